@@ -1,0 +1,119 @@
+// One database interface over PGlite (embedded, on disk or in memory) and PostgreSQL (a `pg` pool).
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+
+// biome-ignore lint/suspicious/noExplicitAny: rows are typed by each repository that reads them.
+export type Row = Record<string, any>;
+
+export interface Tx {
+  query<T extends Row = Row>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs a script of several statements without parameters (migrations). */
+  exec(sql: string): Promise<void>;
+}
+
+export interface Db extends Tx {
+  readonly kind: 'pglite' | 'postgres';
+  /** Runs fn in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Calls fn on every NOTIFY of the channel (PostgreSQL only; embedded mode wakes in-process). */
+  listen(channel: string, fn: () => void): Promise<() => Promise<void>>;
+  close(): Promise<void>;
+}
+
+export type DatabaseOptions = {
+  /** A postgres:// URL of the database itself; when absent, PGlite is used. */
+  url?: string;
+  /** PGlite's directory; 'memory://' keeps it in memory. */
+  dataDir?: string;
+  poolSize?: number;
+};
+
+// int8 and numeric arrive as numbers: our amounts are integer paisa, far below 2^53.
+const toNumber = (v: string) => Number(v);
+
+export async function openDatabase(options: DatabaseOptions): Promise<Db> {
+  return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(options.dataDir ?? 'memory://');
+}
+
+async function openPglite(dataDir: string): Promise<Db> {
+  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
+  const lite = await PGlite.create(dataDir, { parsers: { 20: toNumber, 1700: toNumber } });
+  const query = async <T extends Row>(sql: string, params?: unknown[]) => (await lite.query<T>(sql, params)).rows;
+  return {
+    kind: 'pglite',
+    query,
+    exec: async (sql) => void (await lite.exec(sql)),
+    transaction: (fn) =>
+      lite.transaction((tx) =>
+        fn({ query: async (sql, params) => (await tx.query(sql, params)).rows as never, exec: async (sql) => void (await tx.exec(sql)) }),
+      ),
+    listen: async (channel, fn) => {
+      const unlisten = await lite.listen(channel, fn);
+      return () => unlisten();
+    },
+    close: () => lite.close(),
+  };
+}
+
+async function openPostgres(url: string, max: number): Promise<Db> {
+  const types = {
+    getTypeParser: (oid: number, format?: string) =>
+      oid === 20 || oid === 1700 ? toNumber : pg.types.getTypeParser(oid, format as never),
+  };
+  const pool = new pg.Pool({ connectionString: url, max, types: types as never });
+  pool.on('error', () => {}); // an idle client's broken connection is replaced on next use
+  const query = async <T extends Row>(sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows as T[];
+  return {
+    kind: 'postgres',
+    query,
+    exec: async (sql) => void (await pool.query(sql)),
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query('BEGIN');
+        const result = await fn({
+          query: async (sql, params) => (await client.query(sql, params)).rows,
+          exec: async (sql) => void (await client.query(sql)),
+        });
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        await client.query('ROLLBACK').catch(() => {});
+        throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async listen(channel, fn) {
+      const client = new pg.Client({ connectionString: url });
+      await client.connect();
+      client.on('notification', fn);
+      client.on('error', () => {});
+      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      return async () => {
+        await client.end().catch(() => {});
+      };
+    },
+    close: () => pool.end(),
+  };
+}
+
+/** ensureDatabase creates a service's database on a PostgreSQL server if it is missing. */
+export async function ensureDatabase(serverUrl: string, name: string): Promise<string> {
+  const target = new URL(serverUrl);
+  target.pathname = `/${name}`;
+  const admin = new URL(serverUrl);
+  admin.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: admin.toString() });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`).catch((err: unknown) => {
+      if ((err as { code?: string }).code !== '42P04') throw err; // created by a replica a moment ago
+    });
+  } finally {
+    await client.end();
+  }
+  return target.toString();
+}

@@ -1,0 +1,29 @@
+// Numbered SQL migrations (001_init.sql, 002_...), applied in order at start, each in its own transaction.
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Db } from './db.ts';
+
+const FILE = /^(\d+)_[\w-]+\.sql$/;
+
+export async function migrate(db: Db, dir: string): Promise<number[]> {
+  await db.query(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+  );
+  const files = (await readdir(dir)).filter((f) => FILE.test(f)).sort();
+  const applied: number[] = [];
+  for (const file of files) {
+    const version = Number(FILE.exec(file)![1]);
+    const sql = await readFile(join(dir, file), 'utf8');
+    const ran = await db.transaction(async (tx) => {
+      // Replicas starting together take turns; the second finds the work done.
+      await tx.query('SELECT pg_advisory_xact_lock(7355608)');
+      const done = await tx.query('SELECT 1 FROM schema_migrations WHERE version = $1', [version]);
+      if (done.length > 0) return false;
+      await tx.exec(sql);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [version, file]);
+      return true;
+    });
+    if (ran) applied.push(version);
+  }
+  return applied;
+}

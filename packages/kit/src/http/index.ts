@@ -1,0 +1,1 @@
+export { createClient, type Client, type CallOptions, UpstreamError, passThrough } from './client.ts';

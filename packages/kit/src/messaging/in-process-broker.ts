@@ -1,0 +1,60 @@
+// The embedded mode's broker: same at-least-once, retry and dead-letter semantics as the real ones, in memory.
+import type { Broker, DeadLetter, Handler } from './broker.ts';
+import type { Envelope } from './envelope.ts';
+
+type Subscription = { consumer: string; types: Set<string>; handler: Handler };
+
+export class InProcessBroker implements Broker {
+  readonly kind = 'in-process';
+  private readonly subscriptions: Subscription[] = [];
+  private readonly dead: DeadLetter[] = [];
+  private readonly maxAttempts: number;
+  private readonly backoffMs: number;
+
+  constructor(options: { maxAttempts?: number; backoffMs?: number } = {}) {
+    this.maxAttempts = options.maxAttempts ?? 5;
+    this.backoffMs = options.backoffMs ?? 20;
+  }
+
+  async publish(event: Envelope): Promise<void> {
+    const targets = this.subscriptions.filter((s) => s.types.has(event.type));
+    await Promise.all(targets.map((s) => this.deliver(s, event)));
+  }
+
+  async subscribe(consumer: string, types: string[], handler: Handler): Promise<void> {
+    this.subscriptions.push({ consumer, types: new Set(types), handler });
+  }
+
+  async deadLetters(): Promise<DeadLetter[]> {
+    return [...this.dead];
+  }
+
+  async replay(eventId: string, consumer: string): Promise<boolean> {
+    const index = this.dead.findIndex((d) => d.event.id === eventId && d.consumer === consumer);
+    const subscription = this.subscriptions.find((s) => s.consumer === consumer);
+    if (index < 0 || !subscription) return false;
+    const [letter] = this.dead.splice(index, 1);
+    await this.deliver(subscription, letter.event);
+    return true;
+  }
+
+  async close(): Promise<void> {
+    this.subscriptions.length = 0;
+  }
+
+  private async deliver(s: Subscription, event: Envelope): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        // A copy per consumer, as a real broker would deliver: no consumer sees another's mutations.
+        await s.handler(structuredClone(event));
+        return;
+      } catch (err) {
+        if (attempt >= this.maxAttempts) {
+          this.dead.push({ consumer: s.consumer, event, error: String(err), at: new Date().toISOString(), attempts: attempt });
+          return;
+        }
+        await new Promise((r) => setTimeout(r, this.backoffMs * 2 ** (attempt - 1)));
+      }
+    }
+  }
+}

@@ -1,0 +1,32 @@
+// The inbox: a consumer's effect and the event id are committed together, so a redelivered event is a no-op.
+import { context, propagation, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import type { Db, Tx } from '../database/db.ts';
+import type { Handler } from './broker.ts';
+import type { Envelope } from './envelope.ts';
+
+export type EffectHandler = (tx: Tx, event: Envelope) => Promise<void>;
+
+/** inbox wraps an effect so that it runs at most once per event id, inside the event's trace. */
+export function inbox(db: Db, consumer: string, tracer: Tracer, effect: EffectHandler, afterCommit?: () => void): Handler {
+  return async (event) => {
+    const parent = propagation.extract(context.active(), { traceparent: event.traceparent ?? '' });
+    const span = tracer.startSpan(`consume ${event.type}`, { kind: SpanKind.CONSUMER, attributes: { 'messaging.message.id': event.id, 'messaging.consumer.group.name': consumer } }, parent);
+    try {
+      await context.with(trace.setSpan(parent, span), () =>
+        db.transaction(async (tx) => {
+          const fresh = await tx.query(
+            'INSERT INTO inbox (event_id, consumer, type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING event_id',
+            [event.id, consumer, event.type],
+          );
+          if (fresh.length > 0) await effect(tx, event);
+        }),
+      );
+      afterCommit?.();
+    } catch (err) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: String(err) });
+      throw err;
+    } finally {
+      span.end();
+    }
+  };
+}

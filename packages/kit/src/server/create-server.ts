@@ -1,0 +1,144 @@
+// The Fastify server every service starts from: health, readiness, metrics, problems, tracing and OpenAPI.
+import { randomUUID } from 'node:crypto';
+import { type Context, context, propagation, type Span, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import swagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyInstance, type FastifyBaseLogger, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify';
+import type { Registry } from 'prom-client';
+import type { Logger } from '../telemetry/logger.ts';
+import { withRequestId } from '../telemetry/tracing.ts';
+import { type Access, type Caller, callerOf, enforce } from './auth.ts';
+import { AppError, internal, notFound, payloadTooLarge, problemOf, validationFailed } from './errors.ts';
+import { httpMetrics } from './metrics.ts';
+import { fieldErrors, installValidators } from './validation.ts';
+
+export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller: Caller | null;
+    span?: Span;
+    traceContext?: Context;
+  }
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+}
+
+export type ServerOptions = {
+  service: string;
+  log: Logger;
+  tracer: Tracer;
+  registry: Registry;
+  /** When set, requests must carry it in x-internal-key: only the gateway knows it. */
+  internalKey?: string;
+  bodyLimit?: number;
+  /** Named checks run by /readyz; a check that throws makes the service not ready. */
+  readiness?: Record<string, () => Promise<unknown>>;
+  title?: string;
+};
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export function createServer(options: ServerOptions): App {
+  const bodyLimit = options.bodyLimit ?? 64 * 1024;
+  const app = Fastify({
+    loggerInstance: options.log,
+    disableRequestLogging: true,
+    bodyLimit,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
+
+  installValidators(app);
+  app.decorateRequest('caller', null);
+  const metrics = httpMetrics(options.registry);
+
+  app.addHook('onRequest', (req, reply, done) => {
+    const parent = propagation.extract(context.active(), req.headers);
+    const route = req.routeOptions.url ?? 'unmatched';
+    const span = options.tracer.startSpan(`${req.method} ${route}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'http.route': route, 'url.path': req.url.split('?')[0] } }, parent);
+    req.span = span;
+    req.traceContext = withRequestId(trace.setSpan(parent, span), req.id);
+    const { traceId, spanId } = span.spanContext();
+    req.log = req.log.child({ traceId, spanId, requestId: req.id });
+    reply.header('x-request-id', req.id).header('x-trace-id', traceId);
+    context.with(req.traceContext, done);
+  });
+
+  app.addHook('preHandler', (req, _reply, done) => {
+    req.caller = callerOf(req, options.internalKey);
+    enforce(req.routeOptions.config.access ?? 'public', req.caller);
+    context.with(req.traceContext ?? context.active(), done);
+  });
+
+  app.addHook('onResponse', (req, reply, done) => {
+    const route = req.routeOptions.url ?? 'unmatched';
+    metrics.observe(req.method, route, reply.statusCode, reply.elapsedTime / 1000);
+    req.span?.setAttribute('http.response.status_code', reply.statusCode);
+    if (reply.statusCode >= 500) req.span?.setStatus({ code: SpanStatusCode.ERROR });
+    req.span?.end();
+    if (reply.statusCode >= 500) req.log.error({ method: req.method, url: req.url, status: reply.statusCode }, 'request failed');
+    else req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request completed');
+    done();
+  });
+
+  app.setErrorHandler((error: unknown, req, reply) => {
+    const appError = toAppError(error);
+    if (appError.status >= 500) req.log.error({ err: error }, 'unhandled error');
+    const traceId = req.span?.spanContext().traceId;
+    return reply.code(appError.status).type('application/problem+json').send(problemOf(appError, traceId));
+  });
+
+  app.setNotFoundHandler((req, reply) => {
+    const traceId = req.span?.spanContext().traceId;
+    return reply.code(404).type('application/problem+json').send(problemOf(notFound(`No route for ${req.method} ${req.url.split('?')[0]}.`), traceId));
+  });
+
+  app.register(swagger, {
+    openapi: { openapi: '3.1.0', info: { title: options.title ?? `Bazaar ${options.service}`, version: '1.0.0' } },
+  });
+
+  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', service: options.service }));
+  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+    const failing: Record<string, string> = {};
+    await Promise.all(
+      Object.entries(options.readiness ?? {}).map(async ([name, check]) => {
+        try {
+          await check();
+        } catch (err) {
+          failing[name] = err instanceof Error ? err.message : String(err);
+        }
+      }),
+    );
+    if (Object.keys(failing).length === 0) return { status: 'ready', service: options.service };
+    return reply.code(503).type('application/problem+json').send({ ...problemOf(new AppError('NOT_READY', 503, `Not ready: ${Object.keys(failing).join(', ')}.`)), failing });
+  });
+  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+    reply.type(options.registry.contentType);
+    return options.registry.metrics();
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  function toAppError(error: unknown): AppError {
+    if (error instanceof AppError) return error;
+    const e = error as { code?: string; statusCode?: number; validation?: unknown[]; validationContext?: string; message?: string };
+    if (e.validation) return validationFailed(fieldErrors(e.validation as never, e.validationContext));
+    switch (e.code) {
+      case 'FST_ERR_CTP_BODY_TOO_LARGE':
+        return payloadTooLarge(bodyLimit);
+      case 'FST_ERR_CTP_INVALID_JSON_BODY':
+      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
+        return validationFailed([{ path: '(body)', message: 'is not valid JSON' }], 'The request body is not valid JSON.');
+      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+        return new AppError('UNSUPPORTED_MEDIA_TYPE', 415, 'Send the body as application/json.');
+    }
+    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return new AppError('BAD_REQUEST', e.statusCode, 'The request could not be understood.');
+    return internal();
+  }
+
+  return app;
+}

@@ -1,0 +1,1 @@
+export { serviceDefaults, type Platform, type ServiceKit } from './service-defaults.ts';

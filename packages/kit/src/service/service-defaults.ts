@@ -1,0 +1,96 @@
+// One call gives a service its defaults: database (migrated), logs, traces, metrics, server, outbox relay, shutdown.
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Tracer } from '@opentelemetry/api';
+import { Registry } from 'prom-client';
+import { type Db, ensureDatabase, openDatabase } from '../database/db.ts';
+import { migrate } from '../database/migrate.ts';
+import type { Broker } from '../messaging/broker.ts';
+import { OutboxRelay } from '../messaging/outbox.ts';
+import { ensureMessagingTables } from '../messaging/schema.ts';
+import { type App, createServer } from '../server/create-server.ts';
+import { createLogger, type LogSink, type Logger } from '../telemetry/logger.ts';
+import type { SpanStore } from '../telemetry/span-store.ts';
+import { createTracing } from '../telemetry/tracing.ts';
+
+/** What the process gives every service: where data lives, the broker, and the shared observability sinks. */
+export type Platform = {
+  broker: Broker;
+  internalKey: string;
+  /** Embedded mode: PGlite directories live under it ('memory://' for tests). */
+  dataRoot?: string;
+  /** Cluster mode: the PostgreSQL server; each service gets database bazaar_<name>. */
+  databaseUrl?: string;
+  spanStore?: SpanStore;
+  logSink?: LogSink;
+  logLevel?: string;
+  outboxSweepMs?: number;
+};
+
+export type ServiceKit = {
+  name: string;
+  db: Db;
+  log: Logger;
+  tracer: Tracer;
+  registry: Registry;
+  app: App;
+  relay: OutboxRelay;
+  /** Registers work to do at stop, after the server has drained (newest first). */
+  onStop(fn: () => Promise<void> | void): void;
+  listen(port: number, host?: string): Promise<string>;
+  stop(): Promise<void>;
+};
+
+export async function serviceDefaults(
+  name: string,
+  platform: Platform,
+  options: { migrations: URL; readiness?: Record<string, () => Promise<unknown>> },
+): Promise<ServiceKit> {
+  const log = createLogger(name, { level: platform.logLevel, sink: platform.logSink });
+  const tracing = createTracing(name, platform.spanStore);
+  const db = await openDatabase(
+    platform.databaseUrl
+      ? { url: await ensureDatabase(platform.databaseUrl, `bazaar_${name}`) }
+      : { dataDir: platform.dataRoot?.startsWith('memory://') ? 'memory://' : join(platform.dataRoot ?? 'data', name) },
+  );
+  await migrate(db, fileURLToPath(options.migrations));
+  await ensureMessagingTables(db);
+  const registry = new Registry();
+  registry.setDefaultLabels({ service: name });
+  const app = createServer({
+    service: name,
+    log,
+    tracer: tracing.tracer,
+    registry,
+    internalKey: platform.internalKey,
+    readiness: { database: () => db.query('SELECT 1'), ...options.readiness },
+  });
+  const relay = new OutboxRelay(db, platform.broker, log, { sweepMs: platform.outboxSweepMs });
+  const stoppers: (() => Promise<void> | void)[] = [];
+
+  return {
+    name,
+    db,
+    log,
+    tracer: tracing.tracer,
+    registry,
+    app,
+    relay,
+    onStop: (fn) => stoppers.push(fn),
+    async listen(port, host = '127.0.0.1') {
+      await relay.start();
+      const address = await app.listen({ port, host });
+      log.info({ address }, 'service listening');
+      return address;
+    },
+    async stop() {
+      await app.close();
+      for (const fn of stoppers.reverse()) await fn();
+      await relay.stop();
+      await db.close();
+      await tracing.shutdown();
+      log.info('service stopped');
+      log.flush();
+    },
+  };
+}

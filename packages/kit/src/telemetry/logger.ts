@@ -1,0 +1,38 @@
+// Structured JSON logs: every line carries the service and, inside a request, its trace id, span id and request id.
+import { pino, type Logger } from 'pino';
+import { currentTraceIds } from './tracing.ts';
+
+export type { Logger };
+
+/** Paths whose values must never reach a log line. */
+const redacted = [
+  'password',
+  '*.password',
+  'passwordHash',
+  '*.passwordHash',
+  'accessToken',
+  '*.accessToken',
+  'token',
+  '*.token',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-internal-key"]',
+  'headers.authorization',
+  'headers["x-internal-key"]',
+];
+
+export type LogSink = { write(line: string): void };
+
+export function createLogger(service: string, options: { level?: string; sink?: LogSink } = {}): Logger {
+  return pino(
+    {
+      level: options.level ?? 'info',
+      base: { service },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      redact: { paths: redacted, censor: '[redacted]' },
+      mixin: () => currentTraceIds(),
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    options.sink ?? pino.destination({ sync: false }),
+  );
+}

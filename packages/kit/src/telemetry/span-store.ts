@@ -1,0 +1,65 @@
+// A bounded in-memory span exporter: the console draws traces from it without any extra server.
+import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
+
+export type StoredSpan = {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  service: string;
+  kind: number;
+  startTime: string;
+  durationMs: number;
+  status: 'ok' | 'error' | 'unset';
+  attributes: Record<string, unknown>;
+};
+
+const toMs = ([s, ns]: [number, number]) => s * 1e3 + ns / 1e6;
+
+export class SpanStore implements SpanExporter {
+  private readonly spans: StoredSpan[] = [];
+  private readonly capacity: number;
+
+  constructor(capacity = 20_000) {
+    this.capacity = capacity;
+  }
+
+  export(spans: ReadableSpan[], done: (result: ExportResult) => void): void {
+    for (const s of spans) this.add(s);
+    done({ code: ExportResultCode.SUCCESS });
+  }
+
+  add(s: ReadableSpan): void {
+    const ctx = s.spanContext();
+    this.spans.push({
+      traceId: ctx.traceId,
+      spanId: ctx.spanId,
+      parentSpanId: s.parentSpanContext?.spanId,
+      name: s.name,
+      service: String(s.resource.attributes['service.name'] ?? 'unknown'),
+      kind: s.kind,
+      startTime: new Date(toMs(s.startTime)).toISOString(),
+      durationMs: Math.round(toMs(s.duration) * 1000) / 1000,
+      status: s.status.code === 2 ? 'error' : s.status.code === 1 ? 'ok' : 'unset',
+      attributes: { ...s.attributes },
+    });
+    if (this.spans.length > this.capacity) this.spans.splice(0, this.spans.length - this.capacity);
+  }
+
+  trace(traceId: string): StoredSpan[] {
+    return this.spans.filter((s) => s.traceId === traceId);
+  }
+
+  recentTraces(limit = 50): { traceId: string; root: StoredSpan }[] {
+    const roots = this.spans.filter((s) => !s.parentSpanId || !this.spans.some((p) => p.spanId === s.parentSpanId));
+    return roots
+      .slice(-limit)
+      .reverse()
+      .map((root) => ({ traceId: root.traceId, root }));
+  }
+
+  shutdown(): Promise<void> {
+    return Promise.resolve();
+  }
+}

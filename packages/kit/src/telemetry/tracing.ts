@@ -1,0 +1,46 @@
+// OpenTelemetry tracing for one service: W3C trace context in and out, spans kept in memory for the console.
+import { context, createContextKey, propagation, trace, type Context, type Tracer } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { BasicTracerProvider, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { SpanStore } from './span-store.ts';
+
+export const requestIdKey = createContextKey('bazaar.requestId');
+
+let globalsInstalled = false;
+
+/** The context manager and propagator are process-wide; services in one process share them. */
+function installGlobals(): void {
+  if (globalsInstalled) return;
+  globalsInstalled = true;
+  context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+}
+
+export type Tracing = { tracer: Tracer; shutdown(): Promise<void> };
+
+export function createTracing(service: string, store?: SpanStore, extra: SpanProcessor[] = []): Tracing {
+  installGlobals();
+  const processors: SpanProcessor[] = [...extra];
+  if (store) processors.push(new SimpleSpanProcessor(store));
+  const provider = new BasicTracerProvider({
+    resource: resourceFromAttributes({ 'service.name': service }),
+    spanProcessors: processors,
+  });
+  return { tracer: provider.getTracer(service), shutdown: () => provider.shutdown() };
+}
+
+/** The ids that every log line inside a traced operation carries. */
+export function currentTraceIds(): { traceId?: string; spanId?: string; requestId?: string } {
+  const active = context.active();
+  const span = trace.getSpan(active);
+  const requestId = active.getValue(requestIdKey) as string | undefined;
+  if (!span) return requestId ? { requestId } : {};
+  const { traceId, spanId } = span.spanContext();
+  return requestId ? { traceId, spanId, requestId } : { traceId, spanId };
+}
+
+export function withRequestId(ctx: Context, requestId: string): Context {
+  return ctx.setValue(requestIdKey, requestId);
+}

@@ -1,0 +1,1 @@
+export { postgresOrSkip, freshPostgresDatabase } from './postgres.ts';

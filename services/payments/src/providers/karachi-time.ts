@@ -1,0 +1,39 @@
+// karachi-time: both providers stamp requests with Pakistan wall-clock time, not UTC.
+
+export type WallClock = { year: number; month: number; day: number; hour: number; minute: number; second: number };
+
+const formatter = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Asia/Karachi',
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: '2-digit',
+  day: '2-digit',
+  hour: '2-digit',
+  minute: '2-digit',
+  second: '2-digit',
+});
+
+export function karachiWallClock(at: Date): WallClock {
+  const parts = formatter.formatToParts(at);
+  const part = (type: string) => Number(parts.find((p) => p.type === type)?.value);
+  return {
+    year: part('year'),
+    month: part('month'),
+    day: part('day'),
+    hour: part('hour'),
+    minute: part('minute'),
+    second: part('second'),
+  };
+}
+
+// fromKarachiWallClock: the instant at which Karachi clocks showed w (offset looked up, not hard-coded to +05:00).
+export function fromKarachiWallClock(w: WallClock): Date {
+  const guess = Date.UTC(w.year, w.month - 1, w.day, w.hour, w.minute, w.second);
+  const seen = karachiWallClock(new Date(guess));
+  const offset = Date.UTC(seen.year, seen.month - 1, seen.day, seen.hour, seen.minute, seen.second) - guess;
+  return new Date(guess - offset);
+}
+
+export function pad(n: number, width = 2): string {
+  return String(n).padStart(width, '0');
+}

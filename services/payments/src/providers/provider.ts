@@ -1,0 +1,34 @@
+// provider: the contract between the payments service and a wallet provider adapter (JazzCash, EasyPaisa).
+
+export type AuthorizeRequest = {
+  orderId: string;
+  attempt: number; // unique per attempt: the provider's transaction reference is derived from (orderId, attempt)
+  amount: number; // paisa, integer
+  wallet?: string;
+  description?: string;
+};
+
+export type ProviderResult =
+  | { outcome: 'approved'; reference: string; raw?: Record<string, unknown> }
+  | { outcome: 'declined'; code: string; message: string; reference?: string }
+  | { outcome: 'unavailable'; message: string }; // timeout / 5xx after retries / breaker open: the caller decides
+
+export type InquiryStatus = 'paid' | 'failed' | 'not_found' | 'pending';
+
+export interface PaymentProvider {
+  readonly name: 'jazzcash' | 'easypaisa';
+  authorize(req: AuthorizeRequest, signal?: AbortSignal): Promise<ProviderResult>;
+  // inquire throws ProviderUnavailableError when the provider cannot be asked (so "unknown" is never read as "pending")
+  inquire(txnRef: string, signal?: AbortSignal): Promise<{ status: InquiryStatus; reference?: string }>;
+  reverse(txnRef: string, signal?: AbortSignal): Promise<{ ok: boolean }>; // void/refund a completed wallet debit
+}
+
+// ProviderUnavailableError: thrown by inquire when there is no trustworthy answer (timeout, 5xx, breaker, bad signature).
+export class ProviderUnavailableError extends Error {
+  readonly code = 'PROVIDER_UNAVAILABLE';
+}
+
+export type BreakerState = 'closed' | 'open' | 'half-open';
+
+// CallbackCheck: the verdict on a provider's signed callback; only 'ok' may change anything.
+export type CallbackCheck = 'ok' | 'bad_signature' | 'stale';

@@ -1,0 +1,120 @@
+import {
+  CircuitState,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  circuitBreaker,
+  handleWhen,
+  isBrokenCircuitError,
+  isTaskCancelledError,
+  retry,
+} from 'cockatiel';
+import { request } from 'undici';
+import type { BreakerState } from './provider.ts';
+
+// resilient-http: one POST-JSON helper with the resilience both wallet adapters share, so they cannot drift apart.
+
+export type ResilienceOptions = {
+  timeoutMs?: number; // per HTTP call; default 1500
+  retries?: number; // extra attempts on 5xx / connection errors only; default 2
+  backoffMs?: number; // first backoff delay (exponential, jittered); default 100
+  breakerThreshold?: number; // consecutive failed calls that open the breaker; default 5
+  halfOpenAfterMs?: number; // how long the breaker stays open before a trial call; default 10 000
+};
+
+export type PostResult =
+  | { ok: true; status: number; body: Record<string, unknown> }
+  | { ok: false; reason: 'timeout' | 'server_error' | 'connection' | 'breaker_open' | 'aborted' | 'bad_response'; message: string };
+
+// RetryableError: 5xx or a connection failure; the request is idempotent by txn ref, so repeating it is safe.
+class RetryableError extends Error {
+  readonly reason: 'server_error' | 'connection';
+  constructor(reason: 'server_error' | 'connection', message: string) {
+    super(message);
+    this.reason = reason;
+  }
+}
+// TimeoutError: not retried, the provider may still complete the debit; the caller inquires instead.
+class TimeoutError extends Error {}
+// AbortedError: the caller gave up; never counted against the provider.
+class AbortedError extends Error {}
+// BadResponseError: an answer we cannot parse; counted, not retried.
+class BadResponseError extends Error {}
+
+export type ResilientPoster = {
+  post(url: string, body: Record<string, unknown>, headers: Record<string, string>, signal?: AbortSignal): Promise<PostResult>;
+  breakerState(): BreakerState;
+};
+
+export function createResilientPoster(options: ResilienceOptions = {}): ResilientPoster {
+  const timeoutMs = options.timeoutMs ?? 1500;
+  const retryPolicy = retry(
+    handleWhen((e) => e instanceof RetryableError),
+    {
+      maxAttempts: options.retries ?? 2,
+      backoff: new ExponentialBackoff({ initialDelay: options.backoffMs ?? 100, maxDelay: 2000 }),
+    },
+  );
+  const breaker = circuitBreaker(
+    handleWhen((e) => e instanceof RetryableError || e instanceof TimeoutError || e instanceof BadResponseError),
+    { halfOpenAfter: options.halfOpenAfterMs ?? 10_000, breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5) },
+  );
+
+  async function once(url: string, payload: string, headers: Record<string, string>, outer?: AbortSignal) {
+    const deadline = AbortSignal.timeout(timeoutMs);
+    const signal = outer ? AbortSignal.any([deadline, outer]) : deadline;
+    try {
+      const res = await request(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', ...headers },
+        body: payload,
+        signal,
+      });
+      const text = await res.body.text();
+      if (res.statusCode >= 500) throw new RetryableError('server_error', `provider answered HTTP ${res.statusCode}`);
+      const body = parseObject(text);
+      if (!body) throw new BadResponseError(`provider answered HTTP ${res.statusCode} without a JSON object`);
+      return { status: res.statusCode, body };
+    } catch (e) {
+      if (e instanceof RetryableError || e instanceof BadResponseError) throw e;
+      if (outer?.aborted) throw new AbortedError('aborted by caller');
+      if (deadline.aborted) throw new TimeoutError(`no answer within ${timeoutMs} ms`);
+      throw new RetryableError('connection', `connection failed: ${(e as Error).message}`);
+    }
+  }
+
+  return {
+    async post(url, body, headers, signal) {
+      const payload = JSON.stringify(body);
+      try {
+        const res = await breaker.execute(() => retryPolicy.execute(() => once(url, payload, headers, signal)));
+        return { ok: true, ...res };
+      } catch (e) {
+        return failure(e);
+      }
+    },
+    breakerState() {
+      if (breaker.state === CircuitState.Closed) return 'closed';
+      if (breaker.state === CircuitState.HalfOpen) return 'half-open';
+      return 'open';
+    },
+  };
+}
+
+function failure(e: unknown): PostResult {
+  const message = e instanceof Error ? e.message : String(e);
+  if (isBrokenCircuitError(e)) return { ok: false, reason: 'breaker_open', message: 'circuit breaker open' };
+  if (e instanceof RetryableError) return { ok: false, reason: e.reason, message };
+  if (e instanceof TimeoutError) return { ok: false, reason: 'timeout', message };
+  if (e instanceof BadResponseError) return { ok: false, reason: 'bad_response', message };
+  if (e instanceof AbortedError || isTaskCancelledError(e)) return { ok: false, reason: 'aborted', message };
+  throw e;
+}
+
+function parseObject(text: string): Record<string, unknown> | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

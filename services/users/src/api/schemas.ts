@@ -1,0 +1,43 @@
+// The users API's schemas: they validate at the edge and document the OpenAPI.
+import { Type } from 'typebox';
+
+export const Phone = Type.String({ pattern: '^03\\d{9}$', description: 'Pakistani mobile number, 03XXXXXXXXX' });
+export const City = Type.String({ minLength: 1, maxLength: 60 });
+const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' });
+
+export const UserSchema = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  email: Type.String(),
+  phone: Type.Union([Type.String(), Type.Null()]),
+  city: Type.Union([Type.String(), Type.Null()]),
+  role: Type.Union([Type.Literal('customer'), Type.Literal('admin')]),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+
+export const SignUpBody = Type.Object(
+  {
+    name: Name,
+    email: Type.String({ format: 'email', maxLength: 254 }),
+    password: Type.String({ minLength: 8, maxLength: 200 }),
+    phone: Type.Optional(Phone),
+    city: Type.Optional(City),
+  },
+  { additionalProperties: false },
+);
+
+export const LoginBody = Type.Object(
+  { email: Type.String({ minLength: 1, maxLength: 254 }), password: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+
+export const TokenSchema = Type.Object({
+  accessToken: Type.String(),
+  tokenType: Type.Literal('Bearer'),
+  expiresIn: Type.Integer(),
+});
+
+export const ProfilePatch = Type.Object(
+  { name: Type.Optional(Name), phone: Type.Optional(Phone), city: Type.Optional(City) },
+  { additionalProperties: false },
+);

@@ -1,0 +1,22 @@
+// A user as the API shows it, and the errors of this bounded context.
+import { AppError } from '@bazaar/kit/server';
+
+export type Role = 'customer' | 'admin';
+
+export type User = {
+  id: string;
+  name: string;
+  email: string;
+  phone: string | null;
+  city: string | null;
+  role: Role;
+  createdAt: string;
+};
+
+export const emailTaken = () => new AppError('EMAIL_TAKEN', 409, 'An account with this email already exists.');
+export const invalidCredentials = () => new AppError('INVALID_CREDENTIALS', 401, 'The email or password is wrong.');
+export const lockedOut = (retryAfterSeconds: number) =>
+  new AppError('RATE_LIMITED', 429, 'Too many failed logins for this account; try again later.', { retryAfter: retryAfterSeconds });
+
+/** Emails compare case-insensitively: one account per mailbox. */
+export const normalizeEmail = (email: string) => email.trim().toLowerCase();

@@ -1,0 +1,92 @@
+import { InProcessBroker } from '@bazaar/kit/messaging';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { start } from './main.ts';
+
+const key = 'test-key';
+let svc: Awaited<ReturnType<typeof start>>;
+const admin = { 'x-internal-key': key, 'x-user-id': 'someone', 'x-user-role': 'admin' };
+
+beforeAll(async () => {
+  svc = await start(
+    { broker: new InProcessBroker(), internalKey: key, dataRoot: 'memory://', logLevel: 'silent' },
+    { port: 0, adminEmail: 'root@bazaar.test', adminPassword: 'root-password' },
+  );
+});
+afterAll(() => svc.stop());
+
+const post = (url: string, payload: unknown, headers: Record<string, string> = {}) =>
+  svc.app.inject({ method: 'POST', url, payload: payload as object, headers: { 'x-internal-key': key, ...headers } });
+
+describe('users', () => {
+  it('signs up, logs in and reads the profile', async () => {
+    const created = await post('/api/users', { name: 'Ayesha', email: 'Ayesha@Example.pk', password: 'secret-123', city: 'Lahore' });
+    expect(created.statusCode).toBe(201);
+    const user = created.json();
+    expect(user).toMatchObject({ name: 'Ayesha', email: 'ayesha@example.pk', city: 'Lahore', phone: null, role: 'customer' });
+    expect(JSON.stringify(user)).not.toContain('scrypt');
+
+    const login = await post('/api/auth/login', { email: 'ayesha@example.pk', password: 'secret-123' });
+    expect(login.statusCode).toBe(200);
+    expect(login.json()).toMatchObject({ tokenType: 'Bearer', expiresIn: 3600 });
+
+    const me = await svc.app.inject({ url: '/api/users/me', headers: { 'x-internal-key': key, 'x-user-id': user.id, 'x-user-role': 'customer' } });
+    expect(me.json().id).toBe(user.id);
+  });
+
+  it('refuses a second account with the same email with EMAIL_TAKEN', async () => {
+    await post('/api/users', { name: 'Bilal', email: 'bilal@example.pk', password: 'secret-123' });
+    const again = await post('/api/users', { name: 'Bilal 2', email: 'BILAL@example.pk', password: 'secret-456' });
+    expect(again.statusCode).toBe(409);
+    expect(again.json().code).toBe('EMAIL_TAKEN');
+  });
+
+  it('rejects unknown fields, wrong types and malformed JSON with VALIDATION_FAILED', async () => {
+    const unknown = await post('/api/users', { name: 'X', email: 'x@example.pk', password: 'secret-123', role: 'admin' });
+    expect(unknown.statusCode).toBe(400);
+    expect(unknown.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'role' }] });
+    const wrongType = await post('/api/users', { name: 5, email: 'x@example.pk', password: 'secret-123' });
+    expect(wrongType.json().code).toBe('VALIDATION_FAILED');
+    const malformed = await svc.app.inject({ method: 'POST', url: '/api/users', payload: '{"name":', headers: { 'x-internal-key': key, 'content-type': 'application/json' } });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().code).toBe('VALIDATION_FAILED');
+    const list = await svc.app.inject({ url: '/api/users?limit=100', headers: admin });
+    expect(list.json().items.some((u: { email: string }) => u.email === 'x@example.pk')).toBe(false);
+  });
+
+  it('answers a wrong password with INVALID_CREDENTIALS and locks the account after five', async () => {
+    await post('/api/users', { name: 'Chand', email: 'chand@example.pk', password: 'secret-123' });
+    for (let i = 0; i < 5; i++) {
+      const bad = await post('/api/auth/login', { email: 'chand@example.pk', password: 'wrong-one' });
+      expect(bad.json().code).toBe('INVALID_CREDENTIALS');
+    }
+    const locked = await post('/api/auth/login', { email: 'chand@example.pk', password: 'secret-123' });
+    expect(locked.statusCode).toBe(429);
+    expect(locked.headers['retry-after']).toBeDefined();
+  });
+
+  it('does not let a profile update change role or email', async () => {
+    const user = (await post('/api/users', { name: 'Dua', email: 'dua@example.pk', password: 'secret-123' })).json();
+    const headers = { 'x-internal-key': key, 'x-user-id': user.id, 'x-user-role': 'customer' };
+    const bad = await svc.app.inject({ method: 'PATCH', url: '/api/users/me', payload: { role: 'admin' }, headers });
+    expect(bad.json().code).toBe('VALIDATION_FAILED');
+    const ok = await svc.app.inject({ method: 'PATCH', url: '/api/users/me', payload: { city: 'Karachi' }, headers });
+    expect(ok.json()).toMatchObject({ city: 'Karachi', role: 'customer' });
+  });
+
+  it('lets only admins list users, and refuses requests without the internal key', async () => {
+    const customer = await svc.app.inject({ url: '/api/users', headers: { ...admin, 'x-user-role': 'customer' } });
+    expect(customer.json().code).toBe('FORBIDDEN');
+    const page = await svc.app.inject({ url: '/api/users?limit=2', headers: admin });
+    expect(page.json().items).toHaveLength(2);
+    const next = await svc.app.inject({ url: `/api/users?limit=2&cursor=${page.json().nextCursor}`, headers: admin });
+    expect(next.json().items[0].id).not.toBe(page.json().items[0].id);
+    const outsider = await svc.app.inject({ url: '/api/users/me' });
+    expect(outsider.statusCode).toBe(401);
+  });
+
+  it('publishes its public key as a JWKS', async () => {
+    const jwks = await svc.app.inject({ url: '/.well-known/jwks.json', headers: { 'x-internal-key': key } });
+    expect(jwks.json().keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256' });
+    expect(jwks.json().keys[0].d).toBeUndefined();
+  });
+});

@@ -1,0 +1,16 @@
+// The users service owns accounts, credentials, the token signing keys and each customer's order history.
+import { type Platform, serviceDefaults } from '@bazaar/kit/service';
+import { usersRoutes } from './api/routes.ts';
+import { loadConfig, type UsersConfig } from './config.ts';
+import { loadSigner } from './domain/signing-keys.ts';
+import { ensureAdmin } from './use-cases/ensure-admin.ts';
+
+export async function start(platform: Platform, overrides: Partial<UsersConfig> = {}) {
+  const config = loadConfig(overrides);
+  const kit = await serviceDefaults('users', platform, { migrations: new URL('../migrations', import.meta.url) });
+  const signer = await loadSigner(kit.db, config.issuer, config.audience);
+  if (config.adminEmail && config.adminPassword) await ensureAdmin(kit.db, config.adminEmail, config.adminPassword);
+  usersRoutes(kit.app, { db: kit.db, signer, config });
+  const url = await kit.listen(config.port, config.host);
+  return { ...kit, url, config };
+}

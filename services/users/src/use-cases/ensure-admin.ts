@@ -1,0 +1,15 @@
+// The admin account named by the configuration exists, with that password, after every start.
+import { randomUUID } from 'node:crypto';
+import type { Db } from '@bazaar/kit/database';
+import { usersRepo } from '../data/users-repo.ts';
+import { hashPassword } from '../domain/password.ts';
+import { normalizeEmail } from '../domain/user.ts';
+
+export async function ensureAdmin(db: Db, email: string, password: string): Promise<void> {
+  const normalized = normalizeEmail(email);
+  const passwordHash = await hashPassword(password);
+  await db.transaction(async (tx) => {
+    const created = await usersRepo.insert(tx, { id: `usr_${randomUUID()}`, name: 'Administrator', email: normalized, passwordHash, role: 'admin' });
+    if (!created) await usersRepo.setAdmin(tx, normalized, passwordHash);
+  });
+}

@@ -1,0 +1,17 @@
+// Reading and changing one's own profile; only name, phone and city are writable.
+import type { Db } from '@bazaar/kit/database';
+import { notFound } from '@bazaar/kit/server';
+import { usersRepo } from '../data/users-repo.ts';
+import type { User } from '../domain/user.ts';
+
+export async function getProfile(db: Db, userId: string): Promise<User> {
+  const user = await usersRepo.byId(db, userId);
+  if (!user) throw notFound('No such user.');
+  return user;
+}
+
+export async function updateProfile(db: Db, userId: string, changes: { name?: string; phone?: string; city?: string }): Promise<User> {
+  const user = await usersRepo.update(db, userId, { ...changes, name: changes.name?.trim() });
+  if (!user) throw notFound('No such user.');
+  return user;
+}
