@@ -1,0 +1,38 @@
+// What other services may rely on from orders: the events it publishes and their payloads.
+import type { Money } from '@bazaar/kit/server';
+
+export const OrderEvents = {
+  placed: 'OrderPlaced',
+  confirmed: 'OrderConfirmed',
+  rejected: 'OrderRejected',
+  cancelled: 'OrderCancelled',
+  /** Every status change after placement, for read models such as the users service's order history. */
+  statusChanged: 'OrderStatusChanged',
+} as const;
+
+export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'SHIPPED' | 'DELIVERED' | 'REJECTED' | 'CANCELLED';
+export type PaymentMethod = 'jazzcash' | 'easypaisa' | 'cod';
+
+/** Every order event carries this summary, enough for a read model to stand on its own. */
+export type OrderSummary = {
+  orderId: string;
+  userId: string;
+  status: OrderStatus;
+  total: Money;
+  itemCount: number;
+  trackingNumber?: string;
+  placedAt: string;
+  updatedAt: string;
+};
+
+export type OrderConfirmedData = OrderSummary & {
+  subtotal: Money;
+  shippingFee: Money;
+  items: { sku: string; name: string; quantity: number; unitPrice: Money }[];
+  payment: { method: PaymentMethod };
+  shipping: { city: string; address: string; phone: string };
+};
+
+export type OrderRejectedData = OrderSummary & { reason: string };
+export type OrderCancelledData = OrderSummary & { payment: { method: PaymentMethod } };
+export type OrderStatusChangedData = OrderSummary;
