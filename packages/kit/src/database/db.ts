@@ -110,7 +110,8 @@ export async function ensureDatabase(serverUrl: string, name: string): Promise<s
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (found.rowCount === 0) await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`).catch((err: unknown) => {
-      if ((err as { code?: string }).code !== '42P04') throw err; // created by a replica a moment ago
+      // Created by a replica a moment ago: 42P04, or 23505 when both passed the existence check at once.
+      if (!['42P04', '23505'].includes((err as { code?: string }).code ?? '')) throw err;
     });
   } finally {
     await client.end();

@@ -6,9 +6,13 @@ import type { Db } from './db.ts';
 const FILE = /^(\d+)_[\w-]+\.sql$/;
 
 export async function migrate(db: Db, dir: string): Promise<number[]> {
-  await db.query(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
-  );
+  // Under the lock too: replicas racing CREATE TABLE IF NOT EXISTS on a fresh database collide in pg_type.
+  await db.transaction(async (tx) => {
+    await tx.query('SELECT pg_advisory_xact_lock(7355608)');
+    await tx.query(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())',
+    );
+  });
   const files = (await readdir(dir)).filter((f) => FILE.test(f)).sort();
   const applied: number[] = [];
   for (const file of files) {

@@ -4,24 +4,24 @@ import type { Db, Tx } from '../database/db.ts';
 import type { Handler } from './broker.ts';
 import type { Envelope } from './envelope.ts';
 
-export type EffectHandler = (tx: Tx, event: Envelope) => Promise<void>;
+export type EffectHandler<T = unknown> = (tx: Tx, event: Envelope) => Promise<T>;
 
 /** inbox wraps an effect so that it runs at most once per event id, inside the event's trace. */
-export function inbox(db: Db, consumer: string, tracer: Tracer, effect: EffectHandler, afterCommit?: () => void): Handler {
+export function inbox<T>(db: Db, consumer: string, tracer: Tracer, effect: EffectHandler<T>, afterCommit?: (result: T) => void): Handler {
   return async (event) => {
     const parent = propagation.extract(context.active(), { traceparent: event.traceparent ?? '' });
     const span = tracer.startSpan(`consume ${event.type}`, { kind: SpanKind.CONSUMER, attributes: { 'messaging.message.id': event.id, 'messaging.consumer.group.name': consumer } }, parent);
     try {
-      await context.with(trace.setSpan(parent, span), () =>
+      const outcome = await context.with(trace.setSpan(parent, span), () =>
         db.transaction(async (tx) => {
           const fresh = await tx.query(
             'INSERT INTO inbox (event_id, consumer, type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING event_id',
             [event.id, consumer, event.type],
           );
-          if (fresh.length > 0) await effect(tx, event);
+          return fresh.length > 0 ? { result: await effect(tx, event) } : undefined;
         }),
       );
-      afterCommit?.();
+      if (outcome) afterCommit?.(outcome.result);
     } catch (err) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: String(err) });
       throw err;

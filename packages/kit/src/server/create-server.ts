@@ -69,7 +69,8 @@ export function createServer(options: ServerOptions): App {
     context.with(req.traceContext, done);
   });
 
-  app.addHook('preHandler', (req, _reply, done) => {
+  // Identity is checked before the body is validated, so an unauthorised caller learns nothing of the schema.
+  app.addHook('preValidation', (req, _reply, done) => {
     req.caller = callerOf(req, options.internalKey);
     enforce(req.routeOptions.config.access ?? 'public', req.caller);
     context.with(req.traceContext ?? context.active(), done);

@@ -21,6 +21,8 @@ export type Platform = {
   dataRoot?: string;
   /** Cluster mode: the PostgreSQL server; each service gets database bazaar_<name>. */
   databaseUrl?: string;
+  /** Overrides the database name on that server (tests use a fresh one per file). */
+  databaseName?: string;
   spanStore?: SpanStore;
   logSink?: LogSink;
   logLevel?: string;
@@ -50,7 +52,7 @@ export async function serviceDefaults(
   const tracing = createTracing(name, platform.spanStore);
   const db = await openDatabase(
     platform.databaseUrl
-      ? { url: await ensureDatabase(platform.databaseUrl, `bazaar_${name}`) }
+      ? { url: await ensureDatabase(platform.databaseUrl, platform.databaseName ?? `bazaar_${name}`) }
       : { dataDir: platform.dataRoot?.startsWith('memory://') ? 'memory://' : join(platform.dataRoot ?? 'data', name) },
   );
   await migrate(db, fileURLToPath(options.migrations));
@@ -65,6 +67,8 @@ export async function serviceDefaults(
     internalKey: platform.internalKey,
     readiness: { database: () => db.query('SELECT 1'), ...options.readiness },
   });
+  // Loads @fastify/swagger now: its onRoute hook only sees routes declared after it, and the service's come next.
+  await app.after();
   const relay = new OutboxRelay(db, platform.broker, log, { sweepMs: platform.outboxSweepMs });
   const stoppers: (() => Promise<void> | void)[] = [];
 

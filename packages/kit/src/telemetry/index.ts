@@ -1,3 +1,3 @@
-export { createLogger, type Logger } from './logger.ts';
+export { createLogger, type Logger, type LogSink } from './logger.ts';
 export { createTracing, type Tracing, currentTraceIds, withRequestId, requestIdKey } from './tracing.ts';
 export { SpanStore, type StoredSpan } from './span-store.ts';

@@ -1,8 +1,8 @@
 import {
   CircuitState,
   ConsecutiveBreaker,
-  ExponentialBackoff,
   circuitBreaker,
+  ExponentialBackoff,
   handleWhen,
   isBrokenCircuitError,
   isTaskCancelledError,
@@ -23,7 +23,11 @@ export type ResilienceOptions = {
 
 export type PostResult =
   | { ok: true; status: number; body: Record<string, unknown> }
-  | { ok: false; reason: 'timeout' | 'server_error' | 'connection' | 'breaker_open' | 'aborted' | 'bad_response'; message: string };
+  | {
+      ok: false;
+      reason: 'timeout' | 'server_error' | 'connection' | 'breaker_open' | 'aborted' | 'bad_response';
+      message: string;
+    };
 
 // RetryableError: 5xx or a connection failure; the request is idempotent by txn ref, so repeating it is safe.
 class RetryableError extends Error {
@@ -41,7 +45,12 @@ class AbortedError extends Error {}
 class BadResponseError extends Error {}
 
 export type ResilientPoster = {
-  post(url: string, body: Record<string, unknown>, headers: Record<string, string>, signal?: AbortSignal): Promise<PostResult>;
+  post(
+    url: string,
+    body: Record<string, unknown>,
+    headers: Record<string, string>,
+    signal?: AbortSignal,
+  ): Promise<PostResult>;
   breakerState(): BreakerState;
 };
 
@@ -56,7 +65,10 @@ export function createResilientPoster(options: ResilienceOptions = {}): Resilien
   );
   const breaker = circuitBreaker(
     handleWhen((e) => e instanceof RetryableError || e instanceof TimeoutError || e instanceof BadResponseError),
-    { halfOpenAfter: options.halfOpenAfterMs ?? 10_000, breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5) },
+    {
+      halfOpenAfter: options.halfOpenAfterMs ?? 10_000,
+      breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
+    },
   );
 
   async function once(url: string, payload: string, headers: Record<string, string>, outer?: AbortSignal) {

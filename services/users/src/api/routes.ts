@@ -5,10 +5,11 @@ import { Type } from 'typebox';
 import type { UsersConfig } from '../config.ts';
 import type { Signer } from '../domain/signing-keys.ts';
 import { listUsers } from '../use-cases/list-users.ts';
+import { orderHistory } from '../use-cases/order-history.ts';
 import { logIn } from '../use-cases/log-in.ts';
 import { getProfile, updateProfile } from '../use-cases/profile.ts';
 import { signUp } from '../use-cases/sign-up.ts';
-import { LoginBody, ProfilePatch, SignUpBody, TokenSchema, UserSchema } from './schemas.ts';
+import { HistoryEntrySchema, LoginBody, ProfilePatch, SignUpBody, TokenSchema, UserSchema } from './schemas.ts';
 
 export function usersRoutes(app: App, deps: { db: Db; signer: Signer; config: UsersConfig }): void {
   const { db, signer, config } = deps;
@@ -34,6 +35,10 @@ export function usersRoutes(app: App, deps: { db: Db; signer: Signer; config: Us
 
   app.patch('/api/users/me', { config: { access: 'customer' }, schema: { tags, summary: 'Change your name, phone or city', body: ProfilePatch, response: { 200: UserSchema } } }, async (req) =>
     updateProfile(db, req.caller!.id, req.body),
+  );
+
+  app.get('/api/users/me/orders', { config: { access: 'customer' }, schema: { tags, summary: 'Your order history, newest first', querystring: listQuery, response: { 200: page(HistoryEntrySchema) } } }, async (req) =>
+    orderHistory(db, req.caller!.id, req.query.limit, req.query.cursor),
   );
 
   app.get('/api/users', { config: { access: 'admin' }, schema: { tags, summary: 'All users (admin)', querystring: listQuery, response: { 200: page(UserSchema) } } }, async (req) =>

@@ -1,4 +1,5 @@
 // The users API's schemas: they validate at the edge and document the OpenAPI.
+import { Money } from '@bazaar/kit/server';
 import { Type } from 'typebox';
 
 export const Phone = Type.String({ pattern: '^03\\d{9}$', description: 'Pakistani mobile number, 03XXXXXXXXX' });
@@ -41,3 +42,13 @@ export const ProfilePatch = Type.Object(
   { name: Type.Optional(Name), phone: Type.Optional(Phone), city: Type.Optional(City) },
   { additionalProperties: false },
 );
+
+export const HistoryEntrySchema = Type.Object({
+  orderId: Type.String(),
+  status: Type.String(),
+  total: Money,
+  itemCount: Type.Integer(),
+  trackingNumber: Type.Optional(Type.String()),
+  placedAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+});

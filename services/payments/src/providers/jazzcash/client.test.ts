@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { txnRefFor } from '../txn-ref.ts';
 import { createJazzCashProvider } from './client.ts';
 import { inquiryFields, jazzCashPaths, mwalletFields, signJazzCashFields } from './format.ts';
 import { createJazzCashSandbox } from './sandbox.ts';
@@ -17,9 +18,14 @@ afterAll(() => sandbox.app.close());
 const provider = () => createJazzCashProvider({ ...merchant, baseUrl, timeoutMs: 150, retries: 2, backoffMs: 5 });
 let orders = 0;
 const order = (wallet: string) => ({ orderId: `ord-jc-${++orders}`, attempt: 1, amount: 149_900, wallet });
-const post = async (path: string, body: object) => (await request(new URL(path, baseUrl), {
-  method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body),
-})).body.json() as Promise<Record<string, string>>;
+const post = async (path: string, body: object) =>
+  (
+    await request(new URL(path, baseUrl), {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+  ).body.json() as Promise<Record<string, string>>;
 
 describe('JazzCash adapter against the sandbox', () => {
   it('when the wallet is an ordinary number, the payment is approved and the sandbox records it paid', async () => {
@@ -46,10 +52,11 @@ describe('JazzCash adapter against the sandbox', () => {
   it('when the wallet is 03000000003, the call is unavailable, a later inquiry finds it paid, and reverse refunds it', async () => {
     const client = provider();
     const started = Date.now();
-    const result = await client.authorize(order('03000000003'));
+    const req = order('03000000003');
+    const result = await client.authorize(req);
     expect(result.outcome).toBe('unavailable');
     expect(Date.now() - started).toBeLessThan(450); // not retried after the timeout
-    const ref = [...sandbox.transactions.values()].at(-1)!.txnRef;
+    const ref = txnRefFor(req.orderId, req.attempt);
     expect((await client.inquire(ref)).status).toBe('paid');
     expect(await client.reverse(ref)).toEqual({ ok: true });
     expect(sandbox.transactions.get(ref)?.status).toBe('reversed');
@@ -73,8 +80,14 @@ describe('JazzCash adapter against the sandbox', () => {
 describe('JazzCash sandbox', () => {
   it('when the secure hash is tampered, the sandbox refuses with 110 and records nothing', async () => {
     const fields = mwalletFields({
-      ...merchant, txnRef: 'TTAMPERED', amount: 100, wallet: '03001234567', billReference: 'ord-x',
-      description: 'x', at: new Date(), expiry: new Date(Date.now() + 60_000),
+      ...merchant,
+      txnRef: 'TTAMPERED',
+      amount: 100,
+      wallet: '03001234567',
+      billReference: 'ord-x',
+      description: 'x',
+      at: new Date(),
+      expiry: new Date(Date.now() + 60_000),
     });
     const signed = signJazzCashFields(fields, merchant.integritySalt);
     const answer = await post(jazzCashPaths.mwallet, { ...signed, pp_Amount: '1' });
@@ -84,7 +97,9 @@ describe('JazzCash sandbox', () => {
 
   it('when the body is not JSON, the sandbox answers 200 with 110 instead of failing', async () => {
     const res = await request(new URL(jazzCashPaths.inquiry, baseUrl), {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: '{not json',
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: '{not json',
     });
     expect(res.statusCode).toBe(200);
     expect(((await res.body.json()) as Record<string, string>).pp_ResponseCode).toBe('110');
@@ -105,10 +120,17 @@ describe('JazzCash circuit breaker', () => {
       });
     });
     const client = createJazzCashProvider({
-      ...merchant, baseUrl: `http://127.0.0.1:${deadPort}`, retries: 1, backoffMs: 1, breakerThreshold: 3,
+      ...merchant,
+      baseUrl: `http://127.0.0.1:${deadPort}`,
+      retries: 1,
+      backoffMs: 1,
+      breakerThreshold: 3,
     });
     for (let i = 0; i < 3; i++) expect((await client.authorize(order('03001234567'))).outcome).toBe('unavailable');
     expect(client.breakerState()).toBe('open');
-    expect(await client.authorize(order('03001234567'))).toEqual({ outcome: 'unavailable', message: 'circuit breaker open' });
+    expect(await client.authorize(order('03001234567'))).toEqual({
+      outcome: 'unavailable',
+      message: 'circuit breaker open',
+    });
   });
 });

@@ -1,4 +1,3 @@
-import { type PostResult, createResilientPoster } from '../resilient-http.ts';
 import {
   type AuthorizeRequest,
   type BreakerState,
@@ -6,11 +5,12 @@ import {
   type ProviderResult,
   ProviderUnavailableError,
 } from '../provider.ts';
+import { createResilientPoster, type PostResult } from '../resilient-http.ts';
 import { txnRefFor } from '../txn-ref.ts';
 import {
+  inquiryFields,
   type JazzCashAnswer,
   type JazzCashFields,
-  inquiryFields,
   jazzCashCodes,
   jazzCashOutcome,
   jazzCashPaths,
@@ -56,7 +56,8 @@ export function createJazzCashProvider(config: JazzCashConfig): JazzCashProvider
     const res: PostResult = await poster.post(new URL(path, config.baseUrl).href, signed, {}, signal);
     if (!res.ok) return { ok: false, message: res.message };
     if (res.status !== 200) return { ok: false, message: `provider answered HTTP ${res.status}` };
-    if (!verifyJazzCashHash(res.body, config.integritySalt)) return { ok: false, message: 'response signature invalid' };
+    if (!verifyJazzCashHash(res.body, config.integritySalt))
+      return { ok: false, message: 'response signature invalid' };
     const answer = readJazzCashAnswer(res.body);
     if (answer.txnRef && answer.txnRef !== txnRef) return { ok: false, message: 'response names another transaction' };
     return { ok: true, answer };

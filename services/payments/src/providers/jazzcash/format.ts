@@ -24,7 +24,12 @@ export const jazzCashCodes = {
 } as const;
 
 // jazzCashStatus: inquiry pp_Status values. [ours] The SDKs show the field, not a list of its values.
-export const jazzCashStatus = { paid: 'Completed', failed: 'Failed', pending: 'Pending', reversed: 'Reversed' } as const;
+export const jazzCashStatus = {
+  paid: 'Completed',
+  failed: 'Failed',
+  pending: 'Pending',
+  reversed: 'Reversed',
+} as const;
 
 export function jazzCashOutcome(code: string): 'approved' | 'declined' | 'unknown' {
   if (code === jazzCashCodes.success) return 'approved';
@@ -66,7 +71,14 @@ export function jazzCashDateTime(at: Date): string {
 export function parseJazzCashDateTime(value: string): Date | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})$/.exec(value);
   if (!m) return undefined;
-  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [number, number, number, number, number, number];
+  const [year, month, day, hour, minute, second] = m.slice(1).map(Number) as [
+    number,
+    number,
+    number,
+    number,
+    number,
+    number,
+  ];
   if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 59) return undefined;
   return fromKarachiWallClock({ year, month, day, hour, minute, second });
 }
@@ -193,7 +205,12 @@ export function readJazzCashAnswer(f: Record<string, unknown>): JazzCashAnswer {
 
 // buildJazzCashCallback: the signed return-URL POST the provider sends after a hosted or wallet payment. [sdk]
 export function buildJazzCashCallback(a: JazzCashAnswer, merchantId: string, salt: string): JazzCashFields {
-  const fields = { pp_Version: '2.0', pp_TxnType: 'MWALLET', pp_Language: 'EN', ...jazzCashAnswerFields(a, merchantId) };
+  const fields = {
+    pp_Version: '2.0',
+    pp_TxnType: 'MWALLET',
+    pp_Language: 'EN',
+    ...jazzCashAnswerFields(a, merchantId),
+  };
   return signJazzCashFields(fields, salt);
 }
 

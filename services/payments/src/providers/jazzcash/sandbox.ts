@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
-import { type SandboxTransaction, flakyCounter, sandboxWallets, walletPattern } from '../sandbox-wallets.ts';
+import Fastify from 'fastify';
+import { flakyCounter, type SandboxTransaction, sandboxWallets, walletPattern } from '../sandbox-wallets.ts';
 import {
+  buildJazzCashCallback,
   type JazzCashAnswer,
   type JazzCashFields,
-  buildJazzCashCallback,
   jazzCashAnswerFields,
   jazzCashCodes,
   jazzCashDateTime,
@@ -66,7 +66,8 @@ export function createJazzCashSandbox(options: JazzCashSandboxOptions): JazzCash
 
   app.setErrorHandler((error, _request, reply) => {
     // like the provider: a malformed request gets a coded answer, not an HTTP error page.
-    if ((error.statusCode ?? 500) < 500) return reply.code(200).send(refuse('', 'Malformed request'));
+    if (((error as { statusCode?: number }).statusCode ?? 500) < 500)
+      return reply.code(200).send(refuse('', 'Malformed request'));
     return reply.code(500).send({ message: 'Internal Server Error' });
   });
 
@@ -105,7 +106,13 @@ export function createJazzCashSandbox(options: JazzCashSandboxOptions): JazzCash
     const status = { paid: jazzCashStatus.paid, declined: jazzCashStatus.failed, reversed: jazzCashStatus.reversed }[
       t.status
     ];
-    return sign({ ...answerFor(t), code: jazzCashCodes.success, message: 'Success', status, paymentCode: t.responseCode });
+    return sign({
+      ...answerFor(t),
+      code: jazzCashCodes.success,
+      message: 'Success',
+      status,
+      paymentCode: t.responseCode,
+    });
   });
 
   app.post(jazzCashPaths.refund, { schema: bodySchema }, async (request) => {

@@ -1,0 +1,19 @@
+// The settings of `bazaar up`; each service reads its own (ports, URLs) from the environment too.
+import { describeConfig, int, optional, readConfig, str } from '@bazaar/kit/config';
+
+export const spec = {
+  port: int('PORT', 'Port of the gateway, the one public entry', 8080),
+  host: str('HOST', 'Interface the gateway listens on', '127.0.0.1'),
+  dataDir: str('DATA_DIR', 'Where embedded mode keeps its PGlite databases and logs', './data'),
+  adminEmail: optional('BAZAAR_ADMIN_EMAIL', 'Admin account ensured at start-up (embedded default: admin@bazaar.local)'),
+  adminPassword: optional('BAZAAR_ADMIN_PASSWORD', 'Its password (embedded default: bazaar-admin)'),
+  logLevel: str('LOG_LEVEL', 'trace, debug, info, warn or error', 'info'),
+  courierStepMs: int('COURIER_STEP_MS', 'How often the courier simulator moves each shipment one step', 2000),
+  rateLimitRps: int('RATE_LIMIT_RPS', 'Requests per second per client at the gateway (bursts to twice that; 0 turns it off)', 50),
+  jazzcashSandboxPort: int('JAZZCASH_SANDBOX_PORT', 'Port of the JazzCash sandbox simulator (embedded mode)', 8091),
+  easypaisaSandboxPort: int('EASYPAISA_SANDBOX_PORT', 'Port of the EasyPaisa sandbox simulator (embedded mode)', 8092),
+};
+
+export type UpConfig = ReturnType<typeof readConfig<typeof spec>>;
+export const loadConfig = () => readConfig(spec);
+export const describe = () => describeConfig(spec);

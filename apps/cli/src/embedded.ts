@@ -1,0 +1,94 @@
+// The embedded platform: every service in this process, each on its own port with its own Fastify instance and
+// its own PGlite database, wired to an in-process broker. `bazaar up` and the end-to-end tests both start it.
+import { randomBytes } from 'node:crypto';
+import { InProcessBroker } from '@bazaar/kit/messaging';
+import type { Platform } from '@bazaar/kit/service';
+import { type LogSink, SpanStore } from '@bazaar/kit/telemetry';
+
+export type EmbeddedOptions = {
+  /** Directory of the PGlite databases, or 'memory://'. */
+  dataRoot: string;
+  admin: { email: string; password: string };
+  gateway: { port: number; host?: string; rateLimitRps?: number };
+  /** Service and sandbox ports; 0 picks free ones. When absent, each service's own default applies. */
+  ports?: Partial<Record<'users' | 'inventory' | 'orders' | 'payments' | 'shipping' | 'jazzcash' | 'easypaisa', number>>;
+  courierStepMs?: number;
+  logSink?: LogSink;
+  logLevel?: string;
+  onProgress?: (step: string) => void;
+};
+
+export type Embedded = {
+  gatewayUrl: string;
+  urls: Record<'users' | 'inventory' | 'orders' | 'payments' | 'shipping' | 'jazzcash' | 'easypaisa', string>;
+  platform: Platform;
+  stop(): Promise<void>;
+};
+
+export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded> {
+  const platform: Platform = {
+    broker: new InProcessBroker(),
+    internalKey: randomBytes(24).toString('base64url'),
+    dataRoot: options.dataRoot,
+    spanStore: new SpanStore(),
+    logSink: options.logSink,
+    logLevel: options.logLevel,
+  };
+  const ports = options.ports ?? {};
+  const at = <T extends object>(port: number | undefined, rest: T) => (port === undefined ? rest : { ...rest, port });
+  const stack: { name: string; stop(): Promise<void> }[] = [];
+  const progress = options.onProgress ?? (() => {});
+  const stop = async () => {
+    for (const s of stack.reverse()) await s.stop().catch((err) => console.error(`stopping ${s.name}:`, err));
+  };
+
+  try {
+    const payments = await import('@bazaar/payments');
+    const sandboxes = await payments.startSandboxes({ jazzcashPort: ports.jazzcash, easypaisaPort: ports.easypaisa });
+    stack.push({ name: 'sandboxes', stop: sandboxes.stop });
+    progress('sandboxes');
+
+    const [users, inventory, shipping] = await Promise.all([
+      import('@bazaar/users').then((m) => m.start(platform, at(ports.users, { adminEmail: options.admin.email, adminPassword: options.admin.password }))),
+      import('@bazaar/inventory').then((m) => m.start(platform, at(ports.inventory, { seed: true }))),
+      import('@bazaar/shipping').then((m) => m.start(platform, at(ports.shipping, options.courierStepMs ? { courierStepMs: options.courierStepMs } : {}))),
+    ]);
+    stack.push({ name: 'users', stop: users.stop }, { name: 'inventory', stop: inventory.stop }, { name: 'shipping', stop: shipping.stop });
+    progress('users, inventory, shipping');
+
+    const pay = await payments.start(platform, at(ports.payments, { jazzcashUrl: sandboxes.jazzcashUrl, easypaisaUrl: sandboxes.easypaisaUrl }));
+    stack.push({ name: 'payments', stop: pay.stop });
+    progress('payments');
+
+    const orders = await import('@bazaar/orders').then((m) =>
+      m.start(platform, at(ports.orders, { inventoryUrl: inventory.url, paymentsUrl: pay.url, shippingUrl: shipping.url })),
+    );
+    stack.push({ name: 'orders', stop: orders.stop });
+    progress('orders');
+
+    const gateway = await import('@bazaar/gateway').then((m) =>
+      m.start(platform, {
+        port: options.gateway.port,
+        host: options.gateway.host ?? '127.0.0.1',
+        usersUrl: users.url,
+        inventoryUrl: inventory.url,
+        ordersUrl: orders.url,
+        paymentsUrl: pay.url,
+        shippingUrl: shipping.url,
+        ...(options.gateway.rateLimitRps === undefined ? {} : { rateLimitRps: options.gateway.rateLimitRps }),
+      }),
+    );
+    stack.push({ name: 'gateway', stop: gateway.stop });
+    progress('gateway');
+
+    return {
+      gatewayUrl: gateway.url,
+      urls: { users: users.url, inventory: inventory.url, orders: orders.url, payments: pay.url, shipping: shipping.url, jazzcash: sandboxes.jazzcashUrl, easypaisa: sandboxes.easypaisaUrl },
+      platform,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

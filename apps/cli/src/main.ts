@@ -1,0 +1,42 @@
+// The bazaar command line: bring the platform up, check its invariants, generate load.
+import { parseArgs } from 'node:util';
+
+const usage = `bazaar: the Bazaar e-commerce platform
+
+Usage:
+  bazaar up [--cluster] [--verbose]   start the gateway and every service (embedded mode by default)
+  bazaar verify [--url URL]           check stock, money and shipment invariants across the services
+  bazaar help                         this text
+
+Embedded mode (the default) runs everything in one process on PGlite under ./data with an in-process
+broker: no Docker, no database server, no broker needed. Cluster mode runs each service as its own
+process on PostgreSQL (DATABASE_URL) and RabbitMQ or NATS (BROKER_URL).
+
+Run "bazaar up --help" to see every setting.`;
+
+const [command = 'help', ...rest] = process.argv.slice(2);
+
+switch (command) {
+  case 'up': {
+    const { values } = parseArgs({ args: rest, options: { cluster: { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' }, help: { type: 'boolean', short: 'h' } } });
+    const { up, upHelp } = await import('./up.ts');
+    if (values.help) console.log(upHelp());
+    else await up({ cluster: values.cluster ?? false, verbose: values.verbose ?? false });
+    break;
+  }
+  case 'verify': {
+    const { values } = parseArgs({ args: rest, options: { url: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    const { verify, verifyHelp } = await import('./verify.ts');
+    if (values.help) console.log(verifyHelp);
+    else process.exitCode = (await verify({ url: values.url })) ? 0 : 1;
+    break;
+  }
+  case 'help':
+  case '--help':
+  case '-h':
+    console.log(usage);
+    break;
+  default:
+    console.error(`bazaar: unknown command "${command}"\n\n${usage}`);
+    process.exitCode = 2;
+}

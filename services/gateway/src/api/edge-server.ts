@@ -1,0 +1,119 @@
+// The gateway's own Fastify server: ids and a SERVER span on every request, problem documents, metrics.
+// Services start from the kit's createServer; the gateway cannot: it is the edge, so it must not demand the
+// internal key, it serves a merged /openapi.json instead of its own, and its hot path avoids per-request work
+// (no JSON parsing, no child logger, no async context switch).
+import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
+import type { Logger } from '@bazaar/kit/telemetry';
+import { AppError, internal, notFound, payloadTooLarge, problemOf } from '@bazaar/kit/server';
+import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { collectDefaultMetrics, Histogram, type Registry } from 'prom-client';
+
+export type Edge = FastifyInstance;
+
+export type EdgeOptions = { log: Logger; tracer: Tracer; registry: Registry; bodyLimit: number; trustProxy: boolean };
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+
+export function createEdgeServer(options: EdgeOptions): Edge {
+  const { tracer, bodyLimit } = options;
+  const app = Fastify({
+    loggerInstance: options.log,
+    disableRequestLogging: true,
+    bodyLimit,
+    trustProxy: options.trustProxy,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    routerOptions: { ignoreTrailingSlash: true },
+  }) as unknown as Edge;
+
+  app.decorateRequest('caller', null);
+  app.decorateRequest('span', undefined);
+  const duration = requestMetrics(options.registry);
+
+  app.addHook('onRequest', (req, reply, done) => {
+    const parent = req.headers.traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, req.headers);
+    const route = req.routeOptions.url ?? 'unmatched';
+    req.span = tracer.startSpan(`${req.method} ${route}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'http.route': route } }, parent);
+    reply.header('x-request-id', req.id).header('x-trace-id', req.span.spanContext().traceId);
+    done();
+  });
+
+  app.addHook('onResponse', (req, reply, done) => {
+    duration.observe({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: reply.statusCode }, reply.elapsedTime / 1000);
+    endSpan(req, reply.statusCode);
+    done();
+  });
+
+  app.setErrorHandler((error: unknown, req, reply) => {
+    const appError = toAppError(error, bodyLimit);
+    if (appError.status >= 500) req.log.error({ err: error, traceId: traceIdOf(req) }, 'unhandled error');
+    return sendProblem(req, reply, appError);
+  });
+
+  app.setNotFoundHandler((req, reply) => sendProblem(req, reply, notFound(`No route for ${req.method} ${req.url.split('?')[0]}.`)));
+
+  return app;
+}
+
+export const traceIdOf = (req: FastifyRequest) => req.span?.spanContext().traceId;
+
+/** sendProblem answers with an RFC 9457 problem document; `retry-after` goes along when the error carries one. */
+export function sendProblem(req: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
+  const retryAfter = error.extra.retryAfter;
+  if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
+  return reply.code(error.status).type('application/problem+json').send(problemOf(error, traceIdOf(req)));
+}
+
+/** writeProblem is sendProblem for a response the proxy has taken over from Fastify (hijacked). */
+export function writeProblem(req: FastifyRequest, res: ServerResponse, error: AppError): void {
+  const traceId = traceIdOf(req);
+  const body = JSON.stringify(problemOf(error, traceId));
+  res.writeHead(error.status, {
+    'content-type': 'application/problem+json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'x-request-id': req.id,
+    'x-trace-id': traceId ?? '',
+  });
+  res.end(body);
+}
+
+/** endSpan closes the request's SERVER span; a response the client abandoned ends it too, without a status. */
+export function endSpan(req: FastifyRequest, status?: number): void {
+  const span = req.span;
+  if (!span) return;
+  req.span = undefined;
+  if (status !== undefined) {
+    span.setAttribute('http.response.status_code', status);
+    if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+  span.end();
+}
+
+function toAppError(error: unknown, bodyLimit: number): AppError {
+  if (error instanceof AppError) return error;
+  const e = error as { code?: string; statusCode?: number };
+  switch (e.code) {
+    case 'FST_ERR_CTP_BODY_TOO_LARGE':
+      return payloadTooLarge(bodyLimit);
+    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
+      return new AppError('UNSUPPORTED_MEDIA_TYPE', 415, 'The Content-Type header is not a valid media type.');
+  }
+  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return new AppError('BAD_REQUEST', e.statusCode, 'The request could not be understood.');
+  return internal();
+}
+
+/** The RED metrics every Bazaar server exposes, under the same name and labels as the services'. */
+function requestMetrics(registry: Registry) {
+  collectDefaultMetrics({ register: registry });
+  return new Histogram({
+    name: 'http_server_request_duration_seconds',
+    help: 'HTTP requests served, by method, route and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+}

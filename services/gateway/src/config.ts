@@ -1,0 +1,24 @@
+// The gateway's settings, read once from the environment.
+import { bool, int, readConfig, str } from '@bazaar/kit/config';
+import { tokenClaims } from '@bazaar/users/contracts';
+
+export const spec = {
+  port: int('PORT', 'Port of the public gateway', 8080),
+  host: str('GATEWAY_HOST', 'Interface the gateway listens on (0.0.0.0 in a container)', '127.0.0.1'),
+  usersUrl: str('USERS_URL', 'Base URL of the users service; a comma-separated list for replicas', 'http://127.0.0.1:8081'),
+  inventoryUrl: str('INVENTORY_URL', 'Base URL of the inventory service; a comma-separated list for replicas', 'http://127.0.0.1:8082'),
+  ordersUrl: str('ORDERS_URL', 'Base URL of the orders service; a comma-separated list for replicas', 'http://127.0.0.1:8083'),
+  paymentsUrl: str('PAYMENTS_URL', 'Base URL of the payments service; a comma-separated list for replicas', 'http://127.0.0.1:8084'),
+  shippingUrl: str('SHIPPING_URL', 'Base URL of the shipping service; a comma-separated list for replicas', 'http://127.0.0.1:8085'),
+  rateLimitRps: int('RATE_LIMIT_RPS', 'Requests per second per client (user, else IP), bursting to twice that; 0 turns it off', 50),
+  bodyLimit: int('BODY_LIMIT_BYTES', 'Largest request body accepted; larger ones get 413', 64 * 1024),
+  upstreamTimeoutMs: int('UPSTREAM_TIMEOUT_MS', 'How long an upstream may take to start answering before 504', 10_000),
+  upstreamIdleMs: int('UPSTREAM_IDLE_MS', 'Longest silence inside an answer body, event streams included, before it is cut', 300_000),
+  upstreamConnections: int('UPSTREAM_CONNECTIONS', 'Keep-alive connections per upstream replica', 128),
+  trustProxy: bool('TRUST_PROXY', 'Take the client address from X-Forwarded-For (behind a load balancer)', false),
+  issuer: str('JWT_ISSUER', 'The iss claim access tokens must carry', tokenClaims.issuer),
+  audience: str('JWT_AUDIENCE', 'The aud claim access tokens must carry', tokenClaims.audience),
+};
+
+export type GatewayConfig = ReturnType<typeof readConfig<typeof spec>>;
+export const loadConfig = (overrides: Partial<GatewayConfig> = {}) => readConfig(spec, process.env, overrides);

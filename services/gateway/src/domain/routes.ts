@@ -1,0 +1,90 @@
+// The public API's map: which service answers which path, and who may call it. Pure data and matching.
+import type { Access } from '@bazaar/kit/server';
+
+export const serviceNames = ['users', 'inventory', 'orders', 'payments', 'shipping'] as const;
+export type ServiceName = (typeof serviceNames)[number];
+
+/** routeTable lists the public paths, in Fastify's syntax (`/*` is the subtree below); nothing else is routed. */
+export const routeTable: readonly { path: string; service: ServiceName }[] = [
+  { path: '/api/users', service: 'users' },
+  { path: '/api/users/*', service: 'users' },
+  { path: '/api/auth/*', service: 'users' },
+  { path: '/.well-known/jwks.json', service: 'users' },
+  { path: '/api/products', service: 'inventory' },
+  { path: '/api/products/*', service: 'inventory' },
+  { path: '/api/inventory', service: 'inventory' },
+  { path: '/api/inventory/*', service: 'inventory' },
+  { path: '/api/orders', service: 'orders' },
+  { path: '/api/orders/*', service: 'orders' },
+  { path: '/api/payments', service: 'payments' },
+  { path: '/api/payments/*', service: 'payments' },
+  { path: '/api/shipments', service: 'shipping' },
+  { path: '/api/shipments/*', service: 'shipping' },
+  { path: '/api/shipping', service: 'shipping' },
+  { path: '/api/shipping/*', service: 'shipping' },
+];
+
+/** serviceFor names the service that answers a path, or undefined when the gateway does not route it. */
+export function serviceFor(path: string): ServiceName | undefined {
+  for (const route of routeTable) {
+    if (route.path.endsWith('/*') ? path.startsWith(route.path.slice(0, -1)) : path === route.path) return route.service;
+  }
+  return undefined;
+}
+
+/**
+ * accessRules: who may call what, first match wins; anything else under /api needs a signed-in user.
+ * `{name}` is one path segment, `/**` the path itself and everything below it; GET covers HEAD.
+ */
+const accessRules: readonly [method: string, pattern: string, access: Access][] = [
+  ['POST', '/api/users', 'public'],
+  ['POST', '/api/auth/login', 'public'],
+  ['GET', '/.well-known/jwks.json', 'public'],
+  ['GET', '/api/products', 'public'],
+  ['GET', '/api/products/{sku}', 'public'],
+  ['GET', '/api/shipments/{trackingNumber}', 'public'],
+  ['GET', '/api/shipping/rates', 'public'],
+  ['POST', '/api/payments/callbacks/{provider}', 'public'],
+  ['GET', '/api/users', 'admin'],
+  ['*', '/api/inventory/**', 'admin'],
+  ['*', '/api/ops/**', 'admin'],
+];
+
+const compiled = accessRules.map(([method, pattern, access]) => ({
+  method,
+  access,
+  regex: new RegExp(
+    `^${pattern
+      .replace(/[.]/g, '\\.')
+      .replace(/\/\*\*$/, '(?:/.*)?')
+      .replace(/\{[^}]+\}/g, '[^/]+')}$`,
+  ),
+}));
+
+/** accessFor answers the access a request needs; `path` is decoded, without query string or trailing slash. */
+export function accessFor(method: string, path: string): Access {
+  const m = method === 'HEAD' ? 'GET' : method;
+  for (const rule of compiled) {
+    if ((rule.method === '*' || rule.method === m) && rule.regex.test(path)) return rule.access;
+  }
+  return 'customer';
+}
+
+/**
+ * policyPath turns a request URL into the path the policy judges: decoded, without query or trailing slash.
+ * It answers undefined for paths that could mean something else to the service (dot segments, bad escapes).
+ */
+export function policyPath(url: string): string | undefined {
+  const q = url.indexOf('?');
+  let path = q === -1 ? url : url.slice(0, q);
+  if (path.includes('%')) {
+    try {
+      path = decodeURIComponent(path);
+    } catch {
+      return undefined;
+    }
+  }
+  if (path.includes('/.') && /\/\.\.?(?:\/|$)/.test(path)) return undefined;
+  while (path.length > 1 && path.endsWith('/')) path = path.slice(0, -1);
+  return path;
+}

@@ -1,0 +1,19 @@
+// The inventory service owns the catalogue, the stock on hand and the reservations that orders hold against it.
+import { type Platform, serviceDefaults } from '@bazaar/kit/service';
+import { reservationRoutes } from './api/internal-routes.ts';
+import { inventoryRoutes } from './api/routes.ts';
+import { type InventoryConfig, loadConfig } from './config.ts';
+import { seedCatalogue } from './use-cases/seed-catalogue.ts';
+
+export async function start(platform: Platform, overrides: Partial<InventoryConfig> = {}) {
+  const config = loadConfig(overrides);
+  const kit = await serviceDefaults('inventory', platform, { migrations: new URL('../migrations', import.meta.url) });
+  if (config.seed) {
+    const seeded = await seedCatalogue(kit.db);
+    if (seeded > 0) kit.log.info({ products: seeded }, 'starter catalogue seeded');
+  }
+  inventoryRoutes(kit.app, { db: kit.db });
+  reservationRoutes(kit.app, { db: kit.db });
+  const url = await kit.listen(config.port, config.host);
+  return { ...kit, url, config };
+}

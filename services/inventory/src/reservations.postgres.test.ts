@@ -1,0 +1,98 @@
+import { InProcessBroker } from '@bazaar/kit/messaging';
+import { freshPostgresDatabase, postgresOrSkip } from '@bazaar/kit/testing';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reservationPaths } from './contracts.ts';
+import { start } from './main.ts';
+
+const serverUrl = await postgresOrSkip();
+const key = 'test-key';
+const admin = { 'x-internal-key': key, 'x-user-id': 'usr_admin', 'x-user-role': 'admin' };
+let svc: Awaited<ReturnType<typeof start>>;
+let databaseName: string;
+
+describe.skipIf(!serverUrl)('reservations on PostgreSQL under concurrency', () => {
+  beforeAll(async () => {
+    databaseName = new URL(await freshPostgresDatabase(serverUrl!, 'inventory_test')).pathname.slice(1);
+    svc = await start({ broker: new InProcessBroker(), internalKey: key, databaseUrl: serverUrl, databaseName, logLevel: 'silent' }, { port: 0, seed: false });
+  });
+  afterAll(async () => {
+    await svc?.stop();
+    const client = new pg.Client({ connectionString: serverUrl });
+    await client.connect();
+    await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(databaseName)} WITH (FORCE)`);
+    await client.end();
+  });
+
+  // Real HTTP on a real port, so requests really overlap in the pool of PostgreSQL connections.
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = { 'x-internal-key': key }) => {
+    const res = await fetch(new URL(path, svc.url), {
+      method,
+      headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: await res.json() };
+  };
+  const addProduct = (sku: string, quantity: number) =>
+    call('POST', '/api/inventory', { sku, name: `Product ${sku}`, price: { amount: 100_000, currency: 'PKR' }, quantity }, admin);
+  const stock = async (sku: string) => (await call('GET', `/api/inventory/${sku}`, undefined, admin)).body;
+  const reserve = (orderId: string, lines: { sku: string; quantity: number }[]) => call('POST', reservationPaths.reserve, { orderId, lines });
+
+  it('when 100 orders race for the last 10, exactly 10 are reserved and 90 are refused with OUT_OF_STOCK', async () => {
+    expect((await addProduct('LAST-TEN', 10)).status).toBe(201);
+    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => reserve(`race_${i}`, [{ sku: 'LAST-TEN', quantity: 1 }])));
+    expect(results.filter((r) => r.status === 200)).toHaveLength(10);
+    const refused = results.filter((r) => r.status === 409);
+    expect(refused).toHaveLength(90);
+    expect(refused.every((r) => r.body.code === 'OUT_OF_STOCK')).toBe(true);
+    expect(await stock('LAST-TEN')).toMatchObject({ onHand: 10, reserved: 10, available: 0 });
+  });
+
+  it('when one order is reserved twenty times at once, it is reserved once and every call gets the same answer', async () => {
+    await addProduct('SAME-ORDER', 50);
+    const results = await Promise.all(Array.from({ length: 20 }, () => reserve('same_1', [{ sku: 'SAME-ORDER', quantity: 3 }])));
+    expect(results.every((r) => r.status === 200)).toBe(true);
+    expect(new Set(results.map((r) => JSON.stringify(r.body))).size).toBe(1);
+    expect(await stock('SAME-ORDER')).toMatchObject({ reserved: 3, available: 47 });
+  });
+
+  it('when orders lock the same skus listed in opposite orders, none deadlocks and none oversells', async () => {
+    await addProduct('PAIR-A', 30);
+    await addProduct('PAIR-B', 30);
+    const results = await Promise.all(
+      Array.from({ length: 60 }, (_, i) => {
+        const lines = [
+          { sku: 'PAIR-A', quantity: 1 },
+          { sku: 'PAIR-B', quantity: 1 },
+        ];
+        return reserve(`pair_${i}`, i % 2 ? lines : lines.reverse());
+      }),
+    );
+    expect(results.every((r) => r.status === 200 || r.body.code === 'OUT_OF_STOCK')).toBe(true);
+    expect(results.filter((r) => r.status === 200)).toHaveLength(30);
+    expect(await stock('PAIR-A')).toMatchObject({ reserved: 30, available: 0 });
+    expect(await stock('PAIR-B')).toMatchObject({ reserved: 30, available: 0 });
+  });
+
+  it('when commit and release of one order race, each order has one outcome and the stock adds up', async () => {
+    await addProduct('RACE-CR', 40);
+    for (let i = 0; i < 20; i++) expect((await reserve(`cr_${i}`, [{ sku: 'RACE-CR', quantity: 2 }])).status).toBe(200);
+    const outcomes = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        const [committed, released] = await Promise.all([
+          call('POST', reservationPaths.commit(`cr_${i}`)),
+          call('POST', reservationPaths.release(`cr_${i}`)),
+        ]);
+        expect(released.status).toBe(200);
+        expect([200, 409]).toContain(committed.status);
+        if (committed.status === 409) expect(committed.body.code).toBe('RESERVATION_RELEASED');
+        return committed.status;
+      }),
+    );
+    expect(outcomes).toHaveLength(20);
+    // Whichever came first, every order ends released: held goods freed, sold goods back on hand.
+    const level = await stock('RACE-CR');
+    expect(level).toMatchObject({ onHand: 40, reserved: 0, available: 40, sold: 0 });
+    expect(level.initial + level.adjustments).toBe(level.available + level.reserved + level.sold);
+  });
+});

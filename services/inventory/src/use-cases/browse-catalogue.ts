@@ -1,0 +1,21 @@
+// The public catalogue: search by text in sku order, paged by cursor, and one product by sku.
+import { type Db, decodeCursor, encodeCursor } from '@bazaar/kit/database';
+import { notFound } from '@bazaar/kit/server';
+import { productsRepo } from '../data/products-repo.ts';
+import { type Product, publicProduct } from '../domain/product.ts';
+
+export type CatalogueQuery = { q?: string; limit: number; cursor?: string };
+
+export async function searchProducts(db: Db, query: CatalogueQuery): Promise<{ items: Product[]; nextCursor: string | null }> {
+  const [after] = decodeCursor(query.cursor) ?? [];
+  const rows = await productsRepo.search(db, query.limit + 1, query.q?.trim() || undefined, after === undefined ? undefined : String(after));
+  const items = rows.slice(0, query.limit).map(publicProduct);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > query.limit && last ? encodeCursor([last.sku]) : null };
+}
+
+export async function getProduct(db: Db, sku: string): Promise<Product> {
+  const product = await productsRepo.bySku(db, sku);
+  if (!product) throw notFound('No such product.');
+  return publicProduct(product);
+}

@@ -1,0 +1,37 @@
+// Reserving an order's lines for the orders saga: all or nothing, never more than is available, once per order.
+import type { Db, Tx } from '@bazaar/kit/database';
+import { validationFailed } from '@bazaar/kit/server';
+import type { ReserveRequest, ReserveResponse, Shortage } from '../contracts.ts';
+import { productsRepo } from '../data/products-repo.ts';
+import { reservationsRepo } from '../data/reservations-repo.ts';
+import { outOfStock, reservationReleased } from '../domain/product.ts';
+import { duplicateSkus, inLockOrder } from '../domain/reservation.ts';
+import { announceStock } from './announce-stock.ts';
+
+export async function reserveStock(db: Db, input: ReserveRequest): Promise<ReserveResponse> {
+  const duplicates = duplicateSkus(input.lines);
+  if (duplicates.length > 0) throw validationFailed(duplicates);
+  return db.transaction(async (tx) => {
+    // A second call for the order (a retry, or a race with its first) gets the stored answer.
+    if (!(await reservationsRepo.claim(tx, input.orderId, 'RESERVED'))) return storedReservation(tx, input.orderId);
+    const shortages: Shortage[] = [];
+    for (const line of inLockOrder(input.lines)) {
+      const held = await productsRepo.hold(tx, line.sku, line.quantity);
+      if (!held) {
+        shortages.push({ sku: line.sku, requested: line.quantity, available: await productsRepo.available(tx, line.sku) });
+        continue;
+      }
+      await reservationsRepo.addLine(tx, input.orderId, { sku: held.sku, name: held.name, quantity: line.quantity, unitPrice: held.price });
+      await announceStock(tx, held, 'reserved');
+    }
+    // Throwing rolls back every hold, the claim and the events: nothing was reserved.
+    if (shortages.length > 0) throw outOfStock(shortages);
+    return { orderId: input.orderId, status: 'RESERVED', lines: await reservationsRepo.lines(tx, input.orderId) };
+  });
+}
+
+async function storedReservation(tx: Tx, orderId: string): Promise<ReserveResponse> {
+  const status = await reservationsRepo.lock(tx, orderId);
+  if (status === 'RELEASED' || status === null) throw reservationReleased(orderId);
+  return { orderId, status, lines: await reservationsRepo.lines(tx, orderId) };
+}

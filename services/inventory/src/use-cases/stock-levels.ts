@@ -1,0 +1,19 @@
+// The admin's stock ledger per sku, from which `bazaar verify` checks initial + adjustments = available + reserved + sold.
+import { type Db, decodeCursor, encodeCursor } from '@bazaar/kit/database';
+import { notFound } from '@bazaar/kit/server';
+import { productsRepo } from '../data/products-repo.ts';
+import type { StockLevel } from '../domain/product.ts';
+
+export async function getStockLevel(db: Db, sku: string): Promise<StockLevel> {
+  const [level] = await productsRepo.levels(db, 1, { sku });
+  if (!level) throw notFound('No such product.');
+  return level;
+}
+
+export async function listStockLevels(db: Db, limit: number, cursor?: string): Promise<{ items: StockLevel[]; nextCursor: string | null }> {
+  const [after] = decodeCursor(cursor) ?? [];
+  const rows = await productsRepo.levels(db, limit + 1, { after: after === undefined ? undefined : String(after) });
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.sku]) : null };
+}

@@ -1,0 +1,66 @@
+// The orders service's HTTP surface: thin handlers over the use cases.
+import { type App, page, problemSchema } from '@bazaar/kit/server';
+import { cancelOrder } from '../use-cases/cancel-order.ts';
+import { placeOrder } from '../use-cases/place-order.ts';
+import { getOrder, listOrders } from '../use-cases/queries.ts';
+import type { Deps } from '../use-cases/saga-deps.ts';
+import { streamOrder } from '../use-cases/stream-order.ts';
+import { IdempotencyHeaders, ListOrdersQuery, OrderParams, OrderSchema, PlaceOrderBody } from './schemas.ts';
+
+export function ordersRoutes(app: App, deps: Deps): void {
+  const tags = ['Orders'];
+  const access = 'customer' as const;
+
+  app.post(
+    '/api/orders',
+    {
+      config: { access },
+      schema: {
+        tags,
+        summary: 'Place an order (runs the saga: reserve stock, authorise payment, confirm)',
+        headers: IdempotencyHeaders,
+        body: PlaceOrderBody,
+        response: { 201: OrderSchema, 202: OrderSchema, 402: problemSchema, 409: problemSchema, 422: problemSchema },
+      },
+    },
+    async (req, reply) => {
+      const answer = await placeOrder(deps, req.caller!, req.body, req.headers['idempotency-key']);
+      if (answer.problem) reply.type('application/problem+json');
+      return reply.code(answer.status as 201).send(answer.body as never);
+    },
+  );
+
+  app.get('/api/orders', { config: { access }, schema: { tags, summary: 'Your orders, newest first (admins: all, or ?userId=)', querystring: ListOrdersQuery, response: { 200: page(OrderSchema) } } }, async (req) =>
+    listOrders(deps.db, req.caller!, req.query),
+  );
+
+  app.get('/api/orders/:id', { config: { access }, schema: { tags, summary: 'One order', params: OrderParams, response: { 200: OrderSchema } } }, async (req) =>
+    getOrder(deps.db, req.caller!, req.params.id),
+  );
+
+  app.post('/api/orders/:id/cancel', { config: { access }, schema: { tags, summary: 'Cancel before the courier picks it up', params: OrderParams, response: { 200: OrderSchema } } }, async (req) =>
+    cancelOrder(deps, req.caller!, req.params.id),
+  );
+
+  const streams = new Set<AbortController>();
+  app.addHook('preClose', async () => {
+    for (const s of streams) s.abort();
+  });
+
+  app.get('/api/orders/:id/events', { config: { access }, schema: { tags, summary: 'Server-sent events of status changes until a final state', params: OrderParams, produces: ['text/event-stream'] } }, async (req, reply) => {
+    await getOrder(deps.db, req.caller!, req.params.id);
+    const abort = new AbortController();
+    streams.add(abort);
+    reply.hijack();
+    reply.raw.writeHead(200, { ...(reply.getHeaders() as Record<string, string>), 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+    reply.raw.on('close', () => abort.abort());
+    const send = (e: { seq: number; status: string; at: string; detail?: string }) =>
+      reply.raw.write(`id: ${e.seq}\nevent: status\ndata: ${JSON.stringify({ status: e.status, at: e.at, ...(e.detail ? { detail: e.detail } : {}) })}\n\n`);
+    try {
+      await streamOrder(deps, req.params.id, send, abort.signal, () => reply.raw.write(': keep-alive\n\n'));
+    } finally {
+      streams.delete(abort);
+      reply.raw.end();
+    }
+  });
+}

@@ -1,0 +1,55 @@
+// The orders API's schemas: they validate at the edge and document the OpenAPI.
+import { Money } from '@bazaar/kit/server';
+import { Type } from 'typebox';
+
+const Phone = Type.String({ pattern: '^03\\d{9}$', description: 'Pakistani mobile number, 03XXXXXXXXX' });
+
+export const PlaceOrderBody = Type.Object(
+  {
+    items: Type.Array(
+      Type.Object({ sku: Type.String({ minLength: 1, maxLength: 64 }), quantity: Type.Integer({ minimum: 1, maximum: 100 }) }, { additionalProperties: false }),
+      { minItems: 1, maxItems: 50 },
+    ),
+    payment: Type.Object(
+      { method: Type.Union([Type.Literal('jazzcash'), Type.Literal('easypaisa'), Type.Literal('cod')]), wallet: Type.Optional(Phone) },
+      { additionalProperties: false },
+    ),
+    shipping: Type.Object(
+      { city: Type.String({ minLength: 1, maxLength: 60, pattern: '\\S' }), address: Type.String({ minLength: 1, maxLength: 300, pattern: '\\S' }), phone: Phone },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const IdempotencyHeaders = Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) });
+
+export const OrderSchema = Type.Object({
+  id: Type.String(),
+  userId: Type.String(),
+  status: Type.String({ enum: ['PENDING', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'REJECTED', 'CANCELLED'] }),
+  items: Type.Array(Type.Object({ sku: Type.String(), name: Type.String(), quantity: Type.Integer(), unitPrice: Money })),
+  subtotal: Money,
+  shippingFee: Money,
+  total: Money,
+  payment: Type.Object({ method: Type.String(), status: Type.String(), reference: Type.Optional(Type.String()) }),
+  shipping: Type.Object({
+    city: Type.String(),
+    address: Type.String(),
+    phone: Type.String(),
+    courier: Type.Optional(Type.String()),
+    trackingNumber: Type.Optional(Type.String()),
+    status: Type.Optional(Type.String()),
+  }),
+  rejectionReason: Type.Optional(Type.String()),
+  createdAt: Type.String({ format: 'date-time' }),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+
+export const OrderParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) });
+
+export const ListOrdersQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+  cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  userId: Type.Optional(Type.String({ maxLength: 100 })),
+});

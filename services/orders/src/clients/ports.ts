@@ -1,0 +1,36 @@
+// What the saga needs from the other services; REST adapters implement these now, gRPC ones may later.
+import type { Caller } from '@bazaar/kit/server';
+import type { PaymentMethod } from '../contracts.ts';
+
+export type ReservedLine = { sku: string; name: string; quantity: number; unitPrice: { amount: number } };
+
+export type ReserveResult = { ok: true; lines: ReservedLine[] } | { ok: false; code: 'OUT_OF_STOCK' | 'RESERVATION_RELEASED'; shortages?: unknown };
+
+export interface Inventory {
+  reserve(orderId: string, lines: { sku: string; quantity: number }[]): Promise<ReserveResult>;
+  commit(orderId: string): Promise<void>;
+  release(orderId: string): Promise<void>;
+}
+
+export type AuthorizeResult = {
+  status: string;
+  outcome: 'approved' | 'declined' | 'timeout' | 'unavailable';
+  reference?: string;
+  reason?: string;
+};
+
+export interface Payments {
+  authorize(req: { orderId: string; userId: string; amount: number; method: PaymentMethod; wallet?: string }): Promise<AuthorizeResult>;
+  capture(orderId: string): Promise<{ status: string }>;
+  void(orderId: string): Promise<{ status: string }>;
+  refund(orderId: string): Promise<{ status: string }>;
+}
+
+export interface Shipping {
+  /** The fee for a city, or null when we do not deliver there. */
+  feeFor(city: string): Promise<number | null>;
+  /** Cancels the order's shipment unless the courier has picked it up; false when it has. */
+  cancel(orderId: string): Promise<boolean>;
+}
+
+export type Upstreams = { inventory: Inventory; payments: Payments; shipping: Shipping; caller?: Caller };

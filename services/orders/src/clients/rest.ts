@@ -1,0 +1,59 @@
+// The REST adapters of the saga's ports, over the kit's traced HTTP client.
+import { type Client, UpstreamError } from '@bazaar/kit/http';
+import type { Inventory, Payments, ReservedLine, Shipping } from './ports.ts';
+
+const path = encodeURIComponent;
+
+export function restInventory(http: Client): Inventory {
+  return {
+    async reserve(orderId, lines) {
+      try {
+        const res = await http.call<{ lines: ReservedLine[] }>('POST', '/internal/reservations', { body: { orderId, lines } });
+        return { ok: true, lines: res.lines };
+      } catch (err) {
+        if (err instanceof UpstreamError && err.status === 409 && (err.code === 'OUT_OF_STOCK' || err.code === 'RESERVATION_RELEASED'))
+          return { ok: false, code: err.code, shortages: err.problem?.shortages };
+        throw err;
+      }
+    },
+    commit: async (orderId) => void (await http.call('POST', `/internal/reservations/${path(orderId)}/commit`)),
+    release: async (orderId) => void (await http.call('POST', `/internal/reservations/${path(orderId)}/release`)),
+  };
+}
+
+export function restPayments(http: Client): Payments {
+  return {
+    authorize: (req) => http.call('POST', '/internal/payments/authorize', { body: req }),
+    capture: (orderId) => http.call('POST', `/internal/payments/${path(orderId)}/capture`),
+    void: (orderId) => http.call('POST', `/internal/payments/${path(orderId)}/void`),
+    refund: (orderId) => http.call('POST', `/internal/payments/${path(orderId)}/refund`),
+  };
+}
+
+export function restShipping(http: Client): Shipping {
+  const fees = new Map<string, { fee: number | null; at: number }>();
+  return {
+    async feeFor(city) {
+      const key = city.trim().toLowerCase();
+      const cached = fees.get(key);
+      if (cached && Date.now() - cached.at < 60_000) return cached.fee;
+      try {
+        const { fee } = await http.call<{ fee: { amount: number } }>('GET', `/internal/rates/${path(city.trim())}`);
+        fees.set(key, { fee: fee.amount, at: Date.now() });
+        return fee.amount;
+      } catch (err) {
+        if (err instanceof UpstreamError && err.status === 404) return null;
+        throw err;
+      }
+    },
+    async cancel(orderId) {
+      try {
+        await http.call('POST', `/internal/shipments/by-order/${path(orderId)}/cancel`);
+        return true;
+      } catch (err) {
+        if (err instanceof UpstreamError && err.status === 409) return false;
+        throw err;
+      }
+    },
+  };
+}

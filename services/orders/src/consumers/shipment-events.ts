@@ -1,0 +1,29 @@
+// Shipment progress moves the order: SHIPPED at pick-up, DELIVERED at delivery; payment events update its payment.
+import type { Tx } from '@bazaar/kit/database';
+import type { Envelope } from '@bazaar/kit/messaging';
+import type { ShipmentStatusChangedData } from '@bazaar/shipping/contracts';
+import { ordersRepo } from '../data/orders-repo.ts';
+import { statusAfterShipment } from '../domain/order.ts';
+import { announce } from '../use-cases/saga-deps.ts';
+
+export async function onShipmentStatusChanged(tx: Tx, event: Envelope): Promise<string | undefined> {
+  const s = event.data as ShipmentStatusChangedData;
+  const order = await ordersRepo.byId(tx, s.orderId, true);
+  if (!order) return undefined;
+  await ordersRepo.setShipment(tx, order.id, { courier: s.courier, trackingNumber: s.trackingNumber, status: s.status });
+  const next = statusAfterShipment(order.status, s.status);
+  if (next !== order.status) await ordersRepo.setStatus(tx, order.id, next, { detail: `shipment ${s.status.toLowerCase()}` });
+  await announce(tx, order.id);
+  return order.id;
+}
+
+/** PaymentCaptured (cash collected at delivery) and PaymentRefunded keep the order's payment status current. */
+export async function onPaymentChanged(tx: Tx, event: Envelope): Promise<string | undefined> {
+  const data = event.data as { orderId: string; status?: string };
+  const status = data.status ?? (event.type === 'PaymentRefunded' ? 'REFUNDED' : 'CAPTURED');
+  const order = await ordersRepo.byId(tx, data.orderId, true);
+  if (!order) return undefined;
+  // A refund is final: a late capture event must not overwrite it.
+  if (order.payment.status !== 'REFUNDED') await ordersRepo.setPayment(tx, order.id, status);
+  return order.id;
+}

@@ -1,0 +1,90 @@
+// Placing an order: check the idempotency key, write the order PENDING with its saga, run the saga for a
+// short synchronous window, and answer with what is known by then.
+import { createHash, randomUUID } from 'node:crypto';
+import { enqueue } from '@bazaar/kit/messaging';
+import { AppError, type Caller, problemOf, validationFailed } from '@bazaar/kit/server';
+import { trace } from '@opentelemetry/api';
+import { OrderEvents, type PaymentMethod } from '../contracts.ts';
+import { idempotencyRepo } from '../data/idempotency-repo.ts';
+import { ordersRepo } from '../data/orders-repo.ts';
+import { idempotencyKeyReused, mergeLines, type Order, outOfStock, paymentDeclined, summaryOf, unknownCity } from '../domain/order.ts';
+import { runSaga } from './run-saga.ts';
+import type { Deps } from './saga-deps.ts';
+
+export type PlaceOrder = {
+  items: { sku: string; quantity: number }[];
+  payment: { method: PaymentMethod; wallet?: string };
+  shipping: { city: string; address: string; phone: string };
+};
+
+export type Answer = { status: number; body: unknown; problem: boolean };
+
+export async function placeOrder(deps: Deps, caller: Caller, input: PlaceOrder, key?: string): Promise<Answer> {
+  checkWallet(input.payment);
+  const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
+  if (key) {
+    const seen = await idempotencyRepo.find(deps.db, caller.id, key);
+    if (seen) return replay(deps, caller, key, requestHash);
+  }
+  const fee = await deps.shipping.feeFor(input.shipping.city);
+  if (fee === null) throw unknownCity();
+
+  const orderId = `ord_${randomUUID()}`;
+  const placed = await deps.db.transaction(async (tx) => {
+    if (key && !(await idempotencyRepo.claim(tx, caller.id, key, requestHash, orderId))) return false;
+    const order = await ordersRepo.insert(tx, {
+      id: orderId,
+      userId: caller.id,
+      lines: mergeLines(input.items),
+      shippingFee: fee,
+      method: input.payment.method,
+      wallet: input.payment.wallet,
+      shipping: { city: input.shipping.city.trim(), address: input.shipping.address.trim(), phone: input.shipping.phone },
+    });
+    await enqueue(tx, 'orders', { type: OrderEvents.placed, subject: orderId, data: summaryOf(order) });
+    return true;
+  });
+  if (!placed) return replay(deps, caller, key!, requestHash);
+
+  const saga = runSaga(deps, orderId, { owned: true });
+  await Promise.race([saga, sleep(deps.config.syncWindowMs)]);
+  const answer = answerFor((await ordersRepo.byId(deps.db, orderId))!);
+  if (key) await idempotencyRepo.remember(deps.db, caller.id, key, answer.status, answer.body);
+  return answer;
+}
+
+/** The same key again: the first answer for the same body, 422 for another; wait while the first is in flight. */
+async function replay(deps: Deps, caller: Caller, key: string, requestHash: string): Promise<Answer> {
+  const deadline = Date.now() + deps.config.syncWindowMs + 2000;
+  for (;;) {
+    const seen = (await idempotencyRepo.find(deps.db, caller.id, key))!;
+    if (seen.requestHash !== requestHash) throw idempotencyKeyReused();
+    if (seen.response) return { status: seen.response.status, body: seen.response.body, problem: seen.response.status >= 400 };
+    if (Date.now() > deadline) return answerFor((await ordersRepo.byId(deps.db, seen.orderId))!);
+    await sleep(50);
+  }
+}
+
+/** Maps where the order stands to API.md's answers: 201, 409, 402, or 202 while undecided. */
+export function answerFor(order: Order): Answer {
+  if (order.status === 'PENDING') return { status: 202, body: order, problem: false };
+  if (order.status !== 'REJECTED') return { status: 201, body: order, problem: false };
+  const reason = order.rejectionReason ?? 'REJECTED';
+  const error: AppError =
+    reason === 'OUT_OF_STOCK'
+      ? outOfStock(order.id)
+      : reason === 'PAYMENT_DECLINED'
+        ? paymentDeclined(order.id)
+        : new AppError(reason, 402, 'The payment could not be completed in time; nothing was charged.', { orderId: order.id });
+  const traceId = trace.getActiveSpan()?.spanContext().traceId;
+  return { status: error.status, body: problemOf(error, traceId), problem: true };
+}
+
+function checkWallet(payment: PlaceOrder['payment']): void {
+  if (payment.method === 'cod' && payment.wallet !== undefined)
+    throw validationFailed([{ path: 'payment.wallet', message: 'must be absent for cash on delivery' }]);
+  if (payment.method !== 'cod' && payment.wallet === undefined)
+    throw validationFailed([{ path: 'payment.wallet', message: `is required for ${payment.method}` }]);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());

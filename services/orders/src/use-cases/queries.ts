@@ -1,0 +1,20 @@
+// Reading orders: an owner sees their own, an admin sees all; anyone else is told it does not exist.
+import { type Db, decodeCursor, encodeCursor } from '@bazaar/kit/database';
+import { type Caller, notFound } from '@bazaar/kit/server';
+import { ordersRepo } from '../data/orders-repo.ts';
+import type { Order } from '../domain/order.ts';
+
+export async function getOrder(db: Db, caller: Caller, orderId: string): Promise<Order> {
+  const order = await ordersRepo.byId(db, orderId);
+  if (!order || (caller.role !== 'admin' && order.userId !== caller.id)) throw notFound('No such order.');
+  return order;
+}
+
+export async function listOrders(db: Db, caller: Caller, query: { limit: number; cursor?: string; userId?: string }) {
+  const userId = caller.role === 'admin' ? query.userId : caller.id;
+  const after = decodeCursor(query.cursor) as [string, string] | undefined;
+  const rows = await ordersRepo.list(db, userId, query.limit + 1, after);
+  const items = rows.slice(0, query.limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > query.limit && last ? encodeCursor([last.createdAt, last.id]) : null };
+}

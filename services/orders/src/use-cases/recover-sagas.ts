@@ -1,0 +1,25 @@
+// Finishes sagas that no request is running: those cut short by a crash, and those waiting to retry a step.
+import { sagasRepo } from '../data/sagas-repo.ts';
+import { runSaga } from './run-saga.ts';
+import type { Deps } from './saga-deps.ts';
+
+export function startSagaRecovery(deps: Deps): { stop(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  const sweep = async () => {
+    const due = await sagasRepo.due(deps.db, 20);
+    await Promise.all(due.map((orderId) => runSaga(deps, orderId)));
+  };
+  const timer = setInterval(() => {
+    running ??= sweep()
+      .catch((err) => deps.log.warn({ err: String(err) }, 'saga recovery sweep failed'))
+      .finally(() => {
+        running = undefined;
+      });
+  }, deps.config.sagaSweepMs);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

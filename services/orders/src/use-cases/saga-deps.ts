@@ -1,0 +1,28 @@
+// What the saga's use cases share: the database, the other services, the clock of retries, and the stream notifier.
+import type { Db, Tx } from '@bazaar/kit/database';
+import { enqueue } from '@bazaar/kit/messaging';
+import type { Logger } from '@bazaar/kit/telemetry';
+import type { Inventory, Payments, Shipping } from '../clients/ports.ts';
+import type { OrdersConfig } from '../config.ts';
+import { OrderEvents } from '../contracts.ts';
+import { ordersRepo } from '../data/orders-repo.ts';
+import type { OrderNotifier } from '../domain/notifier.ts';
+import { summaryOf } from '../domain/order.ts';
+
+export type Deps = {
+  db: Db;
+  inventory: Inventory;
+  payments: Payments;
+  shipping: Shipping;
+  notifier: OrderNotifier;
+  log: Logger;
+  config: OrdersConfig;
+};
+
+/** Publishes the order's new status (and the specific event, when there is one) in the caller's transaction. */
+export async function announce(tx: Tx, orderId: string, specific?: { type: string; extra?: Record<string, unknown> }): Promise<void> {
+  const order = (await ordersRepo.byId(tx, orderId))!;
+  const summary = summaryOf(order);
+  await enqueue(tx, 'orders', { type: OrderEvents.statusChanged, subject: orderId, data: summary });
+  if (specific) await enqueue(tx, 'orders', { type: specific.type, subject: orderId, data: { ...summary, ...specific.extra } });
+}

@@ -1,0 +1,141 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { FastifyInstance } from 'fastify';
+import Fastify from 'fastify';
+import { flakyCounter, type SandboxTransaction, sandboxWallets, walletPattern } from '../sandbox-wallets.ts';
+import {
+  type EasyPaisaAnswer,
+  easyPaisaAnswerBody,
+  easyPaisaCodes,
+  easyPaisaDateTime,
+  easyPaisaPaths,
+  easyPaisaStatus,
+  maRequiredFields,
+  paisaToRupees,
+  readCredentials,
+  readEasyPaisaRequest,
+  rupeesToPaisa,
+} from './format.ts';
+
+// easypaisa/sandbox: a stand-in for the Easypay staging host, answering as the provider would (HTTP 200 + code).
+
+export type EasyPaisaSandboxOptions = {
+  storeId: string;
+  username: string;
+  password: string;
+  slowMs?: number; // how long the slow wallet holds its answer; default 10 s
+};
+
+export type EasyPaisaSandbox = { app: FastifyInstance; transactions: Map<string, SandboxTransaction> };
+
+const bodySchema = { body: { type: 'object' } };
+const answer = (a: EasyPaisaAnswer) => easyPaisaAnswerBody(a);
+
+export function createEasyPaisaSandbox(options: EasyPaisaSandboxOptions): EasyPaisaSandbox {
+  const transactions = new Map<string, SandboxTransaction>();
+  const shouldFail = flakyCounter();
+  const slowMs = options.slowMs ?? 10_000;
+  const app = Fastify();
+  let sequence = 0;
+
+  const result = (t: SandboxTransaction): EasyPaisaAnswer => ({
+    responseCode: t.responseCode,
+    responseDesc: t.status === 'declined' ? 'LOW BALANCE' : 'SUCCESS',
+    orderId: t.txnRef,
+    storeId: options.storeId,
+    transactionId: t.providerReference,
+    transactionDateTime: easyPaisaDateTime(t.createdAt),
+  });
+  // gate: credentials, then store, then required fields, in the order the provider's codes suggest.
+  const gate = (headers: Record<string, unknown>, body: Record<string, unknown>, required: string[]) => {
+    const r = readEasyPaisaRequest(body);
+    const who = readCredentials(typeof headers.credentials === 'string' ? headers.credentials : undefined);
+    if (who?.username !== options.username || who.password !== options.password)
+      return {
+        refusal: answer({ responseCode: easyPaisaCodes.invalidCredentials, responseDesc: 'INVALID CREDENTIALS' }),
+        r,
+      };
+    if (r.storeId && r.storeId !== options.storeId)
+      return { refusal: answer({ responseCode: easyPaisaCodes.invalidStoreId, responseDesc: 'INVALID STORE ID' }), r };
+    const missing = r.missing(required);
+    if (missing)
+      return {
+        refusal: answer({
+          responseCode: easyPaisaCodes.requiredFieldMissing,
+          responseDesc: `REQUIRED FIELD MISSING: ${missing}`,
+        }),
+        r,
+      };
+    return { r };
+  };
+  const invalid = (field: string) =>
+    answer({ responseCode: easyPaisaCodes.requiredFieldMissing, responseDesc: `INVALID VALUE: ${field}` });
+  const notFound = (orderId: string) =>
+    answer({ responseCode: easyPaisaCodes.orderNotFound, responseDesc: 'ORDER NOT FOUND', orderId });
+
+  app.setErrorHandler((error, _request, reply) => {
+    // like the provider: a malformed request gets a coded answer, not an HTTP error page.
+    if (((error as { statusCode?: number }).statusCode ?? 500) < 500)
+      return reply
+        .code(200)
+        .send(answer({ responseCode: easyPaisaCodes.requiredFieldMissing, responseDesc: 'MALFORMED REQUEST' }));
+    return reply.code(500).send({ message: 'Internal Server Error' });
+  });
+
+  app.post(easyPaisaPaths.initiateMa, { schema: bodySchema }, async (request, reply) => {
+    const { refusal, r } = gate(request.headers, request.body as Record<string, unknown>, maRequiredFields);
+    if (refusal) return refusal;
+    const amount = rupeesToPaisa(r.amount);
+    if (!amount) return invalid('transactionAmount');
+    if (r.type !== 'MA') return invalid('transactionType');
+    if (!walletPattern.test(r.wallet)) return invalid('mobileAccountNo');
+    const seen = transactions.get(r.orderId);
+    if (seen) return answer(result(seen)); // a repeated orderId replays its outcome: never a second debit
+    const order = r.order || r.orderId;
+    if (r.wallet === sandboxWallets.flaky && shouldFail(order))
+      return reply.code(500).send({ message: 'Internal Server Error' });
+    const declined = r.wallet === sandboxWallets.declined;
+    const t: SandboxTransaction = {
+      txnRef: r.orderId,
+      order,
+      wallet: r.wallet,
+      amount,
+      status: declined ? 'declined' : 'paid',
+      responseCode: declined ? easyPaisaCodes.lowBalance : easyPaisaCodes.success,
+      providerReference: String(7_000_000_000 + ++sequence),
+      createdAt: new Date(),
+    };
+    transactions.set(t.txnRef, t);
+    // the slow wallet is debited now but answers late: "the provider later reports success".
+    if (r.wallet === sandboxWallets.slow) await sleep(slowMs);
+    return answer(result(t));
+  });
+
+  app.post(easyPaisaPaths.inquire, { schema: bodySchema }, async (request) => {
+    const { refusal, r } = gate(request.headers, request.body as Record<string, unknown>, ['storeId', 'orderId']);
+    if (refusal) return refusal;
+    const t = transactions.get(r.orderId);
+    if (!t) return notFound(r.orderId);
+    const status = { paid: easyPaisaStatus.paid, declined: easyPaisaStatus.failed, reversed: easyPaisaStatus.reversed };
+    return answer({
+      ...result(t),
+      responseCode: easyPaisaCodes.success,
+      responseDesc: 'SUCCESS',
+      transactionStatus: status[t.status],
+      transactionAmount: paisaToRupees(t.amount),
+      errorCode: t.status === 'declined' ? t.responseCode : undefined,
+      errorReason: t.status === 'declined' ? 'LOW BALANCE' : undefined,
+    });
+  });
+
+  // reverse: idempotent; a failed debit has nothing to give back, so it also answers success.
+  app.post(easyPaisaPaths.reverse, { schema: bodySchema }, async (request) => {
+    const { refusal, r } = gate(request.headers, request.body as Record<string, unknown>, ['storeId', 'orderId']);
+    if (refusal) return refusal;
+    const t = transactions.get(r.orderId);
+    if (!t) return notFound(r.orderId);
+    if (t.status === 'paid') Object.assign(t, { status: 'reversed', reversedAt: new Date() });
+    return answer({ responseCode: easyPaisaCodes.success, responseDesc: 'SUCCESS', orderId: t.txnRef });
+  });
+
+  return { app, transactions };
+}

@@ -1,0 +1,19 @@
+// The shipping service owns shipments, their tracking history and the city rates, and drives the courier simulator.
+import { inbox } from '@bazaar/kit/messaging';
+import { type Platform, serviceDefaults } from '@bazaar/kit/service';
+import { shippingRoutes } from './api/routes.ts';
+import { loadConfig, type ShippingConfig } from './config.ts';
+import { consumedEvents, orderEvents } from './consumers/order-events.ts';
+import { startCourierSimulator } from './simulator/courier-simulator.ts';
+
+export async function start(platform: Platform, overrides: Partial<ShippingConfig> = {}) {
+  const config = loadConfig(overrides);
+  const kit = await serviceDefaults('shipping', platform, { migrations: new URL('../migrations', import.meta.url) });
+  const wake = () => kit.relay.wake();
+  await platform.broker.subscribe('shipping', consumedEvents, inbox(kit.db, 'shipping', kit.tracer, orderEvents(kit.log), wake));
+  shippingRoutes(kit.app, { db: kit.db });
+  const url = await kit.listen(config.port, config.host);
+  const courier = startCourierSimulator({ db: kit.db, log: kit.log, stepMs: config.courierStepMs, onStepped: wake });
+  kit.onStop(() => courier.stop());
+  return { ...kit, url, config };
+}

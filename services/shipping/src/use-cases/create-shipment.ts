@@ -1,0 +1,29 @@
+// A confirmed order becomes exactly one shipment, with its city's courier and a tracking number, announced in the same transaction.
+import type { OrderConfirmedData } from '@bazaar/orders/contracts';
+import type { Tx } from '@bazaar/kit/database';
+import { enqueue } from '@bazaar/kit/messaging';
+import { ratesRepo } from '../data/rates-repo.ts';
+import { shipmentsRepo } from '../data/shipments-repo.ts';
+import { normalizeCity } from '../domain/rate.ts';
+import { courierFor, type Dispatched, newTrackingNumber, statusChanged } from '../domain/shipment.ts';
+
+/** Returns the new shipment, or null when the order already has one or was cancelled before it shipped. */
+export async function createShipment(tx: Tx, order: OrderConfirmedData, at = new Date()): Promise<Dispatched | null> {
+  const known = await ratesRepo.byCity(tx, normalizeCity(order.shipping.city));
+  const city = known?.city ?? order.shipping.city.trim();
+  const courier = courierFor(city);
+  const shipment = await shipmentsRepo.insert(tx, {
+    orderId: order.orderId,
+    userId: order.userId,
+    trackingNumber: newTrackingNumber(courier),
+    courier: courier.name,
+    city,
+    address: order.shipping.address,
+    phone: order.shipping.phone,
+    at: at.toISOString(),
+  });
+  if (!shipment) return null;
+  const created = shipment as Dispatched;
+  await enqueue(tx, 'shipping', statusChanged(created));
+  return created;
+}

@@ -1,0 +1,11 @@
+// A customer's order history, newest first, from the users service's own read model.
+import { type Db, decodeCursor, encodeCursor } from '@bazaar/kit/database';
+import { type HistoryEntry, orderHistoryRepo } from '../data/order-history-repo.ts';
+
+export async function orderHistory(db: Db, userId: string, limit: number, cursor?: string): Promise<{ items: HistoryEntry[]; nextCursor: string | null }> {
+  const after = decodeCursor(cursor) as [string, string] | undefined;
+  const rows = await orderHistoryRepo.list(db, userId, limit + 1, after);
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.placedAt, last.orderId]) : null };
+}
