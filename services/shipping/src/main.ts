@@ -10,7 +10,11 @@ export async function start(platform: Platform, overrides: Partial<ShippingConfi
   const config = loadConfig(overrides);
   const kit = await serviceDefaults('shipping', platform, { migrations: new URL('../migrations', import.meta.url) });
   const wake = () => kit.relay.wake();
-  await platform.broker.subscribe('shipping', consumedEvents, inbox(kit.db, 'shipping', kit.tracer, orderEvents(kit.log), wake));
+  await platform.broker.subscribe(
+    'shipping',
+    consumedEvents,
+    inbox(kit.db, 'shipping', kit.tracer, orderEvents(kit.log), wake),
+  );
   shippingRoutes(kit.app, { db: kit.db });
   const url = await kit.listen(config.port, config.host);
   const courier = startCourierSimulator({ db: kit.db, log: kit.log, stepMs: config.courierStepMs, onStepped: wake });

@@ -73,7 +73,11 @@ export async function getJson(replica: Replica, path: string, internalKey: strin
     await res.body.dump();
     throw new UpstreamDown(`answered ${res.statusCode}`);
   }
-  return res.body.json();
+  try {
+    return await res.body.json();
+  } catch {
+    throw new UpstreamDown('answered something other than JSON');
+  }
 }
 
 /** getJsonFromAny tries the replicas in turn and answers the first document one of them gives. */

@@ -13,13 +13,22 @@ export function orderEvents(log: Logger): EffectHandler {
     if (event.type === OrderEvents.confirmed) {
       const order = event.data as OrderConfirmedData;
       const shipment = await createShipment(tx, order);
-      if (shipment) log.info({ orderId: order.orderId, trackingNumber: shipment.trackingNumber, courier: shipment.courier }, 'shipment created');
-      else log.info({ orderId: order.orderId, eventId: event.id }, 'order already has a shipment or was cancelled; nothing created');
+      if (shipment)
+        log.info(
+          { orderId: order.orderId, trackingNumber: shipment.trackingNumber, courier: shipment.courier },
+          'shipment created',
+        );
+      else
+        log.info(
+          { orderId: order.orderId, eventId: event.id },
+          'order already has a shipment or was cancelled; nothing created',
+        );
     } else if (event.type === OrderEvents.cancelled) {
       const { orderId } = event.data as OrderCancelledData;
       const outcome = await cancelShipment(tx, orderId);
       // Orders cancels through the internal API first; a shipment already on the road is not ours to stop here.
-      if (outcome.kind === 'not-cancellable') log.warn({ orderId, status: outcome.status }, 'order cancelled after pick-up; shipment continues');
+      if (outcome.kind === 'not-cancellable')
+        log.warn({ orderId, status: outcome.status }, 'order cancelled after pick-up; shipment continues');
       else log.info({ orderId, outcome: outcome.kind }, 'shipment cancelled with its order');
     }
   };

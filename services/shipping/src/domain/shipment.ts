@@ -2,7 +2,12 @@
 import { randomInt } from 'node:crypto';
 import type { NewEvent } from '@bazaar/kit/messaging';
 import { AppError } from '@bazaar/kit/server';
-import { ShipmentEvents, type ShipmentRecord, type ShipmentStatus, type ShipmentStatusChangedData } from '../contracts.ts';
+import {
+  ShipmentEvents,
+  type ShipmentRecord,
+  type ShipmentStatus,
+  type ShipmentStatusChangedData,
+} from '../contracts.ts';
 
 export type { ShipmentStatus };
 export type Shipment = ShipmentRecord;
@@ -39,7 +44,8 @@ export function courierFor(city: string): Courier {
 }
 
 /** A tracking number is the courier's prefix and twelve random digits, e.g. TCS048213377012. */
-export const newTrackingNumber = (courier: Courier) => `${courier.prefix}${String(randomInt(0, 1e12)).padStart(12, '0')}`;
+export const newTrackingNumber = (courier: Courier) =>
+  `${courier.prefix}${String(randomInt(0, 1e12)).padStart(12, '0')}`;
 
 /** Tracking numbers compare upper-cased and trimmed, as customers type them. */
 export const normalizeTrackingNumber = (value: string) => value.trim().toUpperCase();

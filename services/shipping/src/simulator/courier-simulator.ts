@@ -5,7 +5,12 @@ import { advanceShipments } from '../use-cases/advance-shipments.ts';
 
 export type CourierSimulator = { stop(): Promise<void> };
 
-export function startCourierSimulator(deps: { db: Db; log: Logger; stepMs: number; onStepped?: () => void }): CourierSimulator {
+export function startCourierSimulator(deps: {
+  db: Db;
+  log: Logger;
+  stepMs: number;
+  onStepped?: () => void;
+}): CourierSimulator {
   const { db, log, stepMs } = deps;
   // Passes run four times a step, so a shipment moves within a quarter step of falling due.
   const every = Math.max(10, Math.floor(stepMs / 4));

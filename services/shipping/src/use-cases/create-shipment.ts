@@ -1,7 +1,8 @@
 // A confirmed order becomes exactly one shipment, with its city's courier and a tracking number, announced in the same transaction.
-import type { OrderConfirmedData } from '@bazaar/orders/contracts';
+
 import type { Tx } from '@bazaar/kit/database';
 import { enqueue } from '@bazaar/kit/messaging';
+import type { OrderConfirmedData } from '@bazaar/orders/contracts';
 import { ratesRepo } from '../data/rates-repo.ts';
 import { shipmentsRepo } from '../data/shipments-repo.ts';
 import { normalizeCity } from '../domain/rate.ts';

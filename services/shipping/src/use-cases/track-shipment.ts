@@ -19,7 +19,11 @@ export async function shipmentOfOrder(db: Db, orderId: string): Promise<Shipment
   return found;
 }
 
-export async function listShipments(db: Db, limit: number, cursor?: string): Promise<{ items: Shipment[]; nextCursor: string | null }> {
+export async function listShipments(
+  db: Db,
+  limit: number,
+  cursor?: string,
+): Promise<{ items: Shipment[]; nextCursor: string | null }> {
   const after = decodeCursor(cursor) as [string, string] | undefined;
   const rows = await shipmentsRepo.list(db, limit + 1, after);
   const items = rows.slice(0, limit);

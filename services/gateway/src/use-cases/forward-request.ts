@@ -1,0 +1,190 @@
+// Forwarding: the request goes to one replica with identity and trace context, the answer streams back as it comes.
+import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import { AppError, identityHeaders, unavailable } from '@bazaar/kit/server';
+import type { Logger } from '@bazaar/kit/telemetry';
+import { ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Counter, type Registry } from 'prom-client';
+import type { Dispatcher } from 'undici';
+import { endSpan, traceIdOf, writeProblem } from '../api/edge-server.ts';
+import type { Replica, Upstream } from '../clients/upstreams.ts';
+
+export type Forward = (req: FastifyRequest, reply: FastifyReply, upstream: Upstream) => void;
+
+export type ForwardOptions = {
+  tracer: Tracer;
+  log: Logger;
+  registry: Registry;
+  internalKey: string;
+  /** Behind a load balancer: the client's X-Forwarded-For is extended rather than replaced. */
+  trustProxy: boolean;
+  /** How long a replica may take to send its status line and headers. */
+  headersTimeoutMs: number;
+  /** Longest silence between two pieces of an answer body (event streams included). */
+  idleTimeoutMs: number;
+};
+
+// Hop-by-hop headers (RFC 9110 7.6.1), what undici sets itself, and what only the gateway may say.
+const notForwarded = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authorization',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'host',
+  'content-length',
+  'expect',
+  'authorization',
+  'traceparent',
+  'x-request-id',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  identityHeaders.userId,
+  identityHeaders.role,
+  identityHeaders.internalKey,
+]);
+const notReturned = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'x-request-id', 'x-trace-id']);
+
+// Failures where nothing reached the replica, so another replica may take the request, even a POST.
+const notConnected = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+
+export function forwarder(options: ForwardOptions): Forward {
+  const { tracer, log, internalKey, trustProxy, headersTimeoutMs, idleTimeoutMs } = options;
+  const failures = new Counter({
+    name: 'gateway_upstream_failures_total',
+    help: 'Forwarded requests that failed at an upstream, by upstream and reason',
+    labelNames: ['upstream', 'reason'] as const,
+    registers: [options.registry],
+  });
+
+  return (req, reply, up) => {
+    reply.hijack();
+    const res = reply.raw;
+    const client = tracer.startSpan(`${req.method} ${up.name}`, { kind: SpanKind.CLIENT, attributes: { 'peer.service': up.name } }, req.span ? trace.setSpan(ROOT_CONTEXT, req.span) : ROOT_CONTEXT);
+    const headers = upstreamHeaders(req, internalKey, trustProxy, client);
+    const state: Exchange = { req, res, up, client, controller: null, attempt: 0 };
+    res.once('close', () => {
+      if (res.writableFinished) return;
+      // The client went away: stop the upstream's work (an event stream, a slow answer) and close the spans.
+      state.controller?.abort(new Error('client closed the connection'));
+      client.end();
+      endSpan(req);
+    });
+    send(state, up.pick());
+
+    function send(x: Exchange, replica: Replica): void {
+      x.attempt++;
+      replica.pool.dispatch(
+        { path: req.url, method: req.method as Dispatcher.HttpMethod, headers, body: (req.body as Buffer | undefined) ?? null, headersTimeout: headersTimeoutMs, bodyTimeout: idleTimeoutMs },
+        relay(x, replica),
+      );
+    }
+
+    function relay(x: Exchange, replica: Replica): Dispatcher.DispatchHandler {
+      return {
+        onRequestStart(controller) {
+          x.controller = controller;
+          if (res.destroyed) controller.abort(new Error('client closed the connection'));
+        },
+        onResponseStart(_controller, statusCode, upstreamResponseHeaders) {
+          if (statusCode < 200) return;
+          x.client.setAttribute('http.response.status_code', statusCode);
+          res.writeHead(statusCode, answerHeaders(upstreamResponseHeaders, req.id, traceIdOf(req)));
+          // An event stream's headers go out at once; the first event may be a while.
+          const type = upstreamResponseHeaders['content-type'];
+          if (typeof type === 'string' && type.startsWith('text/event-stream')) res.flushHeaders();
+        },
+        onResponseData(controller, chunk) {
+          if (!res.write(chunk)) {
+            controller.pause();
+            res.once('drain', () => controller.resume());
+          }
+        },
+        onResponseEnd() {
+          res.end();
+          x.client.end();
+        },
+        onResponseError(_controller, err) {
+          const reason = (err as { code?: string }).code ?? 'ERROR';
+          if (res.destroyed || res.writableEnded) return; // the client left first; the close handler cleaned up
+          x.client.setStatus({ code: SpanStatusCode.ERROR, message: reason });
+          failures.inc({ upstream: up.name, reason });
+          if (res.headersSent) {
+            // Mid-answer: the status is gone already, so the only honest signal left is a cut connection.
+            log.warn({ upstream: up.name, replica: replica.url, reason, traceId: traceIdOf(req), requestId: req.id }, 'upstream answer broke off');
+            x.client.end();
+            res.destroy();
+            return;
+          }
+          if (notConnected.has(connectCode(err)) && x.attempt < up.replicas.length) return send(x, up.next(replica));
+          log.warn({ upstream: up.name, replica: replica.url, reason, traceId: traceIdOf(req), requestId: req.id }, 'upstream failed');
+          x.client.end();
+          writeProblem(req, res, problemFor(up.name, err));
+        },
+      };
+    }
+  };
+}
+
+type Exchange = {
+  req: FastifyRequest;
+  res: ServerResponse;
+  up: Upstream;
+  client: Span;
+  controller: Dispatcher.DispatchController | null;
+  attempt: number;
+};
+
+function upstreamHeaders(req: FastifyRequest, internalKey: string, trustProxy: boolean, client: Span): Record<string, string | string[]> {
+  const incoming = req.headers;
+  const out: Record<string, string | string[]> = {};
+  for (const name in incoming) {
+    const value = incoming[name];
+    if (value !== undefined && !notForwarded.has(name)) out[name] = value;
+  }
+  const connection = incoming.connection;
+  if (connection !== undefined && connection.includes(',')) for (const token of connection.split(',')) delete out[token.trim().toLowerCase()];
+  else if (connection !== undefined) delete out[connection.trim().toLowerCase()];
+  out[identityHeaders.internalKey] = internalKey;
+  if (req.caller) {
+    out[identityHeaders.userId] = req.caller.id;
+    out[identityHeaders.role] = req.caller.role;
+  }
+  out['x-request-id'] = req.id;
+  const peer = req.socket.remoteAddress ?? '';
+  const forwardedFor = incoming['x-forwarded-for'];
+  out['x-forwarded-for'] = trustProxy && typeof forwardedFor === 'string' ? `${forwardedFor}, ${peer}` : peer;
+  out['x-forwarded-proto'] = req.protocol;
+  const { traceId, spanId, traceFlags } = client.spanContext();
+  out.traceparent = `00-${traceId}-${spanId}-${traceFlags & 1 ? '01' : '00'}`;
+  return out;
+}
+
+function answerHeaders(upstream: IncomingHttpHeaders, requestId: string, traceId: string | undefined): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const name in upstream) {
+    const value = upstream[name];
+    if (value !== undefined && !notReturned.has(name)) out[name] = value;
+  }
+  const connection = upstream.connection;
+  if (typeof connection === 'string') for (const token of connection.split(',')) delete out[token.trim().toLowerCase()];
+  out['x-request-id'] = requestId;
+  if (traceId) out['x-trace-id'] = traceId;
+  return out;
+}
+
+/** connectCode digs the system error code out of undici's error (a happy-eyeballs failure nests it). */
+function connectCode(err: Error): string {
+  const e = err as { code?: string; cause?: { code?: string }; errors?: { code?: string }[] };
+  return e.code ?? e.cause?.code ?? e.errors?.[0]?.code ?? '';
+}
+
+function problemFor(service: string, err: Error): AppError {
+  const code = connectCode(err);
+  if (notConnected.has(code)) return unavailable(`The ${service} service is unavailable. Try again shortly.`);
+  if (code === 'UND_ERR_HEADERS_TIMEOUT') return new AppError('GATEWAY_TIMEOUT', 504, `The ${service} service did not answer in time.`);
+  return new AppError('BAD_GATEWAY', 502, `The ${service} service gave no valid answer.`);
+}
