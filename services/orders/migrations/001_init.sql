@@ -15,6 +15,8 @@ CREATE TABLE orders (
   courier text,
   tracking_number text,
   shipment_status text,
+  -- The shipment's change counter: an older event arriving late is ignored.
+  shipment_version integer NOT NULL DEFAULT 0,
   rejection_reason text,
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now()

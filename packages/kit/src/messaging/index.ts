@@ -4,3 +4,7 @@ export { InProcessBroker } from './in-process-broker.ts';
 export { enqueue, OutboxRelay, OUTBOX_CHANNEL } from './outbox.ts';
 export { inbox, type EffectHandler } from './inbox.ts';
 export { ensureMessagingTables } from './schema.ts';
+export { RabbitMqBroker } from './rabbitmq-broker.ts';
+export { NatsBroker } from './nats-broker.ts';
+export { createBroker } from './create-broker.ts';
+export { type AdapterOptions, BrokerUnavailableError } from './adapter-common.ts';

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { type Context, context, propagation, type Span, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyInstance, type FastifyBaseLogger, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify';
+import Fastify, {
+  LogController, type FastifyInstance, type FastifyBaseLogger, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../telemetry/logger.ts';
 import { withRequestId } from '../telemetry/tracing.ts';
@@ -44,7 +45,8 @@ export function createServer(options: ServerOptions): App {
   const bodyLimit = options.bodyLimit ?? 64 * 1024;
   const app = Fastify({
     loggerInstance: options.log,
-    disableRequestLogging: true,
+    // Our onResponse hook logs requests with trace ids; Fastify's own per-request lines would repeat it.
+    logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];

@@ -4,10 +4,10 @@
 // (no JSON parsing, no child logger, no async context switch).
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import type { Logger } from '@bazaar/kit/telemetry';
 import { AppError, internal, notFound, payloadTooLarge, problemOf } from '@bazaar/kit/server';
+import type { Logger } from '@bazaar/kit/telemetry';
 import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
-import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { collectDefaultMetrics, Histogram, type Registry } from 'prom-client';
 
 export type Edge = FastifyInstance;
@@ -20,7 +20,9 @@ export function createEdgeServer(options: EdgeOptions): Edge {
   const { tracer, bodyLimit } = options;
   const app = Fastify({
     loggerInstance: options.log,
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
+    // No child logger per request: the few lines the gateway writes name their request and trace themselves.
+    childLoggerFactory: (logger) => logger,
     bodyLimit,
     trustProxy: options.trustProxy,
     genReqId: (req) => {
@@ -35,26 +37,36 @@ export function createEdgeServer(options: EdgeOptions): Edge {
   const duration = requestMetrics(options.registry);
 
   app.addHook('onRequest', (req, reply, done) => {
-    const parent = req.headers.traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, req.headers);
+    const parent =
+      req.headers.traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, req.headers);
     const route = req.routeOptions.url ?? 'unmatched';
-    req.span = tracer.startSpan(`${req.method} ${route}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'http.route': route } }, parent);
+    req.span = tracer.startSpan(
+      `${req.method} ${route}`,
+      { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'http.route': route } },
+      parent,
+    );
     reply.header('x-request-id', req.id).header('x-trace-id', req.span.spanContext().traceId);
     done();
   });
 
   app.addHook('onResponse', (req, reply, done) => {
-    duration.observe({ method: req.method, route: req.routeOptions.url ?? 'unmatched', status: reply.statusCode }, reply.elapsedTime / 1000);
+    duration.observe(
+      { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: reply.statusCode },
+      reply.elapsedTime / 1000,
+    );
     endSpan(req, reply.statusCode);
     done();
   });
 
   app.setErrorHandler((error: unknown, req, reply) => {
     const appError = toAppError(error, bodyLimit);
-    if (appError.status >= 500) req.log.error({ err: error, traceId: traceIdOf(req) }, 'unhandled error');
+    if (appError.status >= 500) req.log.error({ err: error, traceId: traceIdOf(req), requestId: req.id }, 'unhandled error');
     return sendProblem(req, reply, appError);
   });
 
-  app.setNotFoundHandler((req, reply) => sendProblem(req, reply, notFound(`No route for ${req.method} ${req.url.split('?')[0]}.`)));
+  app.setNotFoundHandler((req, reply) =>
+    sendProblem(req, reply, notFound(`No route for ${req.method} ${req.url.split('?')[0]}.`)),
+  );
 
   return app;
 }
@@ -65,7 +77,10 @@ export const traceIdOf = (req: FastifyRequest) => req.span?.spanContext().traceI
 export function sendProblem(req: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
   const retryAfter = error.extra.retryAfter;
   if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
-  return reply.code(error.status).type('application/problem+json').send(problemOf(error, traceIdOf(req)));
+  return reply
+    .code(error.status)
+    .type('application/problem+json')
+    .send(problemOf(error, traceIdOf(req)));
 }
 
 /** writeProblem is sendProblem for a response the proxy has taken over from Fastify (hijacked). */
@@ -102,7 +117,8 @@ function toAppError(error: unknown, bodyLimit: number): AppError {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new AppError('UNSUPPORTED_MEDIA_TYPE', 415, 'The Content-Type header is not a valid media type.');
   }
-  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return new AppError('BAD_REQUEST', e.statusCode, 'The request could not be understood.');
+  if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500)
+    return new AppError('BAD_REQUEST', e.statusCode, 'The request could not be understood.');
   return internal();
 }
 

@@ -48,7 +48,8 @@ function originOf(name: string, raw: string): string {
   } catch {
     throw new ConfigError(`the ${name} upstream URL "${raw}" is not a URL`);
   }
-  if (url.pathname !== '/' || url.search) throw new ConfigError(`the ${name} upstream URL "${raw}" must be an origin, without a path`);
+  if (url.pathname !== '/' || url.search)
+    throw new ConfigError(`the ${name} upstream URL "${raw}" must be an origin, without a path`);
   return url.origin;
 }
 
@@ -56,7 +57,12 @@ function originOf(name: string, raw: string): string {
 export class UpstreamDown extends Error {}
 
 /** getJson asks one replica for a JSON document, carrying the internal key; non-2xx answers throw UpstreamDown. */
-export async function getJson(replica: Replica, path: string, internalKey: string, timeoutMs: number): Promise<unknown> {
+export async function getJson(
+  replica: Replica,
+  path: string,
+  internalKey: string,
+  timeoutMs: number,
+): Promise<unknown> {
   let res: Awaited<ReturnType<Pool['request']>>;
   try {
     res = await replica.pool.request({
@@ -81,7 +87,12 @@ export async function getJson(replica: Replica, path: string, internalKey: strin
 }
 
 /** getJsonFromAny tries the replicas in turn and answers the first document one of them gives. */
-export async function getJsonFromAny(up: Upstream, path: string, internalKey: string, timeoutMs: number): Promise<unknown> {
+export async function getJsonFromAny(
+  up: Upstream,
+  path: string,
+  internalKey: string,
+  timeoutMs: number,
+): Promise<unknown> {
   let replica = up.pick();
   for (let i = 0; ; i++) {
     try {

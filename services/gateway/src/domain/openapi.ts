@@ -2,15 +2,26 @@
 import { accessFor, type ServiceName, serviceFor } from './routes.ts';
 
 type Json = Record<string, unknown>;
-export type OpenApiDocument = Json & { openapi: string; info: Json; paths: Record<string, Json>; components: Record<string, Json> };
+export type OpenApiDocument = Json & {
+  openapi: string;
+  info: Json;
+  paths: Record<string, Json>;
+  components: Record<string, Json>;
+};
 
 const methods = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const;
 
 const problemRef = { $ref: '#/components/schemas/Problem' };
-const problemResponse = (description: string) => ({ description, content: { 'application/problem+json': { schema: problemRef } } });
+const problemResponse = (description: string) => ({
+  description,
+  content: { 'application/problem+json': { schema: problemRef } },
+});
 
 /** mergeOpenApi builds the gateway's document from each reachable service's; `missing` names the unreachable ones. */
-export function mergeOpenApi(parts: { service: ServiceName; doc: unknown }[], missing: ServiceName[] = []): OpenApiDocument {
+export function mergeOpenApi(
+  parts: { service: ServiceName; doc: unknown }[],
+  missing: ServiceName[] = [],
+): OpenApiDocument {
   const merged: OpenApiDocument = {
     openapi: '3.1.0',
     info: {
@@ -18,7 +29,9 @@ export function mergeOpenApi(parts: { service: ServiceName; doc: unknown }[], mi
       version: '1.0.0',
       description:
         'The public API of Bazaar, served by the gateway. Money is integer paisa; errors are RFC 9457 problem documents.' +
-        (missing.length ? ` Not included, because unreachable when this document was built: ${missing.join(', ')}.` : ''),
+        (missing.length
+          ? ` Not included, because unreachable when this document was built: ${missing.join(', ')}.`
+          : ''),
     },
     servers: [{ url: '/' }],
     tags: [],
@@ -35,7 +48,10 @@ export function mergeOpenApi(parts: { service: ServiceName; doc: unknown }[], mi
             detail: { type: 'string' },
             code: { type: 'string', description: 'Stable UPPER_SNAKE identifier' },
             traceId: { type: 'string' },
-            errors: { type: 'array', items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } } },
+            errors: {
+              type: 'array',
+              items: { type: 'object', properties: { path: { type: 'string' }, message: { type: 'string' } } },
+            },
           },
         },
       },
@@ -46,7 +62,8 @@ export function mergeOpenApi(parts: { service: ServiceName; doc: unknown }[], mi
 
   for (const { service, doc } of parts) {
     const source = renameComponents(service, doc as Json, merged.components);
-    for (const tag of (source.tags as { name: string }[] | undefined) ?? []) if (!tags.some((t) => t.name === tag.name)) tags.push(tag);
+    for (const tag of (source.tags as { name: string }[] | undefined) ?? [])
+      if (!tags.some((t) => t.name === tag.name)) tags.push(tag);
     for (const [path, item] of Object.entries((source.paths as Record<string, Json> | undefined) ?? {})) {
       if (serviceFor(path) !== service || merged.paths[path]) continue;
       const published: Json = {};
@@ -54,7 +71,8 @@ export function mergeOpenApi(parts: { service: ServiceName; doc: unknown }[], mi
         if (!(methods as readonly string[]).includes(key)) published[key] = value;
         else if (!(value as Json)['x-hidden']) published[key] = markAccess(key, path, service, value as Json);
       }
-      if (Object.keys(published).some((k) => (methods as readonly string[]).includes(k))) merged.paths[path] = published;
+      if (Object.keys(published).some((k) => (methods as readonly string[]).includes(k)))
+        merged.paths[path] = published;
     }
   }
   return merged;
@@ -106,6 +124,7 @@ function rewriteRefs(value: unknown, renames: Map<string, string>): unknown {
   if (Array.isArray(value)) return value.map((v) => rewriteRefs(v, renames));
   if (value === null || typeof value !== 'object') return value;
   const out: Json = {};
-  for (const [k, v] of Object.entries(value)) out[k] = k === '$ref' && typeof v === 'string' && renames.has(v) ? renames.get(v) : rewriteRefs(v, renames);
+  for (const [k, v] of Object.entries(value))
+    out[k] = k === '$ref' && typeof v === 'string' && renames.has(v) ? renames.get(v) : rewriteRefs(v, renames);
   return out;
 }

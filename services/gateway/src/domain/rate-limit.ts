@@ -20,7 +20,10 @@ type Bucket = { tokens: number; at: number };
  * tokenBucketLimiter refills `rps` tokens a second into a bucket of `burst` (default twice `rps`) per key.
  * Full buckets are forgotten on a sweep, so memory follows the number of recently active clients.
  */
-export function tokenBucketLimiter(rps: number, options: { burst?: number; now?: () => number; sweepMs?: number } = {}): RateLimiter {
+export function tokenBucketLimiter(
+  rps: number,
+  options: { burst?: number; now?: () => number; sweepMs?: number } = {},
+): RateLimiter {
   const burst = options.burst ?? rps * 2;
   const now = options.now ?? Date.now;
   const perMs = rps / 1000;

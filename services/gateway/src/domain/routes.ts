@@ -27,7 +27,8 @@ export const routeTable: readonly { path: string; service: ServiceName }[] = [
 /** serviceFor names the service that answers a path, or undefined when the gateway does not route it. */
 export function serviceFor(path: string): ServiceName | undefined {
   for (const route of routeTable) {
-    if (route.path.endsWith('/*') ? path.startsWith(route.path.slice(0, -1)) : path === route.path) return route.service;
+    if (route.path.endsWith('/*') ? path.startsWith(route.path.slice(0, -1)) : path === route.path)
+      return route.service;
   }
   return undefined;
 }

@@ -13,7 +13,10 @@ export type CatalogueOptions = {
   now?: () => number;
 };
 
-export function apiCatalogue(upstreams: Record<ServiceName, Upstream>, options: CatalogueOptions): () => Promise<OpenApiDocument> {
+export function apiCatalogue(
+  upstreams: Record<ServiceName, Upstream>,
+  options: CatalogueOptions,
+): () => Promise<OpenApiDocument> {
   const { internalKey, timeoutMs, keepMs = 300_000, retryMs = 5_000, now = Date.now } = options;
   let kept: { doc: OpenApiDocument; expiresAt: number } | undefined;
   let building: Promise<OpenApiDocument> | undefined;
@@ -29,7 +32,10 @@ export function apiCatalogue(upstreams: Record<ServiceName, Upstream>, options: 
       }),
     );
     const missing = fetched.filter((f) => f.doc === undefined).map((f) => f.service);
-    const doc = mergeOpenApi(fetched.filter((f) => f.doc !== undefined), missing);
+    const doc = mergeOpenApi(
+      fetched.filter((f) => f.doc !== undefined),
+      missing,
+    );
     kept = { doc, expiresAt: now() + (missing.length ? retryMs : keepMs) };
     return doc;
   }

@@ -1,7 +1,7 @@
 // Authentication: a bearer token names a caller once its ES256 signature and claims check out; verified tokens
 // are remembered until they expire, so a client's later requests cost one map lookup, not a signature check.
 import type { Caller } from '@bazaar/kit/server';
-import { jwtVerify, type JWTVerifyGetKey } from 'jose';
+import { type JWTVerifyGetKey, jwtVerify } from 'jose';
 import { KeysUnavailable } from '../clients/jwks.ts';
 
 /** Identity: who called; a failure says why a presented token did not count ('unavailable': keys could not be had). */

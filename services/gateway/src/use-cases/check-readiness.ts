@@ -3,7 +3,11 @@ import { getJson, type Upstream } from '../clients/upstreams.ts';
 import type { ServiceName } from '../domain/routes.ts';
 
 /** checkReadiness answers the services with no ready replica (empty when all are ready). */
-export async function checkReadiness(upstreams: Record<ServiceName, Upstream>, internalKey: string, timeoutMs: number): Promise<ServiceName[]> {
+export async function checkReadiness(
+  upstreams: Record<ServiceName, Upstream>,
+  internalKey: string,
+  timeoutMs: number,
+): Promise<ServiceName[]> {
   const verdicts = await Promise.all(
     (Object.entries(upstreams) as [ServiceName, Upstream][]).map(async ([name, up]) => {
       try {

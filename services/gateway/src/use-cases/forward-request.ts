@@ -2,7 +2,7 @@
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { AppError, identityHeaders, unavailable } from '@bazaar/kit/server';
 import type { Logger } from '@bazaar/kit/telemetry';
-import { ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import { ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
 import type { Dispatcher } from 'undici';
@@ -46,12 +46,45 @@ const notForwarded = new Set([
   identityHeaders.role,
   identityHeaders.internalKey,
 ]);
-const notReturned = new Set(['connection', 'keep-alive', 'proxy-connection', 'proxy-authenticate', 'transfer-encoding', 'te', 'trailer', 'upgrade', 'x-request-id', 'x-trace-id']);
+const notReturned = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'x-request-id',
+  'x-trace-id',
+]);
 
 // Failures where nothing reached the replica, so another replica may take the request, even a POST.
-const notConnected = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'UND_ERR_CONNECT_TIMEOUT']);
+const notConnected = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'UND_ERR_CONNECT_TIMEOUT',
+]);
 
-export function forwarder(options: ForwardOptions): Forward {
+/** Forwarder: `forward` handles one request; `endStreams` closes the open event streams when the gateway stops. */
+export type Forwarder = { forward: Forward; endStreams(): void };
+
+type Exchange = {
+  req: FastifyRequest;
+  res: ServerResponse;
+  up: Upstream;
+  client: Span;
+  headers: Record<string, string | string[]>;
+  controller: Dispatcher.DispatchController | null;
+  attempt: number;
+  /** Set when the gateway stops: the stream is ended cleanly rather than cut. */
+  ending: boolean;
+};
+
+export function forwarder(options: ForwardOptions): Forwarder {
   const { tracer, log, internalKey, trustProxy, headersTimeoutMs, idleTimeoutMs } = options;
   const failures = new Counter({
     name: 'gateway_upstream_failures_total',
@@ -59,86 +92,118 @@ export function forwarder(options: ForwardOptions): Forward {
     labelNames: ['upstream', 'reason'] as const,
     registers: [options.registry],
   });
+  const streams = new Set<Exchange>();
 
-  return (req, reply, up) => {
+  function forward(req: FastifyRequest, reply: FastifyReply, up: Upstream): void {
     reply.hijack();
     const res = reply.raw;
-    const client = tracer.startSpan(`${req.method} ${up.name}`, { kind: SpanKind.CLIENT, attributes: { 'peer.service': up.name } }, req.span ? trace.setSpan(ROOT_CONTEXT, req.span) : ROOT_CONTEXT);
+    const parent = req.span ? trace.setSpan(ROOT_CONTEXT, req.span) : ROOT_CONTEXT;
+    const client = tracer.startSpan(
+      `${req.method} ${up.name}`,
+      { kind: SpanKind.CLIENT, attributes: { 'peer.service': up.name } },
+      parent,
+    );
     const headers = upstreamHeaders(req, internalKey, trustProxy, client);
-    const state: Exchange = { req, res, up, client, controller: null, attempt: 0 };
+    const x: Exchange = { req, res, up, client, headers, controller: null, attempt: 0, ending: false };
     res.once('close', () => {
+      streams.delete(x);
       if (res.writableFinished) return;
       // The client went away: stop the upstream's work (an event stream, a slow answer) and close the spans.
-      state.controller?.abort(new Error('client closed the connection'));
+      x.controller?.abort(new Error('client closed the connection'));
       client.end();
       endSpan(req);
     });
-    send(state, up.pick());
+    send(x, up.pick());
+  }
 
-    function send(x: Exchange, replica: Replica): void {
-      x.attempt++;
-      replica.pool.dispatch(
-        { path: req.url, method: req.method as Dispatcher.HttpMethod, headers, body: (req.body as Buffer | undefined) ?? null, headersTimeout: headersTimeoutMs, bodyTimeout: idleTimeoutMs },
-        relay(x, replica),
-      );
-    }
+  function send(x: Exchange, replica: Replica): void {
+    x.attempt++;
+    const { req } = x;
+    const body = (req.body as Buffer | undefined) ?? null;
+    replica.pool.dispatch(
+      {
+        path: req.url,
+        method: req.method as Dispatcher.HttpMethod,
+        headers: x.headers,
+        body,
+        headersTimeout: headersTimeoutMs,
+        bodyTimeout: idleTimeoutMs,
+      },
+      relay(x, replica),
+    );
+  }
 
-    function relay(x: Exchange, replica: Replica): Dispatcher.DispatchHandler {
-      return {
-        onRequestStart(controller) {
-          x.controller = controller;
-          if (res.destroyed) controller.abort(new Error('client closed the connection'));
-        },
-        onResponseStart(_controller, statusCode, upstreamResponseHeaders) {
-          if (statusCode < 200) return;
-          x.client.setAttribute('http.response.status_code', statusCode);
-          res.writeHead(statusCode, answerHeaders(upstreamResponseHeaders, req.id, traceIdOf(req)));
-          // An event stream's headers go out at once; the first event may be a while.
-          const type = upstreamResponseHeaders['content-type'];
-          if (typeof type === 'string' && type.startsWith('text/event-stream')) res.flushHeaders();
-        },
-        onResponseData(controller, chunk) {
-          if (!res.write(chunk)) {
-            controller.pause();
-            res.once('drain', () => controller.resume());
-          }
-        },
-        onResponseEnd() {
+  function relay(x: Exchange, replica: Replica): Dispatcher.DispatchHandler {
+    const { req, res, up } = x;
+    return {
+      onRequestStart(controller) {
+        x.controller = controller;
+        if (res.destroyed) controller.abort(new Error('client closed the connection'));
+      },
+      onResponseStart(_controller, statusCode, answer) {
+        if (statusCode < 200) return;
+        x.client.setAttribute('http.response.status_code', statusCode);
+        res.writeHead(statusCode, answerHeaders(answer, req.id, traceIdOf(req)));
+        const type = answer['content-type'];
+        if (typeof type === 'string' && type.startsWith('text/event-stream')) {
+          // An event stream's headers go out at once (the first event may be a while); stopping ends it.
+          res.flushHeaders();
+          streams.add(x);
+        }
+      },
+      onResponseData(controller, chunk) {
+        if (!res.write(chunk)) {
+          controller.pause();
+          res.once('drain', () => controller.resume());
+        }
+      },
+      onResponseEnd() {
+        res.end();
+        x.client.end();
+      },
+      onResponseError(_controller, err) {
+        if (x.ending) {
+          x.client.end();
           res.end();
-          x.client.end();
-        },
-        onResponseError(_controller, err) {
-          const reason = (err as { code?: string }).code ?? 'ERROR';
-          if (res.destroyed || res.writableEnded) return; // the client left first; the close handler cleaned up
-          x.client.setStatus({ code: SpanStatusCode.ERROR, message: reason });
-          failures.inc({ upstream: up.name, reason });
-          if (res.headersSent) {
-            // Mid-answer: the status is gone already, so the only honest signal left is a cut connection.
-            log.warn({ upstream: up.name, replica: replica.url, reason, traceId: traceIdOf(req), requestId: req.id }, 'upstream answer broke off');
-            x.client.end();
-            res.destroy();
-            return;
-          }
-          if (notConnected.has(connectCode(err)) && x.attempt < up.replicas.length) return send(x, up.next(replica));
-          log.warn({ upstream: up.name, replica: replica.url, reason, traceId: traceIdOf(req), requestId: req.id }, 'upstream failed');
-          x.client.end();
+          return;
+        }
+        if (res.destroyed || res.writableEnded) return; // the client left first; its close handler cleaned up
+        const reason = (err as { code?: string }).code ?? 'ERROR';
+        const facts = { upstream: up.name, replica: replica.url, reason, traceId: traceIdOf(req), requestId: req.id };
+        failures.inc({ upstream: up.name, reason });
+        if (!res.headersSent && notConnected.has(connectCode(err)) && x.attempt < up.replicas.length)
+          return send(x, up.next(replica));
+        x.client.setStatus({ code: SpanStatusCode.ERROR, message: reason });
+        x.client.end();
+        if (res.headersSent) {
+          // Mid-answer the status is gone already: the only honest signal left is a cut connection.
+          log.warn(facts, 'upstream answer broke off');
+          res.destroy();
+        } else {
+          log.warn(facts, 'upstream failed');
           writeProblem(req, res, problemFor(up.name, err));
-        },
-      };
-    }
+        }
+      },
+    };
+  }
+
+  return {
+    forward,
+    endStreams() {
+      for (const x of streams) {
+        x.ending = true;
+        x.controller?.abort(new Error('the gateway is stopping'));
+      }
+    },
   };
 }
 
-type Exchange = {
-  req: FastifyRequest;
-  res: ServerResponse;
-  up: Upstream;
-  client: Span;
-  controller: Dispatcher.DispatchController | null;
-  attempt: number;
-};
-
-function upstreamHeaders(req: FastifyRequest, internalKey: string, trustProxy: boolean, client: Span): Record<string, string | string[]> {
+function upstreamHeaders(
+  req: FastifyRequest,
+  internalKey: string,
+  trustProxy: boolean,
+  client: Span,
+): Record<string, string | string[]> {
   const incoming = req.headers;
   const out: Record<string, string | string[]> = {};
   for (const name in incoming) {
@@ -146,8 +211,7 @@ function upstreamHeaders(req: FastifyRequest, internalKey: string, trustProxy: b
     if (value !== undefined && !notForwarded.has(name)) out[name] = value;
   }
   const connection = incoming.connection;
-  if (connection !== undefined && connection.includes(',')) for (const token of connection.split(',')) delete out[token.trim().toLowerCase()];
-  else if (connection !== undefined) delete out[connection.trim().toLowerCase()];
+  if (connection !== undefined) for (const token of connection.split(',')) delete out[token.trim().toLowerCase()];
   out[identityHeaders.internalKey] = internalKey;
   if (req.caller) {
     out[identityHeaders.userId] = req.caller.id;
@@ -163,7 +227,11 @@ function upstreamHeaders(req: FastifyRequest, internalKey: string, trustProxy: b
   return out;
 }
 
-function answerHeaders(upstream: IncomingHttpHeaders, requestId: string, traceId: string | undefined): Record<string, string | string[]> {
+function answerHeaders(
+  upstream: IncomingHttpHeaders,
+  requestId: string,
+  traceId: string | undefined,
+): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const name in upstream) {
     const value = upstream[name];
@@ -185,6 +253,7 @@ function connectCode(err: Error): string {
 function problemFor(service: string, err: Error): AppError {
   const code = connectCode(err);
   if (notConnected.has(code)) return unavailable(`The ${service} service is unavailable. Try again shortly.`);
-  if (code === 'UND_ERR_HEADERS_TIMEOUT') return new AppError('GATEWAY_TIMEOUT', 504, `The ${service} service did not answer in time.`);
+  if (code === 'UND_ERR_HEADERS_TIMEOUT')
+    return new AppError('GATEWAY_TIMEOUT', 504, `The ${service} service did not answer in time.`);
   return new AppError('BAD_GATEWAY', 502, `The ${service} service gave no valid answer.`);
 }

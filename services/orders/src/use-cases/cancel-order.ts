@@ -19,7 +19,7 @@ export async function cancelOrder(deps: Deps, caller: Caller, orderId: string): 
     const current = (await ordersRepo.byId(tx, orderId, true))!;
     if (current.status !== 'CONFIRMED') return current.status === 'CANCELLED';
     await ordersRepo.setStatus(tx, orderId, 'CANCELLED', { detail: `cancelled by ${caller.role}` });
-    await sagasRepo.advance(tx, orderId, 'CANCEL');
+    await sagasRepo.reopen(tx, orderId, 'CANCEL');
     await announce(tx, orderId, { type: OrderEvents.cancelled, extra: { payment: { method: current.payment.method } } });
     return true;
   });

@@ -16,6 +16,7 @@ export async function runSaga(deps: Deps, orderId: string, options: { owned?: bo
   let next: Next = { step: saga.step, reason: saga.reason };
   try {
     while (next.step !== 'DONE') next = await runStep(deps, orderId, next, saga.startedAt);
+    await sagasRepo.release(deps.db, orderId);
   } catch (err) {
     deps.log.warn({ orderId, step: next.step, err: String(err) }, 'saga step failed; it will be retried');
     await sagasRepo.retryLater(deps.db, orderId, String(err), deps.config.sagaRetryMs);

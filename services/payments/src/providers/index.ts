@@ -4,7 +4,9 @@ export type { EasyPaisaConfig, EasyPaisaProvider } from './easypaisa/client.ts';
 export { createEasyPaisaProvider } from './easypaisa/client.ts';
 export {
   buildEasyPaisaCallback,
+  easyPaisaCallbackFields,
   easyPaisaHashedRequest,
+  readEasyPaisaCallback,
   verifyEasyPaisaCallback,
   verifyEasyPaisaHashedRequest,
 } from './easypaisa/format.ts';
@@ -12,7 +14,12 @@ export type { EasyPaisaSandbox, EasyPaisaSandboxOptions } from './easypaisa/sand
 export { createEasyPaisaSandbox } from './easypaisa/sandbox.ts';
 export type { JazzCashConfig, JazzCashProvider } from './jazzcash/client.ts';
 export { createJazzCashProvider } from './jazzcash/client.ts';
-export { buildJazzCashCallback, verifyJazzCashCallback } from './jazzcash/format.ts';
+export {
+  buildJazzCashCallback,
+  jazzCashDateTime,
+  readJazzCashCallback,
+  verifyJazzCashCallback,
+} from './jazzcash/format.ts';
 export type { JazzCashSandbox, JazzCashSandboxOptions } from './jazzcash/sandbox.ts';
 export { createJazzCashSandbox } from './jazzcash/sandbox.ts';
 export type {

@@ -11,7 +11,7 @@ export type AuthorizeRequest = {
 export type ProviderResult =
   | { outcome: 'approved'; reference: string; raw?: Record<string, unknown> }
   | { outcome: 'declined'; code: string; message: string; reference?: string }
-  | { outcome: 'unavailable'; message: string }; // timeout / 5xx after retries / breaker open: the caller decides
+  | { outcome: 'unavailable'; message: string; timedOut?: true }; // timeout / 5xx after retries / breaker open: the caller decides
 
 export type InquiryStatus = 'paid' | 'failed' | 'not_found' | 'pending';
 

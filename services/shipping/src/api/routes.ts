@@ -50,7 +50,7 @@ export function shippingRoutes(app: App, deps: { db: Db }): void {
     async (req) => listShipments(db, req.query.limit, req.query.cursor),
   );
 
-  // Internal: orders prices an order with it; the gateway does not route /internal/.
+  // Internal, for orders and `bazaar verify`: the gateway routes no /internal/ path, and the internal key guards them.
   app.get(
     '/internal/rates/:city',
     { ...internal, schema: { hide: true, params: CityParams, response: { 200: RateSchema } } },

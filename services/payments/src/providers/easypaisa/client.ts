@@ -41,7 +41,7 @@ export type EasyPaisaConfig = {
 
 export type EasyPaisaProvider = PaymentProvider & { readonly name: 'easypaisa'; breakerState(): BreakerState };
 
-type Answered = { ok: true; answer: EasyPaisaAnswer } | { ok: false; message: string };
+type Answered = { ok: true; answer: EasyPaisaAnswer } | { ok: false; message: string; timedOut?: true };
 
 export function createEasyPaisaProvider(config: EasyPaisaConfig): EasyPaisaProvider {
   const poster = createResilientPoster(config);
@@ -52,7 +52,8 @@ export function createEasyPaisaProvider(config: EasyPaisaConfig): EasyPaisaProvi
   // send: the REST body is unsigned (TLS + Credentials only), so we can check the answer names our order, no more.
   async function send(path: string, body: Record<string, string>, signal?: AbortSignal): Promise<Answered> {
     const res = await poster.post(new URL(path, config.baseUrl).href, body, headers, signal);
-    if (!res.ok) return { ok: false, message: res.message };
+    if (!res.ok)
+      return { ok: false, message: res.message, ...(res.reason === 'timeout' ? { timedOut: true as const } : {}) };
     if (res.status !== 200) return { ok: false, message: `provider answered HTTP ${res.status}` };
     const answer = readEasyPaisaAnswer(res.body);
     if (answer.orderId && answer.orderId !== body.orderId)
@@ -88,7 +89,8 @@ export function createEasyPaisaProvider(config: EasyPaisaConfig): EasyPaisaProvi
         optional: [req.orderId, req.description],
       });
       const res = await send(paths.initiateMa, body, signal);
-      if (!res.ok) return { outcome: 'unavailable', message: res.message };
+      if (!res.ok)
+        return { outcome: 'unavailable', message: res.message, ...(res.timedOut ? { timedOut: true as const } : {}) };
       const a = res.answer;
       const outcome = easyPaisaOutcome(a.responseCode);
       if (outcome === 'approved') {

@@ -209,6 +209,16 @@ export function verifyEasyPaisaCallback(
   return 'ok';
 }
 
+// easyPaisaCallbackFields: [ours] the notification fields we act on: our txn ref and the payment's status.
+export const easyPaisaCallbackFields = { txnRef: 'orderRefNumber', status: 'paymentStatus' } as const;
+
+export function readEasyPaisaCallback(fields: Record<string, unknown>): { txnRef: string; paid: boolean } {
+  return {
+    txnRef: text(fields[easyPaisaCallbackFields.txnRef]),
+    paid: text(fields[easyPaisaCallbackFields.status]) === easyPaisaStatus.paid,
+  };
+}
+
 function text(value: unknown): string {
   return value === undefined || value === null ? '' : String(value);
 }

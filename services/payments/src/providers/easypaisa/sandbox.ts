@@ -3,8 +3,10 @@ import type { FastifyInstance } from 'fastify';
 import Fastify from 'fastify';
 import { flakyCounter, type SandboxTransaction, sandboxWallets, walletPattern } from '../sandbox-wallets.ts';
 import {
+  buildEasyPaisaCallback,
   type EasyPaisaAnswer,
   easyPaisaAnswerBody,
+  easyPaisaCallbackFields,
   easyPaisaCodes,
   easyPaisaDateTime,
   easyPaisaPaths,
@@ -23,9 +25,14 @@ export type EasyPaisaSandboxOptions = {
   username: string;
   password: string;
   slowMs?: number; // how long the slow wallet holds its answer; default 10 s
+  hashKey?: string; // signs the notifications callbackFor builds
 };
 
-export type EasyPaisaSandbox = { app: FastifyInstance; transactions: Map<string, SandboxTransaction> };
+export type EasyPaisaSandbox = {
+  app: FastifyInstance;
+  transactions: Map<string, SandboxTransaction>;
+  callbackFor(txnRef: string): Record<string, string> | undefined;
+};
 
 const bodySchema = { body: { type: 'object' } };
 const answer = (a: EasyPaisaAnswer) => easyPaisaAnswerBody(a);
@@ -137,5 +144,26 @@ export function createEasyPaisaSandbox(options: EasyPaisaSandboxOptions): EasyPa
     return answer({ responseCode: easyPaisaCodes.success, responseDesc: 'SUCCESS', orderId: t.txnRef });
   });
 
-  return { app, transactions };
+  return {
+    app,
+    transactions,
+    // callbackFor: the signed notification the provider would send now about a transaction. [ours]
+    callbackFor(txnRef) {
+      const t = transactions.get(txnRef);
+      if (!t || !options.hashKey) return undefined;
+      const status = {
+        paid: easyPaisaStatus.paid,
+        declined: easyPaisaStatus.failed,
+        reversed: easyPaisaStatus.reversed,
+      };
+      const fields = {
+        [easyPaisaCallbackFields.txnRef]: t.txnRef,
+        [easyPaisaCallbackFields.status]: status[t.status],
+        storeId: options.storeId,
+        transactionAmount: paisaToRupees(t.amount),
+        transactionId: t.providerReference,
+      };
+      return buildEasyPaisaCallback(fields, new Date(), options.hashKey);
+    },
+  };
 }

@@ -42,7 +42,7 @@ export type JazzCashConfig = {
 
 export type JazzCashProvider = PaymentProvider & { readonly name: 'jazzcash'; breakerState(): BreakerState };
 
-type Trusted = { ok: true; answer: JazzCashAnswer } | { ok: false; message: string };
+type Trusted = { ok: true; answer: JazzCashAnswer } | { ok: false; message: string; timedOut?: true };
 
 export function createJazzCashProvider(config: JazzCashConfig): JazzCashProvider {
   const poster = createResilientPoster(config);
@@ -54,7 +54,8 @@ export function createJazzCashProvider(config: JazzCashConfig): JazzCashProvider
   async function send(path: string, fields: JazzCashFields, txnRef: string, signal?: AbortSignal): Promise<Trusted> {
     const signed = signJazzCashFields(fields, config.integritySalt);
     const res: PostResult = await poster.post(new URL(path, config.baseUrl).href, signed, {}, signal);
-    if (!res.ok) return { ok: false, message: res.message };
+    if (!res.ok)
+      return { ok: false, message: res.message, ...(res.reason === 'timeout' ? { timedOut: true as const } : {}) };
     if (res.status !== 200) return { ok: false, message: `provider answered HTTP ${res.status}` };
     if (!verifyJazzCashHash(res.body, config.integritySalt))
       return { ok: false, message: 'response signature invalid' };
@@ -92,7 +93,8 @@ export function createJazzCashProvider(config: JazzCashConfig): JazzCashProvider
         expiry: new Date(at.getTime() + (config.expiryMs ?? 3_600_000)),
       });
       const res = await send(paths.mwallet, fields, txnRef, signal);
-      if (!res.ok) return { outcome: 'unavailable', message: res.message };
+      if (!res.ok)
+        return { outcome: 'unavailable', message: res.message, ...(res.timedOut ? { timedOut: true as const } : {}) };
       const a = res.answer;
       const outcome = jazzCashOutcome(a.code);
       if (outcome === 'approved') {

@@ -227,6 +227,11 @@ export function verifyJazzCashCallback(
   return 'ok';
 }
 
+// readJazzCashCallback: the transaction a verified callback names, and whether it reports a completed payment. [sdk]
+export function readJazzCashCallback(fields: Record<string, unknown>): { txnRef: string; paid: boolean } {
+  return { txnRef: text(fields.pp_TxnRefNo), paid: text(fields.pp_ResponseCode) === jazzCashCodes.success };
+}
+
 function text(value: unknown): string {
   return value === undefined || value === null ? '' : String(value);
 }

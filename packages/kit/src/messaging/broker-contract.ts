@@ -1,0 +1,141 @@
+// The behaviour every real broker adapter must share with InProcessBroker, as vitest cases each adapter's test runs.
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import pino, { type Logger } from 'pino';
+import { expect, it } from 'vitest';
+import type { Broker, Handler } from './broker.ts';
+import { type Envelope, envelope } from './envelope.ts';
+
+/** How a test file opens its adapter: every broker it opens shares one namespace, maxAttempts 3 and backoffMs 20. */
+export type ContractTarget = {
+  open(log?: Logger): Promise<Broker>;
+  /** A fresh consumer name, recorded so that the test file can delete its queues afterwards. */
+  consumer(name: string): string;
+};
+
+export const MAX_ATTEMPTS = 3;
+export const BACKOFF_MS = 20;
+export const silent = pino({ level: 'silent' });
+
+/** unique gives a name of this test's own, so tests never see each other's events. */
+export function unique(name: string): string {
+  return `${name}-${randomUUID().slice(0, 6)}`;
+}
+
+export function event(type: string, data: unknown = {}): Envelope {
+  return envelope('test', { type, data });
+}
+
+export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await sleep(25);
+  }
+}
+
+export function recorder(): { seen: Envelope[]; handler: Handler } {
+  const seen: Envelope[] = [];
+  return { seen, handler: async (e) => void seen.push(e) };
+}
+
+/** timed runs a publish and reports the error code it ended with and how long it took. */
+export async function timed(action: () => Promise<void>): Promise<{ code?: string; ms: number }> {
+  const start = performance.now();
+  const code = await action().then(
+    () => 'PUBLISHED',
+    (err: { code?: string }) => err.code,
+  );
+  return { code, ms: performance.now() - start };
+}
+
+export function brokerContract({ open, consumer }: ContractTarget): void {
+  it('delivers to each of two consumers exactly the events of its types', async () => {
+    const broker = await open();
+    const [a, b] = [recorder(), recorder()];
+    const [t1, t2, t3] = [unique('t1'), unique('t2'), unique('t3')];
+    await broker.subscribe(consumer('a'), [t1, t2], a.handler);
+    await broker.subscribe(consumer('b'), [t2, t3], b.handler);
+    const events = [event(t1), event(t2), event(t3), event(t1), event(t2), event(t3)];
+    for (const e of events) await broker.publish(e);
+    await until(() => a.seen.length >= 4 && b.seen.length >= 4);
+    await sleep(200);
+    const ids = (types: string[]) =>
+      events
+        .filter((e) => types.includes(e.type))
+        .map((e) => e.id)
+        .sort();
+    expect(a.seen.map((e) => e.id).sort()).toEqual(ids([t1, t2]));
+    expect(b.seen.map((e) => e.id).sort()).toEqual(ids([t2, t3]));
+    await broker.close();
+  });
+
+  it('resolves publish only once the broker holds the event: 200 published, publisher closed, all 200 delivered', async () => {
+    const [publisher, subscriber] = [await open(), await open()];
+    const type = unique('bulk');
+    const { seen, handler } = recorder();
+    await subscriber.subscribe(consumer('bulk'), [type], handler);
+    const events = Array.from({ length: 200 }, (_, i) => event(type, { i }));
+    await Promise.all(events.map((e) => publisher.publish(e)));
+    await publisher.close();
+    await until(() => seen.length >= 200);
+    expect(new Set(seen.map((e) => e.id)).size).toBe(200);
+    await subscriber.close();
+  });
+
+  it('accepts an event that nobody consumes', async () => {
+    const broker = await open();
+    await expect(broker.publish(event(unique('unrouted')))).resolves.toBeUndefined();
+    await broker.close();
+  });
+
+  it('redelivers with backoff: a handler that throws twice then succeeds is called 3 times', async () => {
+    const broker = await open();
+    const type = unique('flaky');
+    const calls: number[] = [];
+    await broker.subscribe(consumer('flaky'), [type], async () => {
+      if (calls.push(performance.now()) < 3) throw new Error('not yet');
+    });
+    await broker.publish(event(type));
+    await until(() => calls.length >= 3);
+    await sleep(300);
+    expect(calls).toHaveLength(3);
+    // The waits double: BACKOFF_MS after the first failure, twice that after the second (less timer slack).
+    expect(calls[1] - calls[0]).toBeGreaterThanOrEqual(BACKOFF_MS - 5);
+    expect(calls[2] - calls[1]).toBeGreaterThanOrEqual(2 * BACKOFF_MS - 5);
+    expect(await broker.deadLetters()).toEqual([]);
+    await broker.close();
+  });
+
+  it('dead-letters an event after maxAttempts, and replay delivers it to the fixed handler', async () => {
+    const broker = await open();
+    const [type, name] = [unique('poison'), consumer('poison')];
+    let broken = true;
+    let calls = 0;
+    const handled: string[] = [];
+    await broker.subscribe(name, [type], async (e) => {
+      calls++;
+      if (broken) throw new Error('handler bug');
+      handled.push(e.id);
+    });
+    const poison = event(type, { n: 1 });
+    await broker.publish(poison);
+    await until(async () => (await broker.deadLetters()).length === 1);
+    const [letter] = await broker.deadLetters();
+    expect(letter).toMatchObject({
+      consumer: name,
+      attempts: MAX_ATTEMPTS,
+      error: 'Error: handler bug',
+      event: { id: poison.id, type, data: poison.data },
+    });
+    expect(calls).toBe(MAX_ATTEMPTS);
+
+    broken = false;
+    expect(await broker.replay(randomUUID(), name)).toBe(false);
+    expect(await broker.replay(poison.id, name)).toBe(true);
+    await until(() => handled.length === 1);
+    expect(handled).toEqual([poison.id]);
+    expect(await broker.deadLetters()).toEqual([]);
+    await broker.close();
+  });
+}

@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { connect, type NatsConnection } from 'nats';
+import pino, { type Logger } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { brokerOrSkip, NATS_URL } from '../testing/index.ts';
+import {
+  BACKOFF_MS,
+  brokerContract,
+  event,
+  MAX_ATTEMPTS,
+  recorder,
+  silent,
+  timed,
+  unique,
+  until,
+} from './broker-contract.ts';
+import { NatsBroker } from './nats-broker.ts';
+
+const url = await brokerOrSkip(NATS_URL);
+const namespace = `test-${randomUUID().slice(0, 8)}`;
+
+function open(log: Logger = silent): Promise<NatsBroker> {
+  return NatsBroker.connect(url!, { log, namespace, maxAttempts: MAX_ATTEMPTS, backoffMs: BACKOFF_MS });
+}
+
+describe.skipIf(!url)('NatsBroker', () => {
+  afterAll(async () => {
+    // Deleting the streams deletes their consumers too.
+    const nc = await connect({ servers: url! });
+    const jsm = await nc.jetstreamManager();
+    for (const stream of ['EVENTS', 'DEAD']) await jsm.streams.delete(`${namespace.toUpperCase()}_${stream}`);
+    await nc.close();
+  });
+
+  brokerContract({ open, consumer: unique });
+
+  it('delivers an event published twice with the same id once', async () => {
+    const broker = await open();
+    const type = unique('twice');
+    const { seen, handler } = recorder();
+    await broker.subscribe(unique('twice'), [type], handler);
+    const once = event(type);
+    await broker.publish(once);
+    await broker.publish(once);
+    await until(() => seen.length === 1);
+    await sleep(300);
+    expect(seen.map((e) => e.id)).toEqual([once.id]);
+    await broker.close();
+  });
+
+  it('after the connection drops, rejects publish at once, then reconnects and resumes consuming', async () => {
+    let broker: NatsBroker | undefined;
+    let duringOutage: Promise<{ code?: string; ms: number }> | undefined;
+    // Publish from inside the 'disconnected' log line: the moment the adapter knows it is disconnected.
+    const write = (line: string) => {
+      if (line.includes('nats disconnected')) duringOutage = timed(() => broker!.publish(event('any')));
+    };
+    broker = await open(pino({ level: 'warn' }, { write }));
+    const type = unique('resume');
+    const { seen, handler } = recorder();
+    await broker.subscribe(unique('resume'), [type], handler);
+    await broker.publish(event(type));
+    await until(() => seen.length === 1);
+
+    // The client's forced reconnect drops the socket as a server restart would.
+    await (broker as unknown as { nc: NatsConnection }).nc.reconnect();
+    await until(() => duringOutage !== undefined);
+    const outage = await duringOutage!;
+    expect(outage.code).toBe('BROKER_UNAVAILABLE');
+    expect(outage.ms).toBeLessThan(50);
+
+    const after = event(type);
+    await until(() =>
+      broker!.publish(after).then(
+        () => true,
+        () => false,
+      ),
+    );
+    await until(() => seen.some((e) => e.id === after.id));
+    await broker.close();
+  });
+});

@@ -1,0 +1,166 @@
+// The cluster-mode broker on NATS JetStream: publishes acknowledged by the stream, durable pull consumers, retries
+// with a delayed nak, dead letters at the last attempt (see nats-streams.ts); the client does the reconnecting.
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { ConsumerMessages, JetStreamClient } from 'nats';
+import { connect, Events, headers, type JsMsg, type NatsConnection } from 'nats';
+import type { Logger } from 'pino';
+import type { AdapterOptions, ResolvedOptions } from './adapter-common.ts';
+import {
+  BrokerUnavailableError,
+  CLOUDEVENTS_JSON,
+  errorText,
+  InFlight,
+  retryDelay,
+  withDefaults,
+} from './adapter-common.ts';
+import type { Broker, DeadLetter, Handler } from './broker.ts';
+import type { Envelope } from './envelope.ts';
+import { type Durable, Streams } from './nats-streams.ts';
+
+type Subscription = Durable & { consumer: string; handler: Handler };
+
+export class NatsBroker implements Broker {
+  readonly kind = 'nats';
+  private readonly nc: NatsConnection;
+  private readonly js: JetStreamClient;
+  private readonly streams: Streams;
+  private readonly options: ResolvedOptions;
+  private readonly log: Logger;
+  private readonly subscriptions: Subscription[] = [];
+  private readonly loops: Promise<void>[] = [];
+  private readonly pulling = new Set<ConsumerMessages>();
+  private readonly inFlight = new InFlight();
+  // False from a disconnect until the reconnect: publish() then rejects at once instead of timing out.
+  private connected = true;
+  private closing = false;
+
+  private constructor(nc: NatsConnection, streams: Streams, options: AdapterOptions) {
+    this.nc = nc;
+    this.js = nc.jetstream();
+    this.streams = streams;
+    this.options = withDefaults(options);
+    this.log = options.log;
+  }
+
+  /** connect fails fast when the server is unreachable at start-up; the client reconnects forever after that. */
+  static async connect(url: string, options: AdapterOptions): Promise<NatsBroker> {
+    const namespace = options.namespace ?? 'bazaar';
+    const name = `${namespace} (pid ${process.pid})`;
+    const nc = await connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
+    const streams = new Streams(nc.jetstream(), await nc.jetstreamManager(), namespace);
+    await streams.declare().catch(async (err) => {
+      await nc.close();
+      throw err;
+    });
+    const broker = new NatsBroker(nc, streams, options);
+    void broker.watch();
+    return broker;
+  }
+
+  async publish(event: Envelope): Promise<void> {
+    if (!this.connected) throw new BrokerUnavailableError('NATS is not connected');
+    const h = headers();
+    h.set('Content-Type', CLOUDEVENTS_JSON);
+    // msgID travels as Nats-Msg-Id: a second publish of the same event within the duplicate window is dropped.
+    const options = { msgID: event.id, headers: h, timeout: 5000 };
+    await this.js.publish(this.streams.subject(event.type), JSON.stringify(event), options);
+  }
+
+  async subscribe(consumer: string, types: string[], handler: Handler): Promise<void> {
+    const subscriptions = this.streams.durables(consumer, types).map((d) => ({ ...d, consumer, handler }));
+    for (const s of subscriptions) await this.streams.declareConsumer(s, this.options.maxAttempts);
+    this.subscriptions.push(...subscriptions);
+    for (const s of subscriptions) this.loops.push(this.run(s));
+  }
+
+  deadLetters(): Promise<DeadLetter[]> {
+    return this.streams.deadLetters();
+  }
+
+  replay(eventId: string, consumer: string): Promise<boolean> {
+    return this.streams.replay(eventId, consumer);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await Promise.all([...this.pulling].map((messages) => messages.close()));
+    await Promise.all(this.loops);
+    await this.inFlight.drain();
+    // drain flushes the last acks before closing.
+    await this.nc.drain().catch(() => this.nc.close());
+  }
+
+  // The client resumes pulls after a reconnect; re-declaring covers a server that came back without its state.
+  private async watch(): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (status.type === Events.Disconnect) {
+        this.connected = false;
+        this.log.warn({ server: status.data }, 'nats disconnected; reconnecting');
+      }
+      if (status.type !== Events.Reconnect) continue;
+      this.connected = true;
+      this.log.info({ server: status.data }, 'nats reconnected');
+      await this.streams
+        .declare()
+        .then(() =>
+          Promise.all(this.subscriptions.map((s) => this.streams.declareConsumer(s, this.options.maxAttempts))),
+        )
+        .catch((err) => this.log.warn({ err }, 'nats re-declaration failed'));
+    }
+  }
+
+  private async run(s: Subscription): Promise<void> {
+    const slots = new InFlight();
+    while (!this.closing) {
+      try {
+        const consumer = await this.js.consumers.get(this.streams.events, s.name);
+        const messages = await consumer.consume({ max_messages: this.options.prefetch });
+        this.pulling.add(messages);
+        if (this.closing) await messages.close();
+        for await (const m of messages) {
+          // At most `prefetch` handlers at once per durable, as RabbitMQ's prefetch bounds them.
+          if (slots.size >= this.options.prefetch) await slots.one();
+          const work = this.handle(s, m);
+          slots.add(work);
+          this.inFlight.add(work);
+        }
+        this.pulling.delete(messages);
+      } catch (err) {
+        if (this.closing) break;
+        this.log.warn({ err, durable: s.name }, 'nats consumer stopped; restarting');
+        await sleep(1000);
+      }
+    }
+  }
+
+  private async handle(s: Subscription, m: JsMsg): Promise<void> {
+    const attempt = m.info.deliveryCount;
+    const max = this.options.maxAttempts;
+    // Past the last attempt means that attempt never finished (crash, failed dead-letter): no handler call again.
+    if (attempt > max) return this.deadLetter(s.consumer, m, 'attempts exhausted without an outcome', max);
+    const failure = await Promise.resolve()
+      .then(() => s.handler(m.json<Envelope>()))
+      .then(
+        () => undefined,
+        (err: unknown) => ({ err }),
+      );
+    if (!failure) return m.ack();
+    if (attempt >= max) return this.deadLetter(s.consumer, m, errorText(failure.err), attempt);
+    this.log.warn(
+      { err: failure.err, consumer: s.consumer, subject: m.subject, attempt },
+      'event handler failed; will redeliver',
+    );
+    m.nak(retryDelay(this.options.backoffMs, attempt));
+  }
+
+  private async deadLetter(consumer: string, m: JsMsg, error: string, attempts: number): Promise<void> {
+    try {
+      await this.streams.deadLetter(consumer, m, error, attempts);
+      m.term();
+      this.log.error({ consumer, subject: m.subject, attempts, error }, 'event dead-lettered');
+    } catch (err) {
+      this.log.error({ err, consumer, subject: m.subject }, 'dead-letter publish failed; will redeliver');
+      m.nak(retryDelay(this.options.backoffMs, attempts));
+    }
+  }
+}

@@ -1,0 +1,138 @@
+// JetStream's side of the broker: the events stream, the durable consumers and the dead-letter stream.
+// Events go to `<ns>.events.<type>`; a replayed dead letter to `<ns>.replay.<consumer>`, so that only its consumer
+// sees it again. Dead letters are messages of `<NS>_DEAD` on `<ns>.dead.<consumer>`, the error and attempts in headers.
+
+import type { JetStreamClient, StoredMsg, StreamConfig } from 'nats';
+import { AckPolicy, DeliverPolicy, headers, type JetStreamManager, type JsMsg, nanos, StorageType } from 'nats';
+import type { DeadLetter } from './broker.ts';
+import type { Envelope } from './envelope.ts';
+
+export type Durable = { name: string; filter: string };
+
+const H = { consumer: 'Bazaar-Consumer', error: 'Bazaar-Error', attempts: 'Bazaar-Attempts', at: 'Bazaar-At' };
+const DAY_MS = 24 * 3600 * 1000;
+
+export class Streams {
+  readonly events: string;
+  readonly dead: string;
+  private readonly ns: string;
+  private readonly js: JetStreamClient;
+  private readonly jsm: JetStreamManager;
+
+  constructor(js: JetStreamClient, jsm: JetStreamManager, namespace: string) {
+    this.js = js;
+    this.jsm = jsm;
+    this.ns = namespace;
+    const stem = namespace.toUpperCase().replace(/[^A-Z0-9_-]/g, '_');
+    this.events = `${stem}_EVENTS`;
+    this.dead = `${stem}_DEAD`;
+  }
+
+  subject(type: string): string {
+    return `${this.ns}.events.${type}`;
+  }
+
+  async declare(): Promise<void> {
+    const subjects = [`${this.ns}.events.>`, `${this.ns}.replay.>`];
+    const window = nanos(120_000);
+    await this.declareStream({
+      name: this.events,
+      subjects,
+      storage: StorageType.File,
+      max_age: nanos(7 * DAY_MS),
+      duplicate_window: window,
+    });
+    await this.declareStream({ name: this.dead, subjects: [`${this.ns}.dead.>`], storage: StorageType.File });
+  }
+
+  // One durable per event type (filter_subject): filter_subjects needs nats-server 2.10, and names stay stable.
+  durables(consumer: string, types: string[]): Durable[] {
+    const filters = [...types.map((t) => [t, this.subject(t)]), ['replay', `${this.ns}.replay.${consumer}`]];
+    return filters.map(([suffix, filter]) => ({
+      name: `${consumer}_${suffix}`.replace(/[^A-Za-z0-9_-]/g, '_'),
+      filter,
+    }));
+  }
+
+  async declareConsumer(d: Durable, maxAttempts: number): Promise<void> {
+    // max_deliver has one spare delivery: it arrives only when the last attempt never finished, and dead-letters.
+    const limits = { ack_wait: nanos(30_000), max_deliver: maxAttempts + 1 };
+    // DeliverPolicy.All on creation: events published before a new service's first start still reach it.
+    const config = {
+      durable_name: d.name,
+      filter_subject: d.filter,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ...limits,
+    };
+    await this.jsm.consumers
+      .add(this.events, config)
+      .catch(() => this.jsm.consumers.update(this.events, d.name, limits));
+  }
+
+  /** deadLetter stores the delivery in the dead-letter stream; the caller then terminates it. */
+  async deadLetter(consumer: string, m: JsMsg, error: string, attempts: number): Promise<void> {
+    const h = headers();
+    for (const [key, value] of [
+      [H.consumer, consumer],
+      [H.error, error],
+      [H.attempts, String(attempts)],
+      [H.at, new Date().toISOString()],
+    ])
+      h.set(key, value);
+    // The source sequence as msgID: a retried publish is deduplicated, a second death after a replay is not.
+    await this.js.publish(`${this.ns}.dead.${consumer}`, m.data, {
+      msgID: `${consumer}:${m.info.streamSequence}`,
+      headers: h,
+    });
+  }
+
+  async deadLetters(): Promise<DeadLetter[]> {
+    const letters: DeadLetter[] = [];
+    for await (const stored of this.scanDead()) letters.push(toDeadLetter(stored));
+    return letters;
+  }
+
+  async replay(eventId: string, consumer: string): Promise<boolean> {
+    for await (const stored of this.scanDead()) {
+      const letter = toDeadLetter(stored);
+      if (letter.event.id !== eventId || letter.consumer !== consumer) continue;
+      // A msgID of its own: the event's id would be taken for a duplicate of the original publish.
+      await this.js.publish(`${this.ns}.replay.${consumer}`, stored.data, {
+        msgID: `replay:${consumer}:${stored.seq}`,
+      });
+      await this.jsm.streams.deleteMessage(this.dead, stored.seq);
+      return true;
+    }
+    return false;
+  }
+
+  private async declareStream(config: Partial<StreamConfig> & { name: string }): Promise<void> {
+    const exists = await this.jsm.streams.info(config.name).then(Boolean, () => false);
+    await (exists ? this.jsm.streams.update(config.name, config) : this.jsm.streams.add(config));
+  }
+
+  private async *scanDead(): AsyncGenerator<StoredMsg> {
+    const { state } = await this.jsm.streams.info(this.dead);
+    for (let seq = state.first_seq; state.messages > 0 && seq <= state.last_seq; seq++) {
+      // Replayed letters are deleted, leaving gaps in the sequence.
+      const stored = await this.jsm.streams.getMessage(this.dead, { seq }).catch((err: Error) => {
+        if (/no message found/i.test(err.message)) return undefined;
+        throw err;
+      });
+      if (stored) yield stored;
+    }
+  }
+}
+
+function toDeadLetter(stored: StoredMsg): DeadLetter {
+  const h = stored.header;
+  const event = stored.json<Envelope>();
+  return {
+    consumer: h.get(H.consumer),
+    event,
+    error: h.get(H.error),
+    attempts: Number(h.get(H.attempts)),
+    at: h.get(H.at),
+  };
+}

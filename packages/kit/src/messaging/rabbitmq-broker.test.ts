@@ -1,0 +1,105 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { promisify } from 'node:util';
+import amqp from 'amqplib';
+import pino, { type Logger } from 'pino';
+import { afterAll, describe, expect, it } from 'vitest';
+import { brokerOrSkip, RABBITMQ_URL } from '../testing/index.ts';
+import {
+  BACKOFF_MS,
+  brokerContract,
+  event,
+  MAX_ATTEMPTS,
+  recorder,
+  silent,
+  timed,
+  unique,
+  until,
+} from './broker-contract.ts';
+import { RabbitMqBroker } from './rabbitmq-broker.ts';
+
+const url = await brokerOrSkip(RABBITMQ_URL);
+const run = promisify(execFile);
+// Closing a connection from the server side needs rabbitmqctl (root, on the broker's machine).
+const rabbitmqctl = await run('rabbitmqctl', ['-q', 'list_connections', 'pid']).then(
+  () => true,
+  () => false,
+);
+const namespace = `test-${randomUUID().slice(0, 8)}`;
+const consumers: string[] = [];
+
+function open(log: Logger = silent): Promise<RabbitMqBroker> {
+  return RabbitMqBroker.connect(url!, { log, namespace, maxAttempts: MAX_ATTEMPTS, backoffMs: BACKOFF_MS });
+}
+
+function consumer(name: string): string {
+  consumers.push(unique(name));
+  return consumers.at(-1)!;
+}
+
+describe.skipIf(!url)('RabbitMqBroker', () => {
+  afterAll(async () => {
+    const connection = await amqp.connect(url!);
+    const channel = await connection.createChannel();
+    for (const name of consumers) {
+      await channel.deleteQueue(`${namespace}.${name}`);
+      await channel.deleteQueue(`${namespace}.${name}.dead`);
+    }
+    await channel.deleteExchange(`${namespace}.events`);
+    await channel.deleteExchange(`${namespace}.dead`);
+    await connection.close();
+  });
+
+  brokerContract({ open, consumer });
+
+  it.skipIf(!rabbitmqctl)(
+    'after the server closes its connection, rejects publish at once, then reconnects and resumes',
+    async () => {
+      let broker: RabbitMqBroker | undefined;
+      let duringOutage: Promise<{ code?: string; ms: number }> | undefined;
+      // Publish from inside the 'connection lost' log line: the moment the adapter knows it is disconnected.
+      const write = (line: string) => {
+        if (line.includes('connection lost')) duringOutage = timed(() => broker!.publish(event('any')));
+      };
+      broker = await open(pino({ level: 'warn' }, { write }));
+      const type = unique('resume');
+      const { seen, handler } = recorder();
+      await broker.subscribe(consumer('resume'), [type], handler);
+      await broker.publish(event(type));
+      await until(() => seen.length === 1);
+
+      await closeConnectionsNamed(namespace);
+      await until(() => duringOutage !== undefined);
+      const outage = await duringOutage!;
+      expect(outage.code).toBe('BROKER_UNAVAILABLE');
+      expect(outage.ms).toBeLessThan(50);
+
+      // As the outbox does: retry until the reconnected broker takes it, then the re-attached consumer gets it.
+      const after = event(type);
+      await until(() =>
+        broker!.publish(after).then(
+          () => true,
+          () => false,
+        ),
+      );
+      await until(() => seen.some((e) => e.id === after.id));
+      await broker.close();
+    },
+  );
+});
+
+async function closeConnectionsNamed(prefix: string): Promise<void> {
+  const { stdout } = await run('rabbitmqctl', [
+    '-q',
+    '--no-table-headers',
+    'list_connections',
+    'pid',
+    'client_properties',
+  ]);
+  const ours = stdout
+    .split('\n')
+    .filter((line) => line.includes(`{"connection_name","${prefix}`))
+    .map((line) => line.split('\t')[0]);
+  expect(ours.length).toBeGreaterThan(0);
+  for (const pid of ours) await run('rabbitmqctl', ['-q', 'close_connection', pid, 'test: forced close']);
+}

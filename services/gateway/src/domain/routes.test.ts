@@ -1,0 +1,52 @@
+import { describe, expect, it } from 'vitest';
+import { accessFor, policyPath, serviceFor } from './routes.ts';
+
+describe('the route table', () => {
+  it('names the service of every public path and none for the rest', () => {
+    expect(serviceFor('/api/users')).toBe('users');
+    expect(serviceFor('/api/users/me/orders')).toBe('users');
+    expect(serviceFor('/api/auth/login')).toBe('users');
+    expect(serviceFor('/api/auth')).toBeUndefined();
+    expect(serviceFor('/api/products/{sku}')).toBe('inventory');
+    expect(serviceFor('/api/productsX')).toBeUndefined();
+    expect(serviceFor('/api/shipments/TRK-1')).toBe('shipping');
+    expect(serviceFor('/api/shipping/rates')).toBe('shipping');
+    expect(serviceFor('/internal/reserve')).toBeUndefined();
+  });
+});
+
+describe('the access policy', () => {
+  it.each([
+    ['POST', '/api/users', 'public'],
+    ['GET', '/api/users', 'admin'],
+    ['PATCH', '/api/users', 'customer'],
+    ['GET', '/api/users/me', 'customer'],
+    ['POST', '/api/auth/login', 'public'],
+    ['GET', '/.well-known/jwks.json', 'public'],
+    ['HEAD', '/api/products', 'public'],
+    ['GET', '/api/products/CHAI-1', 'public'],
+    ['GET', '/api/products/CHAI-1/reviews', 'customer'],
+    ['GET', '/api/inventory', 'admin'],
+    ['DELETE', '/api/inventory/CHAI-1', 'admin'],
+    ['GET', '/api/inventoryX', 'customer'],
+    ['GET', '/api/shipments/TRK-1', 'public'],
+    ['GET', '/api/shipping/rates', 'public'],
+    ['POST', '/api/payments/callbacks/easypaisa', 'public'],
+    ['GET', '/api/payments/callbacks/easypaisa', 'customer'],
+    ['GET', '/api/ops', 'admin'],
+    ['POST', '/api/ops/outbox/retry', 'admin'],
+    ['POST', '/api/orders', 'customer'],
+  ])('%s %s is %s', (method, path, access) => {
+    expect(accessFor(method, path)).toBe(access);
+  });
+
+  it('judges the decoded path without query or trailing slash, and refuses dot segments', () => {
+    expect(policyPath('/api/users/?limit=5')).toBe('/api/users');
+    expect(policyPath('/api/inventor%79/x')).toBe('/api/inventory/x');
+    expect(policyPath('/api/users/../inventory')).toBeUndefined();
+    expect(policyPath('/api/orders/%2E%2E/x')).toBeUndefined();
+    expect(policyPath('/api/orders/.')).toBeUndefined();
+    expect(policyPath('/api/orders/%zz')).toBeUndefined();
+    expect(policyPath('/api/orders/.well-known')).toBe('/api/orders/.well-known');
+  });
+});

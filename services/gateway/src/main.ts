@@ -1,0 +1,109 @@
+// The gateway owns nothing durable: it is the one public entry, verifying callers and routing them to the services.
+import type { Platform } from '@bazaar/kit/service';
+import { createLogger, createTracing } from '@bazaar/kit/telemetry';
+import type { JSONWebKeySet } from 'jose';
+import { Registry } from 'prom-client';
+import { createEdgeServer } from './api/edge-server.ts';
+import { appRoutes, opsRoutes } from './api/mounts.ts';
+import { operationsRoutes } from './api/operations-routes.ts';
+import { proxyRoutes } from './api/proxy-routes.ts';
+import { remoteKeys } from './clients/jwks.ts';
+import { getJsonFromAny, upstream } from './clients/upstreams.ts';
+import { type GatewayConfig, loadConfig } from './config.ts';
+import { tokenBucketLimiter } from './domain/rate-limit.ts';
+import { type ServiceName, serviceNames } from './domain/routes.ts';
+import { apiCatalogue } from './use-cases/api-catalogue.ts';
+import { authenticator } from './use-cases/authenticate.ts';
+import { checkReadiness } from './use-cases/check-readiness.ts';
+import { forwarder } from './use-cases/forward-request.ts';
+
+/** What the gateway takes from the process: no broker and no database, only the shared key and observability sinks. */
+export type GatewayPlatform = Pick<Platform, 'internalKey' | 'spanStore' | 'logSink' | 'logLevel'>;
+
+const CHECK_TIMEOUT_MS = 2_000;
+
+export async function start(platform: GatewayPlatform, overrides: Partial<GatewayConfig> = {}) {
+  const config = loadConfig(overrides);
+  const { internalKey } = platform;
+  const log = createLogger('gateway', { level: platform.logLevel, sink: platform.logSink });
+  const tracing = createTracing('gateway', platform.spanStore);
+  const registry = new Registry();
+  registry.setDefaultLabels({ service: 'gateway' });
+
+  const urls: Record<ServiceName, string> = {
+    users: config.usersUrl,
+    inventory: config.inventoryUrl,
+    orders: config.ordersUrl,
+    payments: config.paymentsUrl,
+    shipping: config.shippingUrl,
+  };
+  const upstreams = Object.fromEntries(
+    serviceNames.map((name) => [name, upstream(name, urls[name], { connections: config.upstreamConnections })]),
+  ) as Record<ServiceName, ReturnType<typeof upstream>>;
+
+  const keys = remoteKeys(
+    () =>
+      getJsonFromAny(
+        upstreams.users,
+        '/.well-known/jwks.json',
+        internalKey,
+        CHECK_TIMEOUT_MS,
+      ) as Promise<JSONWebKeySet>,
+  );
+  const authenticate = authenticator(keys, { issuer: config.issuer, audience: config.audience });
+  const limiter = config.rateLimitRps > 0 ? tokenBucketLimiter(config.rateLimitRps) : null;
+  const { forward, endStreams } = forwarder({
+    tracer: tracing.tracer,
+    log,
+    registry,
+    internalKey,
+    trustProxy: config.trustProxy,
+    headersTimeoutMs: config.upstreamTimeoutMs,
+    idleTimeoutMs: config.upstreamIdleMs,
+  });
+
+  const app = createEdgeServer({
+    log,
+    tracer: tracing.tracer,
+    registry,
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+  });
+  operationsRoutes(app, {
+    registry,
+    notReady: () => checkReadiness(upstreams, internalKey, CHECK_TIMEOUT_MS),
+    apiDocument: apiCatalogue(upstreams, { internalKey, timeoutMs: CHECK_TIMEOUT_MS }),
+  });
+  proxyRoutes(app, { upstreams, authenticate, limiter, forward, bodyLimit: config.bodyLimit });
+  opsRoutes(app, { authenticate, limiter });
+  appRoutes(app);
+  // Open event streams would hold the server open forever: end them when it starts closing.
+  app.addHook('preClose', (done) => {
+    endStreams();
+    done();
+  });
+
+  const url = await app.listen({ port: config.port, host: config.host });
+  log.info({ address: url, upstreams: urls }, 'gateway listening');
+
+  return {
+    name: 'gateway' as const,
+    url,
+    config,
+    app,
+    log,
+    tracer: tracing.tracer,
+    registry,
+    upstreams,
+    async stop() {
+      await app.close();
+      await Promise.all(Object.values(upstreams).map((u) => u.close()));
+      await limiter?.close();
+      await tracing.shutdown();
+      log.info('gateway stopped');
+      log.flush();
+    },
+  };
+}
+
+export type Gateway = Awaited<ReturnType<typeof start>>;

@@ -1,0 +1,87 @@
+// The payments service's public HTTP surface (through the gateway): payments, provider callbacks, the ledger for admins.
+import { parse } from 'node:querystring';
+import { type App, page, problemSchema } from '@bazaar/kit/server';
+import type { Deps } from '../use-cases/deps.ts';
+import { handleCallback } from '../use-cases/handle-callback.ts';
+import { journal, listPayments, paymentSummary } from '../use-cases/queries.ts';
+import {
+  CallbackAnswer,
+  CallbackBody,
+  LedgerAnswer,
+  LedgerQuery,
+  PaymentSchema,
+  PaymentsQuery,
+  ProviderParams,
+  SummaryAnswer,
+} from './schemas.ts';
+
+export function paymentsRoutes(app: App, deps: Deps): void {
+  const { db } = deps;
+  const tags = ['Payments'];
+  acceptFormBodies(app);
+
+  app.get(
+    '/api/payments',
+    {
+      config: { access: 'customer' },
+      schema: {
+        tags,
+        summary: 'Payments of your orders (all, for admins)',
+        querystring: PaymentsQuery,
+        response: { 200: page(PaymentSchema) },
+      },
+    },
+    async (req) => listPayments(db, req.caller!, req.query),
+  );
+
+  app.post(
+    '/api/payments/callbacks/:provider',
+    {
+      config: { access: 'public' },
+      schema: {
+        tags,
+        summary: "A provider's signed payment notification (JSON or form-encoded)",
+        params: ProviderParams,
+        body: CallbackBody,
+        response: { 200: CallbackAnswer, 401: problemSchema },
+      },
+    },
+    async (req) => handleCallback(deps, req.params.provider, req.body),
+  );
+
+  app.get(
+    '/api/payments/summary',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary: 'Captured, refunded and held per order, and the ledger audit (admin)',
+        response: { 200: SummaryAnswer },
+      },
+    },
+    async () => paymentSummary(db),
+  );
+
+  app.get(
+    '/api/payments/ledger',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary: 'Journal entries, newest first; of one order with ?orderId= (admin)',
+        querystring: LedgerQuery,
+        response: { 200: LedgerAnswer },
+      },
+    },
+    async (req) => ({
+      items: await journal(db, req.query),
+    }),
+  );
+}
+
+/** Providers post their return URL as an HTML form: parse it into the same flat object a JSON body gives. */
+function acceptFormBodies(app: App): void {
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
+    done(null, { ...parse(body as string) });
+  });
+}

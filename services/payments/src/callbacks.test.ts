@@ -1,0 +1,155 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from './config.ts';
+import {
+  buildEasyPaisaCallback,
+  buildJazzCashCallback,
+  createJazzCashProvider,
+  jazzCashDateTime,
+  txnRefFor,
+} from './providers/index.ts';
+import { expectSoundLedger, type Harness, harness, key } from './test-harness.ts';
+
+let h: Harness;
+beforeAll(async () => {
+  h = await harness();
+});
+afterAll(() => h.stop());
+afterEach(() => expectSoundLedger(h));
+
+const config = loadConfig();
+const newOrder = () => `ord_${randomUUID()}`;
+const post = async (provider: string, fields: Record<string, string>, form = false) => {
+  const res = await h.svc.app.inject({
+    method: 'POST',
+    url: `/api/payments/callbacks/${provider}`,
+    headers: { 'x-internal-key': key, 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json' },
+    payload: form ? new URLSearchParams(fields).toString() : JSON.stringify(fields),
+  });
+  return { status: res.statusCode, body: res.json() };
+};
+const attempts = async (orderId: string) =>
+  (await h.record(orderId)).body.attempts as { operation: string; result: string }[];
+const stored = async () => (await h.svc.db.query('SELECT count(*)::int AS n FROM callbacks'))[0].n as number;
+
+describe('provider callbacks', () => {
+  it('when a JazzCash callback is signed and fresh, it is received, as JSON or as a form, and changes nothing it should not', async () => {
+    const orderId = newOrder();
+    await h.authorize({ orderId, method: 'jazzcash', wallet: '03001234567' });
+    const callback = h.sandboxes.jazzcash.callbackFor(txnRefFor(orderId, 1))!;
+    expect(await post('jazzcash', callback)).toEqual({ status: 200, body: { received: true } });
+    expect(await post('jazzcash', { ...callback, pp_BillReference: 'ord_other' }, true)).toMatchObject({ status: 401 }); // altered
+    expect(await post('jazzcash', callback, true)).toEqual({ status: 200, body: { received: true } });
+    expect((await h.record(orderId)).body.status).toBe('AUTHORIZED');
+  });
+
+  it('when an EasyPaisa notification is signed and fresh, it is received', async () => {
+    const orderId = newOrder();
+    await h.authorize({ orderId, method: 'easypaisa', wallet: '03001234567' });
+    const callback = h.sandboxes.easypaisa.callbackFor(txnRefFor(orderId, 1))!;
+    expect(await post('easypaisa', callback)).toEqual({ status: 200, body: { received: true } });
+  });
+
+  it('when the signature is wrong, it is refused with BAD_SIGNATURE and nothing is stored', async () => {
+    const orderId = newOrder();
+    await h.authorize({ orderId, method: 'jazzcash', wallet: '03001234567' });
+    const callback = h.sandboxes.jazzcash.callbackFor(txnRefFor(orderId, 1))!;
+    const before = await stored();
+    const tampered = await post('jazzcash', { ...callback, pp_Amount: '1' });
+    expect(tampered.status).toBe(401);
+    expect(tampered.body.code).toBe('BAD_SIGNATURE');
+    const unsigned = await post('easypaisa', { orderRefNumber: txnRefFor(orderId, 1), paymentStatus: 'PAID' });
+    expect(unsigned.body.code).toBe('BAD_SIGNATURE');
+    expect(await stored()).toBe(before);
+  });
+
+  it('when the callback is older than the allowed age, it is refused with BAD_SIGNATURE', async () => {
+    const ref = txnRefFor(newOrder(), 1);
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    const jazz = buildJazzCashCallback(
+      { code: '000', message: 'ok', txnRef: ref, txnDateTime: jazzCashDateTime(hourAgo) },
+      config.jazzcashMerchantId,
+      config.jazzcashIntegritySalt,
+    );
+    expect((await post('jazzcash', jazz)).body).toMatchObject({ status: 401, code: 'BAD_SIGNATURE' });
+    const easy = buildEasyPaisaCallback(
+      { orderRefNumber: ref, paymentStatus: 'PAID' },
+      hourAgo,
+      config.easypaisaHashKey,
+    );
+    expect((await post('easypaisa', easy)).body).toMatchObject({ status: 401, code: 'BAD_SIGNATURE' });
+  });
+
+  it('answers NOT_FOUND for a provider it does not know', async () => {
+    const res = await post('paypal', { a: '1' });
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe('NOT_FOUND');
+  });
+
+  it('when a provider reports success for an order we voided, the money is reversed, and a replay of it is a no-op', async () => {
+    const orderId = newOrder();
+    await h.void(orderId); // the order was rejected before any payment
+    // A debit JazzCash made for the order's reference anyway (say, a request that arrived after our deadline).
+    const jazzcash = createJazzCashProvider({
+      baseUrl: h.sandboxes.jazzcashUrl,
+      merchantId: config.jazzcashMerchantId,
+      password: config.jazzcashPassword,
+      integritySalt: config.jazzcashIntegritySalt,
+    });
+    expect((await jazzcash.authorize({ orderId, attempt: 1, amount: 99_900, wallet: '03001234567' })).outcome).toBe(
+      'approved',
+    );
+    const ref = txnRefFor(orderId, 1);
+    const callback = h.sandboxes.jazzcash.callbackFor(ref)!;
+
+    expect((await post('jazzcash', callback)).status).toBe(200);
+    expect(h.sandboxTxn(ref)?.status).toBe('reversed');
+    expect((await h.record(orderId)).body).toMatchObject({ status: 'VOIDED', captured: { amount: 0 } });
+    const seen = await attempts(orderId);
+    expect(seen.map((a) => `${a.operation}:${a.result}`)).toEqual(['inquire:paid', 'reverse:reversed']);
+
+    expect((await post('jazzcash', callback)).status).toBe(200); // replayed
+    expect(await attempts(orderId)).toHaveLength(seen.length);
+  });
+
+  it('when a provider reports success after our timeout, nothing stays captured', async () => {
+    const orderId = newOrder();
+    expect((await h.authorize({ orderId, method: 'easypaisa', wallet: '03000000003' })).body.outcome).toBe('timeout');
+    const ref = txnRefFor(orderId, 1);
+    const late = buildEasyPaisaCallback(
+      { orderRefNumber: ref, paymentStatus: 'PAID', storeId: config.easypaisaStoreId },
+      new Date(),
+      config.easypaisaHashKey,
+    );
+    expect((await post('easypaisa', late)).status).toBe(200);
+    expect(h.sandboxTxn(ref)?.status).toBe('reversed');
+    expect((await h.record(orderId)).body).toMatchObject({
+      status: 'VOIDED',
+      captured: { amount: 0 },
+      refunded: { amount: 0 },
+    });
+    const { byOrder } = await h.summary();
+    expect(byOrder.find((p) => p.orderId === orderId)).toMatchObject({ captured: 0, held: 0 });
+  });
+
+  it('when a success arrives while the provider is still being asked, it is only recorded; the authorisation settles it', async () => {
+    const orderId = newOrder();
+    const pending = h.authorize({ orderId, method: 'jazzcash', wallet: '03000000003' });
+    const ref = txnRefFor(orderId, 1);
+    await expect.poll(() => h.sandboxTxn(ref)?.status).toBe('paid');
+    expect((await h.record(orderId)).body.status).toBe('AUTHORIZING');
+    expect(
+      (
+        await h.call('GET', `/api/payments?orderId=${orderId}`, undefined, {
+          'x-internal-key': key,
+          'x-user-id': 'usr_ayesha',
+          'x-user-role': 'customer',
+        })
+      ).body.items[0].status,
+    ).toBe('PENDING');
+    expect((await post('jazzcash', h.sandboxes.jazzcash.callbackFor(ref)!)).status).toBe(200);
+    expect((await pending).body).toMatchObject({ status: 'VOIDED', outcome: 'timeout' });
+    expect(h.sandboxTxn(ref)?.status).toBe('reversed');
+    expect((await attempts(orderId)).filter((a) => a.operation === 'reverse')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,18 @@
+// Shipment events: cash on delivery is captured when the courier delivers.
+import type { Tx } from '@bazaar/kit/database';
+import type { Envelope } from '@bazaar/kit/messaging';
+import { ShipmentEvents, type ShipmentStatusChangedData } from '@bazaar/shipping/contracts';
+import { paymentsRepo } from '../data/payments-repo.ts';
+import { captureNow } from '../use-cases/capture-payment.ts';
+
+export const consumedEvents = [ShipmentEvents.statusChanged];
+
+/** Runs in the inbox's transaction; answers whether an event was written (so the relay can be woken). */
+export async function onShipmentStatusChanged(tx: Tx, event: Envelope): Promise<boolean> {
+  const shipment = event.data as ShipmentStatusChangedData;
+  if (shipment.status !== 'DELIVERED') return false;
+  const p = await paymentsRepo.lockByOrder(tx, shipment.orderId);
+  if (p?.method !== 'cod' || p.status !== 'AUTHORIZED') return false; // wallets were captured at confirmation
+  await captureNow(tx, p);
+  return true;
+}

@@ -1,0 +1,48 @@
+// The payments service owns payments, their double-entry ledger and the provider attempts; it talks to JazzCash and EasyPaisa.
+import { inbox } from '@bazaar/kit/messaging';
+import { type Platform, serviceDefaults } from '@bazaar/kit/service';
+import { internalRoutes } from './api/internal-routes.ts';
+import { paymentsRoutes } from './api/routes.ts';
+import { callbackReaders, paymentMetrics, walletProviders } from './clients/providers.ts';
+import { loadConfig, type PaymentsConfig } from './config.ts';
+import { consumedEvents, onShipmentStatusChanged } from './consumers/shipment-events.ts';
+import { paymentsRepo } from './data/payments-repo.ts';
+import { createSerial, type Deps } from './use-cases/deps.ts';
+import { startReconciler } from './use-cases/reconcile-payments.ts';
+
+export { type Sandboxes, type SandboxOptions, startSandboxes } from './sandboxes.ts';
+
+export async function start(platform: Platform, overrides: Partial<PaymentsConfig> = {}) {
+  const config = loadConfig(overrides);
+  const kit = await serviceDefaults('payments', platform, { migrations: new URL('../migrations', import.meta.url) });
+  const providers = walletProviders(config);
+  const deps: Deps = {
+    db: kit.db,
+    log: kit.log,
+    providers,
+    callbacks: callbackReaders(config),
+    metrics: paymentMetrics(kit.registry, providers),
+    serial: createSerial(),
+    settings: {
+      // Covers a call, its retries, the inquiry and the reversal that may follow it.
+      leaseMs: config.timeoutMs * (config.retries + 4) + 5000,
+      reconcileMs: config.reconcileMs,
+      callbackMaxAgeMs: config.callbackMaxAgeMs,
+    },
+  };
+  // One process in embedded mode: leases left by a crashed run belong to nobody now.
+  if (kit.db.kind === 'pglite') await paymentsRepo.releaseAllLeases(kit.db);
+
+  const wake = (wrote: boolean) => wrote && kit.relay.wake();
+  await platform.broker.subscribe(
+    'payments',
+    consumedEvents,
+    inbox(kit.db, 'payments', kit.tracer, onShipmentStatusChanged, wake),
+  );
+  paymentsRoutes(kit.app, deps);
+  internalRoutes(kit.app, deps);
+  const reconciler = startReconciler(deps, config.reconcileMs);
+  kit.onStop(() => reconciler.stop());
+  const url = await kit.listen(config.port, config.host);
+  return { ...kit, url, config, providers };
+}

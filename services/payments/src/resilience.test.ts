@@ -1,0 +1,57 @@
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { type Sandboxes, startSandboxes } from './main.ts';
+import { expectSoundLedger, type Harness, harness, key } from './test-harness.ts';
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+
+const stops: (() => Promise<void>)[] = [];
+afterAll(async () => {
+  for (const stop of stops.reverse()) await stop();
+});
+
+describe('when a provider cannot be reached', () => {
+  it('the outcome is unavailable with PAYMENT_UNAVAILABLE, the payment VOIDED, and the breaker opens (gauge 2)', async () => {
+    const h: Harness = await harness({ config: { jazzcashUrl: `http://127.0.0.1:${await freePort()}`, retries: 1 } });
+    stops.push(() => h.stop());
+    for (let i = 0; i < 3; i++) {
+      const res = await h.authorize({ orderId: `ord_${randomUUID()}`, method: 'jazzcash', wallet: '03001234567' });
+      expect(res.body).toMatchObject({ status: 'VOIDED', outcome: 'unavailable', reason: 'PAYMENT_UNAVAILABLE' });
+    }
+    const metrics = (await h.svc.app.inject({ url: '/metrics', headers: { 'x-internal-key': key } })).body;
+    expect(metrics).toMatch(/payments_circuit_breaker_state\{[^}]*provider="jazzcash"[^}]*\} 2/);
+    expect(metrics).toMatch(/payments_circuit_breaker_state\{[^}]*provider="easypaisa"[^}]*\} 0/);
+    expect(metrics).toMatch(/payments_authorizations_total\{[^}]*method="jazzcash"[^}]*outcome="unavailable"[^}]*\} 3/);
+    await expectSoundLedger(h);
+  });
+
+  it('a payment left unsure is checked again until the provider answers, then settled', async () => {
+    const port = await freePort();
+    const h: Harness = await harness({ config: { easypaisaUrl: `http://127.0.0.1:${port}`, retries: 0 } });
+    stops.push(() => h.stop());
+    const orderId = `ord_${randomUUID()}`;
+    expect((await h.authorize({ orderId, method: 'easypaisa', wallet: '03001234567' })).body.outcome).toBe(
+      'unavailable',
+    );
+    const later: Sandboxes = await startSandboxes({ jazzcashPort: 0, easypaisaPort: port }); // the provider is back
+    stops.push(() => later.stop());
+    await vi.waitFor(
+      async () => {
+        const attempts = (await h.record(orderId)).body.attempts.map(
+          (a: { operation: string; result: string }) => `${a.operation}:${a.result}`,
+        );
+        expect(attempts.at(-1)).toBe('inquire:not_found');
+      },
+      { timeout: 5000, interval: 50 },
+    );
+    const [row] = await h.svc.db.query('SELECT reconcile_after FROM payments WHERE order_id = $1', [orderId]);
+    expect(row.reconcile_after).toBeNull();
+  });
+});

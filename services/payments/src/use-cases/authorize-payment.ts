@@ -1,0 +1,109 @@
+// Authorise an order's payment, once per order: cash on delivery at once, a wallet at its provider. The payment row is
+// written AUTHORIZING first; its lease then keeps every other caller waiting until the provider's answer is recorded,
+// so a repeated or concurrent call answers the stored outcome and never charges again.
+import { randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Tx } from '@bazaar/kit/database';
+import type { AuthorizeOutcome, AuthorizeRequest, AuthorizeResponse } from '../contracts.ts';
+import { attemptsRepo } from '../data/attempts-repo.ts';
+import { ledgerRepo } from '../data/ledger-repo.ts';
+import { paymentsRepo } from '../data/payments-repo.ts';
+import {
+  checkAuthorizeRequest,
+  checkSameRequest,
+  isTombstone,
+  isWallet,
+  type Payment,
+  reasonFor,
+  type WalletMethod,
+} from '../domain/payment.ts';
+import { txnRefFor } from '../providers/index.ts';
+import { type Deps, type Lease, takeLease, withLease } from './deps.ts';
+import { bookRelease, type Release, releaseAtProvider, stillOpen } from './provider-release.ts';
+
+type Claim = { kind: 'answer'; payment: Payment } | { kind: 'busy' } | { kind: 'call'; lease: Lease };
+
+export async function authorizePayment(deps: Deps, req: AuthorizeRequest): Promise<AuthorizeResponse> {
+  checkAuthorizeRequest(req);
+  return deps.serial.run(req.orderId, async () => {
+    for (;;) {
+      const claim = await deps.db.transaction((tx) => claimAuthorization(tx, deps, req));
+      if (claim.kind === 'answer') return answerOf(claim.payment);
+      if (claim.kind === 'call') return withLease(deps, claim.lease, () => askProvider(deps, claim.lease.payment));
+      await sleep(20); // another process is asking the provider for this order
+    }
+  });
+}
+
+async function claimAuthorization(tx: Tx, deps: Deps, req: AuthorizeRequest): Promise<Claim> {
+  const reference = isWallet(req.method) ? txnRefFor(req.orderId, 1) : null;
+  await paymentsRepo.insertAuthorizing(tx, { id: `pay_${randomUUID()}`, ...req, reference });
+  const p = (await paymentsRepo.lockByOrder(tx, req.orderId))!;
+  // A tombstone (the order was voided first) takes the request's details and answers VOIDED: never charged.
+  if (isTombstone(p)) await paymentsRepo.adoptTombstone(tx, p.id, req);
+  else checkSameRequest(p, req);
+  if (p.status === 'AUTHORIZING') {
+    if (p.method !== 'cod') return p.leased ? { kind: 'busy' } : { kind: 'call', lease: await takeLease(tx, deps, p) };
+    await record(tx, deps, p, 'approved'); // cash on delivery: nobody to ask
+  }
+  return { kind: 'answer', payment: (await paymentsRepo.byOrder(tx, req.orderId))! };
+}
+
+/** Asks the provider; when it gives no answer, finds out what it did and takes back any debit before recording. */
+async function askProvider(deps: Deps, p: Payment): Promise<AuthorizeResponse> {
+  const provider = deps.providers[p.method as WalletMethod];
+  const result = await provider.authorize({
+    orderId: p.orderId,
+    attempt: 1,
+    amount: p.amount,
+    wallet: p.wallet ?? undefined,
+  });
+  const outcome: AuthorizeOutcome =
+    result.outcome !== 'unavailable' ? result.outcome : result.timedOut ? 'timeout' : 'unavailable';
+  const detail =
+    result.outcome === 'approved'
+      ? undefined
+      : result.outcome === 'declined'
+        ? `${result.code} ${result.message}`
+        : result.message;
+  await attemptsRepo.record(deps.db, {
+    paymentId: p.id,
+    provider: provider.name,
+    operation: 'authorize',
+    txnRef: p.reference!,
+    result: outcome,
+    detail,
+  });
+  const release =
+    outcome === 'timeout' || outcome === 'unavailable' ? await releaseAtProvider(deps, p, provider) : undefined;
+  return deps.db.transaction(async (tx) => {
+    const current = (await paymentsRepo.lockByOrder(tx, p.orderId))!;
+    if (current.status === 'AUTHORIZING') await record(tx, deps, current, outcome, release);
+    return answerOf((await paymentsRepo.byOrder(tx, p.orderId))!);
+  });
+}
+
+/** Books and stores the outcome: approved holds the amount; a timeout or outage voids, after the provider let go. */
+async function record(tx: Tx, deps: Deps, p: Payment, outcome: AuthorizeOutcome, release?: Release): Promise<void> {
+  deps.metrics.authorized(p.method!, outcome);
+  if (outcome === 'approved') {
+    await ledgerRepo.book(tx, { id: p.id, orderId: p.orderId, method: p.method! }, 'authorize', p.amount);
+    return paymentsRepo.settle(tx, p.id, { status: 'AUTHORIZED', outcome });
+  }
+  if (outcome === 'declined')
+    return paymentsRepo.settle(tx, p.id, { status: 'DECLINED', outcome, reason: reasonFor(outcome)! });
+  await bookRelease(tx, p, release!);
+  await paymentsRepo.settle(tx, p.id, { status: 'VOIDED', outcome, reason: reasonFor(outcome)! });
+  if (stillOpen(release!)) await paymentsRepo.reconcileLater(tx, p.id, deps.settings.reconcileMs);
+}
+
+export function answerOf(p: Payment): AuthorizeResponse {
+  return {
+    orderId: p.orderId,
+    paymentId: p.id,
+    status: p.status,
+    outcome: p.outcome ?? 'declined',
+    ...(p.reference ? { reference: p.reference } : {}),
+    ...(p.reason ? { reason: p.reason } : {}),
+  };
+}

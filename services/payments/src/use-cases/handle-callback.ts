@@ -1,0 +1,41 @@
+// A provider's callback: believed only when signed and fresh, stored once (a replay changes nothing), and acted on only
+// through an inquiry: a success for a payment we let go of is reversed; for one still authorising it is only recorded.
+import { createHash } from 'node:crypto';
+import { notFound } from '@bazaar/kit/server';
+import { callbacksRepo } from '../data/callbacks-repo.ts';
+import { paymentsRepo } from '../data/payments-repo.ts';
+import { badSignature, type WalletMethod, walletMethods } from '../domain/payment.ts';
+import type { Deps } from './deps.ts';
+import { reconcilePayment } from './reconcile-payments.ts';
+
+export async function handleCallback(
+  deps: Deps,
+  provider: string,
+  body: Record<string, unknown>,
+): Promise<{ received: true }> {
+  if (!walletMethods.includes(provider as WalletMethod)) throw notFound('No such payment provider.');
+  const reader = deps.callbacks[provider as WalletMethod];
+  const fields = Object.fromEntries(Object.entries(body).map(([k, v]) => [k, String(v)]));
+  const verdict = reader.verify(fields, new Date(), deps.settings.callbackMaxAgeMs);
+  if (verdict !== 'ok') throw badSignature(verdict);
+  const { txnRef, paid } = reader.read(fields);
+  const fresh = await callbacksRepo.insert(deps.db, {
+    provider,
+    txnRef,
+    paid,
+    payload: fields,
+    payloadHash: hashOf(fields),
+  });
+  const payment = fresh && paid ? await paymentsRepo.byReference(deps.db, txnRef) : null;
+  if (payment && (payment.status === 'VOIDED' || payment.status === 'DECLINED'))
+    await reconcilePayment(deps, payment.orderId, provider as WalletMethod);
+  return { received: true };
+}
+
+/** The payload's identity: its fields in name order, so the same callback hashes the same however it was encoded. */
+function hashOf(fields: Record<string, string>): string {
+  const sorted = Object.keys(fields)
+    .sort()
+    .map((k) => [k, fields[k]]);
+  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
+}

@@ -1,0 +1,88 @@
+// Reading payments: a customer's own, an admin's all, one order's record, the ledger and its summary for `bazaar verify`.
+import { type Db, decodeCursor, encodeCursor } from '@bazaar/kit/database';
+import { type Caller, type Money, money, notFound } from '@bazaar/kit/server';
+import type { PaymentMethod, PaymentRecord, PaymentSummary } from '../contracts.ts';
+import { attemptsRepo } from '../data/attempts-repo.ts';
+import { type JournalEntry, ledgerRepo } from '../data/ledger-repo.ts';
+import { paymentsRepo } from '../data/payments-repo.ts';
+import { publicStatus } from '../domain/payment.ts';
+
+export type PublicPayment = {
+  id: string;
+  orderId: string;
+  method: PaymentMethod;
+  amount: Money;
+  status: ReturnType<typeof publicStatus>;
+  reference: string | null;
+  createdAt: string;
+};
+
+/** Newest first. A customer sees the payments of their own orders; asking for another's order is NOT_FOUND. */
+export async function listPayments(db: Db, caller: Caller, q: { orderId?: string; limit: number; cursor?: string }) {
+  const after = decodeCursor(q.cursor) as [string, string] | undefined;
+  const userId = caller.role === 'admin' ? undefined : caller.id;
+  const rows = await paymentsRepo.list(db, { userId, orderId: q.orderId, limit: q.limit + 1, after });
+  if (q.orderId && rows.length === 0 && !after) throw notFound('No payment for this order.');
+  const items: PublicPayment[] = rows.slice(0, q.limit).map((p) => ({
+    id: p.id,
+    orderId: p.orderId,
+    method: p.method!,
+    amount: money(p.amount),
+    status: publicStatus(p.status),
+    reference: p.reference,
+    createdAt: p.createdAt,
+  }));
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > q.limit && last ? encodeCursor([last.createdAt, last.id]) : null };
+}
+
+/** The order's payment as the saga and operators see it, with what the ledger says and every provider call. */
+export async function paymentOfOrder(db: Db, orderId: string): Promise<PaymentRecord> {
+  const p = await paymentsRepo.byOrder(db, orderId);
+  if (!p) throw notFound('No payment for this order.');
+  const [totals, attempts] = await Promise.all([ledgerRepo.totals(db, p.id), attemptsRepo.ofPayment(db, p.id)]);
+  const { leased: _leased, wallet: _wallet, ...record } = p;
+  return {
+    ...record,
+    amount: money(p.amount),
+    captured: money(totals.captured),
+    refunded: money(totals.refunded),
+    attempts,
+  };
+}
+
+export const SUMMARY_CAP = 20_000;
+
+/** Every payment's captured, refunded and held amounts from the ledger, and the ledger's own audit. */
+export async function paymentSummary(db: Db): Promise<PaymentSummary> {
+  const [byOrder, accounts, unbalanced, entries] = await Promise.all([
+    ledgerRepo.byPayment(db, SUMMARY_CAP + 1),
+    ledgerRepo.accounts(db),
+    ledgerRepo.unbalancedEntries(db),
+    ledgerRepo.entryCount(db),
+  ]);
+  const debit = accounts.reduce((sum, a) => sum + a.debit, 0);
+  const credit = accounts.reduce((sum, a) => sum + a.credit, 0);
+  const problems: string[] = [];
+  if (unbalanced > 0) problems.push(`${unbalanced} journal entries do not balance`);
+  for (const p of byOrder) {
+    if (p.held !== 0 && p.status !== 'AUTHORIZED') problems.push(`${p.orderId} (${p.status}) still holds ${p.held}`);
+    if (p.refunded > p.captured) problems.push(`${p.orderId}: refunded ${p.refunded} exceeds captured ${p.captured}`);
+    if (p.status === 'CAPTURED' && p.captured - p.refunded !== p.amount)
+      problems.push(`${p.orderId}: captured ${p.captured - p.refunded} of ${p.amount}`);
+  }
+  return {
+    byOrder: byOrder.slice(0, SUMMARY_CAP),
+    truncated: byOrder.length > SUMMARY_CAP,
+    ledger: {
+      balanced: unbalanced === 0 && debit === credit,
+      entries,
+      accounts: accounts.map((a) => ({ ...a, balance: a.debit - a.credit })),
+      problems,
+    },
+  };
+}
+
+export function journal(db: Db, q: { orderId?: string; limit: number }): Promise<JournalEntry[]> {
+  return ledgerRepo.entries(db, q);
+}

@@ -1,0 +1,61 @@
+// Reconciliation: a payment we let go of (timed out, declined, voided) must leave no money at the provider. Each is
+// asked again until the provider holds nothing for it; a provider callback reporting success starts one at once.
+import type { PaymentStatusResponse } from '../contracts.ts';
+import { paymentsRepo } from '../data/payments-repo.ts';
+import type { Payment, WalletMethod } from '../domain/payment.ts';
+import { type Deps, type Lease, takeLease, whenIdle, withLease } from './deps.ts';
+import { bookRelease, releaseAtProvider, stillOpen } from './provider-release.ts';
+
+const released = new Set(['VOIDED', 'DECLINED']);
+
+/** Checks one order's payment at the provider (a tombstone at the one that reported it) and reverses what it holds. */
+export async function reconcilePayment(deps: Deps, orderId: string, reportedBy?: WalletMethod): Promise<void> {
+  await deps.serial.run(orderId, async () => {
+    const plan = await whenIdle(deps.db, orderId, async (tx, p): Promise<Lease | null> => {
+      if (!p) return null;
+      const method = p.method ?? reportedBy;
+      if (!p.reference || !released.has(p.status) || (method !== 'jazzcash' && method !== 'easypaisa')) {
+        await paymentsRepo.reconcileLater(tx, p.id, null); // nothing of ours can be at a provider
+        return null;
+      }
+      if (!p.method) await paymentsRepo.setMethodIfUnknown(tx, p.id, method);
+      return takeLease(tx, deps, { ...p, method });
+    });
+    if (plan) await withLease(deps, plan, () => settle(deps, plan.payment));
+  });
+}
+
+async function settle(deps: Deps, p: Payment): Promise<PaymentStatusResponse> {
+  const release = await releaseAtProvider(deps, p, deps.providers[p.method as WalletMethod]);
+  return deps.db.transaction(async (tx) => {
+    const current = (await paymentsRepo.lockByOrder(tx, p.orderId))!;
+    await bookRelease(tx, current, release);
+    await paymentsRepo.reconcileLater(tx, p.id, stillOpen(release) ? deps.settings.reconcileMs : null);
+    if (release === 'reversed')
+      deps.log.warn(
+        { orderId: p.orderId, provider: p.method },
+        'reversed money a provider took for a released payment',
+      );
+    return { orderId: p.orderId, status: current.status };
+  });
+}
+
+/** Sweeps the payments due for another look, every `everyMs`. */
+export function startReconciler(deps: Deps, everyMs: number) {
+  let running: Promise<void> | undefined;
+  const sweep = async () => {
+    for (const p of await paymentsRepo.dueForReconcile(deps.db, 20)) await reconcilePayment(deps, p.orderId);
+  };
+  const timer = setInterval(() => {
+    running ??= sweep()
+      .catch((err) => deps.log.warn({ err }, 'reconciliation sweep failed; the next one retries'))
+      .finally(() => (running = undefined));
+  }, everyMs);
+  timer.unref();
+  return {
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

@@ -1,0 +1,58 @@
+// Refund: gives a captured payment back (at the provider for wallets), never more than was captured; an authorisation
+// not yet captured (cash before delivery) is voided instead. With no payment yet, a VOIDED tombstone.
+import type { Tx } from '@bazaar/kit/database';
+import { enqueue } from '@bazaar/kit/messaging';
+import { money } from '@bazaar/kit/server';
+import { PaymentEvents, type PaymentRefundedData, type PaymentStatusResponse } from '../contracts.ts';
+import { ledgerRepo } from '../data/ledger-repo.ts';
+import { paymentsRepo } from '../data/payments-repo.ts';
+import { refundable } from '../domain/ledger.ts';
+import { isWallet, type Payment, providerUnavailable, refundStep } from '../domain/payment.ts';
+import { type Deps, type Lease, takeLease, whenIdle, withLease } from './deps.ts';
+import { bookRelease, releaseAtProvider, stillOpen } from './provider-release.ts';
+import { releaseWallet, tombstone } from './void-payment.ts';
+
+export async function refundPayment(deps: Deps, orderId: string): Promise<PaymentStatusResponse> {
+  return deps.serial.run(orderId, async () => {
+    const plan = await whenIdle(deps.db, orderId, async (tx, p): Promise<PaymentStatusResponse | Lease> => {
+      if (!p) return tombstone(tx, orderId);
+      const step = refundStep(p);
+      if (step === 'keep') return { orderId, status: p.status };
+      if (isWallet(p.method)) return takeLease(tx, deps, p);
+      if (step === 'refund') return refundNow(tx, p); // cash handed back: the books follow
+      await bookRelease(tx, p, 'clear');
+      await paymentsRepo.settle(tx, p.id, { status: 'VOIDED' });
+      return { orderId, status: 'VOIDED' };
+    });
+    if (!('token' in plan)) return plan;
+    if (plan.payment.status !== 'CAPTURED') return withLease(deps, plan, () => releaseWallet(deps, plan.payment));
+    return withLease(deps, plan, () => refundWallet(deps, plan.payment));
+  });
+}
+
+async function refundWallet(deps: Deps, p: Payment): Promise<PaymentStatusResponse> {
+  const release = await releaseAtProvider(deps, p, deps.providers[p.method as 'jazzcash' | 'easypaisa']);
+  if (stillOpen(release)) throw providerUnavailable(p.method!);
+  return deps.db.transaction(async (tx) => {
+    const current = (await paymentsRepo.lockByOrder(tx, p.orderId))!;
+    return current.status === 'CAPTURED' ? refundNow(tx, current) : { orderId: p.orderId, status: current.status };
+  });
+}
+
+/** Books the refund of what is still captured, marks the payment REFUNDED and announces it. */
+async function refundNow(tx: Tx, p: Payment): Promise<PaymentStatusResponse> {
+  const totals = await ledgerRepo.totals(tx, p.id);
+  const amount = refundable(totals.captured, totals.refunded);
+  if (amount > 0) await ledgerRepo.book(tx, { id: p.id, orderId: p.orderId, method: p.method! }, 'refund', amount);
+  await paymentsRepo.settle(tx, p.id, { status: 'REFUNDED' });
+  const data: PaymentRefundedData = {
+    orderId: p.orderId,
+    paymentId: p.id,
+    method: p.method!,
+    amount: money(amount),
+    status: 'REFUNDED',
+    at: new Date().toISOString(),
+  };
+  await enqueue(tx, 'payments', { type: PaymentEvents.refunded, subject: p.orderId, data });
+  return { orderId: p.orderId, status: 'REFUNDED' };
+}

@@ -1,0 +1,52 @@
+// Void: releases an authorisation that will not be captured (the order was rejected), at the provider and in the books.
+// With no payment yet, a VOIDED tombstone makes sure a late authorisation is refused.
+import { randomUUID } from 'node:crypto';
+import type { Tx } from '@bazaar/kit/database';
+import type { PaymentStatusResponse } from '../contracts.ts';
+import { paymentsRepo } from '../data/payments-repo.ts';
+import { isWallet, type Payment, providerUnavailable, voidStep } from '../domain/payment.ts';
+import { txnRefFor } from '../providers/index.ts';
+import { type Deps, type Lease, takeLease, whenIdle, withLease } from './deps.ts';
+import { bookRelease, releaseAtProvider, stillOpen } from './provider-release.ts';
+
+export async function voidPayment(deps: Deps, orderId: string): Promise<PaymentStatusResponse> {
+  return deps.serial.run(orderId, async () => {
+    const plan = await whenIdle(deps.db, orderId, async (tx, p): Promise<PaymentStatusResponse | Lease> => {
+      if (!p) return tombstone(tx, orderId);
+      const step = voidStep(p); // CAPTURED: 409, refund instead
+      if (step === 'keep') return { orderId, status: p.status };
+      if (isWallet(p.method)) return takeLease(tx, deps, p);
+      await bookRelease(tx, p, 'clear'); // cash on delivery: nothing was taken yet
+      await paymentsRepo.settle(tx, p.id, { status: 'VOIDED' });
+      return { orderId, status: 'VOIDED' };
+    });
+    if (!('token' in plan)) return plan;
+    return withLease(deps, plan, () => releaseWallet(deps, plan.payment));
+  });
+}
+
+/** Takes the debit back at the provider, then records the void; an approved payment stays AUTHORIZED until it is sure. */
+export async function releaseWallet(deps: Deps, p: Payment): Promise<PaymentStatusResponse> {
+  const release = await releaseAtProvider(deps, p, deps.providers[p.method as 'jazzcash' | 'easypaisa']);
+  return deps.db.transaction(async (tx) => {
+    const current = (await paymentsRepo.lockByOrder(tx, p.orderId))!;
+    if (current.status === 'AUTHORIZED' && stillOpen(release)) throw providerUnavailable(p.method!);
+    if (current.status !== 'AUTHORIZED' && current.status !== 'AUTHORIZING')
+      return { orderId: p.orderId, status: current.status };
+    // An authorisation abandoned mid-call (a crash) is settled as refused; money found later is reversed by reconciliation.
+    const abandoned = current.status === 'AUTHORIZING';
+    await bookRelease(tx, current, release);
+    await paymentsRepo.settle(
+      tx,
+      p.id,
+      abandoned ? { status: 'VOIDED', outcome: 'declined', reason: 'PAYMENT_VOIDED' } : { status: 'VOIDED' },
+    );
+    if (abandoned && stillOpen(release)) await paymentsRepo.reconcileLater(tx, p.id, deps.settings.reconcileMs);
+    return { orderId: p.orderId, status: 'VOIDED' as const };
+  });
+}
+
+export async function tombstone(tx: Tx, orderId: string): Promise<PaymentStatusResponse> {
+  await paymentsRepo.insertTombstone(tx, { id: `pay_${randomUUID()}`, orderId, reference: txnRefFor(orderId, 1) });
+  return { orderId, status: 'VOIDED' };
+}
