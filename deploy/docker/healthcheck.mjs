@@ -25,7 +25,9 @@ if (!(service in defaultPorts)) {
   console.error(`healthcheck: unknown service "${service}"`);
   process.exit(1);
 }
-const port = Number((service === 'gateway' ? process.env.PORT : process.env[`${service.toUpperCase()}_PORT`]) || defaultPorts[service]);
+const port = Number(
+  (service === 'gateway' ? process.env.PORT : process.env[`${service.toUpperCase()}_PORT`]) || defaultPorts[service],
+);
 const headers = process.env.INTERNAL_KEY ? { 'x-internal-key': process.env.INTERNAL_KEY } : {};
 
 const req = request({ host: '127.0.0.1', port, path: '/healthz', headers, timeout: 3000 }, (res) => {

@@ -35,15 +35,23 @@ export const spec = {
     'Requests per second per client (user, else IP), bursting to twice that; 0 turns it off',
     50,
   ),
-  bodyLimit: int('BODY_LIMIT_BYTES', 'Largest request body accepted; larger ones get 413', 64 * 1024),
-  upstreamTimeoutMs: int('UPSTREAM_TIMEOUT_MS', 'How long an upstream may take to start answering before 504', 10_000),
+  bodyLimit: int('GATEWAY_BODY_LIMIT_BYTES', 'Largest request body accepted; larger ones get 413', 64 * 1024),
+  upstreamTimeoutMs: int(
+    'GATEWAY_UPSTREAM_TIMEOUT_MS',
+    'How long an upstream may take to start answering before 504',
+    10_000,
+  ),
   upstreamIdleMs: int(
-    'UPSTREAM_IDLE_MS',
+    'GATEWAY_UPSTREAM_IDLE_MS',
     'Longest silence inside an answer body, event streams included, before it is cut',
     300_000,
   ),
-  upstreamConnections: int('UPSTREAM_CONNECTIONS', 'Keep-alive connections per upstream replica', 128),
-  trustProxy: bool('TRUST_PROXY', 'Take the client address from X-Forwarded-For (behind a load balancer)', false),
+  upstreamConnections: int('GATEWAY_UPSTREAM_CONNECTIONS', 'Keep-alive connections per upstream replica', 128),
+  trustProxy: bool(
+    'GATEWAY_TRUST_PROXY',
+    'Take the client address from X-Forwarded-For (behind a load balancer)',
+    false,
+  ),
   issuer: str('JWT_ISSUER', 'The iss claim access tokens must carry', tokenClaims.issuer),
   audience: str('JWT_AUDIENCE', 'The aud claim access tokens must carry', tokenClaims.audience),
 };

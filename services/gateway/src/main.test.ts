@@ -206,19 +206,22 @@ describe('authentication and access', () => {
     ['POST', '/api/orders', 401, 200, 200],
     ['GET', '/api/payments?orderId=o-1', 401, 200, 200],
     ['GET', '/api/ops/traces', 401, 403, 404],
+    ['POST', '/api/ops', 401, 403, 404],
+    ['HEAD', '/api/users', 401, 403, 200],
   ];
 
   it.each(matrix)(
     '%s %s answers %i anonymously, %i to a customer and %i to an admin',
     async (method, path, anon, asCustomer, asAdmin) => {
-      const body = method === 'GET' ? undefined : '{}';
+      const body = method === 'GET' || method === 'HEAD' ? undefined : '{}';
+      const headers: Record<string, string> = body ? { 'content-type': 'application/json' } : {};
       const results = [
-        await call(path, { method, body }),
-        await call(path, { method, body, token: customer }),
-        await call(path, { method, body, token: admin }),
+        await call(path, { method, body, headers }),
+        await call(path, { method, body, headers, token: customer }),
+        await call(path, { method, body, headers, token: admin }),
       ];
       expect(results.map((r) => r.status)).toEqual([anon, asCustomer, asAdmin]);
-      for (const r of results) {
+      for (const r of results.filter(() => method !== 'HEAD')) {
         if (r.status === 401) expect(r.json.code).toBe('UNAUTHENTICATED');
         if (r.status === 403) expect(r.json.code).toBe('FORBIDDEN');
       }
@@ -419,6 +422,34 @@ describe('streams and failures', () => {
         new Promise((r) => setTimeout(() => r('still open'), 2_000)),
       ]),
     ).resolves.toBe('closed');
+  });
+
+  it('ends open event streams cleanly when the gateway stops', async () => {
+    const own = await fakeService('orders', { internalKey });
+    const stopping = await start(platform, {
+      port: 0,
+      usersUrl: users.url,
+      inventoryUrl: inventoryA.url,
+      ordersUrl: own.url,
+      paymentsUrl: payments.url,
+      shippingUrl: shippingDown,
+      rateLimitRps: 0,
+    });
+    try {
+      const res = await request(`${stopping.url}/api/orders/o-2/events`, {
+        headers: { authorization: `Bearer ${customer}` },
+      });
+      const chunks = res.body[Symbol.asyncIterator]();
+      expect(String((await chunks.next()).value)).toContain('PENDING');
+      const stopped = stopping.stop().then(() => 'stopped');
+      await expect(Promise.race([stopped, new Promise((r) => setTimeout(() => r('hung'), 3_000))])).resolves.toBe(
+        'stopped',
+      );
+      expect((await chunks.next()).done).toBe(true);
+      await own.stream.closed;
+    } finally {
+      await own.close();
+    }
   });
 
   it('answers 503 SERVICE_UNAVAILABLE when a service is down, naming no host', async () => {

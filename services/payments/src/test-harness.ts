@@ -16,9 +16,15 @@ export const fast: Partial<PaymentsConfig> = { port: 0, timeoutMs: 200, retries:
 export type Harness = Awaited<ReturnType<typeof harness>>;
 
 export async function harness(
-  options: { platform?: Partial<Platform>; config?: Partial<PaymentsConfig>; sandboxes?: Sandboxes } = {},
+  options: {
+    platform?: Partial<Platform>;
+    config?: Partial<PaymentsConfig>;
+    sandboxes?: Sandboxes;
+    slowMs?: number;
+  } = {},
 ) {
-  const sandboxes = options.sandboxes ?? (await startSandboxes({ jazzcashPort: 0, easypaisaPort: 0, slowMs: 600 }));
+  const slowMs = options.slowMs ?? 600;
+  const sandboxes = options.sandboxes ?? (await startSandboxes({ jazzcashPort: 0, easypaisaPort: 0, slowMs }));
   const broker = new InProcessBroker();
   const events: Envelope<{ orderId: string; amount: { amount: number } }>[] = [];
   await broker.subscribe('test', ['PaymentCaptured', 'PaymentRefunded'], async (e) => void events.push(e as never));

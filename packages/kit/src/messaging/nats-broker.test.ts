@@ -35,15 +35,16 @@ describe.skipIf(!url)('NatsBroker', () => {
 
   brokerContract({ open, consumer: unique });
 
-  it('delivers an event published twice with the same id once', async () => {
+  it('delivers an event published twice with the same id once, even after the first was acked', async () => {
     const broker = await open();
     const type = unique('twice');
     const { seen, handler } = recorder();
     await broker.subscribe(unique('twice'), [type], handler);
     const once = event(type);
     await broker.publish(once);
-    await broker.publish(once);
     await until(() => seen.length === 1);
+    // As a relay that crashed before marking the row sent would: again, after the first copy was handled and acked.
+    await broker.publish(once);
     await sleep(300);
     expect(seen.map((e) => e.id)).toEqual([once.id]);
     await broker.close();

@@ -3,7 +3,16 @@
 // sees it again. Dead letters are messages of `<NS>_DEAD` on `<ns>.dead.<consumer>`, the error and attempts in headers.
 
 import type { JetStreamClient, StoredMsg, StreamConfig } from 'nats';
-import { AckPolicy, DeliverPolicy, headers, type JetStreamManager, type JsMsg, nanos, StorageType } from 'nats';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  headers,
+  type JetStreamManager,
+  type JsMsg,
+  nanos,
+  RetentionPolicy,
+  StorageType,
+} from 'nats';
 import type { DeadLetter } from './broker.ts';
 import type { Envelope } from './envelope.ts';
 
@@ -34,20 +43,22 @@ export class Streams {
 
   async declare(): Promise<void> {
     const subjects = [`${this.ns}.events.>`, `${this.ns}.replay.>`];
-    const window = nanos(120_000);
+    // Interest retention keeps an event until every durable it matches has acked it, like a set of queues;
+    // max_age caps what a consumer gone for a week leaves behind. Duplicates are dropped within two minutes.
     await this.declareStream({
       name: this.events,
       subjects,
       storage: StorageType.File,
+      retention: RetentionPolicy.Interest,
       max_age: nanos(7 * DAY_MS),
-      duplicate_window: window,
+      duplicate_window: nanos(120_000),
     });
     await this.declareStream({ name: this.dead, subjects: [`${this.ns}.dead.>`], storage: StorageType.File });
   }
 
   // One durable per event type (filter_subject): filter_subjects needs nats-server 2.10, and names stay stable.
   durables(consumer: string, types: string[]): Durable[] {
-    const filters = [...types.map((t) => [t, this.subject(t)]), ['replay', `${this.ns}.replay.${consumer}`]];
+    const filters = [...types.map((t) => [t, this.subject(t)]), ['_replay', `${this.ns}.replay.${consumer}`]];
     return filters.map(([suffix, filter]) => ({
       name: `${consumer}_${suffix}`.replace(/[^A-Za-z0-9_-]/g, '_'),
       filter,
@@ -57,12 +68,12 @@ export class Streams {
   async declareConsumer(d: Durable, maxAttempts: number): Promise<void> {
     // max_deliver has one spare delivery: it arrives only when the last attempt never finished, and dead-letters.
     const limits = { ack_wait: nanos(30_000), max_deliver: maxAttempts + 1 };
-    // DeliverPolicy.All on creation: events published before a new service's first start still reach it.
+    // DeliverPolicy.New, as a new RabbitMQ queue starts empty: a new durable must not re-run a week of old events.
     const config = {
       durable_name: d.name,
       filter_subject: d.filter,
       ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
+      deliver_policy: DeliverPolicy.New,
       ...limits,
     };
     await this.jsm.consumers

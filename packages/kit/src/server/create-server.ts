@@ -23,6 +23,8 @@ declare module 'fastify' {
   }
   interface FastifyContextConfig {
     access?: Access;
+    /** Reachable without the internal key: health probes and metrics scrapers do not carry it. */
+    exposed?: boolean;
   }
 }
 
@@ -73,7 +75,7 @@ export function createServer(options: ServerOptions): App {
 
   // Identity is checked before the body is validated, so an unauthorised caller learns nothing of the schema.
   app.addHook('preValidation', (req, _reply, done) => {
-    req.caller = callerOf(req, options.internalKey);
+    req.caller = req.routeOptions.config.exposed ? null : callerOf(req, options.internalKey);
     enforce(req.routeOptions.config.access ?? 'public', req.caller);
     context.with(req.traceContext ?? context.active(), done);
   });
@@ -105,8 +107,18 @@ export function createServer(options: ServerOptions): App {
     openapi: { openapi: '3.1.0', info: { title: options.title ?? `Bazaar ${options.service}`, version: '1.0.0' } },
   });
 
-  app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok', service: options.service }));
-  app.get('/readyz', { schema: { hide: true } }, async (_req, reply) => {
+  // While closing, answers tell keep-alive clients to go, so draining finishes with the last request.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
+  app.addHook('onSend', async (_req, reply) => {
+    if (closing) reply.header('connection', 'close');
+  });
+
+  const exposed = { config: { exposed: true }, schema: { hide: true } };
+  app.get('/healthz', exposed, async () => ({ status: 'ok', service: options.service }));
+  app.get('/readyz', exposed, async (_req, reply) => {
     const failing: Record<string, string> = {};
     await Promise.all(
       Object.entries(options.readiness ?? {}).map(async ([name, check]) => {
@@ -120,7 +132,7 @@ export function createServer(options: ServerOptions): App {
     if (Object.keys(failing).length === 0) return { status: 'ready', service: options.service };
     return reply.code(503).type('application/problem+json').send({ ...problemOf(new AppError('NOT_READY', 503, `Not ready: ${Object.keys(failing).join(', ')}.`)), failing });
   });
-  app.get('/metrics', { schema: { hide: true } }, async (_req, reply) => {
+  app.get('/metrics', exposed, async (_req, reply) => {
     reply.type(options.registry.contentType);
     return options.registry.metrics();
   });

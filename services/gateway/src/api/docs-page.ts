@@ -96,9 +96,10 @@ export const docsPage = `<!doctype html>
         if (s.maxLength !== undefined) notes.push('length <= ' + s.maxLength);
         if (s.pattern) notes.push('/' + s.pattern + '/');
         if (s.description) notes.push(s.description);
-        return pad + name + (required.includes(name) ? '' : '?') + ': ' + schemaText(s, depth + 1, stack) + (notes.length ? '  // ' + notes.join(', ') : '');
+        return { text: pad + name + (required.includes(name) ? '' : '?') + ': ' + schemaText(s, depth + 1, stack), note: notes.join(', ') };
       });
-      return '{\\n' + lines.join(',\\n') + '\\n' + '  '.repeat(depth) + '}';
+      const body = lines.map((l, i) => l.text + (i < lines.length - 1 ? ',' : '') + (l.note ? '  // ' + l.note : '')).join('\\n');
+      return '{\\n' + body + '\\n' + '  '.repeat(depth) + '}';
     }
     return type || 'any';
   }

@@ -60,7 +60,8 @@ export function createEdgeServer(options: EdgeOptions): Edge {
 
   app.setErrorHandler((error: unknown, req, reply) => {
     const appError = toAppError(error, bodyLimit);
-    if (appError.status >= 500) req.log.error({ err: error, traceId: traceIdOf(req), requestId: req.id }, 'unhandled error');
+    if (appError.status >= 500)
+      req.log.error({ err: error, traceId: traceIdOf(req), requestId: req.id }, 'unhandled error');
     return sendProblem(req, reply, appError);
   });
 

@@ -67,7 +67,7 @@ export const reasonFor = (outcome: AuthorizeOutcome): string | null =>
 export function captureStep(p: Payment): 'capture' | 'keep' {
   if (p.status === 'CAPTURED') return 'keep';
   if (p.status === 'AUTHORIZED') return p.method === 'cod' ? 'keep' : 'capture';
-  throw new AppError(PaymentErrors.notCapturable, 409, `A ${p.status.toLowerCase()} payment cannot be captured.`, {
+  throw new AppError(PaymentErrors.notCapturable, 409, `The payment is ${p.status} and cannot be captured.`, {
     orderId: p.orderId,
     status: p.status,
   });

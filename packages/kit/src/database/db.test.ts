@@ -1,0 +1,83 @@
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { postgresOrSkip } from '../testing/postgres.ts';
+import { type Db, ensureDatabase, openDatabase } from './db.ts';
+import { migrate } from './migrate.ts';
+
+const server = await postgresOrSkip();
+const opened: Db[] = [];
+const dropped: string[] = [];
+
+const kinds: [string, () => Promise<Db>][] = [['PGlite', () => openDatabase({ dataDir: 'memory://' })]];
+if (server)
+  kinds.push([
+    'PostgreSQL',
+    async () => {
+      const name = `kit_db_${randomUUID().slice(0, 8)}`;
+      dropped.push(name);
+      return openDatabase({ url: await ensureDatabase(server, name) });
+    },
+  ]);
+
+afterAll(async () => {
+  for (const db of opened) await db.close();
+  if (!server) return;
+  const admin = new pg.Client({ connectionString: server });
+  await admin.connect();
+  for (const name of dropped) await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+  await admin.end();
+});
+
+function migrations(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'bazaar-migrations-'));
+  for (const [name, sql] of Object.entries(files)) writeFileSync(join(dir, name), sql);
+  return dir;
+}
+
+describe.each(kinds)('the database layer on %s', (_kind, open) => {
+  it('applies numbered migrations once, in order, and returns int8 as numbers', async () => {
+    const db = await open();
+    opened.push(db);
+    const dir = migrations({
+      '001_items.sql': 'CREATE TABLE items (id text PRIMARY KEY, price bigint NOT NULL);\nINSERT INTO items VALUES (\'a\', 100);',
+      '002_more.sql': "ALTER TABLE items ADD COLUMN note text NOT NULL DEFAULT '';",
+      'README.md': 'not a migration',
+    });
+    expect(await migrate(db, dir)).toEqual([1, 2]);
+    expect(await migrate(db, dir)).toEqual([]);
+    expect(await db.query('SELECT id, price, note FROM items')).toEqual([{ id: 'a', price: 100, note: '' }]);
+  });
+
+  it('commits a transaction that resolves and rolls back one that throws', async () => {
+    const db = await open();
+    opened.push(db);
+    await db.exec('CREATE TABLE t (n integer)');
+    await db.transaction(async (tx) => {
+      await tx.query('INSERT INTO t VALUES (1)');
+    });
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query('INSERT INTO t VALUES (2)');
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
+    expect(await db.query('SELECT n FROM t')).toEqual([{ n: 1 }]);
+  });
+
+  it('delivers a NOTIFY sent inside a transaction at commit', async () => {
+    const db = await open();
+    opened.push(db);
+    let woken = 0;
+    const stop = await db.listen('kit_test', () => woken++);
+    await db.transaction(async (tx) => {
+      await tx.query("SELECT pg_notify('kit_test', '')");
+    });
+    for (let i = 0; i < 50 && woken === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    await stop();
+    expect(woken).toBe(1);
+  });
+});

@@ -1,0 +1,96 @@
+import { pino } from 'pino';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type Db, openDatabase } from '../database/db.ts';
+import { createTracing } from '../telemetry/tracing.ts';
+import type { Envelope } from './envelope.ts';
+import { InProcessBroker } from './in-process-broker.ts';
+import { inbox } from './inbox.ts';
+import { enqueue, OutboxRelay } from './outbox.ts';
+import { ensureMessagingTables } from './schema.ts';
+
+const log = pino({ level: 'silent' });
+const tracer = createTracing('test').tracer;
+let cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const fn of cleanup.reverse()) await fn();
+  cleanup = [];
+});
+
+async function fixture() {
+  const db = await openDatabase({ dataDir: 'memory://' });
+  await ensureMessagingTables(db);
+  await db.exec('CREATE TABLE effects (event_id uuid, note text)');
+  const broker = new InProcessBroker({ backoffMs: 1 });
+  const relay = new OutboxRelay(db, broker, log, { sweepMs: 50 });
+  cleanup.push(() => db.close(), () => relay.stop());
+  return { db, broker, relay };
+}
+
+const until = async (pred: () => Promise<boolean>) => {
+  for (let i = 0; i < 100 && !(await pred()); i++) await new Promise((r) => setTimeout(r, 20));
+};
+
+describe('the outbox and inbox', () => {
+  it('publishes an event only when its transaction commits, and marks it sent', async () => {
+    const { db, broker, relay } = await fixture();
+    const seen: Envelope[] = [];
+    await broker.subscribe('c', ['Thing'], async (e) => void seen.push(e));
+    await relay.start();
+    await db.transaction(async (tx) => enqueue(tx, 'test', { type: 'Thing', data: { n: 1 } }));
+    await expect(db.transaction(async (tx) => {
+      await enqueue(tx, 'test', { type: 'Thing', data: { n: 2 } });
+      throw new Error('rolled back');
+    })).rejects.toThrow();
+    await until(async () => seen.length > 0 && (await relay.backlog()).backlog === 0);
+    expect(seen.map((e) => e.data)).toEqual([{ n: 1 }]);
+    expect(seen[0]).toMatchObject({ specversion: '1.0', source: 'test', type: 'Thing', datacontenttype: 'application/json' });
+  });
+
+  it('carries the trace context of the writer in the envelope', async () => {
+    const { db } = await fixture();
+    const id = await tracer.startActiveSpan('writer', async (active) => {
+      const out = await db.transaction((tx) => enqueue(tx, 'test', { type: 'Thing', data: {} }));
+      active.end();
+      return { out, traceId: active.spanContext().traceId };
+    });
+    const [row] = await db.query('SELECT envelope FROM outbox WHERE id = $1', [id.out]);
+    expect(row.envelope.traceparent).toContain(id.traceId);
+  });
+
+  it('sweeps up rows a crashed relay left unsent', async () => {
+    const { db, broker } = await fixture();
+    await db.transaction((tx) => enqueue(tx, 'test', { type: 'Thing', data: { left: true } }));
+    const seen: Envelope[] = [];
+    await broker.subscribe('c', ['Thing'], async (e) => void seen.push(e));
+    const relay = new OutboxRelay(db, broker, log, { sweepMs: 30 });
+    cleanup.push(() => relay.stop());
+    await relay.start();
+    await until(async () => seen.length > 0);
+    expect(seen.map((e) => e.data)).toEqual([{ left: true }]);
+  });
+
+  it('applies a redelivered event once, and dead-letters one that keeps failing', async () => {
+    const { db, broker } = await fixture();
+    let calls = 0;
+    const handler = inbox(db, 'consumer', tracer, async (tx, e) => {
+      calls++;
+      await tx.query('INSERT INTO effects VALUES ($1, $2)', [e.id, 'done']);
+    });
+    await broker.subscribe('consumer', ['Thing'], handler);
+    const event = (await db.transaction(async (tx) => {
+      const id = await enqueue(tx, 'test', { type: 'Thing', data: {} });
+      return (await tx.query('SELECT envelope FROM outbox WHERE id = $1', [id]))[0].envelope;
+    })) as Envelope;
+    await broker.publish(event);
+    await broker.publish(event);
+    expect(calls).toBe(1);
+    expect(await db.query('SELECT count(*)::int AS n FROM effects')).toEqual([{ n: 1 }]);
+
+    await broker.subscribe('poisoned', ['Poison'], async () => {
+      throw new Error('cannot handle this');
+    });
+    await broker.publish({ ...event, id: crypto.randomUUID(), type: 'Poison' });
+    const dead = await broker.deadLetters();
+    expect(dead).toMatchObject([{ consumer: 'poisoned', attempts: 5 }]);
+  });
+});

@@ -1,0 +1,60 @@
+// The layer rules of STYLE.md, checked on every import: services meet only through contracts, domain/ does no I/O,
+// the kit knows no business, and only config.ts files read the environment.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = join(import.meta.dirname, '../..');
+const SERVICES = ['gateway', 'users', 'inventory', 'orders', 'payments', 'shipping'];
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (name === 'node_modules') return [];
+    if (statSync(path).isDirectory()) return sources(path);
+    return path.endsWith('.ts') && !path.endsWith('.test.ts') ? [path] : [];
+  });
+}
+
+const importsOf = (file: string) => [...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]);
+const serviceFiles = SERVICES.flatMap((s) => sources(join(root, 'services', s, 'src')).map((file) => ({ service: s, file })));
+
+describe('architecture', () => {
+  it('services import one another only through their contracts', () => {
+    expect(serviceFiles.length).toBeGreaterThan(30);
+    expect(serviceFiles.some(({ file }) => importsOf(file).includes('@bazaar/orders/contracts'))).toBe(true);
+    const offences = serviceFiles.flatMap(({ service, file }) =>
+      importsOf(file)
+        .filter((spec) => {
+          const other = /^@bazaar\/(\w+)(\/.*)?$/.exec(spec);
+          if (other && SERVICES.includes(other[1]) && other[1] !== service) return other[2] !== '/contracts';
+          return /\.\.\/\.\.\/\.\.\/(services|\w+\/src)/.test(spec);
+        })
+        .map((spec) => `${relative(root, file)} imports ${spec}`),
+    );
+    expect(offences).toEqual([]);
+  });
+
+  it('domain code does no I/O', () => {
+    const io = /^(node:(fs|net|http|https|child_process|dgram)|pg|@electric-sql\/pglite|undici|fastify|amqplib|nats|ioredis|@grpc\/.*)$|\/(data|api|clients|consumers)\//;
+    const offences = serviceFiles
+      .filter(({ file }) => file.includes('/domain/'))
+      .flatMap(({ file }) => importsOf(file).filter((spec) => io.test(spec)).map((spec) => `${relative(root, file)} imports ${spec}`));
+    expect(offences).toEqual([]);
+  });
+
+  it('the kit imports no service', () => {
+    const offences = sources(join(root, 'packages/kit/src')).flatMap((file) =>
+      importsOf(file).filter((spec) => spec.startsWith('@bazaar/')).map((spec) => `${relative(root, file)} imports ${spec}`),
+    );
+    expect(offences).toEqual([]);
+  });
+
+  it('only config files read process.env', () => {
+    const allowed = /(config\.ts|kit\/src\/config\/index\.ts|kit\/src\/testing\/.*)$/;
+    const offences = [...serviceFiles.map((f) => f.file), ...sources(join(root, 'packages/kit/src')), ...sources(join(root, 'apps/cli/src'))]
+      .filter((file) => !allowed.test(file) && /process\.env\b/.test(readFileSync(file, 'utf8')))
+      .map((file) => relative(root, file));
+    expect(offences).toEqual([]);
+  });
+});
