@@ -168,6 +168,356 @@ describe('the image', () => {
   });
 });
 
+const kubectl = kubectlVersion();
+const k8sSkipReason = 'kubectl is not installed, so the kustomize overlays cannot be rendered (it ships with this project\'s CI machine image)';
+if (!kubectl && !onCI) console.warn(`skipping the Kubernetes checks: ${k8sSkipReason}`);
+
+describe('kubectl', () => {
+  it.runIf(onCI)('is installed where CI runs', () => {
+    expect(kubectl, k8sSkipReason).toBeDefined();
+  });
+});
+
+describe.skipIf(!kubectl)('Kubernetes manifests', () => {
+  const overlays = ['local', 'prod'] as const;
+  let rendered: Record<'base' | (typeof overlays)[number], K8sObject[]>;
+  let cli: Set<string>;
+  let image: Set<string>;
+  beforeAll(() => {
+    rendered = {
+      base: render(join(deploy, 'k8s/base')),
+      local: render(join(deploy, 'k8s/overlays/local')),
+      prod: render(join(deploy, 'k8s/overlays/prod')),
+    };
+    cli = cliSubcommands();
+    image = contextFiles(repo);
+  });
+
+  it('render, and every object passes the Kubernetes API schema of its kind', async () => {
+    for (const objects of Object.values(rendered)) expect(objects.length).toBeGreaterThan(30);
+    const errors = (await Promise.all(Object.entries(rendered).map(async ([overlay, objects]) => (await schemaErrors(objects)).map((e) => `${overlay}: ${e}`)))).flat();
+    expect(errors).toEqual([]);
+  });
+
+  it('carry no field the Kubernetes API does not define', () => {
+    const all = [...rendered.local, ...rendered.prod];
+    expect(unknownFieldErrors(all, repo)).toEqual([]);
+  }, 60_000);
+
+  for (const overlay of overlays) {
+    describe(`overlay ${overlay}`, () => {
+      const objects = () => rendered[overlay];
+      const find = (kind: string, objectName: string) => objects().find((o) => o.kind === kind && o.metadata.name === objectName);
+      const pods = () => workloads(objects());
+      const serviceDeployment = (s: Service) => find('Deployment', s)!;
+      const mainContainer = (s: Service) => serviceDeployment(s).spec.template.spec.containers.find((c: Any) => c.name === 'service');
+
+      it('puts everything in the bazaar namespace, which enforces the restricted pod security profile', () => {
+        const ns = find('Namespace', 'bazaar')!;
+        expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
+        expect(objects().filter((o) => o.kind !== 'Namespace' && o.metadata.namespace !== 'bazaar').map(name)).toEqual([]);
+      });
+
+      it('hardens every workload: non-root, read-only root, no privileges or capabilities, seccomp, limits', () => {
+        expect(pods().flatMap(hardeningProblems)).toEqual([]);
+      });
+
+      it('gives every long-running container startup, liveness and readiness probes on a port it declares', () => {
+        expect(pods().flatMap(probeProblems)).toEqual([]);
+      });
+
+      it('runs each service as a Deployment with a Service, a ServiceAccount, an autoscaler and a disruption budget', () => {
+        for (const s of serviceNames) {
+          const deployment = serviceDeployment(s);
+          expect(deployment, `Deployment ${s}`).toBeDefined();
+          expect(deployment.spec.replicas, 'no fixed replicas: the autoscaler owns the count').toBeUndefined();
+          const podLabels = deployment.spec.template.metadata.labels;
+          const pod = deployment.spec.template.spec;
+          expect(pod.serviceAccountName).toBe(s);
+          expect(find('ServiceAccount', s)?.automountServiceAccountToken).toBe(false);
+          const svc = find('Service', s)!;
+          expect(selects({ matchLabels: svc.spec.selector }, podLabels)).toBe(true);
+          expect(svc.spec.ports.find((p: Any) => p.name === 'http')?.port).toBe(ports[s]);
+          const hpa = find('HorizontalPodAutoscaler', s)!;
+          expect(hpa.spec.scaleTargetRef).toEqual({ apiVersion: 'apps/v1', kind: 'Deployment', name: s });
+          expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(['orders', 'inventory'].includes(s) ? 2 : 1);
+          expect(hpa.spec.maxReplicas).toBeGreaterThan(hpa.spec.minReplicas);
+          const pdb = find('PodDisruptionBudget', s)!;
+          expect(selects(pdb.spec.selector, podLabels)).toBe(true);
+          expect(pdb.spec.maxUnavailable ?? 0).toBeGreaterThanOrEqual(1);
+        }
+        for (const s of grpcServers) {
+          const grpc = find('Service', s)!.spec.ports.find((p: Any) => p.name === 'grpc');
+          expect(grpc?.port, `${s}: the gRPC placeholder port`).toBe(9090);
+        }
+      });
+
+      it('runs every production-sized service with at least two replicas', () => {
+        if (overlay !== 'prod') return;
+        for (const s of serviceNames) expect(find('HorizontalPodAutoscaler', s)!.spec.minReplicas).toBeGreaterThanOrEqual(2);
+      });
+
+      it('migrates each database in an init container, so a new version takes traffic only once migrated', () => {
+        for (const s of withDatabase) {
+          const pod = serviceDeployment(s).spec.template.spec;
+          const migrate = (pod.initContainers ?? []).find((c: Any) => c.command?.includes('migrate'));
+          expect(migrate?.command, `${s}: an init container running migrate`).toEqual(['node', 'apps/cli/src/main.ts', 'migrate', s]);
+          expect(migrate.image).toBe(mainContainer(s).image);
+          expect(envNames(migrate)).toContain('DATABASE_URL');
+        }
+        expect(serviceDeployment('gateway').spec.template.spec.initContainers ?? []).toEqual([]);
+      });
+
+      it('starts only commands the image holds and the CLI lists', () => {
+        const problems = pods().flatMap(({ owner, spec }) =>
+          [...(spec.initContainers ?? []), ...spec.containers]
+            .filter((c: Any) => isBazaarImage(c.image))
+            .flatMap((c: Any) =>
+              c.command
+                ? commandProblems(`${name(owner)}/${c.name}`, c.command, image, cli, owner.kind === 'Deployment' && serviceNames.includes(owner.metadata.name) ? owner.metadata.name : undefined)
+                : [`${name(owner)}/${c.name}: relies on the image's entry point instead of an explicit command`],
+            ),
+        );
+        for (const s of serviceNames) expect(mainContainer(s).command).toEqual(['node', 'apps/cli/src/main.ts', 'service', s]);
+        expect(problems).toEqual([]);
+      });
+
+      it("gives each service the contract's settings, secrets only from Secrets", () => {
+        const config = objects().find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('bazaar-config'))!;
+        for (const key of ['JWT_ISSUER', 'JWT_AUDIENCE', 'RATE_LIMIT_RPS', 'COURIER_STEP_MS', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'JAZZCASH_URL', 'EASYPAISA_URL'])
+          expect(config.data, key).toHaveProperty(key);
+        expect(Object.keys(config.data).filter((k) => /PASSWORD|SECRET|SALT|TOKEN|INTERNAL_KEY|HASH_KEY|^(DATABASE|BROKER|REDIS)_URL$/.test(k))).toEqual([]);
+        for (const s of serviceNames.filter((x) => x !== 'gateway')) {
+          const upstream = `${s.toUpperCase()}_URL`;
+          expect(config.data[upstream], upstream).toBe(`http://${s}:${ports[s]}`);
+        }
+        if (overlay === 'prod') expect(config.data.INVENTORY_SEED).toBe('false');
+        for (const s of serviceNames) {
+          const c = mainContainer(s);
+          expect(c.envFrom).toEqual([{ configMapRef: { name: config.metadata.name } }]);
+          const env = Object.fromEntries(c.env.map((e: Any) => [e.name, e]));
+          expect(env[portEnv(s)]?.value, portEnv(s)).toBe(String(ports[s]));
+          expect(c.ports.find((p: Any) => p.name === 'http').containerPort).toBe(ports[s]);
+          expect(env[s === 'gateway' ? 'GATEWAY_HOST' : hostEnv(s)]?.value).toBe('0.0.0.0');
+          const secrets: Record<string, string> = { INTERNAL_KEY: 'bazaar-secrets' };
+          if (withDatabase.includes(s)) Object.assign(secrets, { DATABASE_URL: 'bazaar-database', BROKER_URL: 'bazaar-secrets' });
+          if (s === 'gateway') secrets.REDIS_URL = 'bazaar-secrets';
+          if (s === 'users') Object.assign(secrets, { BAZAAR_ADMIN_EMAIL: 'bazaar-secrets', BAZAAR_ADMIN_PASSWORD: 'bazaar-secrets' });
+          if (s === 'payments')
+            for (const k of ['JAZZCASH_MERCHANT_ID', 'JAZZCASH_PASSWORD', 'JAZZCASH_INTEGRITY_SALT', 'EASYPAISA_STORE_ID', 'EASYPAISA_USERNAME', 'EASYPAISA_PASSWORD', 'EASYPAISA_HASH_KEY'])
+              secrets[k] = 'bazaar-payments';
+          for (const [variable, secret] of Object.entries(secrets)) {
+            const ref = env[variable]?.valueFrom?.secretKeyRef;
+            expect(ref?.name, `${s}: ${variable} from Secret ${secret}`).toMatch(new RegExp(`^${secret}(-[a-z0-9]{10})?$`));
+            expect(ref.optional ?? false, `${s}: ${variable} is required`).toBe(false);
+          }
+          if (withDatabase.includes(s)) expect(env.DATABASE_URL.valueFrom.secretKeyRef.key).toBe(s);
+          const secretNames = c.env.filter((e: Any) => e.valueFrom?.secretKeyRef).map((e: Any) => e.name);
+          expect(secretNames.filter((n: string) => !(n in secrets) && n !== 'JAZZCASH_MPIN'), `${s} reads only its own secrets`).toEqual([]);
+        }
+      });
+
+      it('has every Secret and ConfigMap a pod reads, with the keys it reads', () => {
+        const examples = overlay === 'prod' ? secretExamples() : new Map<string, Set<string>>();
+        const problems: string[] = [];
+        for (const { owner, spec } of pods())
+          for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+            const refs: { kind: string; name: string; key?: string; optional?: boolean }[] = [
+              ...(c.env ?? []).flatMap((e: Any) => [
+                ...(e.valueFrom?.secretKeyRef ? [{ kind: 'Secret', ...e.valueFrom.secretKeyRef }] : []),
+                ...(e.valueFrom?.configMapKeyRef ? [{ kind: 'ConfigMap', ...e.valueFrom.configMapKeyRef }] : []),
+              ]),
+              ...(c.envFrom ?? []).flatMap((e: Any) => [
+                ...(e.secretRef ? [{ kind: 'Secret', ...e.secretRef }] : []),
+                ...(e.configMapRef ? [{ kind: 'ConfigMap', ...e.configMapRef }] : []),
+              ]),
+              ...(spec.volumes ?? []).flatMap((v: Any) => [
+                ...(v.secret ? [{ kind: 'Secret', name: v.secret.secretName, optional: v.secret.optional }] : []),
+                ...(v.configMap ? [{ kind: 'ConfigMap', name: v.configMap.name, optional: v.configMap.optional }] : []),
+              ]),
+            ];
+            for (const ref of refs) {
+              const where = `${name(owner)}/${c.name}: ${ref.kind} ${ref.name}${ref.key ? ` key ${ref.key}` : ''}`;
+              const found = find(ref.kind, ref.name);
+              if (found) {
+                if (ref.key && !(ref.key in { ...found.data, ...found.stringData }) && !ref.optional) problems.push(`${where} is missing`);
+              } else if (examples.has(ref.name)) {
+                if (ref.key && !examples.get(ref.name)!.has(ref.key) && !ref.optional) problems.push(`${where} is not in secrets/${ref.name}.env.example`);
+              } else if (!ref.optional) problems.push(`${where} does not exist`);
+            }
+          }
+        expect(problems).toEqual([]);
+      });
+
+      it('lets each service reach only what it calls, and be reached only by its callers (network policies)', () => {
+        const policies = new PolicySet(objects().filter((o) => o.kind === 'NetworkPolicy') as unknown as NetworkPolicy[]);
+        const namespaceLabels = { ...find('Namespace', 'bazaar')!.metadata.labels, 'kubernetes.io/metadata.name': 'bazaar' };
+        const endpoints = new Map<string, Endpoint>(
+          pods().map(({ owner, spec, labels }) => [
+            owner.metadata.name,
+            { kind: 'pod', name: owner.metadata.name, namespace: 'bazaar', namespaceLabels, labels, ports: spec.containers.flatMap((c: Any) => c.ports ?? []) },
+          ]),
+        );
+        const outside = (namespace: string, labels: Record<string, string>): Endpoint => ({
+          kind: 'pod',
+          name: `${namespace}/${Object.values(labels)[0]}`,
+          namespace,
+          namespaceLabels: { 'kubernetes.io/metadata.name': namespace },
+          labels,
+          ports: [],
+        });
+        const ingressController = outside('ingress-nginx', { 'app.kubernetes.io/name': 'ingress-nginx' });
+        const prometheus = outside('monitoring', { 'app.kubernetes.io/name': 'prometheus' });
+        const dns = outside('kube-system', { 'k8s-app': 'kube-dns' });
+        const stranger = outside('default', { app: 'something-else' });
+        const internet: Endpoint = { kind: 'ip', name: 'a public address', ip: '203.0.113.10' };
+        const metadata: Endpoint = { kind: 'ip', name: 'the cloud metadata endpoint', ip: '169.254.169.254' };
+        const at = (n: string) => {
+          const e = endpoints.get(n);
+          if (!e) throw new Error(`no pod ${n} in ${overlay}`);
+          return e;
+        };
+
+        const wrong: string[] = [];
+        const expectFlow = (from: Endpoint, to: Endpoint, port: number, allowed: boolean, protocol = 'TCP') => {
+          if (policies.allows(from, to, port, protocol) !== allowed) wrong.push(`${from.name} -> ${to.name}:${port}/${protocol} should be ${allowed ? 'allowed' : 'denied'}`);
+        };
+        for (const from of serviceNames)
+          for (const to of serviceNames) {
+            if (from === to) continue;
+            expectFlow(at(from), at(to), ports[to], calls[from].includes(to));
+            if (grpcServers.includes(to)) expectFlow(at(from), at(to), 9090, from === 'orders');
+          }
+        for (const s of serviceNames) {
+          expectFlow(ingressController, at(s), ports[s], s === 'gateway');
+          expectFlow(stranger, at(s), ports[s], false);
+          expectFlow(prometheus, at(s), ports[s], true);
+          expectFlow(at(s), dns, 53, true, 'UDP');
+          expectFlow(at(s), internet, 443, s === 'payments');
+          expectFlow(at(s), metadata, 80, false);
+          expectFlow(at(s), stranger, 8080, false);
+        }
+        if (overlay === 'local') {
+          for (const s of serviceNames) {
+            expectFlow(at(s), at('postgresql'), 5432, withDatabase.includes(s));
+            expectFlow(at(s), at('rabbitmq'), 5672, withDatabase.includes(s));
+            expectFlow(at(s), at('redis'), 6379, s === 'gateway');
+            expectFlow(at(s), at('jaeger'), 4318, true);
+            expectFlow(at(s), at('payment-sandboxes'), 8091, s === 'payments');
+            expectFlow(at('postgresql'), at(s), ports[s], false);
+          }
+          expectFlow(stranger, at('postgresql'), 5432, false);
+        } else {
+          const firstAddress = (policy: string) => {
+            const cidr = find('NetworkPolicy', policy)!.spec.egress[0].to[0].ipBlock.cidr as string;
+            return { kind: 'ip', name: policy, ip: cidr.replace(/\.0\/\d+$/, '.10') } as Endpoint;
+          };
+          for (const s of serviceNames) {
+            expectFlow(at(s), firstAddress('egress-postgresql'), 5432, withDatabase.includes(s));
+            expectFlow(at(s), firstAddress('egress-broker'), 5671, withDatabase.includes(s));
+            expectFlow(at(s), firstAddress('egress-redis'), 6380, s === 'gateway');
+            expectFlow(at(s), outside('observability', { 'app.kubernetes.io/name': 'opentelemetry-collector' }), 4318, true);
+          }
+        }
+        expect(wrong).toEqual([]);
+      });
+
+      it('exposes only the gateway, through the Ingress', () => {
+        const ingresses = objects().filter((o) => o.kind === 'Ingress');
+        expect(ingresses.map(name)).toEqual(['Ingress/gateway']);
+        const backend = ingresses[0].spec.rules[0].http.paths[0].backend.service;
+        expect(backend).toEqual({ name: 'gateway', port: { name: 'http' } });
+        expect(objects().filter((o) => o.kind === 'Service' && o.spec.type && o.spec.type !== 'ClusterIP').map(name)).toEqual([]);
+        if (overlay === 'prod') expect(ingresses[0].spec.tls?.[0]?.hosts).toContain(ingresses[0].spec.rules[0].host);
+      });
+
+      it('pins every image to a version', () => {
+        const images = pods().flatMap(({ spec }) => [...(spec.initContainers ?? []), ...spec.containers].map((c: Any) => c.image as string));
+        expect(images.filter((i) => !/[:@]/.test(i.split('/').pop()!) || /:latest$/.test(i))).toEqual([]);
+      });
+    });
+  }
+});
+
+type Pod = { owner: K8sObject; spec: Any; labels: Record<string, string>; longRunning: boolean };
+
+/** The pod templates of every workload, with whether its containers are meant to keep running. */
+function workloads(objects: K8sObject[]): Pod[] {
+  return objects.flatMap((o): Pod[] => {
+    if (['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'].includes(o.kind))
+      return [{ owner: o, spec: o.spec.template.spec, labels: o.spec.template.metadata.labels, longRunning: true }];
+    if (o.kind === 'Job') return [{ owner: o, spec: o.spec.template.spec, labels: o.spec.template.metadata?.labels ?? {}, longRunning: false }];
+    if (o.kind === 'CronJob')
+      return [{ owner: o, spec: o.spec.jobTemplate.spec.template.spec, labels: o.spec.jobTemplate.spec.template.metadata?.labels ?? {}, longRunning: false }];
+    if (o.kind === 'Pod') return [{ owner: o, spec: o.spec, labels: o.metadata.labels ?? {}, longRunning: true }];
+    return [];
+  });
+}
+
+const envNames = (c: Any): string[] => (c.env ?? []).map((e: Any) => e.name);
+
+function hardeningProblems({ owner, spec }: Pod): string[] {
+  const problems: string[] = [];
+  const pod = spec.securityContext ?? {};
+  const say = (what: string) => problems.push(`${name(owner)}: ${what}`);
+  if (spec.automountServiceAccountToken !== false) say('mounts a service account token');
+  if (spec.enableServiceLinks !== false) say('injects service link variables (they collide with settings such as USERS_PORT)');
+  if (spec.hostNetwork || spec.hostPID || spec.hostIPC) say("shares the host's namespaces");
+  for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
+    const sc = c.securityContext ?? {};
+    const where = (what: string) => say(`${c.name} ${what}`);
+    if ((sc.runAsNonRoot ?? pod.runAsNonRoot) !== true) where('may run as root');
+    if ((sc.runAsUser ?? pod.runAsUser) === 0) where('runs as UID 0');
+    if (sc.readOnlyRootFilesystem !== true) where('has a writable root file system');
+    if (sc.allowPrivilegeEscalation !== false) where('allows privilege escalation');
+    if (sc.privileged) where('is privileged');
+    if (!(sc.capabilities?.drop ?? []).includes('ALL')) where('keeps its capabilities (drop ALL)');
+    if ((sc.capabilities?.add ?? []).length > 0) where('adds capabilities');
+    if ((sc.seccompProfile ?? pod.seccompProfile)?.type !== 'RuntimeDefault') where('has no RuntimeDefault seccomp profile');
+    for (const kind of ['requests', 'limits'])
+      for (const resource of ['cpu', 'memory']) if (!c.resources?.[kind]?.[resource]) where(`has no ${resource} ${kind}`);
+  }
+  return problems;
+}
+
+function probeProblems({ owner, spec, longRunning }: Pod): string[] {
+  if (!longRunning) return [];
+  const problems: string[] = [];
+  for (const c of spec.containers) {
+    const declared = (c.ports ?? []).flatMap((p: Any) => [p.name, p.containerPort]);
+    for (const probe of ['startupProbe', 'livenessProbe', 'readinessProbe']) {
+      const p = c[probe];
+      if (!p) {
+        problems.push(`${name(owner)}/${c.name}: no ${probe}`);
+        continue;
+      }
+      const port = p.httpGet?.port ?? p.tcpSocket?.port ?? p.grpc?.port;
+      if (port !== undefined && !declared.includes(port)) problems.push(`${name(owner)}/${c.name}: ${probe} targets undeclared port ${port}`);
+      if (p.httpGet && !p.httpGet.path?.startsWith('/')) problems.push(`${name(owner)}/${c.name}: ${probe} has no path`);
+    }
+    if (c.livenessProbe?.httpGet?.path === '/readyz') problems.push(`${name(owner)}/${c.name}: liveness follows readiness (a dependency outage would restart it)`);
+  }
+  return problems;
+}
+
+/** The prod Secrets created out of band, as documented by deploy/k8s/overlays/prod/secrets/*.env.example. */
+function secretExamples(): Map<string, Set<string>> {
+  const dir = join(deploy, 'k8s/overlays/prod/secrets');
+  const secrets = new Map<string, Set<string>>();
+  for (const [file, secret] of [
+    ['bazaar.env.example', 'bazaar-secrets'],
+    ['database.env.example', 'bazaar-database'],
+    ['payments.env.example', 'bazaar-payments'],
+  ]) {
+    const keys = readFileSync(join(dir, file), 'utf8')
+      .split('\n')
+      .filter((l) => /^[A-Za-z_][\w]*=/.test(l))
+      .map((l) => l.split('=')[0]);
+    secrets.set(secret, new Set(keys));
+  }
+  return secrets;
+}
+
 /** Runtime files: non-test sources, migrations and manifests of the workspaces, and the root package files. */
 function contextFilesUnfiltered(): Set<string> {
   const all = new Set<string>();

@@ -44,12 +44,19 @@ export async function schemaErrors(objects: K8sObject[]): Promise<string[]> {
       continue;
     }
     try {
-      new model(o).validate();
+      new model(apiServerView(o)).validate();
     } catch (err) {
       errors.push(`${describe(o)}: ${(err as Error).message}`);
     }
   }
   return errors;
+}
+
+/** Kustomize wraps long base64 Secret values over several lines; the API server's decoder skips line breaks, the schema's
+ * `byte` format does not, so the values are checked as the server reads them. */
+function apiServerView(o: K8sObject): K8sObject {
+  if (o.kind !== 'Secret' || !o.data) return o;
+  return { ...o, data: Object.fromEntries(Object.entries(o.data).map(([k, v]) => [k, String(v).replace(/[\r\n]/g, '')])) };
 }
 
 /** unknownFieldErrors type-checks each object against its kind's API type; excess properties are unknown fields. */
