@@ -4,6 +4,7 @@
 // command the image and the manifests start against the files the image holds and the commands the CLI lists.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
@@ -438,6 +439,174 @@ describe.skipIf(!kubectl)('Kubernetes manifests', () => {
     });
   }
 });
+
+describe('Docker Compose', () => {
+  const text = readFileSync(join(deploy, 'compose.yaml'), 'utf8');
+  // Compose resolves YAML anchors and merge keys (<<) before it validates; so do we.
+  const compose = parseDocument(text, { merge: true }).toJS();
+  const bazaarServices = () => Object.entries(compose.services as Record<string, Any>).filter(([, s]) => isBazaarImage(s.image ?? ''));
+
+  it('is valid against the Compose specification schema', () => {
+    const schema = composeSchema();
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    const valid = validate(compose);
+    expect(valid ? [] : validate.errors!.map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`)).toEqual([]);
+  });
+
+  it('runs every Bazaar container from the one image, hardened, with a command the image holds and the CLI lists', () => {
+    const cli = cliSubcommands();
+    const image = contextFiles(repo);
+    const entrypoint = execForm(parseDockerfile(readFileSync(join(deploy, 'Dockerfile'), 'utf8')).findLast((i) => i.keyword === 'ENTRYPOINT')!.args)!;
+    const problems: string[] = [];
+    for (const [service, s] of bazaarServices()) {
+      expect(s.build, `${service}: built from deploy/Dockerfile`).toEqual({ context: '..', dockerfile: 'deploy/Dockerfile' });
+      expect(s.read_only, `${service}: read-only root`).toBe(true);
+      expect(s.cap_drop).toEqual(['ALL']);
+      expect(s.security_opt).toContain('no-new-privileges:true');
+      expect(s.user ?? 'the image user').not.toMatch(/^(0|root)(:|$)/);
+      // The entry point passes its arguments to the CLI: `node deploy/docker/entrypoint.mjs service users`.
+      problems.push(...commandProblems(`compose ${service}`, ['node', 'apps/cli/src/main.ts', ...s.command], image, cli, serviceNames.includes(service as Service) ? service : undefined));
+      problems.push(...commandProblems(`compose ${service} entry point`, [...entrypoint, ...s.command], image, cli));
+    }
+    expect(bazaarServices().map(([n]) => n)).toEqual(expect.arrayContaining(serviceNames));
+    expect(problems).toEqual([]);
+  });
+
+  it('wires the services with the same variables as the Kubernetes manifests', () => {
+    const settings = [join(deploy, 'k8s/base/settings.env'), join(deploy, 'k8s/overlays/local/settings.env')].flatMap((f) =>
+      readFileSync(f, 'utf8')
+        .split('\n')
+        .filter((l) => /^[A-Z_]+=/.test(l))
+        .map((l) => l.split('=')[0]),
+    );
+    const problems: string[] = [];
+    for (const s of serviceNames) {
+      const container = parseYaml(readFileSync(join(deploy, `k8s/base/${s}/deployment.yaml`), 'utf8')).spec.template.spec.containers[0];
+      const k8s = new Set<string>(envNames(container));
+      const composed = new Set(Object.keys(compose.services[s].environment ?? {}));
+      for (const v of k8s) if (!composed.has(v) && !(v === 'JAZZCASH_MPIN')) problems.push(`${s}: ${v} is set in Kubernetes, not in Compose`);
+      for (const v of composed) if (!k8s.has(v) && !settings.includes(v)) problems.push(`${s}: ${v} is set in Compose, not in Kubernetes`);
+      if (String(compose.services[s].environment[portEnv(s)]) !== String(ports[s])) problems.push(`${s}: ${portEnv(s)} is not ${ports[s]}`);
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('gives each service its own database and login role on the one PostgreSQL server', () => {
+    const init = readFileSync(join(deploy, 'k8s/overlays/local/postgresql/init-databases.sql'), 'utf8');
+    expect(compose.services.postgres.volumes).toContain('./k8s/overlays/local/postgresql/init-databases.sql:/docker-entrypoint-initdb.d/init-databases.sql:ro');
+    const localUrls = Object.fromEntries(
+      readFileSync(join(deploy, 'k8s/overlays/local/secrets/database.env'), 'utf8')
+        .split('\n')
+        .filter((l) => /^[a-z]+=/.test(l))
+        .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+    );
+    for (const s of withDatabase) {
+      const url = new URL(compose.services[s].environment.DATABASE_URL);
+      expect(url.username).toBe(`bazaar_${s}`);
+      expect(init).toContain(`CREATE ROLE bazaar_${s} LOGIN PASSWORD '${url.password}';`);
+      expect(init).toContain(`CREATE DATABASE bazaar_${s} OWNER bazaar_${s};`);
+      expect(localUrls[s].replace('@postgresql:', '@postgres:'), `${s}: the same role in the local cluster`).toBe(url.toString());
+    }
+    expect(compose.services.gateway.environment.DATABASE_URL).toBeUndefined();
+  });
+
+  it('runs orders and inventory twice, publishes only on loopback, and pins every image', () => {
+    expect(compose.services.orders.deploy.replicas).toBe(2);
+    expect(compose.services.inventory.deploy.replicas).toBe(2);
+    for (const [service, s] of Object.entries(compose.services as Record<string, Any>)) {
+      for (const port of s.ports ?? []) expect(String(port), `${service} publishes ${port}`).toMatch(/^127\.0\.0\.1:/);
+      expect(s.image, `${service}: a versioned image`).toMatch(/:[\w.-]+$/);
+      expect(s.image).not.toMatch(/:latest$/);
+    }
+  });
+
+  it('mounts only files that exist', () => {
+    const missing = Object.values(compose.services as Record<string, Any>)
+      .flatMap((s) => (s.volumes ?? []) as string[])
+      .filter((v) => v.startsWith('./'))
+      .map((v) => v.split(':')[0])
+      .filter((source) => !existsSync(join(deploy, source)));
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('observability', () => {
+  it('has Prometheus scrape every service on its port, every replica found through DNS', () => {
+    const config = parseYaml(readFileSync(join(deploy, 'prometheus/prometheus.yml'), 'utf8'));
+    const job = config.scrape_configs.find((j: Any) => j.job_name === 'bazaar');
+    expect(job.metrics_path).toBe('/metrics');
+    const targets = Object.fromEntries(job.dns_sd_configs.flatMap((d: Any) => d.names.map((n: string) => [n, d.port])));
+    expect(targets).toEqual(ports);
+  });
+
+  it('has the Grafana dashboard chart only metrics the services export today', async () => {
+    const dashboard = JSON.parse(readFileSync(join(deploy, 'grafana/dashboards/bazaar.json'), 'utf8'));
+    expect(dashboard.uid).toBe('bazaar-overview');
+    const known = await exportedMetrics();
+    const exprs: string[] = dashboard.panels.flatMap((p: Any) => (p.targets ?? []).map((t: Any) => t.expr));
+    expect(exprs.length).toBeGreaterThan(10);
+    const unknown = exprs.flatMap((e) => metricNames(e).filter((m) => !known.has(m)).map((m) => `${m} in ${e}`));
+    expect(unknown).toEqual([]);
+    for (const needed of ['http_server_request_duration_seconds_bucket', 'process_resident_memory_bytes', 'payments_circuit_breaker_state'])
+      expect(exprs.some((e) => metricNames(e).includes(needed)), needed).toBe(true);
+    for (const p of dashboard.panels.filter((x: Any) => x.type !== 'row')) expect(p.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
+  });
+
+  it('provisions Grafana in Compose with Prometheus and the dashboard', () => {
+    const compose = parseDocument(readFileSync(join(deploy, 'compose.yaml'), 'utf8'), { merge: true }).toJS();
+    const sources = parseYaml(readFileSync(join(deploy, 'grafana/provisioning/datasources/datasources.yaml'), 'utf8'));
+    const prometheus = sources.datasources.find((d: Any) => d.type === 'prometheus');
+    expect(prometheus.url).toBe('http://prometheus:9090');
+    expect(compose.services.prometheus).toBeDefined();
+    const provider = parseYaml(readFileSync(join(deploy, 'grafana/provisioning/dashboards/dashboards.yaml'), 'utf8')).providers[0];
+    const mounts: string[] = compose.services.grafana.volumes;
+    expect(mounts).toContain(`./grafana/dashboards:${provider.options.path}:ro`);
+    expect(mounts).toContain('./grafana/provisioning:/etc/grafana/provisioning:ro');
+    expect(compose.services.grafana.environment.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH).toBe(`${provider.options.path}/bazaar.json`);
+  });
+});
+
+/** The Compose specification's JSON schema, as shipped by the dclint package (the compose-spec project's schema). */
+function composeSchema(): Record<string, unknown> {
+  const dir = resolve(createRequire(import.meta.url).resolve('dclint/package.json'), '..');
+  const schema = JSON.parse(readFileSync(join(dir, 'schemas/compose.schema.json'), 'utf8'));
+  delete schema.$schema; // draft-07, Ajv's default; the https form of its URI is not one Ajv knows by name
+  return schema;
+}
+
+/** Every metric the services can export now: prom-client's defaults, the kit's HTTP histogram, and any metric a
+ * service declares with prom-client (found in the sources), plus Prometheus' own `up`. */
+async function exportedMetrics(): Promise<Set<string>> {
+  const { Registry, collectDefaultMetrics } = await import('prom-client');
+  const { httpMetrics } = await import('../../packages/kit/src/server/metrics.ts');
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  httpMetrics(registry);
+  const names = new Set(['up']);
+  const add = (metric: string, type: string) => {
+    names.add(metric);
+    if (type === 'histogram') for (const suffix of ['_bucket', '_count', '_sum']) names.add(metric + suffix);
+    if (type === 'summary') for (const suffix of ['_count', '_sum']) names.add(metric + suffix);
+  };
+  for (const m of await registry.getMetricsAsJSON()) add(m.name, String(m.type));
+  const sources = spawnSync('git', ['grep', '-l', "from 'prom-client'", '--', 'services', 'packages'], { cwd: repo, encoding: 'utf8' }).stdout.split('\n');
+  for (const file of sources.filter((f) => f && !f.endsWith('.test.ts') && existsSync(join(repo, f)))) {
+    const text = readFileSync(join(repo, file), 'utf8');
+    for (const [, type, metric] of text.matchAll(/new (Counter|Gauge|Histogram|Summary)\(\{\s*name: '([a-z_:][\w:]*)'/g)) add(metric, type.toLowerCase());
+  }
+  return names;
+}
+
+/** The metric names a PromQL expression reads (labels, strings, ranges, functions and keywords removed). */
+function metricNames(expr: string): string[] {
+  const keywords = new Set(['by', 'without', 'or', 'and', 'unless', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'offset']);
+  const bare = expr
+    .replace(/"[^"]*"/g, '')
+    .replace(/\{[^}]*\}/g, '')
+    .replace(/\[[^\]]*\]/g, '')
+    .replace(/\b(by|without)\s*\([^)]*\)/g, '');
+  return [...bare.matchAll(/[a-zA-Z_:][\w:]*(?!\s*\()/g)].map((m) => m[0]).filter((t) => !keywords.has(t) && !/^\d/.test(t) && !/\(/.test(t));
+}
 
 type Pod = { owner: K8sObject; spec: Any; labels: Record<string, string>; longRunning: boolean };
 
