@@ -577,11 +577,10 @@ function composeSchema(): Record<string, unknown> {
 /** Every metric the services can export now: prom-client's defaults, the kit's HTTP histogram, and any metric a
  * service declares with prom-client (found in the sources), plus Prometheus' own `up`. */
 async function exportedMetrics(): Promise<Set<string>> {
-  const { Registry, collectDefaultMetrics } = await import('prom-client');
+  const { Registry } = await import('prom-client');
   const { httpMetrics } = await import('../../packages/kit/src/server/metrics.ts');
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry });
-  httpMetrics(registry);
+  httpMetrics(registry); // registers prom-client's default metrics too
   const names = new Set(['up']);
   const add = (metric: string, type: string) => {
     names.add(metric);
@@ -589,7 +588,7 @@ async function exportedMetrics(): Promise<Set<string>> {
     if (type === 'summary') for (const suffix of ['_count', '_sum']) names.add(metric + suffix);
   };
   for (const m of await registry.getMetricsAsJSON()) add(m.name, String(m.type));
-  const sources = spawnSync('git', ['grep', '-l', "from 'prom-client'", '--', 'services', 'packages'], { cwd: repo, encoding: 'utf8' }).stdout.split('\n');
+  const sources = spawnSync('git', ['grep', '--untracked', '-l', "from 'prom-client'", '--', 'services', 'packages'], { cwd: repo, encoding: 'utf8' }).stdout.split('\n');
   for (const file of sources.filter((f) => f && !f.endsWith('.test.ts') && existsSync(join(repo, f)))) {
     const text = readFileSync(join(repo, file), 'utf8');
     for (const [, type, metric] of text.matchAll(/new (Counter|Gauge|Histogram|Summary)\(\{\s*name: '([a-z_:][\w:]*)'/g)) add(metric, type.toLowerCase());
@@ -605,7 +604,10 @@ function metricNames(expr: string): string[] {
     .replace(/\{[^}]*\}/g, '')
     .replace(/\[[^\]]*\]/g, '')
     .replace(/\b(by|without)\s*\([^)]*\)/g, '');
-  return [...bare.matchAll(/[a-zA-Z_:][\w:]*(?!\s*\()/g)].map((m) => m[0]).filter((t) => !keywords.has(t) && !/^\d/.test(t) && !/\(/.test(t));
+  return [...bare.matchAll(/[a-zA-Z_:][\w:]*/g)]
+    .filter((m) => !/^\s*\(/.test(bare.slice(m.index + m[0].length))) // a function call, not a metric
+    .map((m) => m[0])
+    .filter((t) => !keywords.has(t));
 }
 
 type Pod = { owner: K8sObject; spec: Any; labels: Record<string, string>; longRunning: boolean };

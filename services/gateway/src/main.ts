@@ -52,7 +52,7 @@ export async function start(platform: GatewayPlatform, overrides: Partial<Gatewa
   );
   const authenticate = authenticator(keys, { issuer: config.issuer, audience: config.audience });
   const limiter = config.rateLimitRps > 0 ? tokenBucketLimiter(config.rateLimitRps) : null;
-  const { forward, endStreams } = forwarder({
+  const { forward, drain } = forwarder({
     tracer: tracing.tracer,
     log,
     registry,
@@ -77,9 +77,9 @@ export async function start(platform: GatewayPlatform, overrides: Partial<Gatewa
   proxyRoutes(app, { upstreams, authenticate, limiter, forward, bodyLimit: config.bodyLimit });
   opsRoutes(app, { authenticate, limiter });
   appRoutes(app);
-  // Open event streams would hold the server open forever: end them when it starts closing.
+  // Open event streams would hold the server open forever, keep-alive clients for a while: end both when closing.
   app.addHook('preClose', (done) => {
-    endStreams();
+    drain();
     done();
   });
 

@@ -58,6 +58,17 @@ export function createEdgeServer(options: EdgeOptions): Edge {
     done();
   });
 
+  // While closing, answers tell keep-alive clients to go, so draining finishes with the last request.
+  let closing = false;
+  app.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
+  app.addHook('onSend', (_req, reply, payload, done) => {
+    if (closing) reply.header('connection', 'close');
+    done(null, payload);
+  });
+
   app.setErrorHandler((error: unknown, req, reply) => {
     const appError = toAppError(error, bodyLimit);
     if (appError.status >= 500)

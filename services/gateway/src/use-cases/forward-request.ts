@@ -69,8 +69,8 @@ const notConnected = new Set([
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
 
-/** Forwarder: `forward` handles one request; `endStreams` closes the open event streams when the gateway stops. */
-export type Forwarder = { forward: Forward; endStreams(): void };
+/** Forwarder: `forward` handles one request; `drain`, when the gateway stops, ends open event streams and keep-alive. */
+export type Forwarder = { forward: Forward; drain(): void };
 
 type Exchange = {
   req: FastifyRequest;
@@ -93,6 +93,7 @@ export function forwarder(options: ForwardOptions): Forwarder {
     registers: [options.registry],
   });
   const streams = new Set<Exchange>();
+  let draining = false;
 
   function forward(req: FastifyRequest, reply: FastifyReply, up: Upstream): void {
     reply.hijack();
@@ -143,7 +144,9 @@ export function forwarder(options: ForwardOptions): Forwarder {
       onResponseStart(_controller, statusCode, answer) {
         if (statusCode < 200) return;
         x.client.setAttribute('http.response.status_code', statusCode);
-        res.writeHead(statusCode, answerHeaders(answer, req.id, traceIdOf(req)));
+        const headers = answerHeaders(answer, req.id, traceIdOf(req));
+        if (draining) headers.connection = 'close';
+        res.writeHead(statusCode, headers);
         const type = answer['content-type'];
         if (typeof type === 'string' && type.startsWith('text/event-stream')) {
           // An event stream's headers go out at once (the first event may be a while); stopping ends it.
@@ -189,7 +192,8 @@ export function forwarder(options: ForwardOptions): Forwarder {
 
   return {
     forward,
-    endStreams() {
+    drain() {
+      draining = true;
       for (const x of streams) {
         x.ending = true;
         x.controller?.abort(new Error('the gateway is stopping'));
