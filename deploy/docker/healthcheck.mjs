@@ -1,12 +1,22 @@
-// The image's HEALTHCHECK: GET /healthz on the port of the service this container runs; exit 0 only on a 200.
+// The image's HEALTHCHECK: GET /healthz on the port of the service this container runs (exit 0 only on a 200);
+// for the payment sandboxes, both simulators accepting connections.
 import { readFileSync } from 'node:fs';
 import { request } from 'node:http';
+import { connect } from 'node:net';
 
-const defaultPorts = { gateway: 8080, users: 8081, inventory: 8082, orders: 8083, payments: 8084, shipping: 8085 };
+const env = process.env;
+const ports = {
+  gateway: env.PORT || 8080,
+  users: env.USERS_PORT || 8081,
+  inventory: env.INVENTORY_PORT || 8082,
+  orders: env.ORDERS_PORT || 8083,
+  payments: env.PAYMENTS_PORT || 8084,
+  shipping: env.SHIPPING_PORT || 8085,
+};
 
 /** What the container runs: BAZAAR_SERVICE, else the arguments of its main process (`service <name>`, `up`). */
 function runningService() {
-  if (process.env.BAZAAR_SERVICE) return process.env.BAZAAR_SERVICE;
+  if (env.BAZAAR_SERVICE) return env.BAZAAR_SERVICE;
   let argv = [];
   try {
     argv = readFileSync('/proc/1/cmdline', 'utf8').split('\0');
@@ -16,28 +26,45 @@ function runningService() {
   return at >= 0 ? argv[at + 1] : undefined;
 }
 
-const service = runningService();
-if (!service) {
-  console.log('healthcheck: this container runs no long-lived service (migrate, help); nothing to check');
+const healthy = (what) => {
+  console.log(`healthcheck: ${what}`);
   process.exit(0);
-}
-if (!(service in defaultPorts)) {
-  console.error(`healthcheck: unknown service "${service}"`);
+};
+const unhealthy = (what) => {
+  console.error(`healthcheck: ${what}`);
   process.exit(1);
-}
-const port = Number(
-  (service === 'gateway' ? process.env.PORT : process.env[`${service.toUpperCase()}_PORT`]) || defaultPorts[service],
-);
-const headers = process.env.INTERNAL_KEY ? { 'x-internal-key': process.env.INTERNAL_KEY } : {};
+};
 
-const req = request({ host: '127.0.0.1', port, path: '/healthz', headers, timeout: 3000 }, (res) => {
+const service = runningService();
+if (!service) healthy('this container runs no long-lived service (migrate, help); nothing to check');
+
+if (service === 'sandboxes') {
+  const sandboxPorts = [env.JAZZCASH_SANDBOX_PORT || 8091, env.EASYPAISA_SANDBOX_PORT || 8092];
+  const open = (port) =>
+    new Promise((resolve) => {
+      const socket = connect({ host: '127.0.0.1', port: Number(port), timeout: 3000 });
+      socket.on('connect', () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+      socket.on('timeout', () => {
+        socket.destroy();
+        resolve(false);
+      });
+    });
+  const results = await Promise.all(sandboxPorts.map(open));
+  if (results.every(Boolean)) healthy(`sandboxes listen on ${sandboxPorts.join(', ')}`);
+  unhealthy(`sandboxes: not listening on every port of ${sandboxPorts.join(', ')}`);
+}
+
+if (!Object.hasOwn(ports, service)) unhealthy(`unknown service "${service}"`);
+const port = Number(ports[service]);
+const req = request({ host: '127.0.0.1', port, path: '/healthz', timeout: 3000 }, (res) => {
   res.resume();
-  console.log(`healthcheck: ${service} on :${port} answered ${res.statusCode}`);
-  process.exit(res.statusCode === 200 ? 0 : 1);
+  if (res.statusCode === 200) healthy(`${service} on :${port} answered 200`);
+  unhealthy(`${service} on :${port} answered ${res.statusCode}`);
 });
 req.on('timeout', () => req.destroy(new Error('timed out')));
-req.on('error', (err) => {
-  console.error(`healthcheck: ${service} on :${port}: ${err.message}`);
-  process.exit(1);
-});
+req.on('error', (err) => unhealthy(`${service} on :${port}: ${err.message}`));
 req.end();

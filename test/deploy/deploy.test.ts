@@ -4,15 +4,22 @@
 // command the image and the manifests start against the files the image holds and the commands the CLI lists.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, createServer as createNetServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml, parseDocument } from 'yaml';
+import { parseDocument, parse as parseYaml } from 'yaml';
 import { contextFiles, execForm, parseDockerfile } from './image.ts';
-import { describe as name, type K8sObject, kubectlVersion, render, schemaErrors, unknownFieldErrors } from './kubernetes.ts';
+import {
+  type K8sObject,
+  kubectlVersion,
+  describe as name,
+  render,
+  schemaErrors,
+  unknownFieldErrors,
+} from './kubernetes.ts';
 import { type Endpoint, type NetworkPolicy, PolicySet, selects } from './network-policy.ts';
 
 const repo = resolve(import.meta.dirname, '../..');
@@ -40,24 +47,51 @@ const hostEnv = (s: Service) => `${s.toUpperCase()}_HOST`;
 type Any = any;
 const isBazaarImage = (image: string) => /(^|\/)bazaar[:@]/.test(image);
 
-/** The subcommands `bazaar help` lists (lines like `  bazaar up [--cluster]`). */
-function cliSubcommands(): Set<string> {
-  const run = spawnSync(process.execPath, ['apps/cli/src/main.ts', 'help'], { cwd: repo, encoding: 'utf8' });
-  if (run.status !== 0) throw new Error(`bazaar help failed (Node ${process.version}):\n${run.stderr}`);
-  return new Set([...run.stdout.matchAll(/^\s+bazaar ([a-z][\w-]*)/gm)].map((m) => m[1]));
+/** What the CLI offers: each subcommand `bazaar help` lists (`  bazaar up [--cluster]`), with the names its own
+ * help lists where it takes one (`Names: users, inventory, … or all.`). */
+type Cli = Map<string, Set<string> | undefined>;
+function cli(): Cli {
+  const help = (...args: string[]) => {
+    const run = spawnSync(process.execPath, ['apps/cli/src/main.ts', ...args], { cwd: repo, encoding: 'utf8' });
+    if (run.status !== 0) throw new Error(`bazaar ${args.join(' ')} failed (Node ${process.version}):\n${run.stderr}`);
+    return run.stdout;
+  };
+  const commands: Cli = new Map();
+  for (const [, command] of help('help').matchAll(/^\s+bazaar ([a-z][\w-]*)/gm)) {
+    const names = command === 'help' ? undefined : /^Names: ([^(\n]*)/m.exec(help(command, '--help'))?.[1];
+    commands.set(
+      command,
+      names === undefined
+        ? undefined
+        : new Set(names.split(/,\s*(?:or\s+)?|\s+or\s+/).map((n) => n.replace(/\.$/, '').trim())),
+    );
+  }
+  return commands;
 }
 
-/** Problems with a command the image runs: `node <file in the image> <subcommand the CLI lists> [<service>]`. */
-function commandProblems(where: string, command: string[], image: Set<string>, cli: Set<string>, service?: string): string[] {
+/** Problems with a command the image runs: `node <file in the image> <subcommand the CLI lists> [<name it lists>]`. */
+function commandProblems(
+  where: string,
+  command: string[],
+  image: Set<string>,
+  commands: Cli,
+  service?: string,
+): string[] {
   const [program, script, subcommand, argument] = command;
   const problems: string[] = [];
   if (program !== 'node') problems.push(`${where}: runs ${program}, not node`);
   if (!existsSync(join(repo, script))) problems.push(`${where}: ${script} does not exist`);
   else if (!image.has(script)) problems.push(`${where}: ${script} is left out of the image by .dockerignore`);
   if (script === 'apps/cli/src/main.ts') {
-    if (!cli.has(subcommand)) problems.push(`${where}: \`bazaar ${subcommand}\` is not a command the CLI lists (${[...cli].join(', ')})`);
-    if (['service', 'migrate'].includes(subcommand) && !serviceNames.includes(argument as Service))
-      problems.push(`${where}: \`${subcommand} ${argument}\` names no service`);
+    if (!commands.has(subcommand))
+      problems.push(
+        `${where}: \`bazaar ${subcommand}\` is not a command the CLI lists (${[...commands.keys()].join(', ')})`,
+      );
+    const names = commands.get(subcommand);
+    if (names && !names.has(argument))
+      problems.push(
+        `${where}: \`bazaar ${subcommand} ${argument}\` is not one of the names it lists (${[...names].join(', ')})`,
+      );
     if (service && ['service', 'migrate'].includes(subcommand) && argument !== service)
       problems.push(`${where}: runs \`${subcommand} ${argument}\` inside ${service}'s pod`);
   }
@@ -88,44 +122,64 @@ describe('the image', () => {
     expect(final.some((i) => i.keyword === 'HEALTHCHECK' && /\bCMD\b/.test(i.args))).toBe(true);
     const exposed = final.filter((i) => i.keyword === 'EXPOSE').flatMap((i) => i.args.split(/\s+/));
     for (const port of Object.values(ports))
-      expect(exposed.some((e) => e === String(port) || (e.includes('-') && Number(e.split('-')[0]) <= port && port <= Number(e.split('-')[1])))).toBe(true);
+      expect(
+        exposed.some(
+          (e) =>
+            e === String(port) ||
+            (e.includes('-') && Number(e.split('-')[0]) <= port && port <= Number(e.split('-')[1])),
+        ),
+      ).toBe(true);
   });
 
   it('starts and checks health with files the image holds, through commands the CLI lists', () => {
-    const cli = cliSubcommands();
+    const commands = cli();
     const entrypoint = execForm(final.find((i) => i.keyword === 'ENTRYPOINT')!.args)!;
     const healthcheck = execForm(final.find((i) => i.keyword === 'HEALTHCHECK')!.args)!;
     const problems = [
-      ...commandProblems('ENTRYPOINT', [...entrypoint, 'help'], image, cli),
-      ...commandProblems('HEALTHCHECK', healthcheck, image, cli),
+      ...commandProblems('ENTRYPOINT', [...entrypoint, 'help'], image, commands),
+      ...commandProblems('HEALTHCHECK', healthcheck, image, commands),
     ];
     // The entry point hands its arguments to the CLI, which the image must hold too.
     expect(readFileSync(join(repo, entrypoint[1]), 'utf8')).toContain("import('../../apps/cli/src/main.ts')");
-    problems.push(...commandProblems('entry point → CLI', ['node', 'apps/cli/src/main.ts', 'help'], image, cli));
+    problems.push(...commandProblems('entry point → CLI', ['node', 'apps/cli/src/main.ts', 'help'], image, commands));
     expect(problems).toEqual([]);
   });
 
   it('holds every runtime source file and migration, and no tests, secrets or local data', () => {
     const missing = [...contextFilesUnfiltered()].filter((f) => !image.has(f));
     expect(missing, 'runtime files left out by .dockerignore').toEqual([]);
-    const leaked = [...image].filter((f) => /^(test|bench|data|\.git|deploy\/k8s)\/|node_modules\/|\.test\.ts$|(^|\/)\.env/.test(f));
+    const leaked = [...image].filter((f) =>
+      /^(test|bench|data|\.git|deploy\/k8s)\/|node_modules\/|\.test\.ts$|(^|\/)\.env/.test(f),
+    );
     expect(leaked).toEqual([]);
   });
 
   it('needs nothing outside the production dependencies at run time', () => {
     const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8'));
     const production = new Set(Object.keys(pkg.dependencies ?? {}));
-    const { files, packages } = runtimeImports(['apps/cli/src/main.ts', 'deploy/docker/entrypoint.mjs', 'deploy/docker/healthcheck.mjs']);
+    const { files, packages } = runtimeImports([
+      'apps/cli/src/main.ts',
+      'deploy/docker/entrypoint.mjs',
+      'deploy/docker/healthcheck.mjs',
+    ]);
     expect(files.has('apps/cli/src/main.ts')).toBe(true);
-    const outside = [...packages].filter(([pkgName]) => !production.has(pkgName)).map(([pkgName, file]) => `${file}: ${pkgName}`);
-    expect(outside, 'imported at run time but not a production dependency (npm ci --omit=dev leaves it out)').toEqual([]);
+    const outside = [...packages]
+      .filter(([pkgName]) => !production.has(pkgName))
+      .map(([pkgName, file]) => `${file}: ${pkgName}`);
+    expect(outside, 'imported at run time but not a production dependency (npm ci --omit=dev leaves it out)').toEqual(
+      [],
+    );
     const notInImage = [...files].filter((f) => !image.has(f));
     expect(notInImage, 'loaded at run time but left out of the image').toEqual([]);
   });
 
   it('picks the service by argument or by BAZAAR_SERVICE, and explains itself with neither', () => {
     const run = (args: string[], env: Record<string, string> = {}) =>
-      spawnSync(process.execPath, ['deploy/docker/entrypoint.mjs', ...args], { cwd: repo, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', ...env } });
+      spawnSync(process.execPath, ['deploy/docker/entrypoint.mjs', ...args], {
+        cwd: repo,
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', ...env },
+      });
     const help = run(['help']);
     expect(help.status).toBe(0);
     expect(help.stdout).toMatch(/Usage:/);
@@ -136,27 +190,31 @@ describe('the image', () => {
 
   describe('health check', () => {
     let status = 200;
-    let seen: IncomingHttpHeaders = {};
+    let asked = '';
     const server = createServer((req, res) => {
-      seen = req.headers;
+      asked = req.url ?? '';
       res.writeHead(req.url === '/healthz' ? status : 404).end();
     });
+    const other = createNetServer((socket) => socket.end());
     let port = 0;
+    let otherPort = 0;
     beforeAll(async () => {
       await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
+      await new Promise<void>((done) => other.listen(0, '127.0.0.1', done));
       port = (server.address() as AddressInfo).port;
+      otherPort = (other.address() as AddressInfo).port;
     });
-    afterAll(() => new Promise<void>((done) => server.close(() => done())));
+    afterAll(async () => {
+      await new Promise((done) => server.close(done));
+      await new Promise((done) => other.close(done));
+    });
     const check = (env: Record<string, string>) =>
-      new Promise<number | null>((done) => {
-        const child = spawnAsync(['deploy/docker/healthcheck.mjs'], env);
-        child.on('exit', done);
-      });
+      new Promise<number | null>((done) => spawnAsync(['deploy/docker/healthcheck.mjs'], env).on('exit', done));
 
-    it("asks the service's own port for /healthz, with the internal key", async () => {
+    it("asks the service's own port for /healthz", async () => {
       status = 200;
-      expect(await check({ BAZAAR_SERVICE: 'orders', ORDERS_PORT: String(port), INTERNAL_KEY: 'k' })).toBe(0);
-      expect(seen['x-internal-key']).toBe('k');
+      expect(await check({ BAZAAR_SERVICE: 'orders', ORDERS_PORT: String(port) })).toBe(0);
+      expect(asked).toBe('/healthz');
       expect(await check({ BAZAAR_SERVICE: 'gateway', PORT: String(port) })).toBe(0);
     });
 
@@ -164,13 +222,20 @@ describe('the image', () => {
       status = 503;
       expect(await check({ BAZAAR_SERVICE: 'users', USERS_PORT: String(port) })).toBe(1);
       expect(await check({ BAZAAR_SERVICE: 'users', USERS_PORT: '1' })).toBe(1);
-      expect(await check({ BAZAAR_SERVICE: 'nonesuch' })).toBe(1);
+      expect(await check({ BAZAAR_SERVICE: 'toString' })).toBe(1);
+    });
+
+    it('checks that both payment sandboxes accept connections', async () => {
+      const sandboxes = { BAZAAR_SERVICE: 'sandboxes', JAZZCASH_SANDBOX_PORT: String(port) };
+      expect(await check({ ...sandboxes, EASYPAISA_SANDBOX_PORT: String(otherPort) })).toBe(0);
+      expect(await check({ ...sandboxes, EASYPAISA_SANDBOX_PORT: '1' })).toBe(1);
     });
   });
 });
 
 const kubectl = kubectlVersion();
-const k8sSkipReason = 'kubectl is not installed, so the kustomize overlays cannot be rendered (it ships with this project\'s CI machine image)';
+const k8sSkipReason =
+  "kubectl is not installed, so the kustomize overlays cannot be rendered (this project's CI machine image has it)";
 if (!kubectl && !onCI) console.warn(`skipping the Kubernetes checks: ${k8sSkipReason}`);
 
 describe('kubectl', () => {
@@ -182,7 +247,7 @@ describe('kubectl', () => {
 describe.skipIf(!kubectl)('Kubernetes manifests', () => {
   const overlays = ['local', 'prod'] as const;
   let rendered: Record<'base' | (typeof overlays)[number], K8sObject[]>;
-  let cli: Set<string>;
+  let commands: Cli;
   let image: Set<string>;
   beforeAll(() => {
     rendered = {
@@ -190,33 +255,55 @@ describe.skipIf(!kubectl)('Kubernetes manifests', () => {
       local: render(join(deploy, 'k8s/overlays/local')),
       prod: render(join(deploy, 'k8s/overlays/prod')),
     };
-    cli = cliSubcommands();
+    commands = cli();
     image = contextFiles(repo);
   });
 
   it('render, and every object passes the Kubernetes API schema of its kind', async () => {
     for (const objects of Object.values(rendered)) expect(objects.length).toBeGreaterThan(30);
-    const errors = (await Promise.all(Object.entries(rendered).map(async ([overlay, objects]) => (await schemaErrors(objects)).map((e) => `${overlay}: ${e}`)))).flat();
-    expect(errors).toEqual([]);
+    const errors = await Promise.all(
+      Object.entries(rendered).map(async ([overlay, objects]) =>
+        (await schemaErrors(objects)).map((e) => `${overlay}: ${e}`),
+      ),
+    );
+    expect(errors.flat()).toEqual([]);
   });
 
   it('carry no field the Kubernetes API does not define', () => {
-    const all = [...rendered.local, ...rendered.prod];
-    expect(unknownFieldErrors(all, repo)).toEqual([]);
+    expect(unknownFieldErrors([...rendered.local, ...rendered.prod], repo)).toEqual([]);
   }, 60_000);
+
+  it('set only variables that a service reads', () => {
+    const read = settingsRead();
+    const set = new Set<string>();
+    for (const objects of [rendered.local, rendered.prod]) {
+      for (const o of objects.filter((x) => x.kind === 'ConfigMap' && x.metadata.name.startsWith('bazaar-config')))
+        for (const key of Object.keys(o.data)) set.add(key);
+      for (const { spec } of workloads(objects))
+        for (const c of [...(spec.initContainers ?? []), ...spec.containers])
+          if (isBazaarImage(c.image)) for (const v of envNames(c)) set.add(v);
+    }
+    expect([...set].filter((v) => !read.has(v)).sort()).toEqual([]);
+  });
 
   for (const overlay of overlays) {
     describe(`overlay ${overlay}`, () => {
       const objects = () => rendered[overlay];
-      const find = (kind: string, objectName: string) => objects().find((o) => o.kind === kind && o.metadata.name === objectName);
+      const find = (kind: string, objectName: string) =>
+        objects().find((o) => o.kind === kind && o.metadata.name === objectName);
       const pods = () => workloads(objects());
       const serviceDeployment = (s: Service) => find('Deployment', s)!;
-      const mainContainer = (s: Service) => serviceDeployment(s).spec.template.spec.containers.find((c: Any) => c.name === 'service');
+      const mainContainer = (s: Service) =>
+        serviceDeployment(s).spec.template.spec.containers.find((c: Any) => c.name === 'service');
 
       it('puts everything in the bazaar namespace, which enforces the restricted pod security profile', () => {
         const ns = find('Namespace', 'bazaar')!;
         expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('restricted');
-        expect(objects().filter((o) => o.kind !== 'Namespace' && o.metadata.namespace !== 'bazaar').map(name)).toEqual([]);
+        expect(
+          objects()
+            .filter((o) => o.kind !== 'Namespace' && o.metadata.namespace !== 'bazaar')
+            .map(name),
+        ).toEqual([]);
       });
 
       it('hardens every workload: non-root, read-only root, no privileges or capabilities, seccomp, limits', () => {
@@ -233,8 +320,7 @@ describe.skipIf(!kubectl)('Kubernetes manifests', () => {
           expect(deployment, `Deployment ${s}`).toBeDefined();
           expect(deployment.spec.replicas, 'no fixed replicas: the autoscaler owns the count').toBeUndefined();
           const podLabels = deployment.spec.template.metadata.labels;
-          const pod = deployment.spec.template.spec;
-          expect(pod.serviceAccountName).toBe(s);
+          expect(deployment.spec.template.spec.serviceAccountName).toBe(s);
           expect(find('ServiceAccount', s)?.automountServiceAccountToken).toBe(false);
           const svc = find('Service', s)!;
           expect(selects({ matchLabels: svc.spec.selector }, podLabels)).toBe(true);
@@ -253,16 +339,21 @@ describe.skipIf(!kubectl)('Kubernetes manifests', () => {
         }
       });
 
-      it('runs every production-sized service with at least two replicas', () => {
-        if (overlay !== 'prod') return;
-        for (const s of serviceNames) expect(find('HorizontalPodAutoscaler', s)!.spec.minReplicas).toBeGreaterThanOrEqual(2);
+      it.runIf(overlay === 'prod')('runs every service with at least two replicas', () => {
+        for (const s of serviceNames)
+          expect(find('HorizontalPodAutoscaler', s)!.spec.minReplicas).toBeGreaterThanOrEqual(2);
       });
 
       it('migrates each database in an init container, so a new version takes traffic only once migrated', () => {
         for (const s of withDatabase) {
           const pod = serviceDeployment(s).spec.template.spec;
           const migrate = (pod.initContainers ?? []).find((c: Any) => c.command?.includes('migrate'));
-          expect(migrate?.command, `${s}: an init container running migrate`).toEqual(['node', 'apps/cli/src/main.ts', 'migrate', s]);
+          expect(migrate?.command, `${s}: an init container running migrate`).toEqual([
+            'node',
+            'apps/cli/src/main.ts',
+            'migrate',
+            s,
+          ]);
           expect(migrate.image).toBe(mainContainer(s).image);
           expect(envNames(migrate)).toContain('DATABASE_URL');
         }
@@ -275,19 +366,37 @@ describe.skipIf(!kubectl)('Kubernetes manifests', () => {
             .filter((c: Any) => isBazaarImage(c.image))
             .flatMap((c: Any) =>
               c.command
-                ? commandProblems(`${name(owner)}/${c.name}`, c.command, image, cli, owner.kind === 'Deployment' && serviceNames.includes(owner.metadata.name) ? owner.metadata.name : undefined)
+                ? commandProblems(
+                    `${name(owner)}/${c.name}`,
+                    c.command,
+                    image,
+                    commands,
+                    owner.kind === 'Deployment' && serviceNames.includes(owner.metadata.name as Service)
+                      ? owner.metadata.name
+                      : undefined,
+                  )
                 : [`${name(owner)}/${c.name}: relies on the image's entry point instead of an explicit command`],
             ),
         );
-        for (const s of serviceNames) expect(mainContainer(s).command).toEqual(['node', 'apps/cli/src/main.ts', 'service', s]);
+        for (const s of serviceNames)
+          expect(mainContainer(s).command).toEqual(['node', 'apps/cli/src/main.ts', 'service', s]);
         expect(problems).toEqual([]);
       });
 
       it("gives each service the contract's settings, secrets only from Secrets", () => {
         const config = objects().find((o) => o.kind === 'ConfigMap' && o.metadata.name.startsWith('bazaar-config'))!;
-        for (const key of ['JWT_ISSUER', 'JWT_AUDIENCE', 'RATE_LIMIT_RPS', 'COURIER_STEP_MS', 'OTEL_EXPORTER_OTLP_ENDPOINT', 'JAZZCASH_URL', 'EASYPAISA_URL'])
+        for (const key of [
+          'JWT_ISSUER',
+          'JWT_AUDIENCE',
+          'RATE_LIMIT_RPS',
+          'COURIER_STEP_MS',
+          'OTEL_EXPORTER_OTLP_ENDPOINT',
+          'JAZZCASH_URL',
+          'EASYPAISA_URL',
+        ])
           expect(config.data, key).toHaveProperty(key);
-        expect(Object.keys(config.data).filter((k) => /PASSWORD|SECRET|SALT|TOKEN|INTERNAL_KEY|HASH_KEY|^(DATABASE|BROKER|REDIS)_URL$/.test(k))).toEqual([]);
+        const secretLooking = /PASSWORD|SECRET|SALT|TOKEN|INTERNAL_KEY|HASH_KEY|^(DATABASE|BROKER|REDIS)_URL$/;
+        expect(Object.keys(config.data).filter((k) => secretLooking.test(k))).toEqual([]);
         for (const s of serviceNames.filter((x) => x !== 'gateway')) {
           const upstream = `${s.toUpperCase()}_URL`;
           expect(config.data[upstream], upstream).toBe(`http://${s}:${ports[s]}`);
@@ -301,20 +410,35 @@ describe.skipIf(!kubectl)('Kubernetes manifests', () => {
           expect(c.ports.find((p: Any) => p.name === 'http').containerPort).toBe(ports[s]);
           expect(env[s === 'gateway' ? 'GATEWAY_HOST' : hostEnv(s)]?.value).toBe('0.0.0.0');
           const secrets: Record<string, string> = { INTERNAL_KEY: 'bazaar-secrets' };
-          if (withDatabase.includes(s)) Object.assign(secrets, { DATABASE_URL: 'bazaar-database', BROKER_URL: 'bazaar-secrets' });
+          if (withDatabase.includes(s))
+            Object.assign(secrets, { DATABASE_URL: 'bazaar-database', BROKER_URL: 'bazaar-secrets' });
           if (s === 'gateway') secrets.REDIS_URL = 'bazaar-secrets';
-          if (s === 'users') Object.assign(secrets, { BAZAAR_ADMIN_EMAIL: 'bazaar-secrets', BAZAAR_ADMIN_PASSWORD: 'bazaar-secrets' });
+          if (s === 'users')
+            Object.assign(secrets, { BAZAAR_ADMIN_EMAIL: 'bazaar-secrets', BAZAAR_ADMIN_PASSWORD: 'bazaar-secrets' });
           if (s === 'payments')
-            for (const k of ['JAZZCASH_MERCHANT_ID', 'JAZZCASH_PASSWORD', 'JAZZCASH_INTEGRITY_SALT', 'EASYPAISA_STORE_ID', 'EASYPAISA_USERNAME', 'EASYPAISA_PASSWORD', 'EASYPAISA_HASH_KEY'])
+            for (const k of [
+              'JAZZCASH_MERCHANT_ID',
+              'JAZZCASH_PASSWORD',
+              'JAZZCASH_INTEGRITY_SALT',
+              'EASYPAISA_STORE_ID',
+              'EASYPAISA_USERNAME',
+              'EASYPAISA_PASSWORD',
+              'EASYPAISA_HASH_KEY',
+            ])
               secrets[k] = 'bazaar-payments';
           for (const [variable, secret] of Object.entries(secrets)) {
             const ref = env[variable]?.valueFrom?.secretKeyRef;
-            expect(ref?.name, `${s}: ${variable} from Secret ${secret}`).toMatch(new RegExp(`^${secret}(-[a-z0-9]{10})?$`));
+            expect(ref?.name, `${s}: ${variable} from Secret ${secret}`).toMatch(
+              new RegExp(`^${secret}(-[a-z0-9]{10})?$`),
+            );
             expect(ref.optional ?? false, `${s}: ${variable} is required`).toBe(false);
           }
           if (withDatabase.includes(s)) expect(env.DATABASE_URL.valueFrom.secretKeyRef.key).toBe(s);
-          const secretNames = c.env.filter((e: Any) => e.valueFrom?.secretKeyRef).map((e: Any) => e.name);
-          expect(secretNames.filter((n: string) => !(n in secrets) && n !== 'JAZZCASH_MPIN'), `${s} reads only its own secrets`).toEqual([]);
+          const fromSecrets = c.env.filter((e: Any) => e.valueFrom?.secretKeyRef).map((e: Any) => e.name);
+          expect(
+            fromSecrets.filter((n: string) => !(n in secrets) && n !== 'JAZZCASH_MPIN'),
+            `${s} reads only its own secrets`,
+          ).toEqual([]);
         }
       });
 
@@ -323,27 +447,15 @@ describe.skipIf(!kubectl)('Kubernetes manifests', () => {
         const problems: string[] = [];
         for (const { owner, spec } of pods())
           for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
-            const refs: { kind: string; name: string; key?: string; optional?: boolean }[] = [
-              ...(c.env ?? []).flatMap((e: Any) => [
-                ...(e.valueFrom?.secretKeyRef ? [{ kind: 'Secret', ...e.valueFrom.secretKeyRef }] : []),
-                ...(e.valueFrom?.configMapKeyRef ? [{ kind: 'ConfigMap', ...e.valueFrom.configMapKeyRef }] : []),
-              ]),
-              ...(c.envFrom ?? []).flatMap((e: Any) => [
-                ...(e.secretRef ? [{ kind: 'Secret', ...e.secretRef }] : []),
-                ...(e.configMapRef ? [{ kind: 'ConfigMap', ...e.configMapRef }] : []),
-              ]),
-              ...(spec.volumes ?? []).flatMap((v: Any) => [
-                ...(v.secret ? [{ kind: 'Secret', name: v.secret.secretName, optional: v.secret.optional }] : []),
-                ...(v.configMap ? [{ kind: 'ConfigMap', name: v.configMap.name, optional: v.configMap.optional }] : []),
-              ]),
-            ];
-            for (const ref of refs) {
+            for (const ref of configReferences(c, spec)) {
               const where = `${name(owner)}/${c.name}: ${ref.kind} ${ref.name}${ref.key ? ` key ${ref.key}` : ''}`;
               const found = find(ref.kind, ref.name);
               if (found) {
-                if (ref.key && !(ref.key in { ...found.data, ...found.stringData }) && !ref.optional) problems.push(`${where} is missing`);
+                if (ref.key && !(ref.key in { ...found.data, ...found.stringData }) && !ref.optional)
+                  problems.push(`${where} is missing`);
               } else if (examples.has(ref.name)) {
-                if (ref.key && !examples.get(ref.name)!.has(ref.key) && !ref.optional) problems.push(`${where} is not in secrets/${ref.name}.env.example`);
+                if (ref.key && !examples.get(ref.name)!.has(ref.key) && !ref.optional)
+                  problems.push(`${where} is not in secrets/*.env.example`);
               } else if (!ref.optional) problems.push(`${where} does not exist`);
             }
           }
@@ -351,12 +463,24 @@ describe.skipIf(!kubectl)('Kubernetes manifests', () => {
       });
 
       it('lets each service reach only what it calls, and be reached only by its callers (network policies)', () => {
-        const policies = new PolicySet(objects().filter((o) => o.kind === 'NetworkPolicy') as unknown as NetworkPolicy[]);
-        const namespaceLabels = { ...find('Namespace', 'bazaar')!.metadata.labels, 'kubernetes.io/metadata.name': 'bazaar' };
+        const policies = new PolicySet(
+          objects().filter((o) => o.kind === 'NetworkPolicy') as unknown as NetworkPolicy[],
+        );
+        const namespaceLabels = {
+          ...find('Namespace', 'bazaar')!.metadata.labels,
+          'kubernetes.io/metadata.name': 'bazaar',
+        };
         const endpoints = new Map<string, Endpoint>(
           pods().map(({ owner, spec, labels }) => [
             owner.metadata.name,
-            { kind: 'pod', name: owner.metadata.name, namespace: 'bazaar', namespaceLabels, labels, ports: spec.containers.flatMap((c: Any) => c.ports ?? []) },
+            {
+              kind: 'pod',
+              name: owner.metadata.name,
+              namespace: 'bazaar',
+              namespaceLabels,
+              labels,
+              ports: spec.containers.flatMap((c: Any) => c.ports ?? []),
+            },
           ]),
         );
         const outside = (namespace: string, labels: Record<string, string>): Endpoint => ({
@@ -381,7 +505,8 @@ describe.skipIf(!kubectl)('Kubernetes manifests', () => {
 
         const wrong: string[] = [];
         const expectFlow = (from: Endpoint, to: Endpoint, port: number, allowed: boolean, protocol = 'TCP') => {
-          if (policies.allows(from, to, port, protocol) !== allowed) wrong.push(`${from.name} -> ${to.name}:${port}/${protocol} should be ${allowed ? 'allowed' : 'denied'}`);
+          if (policies.allows(from, to, port, protocol) !== allowed)
+            wrong.push(`${from.name} -> ${to.name}:${port}/${protocol} should be ${allowed ? 'allowed' : 'denied'}`);
         };
         for (const from of serviceNames)
           for (const to of serviceNames) {
@@ -409,15 +534,16 @@ describe.skipIf(!kubectl)('Kubernetes manifests', () => {
           }
           expectFlow(stranger, at('postgresql'), 5432, false);
         } else {
-          const firstAddress = (policy: string) => {
-            const cidr = find('NetworkPolicy', policy)!.spec.egress[0].to[0].ipBlock.cidr as string;
-            return { kind: 'ip', name: policy, ip: cidr.replace(/\.0\/\d+$/, '.10') } as Endpoint;
+          const inside = (policy: string): Endpoint => {
+            const cidr: string = find('NetworkPolicy', policy)!.spec.egress[0].to[0].ipBlock.cidr;
+            return { kind: 'ip', name: policy, ip: cidr.replace(/\.0\/\d+$/, '.10') };
           };
+          const collector = outside('observability', { 'app.kubernetes.io/name': 'opentelemetry-collector' });
           for (const s of serviceNames) {
-            expectFlow(at(s), firstAddress('egress-postgresql'), 5432, withDatabase.includes(s));
-            expectFlow(at(s), firstAddress('egress-broker'), 5671, withDatabase.includes(s));
-            expectFlow(at(s), firstAddress('egress-redis'), 6380, s === 'gateway');
-            expectFlow(at(s), outside('observability', { 'app.kubernetes.io/name': 'opentelemetry-collector' }), 4318, true);
+            expectFlow(at(s), inside('egress-postgresql'), 5432, withDatabase.includes(s));
+            expectFlow(at(s), inside('egress-broker'), 5671, withDatabase.includes(s));
+            expectFlow(at(s), inside('egress-redis'), 6380, s === 'gateway');
+            expectFlow(at(s), collector, 4318, true);
           }
         }
         expect(wrong).toEqual([]);
@@ -428,73 +554,130 @@ describe.skipIf(!kubectl)('Kubernetes manifests', () => {
         expect(ingresses.map(name)).toEqual(['Ingress/gateway']);
         const backend = ingresses[0].spec.rules[0].http.paths[0].backend.service;
         expect(backend).toEqual({ name: 'gateway', port: { name: 'http' } });
-        expect(objects().filter((o) => o.kind === 'Service' && o.spec.type && o.spec.type !== 'ClusterIP').map(name)).toEqual([]);
+        expect(
+          objects()
+            .filter((o) => o.kind === 'Service' && o.spec.type && o.spec.type !== 'ClusterIP')
+            .map(name),
+        ).toEqual([]);
         if (overlay === 'prod') expect(ingresses[0].spec.tls?.[0]?.hosts).toContain(ingresses[0].spec.rules[0].host);
       });
 
       it('pins every image to a version', () => {
-        const images = pods().flatMap(({ spec }) => [...(spec.initContainers ?? []), ...spec.containers].map((c: Any) => c.image as string));
+        const images = pods().flatMap(({ spec }) =>
+          [...(spec.initContainers ?? []), ...spec.containers].map((c: Any) => c.image as string),
+        );
         expect(images.filter((i) => !/[:@]/.test(i.split('/').pop()!) || /:latest$/.test(i))).toEqual([]);
       });
     });
   }
 });
 
+describe('what the manifests ask of every service', () => {
+  // The kubelet's probes and Prometheus call these without the platform's internal key, which only the gateway holds.
+  it('answers /healthz, /readyz and /metrics without the internal key', async () => {
+    const { serviceDefaults } = await import('@bazaar/kit/service');
+    const { InProcessBroker } = await import('@bazaar/kit/messaging');
+    const kit = await serviceDefaults(
+      'probe-check',
+      {
+        broker: new InProcessBroker(),
+        internalKey: 'only-the-gateway-knows',
+        dataRoot: 'memory://',
+        logLevel: 'silent',
+      },
+      { migrations: new URL('../../services/inventory/migrations/', import.meta.url) },
+    );
+    try {
+      const answers = await Promise.all(
+        ['/healthz', '/readyz', '/metrics'].map(async (url) => `${url} ${(await kit.app.inject({ url })).statusCode}`),
+      );
+      expect(answers).toEqual(['/healthz 200', '/readyz 200', '/metrics 200']);
+      expect((await kit.app.inject({ url: '/openapi.json' })).statusCode, 'everything else still needs the key').toBe(
+        401,
+      );
+    } finally {
+      await kit.stop();
+    }
+  });
+});
+
 describe('Docker Compose', () => {
   const text = readFileSync(join(deploy, 'compose.yaml'), 'utf8');
   // Compose resolves YAML anchors and merge keys (<<) before it validates; so do we.
   const compose = parseDocument(text, { merge: true }).toJS();
-  const bazaarServices = () => Object.entries(compose.services as Record<string, Any>).filter(([, s]) => isBazaarImage(s.image ?? ''));
+  const bazaarServices = () =>
+    Object.entries(compose.services as Record<string, Any>).filter(([, s]) => isBazaarImage(s.image ?? ''));
 
   it('is valid against the Compose specification schema', () => {
-    const schema = composeSchema();
-    const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+    const validate = new Ajv({ allErrors: true, strict: false }).compile(composeSchema());
     const valid = validate(compose);
-    expect(valid ? [] : validate.errors!.map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`)).toEqual([]);
+    expect(
+      valid ? [] : validate.errors!.map((e) => `${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`),
+    ).toEqual([]);
   });
 
   it('runs every Bazaar container from the one image, hardened, with a command the image holds and the CLI lists', () => {
-    const cli = cliSubcommands();
+    const commands = cli();
     const image = contextFiles(repo);
-    const entrypoint = execForm(parseDockerfile(readFileSync(join(deploy, 'Dockerfile'), 'utf8')).findLast((i) => i.keyword === 'ENTRYPOINT')!.args)!;
+    const dockerfile = parseDockerfile(readFileSync(join(deploy, 'Dockerfile'), 'utf8'));
+    const entrypoint = execForm(dockerfile.findLast((i) => i.keyword === 'ENTRYPOINT')!.args)!;
     const problems: string[] = [];
     for (const [service, s] of bazaarServices()) {
-      expect(s.build, `${service}: built from deploy/Dockerfile`).toEqual({ context: '..', dockerfile: 'deploy/Dockerfile' });
+      expect(s.build, `${service}: built from deploy/Dockerfile`).toEqual({
+        context: '..',
+        dockerfile: 'deploy/Dockerfile',
+      });
       expect(s.read_only, `${service}: read-only root`).toBe(true);
       expect(s.cap_drop).toEqual(['ALL']);
       expect(s.security_opt).toContain('no-new-privileges:true');
       expect(s.user ?? 'the image user').not.toMatch(/^(0|root)(:|$)/);
-      // The entry point passes its arguments to the CLI: `node deploy/docker/entrypoint.mjs service users`.
-      problems.push(...commandProblems(`compose ${service}`, ['node', 'apps/cli/src/main.ts', ...s.command], image, cli, serviceNames.includes(service as Service) ? service : undefined));
-      problems.push(...commandProblems(`compose ${service} entry point`, [...entrypoint, ...s.command], image, cli));
+      // The entry point hands its arguments to the CLI: `node deploy/docker/entrypoint.mjs service users`.
+      problems.push(...commandProblems(`compose ${service}`, [...entrypoint, ...s.command], image, commands));
+      problems.push(
+        ...commandProblems(
+          `compose ${service} → CLI`,
+          ['node', 'apps/cli/src/main.ts', ...s.command],
+          image,
+          commands,
+          serviceNames.includes(service as Service) ? service : undefined,
+        ),
+      );
     }
     expect(bazaarServices().map(([n]) => n)).toEqual(expect.arrayContaining(serviceNames));
     expect(problems).toEqual([]);
   });
 
   it('wires the services with the same variables as the Kubernetes manifests', () => {
-    const settings = [join(deploy, 'k8s/base/settings.env'), join(deploy, 'k8s/overlays/local/settings.env')].flatMap((f) =>
-      readFileSync(f, 'utf8')
-        .split('\n')
-        .filter((l) => /^[A-Z_]+=/.test(l))
-        .map((l) => l.split('=')[0]),
+    const settings = ['k8s/base/settings.env', 'k8s/overlays/local/settings.env'].flatMap((f) =>
+      envFileKeys(join(deploy, f)),
     );
     const problems: string[] = [];
     for (const s of serviceNames) {
-      const container = parseYaml(readFileSync(join(deploy, `k8s/base/${s}/deployment.yaml`), 'utf8')).spec.template.spec.containers[0];
-      const k8s = new Set<string>(envNames(container));
+      const deployment = parseYaml(readFileSync(join(deploy, `k8s/base/${s}/deployment.yaml`), 'utf8'));
+      const k8s = new Set<string>(envNames(deployment.spec.template.spec.containers[0]));
       const composed = new Set(Object.keys(compose.services[s].environment ?? {}));
-      for (const v of k8s) if (!composed.has(v) && !(v === 'JAZZCASH_MPIN')) problems.push(`${s}: ${v} is set in Kubernetes, not in Compose`);
-      for (const v of composed) if (!k8s.has(v) && !settings.includes(v)) problems.push(`${s}: ${v} is set in Compose, not in Kubernetes`);
-      if (String(compose.services[s].environment[portEnv(s)]) !== String(ports[s])) problems.push(`${s}: ${portEnv(s)} is not ${ports[s]}`);
+      for (const v of k8s)
+        if (!composed.has(v) && v !== 'JAZZCASH_MPIN') problems.push(`${s}: ${v} is set in Kubernetes, not in Compose`);
+      for (const v of composed)
+        if (!k8s.has(v) && !settings.includes(v)) problems.push(`${s}: ${v} is set in Compose, not in Kubernetes`);
+      if (String(compose.services[s].environment[portEnv(s)]) !== String(ports[s]))
+        problems.push(`${s}: ${portEnv(s)} is not ${ports[s]}`);
     }
     expect(problems).toEqual([]);
   });
 
+  it('sets only variables that a service reads', () => {
+    const read = settingsRead();
+    const set = bazaarServices().flatMap(([, s]) => Object.keys(s.environment ?? {}));
+    expect([...new Set(set)].filter((v) => !read.has(v)).sort()).toEqual([]);
+  });
+
   it('gives each service its own database and login role on the one PostgreSQL server', () => {
     const init = readFileSync(join(deploy, 'k8s/overlays/local/postgresql/init-databases.sql'), 'utf8');
-    expect(compose.services.postgres.volumes).toContain('./k8s/overlays/local/postgresql/init-databases.sql:/docker-entrypoint-initdb.d/init-databases.sql:ro');
-    const localUrls = Object.fromEntries(
+    expect(compose.services.postgres.volumes).toContain(
+      './k8s/overlays/local/postgresql/init-databases.sql:/docker-entrypoint-initdb.d/init-databases.sql:ro',
+    );
+    const local = Object.fromEntries(
       readFileSync(join(deploy, 'k8s/overlays/local/secrets/database.env'), 'utf8')
         .split('\n')
         .filter((l) => /^[a-z]+=/.test(l))
@@ -505,7 +688,9 @@ describe('Docker Compose', () => {
       expect(url.username).toBe(`bazaar_${s}`);
       expect(init).toContain(`CREATE ROLE bazaar_${s} LOGIN PASSWORD '${url.password}';`);
       expect(init).toContain(`CREATE DATABASE bazaar_${s} OWNER bazaar_${s};`);
-      expect(localUrls[s].replace('@postgresql:', '@postgres:'), `${s}: the same role in the local cluster`).toBe(url.toString());
+      expect(local[s].replace('@postgresql:', '@postgres:'), `${s}: the same role in the local cluster`).toBe(
+        url.toString(),
+      );
     }
     expect(compose.services.gateway.environment.DATABASE_URL).toBeUndefined();
   });
@@ -545,24 +730,39 @@ describe('observability', () => {
     const known = await exportedMetrics();
     const exprs: string[] = dashboard.panels.flatMap((p: Any) => (p.targets ?? []).map((t: Any) => t.expr));
     expect(exprs.length).toBeGreaterThan(10);
-    const unknown = exprs.flatMap((e) => metricNames(e).filter((m) => !known.has(m)).map((m) => `${m} in ${e}`));
+    const unknown = exprs.flatMap((e) =>
+      metricNames(e)
+        .filter((m) => !known.has(m))
+        .map((m) => `${m} in ${e}`),
+    );
     expect(unknown).toEqual([]);
-    for (const needed of ['http_server_request_duration_seconds_bucket', 'process_resident_memory_bytes', 'payments_circuit_breaker_state'])
-      expect(exprs.some((e) => metricNames(e).includes(needed)), needed).toBe(true);
-    for (const p of dashboard.panels.filter((x: Any) => x.type !== 'row')) expect(p.datasource).toEqual({ type: 'prometheus', uid: '${datasource}' });
+    for (const needed of [
+      'http_server_request_duration_seconds_bucket',
+      'process_resident_memory_bytes',
+      'payments_circuit_breaker_state',
+    ])
+      expect(
+        exprs.some((e) => metricNames(e).includes(needed)),
+        needed,
+      ).toBe(true);
+    const variable = '$' + '{datasource}'; // Grafana's variable syntax, not a template literal
+    for (const p of dashboard.panels.filter((x: Any) => x.type !== 'row'))
+      expect(p.datasource).toEqual({ type: 'prometheus', uid: variable });
   });
 
   it('provisions Grafana in Compose with Prometheus and the dashboard', () => {
     const compose = parseDocument(readFileSync(join(deploy, 'compose.yaml'), 'utf8'), { merge: true }).toJS();
     const sources = parseYaml(readFileSync(join(deploy, 'grafana/provisioning/datasources/datasources.yaml'), 'utf8'));
-    const prometheus = sources.datasources.find((d: Any) => d.type === 'prometheus');
-    expect(prometheus.url).toBe('http://prometheus:9090');
+    expect(sources.datasources.find((d: Any) => d.type === 'prometheus').url).toBe('http://prometheus:9090');
     expect(compose.services.prometheus).toBeDefined();
-    const provider = parseYaml(readFileSync(join(deploy, 'grafana/provisioning/dashboards/dashboards.yaml'), 'utf8')).providers[0];
+    const provider = parseYaml(readFileSync(join(deploy, 'grafana/provisioning/dashboards/dashboards.yaml'), 'utf8'))
+      .providers[0];
     const mounts: string[] = compose.services.grafana.volumes;
     expect(mounts).toContain(`./grafana/dashboards:${provider.options.path}:ro`);
     expect(mounts).toContain('./grafana/provisioning:/etc/grafana/provisioning:ro');
-    expect(compose.services.grafana.environment.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH).toBe(`${provider.options.path}/bazaar.json`);
+    expect(compose.services.grafana.environment.GF_DASHBOARDS_DEFAULT_HOME_DASHBOARD_PATH).toBe(
+      `${provider.options.path}/bazaar.json`,
+    );
   });
 });
 
@@ -588,17 +788,35 @@ async function exportedMetrics(): Promise<Set<string>> {
     if (type === 'summary') for (const suffix of ['_count', '_sum']) names.add(metric + suffix);
   };
   for (const m of await registry.getMetricsAsJSON()) add(m.name, String(m.type));
-  const sources = spawnSync('git', ['grep', '--untracked', '-l', "from 'prom-client'", '--', 'services', 'packages'], { cwd: repo, encoding: 'utf8' }).stdout.split('\n');
-  for (const file of sources.filter((f) => f && !f.endsWith('.test.ts') && existsSync(join(repo, f)))) {
+  const grep = spawnSync('git', ['grep', '--untracked', '-l', "from 'prom-client'", '--', 'services', 'packages'], {
+    cwd: repo,
+    encoding: 'utf8',
+  });
+  for (const file of grep.stdout.split('\n').filter((f) => f && !f.endsWith('.test.ts') && existsSync(join(repo, f)))) {
     const text = readFileSync(join(repo, file), 'utf8');
-    for (const [, type, metric] of text.matchAll(/new (Counter|Gauge|Histogram|Summary)\(\{\s*name: '([a-z_:][\w:]*)'/g)) add(metric, type.toLowerCase());
+    for (const [, type, metric] of text.matchAll(
+      /new (Counter|Gauge|Histogram|Summary)\(\{\s*name: '([a-z_:][\w:]*)'/g,
+    ))
+      add(metric, type.toLowerCase());
   }
   return names;
 }
 
 /** The metric names a PromQL expression reads (labels, strings, ranges, functions and keywords removed). */
 function metricNames(expr: string): string[] {
-  const keywords = new Set(['by', 'without', 'or', 'and', 'unless', 'on', 'ignoring', 'group_left', 'group_right', 'bool', 'offset']);
+  const keywords = new Set([
+    'by',
+    'without',
+    'or',
+    'and',
+    'unless',
+    'on',
+    'ignoring',
+    'group_left',
+    'group_right',
+    'bool',
+    'offset',
+  ]);
   const bare = expr
     .replace(/"[^"]*"/g, '')
     .replace(/\{[^}]*\}/g, '')
@@ -610,16 +828,64 @@ function metricNames(expr: string): string[] {
     .filter((t) => !keywords.has(t));
 }
 
+/** Every environment variable some part of Bazaar reads: the keys of every config spec (services, CLI), plus the
+ * contract's names that no spec reads yet. */
+function settingsRead(): Set<string> {
+  const notYetRead = ['OTEL_EXPORTER_OTLP_ENDPOINT']; // the observability issue adds the OTLP exporter
+  const grep = spawnSync(
+    'git',
+    ['grep', '--untracked', '-l', '@bazaar/kit/config', '--', 'services', 'apps', 'packages'],
+    {
+      cwd: repo,
+      encoding: 'utf8',
+    },
+  );
+  const names = new Set(notYetRead);
+  for (const file of grep.stdout.split('\n').filter((f) => f && !f.endsWith('.test.ts') && existsSync(join(repo, f))))
+    for (const [, variable] of readFileSync(join(repo, file), 'utf8').matchAll(
+      /\b(?:str|int|bool|optional)\(\s*'([A-Z][A-Z0-9_]*)'/g,
+    ))
+      names.add(variable);
+  return names;
+}
+
+function envFileKeys(file: string): string[] {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => /^[A-Za-z_]\w*=/.test(l))
+    .map((l) => l.slice(0, l.indexOf('=')));
+}
+
+type ConfigReference = { kind: string; name: string; key?: string; optional?: boolean };
+
+/** The Secrets and ConfigMaps a container reads, through its variables or its pod's volumes. */
+function configReferences(c: Any, spec: Any): ConfigReference[] {
+  return [
+    ...(c.env ?? []).flatMap((e: Any) => [
+      ...(e.valueFrom?.secretKeyRef ? [{ kind: 'Secret', ...e.valueFrom.secretKeyRef }] : []),
+      ...(e.valueFrom?.configMapKeyRef ? [{ kind: 'ConfigMap', ...e.valueFrom.configMapKeyRef }] : []),
+    ]),
+    ...(c.envFrom ?? []).flatMap((e: Any) => [
+      ...(e.secretRef ? [{ kind: 'Secret', ...e.secretRef }] : []),
+      ...(e.configMapRef ? [{ kind: 'ConfigMap', ...e.configMapRef }] : []),
+    ]),
+    ...(spec.volumes ?? []).flatMap((v: Any) => [
+      ...(v.secret ? [{ kind: 'Secret', name: v.secret.secretName, optional: v.secret.optional }] : []),
+      ...(v.configMap ? [{ kind: 'ConfigMap', name: v.configMap.name, optional: v.configMap.optional }] : []),
+    ]),
+  ];
+}
+
 type Pod = { owner: K8sObject; spec: Any; labels: Record<string, string>; longRunning: boolean };
 
 /** The pod templates of every workload, with whether its containers are meant to keep running. */
 function workloads(objects: K8sObject[]): Pod[] {
   return objects.flatMap((o): Pod[] => {
+    const template = o.kind === 'CronJob' ? o.spec.jobTemplate.spec.template : o.spec?.template;
     if (['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet'].includes(o.kind))
-      return [{ owner: o, spec: o.spec.template.spec, labels: o.spec.template.metadata.labels, longRunning: true }];
-    if (o.kind === 'Job') return [{ owner: o, spec: o.spec.template.spec, labels: o.spec.template.metadata?.labels ?? {}, longRunning: false }];
-    if (o.kind === 'CronJob')
-      return [{ owner: o, spec: o.spec.jobTemplate.spec.template.spec, labels: o.spec.jobTemplate.spec.template.metadata?.labels ?? {}, longRunning: false }];
+      return [{ owner: o, spec: template.spec, labels: template.metadata.labels, longRunning: true }];
+    if (['Job', 'CronJob'].includes(o.kind))
+      return [{ owner: o, spec: template.spec, labels: template.metadata?.labels ?? {}, longRunning: false }];
     if (o.kind === 'Pod') return [{ owner: o, spec: o.spec, labels: o.metadata.labels ?? {}, longRunning: true }];
     return [];
   });
@@ -632,7 +898,8 @@ function hardeningProblems({ owner, spec }: Pod): string[] {
   const pod = spec.securityContext ?? {};
   const say = (what: string) => problems.push(`${name(owner)}: ${what}`);
   if (spec.automountServiceAccountToken !== false) say('mounts a service account token');
-  if (spec.enableServiceLinks !== false) say('injects service link variables (they collide with settings such as USERS_PORT)');
+  if (spec.enableServiceLinks !== false)
+    say('injects service link variables (they collide with settings such as USERS_PORT)');
   if (spec.hostNetwork || spec.hostPID || spec.hostIPC) say("shares the host's namespaces");
   for (const c of [...(spec.initContainers ?? []), ...spec.containers]) {
     const sc = c.securityContext ?? {};
@@ -644,9 +911,11 @@ function hardeningProblems({ owner, spec }: Pod): string[] {
     if (sc.privileged) where('is privileged');
     if (!(sc.capabilities?.drop ?? []).includes('ALL')) where('keeps its capabilities (drop ALL)');
     if ((sc.capabilities?.add ?? []).length > 0) where('adds capabilities');
-    if ((sc.seccompProfile ?? pod.seccompProfile)?.type !== 'RuntimeDefault') where('has no RuntimeDefault seccomp profile');
+    if ((sc.seccompProfile ?? pod.seccompProfile)?.type !== 'RuntimeDefault')
+      where('has no RuntimeDefault seccomp profile');
     for (const kind of ['requests', 'limits'])
-      for (const resource of ['cpu', 'memory']) if (!c.resources?.[kind]?.[resource]) where(`has no ${resource} ${kind}`);
+      for (const resource of ['cpu', 'memory'])
+        if (!c.resources?.[kind]?.[resource]) where(`has no ${resource} ${kind}`);
   }
   return problems;
 }
@@ -663,10 +932,13 @@ function probeProblems({ owner, spec, longRunning }: Pod): string[] {
         continue;
       }
       const port = p.httpGet?.port ?? p.tcpSocket?.port ?? p.grpc?.port;
-      if (port !== undefined && !declared.includes(port)) problems.push(`${name(owner)}/${c.name}: ${probe} targets undeclared port ${port}`);
-      if (p.httpGet && !p.httpGet.path?.startsWith('/')) problems.push(`${name(owner)}/${c.name}: ${probe} has no path`);
+      if (port !== undefined && !declared.includes(port))
+        problems.push(`${name(owner)}/${c.name}: ${probe} targets undeclared port ${port}`);
+      if (p.httpGet && !p.httpGet.path?.startsWith('/'))
+        problems.push(`${name(owner)}/${c.name}: ${probe} has no path`);
     }
-    if (c.livenessProbe?.httpGet?.path === '/readyz') problems.push(`${name(owner)}/${c.name}: liveness follows readiness (a dependency outage would restart it)`);
+    if (c.livenessProbe?.httpGet?.path === '/readyz')
+      problems.push(`${name(owner)}/${c.name}: liveness follows readiness (a dependency outage would restart it)`);
   }
   return problems;
 }
@@ -692,10 +964,24 @@ function secretExamples(): Map<string, Set<string>> {
 /** Runtime files: non-test sources, migrations and manifests of the workspaces, and the root package files. */
 function contextFilesUnfiltered(): Set<string> {
   const all = new Set<string>();
-  const list = spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', 'packages', 'services', 'apps', 'package.json', 'package-lock.json'], {
-    cwd: repo,
-    encoding: 'utf8',
-  });
+  const list = spawnSync(
+    'git',
+    [
+      'ls-files',
+      '--cached',
+      '--others',
+      '--exclude-standard',
+      'packages',
+      'services',
+      'apps',
+      'package.json',
+      'package-lock.json',
+    ],
+    {
+      cwd: repo,
+      encoding: 'utf8',
+    },
+  );
   for (const file of list.stdout.split('\n')) {
     if (!file || !existsSync(join(repo, file))) continue;
     if (/\.test\.ts$|\.md$|(^|\/)__snapshots__\//.test(file)) continue;
@@ -707,7 +993,10 @@ function contextFilesUnfiltered(): Set<string> {
 /** The files reachable from the entry points through static and dynamic imports, and the packages they import. */
 function runtimeImports(entries: string[]): { files: Set<string>; packages: Map<string, string> } {
   const workspaces = new Map<string, { dir: string; exports: Record<string, string> }>();
-  for (const dir of spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*/package.json'], { cwd: repo, encoding: 'utf8' }).stdout.split('\n')) {
+  for (const dir of spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', '*/package.json'], {
+    cwd: repo,
+    encoding: 'utf8',
+  }).stdout.split('\n')) {
     if (!dir || dir.includes('node_modules') || !existsSync(join(repo, dir))) continue;
     const manifest = JSON.parse(readFileSync(join(repo, dir), 'utf8'));
     const exports = typeof manifest.exports === 'string' ? { '.': manifest.exports } : (manifest.exports ?? {});
@@ -721,7 +1010,11 @@ function runtimeImports(entries: string[]): { files: Set<string>; packages: Map<
     if (files.has(file)) continue;
     files.add(file);
     const text = readFileSync(join(repo, file), 'utf8');
-    const specifiers = [...text.matchAll(/^\s*(?:import|export)(?!\s+type\b)(?:[^'"]*?\sfrom)?\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm)].map((m) => m[1] ?? m[2]);
+    const specifiers = [
+      ...text.matchAll(
+        /^\s*(?:import|export)(?!\s+type\b)(?:[^'"]*?\sfrom)?\s*['"]([^'"]+)['"]|import\(\s*['"]([^'"]+)['"]\s*\)/gm,
+      ),
+    ].map((m) => m[1] ?? m[2]);
     for (const specifier of specifiers) {
       if (specifier.startsWith('node:')) continue;
       if (specifier.startsWith('.')) {

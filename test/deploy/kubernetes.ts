@@ -8,8 +8,15 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import { parseAllDocuments } from 'yaml';
 
-// biome-ignore lint/suspicious/noExplicitAny: rendered manifests are checked field by field by the tests.
-export type K8sObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; [k: string]: any }; [k: string]: any };
+// Rendered manifests are plain parsed YAML, checked field by field by the tests.
+// biome-ignore lint/suspicious/noExplicitAny: see above
+type Any = any;
+export type K8sObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; [k: string]: Any };
+  [k: string]: Any;
+};
 
 export function kubectlVersion(): string | undefined {
   const run = spawnSync('kubectl', ['version', '--client', '--output=json'], { encoding: 'utf8' });
@@ -56,7 +63,10 @@ export async function schemaErrors(objects: K8sObject[]): Promise<string[]> {
  * `byte` format does not, so the values are checked as the server reads them. */
 function apiServerView(o: K8sObject): K8sObject {
   if (o.kind !== 'Secret' || !o.data) return o;
-  return { ...o, data: Object.fromEntries(Object.entries(o.data).map(([k, v]) => [k, String(v).replace(/[\r\n]/g, '')])) };
+  return {
+    ...o,
+    data: Object.fromEntries(Object.entries(o.data).map(([k, v]) => [k, String(v).replace(/[\r\n]/g, '')])),
+  };
 }
 
 /** unknownFieldErrors type-checks each object against its kind's API type; excess properties are unknown fields. */
@@ -84,7 +94,8 @@ export function unknownFieldErrors(objects: K8sObject[], repo: string): string[]
   const host = ts.createCompilerHost(options);
   const getSourceFile = host.getSourceFile.bind(host);
   const fileExists = host.fileExists.bind(host);
-  host.getSourceFile = (name, language, ...rest) => (name === file ? ts.createSourceFile(name, source, language) : getSourceFile(name, language, ...rest));
+  host.getSourceFile = (name, language, ...rest) =>
+    name === file ? ts.createSourceFile(name, source, language) : getSourceFile(name, language, ...rest);
   host.fileExists = (name) => name === file || fileExists(name);
   const program = ts.createProgram([file], options, host);
   return ts.getPreEmitDiagnostics(program).map((d) => {

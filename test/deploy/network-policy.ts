@@ -16,7 +16,14 @@ export type NetworkPolicy = {
 
 /** A pod (with its namespace's labels) or an address outside the cluster. */
 export type Endpoint =
-  | { kind: 'pod'; name: string; namespace: string; namespaceLabels: Labels; labels: Labels; ports: { name?: string; containerPort: number }[] }
+  | {
+      kind: 'pod';
+      name: string;
+      namespace: string;
+      namespaceLabels: Labels;
+      labels: Labels;
+      ports: { name?: string; containerPort: number }[];
+    }
   | { kind: 'ip'; name: string; ip: string };
 
 export function selects(selector: Selector | undefined, labels: Labels): boolean {
@@ -48,7 +55,9 @@ function inBlock(ip: string, block: { cidr: string; except?: string[] }): boolea
 function peerMatches(peer: Peer, policyNamespace: string, other: Endpoint): boolean {
   if (peer.ipBlock) return other.kind === 'ip' && inBlock(other.ip, peer.ipBlock);
   if (other.kind !== 'pod') return false;
-  const namespaceOk = peer.namespaceSelector ? selects(peer.namespaceSelector, other.namespaceLabels) : other.namespace === policyNamespace;
+  const namespaceOk = peer.namespaceSelector
+    ? selects(peer.namespaceSelector, other.namespaceLabels)
+    : other.namespace === policyNamespace;
   return namespaceOk && selects(peer.podSelector, other.labels);
 }
 
@@ -76,7 +85,13 @@ export class PolicySet {
     return this.side(from, 'Egress', to, port, protocol) && this.side(to, 'Ingress', from, port, protocol);
   }
 
-  private side(self: Endpoint, direction: 'Ingress' | 'Egress', other: Endpoint, port: number, protocol: string): boolean {
+  private side(
+    self: Endpoint,
+    direction: 'Ingress' | 'Egress',
+    other: Endpoint,
+    port: number,
+    protocol: string,
+  ): boolean {
     if (self.kind !== 'pod') return true; // addresses outside the cluster have no policies here
     const applying = this.policies.filter(
       (p) =>
@@ -89,7 +104,10 @@ export class PolicySet {
     return applying.some((p) =>
       ((direction === 'Egress' ? p.spec.egress : p.spec.ingress) ?? []).some((rule) => {
         const peers = direction === 'Egress' ? rule.to : rule.from;
-        const peerOk = !peers || peers.length === 0 || peers.some((peer) => peerMatches(peer, p.metadata.namespace ?? 'default', other));
+        const peerOk =
+          !peers ||
+          peers.length === 0 ||
+          peers.some((peer) => peerMatches(peer, p.metadata.namespace ?? 'default', other));
         return peerOk && portMatches(rule.ports, port, protocol, destination);
       }),
     );

@@ -20,10 +20,10 @@ export async function freePorts(n: number): Promise<number[]> {
 
 export type PlatformProcess = { url: string; child: ChildProcess; output: () => string; stop(signal?: NodeJS.Signals): Promise<void> };
 
-export async function spawnPlatform(dataDir: string, ports: number[], env: Record<string, string> = {}): Promise<PlatformProcess> {
+export async function spawnPlatform(dataDir: string, ports: number[], env: Record<string, string> = {}, args = ['up']): Promise<PlatformProcess> {
   const [gateway, users, inventory, orders, payments, shipping, jazzcash, easypaisa] = ports;
   let output = '';
-  const child = spawn(process.execPath, [join(root, 'apps/cli/src/main.ts'), 'up'], {
+  const child = spawn(process.execPath, [join(root, 'apps/cli/src/main.ts'), ...args], {
     cwd: root,
     env: {
       ...process.env,
@@ -54,7 +54,7 @@ export async function spawnPlatform(dataDir: string, ports: number[], env: Recor
     if (child.exitCode !== null) throw new Error(`bazaar up exited early:\n${output}`);
     const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
     if (ready) break;
-    if (i > 600) throw new Error(`bazaar up was not ready in 60 s:\n${output}`);
+    if (i > 1200) throw new Error(`bazaar up was not ready in 120 s:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));
   }
   return {

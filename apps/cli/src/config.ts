@@ -14,6 +14,25 @@ export const spec = {
   easypaisaSandboxPort: int('EASYPAISA_SANDBOX_PORT', 'Port of the EasyPaisa sandbox simulator (embedded mode)', 8092),
 };
 
+/** Cluster mode: where the shared infrastructure is, and the key the gateway vouches for callers with. */
+export const clusterSpec = {
+  databaseUrl: str('DATABASE_URL', 'PostgreSQL server; each service uses its own database bazaar_<name> on it', 'postgres://postgres@127.0.0.1:5432/postgres'),
+  brokerUrl: str('BROKER_URL', 'Event broker: amqp://… for RabbitMQ, nats://… for NATS JetStream', 'amqp://guest:guest@127.0.0.1:5672'),
+  redisUrl: str('REDIS_URL', 'Redis for the gateway\'s shared rate limits', 'redis://127.0.0.1:6379'),
+  internalKey: optional('INTERNAL_KEY', 'Shared secret the gateway sends to the services (x-internal-key); required outside development'),
+  logLevel: str('LOG_LEVEL', 'trace, debug, info, warn or error', 'info'),
+  replicas: int('REPLICAS', 'Instances of orders and of inventory that `up --cluster` starts', 2),
+  namespace: str('BAZAAR_NAMESPACE', 'Prefix of the databases (<ns>_users, …) and broker names, so several Bazaars can share servers', 'bazaar'),
+  ports: {
+    env: 'USERS_PORT',
+    doc: 'First port of the services in cluster mode: users, inventory, orders, payments, shipping follow it (replicas +100)',
+    default: 8081,
+    parse: (raw: string) => Number(raw),
+  },
+};
+export const loadClusterConfig = () => readConfig(clusterSpec);
+export const describeCluster = () => describeConfig(clusterSpec);
+
 export type UpConfig = ReturnType<typeof readConfig<typeof spec>>;
 export const loadConfig = () => readConfig(spec);
 export const describe = () => describeConfig(spec);

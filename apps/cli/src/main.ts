@@ -6,6 +6,8 @@ const usage = `bazaar: the Bazaar e-commerce platform
 Usage:
   bazaar up [--cluster] [--verbose]   start the gateway and every service (embedded mode by default)
   bazaar verify [--url URL]           check stock, money and shipment invariants across the services
+  bazaar service <name>               run one service as its own process (cluster mode, containers)
+  bazaar migrate <name|all>           apply a service's database migrations and exit
   bazaar help                         this text
 
 Embedded mode (the default) runs everything in one process on PGlite under ./data with an in-process
@@ -29,6 +31,18 @@ switch (command) {
     const { verify, verifyHelp } = await import('./verify.ts');
     if (values.help) console.log(verifyHelp);
     else process.exitCode = (await verify({ url: values.url })) ? 0 : 1;
+    break;
+  }
+  case 'service': {
+    const { runService, serviceHelp } = await import('./service.ts');
+    if (!rest[0] || rest[0] === '--help' || rest[0] === '-h') console.log(serviceHelp);
+    else await runService(rest[0]);
+    break;
+  }
+  case 'migrate': {
+    const { runMigrations, migrateHelp } = await import('./migrate.ts');
+    if (!rest[0] || rest[0] === '--help' || rest[0] === '-h') console.log(migrateHelp);
+    else await runMigrations(rest[0]);
     break;
   }
   case 'help':

@@ -1,6 +1,6 @@
 // `bazaar up`: the whole platform from one command, with a banner of where everything is.
 import { join, resolve } from 'node:path';
-import { describe, loadConfig } from './config.ts';
+import { describe, describeCluster, loadConfig } from './config.ts';
 import { startEmbedded } from './embedded.ts';
 import { fileSink } from './log-sink.ts';
 
@@ -14,12 +14,15 @@ Usage: bazaar up [--cluster] [--verbose]
 
 Settings (environment variables):
 ${describe()}
+
+Cluster mode also reads:
+${describeCluster()}
   USERS_PORT, INVENTORY_PORT, ORDERS_PORT, PAYMENTS_PORT, SHIPPING_PORT   service ports (default 8081..8085)`;
 
 export async function up(options: { cluster: boolean; verbose: boolean }): Promise<void> {
   if (options.cluster) {
-    console.error('bazaar up --cluster is not available yet: cluster mode is being built (see the cluster issue).');
-    process.exit(2);
+    const { upCluster } = await import('./up-cluster.ts');
+    return upCluster(options);
   }
   const started = performance.now();
   const config = loadConfig();

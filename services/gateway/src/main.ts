@@ -8,7 +8,7 @@ import { appRoutes, opsRoutes } from './api/mounts.ts';
 import { operationsRoutes } from './api/operations-routes.ts';
 import { proxyRoutes } from './api/proxy-routes.ts';
 import { remoteKeys } from './clients/jwks.ts';
-import { getJsonFromAny, upstream } from './clients/upstreams.ts';
+import { getJsonFromAny, type Upstream, upstream } from './clients/upstreams.ts';
 import { type GatewayConfig, loadConfig } from './config.ts';
 import { tokenBucketLimiter } from './domain/rate-limit.ts';
 import { type ServiceName, serviceNames } from './domain/routes.ts';
@@ -20,6 +20,7 @@ import { forwarder } from './use-cases/forward-request.ts';
 /** What the gateway takes from the process: no broker and no database, only the shared key and observability sinks. */
 export type GatewayPlatform = Pick<Platform, 'internalKey' | 'spanStore' | 'logSink' | 'logLevel'>;
 
+// Deadline of the gateway's own calls to the services: keys, readiness probes, OpenAPI documents.
 const CHECK_TIMEOUT_MS = 2_000;
 
 export async function start(platform: GatewayPlatform, overrides: Partial<GatewayConfig> = {}) {
@@ -39,7 +40,7 @@ export async function start(platform: GatewayPlatform, overrides: Partial<Gatewa
   };
   const upstreams = Object.fromEntries(
     serviceNames.map((name) => [name, upstream(name, urls[name], { connections: config.upstreamConnections })]),
-  ) as Record<ServiceName, ReturnType<typeof upstream>>;
+  ) as Record<ServiceName, Upstream>;
 
   const keys = remoteKeys(
     () =>
@@ -83,7 +84,14 @@ export async function start(platform: GatewayPlatform, overrides: Partial<Gatewa
     done();
   });
 
-  const url = await app.listen({ port: config.port, host: config.host });
+  const closeClients = async () => {
+    await Promise.all(Object.values(upstreams).map((u) => u.close()));
+    await limiter?.close();
+  };
+  const url = await app.listen({ port: config.port, host: config.host }).catch(async (err) => {
+    await closeClients();
+    throw err;
+  });
   log.info({ address: url, upstreams: urls }, 'gateway listening');
 
   return {
@@ -97,8 +105,7 @@ export async function start(platform: GatewayPlatform, overrides: Partial<Gatewa
     upstreams,
     async stop() {
       await app.close();
-      await Promise.all(Object.values(upstreams).map((u) => u.close()));
-      await limiter?.close();
+      await closeClients();
       await tracing.shutdown();
       log.info('gateway stopped');
       log.flush();

@@ -5,9 +5,12 @@ import { inventoryRoutes } from './api/routes.ts';
 import { type InventoryConfig, loadConfig } from './config.ts';
 import { seedCatalogue } from './use-cases/seed-catalogue.ts';
 
+/** This service's numbered SQL migrations, applied at start (and by `bazaar migrate`). */
+export const migrations = new URL('../migrations', import.meta.url);
+
 export async function start(platform: Platform, overrides: Partial<InventoryConfig> = {}) {
   const config = loadConfig(overrides);
-  const kit = await serviceDefaults('inventory', platform, { migrations: new URL('../migrations', import.meta.url) });
+  const kit = await serviceDefaults('inventory', platform, { migrations });
   if (config.seed) {
     const seeded = await seedCatalogue(kit.db);
     if (seeded > 0) kit.log.info({ products: seeded }, 'starter catalogue seeded');

@@ -11,9 +11,12 @@ import { OrderNotifier } from './domain/notifier.ts';
 import { startSagaRecovery } from './use-cases/recover-sagas.ts';
 import type { Deps } from './use-cases/saga-deps.ts';
 
+/** This service's numbered SQL migrations, applied at start (and by `bazaar migrate`). */
+export const migrations = new URL('../migrations', import.meta.url);
+
 export async function start(platform: Platform, overrides: Partial<OrdersConfig> = {}) {
   const config = loadConfig(overrides);
-  const kit = await serviceDefaults('orders', platform, { migrations: new URL('../migrations', import.meta.url) });
+  const kit = await serviceDefaults('orders', platform, { migrations });
   const client = (name: string, url: string) => createClient(name, url, kit.tracer, platform.internalKey);
   const clients = { inventory: client('inventory', config.inventoryUrl), payments: client('payments', config.paymentsUrl), shipping: client('shipping', config.shippingUrl) };
   const deps: Deps = {

@@ -10,11 +10,14 @@ import { paymentsRepo } from './data/payments-repo.ts';
 import { createSerial, type Deps } from './use-cases/deps.ts';
 import { startReconciler } from './use-cases/reconcile-payments.ts';
 
+/** This service's numbered SQL migrations, applied at start (and by `bazaar migrate`). */
+export const migrations = new URL('../migrations', import.meta.url);
+
 export { type Sandboxes, type SandboxOptions, startSandboxes } from './sandboxes.ts';
 
 export async function start(platform: Platform, overrides: Partial<PaymentsConfig> = {}) {
   const config = loadConfig(overrides);
-  const kit = await serviceDefaults('payments', platform, { migrations: new URL('../migrations', import.meta.url) });
+  const kit = await serviceDefaults('payments', platform, { migrations });
   const providers = walletProviders(config);
   const deps: Deps = {
     db: kit.db,

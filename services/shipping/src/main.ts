@@ -6,9 +6,12 @@ import { loadConfig, type ShippingConfig } from './config.ts';
 import { consumedEvents, orderEvents } from './consumers/order-events.ts';
 import { startCourierSimulator } from './simulator/courier-simulator.ts';
 
+/** This service's numbered SQL migrations, applied at start (and by `bazaar migrate`). */
+export const migrations = new URL('../migrations', import.meta.url);
+
 export async function start(platform: Platform, overrides: Partial<ShippingConfig> = {}) {
   const config = loadConfig(overrides);
-  const kit = await serviceDefaults('shipping', platform, { migrations: new URL('../migrations', import.meta.url) });
+  const kit = await serviceDefaults('shipping', platform, { migrations });
   const wake = () => kit.relay.wake();
   await platform.broker.subscribe(
     'shipping',

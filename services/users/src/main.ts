@@ -8,9 +8,12 @@ import { consumedEvents, onOrderEvent } from './consumers/order-events.ts';
 import { loadSigner } from './domain/signing-keys.ts';
 import { ensureAdmin } from './use-cases/ensure-admin.ts';
 
+/** This service's numbered SQL migrations, applied at start (and by `bazaar migrate`). */
+export const migrations = new URL('../migrations', import.meta.url);
+
 export async function start(platform: Platform, overrides: Partial<UsersConfig> = {}) {
   const config = loadConfig(overrides);
-  const kit = await serviceDefaults('users', platform, { migrations: new URL('../migrations', import.meta.url) });
+  const kit = await serviceDefaults('users', platform, { migrations });
   const signer = await loadSigner(kit.db, config.issuer, config.audience);
   if (config.adminEmail && config.adminPassword) await ensureAdmin(kit.db, config.adminEmail, config.adminPassword);
   await platform.broker.subscribe('users', consumedEvents, inbox(kit.db, 'users', kit.tracer, onOrderEvent));

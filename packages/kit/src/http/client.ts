@@ -26,8 +26,26 @@ export type Client = {
   close(): Promise<void>;
 };
 
+const unreachable = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'EHOSTUNREACH']);
+
+/**
+ * createClient talks to one service; baseUrl may list replicas separated by commas. Calls go round robin, and a
+ * call that could not reach a replica at all moves on to the next (the internal APIs are idempotent).
+ */
 export function createClient(name: string, baseUrl: string, tracer: Tracer, internalKey?: string): Client {
-  const pool = new Pool(baseUrl, { connections: 32, pipelining: 1 });
+  const pools = baseUrl.split(',').map((url) => new Pool(url.trim(), { connections: 32, pipelining: 1 }));
+  let next = 0;
+  const send = async (request: Parameters<Pool['request']>[0]) => {
+    for (let attempt = 0; ; attempt++) {
+      const pool = pools[next++ % pools.length];
+      try {
+        return await pool.request(request);
+      } catch (err) {
+        const code = (err as { code?: string }).code ?? '';
+        if (!unreachable.has(code) || attempt + 1 >= pools.length) throw err;
+      }
+    }
+  };
   return {
     async call<T>(method: string, path: string, options: CallOptions = {}): Promise<T> {
       const span = tracer.startSpan(`${method} ${name}`, { kind: SpanKind.CLIENT, attributes: { 'http.request.method': method, 'url.path': path.split('?')[0], 'peer.service': name } });
@@ -40,7 +58,7 @@ export function createClient(name: string, baseUrl: string, tracer: Tracer, inte
       if (options.caller) Object.assign(headers, { 'x-user-id': options.caller.id, 'x-user-role': options.caller.role });
       if (options.body !== undefined) headers['content-type'] = 'application/json';
       try {
-        const res = await pool.request({
+        const res = await send({
           method: method as 'GET',
           path,
           headers,
@@ -64,7 +82,7 @@ export function createClient(name: string, baseUrl: string, tracer: Tracer, inte
         span.end();
       }
     },
-    close: () => pool.close(),
+    close: async () => void (await Promise.all(pools.map((p) => p.close()))),
   };
 }
 

@@ -1,0 +1,59 @@
+// `bazaar service <name>`: one service as its own process (cluster mode, containers), on PostgreSQL and a real broker.
+import { createBroker } from '@bazaar/kit/messaging';
+import type { Platform } from '@bazaar/kit/service';
+import { createLogger } from '@bazaar/kit/telemetry';
+import { describeCluster, loadClusterConfig } from './config.ts';
+
+export const SERVICES = ['gateway', 'users', 'inventory', 'orders', 'payments', 'shipping', 'sandboxes'] as const;
+export type ServiceName = (typeof SERVICES)[number];
+
+const DEV_KEY = 'bazaar-development-internal-key';
+
+export const serviceHelp = `bazaar service <name>: run one service in this process, as cluster mode and containers do
+
+Names: ${SERVICES.join(', ')} (sandboxes: the JazzCash and EasyPaisa simulators)
+Each service reads its own port and upstream URLs (USERS_PORT, INVENTORY_URL, …); the shared settings are:
+${describeCluster()}`;
+
+export async function runService(name: string): Promise<void> {
+  if (!SERVICES.includes(name as ServiceName)) throw new Error(`unknown service "${name}"; one of ${SERVICES.join(', ')}`);
+  const config = loadClusterConfig();
+  const log = createLogger(`bazaar-${name}`, { level: config.logLevel });
+  if (!config.internalKey) log.warn('INTERNAL_KEY is unset; using the development key, which must not be used in production');
+  const internalKey = config.internalKey ?? DEV_KEY;
+  const stops: (() => Promise<void>)[] = [];
+
+  if (name === 'sandboxes') {
+    const { startSandboxes } = await import('@bazaar/payments');
+    const sandboxes = await startSandboxes({});
+    log.info({ jazzcash: sandboxes.jazzcashUrl, easypaisa: sandboxes.easypaisaUrl }, 'payment sandboxes listening');
+    stops.push(sandboxes.stop);
+  } else if (name === 'gateway') {
+    const gateway = await import('@bazaar/gateway').then((m) => m.start({ internalKey, logLevel: config.logLevel }));
+    stops.push(gateway.stop);
+  } else {
+    const broker = await createBroker(config.brokerUrl, log, { namespace: config.namespace });
+    const platform: Platform = {
+      broker,
+      internalKey,
+      databaseUrl: config.databaseUrl,
+      databaseName: `${config.namespace}_${name}`,
+      logLevel: config.logLevel,
+    };
+    const service = await import(`@bazaar/${name}`);
+    const running = await service.start(platform);
+    stops.push(running.stop, () => broker.close());
+  }
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    for (const fn of stops) await fn().catch((err) => log.error({ err }, 'stop failed'));
+    log.flush();
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+}

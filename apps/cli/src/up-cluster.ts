@@ -1,0 +1,111 @@
+// `bazaar up --cluster`: every service its own OS process on PostgreSQL and RabbitMQ or NATS, orders and
+// inventory at several replicas behind the gateway, as they would run on Kubernetes.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadClusterConfig, loadConfig } from './config.ts';
+import { runMigrations } from './migrate.ts';
+
+type Instance = { name: string; port: number; env: Record<string, string> };
+
+const main = join(import.meta.dirname, 'main.ts');
+
+export async function upCluster(options: { verbose: boolean }): Promise<void> {
+  const config = loadConfig();
+  const cluster = loadClusterConfig();
+  const logsDir = join(resolve(config.dataDir), 'logs');
+  mkdirSync(logsDir, { recursive: true });
+  const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+  console.log(`Starting Bazaar (cluster mode)\n  PostgreSQL  ${redact(cluster.databaseUrl)}\n  Broker      ${redact(cluster.brokerUrl)}\n  Redis       ${cluster.redisUrl}\n`);
+
+  process.stdout.write('Migrating databases…\n');
+  await runMigrations('all');
+
+  const url = (port: number) => `http://127.0.0.1:${port}`;
+  const replicasOf = (base: number) => Array.from({ length: cluster.replicas }, (_, i) => base + 100 * i);
+  const first = cluster.ports;
+  const ports = { users: first, inventory: replicasOf(first + 1), orders: replicasOf(first + 2), payments: first + 3, shipping: first + 4 };
+  const urls = {
+    USERS_URL: url(ports.users),
+    INVENTORY_URL: ports.inventory.map(url).join(','),
+    ORDERS_URL: ports.orders.map(url).join(','),
+    PAYMENTS_URL: url(ports.payments),
+    SHIPPING_URL: url(ports.shipping),
+    JAZZCASH_URL: url(config.jazzcashSandboxPort),
+    EASYPAISA_URL: url(config.easypaisaSandboxPort),
+  };
+  const instances: Instance[] = [
+    { name: 'sandboxes', port: config.jazzcashSandboxPort, env: {} },
+    { name: 'users', port: ports.users, env: { USERS_PORT: String(ports.users) } },
+    ...ports.inventory.map((p) => ({ name: 'inventory', port: p, env: { INVENTORY_PORT: String(p) } })),
+    { name: 'payments', port: ports.payments, env: { PAYMENTS_PORT: String(ports.payments) } },
+    { name: 'shipping', port: ports.shipping, env: { SHIPPING_PORT: String(ports.shipping) } },
+    ...ports.orders.map((p) => ({ name: 'orders', port: p, env: { ORDERS_PORT: String(p) } })),
+    { name: 'gateway', port: config.port, env: { PORT: String(config.port) } },
+  ];
+
+  const internalKey = cluster.internalKey ?? randomBytes(24).toString('base64url');
+  let stopping = false;
+  const children: { instance: Instance; child: ChildProcess }[] = [];
+  for (const instance of instances) {
+    const log = createWriteStream(join(logsDir, `${instance.name}-${instance.port}.log`), { flags: 'a' });
+    const child = spawn(process.execPath, [main, 'service', instance.name], {
+      env: {
+        ...process.env,
+        ...urls,
+        ...instance.env,
+        INTERNAL_KEY: internalKey,
+        DATABASE_URL: cluster.databaseUrl,
+        BROKER_URL: cluster.brokerUrl,
+        REDIS_URL: cluster.redisUrl,
+        BAZAAR_NAMESPACE: cluster.namespace,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    for (const stream of [child.stdout!, child.stderr!]) {
+      stream.pipe(log, { end: false });
+      if (options.verbose) stream.pipe(process.stdout, { end: false });
+    }
+    child.on('exit', (code, signal) => {
+      if (!stopping) console.error(`  ${instance.name} :${instance.port} exited (${signal ?? code}); see ${join(logsDir, `${instance.name}-${instance.port}.log`)}`);
+    });
+    children.push({ instance, child });
+    if (instance.name !== 'gateway') await waitReady(instance, child);
+  }
+  await waitReady(instances.at(-1)!, children.at(-1)!.child);
+
+  console.log('\n  Bazaar is up (cluster mode)\n');
+  for (const { instance, child } of children) console.log(`  ${instance.name.padEnd(10)} pid ${String(child.pid).padEnd(8)} ${url(instance.port)}`);
+  console.log(`\n  Gateway     ${url(config.port)}   API docs ${url(config.port)}/docs\n  Logs        ${logsDir}\n\n  Press Ctrl-C to stop.`);
+
+  const shutdown = async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nStopping every process…');
+    // The gateway first, so no new work arrives; then the rest together.
+    const exit = (c: ChildProcess) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)));
+    const gateway = children.find((c) => c.instance.name === 'gateway')!.child;
+    gateway.kill('SIGTERM');
+    await exit(gateway);
+    for (const { child } of children) child.kill('SIGTERM');
+    await Promise.all(children.map(({ child }) => exit(child)));
+    console.log('Stopped.');
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown());
+  process.on('SIGTERM', () => void shutdown());
+}
+
+async function waitReady(instance: Instance, child: ChildProcess): Promise<void> {
+  const probe = instance.name === 'sandboxes' ? null : `http://127.0.0.1:${instance.port}/healthz`;
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`${instance.name} exited while starting (code ${child.exitCode})`);
+    if (!probe) {
+      const up = await fetch(`http://127.0.0.1:${instance.port}/`).then(() => true, () => false);
+      if (up) break;
+    } else if (await fetch(probe).then((r) => r.ok, () => false)) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  process.stdout.write(`  ${instance.name} :${instance.port} ✓\n`);
+}

@@ -1,0 +1,89 @@
+// Where the end-to-end suite runs: the embedded platform always, and cluster mode over RabbitMQ and over NATS
+// when PostgreSQL and that broker are reachable (skipped with the reason on a laptop, required on CI).
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NATS_URL, postgresOrSkip, RABBITMQ_URL, brokerOrSkip } from '@bazaar/kit/testing';
+import amqp from 'amqplib';
+import { connect as natsConnect } from 'nats';
+import pg from 'pg';
+import { ADMIN, startTestPlatform } from './platform.ts';
+import { freePorts, spawnPlatform } from './process.ts';
+
+export type Running = { gatewayUrl: string; stop(): Promise<void> };
+export type Target = { name: string; start(): Promise<Running> };
+
+const COURIER_STEP_MS = 1000;
+
+export async function e2eTargets(): Promise<Target[]> {
+  const targets: Target[] = [{ name: 'embedded', start: () => startTestPlatform({ courierStepMs: COURIER_STEP_MS }) }];
+  const postgres = await postgresOrSkip();
+  if (!postgres) return targets;
+  const rabbit = await brokerOrSkip(RABBITMQ_URL);
+  if (rabbit) targets.push({ name: 'cluster over RabbitMQ', start: () => startCluster(postgres, rabbit) });
+  const nats = await brokerOrSkip(NATS_URL);
+  if (nats) targets.push({ name: 'cluster over NATS', start: () => startCluster(postgres, nats) });
+  return targets;
+}
+
+async function startCluster(postgresUrl: string, brokerUrl: string): Promise<Running> {
+  const namespace = `e2e_${randomUUID().slice(0, 8)}`;
+  const dataDir = mkdtempSync(join(tmpdir(), 'bazaar-cluster-'));
+  const [gateway, jazzcash, easypaisa] = await freePorts(3);
+  const base = await freeServiceBlock();
+  const platform = await spawnPlatform(
+    dataDir,
+    [gateway, base, base + 1, base + 2, base + 3, base + 4, jazzcash, easypaisa],
+    { DATABASE_URL: postgresUrl, BROKER_URL: brokerUrl, BAZAAR_NAMESPACE: namespace, COURIER_STEP_MS: String(COURIER_STEP_MS), REDIS_URL: 'redis://127.0.0.1:6379' },
+    ['up', '--cluster'],
+  );
+  return {
+    gatewayUrl: platform.url,
+    async stop() {
+      await platform.stop('SIGTERM');
+      await dropNamespace(postgresUrl, brokerUrl, namespace);
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Five consecutive free ports, and the same five plus 100 for the second replicas. */
+async function freeServiceBlock(): Promise<number> {
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 20_000);
+    const wanted = [0, 1, 2, 3, 4, 101, 102].map((d) => base + d);
+    const free = await Promise.all(wanted.map((p) => new Promise<boolean>((resolve) => {
+      const s = createServer().once('error', () => resolve(false));
+      s.listen(p, '127.0.0.1', () => s.close(() => resolve(true)));
+    })));
+    if (free.every(Boolean)) return base;
+  }
+}
+
+async function dropNamespace(postgresUrl: string, brokerUrl: string, namespace: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: postgresUrl });
+  await admin.connect();
+  for (const s of ['users', 'inventory', 'orders', 'payments', 'shipping']) await admin.query(`DROP DATABASE IF EXISTS ${namespace}_${s} WITH (FORCE)`);
+  await admin.end();
+  if (brokerUrl.startsWith('amqp')) {
+    const connection = await amqp.connect(brokerUrl);
+    const channel = await connection.createChannel();
+    for (const consumer of ['users', 'orders', 'payments', 'shipping', 'inventory']) {
+      await channel.deleteQueue(`${namespace}.${consumer}`);
+      await channel.deleteQueue(`${namespace}.${consumer}.dead`);
+    }
+    await channel.deleteExchange(`${namespace}.events`);
+    await channel.deleteExchange(`${namespace}.dead`);
+    await connection.close();
+  } else {
+    const nc = await natsConnect({ servers: brokerUrl.replace('nats://', '') });
+    const jsm = await nc.jetstreamManager();
+    const stem = namespace.toUpperCase();
+    for (const name of [`${stem}_EVENTS`, `${stem}_DEAD`]) await jsm.streams.delete(name).catch(() => false);
+    await nc.close();
+  }
+}
+
+export { ADMIN };
