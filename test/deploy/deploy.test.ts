@@ -3,10 +3,11 @@
 // scaling and network policies of every workload, the Compose file against the Compose specification, and every
 // command the image and the manifests start against the files the image holds and the commands the CLI lists.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import { type AddressInfo, createServer as createNetServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -172,6 +173,49 @@ describe('the image', () => {
     const notInImage = [...files].filter((f) => !image.has(f));
     expect(notInImage, 'loaded at run time but left out of the image').toEqual([]);
   });
+
+  // The build stage without a container engine: the filtered context and `npm ci --omit=dev` into a scratch folder,
+  // then every command the image and the manifests start, loaded from there.
+  it('builds like the Dockerfile, and every command it starts loads from the production dependencies alone', () => {
+    const built = mkdtempSync(join(tmpdir(), 'bazaar-image-'));
+    try {
+      for (const file of image) {
+        mkdirSync(join(built, file, '..'), { recursive: true });
+        copyFileSync(join(repo, file), join(built, file));
+      }
+      const install = spawnSync(
+        'npm',
+        ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'],
+        {
+          cwd: built,
+          encoding: 'utf8',
+          timeout: 240_000,
+        },
+      );
+      expect(install.status, `npm ci --omit=dev failed:\n${install.stderr}`).toBe(0);
+      for (const dev of ['vitest', 'typescript', 'kubernetes-models'])
+        expect(existsSync(join(built, 'node_modules', dev)), dev).toBe(false);
+      const node = (...args: string[]) =>
+        spawnSync(process.execPath, args, { cwd: built, encoding: 'utf8', timeout: 60_000 });
+      const help = node('deploy/docker/entrypoint.mjs', 'help');
+      expect(help.status, help.stderr).toBe(0);
+      expect(help.stdout).toMatch(/bazaar service/);
+      // What `service <name>` and `migrate <name>` load, for every service (they import the service's code lazily).
+      const modules = [
+        'apps/cli/src/service.ts',
+        'apps/cli/src/migrate.ts',
+        ...serviceNames.map((s) => `@bazaar/${s}`),
+      ];
+      const load = node(
+        '--input-type=module',
+        '-e',
+        modules.map((m) => `await import(${JSON.stringify(m.startsWith('@') ? m : `./${m}`)});`).join('\n'),
+      );
+      expect(load.status, `loading ${modules.join(', ')} from the built output:\n${load.stderr}`).toBe(0);
+    } finally {
+      rmSync(built, { recursive: true, force: true });
+    }
+  }, 300_000);
 
   it('picks the service by argument or by BAZAAR_SERVICE, and explains itself with neither', () => {
     const run = (args: string[], env: Record<string, string> = {}) =>

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { InProcessBroker } from '@bazaar/kit/messaging';
 import type { Platform } from '@bazaar/kit/service';
-import { type LogSink, SpanStore } from '@bazaar/kit/telemetry';
+import { LogStore, type LogSink, SpanStore } from '@bazaar/kit/telemetry';
 
 export type EmbeddedOptions = {
   /** Directory of the PGlite databases, or 'memory://'. */
@@ -15,6 +15,7 @@ export type EmbeddedOptions = {
   courierStepMs?: number;
   logSink?: LogSink;
   logLevel?: string;
+  otlpEndpoint?: string;
   onProgress?: (step: string) => void;
 };
 
@@ -31,7 +32,9 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
     internalKey: randomBytes(24).toString('base64url'),
     dataRoot: options.dataRoot,
     spanStore: new SpanStore(),
+    logStore: new LogStore(),
     logSink: options.logSink,
+    otlpEndpoint: options.otlpEndpoint,
     logLevel: options.logLevel,
   };
   const ports = options.ports ?? {};

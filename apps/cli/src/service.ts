@@ -39,6 +39,7 @@ export async function runService(name: string): Promise<void> {
       databaseUrl: config.databaseUrl,
       databaseName: `${config.namespace}_${name}`,
       logLevel: config.logLevel,
+      otlpEndpoint: config.otlpEndpoint,
     };
     const service = await import(`@bazaar/${name}`);
     const running = await service.start(platform);

@@ -43,6 +43,7 @@ export async function up(options: { cluster: boolean; verbose: boolean }): Promi
       courierStepMs: config.courierStepMs,
       logSink: logs,
       logLevel: config.logLevel,
+      otlpEndpoint: config.otlpEndpoint,
       onProgress: (step) => process.stdout.write(` ${step} ✓`),
     });
   } catch (err) {

@@ -73,7 +73,12 @@ export function followOrder(options: FollowOptions): { stop: () => void; done: P
   /** Reads one connection to its end; answers whether any event arrived, throws FollowError when fatal. */
   async function streamOnce(): Promise<boolean> {
     const connection = new AbortController();
-    const abort = () => connection.abort();
+    let reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    // Cancelling the reader too ends a pending read whatever the fetch implementation does with the signal.
+    const abort = () => {
+      connection.abort();
+      reader?.cancel().catch(() => {});
+    };
     signal.addEventListener('abort', abort);
     let idle: ReturnType<typeof setTimeout> | undefined;
     const arm = () => {
@@ -107,14 +112,14 @@ export function followOrder(options: FollowOptions): { stop: () => void; done: P
           // A malformed event is skipped; the next one or a poll brings the truth.
         }
       });
-      const reader = res.body.getReader();
+      reader = res.body.getReader();
       const decoder = new TextDecoder();
       for (;;) {
         const { value, done } = await reader.read();
         if (done) break;
         arm();
         parser.feed(decoder.decode(value, { stream: true }));
-        if (finished) {
+        if (finished || signal.aborted) {
           await reader.cancel().catch(() => {});
           break;
         }
@@ -134,13 +139,14 @@ export function followOrder(options: FollowOptions): { stop: () => void; done: P
   async function run() {
     setState('connecting');
     let failures = 0;
-    while (!finished && !signal.aborted && failures < retryDelays.length) {
+    while (!finished && !signal.aborted) {
       const progressed = await streamOnce();
       if (finished || signal.aborted) break;
       // A stream that delivered events and then dropped is a fresh start, not a repeated failure.
       failures = progressed ? 1 : failures + 1;
+      if (failures > retryDelays.length) break;
       setState('reconnecting');
-      await sleep(retryDelays[Math.min(failures, retryDelays.length) - 1], signal);
+      await sleep(retryDelays[failures - 1], signal);
     }
     while (!finished && !signal.aborted) {
       setState('polling');

@@ -4,14 +4,18 @@ import { fileURLToPath } from 'node:url';
 import type { Tracer } from '@opentelemetry/api';
 import { Registry } from 'prom-client';
 import { type Db, ensureDatabase, openDatabase } from '../database/db.ts';
+import { traced } from '../database/traced.ts';
 import { migrate } from '../database/migrate.ts';
 import type { Broker } from '../messaging/broker.ts';
 import { OutboxRelay } from '../messaging/outbox.ts';
 import { ensureMessagingTables } from '../messaging/schema.ts';
 import { type App, createServer } from '../server/create-server.ts';
+import { LogStore } from '../telemetry/log-store.ts';
 import { createLogger, type LogSink, type Logger } from '../telemetry/logger.ts';
-import type { SpanStore } from '../telemetry/span-store.ts';
+import { SpanStore } from '../telemetry/span-store.ts';
 import { createTracing } from '../telemetry/tracing.ts';
+import { messagingMetrics } from './messaging-metrics.ts';
+import { opsRoutes } from './ops-routes.ts';
 
 /** What the process gives every service: where data lives, the broker, and the shared observability sinks. */
 export type Platform = {
@@ -23,8 +27,12 @@ export type Platform = {
   databaseUrl?: string;
   /** Overrides the database name on that server (tests use a fresh one per file). */
   databaseName?: string;
+  /** Recent spans and log lines for the console; shared by all services in embedded mode, one per process otherwise. */
   spanStore?: SpanStore;
+  logStore?: LogStore;
   logSink?: LogSink;
+  /** OTLP/HTTP collector (OTEL_EXPORTER_OTLP_ENDPOINT); spans are exported there too when set. */
+  otlpEndpoint?: string;
   logLevel?: string;
   outboxSweepMs?: number;
 };
@@ -48,15 +56,18 @@ export async function serviceDefaults(
   platform: Platform,
   options: { migrations: URL; readiness?: Record<string, () => Promise<unknown>> },
 ): Promise<ServiceKit> {
-  const log = createLogger(name, { level: platform.logLevel, sink: platform.logSink });
-  const tracing = createTracing(name, platform.spanStore);
-  const db = await openDatabase(
+  const spans = platform.spanStore ?? new SpanStore();
+  const logs = platform.logStore ?? new LogStore();
+  const log = createLogger(name, { level: platform.logLevel, sink: platform.logSink, store: logs });
+  const tracing = createTracing(name, spans, platform.otlpEndpoint);
+  const rawDb = await openDatabase(
     platform.databaseUrl
       ? { url: await ensureDatabase(platform.databaseUrl, platform.databaseName ?? `bazaar_${name}`) }
       : { dataDir: platform.dataRoot?.startsWith('memory://') ? 'memory://' : join(platform.dataRoot ?? 'data', name) },
   );
-  await migrate(db, fileURLToPath(options.migrations));
-  await ensureMessagingTables(db);
+  await migrate(rawDb, fileURLToPath(options.migrations));
+  await ensureMessagingTables(rawDb);
+  const db = traced(rawDb, tracing.tracer);
   const registry = new Registry();
   registry.setDefaultLabels({ service: name });
   const app = createServer({
@@ -70,6 +81,8 @@ export async function serviceDefaults(
   // Loads @fastify/swagger now: its onRoute hook only sees routes declared after it, and the service's come next.
   await app.after();
   const relay = new OutboxRelay(db, platform.broker, log, { sweepMs: platform.outboxSweepMs });
+  opsRoutes(app, { service: name, spans, logs, relay, broker: platform.broker });
+  messagingMetrics(registry, name, relay, platform.broker);
   const stoppers: (() => Promise<void> | void)[] = [];
 
   return {

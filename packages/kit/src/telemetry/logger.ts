@@ -1,5 +1,6 @@
 // Structured JSON logs: every line carries the service and, inside a request, its trace id, span id and request id.
 import { pino, type Logger } from 'pino';
+import type { LogStore } from './log-store.ts';
 import { currentTraceIds } from './tracing.ts';
 
 export type { Logger };
@@ -23,7 +24,10 @@ const redacted = [
 
 export type LogSink = { write(line: string): void };
 
-export function createLogger(service: string, options: { level?: string; sink?: LogSink } = {}): Logger {
+/** createLogger writes JSON lines to the sink (stdout by default) and, when given, to the in-memory store too. */
+export function createLogger(service: string, options: { level?: string; sink?: LogSink; store?: LogStore } = {}): Logger {
+  const out = options.sink ?? pino.destination({ sync: false });
+  const destination = options.store ? pino.multistream([{ stream: out, level: 'trace' }, { stream: options.store, level: 'trace' }]) : out;
   return pino(
     {
       level: options.level ?? 'info',
@@ -33,6 +37,6 @@ export function createLogger(service: string, options: { level?: string; sink?: 
       mixin: () => currentTraceIds(),
       formatters: { level: (label) => ({ level: label }) },
     },
-    options.sink ?? pino.destination({ sync: false }),
+    destination,
   );
 }

@@ -3,7 +3,8 @@ import { context, createContextKey, propagation, trace, type Context, type Trace
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import type { SpanStore } from './span-store.ts';
 
 export const requestIdKey = createContextKey('bazaar.requestId');
@@ -20,10 +21,12 @@ function installGlobals(): void {
 
 export type Tracing = { tracer: Tracer; shutdown(): Promise<void> };
 
-export function createTracing(service: string, store?: SpanStore, extra: SpanProcessor[] = []): Tracing {
+/** createTracing keeps spans in the store (for the console) and exports them over OTLP/HTTP when an endpoint is set. */
+export function createTracing(service: string, store?: SpanStore, otlpEndpoint?: string): Tracing {
   installGlobals();
-  const processors: SpanProcessor[] = [...extra];
+  const processors: SpanProcessor[] = [];
   if (store) processors.push(new SimpleSpanProcessor(store));
+  if (otlpEndpoint) processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: `${otlpEndpoint.replace(/\/$/, '')}/v1/traces` })));
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': service }),
     spanProcessors: processors,

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { fieldErrors, friendlyMessage, normalisePhone, toProblem, WALLET_PATTERN } from './problems.ts';
+
+describe('problems', () => {
+  it('reads a problem document, with Retry-After', () => {
+    expect(toProblem(429, { code: 'RATE_LIMITED', detail: 'Too many' }, '3')).toEqual({
+      status: 429,
+      code: 'RATE_LIMITED',
+      detail: 'Too many',
+      retryAfter: 3,
+    });
+    expect(toProblem(502, 'not json').code).toBe('UNAVAILABLE');
+    expect(toProblem(402, { code: 'PAYMENT_DECLINED', orderId: 'ord_1' }).orderId).toBe('ord_1');
+  });
+
+  it('names the wallet that declined and offers a way on', () => {
+    const message = friendlyMessage({ code: 'PAYMENT_DECLINED' }, 'easypaisa');
+    expect(message).toContain('EasyPaisa declined the payment');
+    expect(message).toContain('Nothing was charged');
+  });
+
+  it('has words for the codes a shopper meets, and falls back to the detail', () => {
+    expect(friendlyMessage({ code: 'OUT_OF_STOCK' })).toMatch(/sold out/);
+    expect(friendlyMessage({ code: 'RATE_LIMITED', retryAfter: 2 })).toMatch(/wait 2 seconds/);
+    expect(friendlyMessage({ code: 'UNAUTHENTICATED' })).toMatch(/log in again/);
+    expect(friendlyMessage({ code: 'SOMETHING_NEW', detail: 'A new thing happened.' })).toBe('A new thing happened.');
+  });
+
+  it('puts validation errors beside their fields in plain words', () => {
+    const errors = fieldErrors({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      errors: [
+        { path: 'payment.wallet', message: 'must match pattern "^03\\d{9}$"' },
+        { path: 'shipping.address', message: 'must NOT have fewer than 1 characters' },
+        { path: 'shipping.address', message: 'must match pattern "\\S"' },
+        { path: 'password', message: 'must NOT have fewer than 8 characters' },
+        { path: '/email', message: 'must match format "email"' },
+      ],
+    });
+    expect(errors).toEqual({
+      wallet: 'Enter an 11-digit mobile number starting 03, like 03001234567.',
+      address: 'This is required.',
+      password: 'Use at least 8 characters.',
+      email: 'Enter an email address like name@example.pk.',
+    });
+  });
+
+  it('accepts the ways people write a mobile number', () => {
+    for (const typed of ['0300 1234567', '0300-1234567', '+92 300 1234567', '00923001234567']) {
+      expect(normalisePhone(typed)).toBe('03001234567');
+      expect(WALLET_PATTERN.test(normalisePhone(typed))).toBe(true);
+    }
+    expect(WALLET_PATTERN.test(normalisePhone('0300123'))).toBe(false);
+  });
+});

@@ -1,0 +1,122 @@
+// problems: the API's RFC 9457 problem documents turned into words a shopper can act on.
+
+export type FieldError = { path: string; message: string };
+export type Problem = {
+  status: number;
+  code: string;
+  title?: string;
+  detail?: string;
+  errors?: FieldError[];
+  orderId?: string;
+  retryAfter?: number;
+};
+
+export type PaymentMethod = 'jazzcash' | 'easypaisa' | 'cod';
+export const methodNames: Record<PaymentMethod, string> = {
+  jazzcash: 'JazzCash',
+  easypaisa: 'EasyPaisa',
+  cod: 'Cash on delivery',
+};
+
+/** ApiError carries a problem from the API (or one made up for a network failure) through a rejected promise. */
+export class ApiError extends Error {
+  readonly problem: Problem;
+  constructor(problem: Problem) {
+    super(problem.detail ?? problem.code);
+    this.name = 'ApiError';
+    this.problem = problem;
+  }
+}
+
+/** toProblem reads a failed response's body, whatever shape it came in. */
+export function toProblem(status: number, body: unknown, retryAfterHeader?: string | null): Problem {
+  const b = (body && typeof body === 'object' ? body : {}) as Partial<Problem>;
+  const retry = Number(retryAfterHeader);
+  return {
+    status,
+    code: typeof b.code === 'string' ? b.code : status >= 500 ? 'UNAVAILABLE' : `HTTP_${status}`,
+    ...(typeof b.title === 'string' ? { title: b.title } : {}),
+    ...(typeof b.detail === 'string' ? { detail: b.detail } : {}),
+    ...(Array.isArray(b.errors) ? { errors: b.errors } : {}),
+    ...(typeof b.orderId === 'string' ? { orderId: b.orderId } : {}),
+    ...(Number.isFinite(retry) && retry > 0 ? { retryAfter: retry } : {}),
+  };
+}
+
+export const networkProblem = (): Problem => ({ status: 0, code: 'NETWORK', detail: 'The network request failed.' });
+
+/** friendlyMessage says what happened and what to do next; `method` names the wallet in payment messages. */
+export function friendlyMessage(problem: Pick<Problem, 'code' | 'detail' | 'retryAfter'>, method?: PaymentMethod): string {
+  const wallet = method && method !== 'cod' ? methodNames[method] : 'Your wallet';
+  switch (problem.code) {
+    case 'OUT_OF_STOCK':
+      return 'Sorry, some items sold out while you were shopping. Your cart shows what is still available: change the quantities and try again.';
+    case 'PAYMENT_DECLINED':
+      return `${wallet} declined the payment (for example, not enough balance). Nothing was charged. Try another wallet number, or choose cash on delivery.`;
+    case 'PAYMENT_TIMEOUT':
+      return `${wallet} did not confirm the payment in time, so the order was not placed and nothing was charged. Please try again.`;
+    case 'VALIDATION_FAILED':
+      return 'Some details need fixing: see the highlighted fields.';
+    case 'RATE_LIMITED':
+      return `Too many requests at once. Please wait ${problem.retryAfter ?? 'a few'} seconds and try again.`;
+    case 'UNAUTHENTICATED':
+      return 'Your session has ended. Please log in again.';
+    case 'INVALID_CREDENTIALS':
+      return 'That email and password do not match an account.';
+    case 'EMAIL_TAKEN':
+      return 'An account with this email already exists. Log in instead, or use another email.';
+    case 'FORBIDDEN':
+      return 'This page is only for administrators.';
+    case 'NOT_FOUND':
+      return 'We could not find that.';
+    case 'SKU_EXISTS':
+      return 'A product with this SKU already exists.';
+    case 'STOCK_CONFLICT':
+      return 'Stock cannot go below what open orders have reserved.';
+    case 'NOT_CANCELLABLE':
+      return 'This order can no longer be cancelled: the courier has already picked it up.';
+    case 'PAYLOAD_TOO_LARGE':
+      return 'That is too much text to send. Please shorten it.';
+    case 'NETWORK':
+      return 'Cannot reach Bazaar. Check your connection and try again.';
+    case 'UNAVAILABLE':
+    case 'NOT_READY':
+      return 'Bazaar is having trouble right now. Please try again in a moment.';
+    default:
+      return problem.detail ? `${problem.detail}` : 'Something went wrong. Please try again.';
+  }
+}
+
+/** fieldErrors maps the API's `errors` to one friendly message per form field, keyed by the path's last part. */
+export function fieldErrors(problem: Problem | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const error of problem?.errors ?? []) {
+    const field = error.path.split(/[./]/).filter(Boolean).at(-1) ?? '';
+    if (!(field in out)) out[field] = friendlyField(field, error.message);
+  }
+  return out;
+}
+
+function friendlyField(field: string, message: string): string {
+  if (field === 'phone' || field === 'wallet') return 'Enter an 11-digit mobile number starting 03, like 03001234567.';
+  if (field === 'email' && /format/.test(message)) return 'Enter an email address like name@example.pk.';
+  if (field === 'sku' && /pattern/.test(message)) return 'Use 2 to 40 capital letters, digits and hyphens, like LAWN-002.';
+  const fewer = /fewer than (\d+) characters/.exec(message);
+  if (fewer) return fewer[1] === '1' ? 'This is required.' : `Use at least ${fewer[1]} characters.`;
+  if (/pattern "\\\\S"|pattern "\\S"/.test(message)) return 'This is required.';
+  const more = /more than (\d+) characters/.exec(message);
+  if (more) return `Use at most ${more[1]} characters.`;
+  if (/required property/.test(message)) return 'This is required.';
+  return message.charAt(0).toUpperCase() + message.slice(1) + '.';
+}
+
+/** WALLET_PATTERN: Pakistani mobile numbers, 11 digits starting 03. */
+export const WALLET_PATTERN = /^03\d{9}$/;
+
+/** normalisePhone drops the spaces, dashes and +92 prefix people type, leaving `03XXXXXXXXX` when it can. */
+export function normalisePhone(input: string): string {
+  let digits = input.replace(/[\s()-]/g, '');
+  if (digits.startsWith('+92')) digits = `0${digits.slice(3)}`;
+  else if (digits.startsWith('0092')) digits = `0${digits.slice(4)}`;
+  return digits;
+}
