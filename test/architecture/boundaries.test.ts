@@ -16,8 +16,11 @@ function sources(dir: string): string[] {
   });
 }
 
-const importsOf = (file: string) => [...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]);
-const serviceFiles = SERVICES.flatMap((s) => sources(join(root, 'services', s, 'src')).map((file) => ({ service: s, file })));
+const importsOf = (file: string) =>
+  [...readFileSync(file, 'utf8').matchAll(/^\s*(?:import|export)[^'"]*from\s+['"]([^'"]+)['"]/gm)].map((m) => m[1]);
+const serviceFiles = SERVICES.flatMap((s) =>
+  sources(join(root, 'services', s, 'src')).map((file) => ({ service: s, file })),
+);
 
 describe('architecture', () => {
   it('services import one another only through their contracts', () => {
@@ -36,23 +39,34 @@ describe('architecture', () => {
   });
 
   it('domain code does no I/O', () => {
-    const io = /^(node:(fs|net|http|https|child_process|dgram)|pg|@electric-sql\/pglite|undici|fastify|amqplib|nats|ioredis|@grpc\/.*)$|\/(data|api|clients|consumers)\//;
+    const io =
+      /^(node:(fs|net|http|https|child_process|dgram)|pg|@electric-sql\/pglite|undici|fastify|amqplib|nats|ioredis|@grpc\/.*)$|\/(data|api|clients|consumers)\//;
     const offences = serviceFiles
       .filter(({ file }) => file.includes('/domain/'))
-      .flatMap(({ file }) => importsOf(file).filter((spec) => io.test(spec)).map((spec) => `${relative(root, file)} imports ${spec}`));
+      .flatMap(({ file }) =>
+        importsOf(file)
+          .filter((spec) => io.test(spec))
+          .map((spec) => `${relative(root, file)} imports ${spec}`),
+      );
     expect(offences).toEqual([]);
   });
 
   it('the kit imports no service', () => {
     const offences = sources(join(root, 'packages/kit/src')).flatMap((file) =>
-      importsOf(file).filter((spec) => spec.startsWith('@bazaar/')).map((spec) => `${relative(root, file)} imports ${spec}`),
+      importsOf(file)
+        .filter((spec) => spec.startsWith('@bazaar/'))
+        .map((spec) => `${relative(root, file)} imports ${spec}`),
     );
     expect(offences).toEqual([]);
   });
 
   it('only config files read process.env', () => {
     const allowed = /(config\.ts|kit\/src\/config\/index\.ts|kit\/src\/testing\/.*)$/;
-    const offences = [...serviceFiles.map((f) => f.file), ...sources(join(root, 'packages/kit/src')), ...sources(join(root, 'apps/cli/src'))]
+    const offences = [
+      ...serviceFiles.map((f) => f.file),
+      ...sources(join(root, 'packages/kit/src')),
+      ...sources(join(root, 'apps/cli/src')),
+    ]
       .filter((file) => !allowed.test(file) && /process\.env\b/.test(readFileSync(file, 'utf8')))
       .map((file) => relative(root, file));
     expect(offences).toEqual([]);

@@ -27,7 +27,15 @@ describe('a crash in the middle of sagas', () => {
     const placing = Array.from({ length: 25 }, (_, i) => {
       const wallet = wallets[i % wallets.length];
       const payment = wallet ? { method: i % 2 ? 'jazzcash' : 'easypaisa', wallet } : { method: 'cod' };
-      return shopper.order([{ sku: 'TEA-001', quantity: 1 + (i % 3) }, { sku: 'RICE-001', quantity: 1 }], payment).catch(() => undefined);
+      return shopper
+        .order(
+          [
+            { sku: 'TEA-001', quantity: 1 + (i % 3) },
+            { sku: 'RICE-001', quantity: 1 },
+          ],
+          payment,
+        )
+        .catch(() => undefined);
     });
     await new Promise((r) => setTimeout(r, 400));
     await running.stop('SIGKILL');
@@ -35,7 +43,8 @@ describe('a crash in the middle of sagas', () => {
 
     running = await spawnPlatform(dataDir, ports, { COURIER_STEP_MS: '300' });
     const checks = await verifyPlatform(running.url, 40_000, ADMIN);
-    for (const c of checks) console.log(`${c.ok ? '✓' : '✗'} ${c.name}${c.problems.length ? `\n    ${c.problems.join('\n    ')}` : ''}`);
+    for (const c of checks)
+      console.log(`${c.ok ? '✓' : '✗'} ${c.name}${c.problems.length ? `\n    ${c.problems.join('\n    ')}` : ''}`);
     expect(checks.filter((c) => !c.ok)).toEqual([]);
   }, 150_000);
 });

@@ -8,19 +8,33 @@ const root = join(import.meta.dirname, '../..');
 
 export async function freePorts(n: number): Promise<number[]> {
   const servers = await Promise.all(
-    Array.from({ length: n }, () => new Promise<ReturnType<typeof createServer>>((resolve) => {
-      const s = createServer();
-      s.listen(0, '127.0.0.1', () => resolve(s));
-    })),
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve) => {
+          const s = createServer();
+          s.listen(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
   );
   const ports = servers.map((s) => (s.address() as { port: number }).port);
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
   return ports;
 }
 
-export type PlatformProcess = { url: string; child: ChildProcess; output: () => string; stop(signal?: NodeJS.Signals): Promise<void> };
+export type PlatformProcess = {
+  url: string;
+  child: ChildProcess;
+  output: () => string;
+  stop(signal?: NodeJS.Signals): Promise<void>;
+};
 
-export async function spawnPlatform(dataDir: string, ports: number[], env: Record<string, string> = {}, args = ['up']): Promise<PlatformProcess> {
+export async function spawnPlatform(
+  dataDir: string,
+  ports: number[],
+  env: Record<string, string> = {},
+  args = ['up'],
+): Promise<PlatformProcess> {
   const [gateway, users, inventory, orders, payments, shipping, jazzcash, easypaisa] = ports;
   let output = '';
   const child = spawn(process.execPath, [join(root, 'apps/cli/src/main.ts'), ...args], {
@@ -52,7 +66,10 @@ export async function spawnPlatform(dataDir: string, ports: number[], env: Recor
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`bazaar up exited early:\n${output}`);
-    const ready = await fetch(`${url}/readyz`).then((r) => r.ok, () => false);
+    const ready = await fetch(`${url}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ready) break;
     if (i > 1200) throw new Error(`bazaar up was not ready in 120 s:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));

@@ -10,7 +10,12 @@ export class Shopper {
     this.base = base;
   }
 
-  async call<T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Res<T>> {
+  async call<T = any>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ): Promise<Res<T>> {
     const res = await fetch(`${this.base}${path}`, {
       method,
       headers: {
@@ -38,8 +43,17 @@ export class Shopper {
     this.token = login.body.accessToken;
   }
 
-  order(items: { sku: string; quantity: number }[], payment: { method: string; wallet?: string }, headers: Record<string, string> = {}) {
-    return this.call('POST', '/api/orders', { items, payment, shipping: { city: 'Lahore', address: '12 Mall Road', phone: '03001234567' } }, headers);
+  order(
+    items: { sku: string; quantity: number }[],
+    payment: { method: string; wallet?: string },
+    headers: Record<string, string> = {},
+  ) {
+    return this.call(
+      'POST',
+      '/api/orders',
+      { items, payment, shipping: { city: 'Lahore', address: '12 Mall Road', phone: '03001234567' } },
+      headers,
+    );
   }
 
   /** Polls the order until pred holds or the time runs out. */

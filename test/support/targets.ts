@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { NATS_URL, postgresOrSkip, RABBITMQ_URL, brokerOrSkip } from '@bazaar/kit/testing';
+import { brokerOrSkip, NATS_URL, postgresOrSkip, RABBITMQ_URL } from '@bazaar/kit/testing';
 import amqp from 'amqplib';
 import { connect as natsConnect } from 'nats';
 import pg from 'pg';
@@ -36,7 +36,13 @@ async function startCluster(postgresUrl: string, brokerUrl: string): Promise<Run
   const platform = await spawnPlatform(
     dataDir,
     [gateway, base, base + 1, base + 2, base + 3, base + 4, jazzcash, easypaisa],
-    { DATABASE_URL: postgresUrl, BROKER_URL: brokerUrl, BAZAAR_NAMESPACE: namespace, COURIER_STEP_MS: String(COURIER_STEP_MS), REDIS_URL: 'redis://127.0.0.1:6379' },
+    {
+      DATABASE_URL: postgresUrl,
+      BROKER_URL: brokerUrl,
+      BAZAAR_NAMESPACE: namespace,
+      COURIER_STEP_MS: String(COURIER_STEP_MS),
+      REDIS_URL: 'redis://127.0.0.1:6379',
+    },
     ['up', '--cluster'],
   );
   return {
@@ -54,10 +60,15 @@ async function freeServiceBlock(): Promise<number> {
   for (;;) {
     const base = 20_000 + Math.floor(Math.random() * 20_000);
     const wanted = [0, 1, 2, 3, 4, 101, 102].map((d) => base + d);
-    const free = await Promise.all(wanted.map((p) => new Promise<boolean>((resolve) => {
-      const s = createServer().once('error', () => resolve(false));
-      s.listen(p, '127.0.0.1', () => s.close(() => resolve(true)));
-    })));
+    const free = await Promise.all(
+      wanted.map(
+        (p) =>
+          new Promise<boolean>((resolve) => {
+            const s = createServer().once('error', () => resolve(false));
+            s.listen(p, '127.0.0.1', () => s.close(() => resolve(true)));
+          }),
+      ),
+    );
     if (free.every(Boolean)) return base;
   }
 }
@@ -65,7 +76,8 @@ async function freeServiceBlock(): Promise<number> {
 async function dropNamespace(postgresUrl: string, brokerUrl: string, namespace: string): Promise<void> {
   const admin = new pg.Client({ connectionString: postgresUrl });
   await admin.connect();
-  for (const s of ['users', 'inventory', 'orders', 'payments', 'shipping']) await admin.query(`DROP DATABASE IF EXISTS ${namespace}_${s} WITH (FORCE)`);
+  for (const s of ['users', 'inventory', 'orders', 'payments', 'shipping'])
+    await admin.query(`DROP DATABASE IF EXISTS ${namespace}_${s} WITH (FORCE)`);
   await admin.end();
   if (brokerUrl.startsWith('amqp')) {
     const connection = await amqp.connect(brokerUrl);

@@ -5,26 +5,54 @@ export const spec = {
   port: int('PORT', 'Port of the gateway, the one public entry', 8080),
   host: str('HOST', 'Interface the gateway listens on', '127.0.0.1'),
   dataDir: str('DATA_DIR', 'Where embedded mode keeps its PGlite databases and logs', './data'),
-  adminEmail: optional('BAZAAR_ADMIN_EMAIL', 'Admin account ensured at start-up (embedded default: admin@bazaar.local)'),
+  adminEmail: optional(
+    'BAZAAR_ADMIN_EMAIL',
+    'Admin account ensured at start-up (embedded default: admin@bazaar.local)',
+  ),
   adminPassword: optional('BAZAAR_ADMIN_PASSWORD', 'Its password (embedded default: bazaar-admin)'),
   logLevel: str('LOG_LEVEL', 'trace, debug, info, warn or error', 'info'),
-  otlpEndpoint: optional('OTEL_EXPORTER_OTLP_ENDPOINT', 'OTLP/HTTP collector to export traces to (e.g. http://localhost:4318)'),
+  otlpEndpoint: optional(
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+    'OTLP/HTTP collector to export traces to (e.g. http://localhost:4318)',
+  ),
   courierStepMs: int('COURIER_STEP_MS', 'How often the courier simulator moves each shipment one step', 2000),
-  rateLimitRps: int('RATE_LIMIT_RPS', 'Requests per second per client at the gateway (bursts to twice that; 0 turns it off)', 50),
+  rateLimitRps: int(
+    'RATE_LIMIT_RPS',
+    'Requests per second per client at the gateway (bursts to twice that; 0 turns it off)',
+    50,
+  ),
   jazzcashSandboxPort: int('JAZZCASH_SANDBOX_PORT', 'Port of the JazzCash sandbox simulator (embedded mode)', 8091),
   easypaisaSandboxPort: int('EASYPAISA_SANDBOX_PORT', 'Port of the EasyPaisa sandbox simulator (embedded mode)', 8092),
 };
 
 /** Cluster mode: where the shared infrastructure is, and the key the gateway vouches for callers with. */
 export const clusterSpec = {
-  databaseUrl: str('DATABASE_URL', 'PostgreSQL server; each service uses its own database bazaar_<name> on it', 'postgres://postgres@127.0.0.1:5432/postgres'),
-  brokerUrl: str('BROKER_URL', 'Event broker: amqp://… for RabbitMQ, nats://… for NATS JetStream', 'amqp://guest:guest@127.0.0.1:5672'),
-  redisUrl: str('REDIS_URL', 'Redis for the gateway\'s shared rate limits', 'redis://127.0.0.1:6379'),
-  internalKey: optional('INTERNAL_KEY', 'Shared secret the gateway sends to the services (x-internal-key); required outside development'),
+  databaseUrl: str(
+    'DATABASE_URL',
+    'PostgreSQL server; each service uses its own database bazaar_<name> on it',
+    'postgres://postgres@127.0.0.1:5432/postgres',
+  ),
+  brokerUrl: str(
+    'BROKER_URL',
+    'Event broker: amqp://… for RabbitMQ, nats://… for NATS JetStream',
+    'amqp://guest:guest@127.0.0.1:5672',
+  ),
+  redisUrl: str('REDIS_URL', "Redis for the gateway's shared rate limits", 'redis://127.0.0.1:6379'),
+  internalKey: optional(
+    'INTERNAL_KEY',
+    'Shared secret the gateway sends to the services (x-internal-key); required outside development',
+  ),
   logLevel: str('LOG_LEVEL', 'trace, debug, info, warn or error', 'info'),
-  otlpEndpoint: optional('OTEL_EXPORTER_OTLP_ENDPOINT', 'OTLP/HTTP collector to export traces to (e.g. http://otel-collector:4318)'),
+  otlpEndpoint: optional(
+    'OTEL_EXPORTER_OTLP_ENDPOINT',
+    'OTLP/HTTP collector to export traces to (e.g. http://otel-collector:4318)',
+  ),
   replicas: int('REPLICAS', 'Instances of orders and of inventory that `up --cluster` starts', 2),
-  namespace: str('BAZAAR_NAMESPACE', 'Prefix of the databases (<ns>_users, …) and broker names, so several Bazaars can share servers', 'bazaar'),
+  namespace: str(
+    'BAZAAR_NAMESPACE',
+    'Prefix of the databases (<ns>_users, …) and broker names, so several Bazaars can share servers',
+    'bazaar',
+  ),
   ports: {
     env: 'USERS_PORT',
     doc: 'First port of the services in cluster mode: users, inventory, orders, payments, shipping follow it (replicas +100)',

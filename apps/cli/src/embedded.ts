@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { InProcessBroker } from '@bazaar/kit/messaging';
 import type { Platform } from '@bazaar/kit/service';
-import { LogStore, type LogSink, SpanStore } from '@bazaar/kit/telemetry';
+import { type LogSink, LogStore, SpanStore } from '@bazaar/kit/telemetry';
 
 export type EmbeddedOptions = {
   /** Directory of the PGlite databases, or 'memory://'. */
@@ -11,7 +11,9 @@ export type EmbeddedOptions = {
   admin: { email: string; password: string };
   gateway: { port: number; host?: string; rateLimitRps?: number };
   /** Service and sandbox ports; 0 picks free ones. When absent, each service's own default applies. */
-  ports?: Partial<Record<'users' | 'inventory' | 'orders' | 'payments' | 'shipping' | 'jazzcash' | 'easypaisa', number>>;
+  ports?: Partial<
+    Record<'users' | 'inventory' | 'orders' | 'payments' | 'shipping' | 'jazzcash' | 'easypaisa', number>
+  >;
   courierStepMs?: number;
   logSink?: LogSink;
   logLevel?: string;
@@ -52,19 +54,33 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
     progress('sandboxes');
 
     const [users, inventory, shipping] = await Promise.all([
-      import('@bazaar/users').then((m) => m.start(platform, at(ports.users, { adminEmail: options.admin.email, adminPassword: options.admin.password }))),
+      import('@bazaar/users').then((m) =>
+        m.start(platform, at(ports.users, { adminEmail: options.admin.email, adminPassword: options.admin.password })),
+      ),
       import('@bazaar/inventory').then((m) => m.start(platform, at(ports.inventory, { seed: true }))),
-      import('@bazaar/shipping').then((m) => m.start(platform, at(ports.shipping, options.courierStepMs ? { courierStepMs: options.courierStepMs } : {}))),
+      import('@bazaar/shipping').then((m) =>
+        m.start(platform, at(ports.shipping, options.courierStepMs ? { courierStepMs: options.courierStepMs } : {})),
+      ),
     ]);
-    stack.push({ name: 'users', stop: users.stop }, { name: 'inventory', stop: inventory.stop }, { name: 'shipping', stop: shipping.stop });
+    stack.push(
+      { name: 'users', stop: users.stop },
+      { name: 'inventory', stop: inventory.stop },
+      { name: 'shipping', stop: shipping.stop },
+    );
     progress('users, inventory, shipping');
 
-    const pay = await payments.start(platform, at(ports.payments, { jazzcashUrl: sandboxes.jazzcashUrl, easypaisaUrl: sandboxes.easypaisaUrl }));
+    const pay = await payments.start(
+      platform,
+      at(ports.payments, { jazzcashUrl: sandboxes.jazzcashUrl, easypaisaUrl: sandboxes.easypaisaUrl }),
+    );
     stack.push({ name: 'payments', stop: pay.stop });
     progress('payments');
 
     const orders = await import('@bazaar/orders').then((m) =>
-      m.start(platform, at(ports.orders, { inventoryUrl: inventory.url, paymentsUrl: pay.url, shippingUrl: shipping.url })),
+      m.start(
+        platform,
+        at(ports.orders, { inventoryUrl: inventory.url, paymentsUrl: pay.url, shippingUrl: shipping.url }),
+      ),
     );
     stack.push({ name: 'orders', stop: orders.stop });
     progress('orders');
@@ -86,7 +102,15 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
 
     return {
       gatewayUrl: gateway.url,
-      urls: { users: users.url, inventory: inventory.url, orders: orders.url, payments: pay.url, shipping: shipping.url, jazzcash: sandboxes.jazzcashUrl, easypaisa: sandboxes.easypaisaUrl },
+      urls: {
+        users: users.url,
+        inventory: inventory.url,
+        orders: orders.url,
+        payments: pay.url,
+        shipping: shipping.url,
+        jazzcash: sandboxes.jazzcashUrl,
+        easypaisa: sandboxes.easypaisaUrl,
+      },
       platform,
       stop,
     };

@@ -20,14 +20,24 @@ const [command = 'help', ...rest] = process.argv.slice(2);
 
 switch (command) {
   case 'up': {
-    const { values } = parseArgs({ args: rest, options: { cluster: { type: 'boolean' }, verbose: { type: 'boolean', short: 'v' }, help: { type: 'boolean', short: 'h' } } });
+    const { values } = parseArgs({
+      args: rest,
+      options: {
+        cluster: { type: 'boolean' },
+        verbose: { type: 'boolean', short: 'v' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
     const { up, upHelp } = await import('./up.ts');
     if (values.help) console.log(upHelp());
     else await up({ cluster: values.cluster ?? false, verbose: values.verbose ?? false });
     break;
   }
   case 'verify': {
-    const { values } = parseArgs({ args: rest, options: { url: { type: 'string' }, help: { type: 'boolean', short: 'h' } } });
+    const { values } = parseArgs({
+      args: rest,
+      options: { url: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    });
     const { verify, verifyHelp } = await import('./verify.ts');
     if (values.help) console.log(verifyHelp);
     else process.exitCode = (await verify({ url: values.url })) ? 0 : 1;

@@ -13,14 +13,17 @@ Names: ${MIGRATED.join(', ')}, or all.`;
 export async function runMigrations(name: string): Promise<void> {
   const names = name === 'all' ? [...MIGRATED] : [name];
   for (const service of names) {
-    if (!MIGRATED.includes(service as (typeof MIGRATED)[number])) throw new Error(`"${service}" has no database; one of ${MIGRATED.join(', ')}, or all`);
+    if (!MIGRATED.includes(service as (typeof MIGRATED)[number]))
+      throw new Error(`"${service}" has no database; one of ${MIGRATED.join(', ')}, or all`);
     const { migrations } = await import(`@bazaar/${service}`);
     const { databaseUrl, namespace } = loadClusterConfig();
     const db = await openDatabase({ url: await ensureDatabase(databaseUrl, `${namespace}_${service}`) });
     try {
       const applied = await migrate(db, new URL(migrations).pathname);
       await ensureMessagingTables(db);
-      console.log(`${service}: ${applied.length ? `applied ${applied.map((v) => String(v).padStart(3, '0')).join(', ')}` : 'up to date'}`);
+      console.log(
+        `${service}: ${applied.length ? `applied ${applied.map((v) => String(v).padStart(3, '0')).join(', ')}` : 'up to date'}`,
+      );
     } finally {
       await db.close();
     }

@@ -16,10 +16,12 @@ Each service reads its own port and upstream URLs (USERS_PORT, INVENTORY_URL, â€
 ${describeCluster()}`;
 
 export async function runService(name: string): Promise<void> {
-  if (!SERVICES.includes(name as ServiceName)) throw new Error(`unknown service "${name}"; one of ${SERVICES.join(', ')}`);
+  if (!SERVICES.includes(name as ServiceName))
+    throw new Error(`unknown service "${name}"; one of ${SERVICES.join(', ')}`);
   const config = loadClusterConfig();
   const log = createLogger(`bazaar-${name}`, { level: config.logLevel });
-  if (!config.internalKey) log.warn('INTERNAL_KEY is unset; using the development key, which must not be used in production');
+  if (!config.internalKey)
+    log.warn('INTERNAL_KEY is unset; using the development key, which must not be used in production');
   const internalKey = config.internalKey ?? DEV_KEY;
   const stops: (() => Promise<void>)[] = [];
 

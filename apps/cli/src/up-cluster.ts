@@ -17,7 +17,9 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
   const logsDir = join(resolve(config.dataDir), 'logs');
   mkdirSync(logsDir, { recursive: true });
   const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
-  console.log(`Starting Bazaar (cluster mode)\n  PostgreSQL  ${redact(cluster.databaseUrl)}\n  Broker      ${redact(cluster.brokerUrl)}\n  Redis       ${cluster.redisUrl}\n`);
+  console.log(
+    `Starting Bazaar (cluster mode)\n  PostgreSQL  ${redact(cluster.databaseUrl)}\n  Broker      ${redact(cluster.brokerUrl)}\n  Redis       ${cluster.redisUrl}\n`,
+  );
 
   process.stdout.write('Migrating databases…\n');
   await runMigrations('all');
@@ -25,7 +27,13 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
   const url = (port: number) => `http://127.0.0.1:${port}`;
   const replicasOf = (base: number) => Array.from({ length: cluster.replicas }, (_, i) => base + 100 * i);
   const first = cluster.ports;
-  const ports = { users: first, inventory: replicasOf(first + 1), orders: replicasOf(first + 2), payments: first + 3, shipping: first + 4 };
+  const ports = {
+    users: first,
+    inventory: replicasOf(first + 1),
+    orders: replicasOf(first + 2),
+    payments: first + 3,
+    shipping: first + 4,
+  };
   const urls = {
     USERS_URL: url(ports.users),
     INVENTORY_URL: ports.inventory.map(url).join(','),
@@ -68,7 +76,10 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
       if (options.verbose) stream.pipe(process.stdout, { end: false });
     }
     child.on('exit', (code, signal) => {
-      if (!stopping) console.error(`  ${instance.name} :${instance.port} exited (${signal ?? code}); see ${join(logsDir, `${instance.name}-${instance.port}.log`)}`);
+      if (!stopping)
+        console.error(
+          `  ${instance.name} :${instance.port} exited (${signal ?? code}); see ${join(logsDir, `${instance.name}-${instance.port}.log`)}`,
+        );
     });
     children.push({ instance, child });
     if (instance.name !== 'gateway') await waitReady(instance, child);
@@ -76,8 +87,11 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
   await waitReady(instances.at(-1)!, children.at(-1)!.child);
 
   console.log('\n  Bazaar is up (cluster mode)\n');
-  for (const { instance, child } of children) console.log(`  ${instance.name.padEnd(10)} pid ${String(child.pid).padEnd(8)} ${url(instance.port)}`);
-  console.log(`\n  Gateway     ${url(config.port)}   API docs ${url(config.port)}/docs\n  Logs        ${logsDir}\n\n  Press Ctrl-C to stop.`);
+  for (const { instance, child } of children)
+    console.log(`  ${instance.name.padEnd(10)} pid ${String(child.pid).padEnd(8)} ${url(instance.port)}`);
+  console.log(
+    `\n  Gateway     ${url(config.port)}   API docs ${url(config.port)}/docs\n  Logs        ${logsDir}\n\n  Press Ctrl-C to stop.`,
+  );
 
   const shutdown = async () => {
     if (stopping) return;
@@ -102,9 +116,18 @@ async function waitReady(instance: Instance, child: ChildProcess): Promise<void>
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`${instance.name} exited while starting (code ${child.exitCode})`);
     if (!probe) {
-      const up = await fetch(`http://127.0.0.1:${instance.port}/`).then(() => true, () => false);
+      const up = await fetch(`http://127.0.0.1:${instance.port}/`).then(
+        () => true,
+        () => false,
+      );
       if (up) break;
-    } else if (await fetch(probe).then((r) => r.ok, () => false)) break;
+    } else if (
+      await fetch(probe).then(
+        (r) => r.ok,
+        () => false,
+      )
+    )
+      break;
     await new Promise((r) => setTimeout(r, 100));
   }
   process.stdout.write(`  ${instance.name} :${instance.port} ✓\n`);

@@ -28,9 +28,14 @@ export async function up(options: { cluster: boolean; verbose: boolean }): Promi
   const config = loadConfig();
   const dataRoot = resolve(config.dataDir);
   const logs = fileSink(join(dataRoot, 'logs', 'bazaar.log'), options.verbose);
-  const admin = { email: config.adminEmail ?? EMBEDDED_ADMIN.email, password: config.adminPassword ?? EMBEDDED_ADMIN.password };
+  const admin = {
+    email: config.adminEmail ?? EMBEDDED_ADMIN.email,
+    password: config.adminPassword ?? EMBEDDED_ADMIN.password,
+  };
   if (!config.adminEmail || !config.adminPassword)
-    console.warn(`warning: BAZAAR_ADMIN_EMAIL / BAZAAR_ADMIN_PASSWORD are unset; using the embedded defaults ${admin.email} / ${admin.password}`);
+    console.warn(
+      `warning: BAZAAR_ADMIN_EMAIL / BAZAAR_ADMIN_PASSWORD are unset; using the embedded defaults ${admin.email} / ${admin.password}`,
+    );
 
   process.stdout.write('Starting Bazaar (embedded mode):');
   let platform: Awaited<ReturnType<typeof startEmbedded>>;

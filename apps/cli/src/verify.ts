@@ -9,15 +9,35 @@ Logs in as the admin (BAZAAR_ADMIN_EMAIL / BAZAAR_ADMIN_PASSWORD, embedded defau
 for PENDING orders to settle, then checks every invariant and prints each result. Exit code 1 when one fails.`;
 
 type Check = { name: string; ok: boolean; problems: string[] };
-type Order = { id: string; status: string; total: { amount: number }; payment: { method: string }; items: { sku: string; quantity: number }[] };
-type Stock = { sku: string; onHand: number; reserved: number; available: number; sold: number; initial: number; adjustments: number };
+type Order = {
+  id: string;
+  status: string;
+  total: { amount: number };
+  payment: { method: string };
+  items: { sku: string; quantity: number }[];
+};
+type Stock = {
+  sku: string;
+  onHand: number;
+  reserved: number;
+  available: number;
+  sold: number;
+  initial: number;
+  adjustments: number;
+};
 type Shipment = { orderId: string; status: string; trackingNumber: string };
-type PaymentSummary = { byOrder: { orderId: string; method: string; status: string; captured: number; refunded: number }[]; ledger: { balanced: boolean } };
+type PaymentSummary = {
+  byOrder: { orderId: string; method: string; status: string; captured: number; refunded: number }[];
+  ledger: { balanced: boolean };
+};
 
 const LIVE = new Set(['CONFIRMED', 'SHIPPED', 'DELIVERED']);
 
 export async function verify(options: { url?: string; quiet?: boolean; settleMs?: number } = {}): Promise<boolean> {
-  const checks = await verifyPlatform(options.url ?? `http://127.0.0.1:${loadConfig().port}`, options.settleMs ?? 30_000);
+  const checks = await verifyPlatform(
+    options.url ?? `http://127.0.0.1:${loadConfig().port}`,
+    options.settleMs ?? 30_000,
+  );
   for (const c of checks) {
     if (options.quiet) continue;
     console.log(`${c.ok ? '✓' : '✗'} ${c.name}`);
@@ -26,9 +46,16 @@ export async function verify(options: { url?: string; quiet?: boolean; settleMs?
   return checks.every((c) => c.ok);
 }
 
-export async function verifyPlatform(baseUrl: string, settleMs: number, admin?: { email: string; password: string }): Promise<Check[]> {
+export async function verifyPlatform(
+  baseUrl: string,
+  settleMs: number,
+  admin?: { email: string; password: string },
+): Promise<Check[]> {
   const config = loadConfig();
-  const credentials = admin ?? { email: config.adminEmail ?? 'admin@bazaar.local', password: config.adminPassword ?? 'bazaar-admin' };
+  const credentials = admin ?? {
+    email: config.adminEmail ?? 'admin@bazaar.local',
+    password: config.adminPassword ?? 'bazaar-admin',
+  };
   const api = await adminApi(baseUrl, credentials);
 
   let orders = await api.all<Order>('/api/orders');
@@ -41,25 +68,44 @@ export async function verifyPlatform(baseUrl: string, settleMs: number, admin?: 
     api.all<Shipment>('/api/shipments'),
     api.get<PaymentSummary>('/api/payments/summary'),
   ]);
-  return [checkPending(orders), checkStock(stock, orders), checkMoney(orders, payments), checkShipments(orders, shipments), checkLedger(payments)];
+  return [
+    checkPending(orders),
+    checkStock(stock, orders),
+    checkMoney(orders, payments),
+    checkShipments(orders, shipments),
+    checkLedger(payments),
+  ];
 }
 
 function checkPending(orders: Order[]): Check {
   const stuck = orders.filter((o) => o.status === 'PENDING');
-  return { name: `no order left PENDING (${orders.length} orders)`, ok: stuck.length === 0, problems: stuck.map((o) => `${o.id} is still PENDING`) };
+  return {
+    name: `no order left PENDING (${orders.length} orders)`,
+    ok: stuck.length === 0,
+    problems: stuck.map((o) => `${o.id} is still PENDING`),
+  };
 }
 
 function checkStock(stock: Stock[], orders: Order[]): Check {
   const problems: string[] = [];
   const sold = new Map<string, number>();
-  for (const o of orders) if (LIVE.has(o.status)) for (const i of o.items) sold.set(i.sku, (sold.get(i.sku) ?? 0) + i.quantity);
+  for (const o of orders)
+    if (LIVE.has(o.status)) for (const i of o.items) sold.set(i.sku, (sold.get(i.sku) ?? 0) + i.quantity);
   for (const s of stock) {
     if (s.initial + s.adjustments !== s.available + s.reserved + s.sold)
-      problems.push(`${s.sku}: initial ${s.initial} + adjustments ${s.adjustments} ≠ available ${s.available} + reserved ${s.reserved} + sold ${s.sold}`);
-    if (s.sold !== (sold.get(s.sku) ?? 0)) problems.push(`${s.sku}: inventory counts ${s.sold} sold, confirmed orders hold ${sold.get(s.sku) ?? 0}`);
-    if (s.reserved !== 0 && !orders.some((o) => o.status === 'PENDING')) problems.push(`${s.sku}: ${s.reserved} reserved with no order pending`);
+      problems.push(
+        `${s.sku}: initial ${s.initial} + adjustments ${s.adjustments} ≠ available ${s.available} + reserved ${s.reserved} + sold ${s.sold}`,
+      );
+    if (s.sold !== (sold.get(s.sku) ?? 0))
+      problems.push(`${s.sku}: inventory counts ${s.sold} sold, confirmed orders hold ${sold.get(s.sku) ?? 0}`);
+    if (s.reserved !== 0 && !orders.some((o) => o.status === 'PENDING'))
+      problems.push(`${s.sku}: ${s.reserved} reserved with no order pending`);
   }
-  return { name: `stock conserved (${stock.length} skus): initial + adjustments = available + reserved + sold`, ok: problems.length === 0, problems };
+  return {
+    name: `stock conserved (${stock.length} skus): initial + adjustments = available + reserved + sold`,
+    ok: problems.length === 0,
+    problems,
+  };
 }
 
 function checkMoney(orders: Order[], payments: PaymentSummary): Check {
@@ -74,11 +120,17 @@ function checkMoney(orders: Order[], payments: PaymentSummary): Check {
     const held = p ? p.captured - p.refunded : 0;
     expectedTotal += expected;
     heldTotal += held;
-    if (held !== expected) problems.push(`${o.id} (${o.status}, ${o.payment.method}): captured − refunded is ${held}, expected ${expected}`);
+    if (held !== expected)
+      problems.push(`${o.id} (${o.status}, ${o.payment.method}): captured − refunded is ${held}, expected ${expected}`);
     if (p && p.refunded > p.captured) problems.push(`${o.id}: refunded ${p.refunded} exceeds captured ${p.captured}`);
   }
-  for (const p of payments.byOrder) if (!orders.some((o) => o.id === p.orderId)) problems.push(`payment for unknown order ${p.orderId}`);
-  return { name: `money conserved: captured − refunded = Rs ${(heldTotal / 100).toFixed(2)}, orders owe Rs ${(expectedTotal / 100).toFixed(2)}`, ok: problems.length === 0, problems };
+  for (const p of payments.byOrder)
+    if (!orders.some((o) => o.id === p.orderId)) problems.push(`payment for unknown order ${p.orderId}`);
+  return {
+    name: `money conserved: captured − refunded = Rs ${(heldTotal / 100).toFixed(2)}, orders owe Rs ${(expectedTotal / 100).toFixed(2)}`,
+    ok: problems.length === 0,
+    problems,
+  };
 }
 
 function checkShipments(orders: Order[], shipments: Shipment[]): Check {
@@ -90,16 +142,29 @@ function checkShipments(orders: Order[], shipments: Shipment[]): Check {
     if (LIVE.has(o.status) && n !== 1) problems.push(`${o.id} (${o.status}) has ${n} shipments`);
     if (!LIVE.has(o.status) && n !== 0) problems.push(`${o.id} (${o.status}) has ${n} active shipments`);
   }
-  return { name: 'every confirmed order has exactly one shipment, and no other order has one', ok: problems.length === 0, problems };
+  return {
+    name: 'every confirmed order has exactly one shipment, and no other order has one',
+    ok: problems.length === 0,
+    problems,
+  };
 }
 
 function checkLedger(payments: PaymentSummary): Check {
-  return { name: 'payments ledger balanced (debits = credits)', ok: payments.ledger.balanced, problems: payments.ledger.balanced ? [] : ['the ledger does not balance'] };
+  return {
+    name: 'payments ledger balanced (debits = credits)',
+    ok: payments.ledger.balanced,
+    problems: payments.ledger.balanced ? [] : ['the ledger does not balance'],
+  };
 }
 
 async function adminApi(baseUrl: string, credentials: { email: string; password: string }) {
-  const login = await fetch(`${baseUrl}/api/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(credentials) });
-  if (!login.ok) throw new Error(`admin login failed with ${login.status}: set BAZAAR_ADMIN_EMAIL and BAZAAR_ADMIN_PASSWORD`);
+  const login = await fetch(`${baseUrl}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(credentials),
+  });
+  if (!login.ok)
+    throw new Error(`admin login failed with ${login.status}: set BAZAAR_ADMIN_EMAIL and BAZAAR_ADMIN_PASSWORD`);
   const { accessToken } = (await login.json()) as { accessToken: string };
   const get = async <T>(path: string): Promise<T> => {
     const res = await fetch(`${baseUrl}${path}`, { headers: { authorization: `Bearer ${accessToken}` } });
@@ -111,7 +176,9 @@ async function adminApi(baseUrl: string, credentials: { email: string; password:
     async all<T>(path: string): Promise<T[]> {
       const items: T[] = [];
       for (let cursor: string | null = null; ; ) {
-        const page: { items: T[]; nextCursor: string | null } = await get(`${path}?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`);
+        const page: { items: T[]; nextCursor: string | null } = await get(
+          `${path}?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        );
         items.push(...page.items);
         cursor = page.nextCursor;
         if (!cursor) return items;

@@ -19,17 +19,31 @@ const post = (url: string, payload: unknown, headers: Record<string, string> = {
 
 describe('users', () => {
   it('signs up, logs in and reads the profile', async () => {
-    const created = await post('/api/users', { name: 'Ayesha', email: 'Ayesha@Example.pk', password: 'secret-123', city: 'Lahore' });
+    const created = await post('/api/users', {
+      name: 'Ayesha',
+      email: 'Ayesha@Example.pk',
+      password: 'secret-123',
+      city: 'Lahore',
+    });
     expect(created.statusCode).toBe(201);
     const user = created.json();
-    expect(user).toMatchObject({ name: 'Ayesha', email: 'ayesha@example.pk', city: 'Lahore', phone: null, role: 'customer' });
+    expect(user).toMatchObject({
+      name: 'Ayesha',
+      email: 'ayesha@example.pk',
+      city: 'Lahore',
+      phone: null,
+      role: 'customer',
+    });
     expect(JSON.stringify(user)).not.toContain('scrypt');
 
     const login = await post('/api/auth/login', { email: 'ayesha@example.pk', password: 'secret-123' });
     expect(login.statusCode).toBe(200);
     expect(login.json()).toMatchObject({ tokenType: 'Bearer', expiresIn: 3600 });
 
-    const me = await svc.app.inject({ url: '/api/users/me', headers: { 'x-internal-key': key, 'x-user-id': user.id, 'x-user-role': 'customer' } });
+    const me = await svc.app.inject({
+      url: '/api/users/me',
+      headers: { 'x-internal-key': key, 'x-user-id': user.id, 'x-user-role': 'customer' },
+    });
     expect(me.json().id).toBe(user.id);
   });
 
@@ -41,12 +55,22 @@ describe('users', () => {
   });
 
   it('rejects unknown fields, wrong types and malformed JSON with VALIDATION_FAILED', async () => {
-    const unknown = await post('/api/users', { name: 'X', email: 'x@example.pk', password: 'secret-123', role: 'admin' });
+    const unknown = await post('/api/users', {
+      name: 'X',
+      email: 'x@example.pk',
+      password: 'secret-123',
+      role: 'admin',
+    });
     expect(unknown.statusCode).toBe(400);
     expect(unknown.json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'role' }] });
     const wrongType = await post('/api/users', { name: 5, email: 'x@example.pk', password: 'secret-123' });
     expect(wrongType.json().code).toBe('VALIDATION_FAILED');
-    const malformed = await svc.app.inject({ method: 'POST', url: '/api/users', payload: '{"name":', headers: { 'x-internal-key': key, 'content-type': 'application/json' } });
+    const malformed = await svc.app.inject({
+      method: 'POST',
+      url: '/api/users',
+      payload: '{"name":',
+      headers: { 'x-internal-key': key, 'content-type': 'application/json' },
+    });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().code).toBe('VALIDATION_FAILED');
     const list = await svc.app.inject({ url: '/api/users?limit=100', headers: admin });

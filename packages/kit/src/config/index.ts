@@ -47,7 +47,12 @@ export function readConfig<S extends Record<string, Setting<unknown>>>(
   const values: Record<string, unknown> = {};
   for (const [key, setting] of Object.entries(spec)) {
     const raw = env[setting.env];
-    values[key] = key in overrides ? (overrides as Record<string, unknown>)[key] : raw === undefined || raw === '' ? setting.default : setting.parse(raw);
+    values[key] =
+      key in overrides
+        ? (overrides as Record<string, unknown>)[key]
+        : raw === undefined || raw === ''
+          ? setting.default
+          : setting.parse(raw);
   }
   return values as Values<S>;
 }

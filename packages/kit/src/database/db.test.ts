@@ -43,7 +43,8 @@ describe.each(kinds)('the database layer on %s', (_kind, open) => {
     const db = await open();
     opened.push(db);
     const dir = migrations({
-      '001_items.sql': 'CREATE TABLE items (id text PRIMARY KEY, price bigint NOT NULL);\nINSERT INTO items VALUES (\'a\', 100);',
+      '001_items.sql':
+        "CREATE TABLE items (id text PRIMARY KEY, price bigint NOT NULL);\nINSERT INTO items VALUES ('a', 100);",
       '002_more.sql': "ALTER TABLE items ADD COLUMN note text NOT NULL DEFAULT '';",
       'README.md': 'not a migration',
     });

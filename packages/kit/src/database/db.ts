@@ -46,7 +46,10 @@ async function openPglite(dataDir: string): Promise<Db> {
     exec: async (sql) => void (await lite.exec(sql)),
     transaction: (fn) =>
       lite.transaction((tx) =>
-        fn({ query: async (sql, params) => (await tx.query(sql, params)).rows as never, exec: async (sql) => void (await tx.exec(sql)) }),
+        fn({
+          query: async (sql, params) => (await tx.query(sql, params)).rows as never,
+          exec: async (sql) => void (await tx.exec(sql)),
+        }),
       ),
     listen: async (channel, fn) => {
       const unlisten = await lite.listen(channel, fn);
@@ -109,10 +112,11 @@ export async function ensureDatabase(serverUrl: string, name: string): Promise<s
   await client.connect();
   try {
     const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (found.rowCount === 0) await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`).catch((err: unknown) => {
-      // Created by a replica a moment ago: 42P04, or 23505 when both passed the existence check at once.
-      if (!['42P04', '23505'].includes((err as { code?: string }).code ?? '')) throw err;
-    });
+    if (found.rowCount === 0)
+      await client.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`).catch((err: unknown) => {
+        // Created by a replica a moment ago: 42P04, or 23505 when both passed the existence check at once.
+        if (!['42P04', '23505'].includes((err as { code?: string }).code ?? '')) throw err;
+      });
   } finally {
     await client.end();
   }

@@ -1,4 +1,4 @@
-export { type Db, type Tx, type Row, openDatabase, ensureDatabase, type DatabaseOptions } from './db.ts';
+export { decodeCursor, encodeCursor } from './cursor.ts';
+export { type DatabaseOptions, type Db, ensureDatabase, openDatabase, type Row, type Tx } from './db.ts';
 export { migrate } from './migrate.ts';
-export { encodeCursor, decodeCursor } from './cursor.ts';
 export { traced } from './traced.ts';

@@ -1,5 +1,5 @@
 // SQL spans: every query made inside a traced operation becomes a client span of that trace.
-import { context, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import { context, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import type { Db, Tx } from './db.ts';
 
 /** Background loops (relays, sweeps) have no active span and make no spans: only work that is part of a trace does. */

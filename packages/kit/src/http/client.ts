@@ -1,9 +1,9 @@
 // Calls to another service's REST API: trace context, request id and the internal key go along; problems come back typed.
-import { context, propagation, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import { Pool } from 'undici';
-import { requestIdKey } from '../telemetry/tracing.ts';
 import type { Caller } from '../server/auth.ts';
 import { AppError } from '../server/errors.ts';
+import { requestIdKey } from '../telemetry/tracing.ts';
 
 /** An upstream answered with a problem or could not be reached; `problem` is what it said, when it said anything. */
 export class UpstreamError extends Error {
@@ -19,14 +19,26 @@ export class UpstreamError extends Error {
   }
 }
 
-export type CallOptions = { body?: unknown; caller?: Caller | null; timeoutMs?: number; headers?: Record<string, string> };
+export type CallOptions = {
+  body?: unknown;
+  caller?: Caller | null;
+  timeoutMs?: number;
+  headers?: Record<string, string>;
+};
 
 export type Client = {
   call<T>(method: string, path: string, options?: CallOptions): Promise<T>;
   close(): Promise<void>;
 };
 
-const unreachable = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'UND_ERR_SOCKET', 'UND_ERR_CLOSED', 'EHOSTUNREACH']);
+const unreachable = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CLOSED',
+  'EHOSTUNREACH',
+]);
 
 /**
  * createClient talks to one service; baseUrl may list replicas separated by commas. Calls go round robin, and a
@@ -48,14 +60,18 @@ export function createClient(name: string, baseUrl: string, tracer: Tracer, inte
   };
   return {
     async call<T>(method: string, path: string, options: CallOptions = {}): Promise<T> {
-      const span = tracer.startSpan(`${method} ${name}`, { kind: SpanKind.CLIENT, attributes: { 'http.request.method': method, 'url.path': path.split('?')[0], 'peer.service': name } });
+      const span = tracer.startSpan(`${method} ${name}`, {
+        kind: SpanKind.CLIENT,
+        attributes: { 'http.request.method': method, 'url.path': path.split('?')[0], 'peer.service': name },
+      });
       const ctx = trace.setSpan(context.active(), span);
       const headers: Record<string, string> = { accept: 'application/json', ...options.headers };
       propagation.inject(ctx, headers);
       const requestId = context.active().getValue(requestIdKey);
       if (typeof requestId === 'string') headers['x-request-id'] = requestId;
       if (internalKey) headers['x-internal-key'] = internalKey;
-      if (options.caller) Object.assign(headers, { 'x-user-id': options.caller.id, 'x-user-role': options.caller.role });
+      if (options.caller)
+        Object.assign(headers, { 'x-user-id': options.caller.id, 'x-user-role': options.caller.role });
       if (options.body !== undefined) headers['content-type'] = 'application/json';
       try {
         const res = await send({

@@ -1,1 +1,1 @@
-export { createClient, type Client, type CallOptions, UpstreamError, passThrough } from './client.ts';
+export { type CallOptions, type Client, createClient, passThrough, UpstreamError } from './client.ts';

@@ -50,7 +50,13 @@ export class InProcessBroker implements Broker {
         return;
       } catch (err) {
         if (attempt >= this.maxAttempts) {
-          this.dead.push({ consumer: s.consumer, event, error: String(err), at: new Date().toISOString(), attempts: attempt });
+          this.dead.push({
+            consumer: s.consumer,
+            event,
+            error: String(err),
+            at: new Date().toISOString(),
+            attempts: attempt,
+          });
           return;
         }
         await new Promise((r) => setTimeout(r, this.backoffMs * 2 ** (attempt - 1)));

@@ -1,5 +1,5 @@
 // The inbox: a consumer's effect and the event id are committed together, so a redelivered event is a no-op.
-import { context, propagation, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
+import { context, propagation, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import type { Db, Tx } from '../database/db.ts';
 import type { Handler } from './broker.ts';
 import type { Envelope } from './envelope.ts';
@@ -7,10 +7,23 @@ import type { Envelope } from './envelope.ts';
 export type EffectHandler<T = unknown> = (tx: Tx, event: Envelope) => Promise<T>;
 
 /** inbox wraps an effect so that it runs at most once per event id, inside the event's trace. */
-export function inbox<T>(db: Db, consumer: string, tracer: Tracer, effect: EffectHandler<T>, afterCommit?: (result: T) => void): Handler {
+export function inbox<T>(
+  db: Db,
+  consumer: string,
+  tracer: Tracer,
+  effect: EffectHandler<T>,
+  afterCommit?: (result: T) => void,
+): Handler {
   return async (event) => {
     const parent = propagation.extract(context.active(), { traceparent: event.traceparent ?? '' });
-    const span = tracer.startSpan(`consume ${event.type}`, { kind: SpanKind.CONSUMER, attributes: { 'messaging.message.id': event.id, 'messaging.consumer.group.name': consumer } }, parent);
+    const span = tracer.startSpan(
+      `consume ${event.type}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: { 'messaging.message.id': event.id, 'messaging.consumer.group.name': consumer },
+      },
+      parent,
+    );
     try {
       const outcome = await context.with(trace.setSpan(parent, span), () =>
         db.transaction(async (tx) => {

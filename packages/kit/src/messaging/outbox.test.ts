@@ -1,6 +1,6 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Db, openDatabase } from '../database/db.ts';
+import { openDatabase } from '../database/db.ts';
 import { createTracing } from '../telemetry/tracing.ts';
 import type { Envelope } from './envelope.ts';
 import { InProcessBroker } from './in-process-broker.ts';
@@ -22,7 +22,10 @@ async function fixture() {
   await db.exec('CREATE TABLE effects (event_id uuid, note text)');
   const broker = new InProcessBroker({ backoffMs: 1 });
   const relay = new OutboxRelay(db, broker, log, { sweepMs: 50 });
-  cleanup.push(() => db.close(), () => relay.stop());
+  cleanup.push(
+    () => db.close(),
+    () => relay.stop(),
+  );
   return { db, broker, relay };
 }
 
@@ -37,13 +40,20 @@ describe('the outbox and inbox', () => {
     await broker.subscribe('c', ['Thing'], async (e) => void seen.push(e));
     await relay.start();
     await db.transaction(async (tx) => enqueue(tx, 'test', { type: 'Thing', data: { n: 1 } }));
-    await expect(db.transaction(async (tx) => {
-      await enqueue(tx, 'test', { type: 'Thing', data: { n: 2 } });
-      throw new Error('rolled back');
-    })).rejects.toThrow();
+    await expect(
+      db.transaction(async (tx) => {
+        await enqueue(tx, 'test', { type: 'Thing', data: { n: 2 } });
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow();
     await until(async () => seen.length > 0 && (await relay.backlog()).backlog === 0);
     expect(seen.map((e) => e.data)).toEqual([{ n: 1 }]);
-    expect(seen[0]).toMatchObject({ specversion: '1.0', source: 'test', type: 'Thing', datacontenttype: 'application/json' });
+    expect(seen[0]).toMatchObject({
+      specversion: '1.0',
+      source: 'test',
+      type: 'Thing',
+      datacontenttype: 'application/json',
+    });
   });
 
   it('carries the trace context of the writer in the envelope', async () => {

@@ -88,7 +88,9 @@ export class OutboxRelay {
   }
 
   private async batch(q: Tx, lock = ''): Promise<number> {
-    const rows = await q.query(`SELECT seq, envelope FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT 50 ${lock}`);
+    const rows = await q.query(
+      `SELECT seq, envelope FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT 50 ${lock}`,
+    );
     for (const row of rows) {
       await this.broker.publish(row.envelope);
       await q.query('UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE seq = $1', [row.seq]);

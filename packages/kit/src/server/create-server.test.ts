@@ -17,10 +17,21 @@ afterEach(async () => {
 
 function server(readiness?: Record<string, () => Promise<unknown>>): App {
   const app = createServer({ service: 'test', log, tracer, registry: new Registry(), internalKey: 'k', readiness });
-  app.post('/api/things', { schema: { body: Type.Object({ name: Type.String(), password: Type.Optional(Type.String()) }, { additionalProperties: false }) } }, async (req) => {
-    req.log.info({ body: req.body }, 'thing received');
-    return { ok: true };
-  });
+  app.post(
+    '/api/things',
+    {
+      schema: {
+        body: Type.Object(
+          { name: Type.String(), password: Type.Optional(Type.String()) },
+          { additionalProperties: false },
+        ),
+      },
+    },
+    async (req) => {
+      req.log.info({ body: req.body }, 'thing received');
+      return { ok: true };
+    },
+  );
   app.get('/api/boom', async () => {
     throw new Error('SELECT secret FROM internal_table failed on db-7.internal');
   });
@@ -47,7 +58,12 @@ describe('the service server', () => {
     expect(boom.json()).toMatchObject({ status: 500, code: 'INTERNAL', traceId: boom.headers['x-trace-id'] });
     expect(boom.body).not.toMatch(/SELECT|db-7|internal_table|at .*\.ts/);
     const conflict = await app.inject({ url: '/api/conflict', headers: key });
-    expect(conflict.json()).toMatchObject({ status: 409, code: 'SKU_EXISTS', title: 'Conflict', detail: 'That sku exists.' });
+    expect(conflict.json()).toMatchObject({
+      status: 409,
+      code: 'SKU_EXISTS',
+      title: 'Conflict',
+      detail: 'That sku exists.',
+    });
     const missing = await app.inject({ url: '/api/nothing-here', headers: key });
     expect(missing.json().code).toBe('NOT_FOUND');
   });
@@ -55,8 +71,16 @@ describe('the service server', () => {
   it('rejects unknown fields, malformed JSON and big bodies with clear codes', async () => {
     const app = server();
     const post = (payload: string, headers = {}) =>
-      app.inject({ method: 'POST', url: '/api/things', payload, headers: { ...key, 'content-type': 'application/json', ...headers } });
-    expect((await post('{"name":"a","extra":1}')).json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'extra' }] });
+      app.inject({
+        method: 'POST',
+        url: '/api/things',
+        payload,
+        headers: { ...key, 'content-type': 'application/json', ...headers },
+      });
+    expect((await post('{"name":"a","extra":1}')).json()).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      errors: [{ path: 'extra' }],
+    });
     expect((await post('{"name":')).json().code).toBe('VALIDATION_FAILED');
     expect((await post('{"name":5}')).json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'name' }] });
     const big = await post(JSON.stringify({ name: 'x'.repeat(70_000) }));
@@ -68,8 +92,14 @@ describe('the service server', () => {
     const app = server();
     expect((await app.inject({ url: '/api/conflict' })).statusCode).toBe(401);
     expect((await app.inject({ url: '/api/admin', headers: key })).json().code).toBe('UNAUTHENTICATED');
-    expect((await app.inject({ url: '/api/admin', headers: { ...key, 'x-user-id': 'u', 'x-user-role': 'customer' } })).json().code).toBe('FORBIDDEN');
-    expect((await app.inject({ url: '/api/admin', headers: { ...key, 'x-user-id': 'u', 'x-user-role': 'admin' } })).statusCode).toBe(200);
+    expect(
+      (await app.inject({ url: '/api/admin', headers: { ...key, 'x-user-id': 'u', 'x-user-role': 'customer' } })).json()
+        .code,
+    ).toBe('FORBIDDEN');
+    expect(
+      (await app.inject({ url: '/api/admin', headers: { ...key, 'x-user-id': 'u', 'x-user-role': 'admin' } }))
+        .statusCode,
+    ).toBe(200);
   });
 
   it('echoes the request id, continues an incoming trace, and logs both without secrets', async () => {
@@ -89,13 +119,19 @@ describe('the service server', () => {
   });
 
   it('serves health, readiness (503 naming what fails) and metrics', async () => {
-    const app = server({ database: async () => { throw new Error('connection refused'); } });
+    const app = server({
+      database: async () => {
+        throw new Error('connection refused');
+      },
+    });
     expect((await app.inject('/healthz')).statusCode).toBe(200);
     const ready = await app.inject('/readyz');
     expect(ready.statusCode).toBe(503);
     expect(ready.json().failing).toEqual({ database: 'connection refused' });
     await app.inject({ url: '/api/conflict', headers: key });
-    expect((await app.inject('/metrics')).body).toContain('http_server_request_duration_seconds_count{method="GET",route="/api/conflict",status="409"');
+    expect((await app.inject('/metrics')).body).toContain(
+      'http_server_request_duration_seconds_count{method="GET",route="/api/conflict",status="409"',
+    );
   });
 
   it('drains in-flight requests on close', async () => {

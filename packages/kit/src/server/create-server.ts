@@ -1,10 +1,25 @@
 // The Fastify server every service starts from: health, readiness, metrics, problems, tracing and OpenAPI.
 import { randomUUID } from 'node:crypto';
-import { type Context, context, propagation, type Span, SpanKind, SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import {
+  type Context,
+  context,
+  propagation,
+  type Span,
+  SpanKind,
+  SpanStatusCode,
+  type Tracer,
+  trace,
+} from '@opentelemetry/api';
 import Fastify, {
-  LogController, type FastifyInstance, type FastifyBaseLogger, type RawServerDefault, type RawRequestDefaultExpression, type RawReplyDefaultExpression } from 'fastify';
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  LogController,
+  type RawReplyDefaultExpression,
+  type RawRequestDefaultExpression,
+  type RawServerDefault,
+} from 'fastify';
 import type { Registry } from 'prom-client';
 import type { Logger } from '../telemetry/logger.ts';
 import { withRequestId } from '../telemetry/tracing.ts';
@@ -13,7 +28,13 @@ import { AppError, internal, notFound, payloadTooLarge, problemOf, validationFai
 import { httpMetrics } from './metrics.ts';
 import { fieldErrors, installValidators } from './validation.ts';
 
-export type App = FastifyInstance<RawServerDefault, RawRequestDefaultExpression, RawReplyDefaultExpression, FastifyBaseLogger, TypeBoxTypeProvider>;
+export type App = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -64,7 +85,14 @@ export function createServer(options: ServerOptions): App {
   app.addHook('onRequest', (req, reply, done) => {
     const parent = propagation.extract(context.active(), req.headers);
     const route = req.routeOptions.url ?? 'unmatched';
-    const span = options.tracer.startSpan(`${req.method} ${route}`, { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'http.route': route, 'url.path': req.url.split('?')[0] } }, parent);
+    const span = options.tracer.startSpan(
+      `${req.method} ${route}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: { 'http.request.method': req.method, 'http.route': route, 'url.path': req.url.split('?')[0] },
+      },
+      parent,
+    );
     req.span = span;
     req.traceContext = withRequestId(trace.setSpan(parent, span), req.id);
     const { traceId, spanId } = span.spanContext();
@@ -86,8 +114,13 @@ export function createServer(options: ServerOptions): App {
     req.span?.setAttribute('http.response.status_code', reply.statusCode);
     if (reply.statusCode >= 500) req.span?.setStatus({ code: SpanStatusCode.ERROR });
     req.span?.end();
-    if (reply.statusCode >= 500) req.log.error({ method: req.method, url: req.url, status: reply.statusCode }, 'request failed');
-    else req.log.debug({ method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime }, 'request completed');
+    if (reply.statusCode >= 500)
+      req.log.error({ method: req.method, url: req.url, status: reply.statusCode }, 'request failed');
+    else
+      req.log.debug(
+        { method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime },
+        'request completed',
+      );
     done();
   });
 
@@ -100,7 +133,10 @@ export function createServer(options: ServerOptions): App {
 
   app.setNotFoundHandler((req, reply) => {
     const traceId = req.span?.spanContext().traceId;
-    return reply.code(404).type('application/problem+json').send(problemOf(notFound(`No route for ${req.method} ${req.url.split('?')[0]}.`), traceId));
+    return reply
+      .code(404)
+      .type('application/problem+json')
+      .send(problemOf(notFound(`No route for ${req.method} ${req.url.split('?')[0]}.`), traceId));
   });
 
   app.register(swagger, {
@@ -130,7 +166,13 @@ export function createServer(options: ServerOptions): App {
       }),
     );
     if (Object.keys(failing).length === 0) return { status: 'ready', service: options.service };
-    return reply.code(503).type('application/problem+json').send({ ...problemOf(new AppError('NOT_READY', 503, `Not ready: ${Object.keys(failing).join(', ')}.`)), failing });
+    return reply
+      .code(503)
+      .type('application/problem+json')
+      .send({
+        ...problemOf(new AppError('NOT_READY', 503, `Not ready: ${Object.keys(failing).join(', ')}.`)),
+        failing,
+      });
   });
   app.get('/metrics', exposed, async (_req, reply) => {
     reply.type(options.registry.contentType);
@@ -140,18 +182,28 @@ export function createServer(options: ServerOptions): App {
 
   function toAppError(error: unknown): AppError {
     if (error instanceof AppError) return error;
-    const e = error as { code?: string; statusCode?: number; validation?: unknown[]; validationContext?: string; message?: string };
+    const e = error as {
+      code?: string;
+      statusCode?: number;
+      validation?: unknown[];
+      validationContext?: string;
+      message?: string;
+    };
     if (e.validation) return validationFailed(fieldErrors(e.validation as never, e.validationContext));
     switch (e.code) {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
         return payloadTooLarge(bodyLimit);
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
       case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-        return validationFailed([{ path: '(body)', message: 'is not valid JSON' }], 'The request body is not valid JSON.');
+        return validationFailed(
+          [{ path: '(body)', message: 'is not valid JSON' }],
+          'The request body is not valid JSON.',
+        );
       case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
         return new AppError('UNSUPPORTED_MEDIA_TYPE', 415, 'Send the body as application/json.');
     }
-    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500) return new AppError('BAD_REQUEST', e.statusCode, 'The request could not be understood.');
+    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500)
+      return new AppError('BAD_REQUEST', e.statusCode, 'The request could not be understood.');
     return internal();
   }
 

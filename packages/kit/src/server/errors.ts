@@ -8,7 +8,13 @@ export class AppError extends Error {
   readonly extra: Record<string, unknown>;
   readonly errors?: FieldError[];
 
-  constructor(code: string, status: number, detail: string, extra: Record<string, unknown> = {}, errors?: FieldError[]) {
+  constructor(
+    code: string,
+    status: number,
+    detail: string,
+    extra: Record<string, unknown> = {},
+    errors?: FieldError[],
+  ) {
     super(detail);
     this.code = code;
     this.status = status;

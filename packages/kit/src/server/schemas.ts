@@ -2,7 +2,10 @@
 import { type Static, type TSchema, Type } from 'typebox';
 
 export const Money = Type.Object(
-  { amount: Type.Integer({ minimum: 0, description: 'Integer paisa: Rs 1,499.00 is 149900' }), currency: Type.Literal('PKR') },
+  {
+    amount: Type.Integer({ minimum: 0, description: 'Integer paisa: Rs 1,499.00 is 149900' }),
+    currency: Type.Literal('PKR'),
+  },
   { additionalProperties: false, $id: undefined },
 );
 export type Money = Static<typeof Money>;

@@ -5,7 +5,13 @@ import type { FastifyInstance } from 'fastify';
 import type { FieldError } from './errors.ts';
 
 function makeAjv(coerce: boolean): Ajv {
-  const ajv = new Ajv({ allErrors: true, removeAdditional: false, useDefaults: true, coerceTypes: coerce, strict: false });
+  const ajv = new Ajv({
+    allErrors: true,
+    removeAdditional: false,
+    useDefaults: true,
+    coerceTypes: coerce,
+    strict: false,
+  });
   (addFormats as unknown as (a: Ajv) => void)(ajv);
   return ajv;
 }

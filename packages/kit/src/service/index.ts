@@ -1,1 +1,1 @@
-export { serviceDefaults, type Platform, type ServiceKit } from './service-defaults.ts';
+export { type Platform, type ServiceKit, serviceDefaults } from './service-defaults.ts';

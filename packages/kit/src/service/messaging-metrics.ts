@@ -36,7 +36,8 @@ export function messagingMetrics(registry: Registry, service: string, relay: Out
     registers,
     async collect() {
       this.reset();
-      for (const d of await broker.deadLetters()) if (d.consumer === service || d.consumer.startsWith(`${service}.`)) this.inc({ consumer: d.consumer });
+      for (const d of await broker.deadLetters())
+        if (d.consumer === service || d.consumer.startsWith(`${service}.`)) this.inc({ consumer: d.consumer });
     },
   });
 }

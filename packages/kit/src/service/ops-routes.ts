@@ -23,11 +23,22 @@ export function opsRoutes(app: App, s: OpsSources): void {
     items: s.logs.query({ traceId: req.query.traceId, service: s.service, limit: Number(req.query.limit ?? 500) }),
   }));
   app.get('/internal/ops/messaging', { config, schema: hide }, async () => {
-    const dead = (await s.broker.deadLetters()).filter((d) => d.consumer === s.service || d.consumer.startsWith(`${s.service}.`));
-    return { service: s.service, broker: s.broker.kind, outbox: { ...(await s.relay.backlog()), ...s.relay.stats }, deadLetters: dead };
+    const dead = (await s.broker.deadLetters()).filter(
+      (d) => d.consumer === s.service || d.consumer.startsWith(`${s.service}.`),
+    );
+    return {
+      service: s.service,
+      broker: s.broker.kind,
+      outbox: { ...(await s.relay.backlog()), ...s.relay.stats },
+      deadLetters: dead,
+    };
   });
-  app.post<{ Body: { eventId: string; consumer: string } }>('/internal/ops/dead-letters/replay', { config, schema: hide }, async (req, reply) => {
-    const replayed = await s.broker.replay(String(req.body?.eventId ?? ''), String(req.body?.consumer ?? ''));
-    return reply.code(replayed ? 200 : 404).send({ replayed });
-  });
+  app.post<{ Body: { eventId: string; consumer: string } }>(
+    '/internal/ops/dead-letters/replay',
+    { config, schema: hide },
+    async (req, reply) => {
+      const replayed = await s.broker.replay(String(req.body?.eventId ?? ''), String(req.body?.consumer ?? ''));
+      return reply.code(replayed ? 200 : 404).send({ replayed });
+    },
+  );
 }

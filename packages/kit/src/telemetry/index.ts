@@ -1,4 +1,4 @@
+export { type LogEntry, LogStore } from './log-store.ts';
 export { createLogger, type Logger, type LogSink } from './logger.ts';
-export { createTracing, type Tracing, currentTraceIds, withRequestId, requestIdKey } from './tracing.ts';
 export { SpanStore, type StoredSpan } from './span-store.ts';
-export { LogStore, type LogEntry } from './log-store.ts';
+export { createTracing, currentTraceIds, requestIdKey, type Tracing, withRequestId } from './tracing.ts';

@@ -1,6 +1,13 @@
 // A bounded in-memory copy of the JSON log lines, so the console can show every service's lines for one trace.
 
-export type LogEntry = { time?: string; level?: string; service?: string; traceId?: string; msg?: string; [field: string]: unknown };
+export type LogEntry = {
+  time?: string;
+  level?: string;
+  service?: string;
+  traceId?: string;
+  msg?: string;
+  [field: string]: unknown;
+};
 
 export class LogStore {
   private readonly entries: LogEntry[] = [];
@@ -25,7 +32,8 @@ export class LogStore {
     const found: LogEntry[] = [];
     for (let i = this.entries.length - 1; i >= 0 && found.length < limit; i--) {
       const e = this.entries[i];
-      if ((!filter.traceId || e.traceId === filter.traceId) && (!filter.service || e.service === filter.service)) found.push(e);
+      if ((!filter.traceId || e.traceId === filter.traceId) && (!filter.service || e.service === filter.service))
+        found.push(e);
     }
     return found.reverse();
   }

@@ -1,5 +1,5 @@
 // Structured JSON logs: every line carries the service and, inside a request, its trace id, span id and request id.
-import { pino, type Logger } from 'pino';
+import { type Logger, pino } from 'pino';
 import type { LogStore } from './log-store.ts';
 import { currentTraceIds } from './tracing.ts';
 
@@ -25,9 +25,17 @@ const redacted = [
 export type LogSink = { write(line: string): void };
 
 /** createLogger writes JSON lines to the sink (stdout by default) and, when given, to the in-memory store too. */
-export function createLogger(service: string, options: { level?: string; sink?: LogSink; store?: LogStore } = {}): Logger {
+export function createLogger(
+  service: string,
+  options: { level?: string; sink?: LogSink; store?: LogStore } = {},
+): Logger {
   const out = options.sink ?? pino.destination({ sync: false });
-  const destination = options.store ? pino.multistream([{ stream: out, level: 'trace' }, { stream: options.store, level: 'trace' }]) : out;
+  const destination = options.store
+    ? pino.multistream([
+        { stream: out, level: 'trace' },
+        { stream: options.store, level: 'trace' },
+      ])
+    : out;
   return pino(
     {
       level: options.level ?? 'info',

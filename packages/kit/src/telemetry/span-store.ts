@@ -1,5 +1,5 @@
 // A bounded in-memory span exporter: the console draws traces from it without any extra server.
-import { ExportResultCode, type ExportResult } from '@opentelemetry/core';
+import { type ExportResult, ExportResultCode } from '@opentelemetry/core';
 import type { ReadableSpan, SpanExporter } from '@opentelemetry/sdk-trace-base';
 
 export type StoredSpan = {

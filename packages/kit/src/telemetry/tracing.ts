@@ -1,10 +1,15 @@
 // OpenTelemetry tracing for one service: W3C trace context in and out, spans kept in memory for the console.
-import { context, createContextKey, propagation, trace, type Context, type Tracer } from '@opentelemetry/api';
+import { type Context, context, createContextKey, propagation, type Tracer, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
-import { resourceFromAttributes } from '@opentelemetry/resources';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { BasicTracerProvider, BatchSpanProcessor, SimpleSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  SimpleSpanProcessor,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import type { SpanStore } from './span-store.ts';
 
 export const requestIdKey = createContextKey('bazaar.requestId');
@@ -26,7 +31,10 @@ export function createTracing(service: string, store?: SpanStore, otlpEndpoint?:
   installGlobals();
   const processors: SpanProcessor[] = [];
   if (store) processors.push(new SimpleSpanProcessor(store));
-  if (otlpEndpoint) processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: `${otlpEndpoint.replace(/\/$/, '')}/v1/traces` })));
+  if (otlpEndpoint)
+    processors.push(
+      new BatchSpanProcessor(new OTLPTraceExporter({ url: `${otlpEndpoint.replace(/\/$/, '')}/v1/traces` })),
+    );
   const provider = new BasicTracerProvider({
     resource: resourceFromAttributes({ 'service.name': service }),
     spanProcessors: processors,

@@ -1,2 +1,2 @@
-export { postgresOrSkip, freshPostgresDatabase } from './postgres.ts';
 export { brokerOrSkip, NATS_URL, RABBITMQ_URL } from './broker.ts';
+export { freshPostgresDatabase, postgresOrSkip } from './postgres.ts';

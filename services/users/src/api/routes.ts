@@ -1,12 +1,11 @@
 // The users service's HTTP surface: thin handlers over the use cases.
 import type { Db } from '@bazaar/kit/database';
 import { type App, listQuery, page } from '@bazaar/kit/server';
-import { Type } from 'typebox';
 import type { UsersConfig } from '../config.ts';
 import type { Signer } from '../domain/signing-keys.ts';
 import { listUsers } from '../use-cases/list-users.ts';
-import { orderHistory } from '../use-cases/order-history.ts';
 import { logIn } from '../use-cases/log-in.ts';
+import { orderHistory } from '../use-cases/order-history.ts';
 import { getProfile, updateProfile } from '../use-cases/profile.ts';
 import { signUp } from '../use-cases/sign-up.ts';
 import { HistoryEntrySchema, LoginBody, ProfilePatch, SignUpBody, TokenSchema, UserSchema } from './schemas.ts';
@@ -15,38 +14,70 @@ export function usersRoutes(app: App, deps: { db: Db; signer: Signer; config: Us
   const { db, signer, config } = deps;
   const tags = ['Users and auth'];
 
-  app.post('/api/users', { schema: { tags, summary: 'Sign up', body: SignUpBody, response: { 201: UserSchema } } }, async (req, reply) =>
-    reply.code(201).send(await signUp(db, req.body)),
+  app.post(
+    '/api/users',
+    { schema: { tags, summary: 'Sign up', body: SignUpBody, response: { 201: UserSchema } } },
+    async (req, reply) => reply.code(201).send(await signUp(db, req.body)),
   );
 
-  app.post('/api/auth/login', { schema: { tags, summary: 'Log in and get an access token', body: LoginBody, response: { 200: TokenSchema } } }, async (req, reply) => {
-    try {
-      return await logIn(db, signer, config, req.body);
-    } catch (err) {
-      const retryAfter = (err as { extra?: { retryAfter?: number } }).extra?.retryAfter;
-      if (retryAfter) reply.header('retry-after', String(retryAfter));
-      throw err;
-    }
-  });
-
-  app.get('/api/users/me', { config: { access: 'customer' }, schema: { tags, summary: 'Your profile', response: { 200: UserSchema } } }, async (req) =>
-    getProfile(db, req.caller!.id),
+  app.post(
+    '/api/auth/login',
+    { schema: { tags, summary: 'Log in and get an access token', body: LoginBody, response: { 200: TokenSchema } } },
+    async (req, reply) => {
+      try {
+        return await logIn(db, signer, config, req.body);
+      } catch (err) {
+        const retryAfter = (err as { extra?: { retryAfter?: number } }).extra?.retryAfter;
+        if (retryAfter) reply.header('retry-after', String(retryAfter));
+        throw err;
+      }
+    },
   );
 
-  app.patch('/api/users/me', { config: { access: 'customer' }, schema: { tags, summary: 'Change your name, phone or city', body: ProfilePatch, response: { 200: UserSchema } } }, async (req) =>
-    updateProfile(db, req.caller!.id, req.body),
+  app.get(
+    '/api/users/me',
+    { config: { access: 'customer' }, schema: { tags, summary: 'Your profile', response: { 200: UserSchema } } },
+    async (req) => getProfile(db, req.caller!.id),
   );
 
-  app.get('/api/users/me/orders', { config: { access: 'customer' }, schema: { tags, summary: 'Your order history, newest first', querystring: listQuery, response: { 200: page(HistoryEntrySchema) } } }, async (req) =>
-    orderHistory(db, req.caller!.id, req.query.limit, req.query.cursor),
+  app.patch(
+    '/api/users/me',
+    {
+      config: { access: 'customer' },
+      schema: { tags, summary: 'Change your name, phone or city', body: ProfilePatch, response: { 200: UserSchema } },
+    },
+    async (req) => updateProfile(db, req.caller!.id, req.body),
   );
 
-  app.get('/api/users', { config: { access: 'admin' }, schema: { tags, summary: 'All users (admin)', querystring: listQuery, response: { 200: page(UserSchema) } } }, async (req) =>
-    listUsers(db, req.query.limit, req.query.cursor),
+  app.get(
+    '/api/users/me/orders',
+    {
+      config: { access: 'customer' },
+      schema: {
+        tags,
+        summary: 'Your order history, newest first',
+        querystring: listQuery,
+        response: { 200: page(HistoryEntrySchema) },
+      },
+    },
+    async (req) => orderHistory(db, req.caller!.id, req.query.limit, req.query.cursor),
   );
 
-  app.get('/.well-known/jwks.json', { schema: { tags, summary: 'Public keys that verify access tokens' } }, async (_req, reply) => {
-    reply.header('cache-control', 'public, max-age=300');
-    return signer.jwks();
-  });
+  app.get(
+    '/api/users',
+    {
+      config: { access: 'admin' },
+      schema: { tags, summary: 'All users (admin)', querystring: listQuery, response: { 200: page(UserSchema) } },
+    },
+    async (req) => listUsers(db, req.query.limit, req.query.cursor),
+  );
+
+  app.get(
+    '/.well-known/jwks.json',
+    { schema: { tags, summary: 'Public keys that verify access tokens' } },
+    async (_req, reply) => {
+      reply.header('cache-control', 'public, max-age=300');
+      return signer.jwks();
+    },
+  );
 }

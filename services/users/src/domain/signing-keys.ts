@@ -16,11 +16,10 @@ export async function loadSigner(db: Db, issuer: string, audience: string): Prom
     const { privateKey, publicKey } = await generateKeyPair(tokenClaims.algorithm, { extractable: true });
     const kid = randomUUID();
     const publicJwk = { ...(await exportJWK(publicKey)), kid, alg: tokenClaims.algorithm, use: 'sig' };
-    await db.query('INSERT INTO signing_keys (kid, private_jwk, public_jwk) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [
-      kid,
-      JSON.stringify(await exportJWK(privateKey)),
-      JSON.stringify(publicJwk),
-    ]);
+    await db.query(
+      'INSERT INTO signing_keys (kid, private_jwk, public_jwk) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+      [kid, JSON.stringify(await exportJWK(privateKey)), JSON.stringify(publicJwk)],
+    );
     rows = await db.query('SELECT kid, private_jwk, public_jwk, retired_at FROM signing_keys ORDER BY created_at');
   }
   const active = rows.filter((r) => !r.retired_at).at(-1)!;

@@ -16,7 +16,9 @@ export type User = {
 export const emailTaken = () => new AppError('EMAIL_TAKEN', 409, 'An account with this email already exists.');
 export const invalidCredentials = () => new AppError('INVALID_CREDENTIALS', 401, 'The email or password is wrong.');
 export const lockedOut = (retryAfterSeconds: number) =>
-  new AppError('RATE_LIMITED', 429, 'Too many failed logins for this account; try again later.', { retryAfter: retryAfterSeconds });
+  new AppError('RATE_LIMITED', 429, 'Too many failed logins for this account; try again later.', {
+    retryAfter: retryAfterSeconds,
+  });
 
 /** Emails compare case-insensitively: one account per mailbox. */
 export const normalizeEmail = (email: string) => email.trim().toLowerCase();

@@ -9,7 +9,13 @@ export async function ensureAdmin(db: Db, email: string, password: string): Prom
   const normalized = normalizeEmail(email);
   const passwordHash = await hashPassword(password);
   await db.transaction(async (tx) => {
-    const created = await usersRepo.insert(tx, { id: `usr_${randomUUID()}`, name: 'Administrator', email: normalized, passwordHash, role: 'admin' });
+    const created = await usersRepo.insert(tx, {
+      id: `usr_${randomUUID()}`,
+      name: 'Administrator',
+      email: normalized,
+      passwordHash,
+      role: 'admin',
+    });
     if (!created) await usersRepo.setAdmin(tx, normalized, passwordHash);
   });
 }

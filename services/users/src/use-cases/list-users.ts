@@ -3,7 +3,11 @@ import { type Db, decodeCursor, encodeCursor } from '@bazaar/kit/database';
 import { usersRepo } from '../data/users-repo.ts';
 import type { User } from '../domain/user.ts';
 
-export async function listUsers(db: Db, limit: number, cursor?: string): Promise<{ items: User[]; nextCursor: string | null }> {
+export async function listUsers(
+  db: Db,
+  limit: number,
+  cursor?: string,
+): Promise<{ items: User[]; nextCursor: string | null }> {
   const after = decodeCursor(cursor) as [string, string] | undefined;
   const rows = await usersRepo.list(db, limit + 1, after);
   const items = rows.slice(0, limit);

@@ -9,7 +9,12 @@ import { invalidCredentials, lockedOut, normalizeEmail } from '../domain/user.ts
 
 export type Token = { accessToken: string; tokenType: 'Bearer'; expiresIn: number };
 
-export async function logIn(db: Db, signer: Signer, config: UsersConfig, input: { email: string; password: string }): Promise<Token> {
+export async function logIn(
+  db: Db,
+  signer: Signer,
+  config: UsersConfig,
+  input: { email: string; password: string },
+): Promise<Token> {
   const email = normalizeEmail(input.email);
   const lockedFor = await loginFailuresRepo.lockedFor(db, email);
   if (lockedFor > 0) throw lockedOut(lockedFor);

@@ -2,7 +2,12 @@
 import { type Db, decodeCursor, encodeCursor } from '@bazaar/kit/database';
 import { type HistoryEntry, orderHistoryRepo } from '../data/order-history-repo.ts';
 
-export async function orderHistory(db: Db, userId: string, limit: number, cursor?: string): Promise<{ items: HistoryEntry[]; nextCursor: string | null }> {
+export async function orderHistory(
+  db: Db,
+  userId: string,
+  limit: number,
+  cursor?: string,
+): Promise<{ items: HistoryEntry[]; nextCursor: string | null }> {
   const after = decodeCursor(cursor) as [string, string] | undefined;
   const rows = await orderHistoryRepo.list(db, userId, limit + 1, after);
   const items = rows.slice(0, limit);

@@ -3,9 +3,9 @@ import { randomUUID } from 'node:crypto';
 import type { Db } from '@bazaar/kit/database';
 import { enqueue } from '@bazaar/kit/messaging';
 import { UserRegistered, type UserRegisteredData } from '../contracts.ts';
+import { usersRepo } from '../data/users-repo.ts';
 import { hashPassword } from '../domain/password.ts';
 import { emailTaken, normalizeEmail, type User } from '../domain/user.ts';
-import { usersRepo } from '../data/users-repo.ts';
 
 export type SignUp = { name: string; email: string; password: string; phone?: string; city?: string };
 

@@ -1,0 +1,26 @@
+import { describe, expect, it } from 'vitest';
+import { loginPath, matchRoute, productPath, safeNext } from './routes.ts';
+
+describe('routes', () => {
+  it('maps paths to pages', () => {
+    expect(matchRoute('/')).toEqual({ page: 'catalogue', q: '' });
+    expect(matchRoute('/', '?q=lawn%20suit')).toEqual({ page: 'catalogue', q: 'lawn suit' });
+    expect(matchRoute(productPath('LAWN-001'))).toEqual({ page: 'product', sku: 'LAWN-001' });
+    expect(matchRoute('/orders/')).toEqual({ page: 'orders' });
+    expect(matchRoute('/orders/ord_1')).toEqual({ page: 'order', id: 'ord_1' });
+    expect(matchRoute('/track/BEX123')).toEqual({ page: 'track', trackingNumber: 'BEX123' });
+    expect(matchRoute('/track', '?number=BEX9')).toEqual({ page: 'track', trackingNumber: 'BEX9' });
+    expect(matchRoute('/admin')).toEqual({ page: 'admin' });
+    expect(matchRoute('/nope')).toEqual({ page: 'not-found' });
+    expect(matchRoute('/orders/a/b')).toEqual({ page: 'not-found' });
+  });
+
+  it('sends people back where they were after logging in, but only within the site', () => {
+    expect(matchRoute('/login', `?next=${encodeURIComponent('/checkout')}`)).toEqual({ page: 'login', next: '/checkout' });
+    expect(safeNext('//evil.example')).toBe('/');
+    expect(safeNext('https://evil.example')).toBe('/');
+    expect(safeNext(null)).toBe('/');
+    expect(loginPath('/checkout')).toBe('/login?next=%2Fcheckout');
+    expect(loginPath('/')).toBe('/login');
+  });
+});
