@@ -27,7 +27,7 @@ export async function runService(name: string): Promise<void> {
 
   if (name === 'sandboxes') {
     const { startSandboxes } = await import('@bazaar/payments');
-    const sandboxes = await startSandboxes({});
+    const sandboxes = await startSandboxes({ host: config.sandboxesHost });
     log.info({ jazzcash: sandboxes.jazzcashUrl, easypaisa: sandboxes.easypaisaUrl }, 'payment sandboxes listening');
     stops.push(sandboxes.stop);
   } else if (name === 'gateway') {

@@ -1,5 +1,6 @@
 // One database interface over PGlite (embedded, on disk or in memory) and PostgreSQL (a `pg` pool).
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 
@@ -36,9 +37,26 @@ export async function openDatabase(options: DatabaseOptions): Promise<Db> {
   return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(options.dataDir ?? 'memory://');
 }
 
+// initdb is most of a new PGlite's start-up: the first new database in a process makes an empty cluster once,
+// and every later new one starts as a copy of it.
+let emptyCluster: Promise<Blob> | undefined;
+function template(): Promise<Blob> {
+  emptyCluster ??= PGlite.create('memory://').then(async (lite) => {
+    const blob = await lite.dumpDataDir('none');
+    await lite.close();
+    return blob;
+  });
+  return emptyCluster;
+}
+
 async function openPglite(dataDir: string): Promise<Db> {
-  if (!dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
-  const lite = await PGlite.create(dataDir, { parsers: { 20: toNumber, 1700: toNumber } });
+  const inMemory = dataDir.startsWith('memory://');
+  if (!inMemory) mkdirSync(dataDir, { recursive: true });
+  const isNew = inMemory || !existsSync(join(dataDir, 'PG_VERSION'));
+  const lite = await PGlite.create(dataDir, {
+    parsers: { 20: toNumber, 1700: toNumber },
+    ...(isNew ? { loadDataDir: await template() } : {}),
+  });
   const query = async <T extends Row>(sql: string, params?: unknown[]) => (await lite.query<T>(sql, params)).rows;
   return {
     kind: 'pglite',
