@@ -1,5 +1,4 @@
 // The shipping service owns shipments, their tracking history and the city rates, and drives the courier simulator.
-import { inbox } from '@bazaar/kit/messaging';
 import { type Platform, serviceDefaults } from '@bazaar/kit/service';
 import { shippingRoutes } from './api/routes.ts';
 import { loadConfig, type ShippingConfig } from './config.ts';
@@ -13,11 +12,7 @@ export async function start(platform: Platform, overrides: Partial<ShippingConfi
   const config = loadConfig(overrides);
   const kit = await serviceDefaults('shipping', platform, { migrations });
   const wake = () => kit.relay.wake();
-  await platform.broker.subscribe(
-    'shipping',
-    consumedEvents,
-    inbox(kit.db, 'shipping', kit.tracer, orderEvents(kit.log), wake),
-  );
+  await kit.consume(consumedEvents, orderEvents(kit.log), wake);
   shippingRoutes(kit.app, { db: kit.db });
   const url = await kit.listen(config.port, config.host);
   const courier = startCourierSimulator({ db: kit.db, log: kit.log, stepMs: config.courierStepMs, onStepped: wake });

@@ -1,6 +1,5 @@
 // The users service owns accounts, credentials, the token signing keys and each customer's order history
 // (a read model fed by order events).
-import { inbox } from '@bazaar/kit/messaging';
 import { type Platform, serviceDefaults } from '@bazaar/kit/service';
 import { usersRoutes } from './api/routes.ts';
 import { loadConfig, type UsersConfig } from './config.ts';
@@ -16,7 +15,7 @@ export async function start(platform: Platform, overrides: Partial<UsersConfig> 
   const kit = await serviceDefaults('users', platform, { migrations });
   const signer = await loadSigner(kit.db, config.issuer, config.audience);
   if (config.adminEmail && config.adminPassword) await ensureAdmin(kit.db, config.adminEmail, config.adminPassword);
-  await platform.broker.subscribe('users', consumedEvents, inbox(kit.db, 'users', kit.tracer, onOrderEvent));
+  await kit.consume(consumedEvents, onOrderEvent);
   usersRoutes(kit.app, { db: kit.db, signer, config });
   const url = await kit.listen(config.port, config.host);
   return { ...kit, url, config };

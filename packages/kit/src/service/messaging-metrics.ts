@@ -1,5 +1,6 @@
 // Outbox backlog and age, events relayed, and dead letters: read when Prometheus scrapes, so nothing polls meanwhile.
-import { Gauge, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import type { Envelope } from '../messaging/envelope.ts';
 import type { Broker } from '../messaging/broker.ts';
 import type { OutboxRelay } from '../messaging/outbox.ts';
 
@@ -40,4 +41,29 @@ export function messagingMetrics(registry: Registry, service: string, relay: Out
         if (d.consumer === service || d.consumer.startsWith(`${service}.`)) this.inc({ consumer: d.consumer });
     },
   });
+}
+
+/** Consumer lag (event time to handling done) and outcomes, per event type. */
+export function consumerMetrics(registry: Registry) {
+  const lag = new Histogram({
+    name: 'event_consumer_lag_seconds',
+    help: 'From an event being written to this consumer having handled it',
+    labelNames: ['type'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [registry],
+  });
+  const outcomes = new Counter({
+    name: 'events_consumed_total',
+    help: 'Deliveries handled by this consumer, by type and outcome (handled, failed and to be retried)',
+    labelNames: ['type', 'outcome'],
+    registers: [registry],
+  });
+  return {
+    start(event: Envelope) {
+      return (outcome: 'handled' | 'failed') => {
+        outcomes.inc({ type: event.type, outcome });
+        if (outcome === 'handled') lag.observe({ type: event.type }, Math.max(0, Date.now() - Date.parse(event.time)) / 1000);
+      };
+    },
+  };
 }

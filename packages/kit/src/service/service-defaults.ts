@@ -7,6 +7,7 @@ import { type Db, ensureDatabase, openDatabase } from '../database/db.ts';
 import { migrate } from '../database/migrate.ts';
 import { traced } from '../database/traced.ts';
 import type { Broker } from '../messaging/broker.ts';
+import { type EffectHandler, inbox } from '../messaging/inbox.ts';
 import { OutboxRelay } from '../messaging/outbox.ts';
 import { ensureMessagingTables } from '../messaging/schema.ts';
 import { type App, createServer } from '../server/create-server.ts';
@@ -14,7 +15,7 @@ import { LogStore } from '../telemetry/log-store.ts';
 import { createLogger, type Logger, type LogSink } from '../telemetry/logger.ts';
 import { SpanStore } from '../telemetry/span-store.ts';
 import { createTracing } from '../telemetry/tracing.ts';
-import { messagingMetrics } from './messaging-metrics.ts';
+import { consumerMetrics, messagingMetrics } from './messaging-metrics.ts';
 import { opsRoutes } from './ops-routes.ts';
 
 /** What the process gives every service: where data lives, the broker, and the shared observability sinks. */
@@ -45,6 +46,11 @@ export type ServiceKit = {
   registry: Registry;
   app: App;
   relay: OutboxRelay;
+  /**
+   * Subscribes this service's queue to these event types: each event's effect runs at most once (the inbox),
+   * inside the event's trace, with lag and outcome measured; afterCommit sees the effect's result.
+   */
+  consume<T>(types: string[], effect: EffectHandler<T>, afterCommit?: (result: T) => void): Promise<void>;
   /** Registers work to do at stop, after the server has drained (newest first). */
   onStop(fn: () => Promise<void> | void): void;
   listen(port: number, host?: string): Promise<string>;
@@ -84,6 +90,7 @@ export async function serviceDefaults(
   opsRoutes(app, { service: name, spans, logs, relay, broker: platform.broker });
   messagingMetrics(registry, name, relay, platform.broker);
   const stoppers: (() => Promise<void> | void)[] = [];
+  const consumed = consumerMetrics(registry);
 
   return {
     name,
@@ -93,6 +100,19 @@ export async function serviceDefaults(
     registry,
     app,
     relay,
+    async consume(types, effect, afterCommit) {
+      const handle = inbox(db, name, tracing.tracer, effect, afterCommit);
+      await platform.broker.subscribe(name, types, async (event) => {
+        const done = consumed.start(event);
+        try {
+          await handle(event);
+          done('handled');
+        } catch (err) {
+          done('failed');
+          throw err;
+        }
+      });
+    },
     onStop: (fn) => stoppers.push(fn),
     async listen(port, host = '127.0.0.1') {
       await relay.start();
