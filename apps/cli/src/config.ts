@@ -67,3 +67,6 @@ export const describeCluster = () => describeConfig(clusterSpec);
 export type UpConfig = ReturnType<typeof readConfig<typeof spec>>;
 export const loadConfig = () => readConfig(spec);
 export const describe = () => describeConfig(spec);
+
+/** The environment a child process inherits (cluster mode passes everything on, then sets its own keys). */
+export const inheritedEnv = (): Record<string, string | undefined> => ({ ...process.env });

@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { loadClusterConfig, loadConfig } from './config.ts';
+import { inheritedEnv, loadClusterConfig, loadConfig } from './config.ts';
 import { runMigrations } from './migrate.ts';
 
 type Instance = { name: string; port: number; env: Record<string, string> };
@@ -25,6 +25,9 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
   await runMigrations('all');
 
   const url = (port: number) => `http://127.0.0.1:${port}`;
+  // Each inventory and payments instance serves gRPC 1000 above its HTTP port: 9082, 9182 and 9084 by default.
+  const grpc = (port: number) => port + 1000;
+  const grpcAddress = (port: number) => `127.0.0.1:${grpc(port)}`;
   const replicasOf = (base: number) => Array.from({ length: cluster.replicas }, (_, i) => base + 100 * i);
   const first = cluster.ports;
   const ports = {
@@ -40,14 +43,24 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
     ORDERS_URL: ports.orders.map(url).join(','),
     PAYMENTS_URL: url(ports.payments),
     SHIPPING_URL: url(ports.shipping),
+    INVENTORY_GRPC_URL: ports.inventory.map(grpcAddress).join(','),
+    PAYMENTS_GRPC_URL: grpcAddress(ports.payments),
     JAZZCASH_URL: url(config.jazzcashSandboxPort),
     EASYPAISA_URL: url(config.easypaisaSandboxPort),
   };
   const instances: Instance[] = [
     { name: 'sandboxes', port: config.jazzcashSandboxPort, env: {} },
     { name: 'users', port: ports.users, env: { USERS_PORT: String(ports.users) } },
-    ...ports.inventory.map((p) => ({ name: 'inventory', port: p, env: { INVENTORY_PORT: String(p) } })),
-    { name: 'payments', port: ports.payments, env: { PAYMENTS_PORT: String(ports.payments) } },
+    ...ports.inventory.map((p) => ({
+      name: 'inventory',
+      port: p,
+      env: { INVENTORY_PORT: String(p), INVENTORY_GRPC_PORT: String(grpc(p)) },
+    })),
+    {
+      name: 'payments',
+      port: ports.payments,
+      env: { PAYMENTS_PORT: String(ports.payments), PAYMENTS_GRPC_PORT: String(grpc(ports.payments)) },
+    },
     { name: 'shipping', port: ports.shipping, env: { SHIPPING_PORT: String(ports.shipping) } },
     ...ports.orders.map((p) => ({ name: 'orders', port: p, env: { ORDERS_PORT: String(p) } })),
     { name: 'gateway', port: config.port, env: { PORT: String(config.port) } },
@@ -60,7 +73,7 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
     const log = createWriteStream(join(logsDir, `${instance.name}-${instance.port}.log`), { flags: 'a' });
     const child = spawn(process.execPath, [main, 'service', instance.name], {
       env: {
-        ...process.env,
+        ...inheritedEnv(),
         ...urls,
         ...instance.env,
         INTERNAL_KEY: internalKey,
@@ -98,7 +111,8 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
     stopping = true;
     console.log('\nStopping every process…');
     // The gateway first, so no new work arrives; then the rest together.
-    const exit = (c: ChildProcess) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)));
+    const exit = (c: ChildProcess) =>
+      new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(null) : c.once('exit', r)));
     const gateway = children.find((c) => c.instance.name === 'gateway')!.child;
     gateway.kill('SIGTERM');
     await exit(gateway);
