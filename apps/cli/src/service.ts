@@ -40,6 +40,7 @@ export async function runService(name: string): Promise<void> {
       internalKey,
       databaseUrl: config.databaseUrl,
       databaseName: `${config.namespace}_${name}`,
+      databasePoolSize: config.databasePoolSize,
       logLevel: config.logLevel,
       otlpEndpoint: config.otlpEndpoint,
     };

@@ -28,6 +28,8 @@ export type Platform = {
   databaseUrl?: string;
   /** Overrides the database name on that server (tests use a fresh one per file). */
   databaseName?: string;
+  /** Connections this process keeps to PostgreSQL (each replica its own pool). */
+  databasePoolSize?: number;
   /** Recent spans and log lines for the console; shared by all services in embedded mode, one per process otherwise. */
   spanStore?: SpanStore;
   logStore?: LogStore;
@@ -68,7 +70,7 @@ export async function serviceDefaults(
   const tracing = createTracing(name, spans, platform.otlpEndpoint);
   const rawDb = await openDatabase(
     platform.databaseUrl
-      ? { url: await ensureDatabase(platform.databaseUrl, platform.databaseName ?? `bazaar_${name}`) }
+      ? { url: await ensureDatabase(platform.databaseUrl, platform.databaseName ?? `bazaar_${name}`), poolSize: platform.databasePoolSize }
       : { dataDir: platform.dataRoot?.startsWith('memory://') ? 'memory://' : join(platform.dataRoot ?? 'data', name) },
   );
   await migrate(rawDb, fileURLToPath(options.migrations));
