@@ -5,6 +5,7 @@ set -uo pipefail
 missing=()
 command -v kubectl >/dev/null || missing+=(kubectl)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
+[ -d /usr/share/fonts/truetype/liberation ] || missing+=(fonts-liberation) # the storefront screenshots' text
 command -v prometheus >/dev/null || missing+=(prometheus)
 [ ${#missing[@]} -eq 0 ] && exit 0
 echo "installing ${missing[*]}"

@@ -16,7 +16,7 @@ import { contextFiles, execForm, parseDockerfile } from './image.ts';
 import {
   type K8sObject,
   kubectlVersion,
-  describe as name,
+  objectName as name,
   render,
   schemaErrors,
   unknownFieldErrors,
@@ -44,7 +44,7 @@ const grpcServers: Service[] = ['inventory', 'payments']; // placeholder port 90
 const portEnv = (s: Service) => (s === 'gateway' ? 'PORT' : `${s.toUpperCase()}_PORT`);
 const hostEnv = (s: Service) => `${s.toUpperCase()}_HOST`;
 
-// biome-ignore lint/suspicious/noExplicitAny: manifests are plain parsed YAML.
+/** Manifests and Compose files are plain parsed YAML, checked field by field. */
 type Any = any;
 const isBazaarImage = (image: string) => /(^|\/)bazaar[:@]/.test(image);
 
@@ -179,20 +179,21 @@ describe('the image', () => {
   it('builds like the Dockerfile, and every command it starts loads from the production dependencies alone', () => {
     const built = mkdtempSync(join(tmpdir(), 'bazaar-image-'));
     try {
-      for (const file of image) {
-        mkdirSync(join(built, file, '..'), { recursive: true });
-        copyFileSync(join(repo, file), join(built, file));
-      }
+      const copy = (files: string[]) => {
+        for (const file of files) {
+          mkdirSync(join(built, file, '..'), { recursive: true });
+          copyFileSync(join(repo, file), join(built, file));
+        }
+      };
+      // As the Dockerfile: the package manifests and the lockfile, `npm ci`, then the sources.
+      copy([...image].filter((f) => /(^|\/)package\.json$|^package-lock\.json$/.test(f)));
       const install = spawnSync(
         'npm',
         ['ci', '--omit=dev', '--ignore-scripts', '--no-audit', '--no-fund', '--prefer-offline'],
-        {
-          cwd: built,
-          encoding: 'utf8',
-          timeout: 240_000,
-        },
+        { cwd: built, encoding: 'utf8', timeout: 240_000 },
       );
       expect(install.status, `npm ci --omit=dev failed:\n${install.stderr}`).toBe(0);
+      copy([...image]);
       for (const dev of ['vitest', 'typescript', 'kubernetes-models'])
         expect(existsSync(join(built, 'node_modules', dev)), dev).toBe(false);
       const node = (...args: string[]) =>
@@ -230,6 +231,11 @@ describe('the image', () => {
     const none = run([]);
     expect(none.status).toBe(2);
     expect(none.stderr).toMatch(/BAZAAR_SERVICE/);
+    const byEnvironment = run([], { BAZAAR_SERVICE: 'nonesuch' });
+    expect(byEnvironment.status).not.toBe(0);
+    expect(byEnvironment.stderr, 'BAZAAR_SERVICE=nonesuch runs `service nonesuch`').toMatch(
+      /unknown service "nonesuch"/,
+    );
   });
 
   describe('health check', () => {
@@ -305,6 +311,13 @@ describe.skipIf(!kubectl)('Kubernetes manifests', () => {
 
   it('render, and every object passes the Kubernetes API schema of its kind', async () => {
     for (const objects of Object.values(rendered)) expect(objects.length).toBeGreaterThan(30);
+    // kubernetes-models also carries old API versions; only the current, GA ones may be used.
+    const current = ['v1', 'apps/v1', 'batch/v1', 'autoscaling/v2', 'policy/v1', 'networking.k8s.io/v1'];
+    const outdated = Object.values(rendered)
+      .flat()
+      .filter((o) => !current.includes(o.apiVersion))
+      .map((o) => `${name(o)}: ${o.apiVersion}`);
+    expect(outdated).toEqual([]);
     const errors = await Promise.all(
       Object.entries(rendered).map(async ([overlay, objects]) =>
         (await schemaErrors(objects)).map((e) => `${overlay}: ${e}`),
@@ -872,10 +885,8 @@ function metricNames(expr: string): string[] {
     .filter((t) => !keywords.has(t));
 }
 
-/** Every environment variable some part of Bazaar reads: the keys of every config spec (services, CLI), plus the
- * contract's names that no spec reads yet. */
+/** Every environment variable some part of Bazaar reads: the keys of every config spec (services, CLI). */
 function settingsRead(): Set<string> {
-  const notYetRead = ['OTEL_EXPORTER_OTLP_ENDPOINT']; // the observability issue adds the OTLP exporter
   const grep = spawnSync(
     'git',
     ['grep', '--untracked', '-l', '@bazaar/kit/config', '--', 'services', 'apps', 'packages'],
@@ -884,12 +895,12 @@ function settingsRead(): Set<string> {
       encoding: 'utf8',
     },
   );
-  const names = new Set(notYetRead);
+  const names = new Set<string>();
   for (const file of grep.stdout.split('\n').filter((f) => f && !f.endsWith('.test.ts') && existsSync(join(repo, f))))
-    for (const [, variable] of readFileSync(join(repo, file), 'utf8').matchAll(
-      /\b(?:str|int|bool|optional)\(\s*'([A-Z][A-Z0-9_]*)'/g,
+    for (const m of readFileSync(join(repo, file), 'utf8').matchAll(
+      /\b(?:str|int|bool|optional)\(\s*'([A-Z][A-Z0-9_]*)'|\benv: '([A-Z][A-Z0-9_]*)'/g,
     ))
-      names.add(variable);
+      names.add(m[1] ?? m[2]);
   return names;
 }
 
@@ -1005,27 +1016,15 @@ function secretExamples(): Map<string, Set<string>> {
   return secrets;
 }
 
-/** Runtime files: non-test sources, migrations and manifests of the workspaces, and the root package files. */
+/** Runtime files: non-test sources, migrations and manifests of the workspaces, the gRPC contracts (loaded at run
+ * time), and the root package files. */
 function contextFilesUnfiltered(): Set<string> {
   const all = new Set<string>();
-  const list = spawnSync(
-    'git',
-    [
-      'ls-files',
-      '--cached',
-      '--others',
-      '--exclude-standard',
-      'packages',
-      'services',
-      'apps',
-      'package.json',
-      'package-lock.json',
-    ],
-    {
-      cwd: repo,
-      encoding: 'utf8',
-    },
-  );
+  const paths = ['packages', 'services', 'apps', 'proto', 'package.json', 'package-lock.json'];
+  const list = spawnSync('git', ['ls-files', '--cached', '--others', '--exclude-standard', ...paths], {
+    cwd: repo,
+    encoding: 'utf8',
+  });
   for (const file of list.stdout.split('\n')) {
     if (!file || !existsSync(join(repo, file))) continue;
     if (/\.test\.ts$|\.md$|(^|\/)__snapshots__\//.test(file)) continue;

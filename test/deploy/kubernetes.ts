@@ -8,8 +8,7 @@ import { join } from 'node:path';
 import ts from 'typescript';
 import { parseAllDocuments } from 'yaml';
 
-// Rendered manifests are plain parsed YAML, checked field by field by the tests.
-// biome-ignore lint/suspicious/noExplicitAny: see above
+/** Rendered manifests are plain parsed YAML, checked field by field by the tests. */
 type Any = any;
 export type K8sObject = {
   apiVersion: string;
@@ -34,7 +33,7 @@ export function render(dir: string): K8sObject[] {
     .filter(Boolean);
 }
 
-export const describe = (o: K8sObject) => `${o.kind}/${o.metadata.name}`;
+export const objectName = (o: K8sObject) => `${o.kind}/${o.metadata.name}`;
 
 /** The kubernetes-models module of an object's kind: `kubernetes-models/apps/v1/Deployment`, `kubernetes-models/v1/Service`. */
 const modelPath = (o: K8sObject) => `kubernetes-models/${o.apiVersion}/${o.kind}`;
@@ -47,13 +46,13 @@ export async function schemaErrors(objects: K8sObject[]): Promise<string[]> {
     try {
       model = (await import(modelPath(o)))[o.kind];
     } catch {
-      errors.push(`${describe(o)}: no schema for ${o.apiVersion} ${o.kind}`);
+      errors.push(`${objectName(o)}: no schema for ${o.apiVersion} ${o.kind}`);
       continue;
     }
     try {
       new model(apiServerView(o)).validate();
     } catch (err) {
-      errors.push(`${describe(o)}: ${(err as Error).message}`);
+      errors.push(`${objectName(o)}: ${(err as Error).message}`);
     }
   }
   return errors;
@@ -103,6 +102,6 @@ export function unknownFieldErrors(objects: K8sObject[], repo: string): string[]
     if (d.file?.fileName !== file || d.start === undefined) return message;
     const line = d.file.getLineAndCharacterOfPosition(d.start).line;
     const o = owner.findLast((entry) => entry.from <= line)?.object;
-    return `${o ? describe(o) : `line ${line}`}: ${message}`;
+    return `${o ? objectName(o) : `line ${line}`}: ${message}`;
   });
 }

@@ -10,7 +10,7 @@ import amqp from 'amqplib';
 import { connect as natsConnect } from 'nats';
 import pg from 'pg';
 import { ADMIN, startTestPlatform } from './platform.ts';
-import { freePorts, spawnPlatform } from './process.ts';
+import { freePorts, type PlatformProcess, spawnPlatform } from './process.ts';
 
 export type Running = { gatewayUrl: string; stop(): Promise<void> };
 export type Target = { name: string; start(): Promise<Running> };
@@ -28,7 +28,15 @@ export async function e2eTargets(): Promise<Target[]> {
   return targets;
 }
 
-async function startCluster(postgresUrl: string, brokerUrl: string): Promise<Running> {
+/**
+ * startCluster runs `bazaar up --cluster` in its own namespace; `platform` is the CLI process (its banner lists the
+ * pids), `sandboxes` the payment sandboxes' URLs; `env` overrides settings (COURIER_STEP_MS, ORDER_SYNC_WINDOW_MS…).
+ */
+export async function startCluster(
+  postgresUrl: string,
+  brokerUrl: string,
+  env: Record<string, string> = {},
+): Promise<Running & { platform: PlatformProcess; sandboxes: { jazzcash: string; easypaisa: string } }> {
   const namespace = `e2e_${randomUUID().slice(0, 8)}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'bazaar-cluster-'));
   const [gateway, jazzcash, easypaisa] = await freePorts(3);
@@ -42,11 +50,14 @@ async function startCluster(postgresUrl: string, brokerUrl: string): Promise<Run
       BAZAAR_NAMESPACE: namespace,
       COURIER_STEP_MS: String(COURIER_STEP_MS),
       REDIS_URL: 'redis://127.0.0.1:6379',
+      ...env,
     },
     ['up', '--cluster'],
   );
   return {
     gatewayUrl: platform.url,
+    platform,
+    sandboxes: { jazzcash: `http://127.0.0.1:${jazzcash}`, easypaisa: `http://127.0.0.1:${easypaisa}` },
     async stop() {
       await platform.stop('SIGTERM');
       await dropNamespace(postgresUrl, brokerUrl, namespace);

@@ -79,7 +79,13 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
     const orders = await import('@bazaar/orders').then((m) =>
       m.start(
         platform,
-        at(ports.orders, { inventoryUrl: inventory.url, paymentsUrl: pay.url, shippingUrl: shipping.url }),
+        at(ports.orders, {
+          inventoryUrl: inventory.url,
+          paymentsUrl: pay.url,
+          shippingUrl: shipping.url,
+          inventoryGrpcUrl: inventory.grpcUrl,
+          paymentsGrpcUrl: pay.grpcUrl,
+        }),
       ),
     );
     stack.push({ name: 'orders', stop: orders.stop });

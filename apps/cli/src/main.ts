@@ -8,6 +8,7 @@ Usage:
   bazaar verify [--url URL]           check stock, money and shipment invariants across the services
   bazaar service <name>               run one service as its own process (cluster mode, containers)
   bazaar migrate <name|all>           apply a service's database migrations and exit
+  bazaar load [--url URL] [--rate N]  drive a deployment with a realistic shop mix (load --help)
   bazaar help                         this text
 
 Embedded mode (the default) runs everything in one process on PGlite under ./data with an in-process
@@ -53,6 +54,11 @@ switch (command) {
     const { runMigrations, migrateHelp } = await import('./migrate.ts');
     if (!rest[0] || rest[0] === '--help' || rest[0] === '-h') console.log(migrateHelp);
     else await runMigrations(rest[0]);
+    break;
+  }
+  case 'load': {
+    const { loadCommand } = await import('./load/index.ts');
+    process.exitCode = await loadCommand(rest);
     break;
   }
   case 'help':

@@ -1,6 +1,19 @@
 // The gateway's settings, read once from the environment.
-import { bool, int, readConfig, str } from '@bazaar/kit/config';
+import { bool, ConfigError, int, optional, readConfig, type Setting, str } from '@bazaar/kit/config';
 import { tokenClaims } from '@bazaar/users/contracts';
+import type { BalancePolicy } from './clients/upstreams.ts';
+
+const balancePolicies: readonly BalancePolicy[] = ['least-pending', 'round-robin'];
+const balance: Setting<BalancePolicy> = {
+  env: 'GATEWAY_BALANCE',
+  doc: 'How a replica is chosen among the healthy ones: least-pending (fewest requests in flight) or round-robin',
+  default: 'least-pending',
+  parse: (raw) => {
+    if (!(balancePolicies as string[]).includes(raw))
+      throw new ConfigError(`GATEWAY_BALANCE must be one of ${balancePolicies.join(', ')}, got "${raw}"`);
+    return raw as BalancePolicy;
+  },
+};
 
 export const spec = {
   port: int('PORT', 'Port of the public gateway', 8080),
@@ -36,6 +49,11 @@ export const spec = {
     50,
   ),
   bodyLimit: int('GATEWAY_BODY_LIMIT_BYTES', 'Largest request body accepted; larger ones get 413', 64 * 1024),
+  corsOrigins: str(
+    'CORS_ORIGINS',
+    'Browser origins allowed to call the API cross-origin, comma-separated (https://shop.example.pk); empty: same-origin only',
+    '',
+  ),
   upstreamTimeoutMs: int(
     'GATEWAY_UPSTREAM_TIMEOUT_MS',
     'How long an upstream may take to start answering before 504',
@@ -47,6 +65,31 @@ export const spec = {
     300_000,
   ),
   upstreamConnections: int('GATEWAY_UPSTREAM_CONNECTIONS', 'Keep-alive connections per upstream replica', 128),
+  connectTimeoutMs: int(
+    'GATEWAY_CONNECT_TIMEOUT_MS',
+    'How long opening a connection to a replica may take before the request moves to another replica',
+    2_000,
+  ),
+  balance,
+  healthIntervalMs: int(
+    'GATEWAY_HEALTH_INTERVAL_MS',
+    'How often every replica is asked GET /healthz (ejected replicas come back on a 200); 0 turns checks off',
+    1_000,
+  ),
+  healthTimeoutMs: int(
+    'GATEWAY_HEALTH_TIMEOUT_MS',
+    'How long a health check may take before the replica is ejected',
+    500,
+  ),
+  redisUrl: optional(
+    'REDIS_URL',
+    'Redis that keeps the rate-limit buckets, shared by every gateway instance; unset: each instance counts in memory',
+  ),
+  namespace: str(
+    'BAZAAR_NAMESPACE',
+    'Prefix of the rate-limit keys in Redis, so several Bazaars can share one',
+    'bazaar',
+  ),
   trustProxy: bool(
     'GATEWAY_TRUST_PROXY',
     'Take the client address from X-Forwarded-For (behind a load balancer)',

@@ -1,33 +1,46 @@
 // The gateway owns nothing durable: it is the one public entry, verifying callers and routing them to the services.
 import type { Platform } from '@bazaar/kit/service';
-import { createLogger, createTracing } from '@bazaar/kit/telemetry';
+import { createLogger, createTracing, type Logger, LogStore, SpanStore } from '@bazaar/kit/telemetry';
 import type { JSONWebKeySet } from 'jose';
 import { Registry } from 'prom-client';
+import { cors, parseOrigins } from './api/cors.ts';
 import { createEdgeServer } from './api/edge-server.ts';
-import { appRoutes, opsRoutes } from './api/mounts.ts';
+import { appRoutes, consoleRoutes, opsRoutes } from './api/mounts.ts';
 import { operationsRoutes } from './api/operations-routes.ts';
+import { TraceIndex, withOpsPaths } from './api/ops-api.ts';
 import { proxyRoutes } from './api/proxy-routes.ts';
 import { remoteKeys } from './clients/jwks.ts';
+import { redisTokenBucketLimiter } from './clients/redis-rate-limit.ts';
 import { getJsonFromAny, type Upstream, upstream } from './clients/upstreams.ts';
 import { type GatewayConfig, loadConfig } from './config.ts';
-import { tokenBucketLimiter } from './domain/rate-limit.ts';
+import { type RateLimiter, tokenBucketLimiter } from './domain/rate-limit.ts';
 import { type ServiceName, serviceNames } from './domain/routes.ts';
 import { apiCatalogue } from './use-cases/api-catalogue.ts';
 import { authenticator } from './use-cases/authenticate.ts';
 import { checkReadiness } from './use-cases/check-readiness.ts';
 import { forwarder } from './use-cases/forward-request.ts';
 
-/** What the gateway takes from the process: no broker and no database, only the shared key and observability sinks. */
-export type GatewayPlatform = Pick<Platform, 'internalKey' | 'spanStore' | 'logSink' | 'logLevel'>;
+/**
+ * What the gateway takes from the process: no broker and no database, only the shared key and observability sinks
+ * (the span and log stores are shared with the services in embedded mode; else the gateway keeps its own).
+ */
+export type GatewayPlatform = Pick<
+  Platform,
+  'internalKey' | 'spanStore' | 'logStore' | 'logSink' | 'logLevel' | 'otlpEndpoint'
+>;
 
 // Deadline of the gateway's own calls to the services: keys, readiness probes, OpenAPI documents.
 const CHECK_TIMEOUT_MS = 2_000;
+// How long start-up waits for Redis before serving anyway (requests pass uncounted until it answers).
+const REDIS_WAIT_MS = 2_000;
 
 export async function start(platform: GatewayPlatform, overrides: Partial<GatewayConfig> = {}) {
   const config = loadConfig(overrides);
   const { internalKey } = platform;
-  const log = createLogger('gateway', { level: platform.logLevel, sink: platform.logSink });
-  const tracing = createTracing('gateway', platform.spanStore);
+  const logs = platform.logStore ?? new LogStore();
+  const log = createLogger('gateway', { level: platform.logLevel, sink: platform.logSink, store: logs });
+  const traces = new TraceIndex(platform.spanStore ?? new SpanStore());
+  const tracing = createTracing('gateway', traces, platform.otlpEndpoint);
   const registry = new Registry();
   registry.setDefaultLabels({ service: 'gateway' });
 
@@ -39,7 +52,18 @@ export async function start(platform: GatewayPlatform, overrides: Partial<Gatewa
     shipping: config.shippingUrl,
   };
   const upstreams = Object.fromEntries(
-    serviceNames.map((name) => [name, upstream(name, urls[name], { connections: config.upstreamConnections })]),
+    serviceNames.map((name) => [
+      name,
+      upstream(name, urls[name], {
+        connections: config.upstreamConnections,
+        connectTimeoutMs: config.connectTimeoutMs,
+        balance: config.balance,
+        healthIntervalMs: config.healthIntervalMs,
+        healthTimeoutMs: config.healthTimeoutMs,
+        registry,
+        log,
+      }),
+    ]),
   ) as Record<ServiceName, Upstream>;
 
   const keys = remoteKeys(
@@ -52,7 +76,7 @@ export async function start(platform: GatewayPlatform, overrides: Partial<Gatewa
       ) as Promise<JSONWebKeySet>,
   );
   const authenticate = authenticator(keys, { issuer: config.issuer, audience: config.audience });
-  const limiter = config.rateLimitRps > 0 ? tokenBucketLimiter(config.rateLimitRps) : null;
+  const limiter = rateLimiter(config, log, registry);
   const { forward, drain } = forwarder({
     tracer: tracing.tracer,
     log,
@@ -70,14 +94,16 @@ export async function start(platform: GatewayPlatform, overrides: Partial<Gatewa
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
   });
+  cors(app, parseOrigins(config.corsOrigins));
   operationsRoutes(app, {
     registry,
     notReady: () => checkReadiness(upstreams, internalKey, CHECK_TIMEOUT_MS),
-    apiDocument: apiCatalogue(upstreams, { internalKey, timeoutMs: CHECK_TIMEOUT_MS }),
+    apiDocument: withOpsPaths(apiCatalogue(upstreams, { internalKey, timeoutMs: CHECK_TIMEOUT_MS })),
   });
   proxyRoutes(app, { upstreams, authenticate, limiter, forward, bodyLimit: config.bodyLimit });
-  opsRoutes(app, { authenticate, limiter });
+  opsRoutes(app, { authenticate, limiter, upstreams, internalKey, traces, logs, timeoutMs: CHECK_TIMEOUT_MS });
   appRoutes(app);
+  consoleRoutes(app);
   // Open event streams would hold the server open forever, keep-alive clients for a while: end both when closing.
   app.addHook('preClose', (done) => {
     drain();
@@ -88,11 +114,16 @@ export async function start(platform: GatewayPlatform, overrides: Partial<Gatewa
     await Promise.all(Object.values(upstreams).map((u) => u.close()));
     await limiter?.close();
   };
+  if (limiter?.ready && !(await limiter.ready(REDIS_WAIT_MS)))
+    log.warn('Redis is not answering yet; requests are not rate limited until it does');
   const url = await app.listen({ port: config.port, host: config.host }).catch(async (err) => {
     await closeClients();
     throw err;
   });
-  log.info({ address: url, upstreams: urls }, 'gateway listening');
+  log.info(
+    { address: url, upstreams: urls, rateLimit: limiter ? (config.redisUrl ? 'redis' : 'memory') : 'off' },
+    'gateway listening',
+  );
 
   return {
     name: 'gateway' as const,
@@ -114,3 +145,20 @@ export async function start(platform: GatewayPlatform, overrides: Partial<Gatewa
 }
 
 export type Gateway = Awaited<ReturnType<typeof start>>;
+
+/** rateLimiter: none when RATE_LIMIT_RPS is 0; shared through Redis when REDIS_URL is set; else in this process. */
+function rateLimiter(
+  config: GatewayConfig,
+  log: Logger,
+  registry: Registry,
+): (RateLimiter & { ready?: (timeoutMs: number) => Promise<boolean> }) | null {
+  if (config.rateLimitRps <= 0) return null;
+  if (!config.redisUrl) return tokenBucketLimiter(config.rateLimitRps);
+  return redisTokenBucketLimiter({
+    url: config.redisUrl,
+    rps: config.rateLimitRps,
+    keyPrefix: `${config.namespace}:gateway:rate:`,
+    log,
+    registry,
+  });
+}

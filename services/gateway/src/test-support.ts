@@ -1,6 +1,6 @@
 // Small real upstreams for the gateway's tests: they echo what reached them, serve a JWKS and an event stream.
-import { createServer } from 'node:net';
-import Fastify from 'fastify';
+import { createServer, type Socket } from 'node:net';
+import Fastify, { type FastifyInstance } from 'fastify';
 import { exportJWK, generateKeyPair, type JWTPayload, SignJWT } from 'jose';
 
 export type Seen = {
@@ -36,8 +36,10 @@ export async function fakeService(name: string, options: FakeOptions): Promise<F
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
   app.addHook('onRequest', async (req, reply) => {
+    if (req.url === '/healthz') return; // as the kit's servers: liveness needs no key
     if (req.headers['x-internal-key'] !== options.internalKey) return reply.code(401).send({ code: 'UNAUTHENTICATED' });
   });
+  app.get('/healthz', async () => ({ status: 'ok' }));
   app.get('/readyz', async () => ({ status: 'ready' }));
   app.get(
     '/openapi.json',
@@ -97,4 +99,98 @@ export async function signingKey(kid: string) {
         .setExpirationTime(options.exp ?? '1h')
         .sign(privateKey),
   };
+}
+
+/** How a test replica treats the requests it is sent under /api. */
+export type ReplicaMode =
+  /** answer 200 with its name, after `delayMs` */
+  | 'answer'
+  /** take the request, then reset the connection without a byte of answer, as a crashing process does */
+  | 'reset'
+  /** refuse as a Fastify server that is closing does: 503 with Connection: close */
+  | 'closing';
+
+export type TestReplica = {
+  name: string;
+  url: string;
+  port: number;
+  /** What reached /api on this replica (health checks are not counted). */
+  seen: { method: string; url: string; idempotencyKey?: string }[];
+  mode: ReplicaMode;
+  /** Answer /healthz with 503 while true. */
+  sick: boolean;
+  delayMs: number;
+  /** Kill it like SIGKILL: every connection reset at once, the port closed. */
+  kill(): Promise<void>;
+  /** Listen again on the same port, as a restarted process does. */
+  revive(): Promise<void>;
+  close(): Promise<void>;
+};
+
+/** testReplica is one replica of an upstream service as a real Fastify server, controllable from the test. */
+export async function testReplica(name: string, options: { port?: number } = {}): Promise<TestReplica> {
+  let app: FastifyInstance | undefined;
+  const sockets = new Set<Socket>();
+  const replica: TestReplica = {
+    name,
+    url: '',
+    port: options.port ?? 0,
+    seen: [],
+    mode: 'answer',
+    sick: false,
+    delayMs: 0,
+    async kill() {
+      if (!app) return;
+      const closing = app;
+      app = undefined;
+      for (const socket of sockets) socket.resetAndDestroy();
+      sockets.clear();
+      await closing.close();
+    },
+    async revive() {
+      if (app) return;
+      app = build();
+      await app.listen({ port: replica.port, host: '127.0.0.1' });
+    },
+    close: () => replica.kill(),
+  };
+
+  function build(): FastifyInstance {
+    const server = Fastify({ forceCloseConnections: true });
+    server.server.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.once('close', () => sockets.delete(socket));
+    });
+    server.removeAllContentTypeParsers();
+    server.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    server.get('/healthz', async (_req, reply) =>
+      replica.sick ? reply.code(503).send({ status: 'sick' }) : { status: 'ok' },
+    );
+    server.all('/api/*', async (req, reply) => {
+      const key = req.headers['idempotency-key'];
+      replica.seen.push({
+        method: req.method,
+        url: req.url,
+        idempotencyKey: typeof key === 'string' ? key : undefined,
+      });
+      if (replica.mode === 'reset') {
+        req.raw.socket.resetAndDestroy();
+        return reply.hijack();
+      }
+      if (replica.mode === 'closing')
+        return reply
+          .code(503)
+          .header('connection', 'close')
+          .type('application/json')
+          .send('{"error":"Service Unavailable","message":"Service Unavailable","statusCode":503}');
+      if (replica.delayMs > 0) await new Promise((r) => setTimeout(r, replica.delayMs));
+      return { replica: name, method: req.method, url: req.url };
+    });
+    return server;
+  }
+
+  app = build();
+  replica.url = await app.listen({ port: replica.port, host: '127.0.0.1' });
+  replica.port = Number(new URL(replica.url).port);
+  return replica;
 }

@@ -6,7 +6,10 @@ export type StockChangeReason = 'created' | 'adjusted' | 'reserved' | 'committed
 /** One event per sku per change, written in the transaction that changed the stock. */
 export type StockChangedData = { sku: string; available: number; onHand: number; reserved: number; reason: StockChangeReason };
 
-/** Internal reservation API: reached with the internal key and no user; idempotent per order id. */
+/**
+ * Internal reservation API: reached with the internal key and no user; idempotent per order id. The same calls are
+ * served over gRPC: proto/inventory/v1/inventory.proto (Reserve, Commit, Release).
+ */
 export const reservationPaths = {
   reserve: '/internal/reservations',
   commit: (orderId: string) => `/internal/reservations/${encodeURIComponent(orderId)}/commit`,

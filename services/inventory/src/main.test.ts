@@ -10,7 +10,7 @@ const anyone = { 'x-internal-key': key };
 const pkr = (amount: number) => ({ amount, currency: 'PKR' });
 
 beforeAll(async () => {
-  svc = await start({ broker: new InProcessBroker(), internalKey: key, dataRoot: 'memory://', logLevel: 'silent' }, { port: 0, seed: true });
+  svc = await start({ broker: new InProcessBroker(), internalKey: key, dataRoot: 'memory://', logLevel: 'silent' }, { port: 0, grpcPort: 0, seed: true });
 });
 afterAll(() => svc.stop());
 

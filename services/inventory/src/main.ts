@@ -1,8 +1,10 @@
 // The inventory service owns the catalogue, the stock on hand and the reservations that orders hold against it.
+import { startGrpcServer } from '@bazaar/kit/grpc';
 import { type Platform, serviceDefaults } from '@bazaar/kit/service';
+import { inventoryService, reservationHandlers } from './api/internal-grpc.ts';
 import { reservationRoutes } from './api/internal-routes.ts';
 import { inventoryRoutes } from './api/routes.ts';
-import { type InventoryConfig, loadConfig } from './config.ts';
+import { grpcPortOf, type InventoryConfig, loadConfig } from './config.ts';
 import { seedCatalogue } from './use-cases/seed-catalogue.ts';
 
 /** This service's numbered SQL migrations, applied at start (and by `bazaar migrate`). */
@@ -17,6 +19,20 @@ export async function start(platform: Platform, overrides: Partial<InventoryConf
   }
   inventoryRoutes(kit.app, { db: kit.db });
   reservationRoutes(kit.app, { db: kit.db });
+  const { tracer, log, registry } = kit;
+  const grpc = await startGrpcServer(
+    {
+      service: inventoryService(),
+      handlers: reservationHandlers({ db: kit.db }),
+      tracer,
+      log,
+      registry,
+      internalKey: platform.internalKey,
+    },
+    grpcPortOf(config),
+    config.host,
+  );
+  kit.onStop(() => grpc.stop());
   const url = await kit.listen(config.port, config.host);
-  return { ...kit, url, config };
+  return { ...kit, url, grpcUrl: grpc.url, config };
 }

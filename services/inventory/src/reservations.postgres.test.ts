@@ -14,7 +14,7 @@ let databaseName: string;
 describe.skipIf(!serverUrl)('reservations on PostgreSQL under concurrency', () => {
   beforeAll(async () => {
     databaseName = new URL(await freshPostgresDatabase(serverUrl!, 'inventory_test')).pathname.slice(1);
-    svc = await start({ broker: new InProcessBroker(), internalKey: key, databaseUrl: serverUrl, databaseName, logLevel: 'silent' }, { port: 0, seed: false });
+    svc = await start({ broker: new InProcessBroker(), internalKey: key, databaseUrl: serverUrl, databaseName, logLevel: 'silent' }, { port: 0, grpcPort: 0, seed: false });
   });
   afterAll(async () => {
     await svc?.stop();

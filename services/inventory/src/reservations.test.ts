@@ -14,7 +14,7 @@ const pkr = (amount: number) => ({ amount, currency: 'PKR' });
 
 beforeAll(async () => {
   await broker.subscribe('test', [StockChanged], async (e) => void events.push(e as Envelope<StockChangedData>));
-  svc = await start({ broker, internalKey: key, dataRoot: 'memory://', logLevel: 'silent' }, { port: 0, seed: false });
+  svc = await start({ broker, internalKey: key, dataRoot: 'memory://', logLevel: 'silent' }, { port: 0, grpcPort: 0, seed: false });
   for (const [sku, name, price, quantity] of [
     ['AJRAK-001', 'Ajrak shawl', 280_000, 10],
     ['BAT-001', 'Cricket bat', 1_250_000, 5],

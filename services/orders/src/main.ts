@@ -3,13 +3,16 @@ import { createClient } from '@bazaar/kit/http';
 import { type EffectHandler, inbox } from '@bazaar/kit/messaging';
 import { type Platform, serviceDefaults } from '@bazaar/kit/service';
 import { ShipmentEvents } from '@bazaar/shipping/contracts';
+import { opsRoutes } from './api/ops-routes.ts';
 import { ordersRoutes } from './api/routes.ts';
-import { restInventory, restPayments, restShipping } from './clients/rest.ts';
+import { grpcUpstreams } from './clients/grpc.ts';
+import { restShipping, restUpstreams } from './clients/rest.ts';
 import { loadConfig, type OrdersConfig } from './config.ts';
 import { onPaymentChanged, onShipmentStatusChanged } from './consumers/shipment-events.ts';
 import { OrderNotifier } from './domain/notifier.ts';
 import { startSagaRecovery } from './use-cases/recover-sagas.ts';
 import type { Deps } from './use-cases/saga-deps.ts';
+import { sagaMetrics } from './use-cases/saga-metrics.ts';
 
 /** This service's numbered SQL migrations, applied at start (and by `bazaar migrate`). */
 export const migrations = new URL('../migrations', import.meta.url);
@@ -17,16 +20,30 @@ export const migrations = new URL('../migrations', import.meta.url);
 export async function start(platform: Platform, overrides: Partial<OrdersConfig> = {}) {
   const config = loadConfig(overrides);
   const kit = await serviceDefaults('orders', platform, { migrations });
-  const client = (name: string, url: string) => createClient(name, url, kit.tracer, platform.internalKey);
-  const clients = { inventory: client('inventory', config.inventoryUrl), payments: client('payments', config.paymentsUrl), shipping: client('shipping', config.shippingUrl) };
+  const { tracer, registry } = kit;
+  const internalKey = platform.internalKey;
+  const client = (name: string, url: string) => createClient(name, url, tracer, internalKey);
+  const shipping = client('shipping', config.shippingUrl);
+  const upstreams =
+    config.transport === 'grpc'
+      ? grpcUpstreams({
+          inventory: config.inventoryGrpcUrl,
+          payments: config.paymentsGrpcUrl,
+          timeoutMs: config.upstreamTimeoutMs,
+          tracer,
+          registry,
+          internalKey,
+        })
+      : restUpstreams(client('inventory', config.inventoryUrl), client('payments', config.paymentsUrl));
   const deps: Deps = {
     db: kit.db,
-    inventory: restInventory(clients.inventory),
-    payments: restPayments(clients.payments),
-    shipping: restShipping(clients.shipping),
+    inventory: upstreams.inventory,
+    payments: upstreams.payments,
+    shipping: restShipping(shipping),
     notifier: new OrderNotifier(),
     log: kit.log,
     config,
+    metrics: sagaMetrics(registry),
   };
   // One process in embedded mode: leases left by a crashed run belong to nobody now.
   if (kit.db.kind === 'pglite') await kit.db.query("UPDATE sagas SET lease_until = NULL WHERE step <> 'DONE'");
@@ -37,10 +54,11 @@ export async function start(platform: Platform, overrides: Partial<OrdersConfig>
   await platform.broker.subscribe('orders', [ShipmentEvents.statusChanged, 'PaymentCaptured', 'PaymentRefunded'], inbox(kit.db, 'orders', kit.tracer, consume, notify));
 
   ordersRoutes(kit.app, deps);
+  opsRoutes(kit.app, deps);
   const recovery = startSagaRecovery(deps);
   kit.onStop(async () => {
     await recovery.stop();
-    await Promise.all(Object.values(clients).map((c) => c.close()));
+    await Promise.all([upstreams.close(), shipping.close()]);
   });
   const url = await kit.listen(config.port, config.host);
   return { ...kit, url, config };

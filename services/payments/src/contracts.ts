@@ -27,7 +27,10 @@ export type PaymentRefundedData = {
   at: string;
 };
 
-/** Internal HTTP API (send x-internal-key; no user needed). Every call is idempotent per order id. */
+/**
+ * Internal HTTP API (send x-internal-key; no user needed). Every call is idempotent per order id. The same calls
+ * (not byOrder) are served over gRPC: proto/payments/v1/payments.proto (Authorize, Capture, Void, Refund).
+ */
 export const paymentsInternal = {
   /** POST AuthorizeRequest → 200 AuthorizeResponse · 400 VALIDATION_FAILED · 409 PAYMENT_MISMATCH. */
   authorize: '/internal/payments/authorize',

@@ -1,10 +1,12 @@
 // The payments service owns payments, their double-entry ledger and the provider attempts; it talks to JazzCash and EasyPaisa.
+import { startGrpcServer } from '@bazaar/kit/grpc';
 import { inbox } from '@bazaar/kit/messaging';
 import { type Platform, serviceDefaults } from '@bazaar/kit/service';
+import { paymentHandlers, paymentsService } from './api/internal-grpc.ts';
 import { internalRoutes } from './api/internal-routes.ts';
 import { paymentsRoutes } from './api/routes.ts';
 import { callbackReaders, paymentMetrics, walletProviders } from './clients/providers.ts';
-import { loadConfig, type PaymentsConfig } from './config.ts';
+import { grpcPortOf, loadConfig, type PaymentsConfig } from './config.ts';
 import { consumedEvents, onShipmentStatusChanged } from './consumers/shipment-events.ts';
 import { paymentsRepo } from './data/payments-repo.ts';
 import { createSerial, type Deps } from './use-cases/deps.ts';
@@ -44,8 +46,22 @@ export async function start(platform: Platform, overrides: Partial<PaymentsConfi
   );
   paymentsRoutes(kit.app, deps);
   internalRoutes(kit.app, deps);
+  const { tracer, log, registry } = kit;
+  const grpc = await startGrpcServer(
+    {
+      service: paymentsService(),
+      handlers: paymentHandlers(deps),
+      tracer,
+      log,
+      registry,
+      internalKey: platform.internalKey,
+    },
+    grpcPortOf(config),
+    config.host,
+  );
   const reconciler = startReconciler(deps, config.reconcileMs);
   kit.onStop(() => reconciler.stop());
+  kit.onStop(() => grpc.stop());
   const url = await kit.listen(config.port, config.host);
-  return { ...kit, url, config, providers };
+  return { ...kit, url, grpcUrl: grpc.url, config, providers };
 }

@@ -11,7 +11,7 @@ export const admin = { 'x-internal-key': key, 'x-user-id': 'usr_admin', 'x-user-
 export const customer = (id: string) => ({ 'x-internal-key': key, 'x-user-id': id, 'x-user-role': 'customer' });
 
 /** Short deadlines: the provider's deadline is 200 ms, the slow sandbox wallet answers after 600 ms. */
-export const fast: Partial<PaymentsConfig> = { port: 0, timeoutMs: 200, retries: 2, reconcileMs: 100 };
+export const fast: Partial<PaymentsConfig> = { port: 0, grpcPort: 0, timeoutMs: 200, retries: 2, reconcileMs: 100 };
 
 export type Harness = Awaited<ReturnType<typeof harness>>;
 

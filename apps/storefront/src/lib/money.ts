@@ -23,7 +23,10 @@ export function formatMoney(money: Money): string {
  * floating point; null when it is not a positive amount with at most two decimals.
  */
 export function parseRupees(input: string): number | null {
-  const text = input.trim().replace(/^rs\.?\s*/i, '').replace(/,/g, '');
+  const text = input
+    .trim()
+    .replace(/^rs\.?\s*/i, '')
+    .replace(/,/g, '');
   const match = /^(\d{1,9})(?:\.(\d{1,2}))?$/.exec(text);
   if (!match) return null;
   const paisa = Number(match[1]) * 100 + Number((match[2] ?? '').padEnd(2, '0'));

@@ -48,7 +48,10 @@ function follow(fetchFn: typeof fetch, poll: () => Promise<StatusEvent> = async 
 describe('followOrder', () => {
   it('delivers each status from the stream, with the bearer token, and stops at a final state', async () => {
     const { fn, calls } = fakeFetch([
-      () => sse([event(1, 'PENDING'), event(2, 'CONFIRMED'), event(3, 'SHIPPED'), event(4, 'DELIVERED')], { stayOpen: true }),
+      () =>
+        sse([event(1, 'PENDING'), event(2, 'CONFIRMED'), event(3, 'SHIPPED'), event(4, 'DELIVERED')], {
+          stayOpen: true,
+        }),
     ]);
     const { handle, statuses, states } = follow(fn);
     await handle.done;
@@ -87,7 +90,10 @@ describe('followOrder', () => {
       () => Promise.reject(new TypeError('network down')),
     ]);
     const polled = ['CONFIRMED', 'SHIPPED', 'DELIVERED'];
-    const { handle, statuses, states } = follow(fn, async () => ({ status: polled.shift() ?? 'DELIVERED', at: '' }) as StatusEvent);
+    const { handle, statuses, states } = follow(
+      fn,
+      async () => ({ status: polled.shift() ?? 'DELIVERED', at: '' }) as StatusEvent,
+    );
     await handle.done;
     expect(calls).toHaveLength(4);
     expect(statuses).toEqual(['CONFIRMED', 'SHIPPED', 'DELIVERED']);
@@ -96,7 +102,11 @@ describe('followOrder', () => {
 
   it('gives up at once on an answer that retrying cannot fix (401)', async () => {
     const { fn, calls } = fakeFetch([
-      () => new Response(JSON.stringify({ code: 'UNAUTHENTICATED' }), { status: 401, headers: { 'content-type': 'application/problem+json' } }),
+      () =>
+        new Response(JSON.stringify({ code: 'UNAUTHENTICATED' }), {
+          status: 401,
+          headers: { 'content-type': 'application/problem+json' },
+        }),
     ]);
     const { handle, errors, statuses } = follow(fn);
     await handle.done;

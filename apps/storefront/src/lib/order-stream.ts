@@ -62,7 +62,9 @@ export function followOrder(options: FollowOptions): { stop: () => void; done: P
   let lastState: FollowState | undefined;
 
   const setState = (state: FollowState) => {
-    if (state !== lastState) options.onState?.((lastState = state));
+    if (state === lastState) return;
+    lastState = state;
+    options.onState?.(state);
   };
   const deliver = (event: StatusEvent) => {
     if (signal.aborted) return;
@@ -98,7 +100,8 @@ export function followOrder(options: FollowOptions): { stop: () => void; done: P
         const body = await res.json().catch(() => undefined);
         throw new FollowError(res.status, body);
       }
-      if (!res.ok || !res.body || !(res.headers.get('content-type') ?? '').startsWith('text/event-stream')) return false;
+      if (!res.ok || !res.body || !(res.headers.get('content-type') ?? '').startsWith('text/event-stream'))
+        return false;
       setState('live');
       const parser = createSseParser((e) => {
         if (e.type !== 'status' && e.type !== 'message') return;

@@ -46,7 +46,10 @@ export function toProblem(status: number, body: unknown, retryAfterHeader?: stri
 export const networkProblem = (): Problem => ({ status: 0, code: 'NETWORK', detail: 'The network request failed.' });
 
 /** friendlyMessage says what happened and what to do next; `method` names the wallet in payment messages. */
-export function friendlyMessage(problem: Pick<Problem, 'code' | 'detail' | 'retryAfter'>, method?: PaymentMethod): string {
+export function friendlyMessage(
+  problem: Pick<Problem, 'code' | 'detail' | 'retryAfter'>,
+  method?: PaymentMethod,
+): string {
   const wallet = method && method !== 'cod' ? methodNames[method] : 'Your wallet';
   switch (problem.code) {
     case 'OUT_OF_STOCK':
@@ -55,6 +58,8 @@ export function friendlyMessage(problem: Pick<Problem, 'code' | 'detail' | 'retr
       return `${wallet} declined the payment (for example, not enough balance). Nothing was charged. Try another wallet number, or choose cash on delivery.`;
     case 'PAYMENT_TIMEOUT':
       return `${wallet} did not confirm the payment in time, so the order was not placed and nothing was charged. Please try again.`;
+    case 'PAYMENT_UNAVAILABLE':
+      return `${wallet} could not be reached, so the order was not placed and nothing was charged. Try again shortly, or choose cash on delivery.`;
     case 'VALIDATION_FAILED':
       return 'Some details need fixing: see the highlighted fields.';
     case 'RATE_LIMITED':
@@ -100,14 +105,15 @@ export function fieldErrors(problem: Problem | undefined): Record<string, string
 function friendlyField(field: string, message: string): string {
   if (field === 'phone' || field === 'wallet') return 'Enter an 11-digit mobile number starting 03, like 03001234567.';
   if (field === 'email' && /format/.test(message)) return 'Enter an email address like name@example.pk.';
-  if (field === 'sku' && /pattern/.test(message)) return 'Use 2 to 40 capital letters, digits and hyphens, like LAWN-002.';
+  if (field === 'sku' && /pattern/.test(message))
+    return 'Use 2 to 40 capital letters, digits and hyphens, like LAWN-002.';
   const fewer = /fewer than (\d+) characters/.exec(message);
   if (fewer) return fewer[1] === '1' ? 'This is required.' : `Use at least ${fewer[1]} characters.`;
   if (/pattern "\\\\S"|pattern "\\S"/.test(message)) return 'This is required.';
   const more = /more than (\d+) characters/.exec(message);
   if (more) return `Use at most ${more[1]} characters.`;
   if (/required property/.test(message)) return 'This is required.';
-  return message.charAt(0).toUpperCase() + message.slice(1) + '.';
+  return `${message.charAt(0).toUpperCase()}${message.slice(1)}.`;
 }
 
 /** WALLET_PATTERN: Pakistani mobile numbers, 11 digits starting 03. */

@@ -16,7 +16,10 @@ describe('routes', () => {
   });
 
   it('sends people back where they were after logging in, but only within the site', () => {
-    expect(matchRoute('/login', `?next=${encodeURIComponent('/checkout')}`)).toEqual({ page: 'login', next: '/checkout' });
+    expect(matchRoute('/login', `?next=${encodeURIComponent('/checkout')}`)).toEqual({
+      page: 'login',
+      next: '/checkout',
+    });
     expect(safeNext('//evil.example')).toBe('/');
     expect(safeNext('https://evil.example')).toBe('/');
     expect(safeNext(null)).toBe('/');

@@ -23,7 +23,8 @@ const decode = (segment: string) => {
 
 /** safeNext keeps a post-login redirect on this site: a path, never `//host` or a full URL. */
 export function safeNext(next: string | null): string {
-  return next && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\') ? next : '/';
+  if (!next?.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return '/';
+  return next;
 }
 
 export function matchRoute(pathname: string, search = ''): Route {

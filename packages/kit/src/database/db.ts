@@ -13,8 +13,13 @@ export interface Tx {
   exec(sql: string): Promise<void>;
 }
 
+/** How the connections of a database handle are used right now (PGlite is one connection). */
+export type PoolStats = { total: number; idle: number; waiting: number };
+
 export interface Db extends Tx {
   readonly kind: 'pglite' | 'postgres';
+  /** The pool's connections: open, idle, and callers waiting for one. */
+  stats(): PoolStats;
   /** Runs fn in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Calls fn on every NOTIFY of the channel (PostgreSQL only; embedded mode wakes in-process). */
@@ -57,17 +62,31 @@ async function openPglite(dataDir: string): Promise<Db> {
     parsers: { 20: toNumber, 1700: toNumber },
     ...(isNew ? { loadDataDir: await template() } : {}),
   });
-  const query = async <T extends Row>(sql: string, params?: unknown[]) => (await lite.query<T>(sql, params)).rows;
+  // PGlite runs one statement at a time: the work in flight beyond the first is waiting for the one connection.
+  let inFlight = 0;
+  const counted = async <T>(run: () => Promise<T>): Promise<T> => {
+    inFlight++;
+    try {
+      return await run();
+    } finally {
+      inFlight--;
+    }
+  };
+  const query = <T extends Row>(sql: string, params?: unknown[]) =>
+    counted(async () => (await lite.query<T>(sql, params)).rows);
   return {
     kind: 'pglite',
+    stats: () => ({ total: 1, idle: inFlight === 0 ? 1 : 0, waiting: Math.max(0, inFlight - 1) }),
     query,
-    exec: async (sql) => void (await lite.exec(sql)),
+    exec: (sql) => counted(async () => void (await lite.exec(sql))),
     transaction: (fn) =>
-      lite.transaction((tx) =>
-        fn({
-          query: async (sql, params) => (await tx.query(sql, params)).rows as never,
-          exec: async (sql) => void (await tx.exec(sql)),
-        }),
+      counted(() =>
+        lite.transaction((tx) =>
+          fn({
+            query: async (sql, params) => (await tx.query(sql, params)).rows as never,
+            exec: async (sql) => void (await tx.exec(sql)),
+          }),
+        ),
       ),
     listen: async (channel, fn) => {
       const unlisten = await lite.listen(channel, fn);
@@ -87,6 +106,7 @@ async function openPostgres(url: string, max: number): Promise<Db> {
   const query = async <T extends Row>(sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows as T[];
   return {
     kind: 'postgres',
+    stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     query,
     exec: async (sql) => void (await pool.query(sql)),
     async transaction(fn) {

@@ -162,11 +162,10 @@ export function createGrpcClient(options: GrpcClientOptions): GrpcClient {
 }
 
 function breakerGauge(registry: Registry): Gauge<'upstream'> {
-  const name = 'grpc_client_circuit_breaker_state';
   return (
-    (registry.getSingleMetric(name) as Gauge<'upstream'> | undefined) ??
+    (registry.getSingleMetric('grpc_client_circuit_breaker_state') as Gauge<'upstream'> | undefined) ??
     new Gauge({
-      name,
+      name: 'grpc_client_circuit_breaker_state',
       help: 'Circuit breaker per gRPC upstream: 0 closed, 1 open, 2 half-open',
       labelNames: ['upstream'],
       registers: [registry],

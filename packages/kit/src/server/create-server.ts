@@ -15,6 +15,7 @@ import {
 import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
+  type FastifyReply,
   LogController,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
@@ -64,6 +65,32 @@ export type ServerOptions = {
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
+/** frameworkError maps the router's own errors (bad URL encoding, over-long path segment) to problems. */
+export function frameworkError(error: { code?: string }): AppError {
+  if (error.code === 'FST_ERR_BAD_URL') return new AppError('BAD_REQUEST', 400, 'The URL is not validly encoded.');
+  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
+    return new AppError('URI_TOO_LONG', 414, 'A path segment is too long.');
+  return internal();
+}
+
+/** nulAt names where a U+0000 hides in parsed input (keys included), walking without recursion; undefined if none. */
+export function nulAt(value: unknown, root: string): string | undefined {
+  const stack: [unknown, string][] = [[value, root]];
+  while (stack.length > 0) {
+    const [v, path] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) return path;
+    } else if (v !== null && typeof v === 'object') {
+      for (const [k, child] of Object.entries(v)) {
+        const at = path ? `${path}.${k}` : k;
+        if (k.includes('\u0000')) return path || '(body)';
+        stack.push([child, at]);
+      }
+    }
+  }
+  return undefined;
+}
+
 export function createServer(options: ServerOptions): App {
   const bodyLimit = options.bodyLimit ?? 64 * 1024;
   const app = Fastify({
@@ -75,7 +102,18 @@ export function createServer(options: ServerOptions): App {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    routerOptions: { ignoreTrailingSlash: true },
+    // Long enough for any id a schema allows, so the schema judges it (400) rather than the router.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    // A malformed URL or an over-long path segment is answered as a problem like every other error.
+    frameworkErrors: (error, req, reply) => {
+      const appError = frameworkError(error);
+      const r = reply as unknown as FastifyReply;
+      return r
+        .header('x-request-id', req.id)
+        .code(appError.status)
+        .type('application/problem+json')
+        .send(problemOf(appError));
+    },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   installValidators(app);
@@ -98,6 +136,15 @@ export function createServer(options: ServerOptions): App {
     const { traceId, spanId } = span.spanContext();
     req.log = req.log.child({ traceId, spanId, requestId: req.id });
     reply.header('x-request-id', req.id).header('x-trace-id', traceId);
+    // Without the internal key a request is refused here, before its body is read or parsed (preValidation checks
+    // the identity again once the body is in).
+    if (!req.routeOptions.config.exposed) {
+      try {
+        callerOf(req, options.internalKey);
+      } catch (err) {
+        return context.with(req.traceContext, () => done(err as Error));
+      }
+    }
     context.with(req.traceContext, done);
   });
 
@@ -106,6 +153,13 @@ export function createServer(options: ServerOptions): App {
     req.caller = req.routeOptions.config.exposed ? null : callerOf(req, options.internalKey);
     enforce(req.routeOptions.config.access ?? 'public', req.caller);
     context.with(req.traceContext ?? context.active(), done);
+  });
+
+  // PostgreSQL text cannot hold U+0000: a string carrying it is refused as invalid, not left to fail in SQL as a 500.
+  app.addHook('preHandler', (req, _reply, done) => {
+    const at = nulAt(req.params, 'params') ?? nulAt(req.query, 'querystring') ?? nulAt(req.body, '');
+    if (at === undefined) return done();
+    done(validationFailed([{ path: at || '(body)', message: 'must not contain the NUL character (U+0000)' }]));
   });
 
   app.addHook('onResponse', (req, reply, done) => {

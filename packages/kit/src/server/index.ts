@@ -1,4 +1,4 @@
 export { type Access, type Caller, headers as identityHeaders, type Role, sameSecret } from './auth.ts';
-export { type App, createServer, type ServerOptions } from './create-server.ts';
+export { type App, createServer, frameworkError, type ServerOptions } from './create-server.ts';
 export * from './errors.ts';
 export { type ListQuery, listQuery, Money, money, page, problemSchema } from './schemas.ts';

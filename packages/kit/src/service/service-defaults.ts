@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Tracer } from '@opentelemetry/api';
-import { Registry } from 'prom-client';
+import { Gauge, Registry } from 'prom-client';
 import { type Db, ensureDatabase, openDatabase } from '../database/db.ts';
 import { migrate } from '../database/migrate.ts';
 import { traced } from '../database/traced.ts';
@@ -91,6 +91,7 @@ export async function serviceDefaults(
   const relay = new OutboxRelay(db, platform.broker, log, { sweepMs: platform.outboxSweepMs });
   opsRoutes(app, { service: name, spans, logs, relay, broker: platform.broker });
   messagingMetrics(registry, name, relay, platform.broker);
+  poolMetrics(registry, db);
   const stoppers: (() => Promise<void> | void)[] = [];
   const consumed = consumerMetrics(registry);
 
@@ -103,7 +104,12 @@ export async function serviceDefaults(
     app,
     relay,
     async consume(types, effect, afterCommit) {
-      const handle = inbox(db, name, tracing.tracer, effect, afterCommit);
+      // The line is written inside the event's span, so the console finds it under the trace that caused the event.
+      const logged: typeof effect = (tx, event) => {
+        log.debug({ type: event.type, eventId: event.id }, 'handling event');
+        return effect(tx, event);
+      };
+      const handle = inbox(db, name, tracing.tracer, logged, afterCommit);
       await platform.broker.subscribe(name, types, async (event) => {
         const done = consumed.start(event);
         try {
@@ -132,4 +138,20 @@ export async function serviceDefaults(
       log.flush();
     },
   };
+}
+
+/** Database pool use, read when Prometheus scrapes: connections open, idle, and callers waiting for one. */
+function poolMetrics(registry: Registry, db: Db): void {
+  new Gauge({
+    name: 'db_pool_connections',
+    help: 'Database connections of this process by state: total (open), idle, waiting (callers queued for one)',
+    labelNames: ['state'],
+    registers: [registry],
+    collect() {
+      const { total, idle, waiting } = db.stats();
+      this.set({ state: 'total' }, total);
+      this.set({ state: 'idle' }, idle);
+      this.set({ state: 'waiting' }, waiting);
+    },
+  });
 }

@@ -1,2 +1,3 @@
 export { brokerOrSkip, NATS_URL, RABBITMQ_URL } from './broker.ts';
 export { freshPostgresDatabase, postgresOrSkip } from './postgres.ts';
+export { REDIS_URL, redisOrSkip } from './redis.ts';

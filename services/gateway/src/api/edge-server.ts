@@ -4,7 +4,7 @@
 // (no JSON parsing, no child logger, no async context switch).
 import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
-import { AppError, internal, notFound, payloadTooLarge, problemOf } from '@bazaar/kit/server';
+import { AppError, frameworkError, internal, notFound, payloadTooLarge, problemOf } from '@bazaar/kit/server';
 import type { Logger } from '@bazaar/kit/telemetry';
 import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
@@ -29,7 +29,13 @@ export function createEdgeServer(options: EdgeOptions): Edge {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     },
-    routerOptions: { ignoreTrailingSlash: true },
+    // The routed paths are wildcards: the whole rest of a path is one parameter, and the services judge its length.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
+    // A malformed URL (bad percent-encoding) or an over-long path is answered as a problem like every other error.
+    frameworkErrors: (error, req, reply) => {
+      reply.header('x-request-id', req.id);
+      return sendProblem(req, reply, frameworkError(error));
+    },
   }) as unknown as Edge;
 
   app.decorateRequest('caller', null);
@@ -54,6 +60,8 @@ export function createEdgeServer(options: EdgeOptions): Edge {
       { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: reply.statusCode },
       reply.elapsedTime / 1000,
     );
+    // At debug level only: the line names its trace itself, as the hot path switches no async context.
+    if (options.log.isLevelEnabled('debug')) logCompleted(options.log, req, reply);
     endSpan(req, reply.statusCode);
     done();
   });
@@ -106,6 +114,22 @@ export function writeProblem(req: FastifyRequest, res: ServerResponse, error: Ap
     'x-trace-id': traceId ?? '',
   });
   res.end(body);
+}
+
+function logCompleted(log: Logger, req: FastifyRequest, reply: FastifyReply): void {
+  const ids = req.span?.spanContext();
+  log.debug(
+    {
+      traceId: ids?.traceId,
+      spanId: ids?.spanId,
+      requestId: req.id,
+      method: req.method,
+      route: req.routeOptions.url ?? 'unmatched',
+      status: reply.statusCode,
+      ms: Math.round(reply.elapsedTime * 10) / 10,
+    },
+    'request completed',
+  );
 }
 
 /** endSpan closes the request's SERVER span; a response the client abandoned ends it too, without a status. */

@@ -1,18 +1,120 @@
 // The places where later parts of the public surface mount: the web apps and the admin operations API.
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Edge } from './edge-server.ts';
+import { type OpsApiDeps, opsApi } from './ops-api.ts';
 import { guard, type ProxyDeps } from './proxy-routes.ts';
 
-/** appRoutes: the storefront at `/` and the operations console at `/console` (static files) mount here. */
-export function appRoutes(_app: Edge): void {}
+/** Where `npm run build:apps` (run by `npm install`) puts the storefront. */
+export const STOREFRONT_DIST = join(import.meta.dirname, '../../../../apps/storefront/dist');
+
+/** Paths that belong to the gateway or the API: the storefront never answers for them, so their 404s stay problems. */
+const NOT_STOREFRONT = /^\/(?:api|internal|docs|openapi\.json|console|healthz|readyz|metrics|\.well-known)(?:\/|$)/;
+
+/** A browser navigating asks for HTML; API clients (curl, fetch, SDKs) do not, and keep the gateway's 404 problem. */
+const wantsPage = (req: FastifyRequest) => (req.headers.accept ?? '').includes('text/html');
+
+/** The storefront's pages only talk to this origin; nothing inline runs, nothing frames them. */
+const PAGE_HEADERS = {
+  'cache-control': 'no-cache',
+  'content-security-policy':
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; " +
+    "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'",
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'same-origin',
+};
+
+const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bazaar: storefront not built</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head><body style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem">
+<h1>The storefront is not built</h1><p>Run <code>npm run build:apps</code> (or <code>npm install</code>, which runs it) and reload.
+The API is up: see <a href="/docs">/docs</a>.</p></body></html>`;
 
 /**
- * opsRoutes: admin operations under `/api/ops` (traces, logs, outbox and saga views) mount inside this scope.
- * The whole subtree is admin-only already, paths not yet written included: they answer 404 to admins only.
+ * appRoutes: the storefront at `/` and the operations console at `/console` (static files) mount here.
+ * The storefront routes in the browser (History API), so a browser asking for any page path gets its index.html; its
+ * hashed assets under `/assets/` are cached for a year, the page itself is revalidated on every load.
  */
-export function opsRoutes(app: Edge, deps: Pick<ProxyDeps, 'authenticate' | 'limiter'>): void {
+export function appRoutes(app: Edge, options: { storefrontDir?: string } = {}): void {
+  const dist = options.storefrontDir ?? STOREFRONT_DIST;
+  app.register(async (scope) => {
+    const indexFile = join(dist, 'index.html');
+    const built = existsSync(indexFile);
+    if (built)
+      await scope.register(fastifyStatic, {
+        root: join(dist, 'assets'),
+        prefix: '/assets/',
+        decorateReply: false,
+        index: false,
+        maxAge: '365d',
+        immutable: true,
+        preCompressed: true,
+        dotfiles: 'deny',
+      });
+
+    const page = async (req: FastifyRequest, reply: FastifyReply) => {
+      const path = req.url.split('?')[0];
+      // A missing file (anything with an extension), a gateway path or a non-browser client gets the 404 problem.
+      if (NOT_STOREFRONT.test(path) || /\.[^/]*$/.test(path) || (path !== '/' && !wantsPage(req)))
+        return reply.callNotFound();
+      reply.headers(PAGE_HEADERS).header('vary', 'accept').type('text/html; charset=utf-8');
+      if (!built) return reply.code(503).send(NOT_BUILT);
+      return reply.send(await readFile(indexFile));
+    };
+    scope.get('/', { schema: { hide: true } }, page);
+    scope.get('/*', { schema: { hide: true } }, page);
+  });
+}
+
+/** Where `npm run build:apps` puts the operations console (built with base `/console/`). */
+export const CONSOLE_DIST = join(import.meta.dirname, '../../../../apps/console/dist');
+
+const CONSOLE_NOT_BUILT = NOT_BUILT.replaceAll('storefront', 'operations console');
+
+/**
+ * consoleRoutes: the operations console at `/console`, beside the storefront. Its page is static and public (the
+ * data behind it is admin-only, under /api/ops); hashed assets under `/console/assets/` are cached for a year, and a
+ * browser asking for any `/console/...` page path gets the index.html (the console routes in the browser).
+ */
+export function consoleRoutes(app: Edge, options: { consoleDir?: string } = {}): void {
+  const dist = options.consoleDir ?? CONSOLE_DIST;
+  app.register(async (scope) => {
+    const indexFile = join(dist, 'index.html');
+    const built = existsSync(indexFile);
+    if (built)
+      await scope.register(fastifyStatic, {
+        root: join(dist, 'assets'),
+        prefix: '/console/assets/',
+        decorateReply: false,
+        index: false,
+        maxAge: '365d',
+        immutable: true,
+        preCompressed: true,
+        dotfiles: 'deny',
+      });
+    const page = async (req: FastifyRequest, reply: FastifyReply) => {
+      const path = req.url.split('?')[0];
+      if (/\.[^/]*$/.test(path) || (path !== '/console' && !wantsPage(req))) return reply.callNotFound();
+      reply.headers(PAGE_HEADERS).header('vary', 'accept').type('text/html; charset=utf-8');
+      if (!built) return reply.code(503).send(CONSOLE_NOT_BUILT);
+      return reply.send(await readFile(indexFile));
+    };
+    scope.get('/console', { schema: { hide: true } }, page);
+    scope.get('/console/*', { schema: { hide: true } }, page);
+  });
+}
+
+/**
+ * opsRoutes: admin operations under `/api/ops` (services, traces, logs, messaging, dead-letter replay: ops-api.ts).
+ * The whole subtree is admin-only, paths not written included: they answer 404 to admins only.
+ */
+export function opsRoutes(app: Edge, deps: Pick<ProxyDeps, 'authenticate' | 'limiter'> & OpsApiDeps): void {
   app.register(
     async (ops) => {
       ops.addHook('onRequest', guard(deps));
+      opsApi(ops, deps);
       ops.all('/*', { schema: { hide: true } }, async (_req, reply) => reply.callNotFound());
       ops.all('/', { schema: { hide: true } }, async (_req, reply) => reply.callNotFound());
     },

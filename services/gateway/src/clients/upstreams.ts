@@ -1,43 +1,199 @@
-// Each upstream service is a set of replicas behind keep-alive connection pools, picked in turn.
+// Each upstream service is a pool of replicas behind keep-alive connection pools: health-checked, ejected when they
+// fail, and picked by fewest requests in flight (or in turn).
 import { ConfigError } from '@bazaar/kit/config';
-import { Pool } from 'undici';
+import type { Logger } from '@bazaar/kit/telemetry';
+import { Gauge, type Registry } from 'prom-client';
+import { Client, Pool } from 'undici';
 
-export type Replica = { url: string; pool: Pool };
+export type Replica = {
+  url: string;
+  pool: Pool;
+  /** Requests dispatched to this replica whose answer has not finished (event streams stop counting once open). */
+  pending: number;
+  /** False once ejected: a failed health check or a broken connection. A successful health check brings it back. */
+  healthy: boolean;
+};
+
+export type BalancePolicy = 'least-pending' | 'round-robin';
 
 /**
- * Upstream is where one service's requests go. `pick` chooses the replica for the next request; health-based
- * ejection will change only `pick` (and whoever reports failures to it), never the callers.
+ * Upstream is where one service's requests go. `pick` chooses the replica for the next attempt, `down` reports a
+ * replica whose connection failed; the health checker brings it back.
  */
 export type Upstream = {
   name: string;
   replicas: readonly Replica[];
-  pick(): Replica;
-  /** next answers the replica after `replica`, for a retry that must not land on the same one. */
-  next(replica: Replica): Replica;
+  /**
+   * pick chooses among the healthy replicas not in `tried` (fewest pending, ties in turn; or simply in turn); when
+   * none is left, an ejected one not tried yet, since trying beats refusing. Undefined once every replica was tried.
+   */
+  pick(tried?: readonly Replica[]): Replica | undefined;
+  /** down ejects a replica at once (passive ejection); it takes traffic again after its next successful health check. */
+  down(replica: Replica, reason: string): void;
   close(): Promise<void>;
 };
 
+export type UpstreamOptions = {
+  connections: number;
+  balance?: BalancePolicy;
+  /** How long opening a connection to a replica may take before it counts as down. */
+  connectTimeoutMs?: number;
+  /** Active health checks: `GET /healthz` on every replica each `intervalMs`; 0 or absent turns them off. */
+  healthIntervalMs?: number;
+  healthTimeoutMs?: number;
+  registry?: Registry;
+  log?: Logger;
+};
+
+const HEALTH_PATH = '/healthz';
+
 /** upstream parses a comma-separated list of base URLs (origins only) and opens one pool per replica. */
-export function upstream(name: string, urls: string, options: { connections: number }): Upstream {
+export function upstream(name: string, urls: string, options: UpstreamOptions): Upstream {
+  const connectTimeout = options.connectTimeoutMs ?? 2_000;
   const replicas: Replica[] = urls
     .split(',')
     .map((u) => u.trim())
     .filter(Boolean)
     .map((u) => {
       const url = originOf(name, u);
-      return { url, pool: new Pool(url, { connections: options.connections, pipelining: 1 }) };
+      return {
+        url,
+        pool: new Pool(url, { connections: options.connections, pipelining: 1, connect: { timeout: connectTimeout } }),
+        pending: 0,
+        healthy: true,
+      };
     });
   if (replicas.length === 0) throw new ConfigError(`the ${name} upstream has no URL`);
+  const roundRobin = options.balance === 'round-robin';
+  const log = options.log;
+  const gauge = options.registry ? healthGauge(options.registry) : undefined;
+  for (const r of replicas) gauge?.set({ service: name, replica: r.url }, 1);
+  // When each replica was last ejected: a health check that began before it cannot vouch for it.
+  const downAt = new Map<Replica, number>();
   let turn = 0;
+
+  function setHealthy(replica: Replica, healthy: boolean, reason: string): void {
+    if (replica.healthy === healthy) return;
+    replica.healthy = healthy;
+    gauge?.set({ service: name, replica: replica.url }, healthy ? 1 : 0);
+    if (healthy) log?.info({ upstream: name, replica: replica.url }, 'upstream replica is back');
+    else log?.warn({ upstream: name, replica: replica.url, reason }, 'upstream replica ejected');
+  }
+
+  const checker = options.healthIntervalMs
+    ? healthChecker(replicas, {
+        intervalMs: options.healthIntervalMs,
+        timeoutMs: options.healthTimeoutMs ?? Math.min(options.healthIntervalMs, 1_000),
+        verdict(replica, ok, startedAt, reason) {
+          if (ok && startedAt < (downAt.get(replica) ?? 0)) return;
+          if (!ok) downAt.set(replica, Date.now());
+          setHealthy(replica, ok, reason);
+        },
+      })
+    : undefined;
+
   return {
     name,
     replicas,
-    pick() {
-      turn = turn + 1 >= replicas.length ? 0 : turn + 1;
-      return replicas[turn];
+    pick(tried) {
+      const n = replicas.length;
+      let best: Replica | undefined;
+      let bestAt = 0;
+      let fallback: Replica | undefined;
+      let fallbackAt = 0;
+      for (let k = 0; k < n; k++) {
+        const at = (turn + k) % n;
+        const r = replicas[at];
+        if (tried?.includes(r)) continue;
+        if (!r.healthy) {
+          if (fallback === undefined || r.pending < fallback.pending) [fallback, fallbackAt] = [r, at];
+          continue;
+        }
+        // Strictly fewer, so equal replicas keep the rotation's order.
+        if (best === undefined || r.pending < best.pending) [best, bestAt] = [r, at];
+        if (roundRobin || best.pending === 0) break;
+      }
+      if (best === undefined && fallback === undefined) return undefined;
+      turn = ((best ? bestAt : fallbackAt) + 1) % n;
+      return best ?? fallback;
     },
-    next: (replica) => replicas[(replicas.indexOf(replica) + 1) % replicas.length],
-    close: async () => void (await Promise.all(replicas.map((r) => r.pool.close()))),
+    down(replica, reason) {
+      downAt.set(replica, Date.now());
+      setHealthy(replica, false, reason);
+    },
+    close: async () => {
+      await checker?.close();
+      await Promise.all(replicas.map((r) => r.pool.close()));
+    },
+  };
+}
+
+function healthGauge(registry: Registry): Gauge<'service' | 'replica'> {
+  const existing = registry.getSingleMetric('gateway_upstream_healthy');
+  if (existing) return existing as Gauge<'service' | 'replica'>;
+  return new Gauge({
+    name: 'gateway_upstream_healthy',
+    help: 'Whether the gateway sends traffic to an upstream replica (1) or has ejected it (0)',
+    labelNames: ['service', 'replica'] as const,
+    registers: [registry],
+  });
+}
+
+/**
+ * healthChecker asks every replica for `GET /healthz` each interval, on a connection of its own so a busy pool never
+ * delays the probe. A 200 within the timeout is healthy; anything else is not.
+ */
+function healthChecker(
+  replicas: Replica[],
+  options: {
+    intervalMs: number;
+    timeoutMs: number;
+    verdict(replica: Replica, ok: boolean, startedAt: number, reason: string): void;
+  },
+) {
+  const probes = replicas.map((replica) => ({
+    replica,
+    client: new Client(replica.url, {
+      pipelining: 1,
+      connect: { timeout: options.timeoutMs },
+      headersTimeout: options.timeoutMs,
+      bodyTimeout: options.timeoutMs,
+    }),
+    running: false,
+  }));
+  let closed = false;
+
+  async function probe(p: (typeof probes)[number]): Promise<void> {
+    if (p.running || closed) return;
+    p.running = true;
+    const startedAt = Date.now();
+    const signal = AbortSignal.timeout(options.timeoutMs);
+    try {
+      const res = await p.client.request({ method: 'GET', path: HEALTH_PATH, signal });
+      await res.body.dump({ limit: 64 * 1024, signal });
+      if (!closed)
+        options.verdict(p.replica, res.statusCode === 200, startedAt, `health check answered ${res.statusCode}`);
+    } catch (err) {
+      const e = err as { code?: string; name?: string };
+      if (!closed) options.verdict(p.replica, false, startedAt, `health check failed (${e.code ?? e.name ?? 'error'})`);
+    } finally {
+      p.running = false;
+    }
+  }
+
+  const round = () => {
+    for (const p of probes) void probe(p);
+  };
+  const timer = setInterval(round, options.intervalMs);
+  timer.unref();
+  round();
+
+  return {
+    async close() {
+      closed = true;
+      clearInterval(timer);
+      await Promise.all(probes.map((p) => p.client.destroy().catch(() => {})));
+    },
   };
 }
 
@@ -86,20 +242,22 @@ export async function getJson(
   }
 }
 
-/** getJsonFromAny tries the replicas in turn and answers the first document one of them gives. */
+/** getJsonFromAny tries the replicas, healthy ones first, and answers the first document one of them gives. */
 export async function getJsonFromAny(
   up: Upstream,
   path: string,
   internalKey: string,
   timeoutMs: number,
 ): Promise<unknown> {
-  let replica = up.pick();
-  for (let i = 0; ; i++) {
+  const tried: Replica[] = [];
+  for (;;) {
+    const replica = up.pick(tried);
+    if (replica === undefined) throw new UpstreamDown('unreachable');
     try {
       return await getJson(replica, path, internalKey, timeoutMs);
     } catch (err) {
-      if (i + 1 >= up.replicas.length) throw err;
-      replica = up.next(replica);
+      tried.push(replica);
+      if (tried.length >= up.replicas.length) throw err;
     }
   }
 }

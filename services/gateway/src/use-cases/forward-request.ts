@@ -1,4 +1,5 @@
-// Forwarding: the request goes to one replica with identity and trace context, the answer streams back as it comes.
+// Forwarding: the request goes to a healthy replica with identity and trace context, moves to another replica when
+// that is safe, and the answer streams back as it comes.
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { AppError, identityHeaders, unavailable } from '@bazaar/kit/server';
 import type { Logger } from '@bazaar/kit/telemetry';
@@ -68,6 +69,11 @@ const notConnected = new Set([
   'ENETUNREACH',
   'UND_ERR_CONNECT_TIMEOUT',
 ]);
+// Failures of a connection the request went out on: the replica may have acted on it, so only an idempotent request
+// goes to another replica. Either way the replica is ejected until a health check vouches for it again.
+const brokenConnection = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+// Methods that mean the same when sent twice (RFC 9110 9.2.2); a POST joins them when it carries an Idempotency-Key.
+const idempotentMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
 /** Forwarder: `forward` handles one request; `drain`, when the gateway stops, ends open event streams and keep-alive. */
 export type Forwarder = { forward: Forward; drain(): void };
@@ -79,7 +85,10 @@ type Exchange = {
   client: Span;
   headers: Record<string, string | string[]>;
   controller: Dispatcher.DispatchController | null;
-  attempt: number;
+  /** The replicas that failed this request so far, in order; null until one does. */
+  tried: Replica[] | null;
+  /** Ends the current attempt's claim on its replica's pending count (once). */
+  settle: () => void;
   /** Set when the gateway stops: the stream is ended cleanly rather than cut. */
   ending: boolean;
 };
@@ -105,22 +114,30 @@ export function forwarder(options: ForwardOptions): Forwarder {
       parent,
     );
     const headers = upstreamHeaders(req, internalKey, trustProxy, client);
-    const x: Exchange = { req, res, up, client, headers, controller: null, attempt: 0, ending: false };
+    const x: Exchange = { req, res, up, client, headers, controller: null, tried: null, settle: noop, ending: false };
     res.once('close', () => {
       streams.delete(x);
+      x.settle();
       if (res.writableFinished) return;
       // The client went away: stop the upstream's work (an event stream, a slow answer) and close the spans.
       x.controller?.abort(new Error('client closed the connection'));
       client.end();
       endSpan(req);
     });
-    send(x, up.pick());
+    // pick answers a replica whenever nothing was tried yet: there is at least one.
+    send(x, up.pick() as Replica);
   }
 
   function send(x: Exchange, replica: Replica): void {
-    x.attempt++;
     const { req } = x;
     const body = (req.body as Buffer | undefined) ?? null;
+    replica.pending++;
+    let settled = false;
+    x.settle = () => {
+      if (settled) return;
+      settled = true;
+      replica.pending--;
+    };
     replica.pool.dispatch(
       {
         path: req.url,
@@ -134,8 +151,35 @@ export function forwarder(options: ForwardOptions): Forwarder {
     );
   }
 
+  /**
+   * retryTarget answers the replica to try next after `replica` failed this request, or undefined when there is none
+   * left or nothing may be retried: the answer's status already went out.
+   */
+  function retryTarget(x: Exchange, replica: Replica): Replica | undefined {
+    if (x.res.headersSent || x.res.destroyed || draining) return undefined;
+    const tried = x.tried ?? [];
+    tried.push(replica);
+    x.tried = tried;
+    return tried.length < x.up.replicas.length ? x.up.pick(tried) : undefined;
+  }
+
+  /** passOver ends a closing replica's dropped refusal: on to the next replica, or a 503 problem document. */
+  function passOver(x: Exchange, next: Replica | undefined): void {
+    if (next) {
+      send(x, next);
+      return;
+    }
+    x.client.setStatus({ code: SpanStatusCode.ERROR, message: 'replica closing' });
+    x.client.end();
+    writeProblem(x.req, x.res, unavailable(`The ${x.up.name} service is unavailable. Try again shortly.`));
+  }
+
   function relay(x: Exchange, replica: Replica): Dispatcher.DispatchHandler {
     const { req, res, up } = x;
+    // A closing replica's 502/503 is read off the connection and dropped: another replica answers instead (retryOn),
+    // or, when the request may not be repeated, the client gets a problem document rather than the bare refusal.
+    let discard = false;
+    let retryOn: Replica | undefined;
     return {
       onRequestStart(controller) {
         x.controller = controller;
@@ -143,6 +187,16 @@ export function forwarder(options: ForwardOptions): Forwarder {
       },
       onResponseStart(_controller, statusCode, answer) {
         if (statusCode < 200) return;
+        if ((statusCode === 502 || statusCode === 503) && closes(answer)) {
+          // A replica that is shutting down refuses new work this way: no more traffic for it, and an idempotent
+          // request goes to another replica once this answer has been read off the connection.
+          const reason = `HTTP_${statusCode}_CLOSING`;
+          up.down(replica, reason);
+          failures.inc({ upstream: up.name, reason });
+          if (isIdempotent(req)) retryOn = retryTarget(x, replica);
+          discard = retryOn !== undefined || !String(answer['content-type']).startsWith('application/problem+json');
+          if (discard) return;
+        }
         x.client.setAttribute('http.response.status_code', statusCode);
         const headers = answerHeaders(answer, req.id, traceIdOf(req));
         if (draining) headers.connection = 'close';
@@ -152,30 +206,46 @@ export function forwarder(options: ForwardOptions): Forwarder {
           // An event stream's headers go out at once (the first event may be a while); stopping ends it.
           res.flushHeaders();
           streams.add(x);
+          // An open stream costs its replica little: it no longer weighs on the choice of replica.
+          x.settle();
         }
       },
       onResponseData(controller, chunk) {
+        if (discard) return;
         if (!res.write(chunk)) {
           controller.pause();
           res.once('drain', () => controller.resume());
         }
       },
       onResponseEnd() {
+        x.settle();
+        if (discard) return passOver(x, retryOn);
         res.end();
         x.client.end();
       },
       onResponseError(_controller, err) {
+        x.settle();
         if (x.ending) {
           x.client.end();
           res.end();
           return;
         }
         if (res.destroyed || res.writableEnded) return; // the client left first; its close handler cleaned up
-        const reason = (err as { code?: string }).code ?? 'ERROR';
+        if (discard) return passOver(x, retryOn); // the refusal broke off: what follows it is decided already
+        const code = connectCode(err);
+        const reason = code || 'ERROR';
         const facts = { upstream: up.name, replica: replica.url, reason, traceId: traceIdOf(req), requestId: req.id };
         failures.inc({ upstream: up.name, reason });
-        if (!res.headersSent && notConnected.has(connectCode(err)) && x.attempt < up.replicas.length)
-          return send(x, up.next(replica));
+        const unsent = notConnected.has(code);
+        const broken = brokenConnection.has(code);
+        if (unsent || broken) up.down(replica, reason);
+        // Nothing reached the replica: any request may go elsewhere. It went out and the connection broke before an
+        // answer: only a request that means the same when repeated.
+        const next = unsent || (broken && isIdempotent(req)) ? retryTarget(x, replica) : undefined;
+        if (next) {
+          log.debug(facts, 'retrying on another replica');
+          return send(x, next);
+        }
         x.client.setStatus({ code: SpanStatusCode.ERROR, message: reason });
         x.client.end();
         if (res.headersSent) {
@@ -246,6 +316,19 @@ function answerHeaders(
   out['x-request-id'] = requestId;
   if (traceId) out['x-trace-id'] = traceId;
   return out;
+}
+
+const noop = () => {};
+
+/** isIdempotent: the request means the same sent twice, so a replica that may have seen it can be passed over. */
+function isIdempotent(req: FastifyRequest): boolean {
+  return idempotentMethods.has(req.method) || (req.method === 'POST' && req.headers['idempotency-key'] !== undefined);
+}
+
+/** closes: the answer says its connection ends here, as a server that is shutting down says on every answer. */
+function closes(answer: IncomingHttpHeaders): boolean {
+  const connection = answer.connection;
+  return typeof connection === 'string' && connection.toLowerCase().includes('close');
 }
 
 /** connectCode digs the system error code out of undici's error (a happy-eyeballs failure nests it). */

@@ -11,7 +11,7 @@ export async function getStockLevel(db: Db, sku: string): Promise<StockLevel> {
 }
 
 export async function listStockLevels(db: Db, limit: number, cursor?: string): Promise<{ items: StockLevel[]; nextCursor: string | null }> {
-  const [after] = decodeCursor(cursor) ?? [];
+  const [after] = decodeCursor(cursor, ['string']) ?? [];
   const rows = await productsRepo.levels(db, limit + 1, { after: after === undefined ? undefined : String(after) });
   const items = rows.slice(0, limit);
   const last = items.at(-1);

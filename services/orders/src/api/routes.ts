@@ -1,4 +1,5 @@
 // The orders service's HTTP surface: thin handlers over the use cases.
+import { runWithDeadline } from '@bazaar/kit/grpc';
 import { type App, page, problemSchema } from '@bazaar/kit/server';
 import { cancelOrder } from '../use-cases/cancel-order.ts';
 import { placeOrder } from '../use-cases/place-order.ts';
@@ -24,7 +25,11 @@ export function ordersRoutes(app: App, deps: Deps): void {
       },
     },
     async (req, reply) => {
-      const answer = await placeOrder(deps, req.caller!, req.body, req.headers['idempotency-key']);
+      // The calls made for this request end a margin after its sync window; the saga's recovery resumes what they cut.
+      const deadlineMs = deps.config.syncWindowMs + deps.config.deadlineMarginMs;
+      const answer = await runWithDeadline(deadlineMs, () =>
+        placeOrder(deps, req.caller!, req.body, req.headers['idempotency-key']),
+      );
       if (answer.problem) reply.type('application/problem+json');
       return reply.code(answer.status as 201).send(answer.body as never);
     },

@@ -1,4 +1,4 @@
-// What the saga needs from the other services; REST adapters implement these now, gRPC ones may later.
+// What the saga needs from the other services; gRPC adapters (the default) and REST ones implement these.
 import type { Caller } from '@bazaar/kit/server';
 import type { PaymentMethod } from '../contracts.ts';
 
@@ -25,6 +25,9 @@ export interface Payments {
   void(orderId: string): Promise<{ status: string }>;
   refund(orderId: string): Promise<{ status: string }>;
 }
+
+/** The synchronous upstreams the saga calls, over one transport (INTERNAL_TRANSPORT). */
+export type SyncUpstreams = { inventory: Inventory; payments: Payments; close(): Promise<void> };
 
 export interface Shipping {
   /** The fee for a city, or null when we do not deliver there. */

@@ -1,6 +1,6 @@
 // The REST adapters of the saga's ports, over the kit's traced HTTP client.
 import { type Client, UpstreamError } from '@bazaar/kit/http';
-import type { Inventory, Payments, ReservedLine, Shipping } from './ports.ts';
+import type { Inventory, Payments, ReservedLine, Shipping, SyncUpstreams } from './ports.ts';
 
 const path = encodeURIComponent;
 
@@ -27,6 +27,14 @@ export function restPayments(http: Client): Payments {
     capture: (orderId) => http.call('POST', `/internal/payments/${path(orderId)}/capture`),
     void: (orderId) => http.call('POST', `/internal/payments/${path(orderId)}/void`),
     refund: (orderId) => http.call('POST', `/internal/payments/${path(orderId)}/refund`),
+  };
+}
+
+export function restUpstreams(inventory: Client, payments: Client): SyncUpstreams {
+  return {
+    inventory: restInventory(inventory),
+    payments: restPayments(payments),
+    close: async () => void (await Promise.all([inventory.close(), payments.close()])),
   };
 }
 

@@ -12,7 +12,7 @@ export async function getOrder(db: Db, caller: Caller, orderId: string): Promise
 
 export async function listOrders(db: Db, caller: Caller, query: { limit: number; cursor?: string; userId?: string }) {
   const userId = caller.role === 'admin' ? query.userId : caller.id;
-  const after = decodeCursor(query.cursor) as [string, string] | undefined;
+  const after = decodeCursor(query.cursor, ['time', 'string']) as [string, string] | undefined;
   const rows = await ordersRepo.list(db, userId, query.limit + 1, after);
   const items = rows.slice(0, query.limit);
   const last = items.at(-1);

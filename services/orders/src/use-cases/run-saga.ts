@@ -5,9 +5,11 @@ import { OrderEvents } from '../contracts.ts';
 import { ordersRepo } from '../data/orders-repo.ts';
 import { type SagaStep, sagasRepo } from '../data/sagas-repo.ts';
 import { announce, type Deps } from './saga-deps.ts';
+import type { SagaOutcome } from './saga-metrics.ts';
 
 const LEASE_MS = 30_000;
-type Next = { step: SagaStep; reason?: string };
+/** The step to run next; `outcome` is set by the step that moved the order to its final state. */
+type Next = { step: SagaStep; reason?: string; outcome?: SagaOutcome };
 
 /** Runs the order's saga to its end, or until a transient failure schedules a retry. */
 export async function runSaga(deps: Deps, orderId: string, options: { owned?: boolean } = {}): Promise<void> {
@@ -15,7 +17,16 @@ export async function runSaga(deps: Deps, orderId: string, options: { owned?: bo
   if (!saga) return;
   let next: Next = { step: saga.step, reason: saga.reason };
   try {
-    while (next.step !== 'DONE') next = await runStep(deps, orderId, next, saga.startedAt);
+    while (next.step !== 'DONE') {
+      const started = performance.now();
+      const step = next.step;
+      try {
+        next = await runStep(deps, orderId, next, saga.startedAt);
+      } finally {
+        deps.metrics?.stepTook(step, (performance.now() - started) / 1000);
+      }
+      if (next.outcome) deps.metrics?.outcome(next.outcome, next.outcome === 'rejected' ? next.reason : undefined);
+    }
     await sagasRepo.release(deps.db, orderId);
   } catch (err) {
     deps.log.warn({ orderId, step: next.step, err: String(err) }, 'saga step failed; it will be retried');
@@ -80,7 +91,7 @@ async function confirm(deps: Deps, orderId: string): Promise<Next> {
     if (err instanceof UpstreamError && err.status === 409) return advance(deps, orderId, 'COMPENSATE', 'PAYMENT_FAILED');
     throw err;
   }
-  return deps.db.transaction(async (tx) => {
+  return deps.db.transaction(async (tx): Promise<Next> => {
     const order = (await ordersRepo.byId(tx, orderId, true))!;
     await ordersRepo.setPayment(tx, orderId, payment.status);
     if (order.status === 'PENDING') {
@@ -88,7 +99,7 @@ async function confirm(deps: Deps, orderId: string): Promise<Next> {
       await announce(tx, orderId, { type: OrderEvents.confirmed, extra: await confirmedExtra(tx, orderId) });
     }
     await sagasRepo.advance(tx, orderId, 'DONE');
-    return { step: 'DONE' };
+    return { step: 'DONE', outcome: order.status === 'PENDING' ? 'confirmed' : undefined };
   });
 }
 
@@ -108,22 +119,22 @@ async function compensate(deps: Deps, orderId: string, reason: string): Promise<
 async function undoConfirmed(deps: Deps, orderId: string): Promise<Next> {
   await deps.inventory.release(orderId);
   const payment = await deps.payments.refund(orderId);
-  return deps.db.transaction(async (tx) => {
+  return deps.db.transaction(async (tx): Promise<Next> => {
     await ordersRepo.setPayment(tx, orderId, payment.status);
     await sagasRepo.advance(tx, orderId, 'DONE');
-    return { step: 'DONE' };
+    return { step: 'DONE', outcome: 'cancelled' };
   });
 }
 
 function reject(deps: Deps, orderId: string, reason: string): Promise<Next> {
-  return deps.db.transaction(async (tx) => {
+  return deps.db.transaction(async (tx): Promise<Next> => {
     const order = (await ordersRepo.byId(tx, orderId, true))!;
     if (order.status === 'PENDING') {
       await ordersRepo.setStatus(tx, orderId, 'REJECTED', { reason });
       await announce(tx, orderId, { type: OrderEvents.rejected, extra: { reason } });
     }
     await sagasRepo.advance(tx, orderId, 'DONE', reason);
-    return { step: 'DONE' };
+    return { step: 'DONE', reason, outcome: order.status === 'PENDING' ? 'rejected' : undefined };
   });
 }
 

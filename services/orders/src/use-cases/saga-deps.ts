@@ -8,6 +8,7 @@ import { OrderEvents } from '../contracts.ts';
 import { ordersRepo } from '../data/orders-repo.ts';
 import type { OrderNotifier } from '../domain/notifier.ts';
 import { summaryOf } from '../domain/order.ts';
+import type { SagaMetrics } from './saga-metrics.ts';
 
 export type Deps = {
   db: Db;
@@ -17,6 +18,8 @@ export type Deps = {
   notifier: OrderNotifier;
   log: Logger;
   config: OrdersConfig;
+  /** Saga outcomes and step durations (absent in tests that do not look at them). */
+  metrics?: SagaMetrics;
 };
 
 /** Publishes the order's new status (and the specific event, when there is one) in the caller's transaction. */

@@ -19,7 +19,7 @@ export type PublicPayment = {
 
 /** Newest first. A customer sees the payments of their own orders; asking for another's order is NOT_FOUND. */
 export async function listPayments(db: Db, caller: Caller, q: { orderId?: string; limit: number; cursor?: string }) {
-  const after = decodeCursor(q.cursor) as [string, string] | undefined;
+  const after = decodeCursor(q.cursor, ['time', 'string']) as [string, string] | undefined;
   const userId = caller.role === 'admin' ? undefined : caller.id;
   const rows = await paymentsRepo.list(db, { userId, orderId: q.orderId, limit: q.limit + 1, after });
   if (q.orderId && rows.length === 0 && !after) throw notFound('No payment for this order.');

@@ -24,7 +24,7 @@ export async function listShipments(
   limit: number,
   cursor?: string,
 ): Promise<{ items: Shipment[]; nextCursor: string | null }> {
-  const after = decodeCursor(cursor) as [string, string] | undefined;
+  const after = decodeCursor(cursor, ['time', 'string']) as [string, string] | undefined;
   const rows = await shipmentsRepo.list(db, limit + 1, after);
   const items = rows.slice(0, limit);
   const last = items.at(-1);

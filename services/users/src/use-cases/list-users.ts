@@ -8,7 +8,7 @@ export async function listUsers(
   limit: number,
   cursor?: string,
 ): Promise<{ items: User[]; nextCursor: string | null }> {
-  const after = decodeCursor(cursor) as [string, string] | undefined;
+  const after = decodeCursor(cursor, ['time', 'string']) as [string, string] | undefined;
   const rows = await usersRepo.list(db, limit + 1, after);
   const items = rows.slice(0, limit);
   const last = items.at(-1);

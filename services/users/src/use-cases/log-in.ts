@@ -16,12 +16,20 @@ export async function logIn(
   input: { email: string; password: string },
 ): Promise<Token> {
   const email = normalizeEmail(input.email);
-  const lockedFor = await loginFailuresRepo.lockedFor(db, email);
-  if (lockedFor > 0) throw lockedOut(lockedFor);
   const found = await usersRepo.credentials(db, email);
-  const ok = await verifyPassword(input.password, found?.passwordHash ?? (await decoyHash));
-  if (!found || !ok) {
-    if (found) await loginFailuresRepo.record(db, email, config.maxLoginFailures, config.lockoutSeconds);
+  if (!found) {
+    await verifyPassword(input.password, await decoyHash);
+    throw invalidCredentials();
+  }
+  // The try is counted before the password is checked, so concurrent guesses cannot outrun the lock-out.
+  const { tries, lockedFor } = await loginFailuresRepo.claimTry(db, email, config.lockoutSeconds);
+  if (lockedFor > 0) throw lockedOut(lockedFor);
+  if (tries > config.maxLoginFailures) {
+    await loginFailuresRepo.lock(db, email, config.lockoutSeconds);
+    throw lockedOut(config.lockoutSeconds);
+  }
+  if (!(await verifyPassword(input.password, found.passwordHash))) {
+    if (tries === config.maxLoginFailures) await loginFailuresRepo.lock(db, email, config.lockoutSeconds);
     throw invalidCredentials();
   }
   await loginFailuresRepo.clear(db, email);

@@ -8,7 +8,7 @@ export async function orderHistory(
   limit: number,
   cursor?: string,
 ): Promise<{ items: HistoryEntry[]; nextCursor: string | null }> {
-  const after = decodeCursor(cursor) as [string, string] | undefined;
+  const after = decodeCursor(cursor, ['time', 'string']) as [string, string] | undefined;
   const rows = await orderHistoryRepo.list(db, userId, limit + 1, after);
   const items = rows.slice(0, limit);
   const last = items.at(-1);

@@ -1,0 +1,200 @@
+import { describe, expect, it } from 'vitest';
+import { DEFAULT_MIX, parseDuration, parseLoadArgs, parseMix, picker, UsageError } from './options.ts';
+import { formatSummary } from './report.ts';
+import { fmtMs, type LoadSummary } from './runner.ts';
+import { failed } from './shop.ts';
+import { ActionStats, Histogram, median, RateWindow } from './stats.ts';
+
+describe('Histogram', () => {
+  it('gives percentiles within 1 % of the exact ones', () => {
+    const h = new Histogram();
+    const values = Array.from({ length: 10_000 }, (_, i) => (i + 1) / 10); // 0.1 .. 1000 ms
+    for (const v of values) h.record(v);
+    expect(h.count).toBe(10_000);
+    for (const [p, exact] of [
+      [50, 500],
+      [95, 950],
+      [99, 990],
+      [100, 1000],
+    ]) {
+      expect(Math.abs(h.percentile(p) - exact) / exact).toBeLessThan(0.011);
+    }
+    expect(h.percentile(0)).toBeCloseTo(0.1, 2);
+    expect(h.max).toBe(1000);
+    expect(h.mean).toBeCloseTo(500.05, 1);
+  });
+
+  it('never answers outside what it saw, and merges', () => {
+    const a = new Histogram();
+    a.record(42);
+    expect(a.percentile(50)).toBe(42);
+    expect(a.percentile(99)).toBe(42);
+    const b = new Histogram();
+    for (let i = 0; i < 99; i++) b.record(1);
+    a.merge(b);
+    expect(a.count).toBe(100);
+    expect(a.percentile(50)).toBeCloseTo(1, 1);
+    expect(a.percentile(100)).toBe(42);
+    expect(new Histogram().percentile(99)).toBe(0);
+  });
+
+  it('clamps absurd values and ignores invalid ones', () => {
+    const h = new Histogram();
+    h.record(-1);
+    h.record(Number.NaN);
+    expect(h.count).toBe(0);
+    h.record(0);
+    h.record(10_000_000);
+    expect(h.count).toBe(2);
+    expect(h.percentile(100)).toBe(10_000_000);
+  });
+});
+
+describe('ActionStats, median and the rate window', () => {
+  it('counts successes and failures by key', () => {
+    const s = new ActionStats();
+    s.success(1);
+    s.failure(2, '429 RATE_LIMITED');
+    s.failure(3, '429 RATE_LIMITED');
+    s.failure(4, 'ECONNREFUSED');
+    expect(s.count).toBe(4);
+    expect(s.ok).toBe(1);
+    expect(s.failed).toBe(3);
+    expect(Object.fromEntries(s.errors)).toEqual({ '429 RATE_LIMITED': 2, ECONNREFUSED: 1 });
+  });
+
+  it('takes medians', () => {
+    expect(median([])).toBe(0);
+    expect(median([3, 1, 2])).toBe(2);
+    expect(median([4, 1, 3, 2])).toBe(2.5);
+  });
+
+  it('counts the last second', () => {
+    const w = new RateWindow();
+    for (let t = 0; t < 2000; t += 10) w.mark(t);
+    expect(w.rate(2000)).toBe(100);
+    expect(w.rate(5000)).toBe(0);
+  });
+});
+
+describe('durations and the mix', () => {
+  it('reads durations', () => {
+    expect(parseDuration('30s')).toBe(30_000);
+    expect(parseDuration('2m')).toBe(120_000);
+    expect(parseDuration('500ms')).toBe(500);
+    expect(parseDuration('1.5s')).toBe(1500);
+    expect(parseDuration('45')).toBe(45_000);
+    expect(parseDuration('1h')).toBe(3_600_000);
+    expect(() => parseDuration('soon')).toThrow(UsageError);
+    expect(() => parseDuration('0s')).toThrow(UsageError);
+  });
+
+  it('reads the default mix, and leaves unnamed actions out', () => {
+    expect(parseMix(DEFAULT_MIX)).toEqual({ browse: 40, search: 15, view: 25, signup: 3, order: 12, track: 5 });
+    expect(parseMix('order=1, browse = 3')).toEqual({ browse: 3, search: 0, view: 0, signup: 0, order: 1, track: 0 });
+    expect(parseMix('view:2')).toMatchObject({ view: 2, browse: 0 });
+  });
+
+  it('refuses a bad mix', () => {
+    expect(() => parseMix('buy=3')).toThrow(/unknown action "buy"/);
+    expect(() => parseMix('browse=-1')).toThrow(UsageError);
+    expect(() => parseMix('browse')).toThrow(UsageError);
+    expect(() => parseMix('browse=0,order=0')).toThrow(/zero/);
+    expect(() => parseMix('browse=1,browse=2')).toThrow(/twice/);
+  });
+
+  it('picks actions in proportion to their weights', () => {
+    const pick = picker(parseMix('browse=3,order=1'));
+    const counts = { browse: 0, order: 0 } as Record<string, number>;
+    for (let i = 0; i < 1000; i++) counts[pick(i / 1000)]++;
+    expect(counts).toEqual({ browse: 750, order: 250 });
+    expect(pick(0.9999999)).toBe('order');
+    const only = picker(parseMix('track=5'));
+    expect(only(0)).toBe('track');
+    expect(only(0.99)).toBe('track');
+  });
+});
+
+describe('the command line', () => {
+  it('has defaults: closed model, 10 users, 30 s, the shop mix, the local gateway', () => {
+    const o = parseLoadArgs([], {});
+    expect(o).toMatchObject({
+      url: 'http://127.0.0.1:8080',
+      users: 10,
+      rate: undefined,
+      durationMs: 30_000,
+      json: false,
+    });
+    expect(o.mix.browse).toBe(40);
+    expect(o.adminEmail).toBe('admin@bazaar.local');
+  });
+
+  it('takes a rate (open model) or users (closed model), not both', () => {
+    expect(parseLoadArgs(['--rate', '250', '--duration', '5s', '--json'], {})).toMatchObject({
+      rate: 250,
+      users: undefined,
+      durationMs: 5000,
+      json: true,
+    });
+    expect(() => parseLoadArgs(['--rate', '5', '--users', '3'], {})).toThrow(/not both/);
+    expect(() => parseLoadArgs(['--rate', '0'], {})).toThrow(UsageError);
+    expect(() => parseLoadArgs(['--users', '2.5'], {})).toThrow(UsageError);
+    expect(() => parseLoadArgs(['--url', 'ftp://x'], {})).toThrow(UsageError);
+    expect(() => parseLoadArgs(['--bogus'], {})).toThrow(UsageError);
+    expect(parseLoadArgs(['--url', 'http://shop.test:9000/'], {}).url).toBe('http://shop.test:9000');
+  });
+});
+
+describe('failures and the summary', () => {
+  it('names a failure by status and problem code, or by network error', () => {
+    expect(failed({ status: 429, body: { code: 'RATE_LIMITED' } })).toEqual({
+      ok: false,
+      key: '429 RATE_LIMITED',
+      status: 429,
+    });
+    expect(failed({ status: 502, body: undefined })).toEqual({ ok: false, key: '502', status: 502 });
+    expect(failed({ status: 0, body: undefined, error: 'ECONNREFUSED' }).key).toBe('ECONNREFUSED');
+  });
+
+  it('formats milliseconds', () => {
+    expect(fmtMs(1.234)).toBe('1.23 ms');
+    expect(fmtMs(12.34)).toBe('12.3 ms');
+    expect(fmtMs(123.4)).toBe('123 ms');
+    expect(fmtMs(1234)).toBe('1.23 s');
+  });
+
+  it('prints a table per action with errors by code and the rate-limit hint', () => {
+    const a = {
+      count: 10,
+      ok: 8,
+      failed: 2,
+      rps: 5,
+      p50: 2,
+      p95: 3,
+      p99: 4,
+      max: 5,
+      mean: 2,
+      errors: { '429 RATE_LIMITED': 2 },
+    };
+    const summary: LoadSummary = {
+      url: 'http://127.0.0.1:8080',
+      model: 'open',
+      rate: 5,
+      durationS: 2,
+      elapsedS: 2.1,
+      mix: parseMix('browse=1'),
+      customers: 3,
+      actions: { browse: a },
+      total: a,
+      errors: { '429 RATE_LIMITED': 2 },
+      dropped: 0,
+      unfinished: 0,
+      hints: ['RATE_LIMIT_RPS=0 turns it off'],
+    };
+    const text = formatSummary(summary);
+    expect(text).toMatch(/action\s+count\s+ok\s+req\/s\s+p50\s+p95\s+p99/);
+    expect(text).toMatch(/browse\s+10\s+8\s+5\.0/);
+    expect(text).toMatch(/429 RATE_LIMITED\s+2/);
+    expect(text).toContain('hint: RATE_LIMIT_RPS=0');
+  });
+});

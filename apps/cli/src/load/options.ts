@@ -1,0 +1,186 @@
+// `bazaar load` options: parsing and validating the command line, durations and the action mix.
+import { parseArgs } from 'node:util';
+
+export const ACTIONS = ['browse', 'search', 'view', 'signup', 'order', 'track'] as const;
+export type Action = (typeof ACTIONS)[number];
+export type Mix = Record<Action, number>;
+
+/** The default mix, in the spirit of Online Boutique's Locust file: mostly looking, some buying, a few sign-ups. */
+export const DEFAULT_MIX = 'browse=40,search=15,view=25,signup=3,order=12,track=5';
+
+export type LoadOptions = {
+  url: string;
+  /** Open model: new actions started per second, whatever the answers' speed. */
+  rate?: number;
+  /** Closed model: this many virtual users, each starting its next action when the last one ends. */
+  users?: number;
+  durationMs: number;
+  mix: Mix;
+  json: boolean;
+  /** Customers signed up before the run starts; orders and tracking use them (sign-ups add more). */
+  customers: number;
+  /** Keep-alive connections to the target. */
+  connections: number;
+  /** Closed model: pause between a user's actions. */
+  thinkMs: number;
+  timeoutMs: number;
+  /** Top every product's stock up (as the admin) before the run, so orders do not run out. */
+  restock: boolean;
+  adminEmail: string;
+  adminPassword: string;
+  /** Open model: actions that may be outstanding at once before new arrivals are dropped (client saturated). */
+  maxInFlight: number;
+  quiet: boolean;
+};
+
+export class UsageError extends Error {}
+
+export const loadHelp = `bazaar load: drive a Bazaar deployment with a realistic shop mix and report what it did
+
+Usage: bazaar load [--url URL] [--rate N | --users N] [--duration 30s] [--mix ...] [--json]
+
+  --url URL          the gateway to load (default http://127.0.0.1:8080); any deployment
+  --rate N           open model: start N actions per second, however slow the answers (arrival rate)
+  --users N          closed model: N virtual users, each doing one action after another (default 10)
+  --duration D       how long to run: 30s (default), 2m, 500ms, or a number of seconds
+  --mix LIST         weights of the actions (default ${DEFAULT_MIX})
+                     browse: a page of the catalogue   search: ?q=term   view: one product
+                     signup: sign up and log in        order: place an order (approving wallet 03001234567,
+                     with an Idempotency-Key)          track: look at an order or follow its shipment
+  --customers N      customers signed up before the run, for orders and tracking (default 10)
+  --connections N    keep-alive connections to the target (default 128)
+  --think MS         closed model: pause between a user's actions (default 0)
+  --timeout MS       one request's deadline (default 10000)
+  --max-inflight N   open model: outstanding actions before arrivals are dropped (default 2000)
+  --restock          top every product's stock up first, as the admin (BAZAAR_ADMIN_EMAIL / BAZAAR_ADMIN_PASSWORD,
+                     embedded defaults otherwise), so that long runs do not end in OUT_OF_STOCK
+  --json             print the summary as JSON on stdout (the progress line stays on stderr)
+  --quiet            no progress line
+
+While it runs, a progress line on stderr shows the rate, errors and p99 so far; at the end a table gives, per
+action, the count, rate, p50/p95/p99 and the errors by status and code. Note: the gateway limits each client to
+RATE_LIMIT_RPS requests per second (embedded default 50, and every anonymous request from this machine is one
+client); start the target with RATE_LIMIT_RPS=0 to measure it rather than its limiter.`;
+
+/** parseDuration reads 30s, 2m, 1h, 500ms or a bare number of seconds; answers milliseconds. */
+export function parseDuration(text: string): number {
+  const m = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(text);
+  if (!m) throw new UsageError(`"${text}" is not a duration (try 30s, 2m, 500ms)`);
+  const value = Number(m[1]);
+  const unit = m[2] ?? 's';
+  const ms = value * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit]!;
+  if (ms <= 0) throw new UsageError(`the duration must be more than zero, not "${text}"`);
+  return Math.round(ms);
+}
+
+/** parseMix reads "browse=40,order=10": the named actions with their weights; unnamed actions do not run. */
+export function parseMix(text: string): Mix {
+  const mix = Object.fromEntries(ACTIONS.map((a) => [a, 0])) as Mix;
+  const seen = new Set<string>();
+  for (const part of text.split(',')) {
+    if (!part.trim()) continue;
+    const m = /^\s*([a-z]+)\s*[=:]\s*(\d+(?:\.\d+)?)\s*$/i.exec(part);
+    if (!m) throw new UsageError(`"${part.trim()}" in --mix is not action=weight`);
+    const action = m[1].toLowerCase();
+    if (!(ACTIONS as readonly string[]).includes(action))
+      throw new UsageError(`unknown action "${m[1]}" in --mix; the actions are ${ACTIONS.join(', ')}`);
+    if (seen.has(action)) throw new UsageError(`"${action}" appears twice in --mix`);
+    seen.add(action);
+    mix[action as Action] = Number(m[2]);
+  }
+  if (ACTIONS.every((a) => mix[a] === 0)) throw new UsageError('--mix gives every action a weight of zero');
+  return mix;
+}
+
+/** picker turns a mix into a function of a uniform random number in [0, 1) that names an action by weight. */
+export function picker(mix: Mix): (r: number) => Action {
+  const entries = ACTIONS.filter((a) => mix[a] > 0).map((a) => ({ action: a, weight: mix[a] }));
+  const total = entries.reduce((s, e) => s + e.weight, 0);
+  const edges: number[] = [];
+  let acc = 0;
+  for (const e of entries) {
+    acc += e.weight / total;
+    edges.push(acc);
+  }
+  return (r) => {
+    for (let i = 0; i < edges.length; i++) if (r < edges[i]) return entries[i].action;
+    return entries[entries.length - 1].action;
+  };
+}
+
+/** The mix as percentages, for the report: "browse 40 %, search 15 %, ...". */
+export function describeMix(mix: Mix): string {
+  const total = ACTIONS.reduce((s, a) => s + mix[a], 0);
+  return ACTIONS.filter((a) => mix[a] > 0)
+    .map((a) => `${a} ${Math.round((mix[a] / total) * 1000) / 10}%`)
+    .join(', ');
+}
+
+const positiveInt = (name: string, text: string | undefined, fallback: number, min = 1): number => {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be a whole number ≥ ${min}, not "${text}"`);
+  return n;
+};
+
+export function parseLoadArgs(args: string[], env: NodeJS.ProcessEnv = process.env): LoadOptions & { help: boolean } {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: {
+        url: { type: 'string' },
+        rate: { type: 'string' },
+        users: { type: 'string' },
+        duration: { type: 'string' },
+        mix: { type: 'string' },
+        json: { type: 'boolean' },
+        customers: { type: 'string' },
+        connections: { type: 'string' },
+        think: { type: 'string' },
+        timeout: { type: 'string' },
+        'max-inflight': { type: 'string' },
+        restock: { type: 'boolean' },
+        quiet: { type: 'boolean', short: 'q' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  const str = (k: string) => values[k] as string | undefined;
+  if (str('rate') !== undefined && str('users') !== undefined)
+    throw new UsageError('give either --rate (open model) or --users (closed model), not both');
+  let rate: number | undefined;
+  if (str('rate') !== undefined) {
+    rate = Number(str('rate'));
+    if (!Number.isFinite(rate) || rate <= 0)
+      throw new UsageError(`--rate must be a positive number, not "${str('rate')}"`);
+  }
+  const users = rate === undefined ? positiveInt('users', str('users'), 10) : undefined;
+  const url = (str('url') ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
+  try {
+    const parsed = new URL(url);
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error();
+  } catch {
+    throw new UsageError(`--url "${url}" is not an http(s) URL`);
+  }
+  return {
+    help: Boolean(values.help),
+    url,
+    rate,
+    users,
+    durationMs: parseDuration(str('duration') ?? '30s'),
+    mix: parseMix(str('mix') ?? DEFAULT_MIX),
+    json: Boolean(values.json),
+    customers: positiveInt('customers', str('customers'), 10),
+    connections: positiveInt('connections', str('connections'), 128),
+    thinkMs: positiveInt('think', str('think'), 0, 0),
+    timeoutMs: positiveInt('timeout', str('timeout'), 10_000),
+    maxInFlight: positiveInt('max-inflight', str('max-inflight'), 2000),
+    restock: Boolean(values.restock),
+    adminEmail: env.BAZAAR_ADMIN_EMAIL ?? 'admin@bazaar.local',
+    adminPassword: env.BAZAAR_ADMIN_PASSWORD ?? 'bazaar-admin',
+    quiet: Boolean(values.quiet),
+  };
+}

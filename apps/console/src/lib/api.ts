@@ -1,0 +1,174 @@
+// api: the admin operations API (/api/ops, documented under "Operations" in /openapi.json) and the login it needs.
+
+export type Problem = { status: number; code: string; detail: string; errors?: { path: string; message: string }[] };
+
+/** ApiError carries the problem document the API answered (or one made up for a network failure). */
+export class ApiError extends Error {
+  readonly problem: Problem;
+  constructor(problem: Problem) {
+    super(problem.detail);
+    this.problem = problem;
+  }
+}
+
+export type Replica = {
+  url: string;
+  healthy: boolean;
+  ready: boolean;
+  status?: number;
+  failing?: Record<string, unknown>;
+  latencyMs?: number;
+  checkedAt: string;
+  pending: number;
+};
+export type ServiceHealth = {
+  name: string;
+  replicas: Replica[];
+  process?: { pid: number; uptimeSeconds: number; residentBytes: number };
+};
+
+export type TraceSummary = {
+  traceId: string;
+  spanId: string;
+  name: string;
+  method: string;
+  route: string;
+  status?: number;
+  error: boolean;
+  startTime: string;
+  durationMs: number;
+};
+
+export type Span = {
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  service: string;
+  kind: number;
+  startTime: string;
+  durationMs: number;
+  status: 'ok' | 'error' | 'unset';
+  attributes: Record<string, unknown>;
+};
+export type Missing = { service: string; replica: string; reason: string };
+export type Trace = {
+  traceId: string;
+  services: string[];
+  startTime: string;
+  durationMs: number;
+  spans: Span[];
+  missing: Missing[];
+};
+
+export type LogLine = {
+  time?: string;
+  level?: string;
+  service?: string;
+  traceId?: string;
+  spanId?: string;
+  requestId?: string;
+  msg?: string;
+  [field: string]: unknown;
+};
+
+export type DeadLetter = {
+  service: string;
+  consumer: string;
+  eventId: string;
+  type: string;
+  error: string;
+  at: string;
+  attempts: number;
+  event: Record<string, unknown>;
+};
+export type Messaging = {
+  services: {
+    service: string;
+    broker: string;
+    replicas: number;
+    outbox: { backlog: number; oldestAgeMs: number; published: number; failures: number };
+    deadLetters: number;
+  }[];
+  sagas: {
+    ordersByStatus: Record<string, number>;
+    sagasByStep: Record<string, number>;
+    inFlight: number;
+    retrying: {
+      orderId: string;
+      step: string;
+      reason?: string;
+      attempts: number;
+      lastError?: string;
+      nextAttemptAt: string;
+      updatedAt: string;
+    }[];
+  } | null;
+  deadLetters: DeadLetter[];
+  missing: Missing[];
+};
+
+type Deps = {
+  token: () => string | undefined;
+  /** A request that carried a token was refused as UNAUTHENTICATED: the session is over. */
+  onUnauthenticated?: () => void;
+  fetch?: typeof fetch;
+};
+
+export type Api = ReturnType<typeof createApi>;
+
+export function createApi(deps: Deps) {
+  const doFetch = deps.fetch ?? ((input: string, init?: RequestInit) => globalThis.fetch(input, init));
+
+  async function send<T>(method: string, path: string, body?: unknown, token = deps.token()): Promise<T> {
+    let res: Response;
+    try {
+      res = await doFetch(path, {
+        method,
+        headers: {
+          accept: 'application/json',
+          ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    } catch {
+      throw new ApiError({ status: 0, code: 'NETWORK', detail: 'The gateway cannot be reached. Is Bazaar running?' });
+    }
+    const text = await res.text().catch(() => '');
+    let parsed: unknown;
+    try {
+      parsed = text ? JSON.parse(text) : undefined;
+    } catch {
+      parsed = undefined;
+    }
+    if (res.ok) return parsed as T;
+    const p = (parsed ?? {}) as Partial<Problem>;
+    const problem: Problem = {
+      status: res.status,
+      code: typeof p.code === 'string' ? p.code : `HTTP_${res.status}`,
+      detail: typeof p.detail === 'string' ? p.detail : `The gateway answered ${res.status}.`,
+      errors: p.errors,
+    };
+    if (res.status === 401 && token) deps.onUnauthenticated?.();
+    throw new ApiError(problem);
+  }
+
+  return {
+    logIn: (email: string, password: string) =>
+      send<{ accessToken: string; expiresIn: number }>('POST', '/api/auth/login', { email, password }, ''),
+    me: (token: string) => send<{ id: string; name: string; email: string; role: string }>('GET', '/api/users/me', undefined, token),
+    services: () => send<{ items: ServiceHealth[] }>('GET', '/api/ops/services'),
+    traces: (limit = 50) => send<{ items: TraceSummary[] }>('GET', `/api/ops/traces?limit=${limit}`),
+    trace: (traceId: string) => send<Trace>('GET', `/api/ops/traces/${encodeURIComponent(traceId)}`),
+    logs: (traceId: string) =>
+      send<{ items: LogLine[]; missing: Missing[] }>('GET', `/api/ops/logs?traceId=${encodeURIComponent(traceId)}`),
+    messaging: () => send<Messaging>('GET', '/api/ops/messaging'),
+    replay: (letter: Pick<DeadLetter, 'service' | 'consumer' | 'eventId'>) =>
+      send<{ replayed: boolean }>('POST', '/api/ops/dead-letters/replay', {
+        service: letter.service,
+        consumer: letter.consumer,
+        eventId: letter.eventId,
+      }),
+  };
+}

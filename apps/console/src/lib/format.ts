@@ -1,0 +1,53 @@
+// format: durations, times, sizes and ages as an operator reads them.
+
+/** ms: 0.42 ms, 12.3 ms, 152 ms, 1.52 s, 2 min 5 s. */
+export function ms(value: number): string {
+  if (!Number.isFinite(value)) return '–';
+  if (value < 1) return `${value.toFixed(2)} ms`;
+  if (value < 100) return `${value.toFixed(1)} ms`;
+  if (value < 1000) return `${Math.round(value)} ms`;
+  if (value < 60_000) return `${(value / 1000).toFixed(2)} s`;
+  const minutes = Math.floor(value / 60_000);
+  return `${minutes} min ${Math.round((value % 60_000) / 1000)} s`;
+}
+
+/** clock: the local time of day with milliseconds, 14:03:07.123. */
+export function clock(iso: string | undefined): string {
+  if (!iso) return '';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+}
+
+/** ago: how long before `now`, in the largest sensible unit. */
+export function ago(iso: string, now = Date.now()): string {
+  const seconds = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (seconds < 2) return 'just now';
+  if (seconds < 60) return `${seconds} s ago`;
+  if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
+  return `${Math.floor(seconds / 3600)} h ago`;
+}
+
+/** bytes: 512 B, 12.3 MB. */
+export function bytes(n: number): string {
+  const units = ['B', 'kB', 'MB', 'GB'];
+  let i = 0;
+  let v = n;
+  while (v >= 1024 && i < units.length - 1) {
+    v /= 1024;
+    i++;
+  }
+  return `${i === 0 ? v : v.toFixed(1)} ${units[i]}`;
+}
+
+/** The standard fields of a log line; the rest are shown as its facts. */
+const standard = new Set(['time', 'level', 'service', 'traceId', 'spanId', 'requestId', 'msg', 'pid', 'hostname']);
+
+/** fields renders a log line's own facts as `key=value` pairs. */
+export function fields(line: Record<string, unknown>): string {
+  return Object.entries(line)
+    .filter(([k, v]) => !standard.has(k) && v !== undefined)
+    .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+    .join('  ');
+}

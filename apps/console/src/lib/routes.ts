@@ -1,0 +1,37 @@
+// routes: the console's pages and their paths, all under /console (the gateway answers index.html for each).
+
+export const BASE = '/console';
+
+export type Route =
+  | { page: 'services' }
+  | { page: 'traces' }
+  | { page: 'trace'; traceId: string }
+  | { page: 'messaging' }
+  | { page: 'not-found' };
+
+export const paths = {
+  services: BASE,
+  traces: `${BASE}/traces`,
+  trace: (traceId: string) => `${BASE}/traces/${encodeURIComponent(traceId)}`,
+  messaging: `${BASE}/messaging`,
+};
+
+/** matchRoute turns a location path into the page it shows. */
+export function matchRoute(pathname: string): Route {
+  const path = pathname.replace(/\/+$/, '') || '/';
+  if (path === BASE) return { page: 'services' };
+  if (path === paths.traces) return { page: 'traces' };
+  if (path === paths.messaging) return { page: 'messaging' };
+  const trace = /^\/console\/traces\/([^/]+)$/.exec(path);
+  if (trace) {
+    try {
+      return { page: 'trace', traceId: decodeURIComponent(trace[1]) };
+    } catch {
+      return { page: 'not-found' };
+    }
+  }
+  return { page: 'not-found' };
+}
+
+/** A W3C trace id as responses carry it in x-trace-id: 32 lowercase hex digits. */
+export const isTraceId = (text: string) => /^[0-9a-f]{32}$/.test(text);

@@ -1,0 +1,355 @@
+// Order page: what was bought and where it goes, with its status following the order's event stream live
+// (confirmed, shipped, delivered) without a reload.
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { Alert, Loading, StatusBadge, shortOrderId, statusLabel, When } from '../components/bits.tsx';
+import { Link } from '../components/link.tsx';
+import type { Order } from '../lib/api.ts';
+import { formatMoney } from '../lib/money.ts';
+import { type FollowState, followOrder, isFinal, type OrderStatus, type StatusEvent } from '../lib/order-stream.ts';
+import { ApiError, friendlyMessage, methodNames } from '../lib/problems.ts';
+import { loginPath, productPath, trackPath } from '../lib/routes.ts';
+import { api, getState, markReady, navigate, sessionEnded, showNotice, useAppState, useTitle } from '../state.ts';
+
+const rank: Record<string, number> = { PENDING: 0, CONFIRMED: 1, SHIPPED: 2, DELIVERED: 3, REJECTED: 4, CANCELLED: 4 };
+const later = (a: string, b: string) => ((rank[b] ?? 0) > (rank[a] ?? 0) ? b : a);
+
+const paymentWords: Record<string, string> = {
+  PENDING: 'Waiting for confirmation',
+  AUTHORIZED: 'Authorised',
+  CAPTURED: 'Paid',
+  DECLINED: 'Declined',
+  VOIDED: 'Voided, nothing charged',
+  REFUNDED: 'Refunded',
+};
+
+function rejectionWords(reason: string | undefined, wallet: string): string {
+  switch (reason) {
+    case 'OUT_OF_STOCK':
+      return 'Some items were out of stock. Nothing was charged.';
+    case 'PAYMENT_DECLINED':
+      return `${wallet} declined the payment. Nothing was charged.`;
+    case 'PAYMENT_TIMEOUT':
+      return `${wallet} did not confirm the payment in time. Nothing was charged.`;
+    case 'PAYMENT_UNAVAILABLE':
+      return 'The payment service could not be reached. Nothing was charged.';
+    default:
+      return 'Nothing was charged.';
+  }
+}
+
+function headline(order: Order, status: OrderStatus): string {
+  const wallet = order.payment.method === 'cod' ? undefined : methodNames[order.payment.method];
+  switch (status) {
+    case 'PENDING':
+      return wallet ? `Waiting for payment confirmation from ${wallet}…` : 'Waiting for confirmation of your order…';
+    case 'CONFIRMED':
+      return wallet
+        ? `${wallet} payment received. We are handing your parcel to the courier.`
+        : `We are handing your parcel to the courier. Pay ${formatMoney(order.total)} in cash when it arrives.`;
+    case 'SHIPPED':
+      return `Your parcel is on its way${order.shipping.courier ? ` with ${order.shipping.courier}` : ''}.`;
+    case 'DELIVERED':
+      return 'Your parcel has arrived. Thank you for shopping with Bazaar!';
+    case 'REJECTED':
+      return rejectionWords(order.rejectionReason, wallet ?? 'The wallet');
+    case 'CANCELLED':
+      return 'Any payment taken is refunded.';
+  }
+}
+
+function Steps({ status, times }: { status: OrderStatus; times: Record<string, string> }) {
+  const failed = status === 'REJECTED' || status === 'CANCELLED';
+  const steps: { key: string; label: string }[] = [
+    { key: 'PENDING', label: 'Placed' },
+    { key: 'CONFIRMED', label: 'Confirmed' },
+    { key: 'SHIPPED', label: 'Shipped' },
+    { key: 'DELIVERED', label: 'Delivered' },
+  ];
+  const shown = failed
+    ? [...steps.filter((s) => times[s.key] || s.key === 'PENDING'), { key: status, label: statusLabel(status) }]
+    : steps;
+  return (
+    <ol class={`steps${failed ? ' steps--failed' : ''}`} aria-label="Order progress">
+      {shown.map((step) => {
+        const done = failed || (rank[step.key] ?? 0) <= (rank[status] ?? 0);
+        const isCurrent = step.key === status;
+        return (
+          <li
+            key={step.key}
+            class={`step${done ? ' step--done' : ''}${isCurrent ? ' step--current' : ''}`}
+            aria-current={isCurrent ? 'step' : undefined}
+          >
+            <span class="step-dot" aria-hidden="true" />
+            <span class="step-label">
+              <span class="visually-hidden">{done ? (isCurrent ? 'Current: ' : 'Done: ') : 'Next: '}</span>
+              {step.label}
+            </span>
+            {times[step.key] && (
+              <span class="step-time">
+                <When at={times[step.key]} />
+              </span>
+            )}
+          </li>
+        );
+      })}
+    </ol>
+  );
+}
+
+const connectionWords: Partial<Record<FollowState, string>> = {
+  connecting: 'Connecting for live updates…',
+  live: 'Live: this page updates by itself.',
+  reconnecting: 'Connection lost, reconnecting…',
+  polling: 'Checking for updates every few seconds.',
+};
+
+export function OrderPage({ id }: { id: string }) {
+  const session = useAppState((s) => s.session);
+  const [order, setOrder] = useState<Order | null>(null);
+  const [status, setStatus] = useState<OrderStatus | null>(null);
+  const [times, setTimes] = useState<Record<string, string>>({});
+  const [connection, setConnection] = useState<FollowState>('connecting');
+  const [error, setError] = useState<ApiError | null>(null);
+  const [cancelling, setCancelling] = useState<'ask' | 'busy' | null>(null);
+  const [cancelError, setCancelError] = useState<string | null>(null);
+  // `?placed=` marks the visit right after checkout: thank the shopper once, and keep it out of the address.
+  const [placed] = useState(() => new URLSearchParams(location.search).get('placed'));
+  useEffect(() => {
+    if (placed) history.replaceState(history.state, '', location.pathname);
+  }, []);
+  const statusRef = useRef<string | null>(null);
+  useTitle(`Order ${shortOrderId(id)}`);
+
+  useEffect(() => {
+    if (session) return;
+    if (!getState().notice) showNotice({ kind: 'info', text: 'Log in to see your order.' });
+    navigate(loginPath(`/orders/${encodeURIComponent(id)}`), { replace: true });
+  }, [session]);
+
+  useEffect(() => {
+    if (!session) return;
+    let live = true;
+    statusRef.current = null;
+    setOrder(null);
+    setStatus(null);
+    setTimes({});
+    setError(null);
+    const advance = (next: string) => {
+      const merged = later(statusRef.current ?? next, next) as OrderStatus;
+      statusRef.current = merged;
+      setStatus(merged);
+    };
+    const refresh = () =>
+      api.order(id).then((o) => {
+        if (!live) return o;
+        setOrder(o);
+        advance(o.status);
+        markReady();
+        return o;
+      });
+    refresh().catch((e: unknown) => live && e instanceof ApiError && setError(e));
+
+    let lastSeen: string | null = null;
+    const follower = followOrder({
+      url: `/api/orders/${encodeURIComponent(id)}/events`,
+      token: () => getState().session?.token,
+      poll: async (): Promise<StatusEvent> => {
+        const o = await refresh();
+        return { status: o.status, at: o.updatedAt };
+      },
+      onStatus: (event) => {
+        if (!live) return;
+        setTimes((t) => (t[event.status] ? t : { ...t, [event.status]: event.at }));
+        advance(event.status);
+        // Each new status may bring new facts (payment reference, courier, tracking number): read the order again.
+        if (event.status !== lastSeen) {
+          lastSeen = event.status;
+          refresh().catch(() => {});
+        }
+      },
+      onState: (state) => live && setConnection(state),
+      onError: (e) => {
+        if (e.status === 404) setError(new ApiError({ status: 404, code: 'NOT_FOUND' }));
+        if (e.status === 401) sessionEnded();
+      },
+    });
+    return () => {
+      live = false;
+      follower.stop();
+    };
+  }, [id, Boolean(session)]);
+
+  if (!session) return <Loading />;
+  if (error)
+    return (
+      <>
+        <h1>{error.problem.code === 'NOT_FOUND' ? 'Order not found' : 'Could not load this order'}</h1>
+        <Alert>
+          {error.problem.code === 'NOT_FOUND'
+            ? 'There is no such order in your account.'
+            : friendlyMessage(error.problem)}
+        </Alert>
+        <p>
+          <Link href="/orders">See all your orders</Link>
+        </p>
+      </>
+    );
+  if (!order || !status) return <Loading label="Loading your order…" />;
+
+  const final = isFinal(status);
+  const trackingNumber = order.shipping.trackingNumber;
+  const canCancel = status === 'CONFIRMED' && (!order.shipping.status || order.shipping.status === 'CREATED');
+
+  const cancel = async () => {
+    setCancelling('busy');
+    setCancelError(null);
+    try {
+      const o = await api.cancelOrder(order.id);
+      setOrder(o);
+      statusRef.current = o.status;
+      setStatus(o.status);
+      setCancelling(null);
+    } catch (e) {
+      setCancelError(e instanceof ApiError ? friendlyMessage(e.problem) : String(e));
+      setCancelling(null);
+    }
+  };
+
+  return (
+    <>
+      <div class="page-head">
+        <h1>Order {shortOrderId(order.id)}</h1>
+        <p class="muted">
+          Placed <When at={order.createdAt} /> · <StatusBadge status={status} />
+        </p>
+      </div>
+      {placed && !final && (
+        <Alert kind="success">
+          Thank you! We have your order{placed === 'pending' ? ' and are waiting for the payment' : ''}.
+        </Alert>
+      )}
+      <section class={`card status-card status-card--${status.toLowerCase()}`} aria-labelledby="status-title">
+        <h2 id="status-title" class="visually-hidden">
+          Status
+        </h2>
+        <div role="status" aria-live="polite" data-testid="order-status" data-status={status}>
+          <p class="status-headline">
+            <strong>{statusLabel(status)}.</strong> {headline(order, status)}
+          </p>
+        </div>
+        <Steps status={status} times={times} />
+        {!final && connectionWords[connection] && (
+          <p class={`connection connection--${connection}`}>
+            <span class="pulse" aria-hidden="true" /> {connectionWords[connection]}
+          </p>
+        )}
+        {trackingNumber && (
+          <p>
+            Tracking number <strong>{trackingNumber}</strong>
+            {order.shipping.courier ? ` (${order.shipping.courier})` : ''} ·{' '}
+            <Link href={trackPath(trackingNumber)}>Track the parcel</Link>
+          </p>
+        )}
+        {cancelError && <Alert>{cancelError}</Alert>}
+        {canCancel &&
+          (cancelling === 'ask' ? (
+            <div class="confirm">
+              <p>Cancel this order? Any payment is refunded.</p>
+              <button type="button" class="button button--danger" onClick={cancel}>
+                Yes, cancel the order
+              </button>{' '}
+              <button type="button" class="button button--secondary" onClick={() => setCancelling(null)}>
+                Keep the order
+              </button>
+            </div>
+          ) : (
+            <button
+              type="button"
+              class="button button--secondary"
+              disabled={cancelling === 'busy'}
+              onClick={() => setCancelling('ask')}
+            >
+              {cancelling === 'busy' ? 'Cancelling…' : 'Cancel order'}
+            </button>
+          ))}
+      </section>
+
+      <div class="layout-two">
+        <section class="card" aria-labelledby="items-title">
+          <h2 id="items-title">Items</h2>
+          <table class="items">
+            <thead>
+              <tr>
+                <th scope="col">Item</th>
+                <th scope="col" class="num">
+                  Qty
+                </th>
+                <th scope="col" class="num">
+                  Amount
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {order.items.map((item) => (
+                <tr key={item.sku}>
+                  <td>
+                    <Link href={productPath(item.sku)}>{item.name}</Link>
+                    <div class="muted small">{formatMoney(item.unitPrice)} each</div>
+                  </td>
+                  <td class="num">{item.quantity}</td>
+                  <td class="num nowrap">
+                    {formatMoney({ amount: item.unitPrice.amount * item.quantity, currency: item.unitPrice.currency })}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+            <tfoot>
+              <tr>
+                <th scope="row" colSpan={2}>
+                  Subtotal
+                </th>
+                <td class="num nowrap">{formatMoney(order.subtotal)}</td>
+              </tr>
+              <tr>
+                <th scope="row" colSpan={2}>
+                  Shipping to {order.shipping.city}
+                </th>
+                <td class="num nowrap">{formatMoney(order.shippingFee)}</td>
+              </tr>
+              <tr class="total">
+                <th scope="row" colSpan={2}>
+                  Total
+                </th>
+                <td class="num nowrap">{formatMoney(order.total)}</td>
+              </tr>
+            </tfoot>
+          </table>
+        </section>
+        <aside class="card" aria-labelledby="delivery-title">
+          <h2 id="delivery-title">Delivery</h2>
+          <p>
+            {order.shipping.address}
+            <br />
+            {order.shipping.city}
+            <br />
+            {order.shipping.phone}
+          </p>
+          <h2>Payment</h2>
+          <p>
+            {methodNames[order.payment.method]}: {paymentWords[order.payment.status] ?? order.payment.status}
+            {order.payment.method === 'cod' && order.payment.status === 'AUTHORIZED' ? ', pay on delivery' : ''}
+            {order.payment.reference && (
+              <>
+                <br />
+                <span class="muted small">Reference {order.payment.reference}</span>
+              </>
+            )}
+          </p>
+        </aside>
+      </div>
+      <p>
+        <Link href="/orders">All your orders</Link> · <Link href="/">Continue shopping</Link>
+      </p>
+    </>
+  );
+}

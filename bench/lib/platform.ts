@@ -1,0 +1,118 @@
+// Bazaar as the bench runs it: `bazaar up` (embedded) or `bazaar up --cluster` (PostgreSQL + RabbitMQ) as a child
+// process on free ports, with the rate limit off, and the servers cluster mode needs checked first.
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import amqp from 'amqplib';
+import pg from 'pg';
+import { cli, freePorts, freeServiceBlock, type Proc, spawnNode, waitFor } from './proc.ts';
+
+export const ADMIN = { email: 'admin@bench.local', password: 'bench-admin-password' };
+export const POSTGRES_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+export const RABBITMQ_URL = process.env.BENCH_BROKER_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
+export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
+
+export type Running = { url: string; proc: Proc; dataDir: string; namespace?: string };
+
+/** Why cluster mode cannot run here, or undefined when PostgreSQL and RabbitMQ both answer. */
+export async function clusterUnavailable(): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    await client.end();
+  } catch (err) {
+    return `PostgreSQL at ${new URL(POSTGRES_URL).host} is unreachable (${(err as Error).message})`;
+  }
+  try {
+    const c = await amqp.connect(RABBITMQ_URL, { timeout: 2000 });
+    await c.close();
+  } catch (err) {
+    return `RabbitMQ at ${new URL(RABBITMQ_URL).host} is unreachable (${(err as Error).message})`;
+  }
+  return undefined;
+}
+
+export async function startBazaar(
+  mode: 'embedded' | 'cluster',
+  options: { tmp: string; dataDir?: string; namespace?: string; nodeOptions?: string; env?: Record<string, string> },
+): Promise<Running> {
+  const dataDir = options.dataDir ?? mkdtempSync(join(options.tmp, `${mode}-`));
+  const [gateway, jazzcash, easypaisa] = await freePorts(3);
+  const base = await freeServiceBlock();
+  const namespace = mode === 'cluster' ? (options.namespace ?? `bench_${randomUUID().slice(0, 8)}`) : undefined;
+  const env: Record<string, string> = {
+    DATA_DIR: dataDir,
+    PORT: String(gateway),
+    USERS_PORT: String(base),
+    INVENTORY_PORT: String(base + 1),
+    ORDERS_PORT: String(base + 2),
+    PAYMENTS_PORT: String(base + 3),
+    SHIPPING_PORT: String(base + 4),
+    JAZZCASH_SANDBOX_PORT: String(jazzcash),
+    EASYPAISA_SANDBOX_PORT: String(easypaisa),
+    JAZZCASH_URL: `http://127.0.0.1:${jazzcash}`,
+    EASYPAISA_URL: `http://127.0.0.1:${easypaisa}`,
+    BAZAAR_ADMIN_EMAIL: ADMIN.email,
+    BAZAAR_ADMIN_PASSWORD: ADMIN.password,
+    RATE_LIMIT_RPS: '0',
+    LOG_LEVEL: 'warn',
+    // The courier simulator moves every shipment a step per COURIER_STEP_MS, each step an event for three
+    // consumers: work that follows an order by minutes, not placing it. The bench parks the couriers.
+    COURIER_STEP_MS: '3600000',
+    ...(namespace
+      ? { DATABASE_URL: POSTGRES_URL, BROKER_URL: RABBITMQ_URL, REDIS_URL, BAZAAR_NAMESPACE: namespace }
+      : {}),
+    ...(options.nodeOptions ? { NODE_OPTIONS: options.nodeOptions } : {}),
+    ...options.env,
+  };
+  const proc = spawnNode(
+    `bazaar up${mode === 'cluster' ? ' --cluster' : ''}`,
+    cli,
+    mode === 'cluster' ? ['up', '--cluster'] : ['up'],
+    env,
+  );
+  const url = `http://127.0.0.1:${gateway}`;
+  try {
+    await waitFor(`${url}/readyz`, proc, 180_000);
+  } catch (err) {
+    await proc.stop('SIGKILL');
+    throw err;
+  }
+  return { url, proc, dataDir, namespace };
+}
+
+/** Removes what a cluster run left on the shared servers: its databases, queues and exchanges. */
+export async function dropNamespace(namespace: string): Promise<void> {
+  const admin = new pg.Client({ connectionString: POSTGRES_URL });
+  await admin.connect();
+  try {
+    for (const s of ['users', 'inventory', 'orders', 'payments', 'shipping'])
+      await admin.query(`DROP DATABASE IF EXISTS ${namespace}_${s} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+  const connection = await amqp.connect(RABBITMQ_URL);
+  try {
+    const channel = await connection.createChannel();
+    for (const consumer of ['users', 'orders', 'payments', 'shipping', 'inventory']) {
+      await channel.deleteQueue(`${namespace}.${consumer}`);
+      await channel.deleteQueue(`${namespace}.${consumer}.dead`);
+    }
+    await channel.deleteExchange(`${namespace}.events`);
+    await channel.deleteExchange(`${namespace}.dead`);
+  } finally {
+    await connection.close();
+  }
+}
+
+/** PostgreSQL backends serving a namespace's databases: the database side of cluster mode's CPU time. */
+export async function postgresBackends(namespace: string): Promise<number[]> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query('SELECT pid FROM pg_stat_activity WHERE datname LIKE $1', [`${namespace}\\_%`]);
+    return rows.map((r) => Number(r.pid));
+  } finally {
+    await client.end();
+  }
+}

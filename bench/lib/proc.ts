@@ -1,0 +1,226 @@
+// Processes for the bench: spawning servers on free ports, waiting for them, and reading their CPU time and memory
+// from /proc (the whole process tree, so `bazaar up --cluster`'s children count).
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+
+export const root = join(import.meta.dirname, '../..');
+export const cli = join(root, 'apps/cli/src/main.ts');
+
+export async function freePorts(n: number): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve) => {
+          const s = createServer();
+          s.listen(0, '127.0.0.1', () => resolve(s));
+        }),
+    ),
+  );
+  const ports = servers.map((s) => (s.address() as { port: number }).port);
+  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  return ports;
+}
+
+/** Five consecutive free ports and the same plus 100 and 101, 102 (cluster mode's replicas), as the e2e suite picks them. */
+export async function freeServiceBlock(): Promise<number> {
+  for (;;) {
+    const base = 20_000 + Math.floor(Math.random() * 20_000);
+    const wanted = [0, 1, 2, 3, 4, 101, 102].map((d) => base + d);
+    const free = await Promise.all(
+      wanted.map(
+        (p) =>
+          new Promise<boolean>((resolve) => {
+            const s = createServer().once('error', () => resolve(false));
+            s.listen(p, '127.0.0.1', () => s.close(() => resolve(true)));
+          }),
+      ),
+    );
+    if (free.every(Boolean)) return base;
+  }
+}
+
+export type Proc = {
+  name: string;
+  child: ChildProcess;
+  output(): string;
+  stop(signal?: NodeJS.Signals, graceMs?: number): Promise<void>;
+};
+
+/** spawnProc starts a command, keeping the last 64 KiB of its output for error messages. */
+export function spawnProc(
+  name: string,
+  command: string,
+  args: string[],
+  env: Record<string, string | undefined> = {},
+): Proc {
+  let output = '';
+  const child = spawn(command, args, {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const keep = (d: Buffer) => {
+    output += d.toString();
+    if (output.length > 65_536) output = output.slice(-65_536);
+  };
+  child.stdout!.on('data', keep);
+  child.stderr!.on('data', keep);
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return {
+    name,
+    child,
+    output: () => output,
+    async stop(signal = 'SIGTERM', graceMs = 15_000) {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** spawnNode runs a TypeScript file (or the CLI) with this Node (24: type stripping). */
+export function spawnNode(
+  name: string,
+  script: string,
+  args: string[] = [],
+  env: Record<string, string | undefined> = {},
+  nodeFlags: string[] = [],
+): Proc {
+  return spawnProc(name, process.execPath, [...nodeFlags, script, ...args], env);
+}
+
+/** waitFor polls a URL until it answers `status` (any status when undefined); throws with the process's output. */
+export async function waitFor(
+  url: string,
+  proc: Proc | null,
+  timeoutMs = 120_000,
+  status: number | null = 200,
+): Promise<number> {
+  const started = performance.now();
+  for (;;) {
+    if (proc && proc.child.exitCode !== null)
+      throw new Error(
+        `${proc.name} exited (code ${proc.child.exitCode}) before ${url} answered:\n${proc.output().slice(-4000)}`,
+      );
+    const got = await fetch(url, { signal: AbortSignal.timeout(2000) }).then(
+      async (r) => {
+        await r.arrayBuffer();
+        return r.status;
+      },
+      () => 0,
+    );
+    if (got !== 0 && (status === null || got === status)) return performance.now() - started;
+    if (performance.now() - started > timeoutMs)
+      throw new Error(
+        `${url} did not answer ${status ?? 'at all'} within ${timeoutMs / 1000} s:\n${proc?.output().slice(-4000) ?? ''}`,
+      );
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+const PAGE = 4096;
+
+type Stat = { pid: number; ppid: number; comm: string; cpuS: number; rssBytes: number };
+
+function readStat(pid: number): Stat | undefined {
+  try {
+    const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const close = text.lastIndexOf(')');
+    const comm = text.slice(text.indexOf('(') + 1, close);
+    const f = text.slice(close + 2).split(' ');
+    // f[0] is field 3 (state): ppid is field 4, utime 14, stime 15, rss 24.
+    return {
+      pid,
+      ppid: Number(f[1]),
+      comm,
+      cpuS: (Number(f[11]) + Number(f[12])) / CLK_TCK,
+      rssBytes: Number(f[21]) * PAGE,
+    };
+  } catch {
+    return undefined;
+  }
+}
+
+function allStats(): Stat[] {
+  const out: Stat[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const s = readStat(Number(name));
+    if (s) out.push(s);
+  }
+  return out;
+}
+
+/** The process and all its descendants, as they are now. */
+export function processTree(pid: number): Stat[] {
+  const stats = allStats();
+  const children = new Map<number, Stat[]>();
+  for (const s of stats) children.set(s.ppid, [...(children.get(s.ppid) ?? []), s]);
+  const self = stats.find((s) => s.pid === pid);
+  if (!self) return [];
+  const tree: Stat[] = [];
+  const queue = [self];
+  while (queue.length) {
+    const s = queue.shift()!;
+    tree.push(s);
+    queue.push(...(children.get(s.pid) ?? []));
+  }
+  return tree;
+}
+
+/** CPU seconds (user + system) of processes, keyed by pid, so a delta survives processes coming and going. */
+export type CpuSnapshot = Map<number, number>;
+
+export function cpuSnapshot(pids: number[]): CpuSnapshot {
+  const m = new Map<number, number>();
+  for (const pid of pids) {
+    const s = readStat(pid);
+    if (s) m.set(pid, s.cpuS);
+  }
+  return m;
+}
+
+/** CPU seconds spent between two snapshots: processes new in `after` count from zero. */
+export function cpuDelta(before: CpuSnapshot, after: CpuSnapshot): number {
+  let total = 0;
+  for (const [pid, cpu] of after) total += cpu - (before.get(pid) ?? 0);
+  return total;
+}
+
+export function treeCpu(pid: number): CpuSnapshot {
+  return new Map(processTree(pid).map((s) => [s.pid, s.cpuS]));
+}
+
+/** Resident memory of a process tree, in bytes (VmRSS of each; shared pages count once per process). */
+export function treeRss(pid: number): number {
+  return processTree(pid).reduce((sum, s) => sum + s.rssBytes, 0);
+}
+
+/** Pids of processes with this command name (e.g. beam.smp), for the shared servers' CPU. */
+export function pidsByName(comm: string): number[] {
+  return allStats()
+    .filter((s) => s.comm === comm)
+    .map((s) => s.pid);
+}
+
+export function which(binary: string): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/sbin'])) {
+    const path = join(dir, binary);
+    if (dir && existsSync(path)) return path;
+  }
+  return undefined;
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,69 @@
+// What a scenario answers: tables for RESULTS.md, raw metrics for results.json, budgets, bars for the chart.
+
+export type Table = { caption?: string; columns: string[]; rows: (string | number)[][] };
+
+export type Budget = {
+  name: string;
+  target: string;
+  actual: string;
+  /** null: not measured in this run (a tool or server was missing). */
+  met: boolean | null;
+};
+
+export type Bar = { label: string; value: number; highlight?: boolean };
+export type Chart = { title: string; unit: string; bars: Bar[] };
+
+export type ProfileSummary = {
+  process: string;
+  durationS: number;
+  samples: number;
+  /** CPU seconds the process was busy (not idle) in the window. */
+  busyS?: number;
+  /** Self time by package or area (fastify, undici, jose, node internals, GC, ...), largest first. */
+  byArea: { area: string; pct: number }[];
+  /** The functions with the most self time. */
+  top: { fn: string; where: string; pct: number }[];
+  file?: string;
+};
+
+export type ScenarioResult = {
+  id: string;
+  title: string;
+  at: string;
+  commit: string;
+  /** Machine load while it ran: 1-minute load average before and after. */
+  load: { before: number; after: number };
+  skipped?: string;
+  tables: Table[];
+  metrics: Record<string, number | null>;
+  budgets: Budget[];
+  notes: string[];
+  charts: Chart[];
+  profiles: ProfileSummary[];
+  opportunities?: string[];
+};
+
+export type BenchSettings = {
+  durationS: number;
+  reps: number;
+  warmupS: number;
+  /** Scratch space for this run (nginx's prefix, data dirs, profiles). */
+  tmp: string;
+  profile: boolean;
+  log: (line: string) => void;
+};
+
+export type Scenario = {
+  id: string;
+  title: string;
+  run(settings: BenchSettings): Promise<Omit<ScenarioResult, 'id' | 'title' | 'at' | 'commit' | 'load'>>;
+};
+
+export const emptyResult = () => ({
+  tables: [] as Table[],
+  metrics: {} as Record<string, number | null>,
+  budgets: [] as Budget[],
+  notes: [] as string[],
+  charts: [] as Chart[],
+  profiles: [] as ProfileSummary[],
+});

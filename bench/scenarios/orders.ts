@@ -1,0 +1,384 @@
+// Order placement, the full saga through the gateway: embedded mode, cluster mode on PostgreSQL and RabbitMQ, and
+// the seed tutorial's naive Express order → payment chain, all driven the same way (the same POST, the same
+// connections); orders/s, p50/p99, CPU time per order, and p50/p99 at 80 % of each one's peak.
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Shop } from '../../apps/cli/src/load/shop.ts';
+import { type DriveResult, runAutocannon } from '../lib/drive.ts';
+import {
+  ADMIN,
+  clusterUnavailable,
+  dropNamespace,
+  postgresBackends,
+  type Running,
+  startBazaar,
+} from '../lib/platform.ts';
+import {
+  type CpuSnapshot,
+  cpuDelta,
+  cpuSnapshot,
+  freePorts,
+  type Proc,
+  pidsByName,
+  processTree,
+  root,
+  sleep,
+  spawnNode,
+  treeRss,
+  waitFor,
+} from '../lib/proc.ts';
+import { monotonicUs, summarizeProfile } from '../lib/profile.ts';
+import { fmt, median } from '../lib/report.ts';
+import { type BenchSettings, emptyResult, type ProfileSummary, type Scenario } from '../lib/types.ts';
+
+const CONNECTIONS = 32;
+const CUSTOMERS = 20;
+const SKUS = ['LAWN-001', 'CHAPPAL-001', 'RICE-001', 'AJRAK-001', 'APRICOT-001', 'TEA-001', 'TOPI-001', 'SALT-001'];
+
+type Target = {
+  id: 'naive' | 'embedded' | 'cluster';
+  label: string;
+  base: string;
+  path: string;
+  tokens: string[];
+  /** Pids whose CPU counts (refreshed before each measurement: backends come and go). */
+  pids(): Promise<number[]>;
+  /** Shared servers whose CPU is reported apart (RabbitMQ serves other users of this machine too). */
+  sharedPids?: () => number[];
+  rssPid?: number;
+  stop(): Promise<void>;
+};
+
+type Measured = {
+  rps: number;
+  p50: number;
+  p99: number;
+  cpuMsPerOrder: number;
+  sharedCpuMsPerOrder?: number;
+  non2xx: number;
+  at80: { rate: number; rps: number; p50: number; p99: number; non2xx: number };
+  rssMiB?: number;
+};
+
+function orderRequest(tokens: string[], path: string) {
+  let n = 0;
+  return {
+    method: 'POST' as const,
+    path,
+    headers: { 'content-type': 'application/json' },
+    make: () => {
+      n++;
+      const sku = SKUS[n % SKUS.length];
+      return {
+        headers: { authorization: `Bearer ${tokens[n % tokens.length]}`, 'idempotency-key': randomUUID() },
+        body: JSON.stringify({
+          items: [{ sku, quantity: 1 }],
+          payment: { method: 'jazzcash', wallet: '03001234567' },
+          shipping: { city: 'Lahore', address: '12 Mall Road', phone: '03001234567' },
+        }),
+      };
+    },
+  };
+}
+
+async function prepareShop(base: string): Promise<string[]> {
+  const shop = new Shop(base, { connections: 8, timeoutMs: 30_000 });
+  try {
+    await shop.loadCatalogue();
+    await shop.restock(ADMIN);
+    for (let i = 0; i < CUSTOMERS; i += 5) {
+      const outcomes = await Promise.all(Array.from({ length: 5 }, () => shop.signUp()));
+      const bad = outcomes.find((o) => !o.ok);
+      if (bad && !bad.ok) throw new Error(`signing up a customer failed: ${bad.key}`);
+    }
+    return shop.customers.map((c) => c.token);
+  } finally {
+    await shop.close();
+  }
+}
+
+async function measure(target: Target, s: BenchSettings): Promise<Measured> {
+  const url = `${target.base}${target.path}`;
+  const request = orderRequest(target.tokens, target.path);
+  const drive = (durationS: number, rate?: number): Promise<DriveResult> =>
+    runAutocannon({ url, connections: CONNECTIONS, durationS, request, rate });
+  s.log(`  ${target.label}: warm-up ${s.warmupS * 2} s`);
+  await drive(s.warmupS * 2);
+  const reps: { rps: number; p50: number; p99: number; cpu: number; shared?: number; non2xx: number }[] = [];
+  let rss = 0;
+  for (let i = 0; i < s.reps; i++) {
+    const pids = await target.pids();
+    const before: CpuSnapshot = cpuSnapshot(pids);
+    const sharedBefore = target.sharedPids ? cpuSnapshot(target.sharedPids()) : undefined;
+    const r = await drive(s.durationS);
+    const after = cpuSnapshot([...new Set([...pids, ...(await target.pids())])]);
+    const cpu = cpuDelta(before, after);
+    const shared = sharedBefore ? cpuDelta(sharedBefore, cpuSnapshot(target.sharedPids!())) : undefined;
+    if (target.rssPid) rss = Math.max(rss, treeRss(target.rssPid));
+    reps.push({
+      rps: r.rps,
+      p50: r.p50,
+      p99: r.p99,
+      cpu: (cpu * 1000) / Math.max(r.ok, 1),
+      shared: shared === undefined ? undefined : (shared * 1000) / Math.max(r.ok, 1),
+      non2xx: r.non2xx + r.errors,
+    });
+    s.log(
+      `    rep ${i + 1}: ${fmt(r.rps, 0)} orders/s, p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms, CPU ${fmt((cpu * 1000) / Math.max(r.ok, 1), 2)} ms/order, ${r.non2xx + r.errors} non-2xx/errors`,
+    );
+  }
+  const peak = median(reps.map((r) => r.rps));
+  const rate = Math.max(1, peak * 0.8);
+  s.log(`    at 80 % of peak: ${fmt(rate, 0)} orders/s for ${s.durationS} s`);
+  const at80 = await drive(s.durationS, rate);
+  s.log(`      ${fmt(at80.rps, 0)} orders/s, p50 ${fmt(at80.p50, 1)} ms, p99 ${fmt(at80.p99, 1)} ms`);
+  return {
+    rps: peak,
+    p50: median(reps.map((r) => r.p50)),
+    p99: median(reps.map((r) => r.p99)),
+    cpuMsPerOrder: median(reps.map((r) => r.cpu)),
+    sharedCpuMsPerOrder: reps[0].shared === undefined ? undefined : median(reps.map((r) => r.shared!)),
+    non2xx: reps.reduce((sum, r) => sum + r.non2xx, 0) + at80.non2xx + at80.errors,
+    at80: { rate, rps: at80.rps, p50: at80.p50, p99: at80.p99, non2xx: at80.non2xx + at80.errors },
+    rssMiB: rss ? rss / 2 ** 20 : undefined,
+  };
+}
+
+async function naiveTarget(): Promise<Target> {
+  const [orderPort, paymentPort] = await freePorts(2);
+  const payment = spawnNode('naive payment service', join(root, 'bench/references/naive-payment.ts'), [], {
+    PORT: String(paymentPort),
+  });
+  const order = spawnNode('naive order service', join(root, 'bench/references/naive-order.ts'), [], {
+    PORT: String(orderPort),
+    PAYMENT_SERVICE_URL: `http://127.0.0.1:${paymentPort}`,
+  });
+  const procs: Proc[] = [payment, order];
+  await waitFor(`http://127.0.0.1:${paymentPort}/payments`, payment, 30_000, null);
+  await waitFor(`http://127.0.0.1:${orderPort}/orders/1`, order, 30_000, null);
+  return {
+    id: 'naive',
+    label: 'naive chain (Express order → Express payment, in memory)',
+    base: `http://127.0.0.1:${orderPort}`,
+    path: '/orders',
+    tokens: ['not-checked-by-the-tutorial'],
+    pids: async () => procs.flatMap((p) => processTree(p.child.pid!).map((t) => t.pid)),
+    stop: async () => void (await Promise.all(procs.map((p) => p.stop()))),
+  };
+}
+
+function bazaarTarget(mode: 'embedded' | 'cluster', running: Running, tokens: string[]): Target {
+  return {
+    id: mode,
+    label:
+      mode === 'embedded'
+        ? 'Bazaar embedded (one process, PGlite, in-process broker)'
+        : 'Bazaar cluster (9 processes, PostgreSQL, RabbitMQ)',
+    base: running.url,
+    path: '/api/orders',
+    tokens,
+    pids: async () => [
+      ...processTree(running.proc.child.pid!).map((t) => t.pid),
+      ...(running.namespace ? await postgresBackends(running.namespace) : []),
+    ],
+    sharedPids: mode === 'cluster' ? () => pidsByName('beam.smp') : undefined,
+    rssPid: running.proc.child.pid!,
+    stop: async () => {
+      await running.proc.stop();
+      if (running.namespace) await dropNamespace(running.namespace).catch(() => {});
+    },
+  };
+}
+
+/** Profiles every Node process of a Bazaar run under the same load; answers one summary per busy process. */
+async function profileBazaar(
+  mode: 'embedded' | 'cluster',
+  s: BenchSettings,
+  reuse: { dataDir: string; namespace?: string; tokens: string[] },
+): Promise<ProfileSummary[]> {
+  const dir = join(s.tmp, `profile-${mode}`);
+  mkdirSync(dir, { recursive: true });
+  const running = await startBazaar(mode, {
+    tmp: s.tmp,
+    dataDir: reuse.dataDir,
+    namespace: reuse.namespace,
+    nodeOptions: `--cpu-prof --cpu-prof-dir=${dir}`,
+  });
+  const names = new Map<number, string>();
+  for (const line of running.proc.output().split('\n')) {
+    const m = /^\s+(\w+)\s+pid (\d+)\s+(\S+)/.exec(line);
+    if (m) names.set(Number(m[2]), `${m[1]} ${m[3].replace('http://127.0.0.1', '')}`);
+  }
+  const window = { fromUs: 0, toUs: 0 };
+  try {
+    const request = orderRequest(reuse.tokens, '/api/orders');
+    await runAutocannon({ url: `${running.url}/api/orders`, connections: CONNECTIONS, durationS: s.warmupS, request });
+    window.fromUs = monotonicUs();
+    await runAutocannon({
+      url: `${running.url}/api/orders`,
+      connections: CONNECTIONS,
+      durationS: s.durationS,
+      request,
+    });
+    window.toUs = monotonicUs();
+  } finally {
+    await running.proc.stop();
+  }
+  await sleep(500);
+  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile'));
+  const summaries = files.map((f) => {
+    // CPU.<date>.<time>.<pid>.<thread>.<seq>.cpuprofile
+    const pid = Number(f.split('.')[3]);
+    const name =
+      names.get(pid) ?? (mode === 'embedded' ? 'bazaar up (every service)' : `pid ${pid} (bazaar up --cluster itself)`);
+    return summarizeProfile(join(dir, f), `${mode}: ${name}, under order placement load`, window);
+  });
+  // The busiest processes first; for cluster mode, a line with every process's busy time.
+  summaries.sort((a, b) => (b.busyS ?? 0) - (a.busyS ?? 0));
+  return summaries.slice(0, mode === 'embedded' ? 1 : 3).map((p, i) =>
+    i === 0 && mode === 'cluster'
+      ? {
+          ...p,
+          process: `${p.process}. Seconds not idle (wall clock, waiting for a CPU included) of every Node process in the same ${fmt(s.durationS, 0)} s: ${summaries
+            .map(
+              (q) =>
+                `${q.process.replace(/^cluster: /, '').replace(/, under order placement load$/, '')} ${fmt(q.busyS ?? 0, 1)} s`,
+            )
+            .join(', ')}`,
+        }
+      : p,
+  );
+}
+
+export const ordersScenario: Scenario = {
+  id: 'orders',
+  title: 'Order placement (full saga through the gateway)',
+  async run(s: BenchSettings) {
+    const result = emptyResult();
+    const measured: Partial<Record<Target['id'], Measured>> = {};
+    const labels: Partial<Record<Target['id'], string>> = {};
+    const keep: Partial<Record<'embedded' | 'cluster', { dataDir: string; namespace?: string; tokens: string[] }>> = {};
+
+    // The naive chain first: it needs nothing but Node.
+    const naive = await naiveTarget();
+    labels.naive = naive.label;
+    try {
+      measured.naive = await measure(naive, s);
+    } finally {
+      await naive.stop();
+    }
+
+    for (const mode of ['embedded', 'cluster'] as const) {
+      if (mode === 'cluster') {
+        const why = await clusterUnavailable();
+        if (why) {
+          s.log(`  cluster mode: skipped, ${why}`);
+          result.notes.push(`Cluster mode skipped: ${why}.`);
+          continue;
+        }
+      }
+      s.log(`  starting Bazaar (${mode})…`);
+      const running = await startBazaar(mode, { tmp: s.tmp });
+      let target: Target | undefined;
+      try {
+        const tokens = await prepareShop(running.url);
+        target = bazaarTarget(mode, running, tokens);
+        labels[mode] = target.label;
+        measured[mode] = await measure(target, s);
+        keep[mode] = { dataDir: running.dataDir, namespace: running.namespace, tokens };
+      } finally {
+        // Keep the cluster's databases for the profiling run; drop them after it.
+        await running.proc.stop();
+      }
+    }
+
+    const naiveRps = measured.naive?.rps;
+    const row = (id: Target['id']) => {
+      const m = measured[id];
+      if (!m) return [labels[id] ?? id, 'skipped', '', '', '', '', '', '', ''];
+      return [
+        labels[id]!,
+        fmt(m.rps, 0),
+        `${fmt(m.p50, 1)} ms`,
+        `${fmt(m.p99, 1)} ms`,
+        `${fmt(m.cpuMsPerOrder, 2)} ms${m.sharedCpuMsPerOrder !== undefined ? ` (+ RabbitMQ ${fmt(m.sharedCpuMsPerOrder, 2)} ms)` : ''}`,
+        id === 'naive' ? '1' : naiveRps ? `${fmt(m.rps / naiveRps, 3)}×` : '–',
+        `${fmt(m.at80.p50, 1)} / ${fmt(m.at80.p99, 1)} ms (${fmt(m.at80.rps, 0)}/s)`,
+        m.rssMiB ? `${fmt(m.rssMiB, 0)} MiB` : '',
+        m.non2xx,
+      ];
+    };
+    result.tables.push({
+      caption: `POST an order of one item paid by an approving wallet, with a bearer token and an Idempotency-Key, over ${CONNECTIONS} keep-alive connections (autocannon); orders/s counts 2xx answers (Bazaar's 201 CONFIRMED, or 202 when the saga outlasts the sync window). Median of ${s.reps} × ${s.durationS} s after ${s.warmupS * 2} s of warm-up; then ${s.durationS} s at a fixed 80 % of that peak. CPU per order: user + system time of every process involved (for cluster mode the 9 Node processes and the PostgreSQL backends of its databases; RabbitMQ's beam.smp shown apart, as other users of this machine share it). It includes what follows an order at once (OrderConfirmed → shipment created, the order history read model); the courier simulator is parked (COURIER_STEP_MS=1 h), so delivery steps do not count.`,
+      columns: [
+        'system',
+        'orders/s (peak)',
+        'p50',
+        'p99',
+        'CPU per order',
+        'vs naive',
+        'p50 / p99 at 80 % of peak',
+        'RSS under load',
+        'non-2xx/errors',
+      ],
+      rows: (['naive', 'embedded', 'cluster'] as const).map(row),
+    });
+    for (const id of ['naive', 'embedded', 'cluster'] as const) {
+      const m = measured[id];
+      result.metrics[`${id}.ordersPerS`] = m?.rps ?? null;
+      result.metrics[`${id}.p50Ms`] = m?.p50 ?? null;
+      result.metrics[`${id}.p99Ms`] = m?.p99 ?? null;
+      result.metrics[`${id}.cpuMsPerOrder`] = m?.cpuMsPerOrder ?? null;
+      result.metrics[`${id}.at80.p99Ms`] = m?.at80.p99 ?? null;
+      result.metrics[`${id}.rssMiB`] = m?.rssMiB ?? null;
+    }
+    const cluster = measured.cluster;
+    const clusterRatio = cluster && naiveRps ? cluster.rps / naiveRps : null;
+    result.metrics['ratio.clusterVsNaive'] = clusterRatio;
+    result.metrics['ratio.embeddedVsNaive'] = measured.embedded && naiveRps ? measured.embedded.rps / naiveRps : null;
+    result.budgets.push(
+      {
+        name: 'Order placement, cluster vs naive chain (orders/s)',
+        target: '≥ 0.25×',
+        actual:
+          clusterRatio === null
+            ? 'not measured'
+            : `${fmt(clusterRatio, 3)}× (${fmt(cluster!.rps, 0)} vs ${fmt(naiveRps, 0)} orders/s)`,
+        met: clusterRatio === null ? null : clusterRatio >= 0.25,
+      },
+      {
+        name: 'Order placement, cluster p99 at 80 % of peak',
+        target: '< 150 ms',
+        actual: cluster ? `${fmt(cluster.at80.p99, 1)} ms at ${fmt(cluster.at80.rps, 0)} orders/s` : 'not measured',
+        met: cluster ? cluster.at80.p99 < 150 : null,
+      },
+    );
+    result.charts.push({
+      title: 'Order placement (orders/s, higher is better)',
+      unit: 'orders/s',
+      bars: (['naive', 'embedded', 'cluster'] as const)
+        .filter((id) => measured[id])
+        .map((id) => ({
+          label: id === 'naive' ? 'naive Express chain' : `Bazaar ${id}`,
+          value: measured[id]!.rps,
+          highlight: id !== 'naive',
+        })),
+    });
+
+    if (s.profile) {
+      for (const mode of ['embedded', 'cluster'] as const) {
+        const reuse = keep[mode];
+        if (!reuse) continue;
+        s.log(`  profiling Bazaar ${mode} (node --cpu-prof in every process) for ${s.durationS} s`);
+        try {
+          result.profiles.push(...(await profileBazaar(mode, s, reuse)));
+        } catch (err) {
+          result.notes.push(`Profiling ${mode} mode failed: ${(err as Error).message.split('\n')[0]}`);
+        }
+      }
+    }
+    if (keep.cluster?.namespace) await dropNamespace(keep.cluster.namespace).catch(() => {});
+    return result;
+  },
+};

@@ -1,0 +1,108 @@
+// Embedded start-up: `bazaar up` from an empty DATA_DIR (cold: every PGlite database created and migrated, the
+// catalogue seeded) and again on the same directory (warm); time from spawn to /readyz 200, and resident memory of
+// the whole process tree when ready and after a short burst of shop traffic.
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseMix } from '../../apps/cli/src/load/options.ts';
+import { runLoad } from '../../apps/cli/src/load/runner.ts';
+import { ADMIN, startBazaar } from '../lib/platform.ts';
+import { sleep, treeRss } from '../lib/proc.ts';
+import { fmt, median } from '../lib/report.ts';
+import { type BenchSettings, emptyResult, type Scenario } from '../lib/types.ts';
+
+const MiB = 2 ** 20;
+
+async function startOnce(s: BenchSettings, dataDir: string) {
+  const t0 = performance.now();
+  const running = await startBazaar('embedded', { tmp: s.tmp, dataDir });
+  const readyMs = performance.now() - t0;
+  await sleep(1000);
+  const rssReady = treeRss(running.proc.child.pid!);
+  return { running, readyMs, rssReady };
+}
+
+export const startupScenario: Scenario = {
+  id: 'startup',
+  title: 'Embedded start-up and memory',
+  async run(s: BenchSettings) {
+    const result = emptyResult();
+    const reps = Math.max(s.reps, 1);
+    const cold: number[] = [];
+    const warm: number[] = [];
+    const rss: number[] = [];
+    let rssLoaded = 0;
+    for (let i = 0; i < reps; i++) {
+      const dataDir = mkdtempSync(join(s.tmp, 'startup-'));
+      const first = await startOnce(s, dataDir);
+      cold.push(first.readyMs);
+      rss.push(first.rssReady);
+      s.log(
+        `  cold ${i + 1}: ready in ${fmt(first.readyMs / 1000, 2)} s, ${fmt(first.rssReady / MiB, 0)} MiB resident`,
+      );
+      await first.running.proc.stop();
+      const again = await startOnce(s, dataDir);
+      warm.push(again.readyMs);
+      s.log(
+        `  warm ${i + 1}: ready in ${fmt(again.readyMs / 1000, 2)} s, ${fmt(again.rssReady / MiB, 0)} MiB resident`,
+      );
+      if (i === 0) {
+        // Memory with work done: the shop mix for a while, then what stays resident.
+        const summary = await runLoad({
+          url: again.running.url,
+          rate: 100,
+          durationMs: s.durationS * 1000,
+          mix: parseMix('browse=40,search=15,view=25,signup=3,order=12,track=5'),
+          json: true,
+          customers: 10,
+          connections: 32,
+          thinkMs: 0,
+          timeoutMs: 10_000,
+          restock: true,
+          adminEmail: ADMIN.email,
+          adminPassword: ADMIN.password,
+          maxInFlight: 2000,
+          quiet: true,
+        });
+        rssLoaded = treeRss(again.running.proc.child.pid!);
+        s.log(
+          `  after ${s.durationS} s of the shop mix at 100/s (${summary.total.count} actions): ${fmt(rssLoaded / MiB, 0)} MiB resident`,
+        );
+      }
+      await again.running.proc.stop();
+    }
+    const coldS = median(cold) / 1000;
+    const warmS = median(warm) / 1000;
+    const rssMiB = median(rss) / MiB;
+    const peakMiB = Math.max(rssMiB, rssLoaded / MiB);
+    result.tables.push({
+      caption: `\`bazaar up\` (embedded, PGlite on disk under a fresh DATA_DIR) spawned ${reps} times cold and ${reps} times warm; time from spawn to \`/readyz\` 200 (Node's own start included), median. Resident memory: VmRSS summed over the process tree.`,
+      columns: ['measure', 'median', 'runs'],
+      rows: [
+        ['ready, cold (empty DATA_DIR)', `${fmt(coldS, 2)} s`, cold.map((v) => fmt(v / 1000, 2)).join(', ')],
+        ['ready, warm (same DATA_DIR again)', `${fmt(warmS, 2)} s`, warm.map((v) => fmt(v / 1000, 2)).join(', ')],
+        ['resident memory when ready', `${fmt(rssMiB, 0)} MiB`, rss.map((v) => fmt(v / MiB, 0)).join(', ')],
+        [`resident memory after ${s.durationS} s of \`bazaar load --rate 100\``, `${fmt(rssLoaded / MiB, 0)} MiB`, ''],
+      ],
+    });
+    Object.assign(result.metrics, { coldS, warmS, rssReadyMiB: rssMiB, rssLoadedMiB: rssLoaded / MiB });
+    result.budgets.push(
+      { name: 'Embedded ready, cold', target: '< 10 s', actual: `${fmt(coldS, 2)} s`, met: coldS < 10 },
+      { name: 'Embedded ready, warm', target: '< 3 s', actual: `${fmt(warmS, 2)} s`, met: warmS < 3 },
+      {
+        name: 'Embedded resident memory',
+        target: '< 1 GB',
+        actual: `${fmt(peakMiB, 0)} MiB (peak of ready and loaded)`,
+        met: peakMiB * MiB < 1e9,
+      },
+    );
+    result.charts.push({
+      title: 'Embedded start-up (s, lower is better)',
+      unit: 's',
+      bars: [
+        { label: 'cold', value: coldS, highlight: true },
+        { label: 'warm', value: warmS, highlight: true },
+      ],
+    });
+    return result;
+  },
+};

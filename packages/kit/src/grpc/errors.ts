@@ -1,0 +1,58 @@
+// Our errors over gRPC: an AppError's HTTP status picks the status code; its stable code and problem ride along.
+import { status as Code, Metadata, type StatusObject } from '@grpc/grpc-js';
+import { UpstreamError } from '../http/client.ts';
+import { AppError, internal, problemOf } from '../server/errors.ts';
+
+export { Code };
+
+/** Metadata keys of a refusal: the stable code, its HTTP status, and the problem document (JSON). */
+export const errorKeys = { code: 'x-error-code', status: 'x-error-status', problem: 'x-problem-bin' } as const;
+
+const codeOfHttp: Record<number, Code> = {
+  400: Code.INVALID_ARGUMENT,
+  401: Code.UNAUTHENTICATED,
+  403: Code.PERMISSION_DENIED,
+  404: Code.NOT_FOUND,
+  409: Code.FAILED_PRECONDITION, // a business refusal: OUT_OF_STOCK, PAYMENT_NOT_CAPTURABLE...
+  422: Code.FAILED_PRECONDITION,
+  429: Code.RESOURCE_EXHAUSTED,
+  503: Code.UNAVAILABLE,
+  504: Code.DEADLINE_EXCEEDED,
+};
+const httpOfCode = Object.fromEntries(Object.entries(codeOfHttp).map(([http, code]) => [code, Number(http)])) as Record<
+  number,
+  number
+>;
+
+/** statusOf answers a failed call; anything but an AppError is INTERNAL and says nothing of what went wrong. */
+export function statusOf(err: unknown, traceId?: string): StatusObject {
+  const e = err instanceof AppError ? err : internal();
+  const metadata = new Metadata();
+  metadata.set(errorKeys.code, e.code);
+  metadata.set(errorKeys.status, String(e.status));
+  metadata.set(errorKeys.problem, Buffer.from(JSON.stringify(problemOf(e, traceId))));
+  const code = codeOfHttp[e.status] ?? (e.status >= 500 ? Code.INTERNAL : Code.FAILED_PRECONDITION);
+  return { code, details: `${e.code}: ${e.message}`, metadata };
+}
+
+/** A gRPC call failed: `status` and `problem` read as a REST UpstreamError's would, `grpcCode` is what came back. */
+export class GrpcError extends UpstreamError {
+  readonly grpcCode: Code;
+  constructor(grpcCode: Code, status: number, message: string, problem?: Record<string, unknown>) {
+    super(status, message, problem);
+    this.grpcCode = grpcCode;
+  }
+}
+
+/** errorOf reads a failed call's status (and its problem, when the service refused) into a GrpcError. */
+export function errorOf(upstream: string, err: { code: Code; details: string; metadata?: Metadata }): GrpcError {
+  const raw = err.metadata?.get(errorKeys.problem)[0];
+  let problem: Record<string, unknown> | undefined;
+  try {
+    problem = raw ? JSON.parse(raw.toString()) : undefined;
+  } catch {
+    problem = undefined;
+  }
+  const status = Number(problem?.status) || httpOfCode[err.code] || 502;
+  return new GrpcError(err.code, status, `${upstream} answered ${Code[err.code]}: ${err.details}`, problem);
+}

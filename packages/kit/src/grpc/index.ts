@@ -1,0 +1,6 @@
+export { createGrpcClient, type GrpcClient, type GrpcClientOptions } from './client.ts';
+export { currentDeadline, runWithDeadline, withDeadline } from './deadline.ts';
+export { Code, errorKeys, errorOf, GrpcError, statusOf } from './errors.ts';
+export { loadService } from './proto.ts';
+export { type GrpcServer, type GrpcServerOptions, type Handler, startGrpcServer } from './server.ts';
+export { checkMessage } from './validate.ts';

@@ -1,0 +1,16 @@
+import { PGlite } from '@electric-sql/pglite';
+let t = performance.now();
+const a = await PGlite.create('memory://');
+console.log('fresh', Math.round(performance.now() - t));
+t = performance.now();
+const blob = await a.dumpDataDir('none');
+console.log('dump', Math.round(performance.now() - t), blob.size);
+t = performance.now();
+const b = await PGlite.create('memory://', { loadDataDir: blob });
+console.log('from template', Math.round(performance.now() - t), (await b.query('select 1 as x')).rows);
+t = performance.now();
+const c = await PGlite.create('/tmp/pgl-test-' + Date.now(), { loadDataDir: blob });
+console.log('disk from template', Math.round(performance.now() - t), (await c.query('select 1 as x')).rows);
+t = performance.now();
+const d = await PGlite.create('/tmp/pgl-test2-' + Date.now());
+console.log('disk fresh', Math.round(performance.now() - t));

@@ -1,0 +1,119 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { createLogger, createTracing } from '@bazaar/kit/telemetry';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createEdgeServer, type Edge } from './edge-server.ts';
+import { appRoutes } from './mounts.ts';
+
+const script = 'console.log("bazaar");'.repeat(20);
+let dist: string;
+
+async function edge(storefrontDir: string): Promise<Edge> {
+  const app = createEdgeServer({
+    log: createLogger('gateway', { level: 'silent' }),
+    tracer: createTracing('gateway').tracer,
+    registry: new Registry(),
+    bodyLimit: 65_536,
+    trustProxy: false,
+  });
+  app.get('/docs', async () => 'docs');
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  appRoutes(app, { storefrontDir });
+  await app.ready();
+  return app;
+}
+
+beforeAll(() => {
+  dist = mkdtempSync(join(tmpdir(), 'storefront-'));
+  mkdirSync(join(dist, 'assets'));
+  writeFileSync(join(dist, 'index.html'), '<!doctype html><title>Bazaar</title><div id="app"></div>');
+  writeFileSync(join(dist, 'assets', 'index-abc123.js'), script);
+  writeFileSync(join(dist, 'assets', 'index-abc123.js.gz'), gzipSync(script));
+  writeFileSync(join(dist, 'assets', 'index-abc123.css'), 'body{}');
+});
+afterAll(() => rmSync(dist, { recursive: true, force: true }));
+
+describe('the storefront at /', () => {
+  let app: Edge;
+  beforeAll(async () => {
+    app = await edge(dist);
+  });
+  afterAll(() => app.close());
+
+  it('answers its page at / and, to browsers, at every page path, revalidated on each load and locked down', async () => {
+    const browser = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+    for (const url of ['/', '/products/LAWN-001', '/orders/ord_1?placed=1', '/track/BEX1', '/admin', '/no-such-page']) {
+      const res = await app.inject({ method: 'GET', url, headers: browser });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(res.headers['cache-control']).toBe('no-cache');
+      expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+      expect(res.body).toContain('<div id="app">');
+    }
+  });
+
+  it('serves hashed assets with their type, cached for a year, compressed when the browser takes it', async () => {
+    const js = await app.inject({ method: 'GET', url: '/assets/index-abc123.js' });
+    expect(js.statusCode).toBe(200);
+    expect(js.headers['content-type']).toMatch(/^(text|application)\/javascript/);
+    expect(js.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    expect(js.body).toBe(script);
+    const css = await app.inject({ method: 'GET', url: '/assets/index-abc123.css' });
+    expect(css.headers['content-type']).toMatch(/^text\/css/);
+    const gz = await app.inject({
+      method: 'GET',
+      url: '/assets/index-abc123.js',
+      headers: { 'accept-encoding': 'gzip' },
+    });
+    expect(gz.headers['content-encoding']).toBe('gzip');
+  });
+
+  it('leaves the API, the docs and the operational paths their own answers and 404 problems', async () => {
+    expect((await app.inject({ method: 'GET', url: '/docs' })).body).toBe('docs');
+    expect((await app.inject({ method: 'GET', url: '/healthz' })).json()).toEqual({ status: 'ok' });
+    for (const url of [
+      '/api/nope',
+      '/api',
+      '/docs/x',
+      '/console',
+      '/console/x',
+      '/metrics/x',
+      '/.well-known/x',
+      '/internal/reservations',
+      '/assets/missing.js',
+      '/favicon.ico',
+    ]) {
+      const res = await app.inject({ method: 'GET', url, headers: { accept: 'text/html' } });
+      expect(res.statusCode, url).toBe(404);
+      expect(res.headers['content-type'], url).toMatch(/^application\/problem\+json/);
+      expect(res.json().code).toBe('NOT_FOUND');
+    }
+  });
+
+  it('keeps the 404 problem for clients that do not ask for a page', async () => {
+    for (const accept of [undefined, '*/*', 'application/json']) {
+      const res = await app.inject({ method: 'GET', url: '/orders/ord_1', headers: accept ? { accept } : {} });
+      expect(res.statusCode).toBe(404);
+      expect(res.json().code).toBe('NOT_FOUND');
+    }
+  });
+
+  it('answers only reads: other methods on page paths are 404 problems', async () => {
+    const res = await app.inject({ method: 'POST', url: '/orders' });
+    expect(res.statusCode).toBe(404);
+  });
+});
+
+describe('before the storefront is built', () => {
+  it('says how to build it instead of failing', async () => {
+    const app = await edge(join(dist, 'missing'));
+    const res = await app.inject({ method: 'GET', url: '/' });
+    expect(res.statusCode).toBe(503);
+    expect(res.body).toContain('npm run build:apps');
+    expect((await app.inject({ method: 'GET', url: '/api/nope' })).statusCode).toBe(404);
+    await app.close();
+  });
+});
