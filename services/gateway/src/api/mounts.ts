@@ -28,7 +28,7 @@ const PAGE_HEADERS = {
 };
 
 const NOT_BUILT = `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Bazaar: storefront not built</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head><body style="font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem">
+<meta name="viewport" content="width=device-width, initial-scale=1"></head><body>
 <h1>The storefront is not built</h1><p>Run <code>npm run build:apps</code> (or <code>npm install</code>, which runs it) and reload.
 The API is up: see <a href="/docs">/docs</a>.</p></body></html>`;
 

@@ -1,0 +1,216 @@
+// One trace: its waterfall across services (bars by start and duration, indented by parent, a colour per service;
+// a row opens to its attributes) and, below, every service's log lines for that trace.
+import { useMemo, useState } from 'preact/hooks';
+import { Missing, PageTitle, ProblemNotice, ServiceTag } from '../components/bits.tsx';
+import { Link } from '../components/link.tsx';
+import type { LogLine, Span } from '../lib/api.ts';
+import { clock, fields, ms } from '../lib/format.ts';
+import { paths } from '../lib/routes.ts';
+import { colourOf, kindName, type Layout, layout, type Row } from '../lib/waterfall.ts';
+import { api, usePoll } from '../state.ts';
+
+/** Deeper rows stop moving right past this depth, so names keep their room. */
+const MAX_INDENT = 10;
+
+function Axis({ ticks, totalMs }: { ticks: number[]; totalMs: number }) {
+  return (
+    <div class="wf-head" aria-hidden="true">
+      <span class="wf-head-label">Span</span>
+      <div class="wf-axis">
+        {ticks.map((t) => (
+          <span key={t} class="wf-tick" style={{ left: `${(t / totalMs) * 100}%` }}>
+            {ms(t)}
+          </span>
+        ))}
+      </div>
+    </div>
+  );
+}
+
+function Attributes({ row }: { row: Row<Span> }) {
+  const s = row.span;
+  const facts: [string, string][] = [
+    ['Service', s.service],
+    ['Kind', kindName(s.kind)],
+    ['Starts at', `+${ms(row.offsetMs)}`],
+    ['Duration', ms(s.durationMs)],
+    ['Status', s.status],
+    ['Span id', s.spanId],
+    ['Parent', s.parentSpanId ?? '(root)'],
+  ];
+  const attributes = Object.entries(s.attributes);
+  return (
+    <div class="wf-detail" id={`span-${s.spanId}`}>
+      <dl class="facts">
+        {facts.map(([k, v]) => (
+          <div key={k}>
+            <dt>{k}</dt>
+            <dd>{v}</dd>
+          </div>
+        ))}
+        {attributes.map(([k, v]) => (
+          <div key={k}>
+            <dt>
+              <code>{k}</code>
+            </dt>
+            <dd>
+              <code>{typeof v === 'string' ? v : JSON.stringify(v)}</code>
+            </dd>
+          </div>
+        ))}
+      </dl>
+    </div>
+  );
+}
+
+function WaterfallRow({ row, open, onToggle }: { row: Row<Span>; open: boolean; onToggle: () => void }) {
+  const s = row.span;
+  const indent = Math.min(row.depth, MAX_INDENT);
+  const end = row.left + row.width;
+  // The duration sits after the bar when there is room, else before it.
+  const label = end < 82 ? { left: `calc(${end}% + 4px)` } : { right: `calc(${100 - row.left}% + 4px)` };
+  return (
+    <li class={`wf-row${open ? ' open' : ''}${s.status === 'error' ? ' failed' : ''}`} data-service={s.service}>
+      <button
+        type="button"
+        class="wf-label"
+        aria-expanded={open}
+        aria-controls={open ? `span-${s.spanId}` : undefined}
+        onClick={onToggle}
+        style={{ paddingLeft: `calc(${indent} * var(--indent) + 0.5rem)` }}
+        title={`${s.service}: ${s.name}`}
+      >
+        <span class="wf-swatch" style={{ background: colourOf(s.service) }} aria-hidden="true" />
+        <span class="wf-service">{s.service}</span>
+        <span class="wf-name">{s.name}</span>
+        <span class="visually-hidden">
+          , {kindName(s.kind)} span, starts at {ms(row.offsetMs)}, takes {ms(s.durationMs)}
+          {s.status === 'error' ? ', failed' : ''}
+        </span>
+      </button>
+      <div class="wf-track" aria-hidden="true">
+        <span
+          class="wf-bar"
+          data-service={s.service}
+          style={{ left: `${row.left}%`, width: `${row.width}%`, background: colourOf(s.service) }}
+        />
+        <span class="wf-dur" style={label}>
+          {ms(s.durationMs)}
+        </span>
+      </div>
+      {open && <Attributes row={row} />}
+    </li>
+  );
+}
+
+function Waterfall({ plan, selected, onSelect }: { plan: Layout<Span>; selected?: string; onSelect: (id?: string) => void }) {
+  return (
+    <div class="waterfall">
+      <Axis ticks={plan.ticks} totalMs={plan.totalMs} />
+      <ol class="wf-rows" aria-label="Spans, parents before their children">
+        {plan.rows.map((row) => (
+          <WaterfallRow
+            key={row.span.spanId}
+            row={row}
+            open={selected === row.span.spanId}
+            onToggle={() => onSelect(selected === row.span.spanId ? undefined : row.span.spanId)}
+          />
+        ))}
+      </ol>
+    </div>
+  );
+}
+
+function Logs({ lines, selected }: { lines: LogLine[]; selected?: string }) {
+  if (lines.length === 0)
+    return <p class="muted">No log lines for this trace (services log requests and handled events at debug level).</p>;
+  return (
+    <div class="table-wrap">
+      <table class="logs">
+        <caption class="visually-hidden">Log lines of every service for this trace, oldest first</caption>
+        <thead>
+          <tr>
+            <th scope="col">Time</th>
+            <th scope="col">Service</th>
+            <th scope="col">Level</th>
+            <th scope="col">Message</th>
+            <th scope="col">Fields</th>
+          </tr>
+        </thead>
+        <tbody>
+          {lines.map((line, i) => (
+            <tr key={`${line.time}-${i}`} class={selected && line.spanId === selected ? 'highlight' : ''}>
+              <td class="nowrap mono">{clock(line.time)}</td>
+              <td>{line.service && <ServiceTag service={line.service} />}</td>
+              <td>
+                <span class={`level ${line.level ?? ''}`}>{line.level}</span>
+              </td>
+              <td class="msg">{line.msg}</td>
+              <td class="mono fields">{fields(line)}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+export function TracePage({ traceId }: { traceId: string }) {
+  const trace = usePoll(() => api.trace(traceId), 0, [traceId]);
+  const logs = usePoll(() => api.logs(traceId), 0, [traceId]);
+  const [selected, setSelected] = useState<string>();
+  const plan = useMemo(() => layout(trace.data?.spans ?? []), [trace.data]);
+  const data = trace.data;
+  const reload = () => {
+    trace.refresh();
+    logs.refresh();
+  };
+  return (
+    <>
+      <p class="crumbs">
+        <Link href={paths.traces}>← Recent traces</Link>
+      </p>
+      <div class="page-head">
+        <PageTitle title={`Trace ${traceId.slice(0, 8)}`}>
+          Trace <code class="trace-id">{traceId}</code>
+        </PageTitle>
+        <button type="button" class="small" onClick={reload}>
+          Reload
+        </button>
+      </div>
+      {trace.error?.problem.status === 404 ? (
+        <p class="notice warn" role="status">
+          No service holds spans of this trace: it may be older than what they keep, or the id may be mistyped.
+        </p>
+      ) : (
+        <ProblemNotice error={trace.error} what="the trace" />
+      )}
+      {!data && !trace.error && <p class="muted">Gathering the spans from every service…</p>}
+      {data && (
+        <>
+          <p class="trace-summary">
+            <strong>{ms(data.durationMs)}</strong> · {data.spans.length} spans · started{' '}
+            {new Date(data.startTime).toLocaleTimeString()} · across
+            <span class="legend">
+              {data.services.map((s) => (
+                <ServiceTag key={s} service={s} />
+              ))}
+            </span>
+          </p>
+          <Missing missing={data.missing} />
+          <section aria-labelledby="waterfall-title">
+            <h2 id="waterfall-title">Waterfall</h2>
+            <p class="muted hint">Select a span to see its attributes; its log lines are highlighted below.</p>
+            <Waterfall plan={plan} selected={selected} onSelect={setSelected} />
+          </section>
+        </>
+      )}
+      <section aria-labelledby="logs-title" class="logs-section">
+        <h2 id="logs-title">Log lines{logs.data ? ` (${logs.data.items.length})` : ''}</h2>
+        <ProblemNotice error={logs.error} what="the log lines" />
+        {logs.data && <Missing missing={logs.data.missing} />}
+        {logs.data ? <Logs lines={logs.data.items} selected={selected} /> : !logs.error && <p class="muted">Loading…</p>}
+      </section>
+    </>
+  );
+}

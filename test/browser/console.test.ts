@@ -1,0 +1,199 @@
+// The operations console as an admin uses it: Debian's Chromium (headless, through playwright-core) against the
+// whole platform embedded on free ports. A real order's trace is drawn as a waterfall across the services, with its
+// log lines; a poisoned event waits in the dead-letter queue until the admin replays it. Screenshots land in
+// test-results/screenshots/ (console-*.png).
+import { randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Envelope } from '@bazaar/kit/messaging';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Embedded } from '../../apps/cli/src/embedded.ts';
+import { ADMIN, startTestPlatform } from '../support/platform.ts';
+import { Shopper } from '../support/shop.ts';
+
+const root = join(import.meta.dirname, '../..');
+const shots = join(root, 'test-results/screenshots');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const DESKTOP = { width: 1280, height: 900 };
+const PHONE = { width: 390, height: 844 };
+const SERVICES = ['gateway', 'inventory', 'orders', 'payments', 'shipping', 'users'];
+
+/** Chromium, or why it cannot run here: a developer's laptop may lack it (skip), CI must not (fail). */
+async function launch(): Promise<{ browser: Browser } | { reason: string }> {
+  if (!existsSync(CHROMIUM)) return { reason: `${CHROMIUM} is missing (apt-get install chromium)` };
+  try {
+    return { browser: await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 }) };
+  } catch (error) {
+    return { reason: `Chromium did not start: ${(error as Error).message.split('\n')[0]}` };
+  }
+}
+
+const launched = await launch();
+if ('reason' in launched) {
+  if (process.env.CI === 'true') throw new Error(`browser tests cannot run in CI: ${launched.reason}`);
+  console.warn(`skipping the console browser tests: ${launched.reason}`);
+}
+const browser = 'browser' in launched ? launched.browser : undefined;
+
+let platform: Embedded;
+let base: string;
+let traceId: string;
+
+/** A fresh browser context; console errors (a CSP violation, a failed script) are collected as problems. */
+async function context(viewport = DESKTOP, isMobile = false): Promise<{ ctx: BrowserContext; page: Page; problems: string[] }> {
+  const ctx = await browser!.newContext({ viewport, baseURL: base, isMobile, hasTouch: isMobile });
+  const page = await ctx.newPage();
+  page.setDefaultTimeout(15_000);
+  const problems: string[] = [];
+  page.on('pageerror', (e) => problems.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') problems.push(m.text());
+  });
+  return { ctx, page, problems };
+}
+
+const poll = <T>(actual: () => T | Promise<T>, timeout = 15_000) => expect.poll(actual, { timeout });
+const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
+
+async function logIn(page: Page) {
+  await page.getByLabel('Email').fill(ADMIN.email);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('button', { name: 'Log out' }).waitFor();
+}
+
+describe.runIf(browser)('the operations console in Chromium', () => {
+  beforeAll(async () => {
+    mkdirSync(shots, { recursive: true });
+    // Test what the sources say now: build the console as `npm install` would.
+    await build({ root: join(root, 'apps/console'), logLevel: 'warn' });
+    // Debug level: services log each request, gRPC call and handled event, so a trace has lines from every one.
+    platform = await startTestPlatform({ courierStepMs: 100, logSink: { write() {} }, logLevel: 'debug' });
+    base = platform.gatewayUrl;
+
+    const shopper = new Shopper(base);
+    await shopper.signUp('Sana Malik');
+    const placed = await shopper.order([{ sku: 'TEA-001', quantity: 2 }], { method: 'jazzcash', wallet: '03001234567' });
+    expect(placed.status).toBe(201);
+    traceId = placed.headers.get('x-trace-id')!;
+    // The shipment and the user's history follow from the OrderConfirmed event, inside the same trace.
+    const delivered = await shopper.until(placed.body.id, (o) => o.status === 'DELIVERED');
+    expect(delivered.status).toBe('DELIVERED');
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+  });
+
+  it('an admin logs in, sees every service healthy, and opens a real order’s trace as a waterfall with its log lines', async () => {
+    const { ctx, page, problems } = await context();
+    await page.goto('/console');
+    await page.getByRole('heading', { name: 'Log in to the console' }).waitFor();
+    await shot(page, 'console-login');
+    await logIn(page);
+
+    await page.getByRole('heading', { name: 'Services and replicas' }).waitFor();
+    for (const name of SERVICES) await page.locator(`#svc-${name}`).waitFor();
+    await poll(() => page.locator('.state.ok').count()).toBeGreaterThanOrEqual(5);
+    await shot(page, 'console-services');
+
+    await page.getByRole('navigation', { name: 'Console sections' }).getByRole('link', { name: 'Traces' }).click();
+    await page.getByRole('heading', { name: 'Recent traces' }).waitFor();
+    const orderTrace = page.locator(`a[href="/console/traces/${traceId}"]`);
+    await orderTrace.waitFor();
+    await shot(page, 'console-traces');
+    await orderTrace.click();
+
+    await page.getByRole('heading', { name: 'Waterfall' }).waitFor();
+    await poll(() => page.locator('.wf-bar').count()).toBeGreaterThanOrEqual(20);
+    const drawn = await page.locator('.wf-bar').evaluateAll((bars) => [
+      ...new Set(bars.map((b) => (b as HTMLElement).dataset.service)),
+    ]);
+    expect(drawn.sort()).toEqual(SERVICES);
+    // Bars are placed along the track by their start: the root spans it, later spans start further right.
+    const boxes = await page.locator('.wf-bar').evaluateAll((bars) =>
+      bars.map((b) => {
+        const r = b.getBoundingClientRect();
+        return { x: r.x, width: r.width };
+      }),
+    );
+    expect(boxes[0].width).toBeGreaterThan(boxes[1].width / 2);
+    expect(Math.max(...boxes.map((b) => b.x))).toBeGreaterThan(boxes[0].x + 50);
+
+    // The log lines of every service for this trace sit below.
+    await poll(() => page.locator('table.logs tbody tr').count()).toBeGreaterThanOrEqual(6);
+    const logServices = await page.locator('table.logs tbody .service-tag').allTextContents();
+    for (const name of SERVICES) expect(logServices, name).toContain(name);
+
+    // A span opens to its attributes.
+    const ordersServer = page.locator('.wf-row[data-service="orders"] .wf-label', { hasText: 'POST /api/orders' });
+    await ordersServer.click();
+    await poll(() => ordersServer.getAttribute('aria-expanded')).toBe('true');
+    await page.locator('.wf-detail').getByText('http.route').waitFor();
+    await shot(page, 'console-waterfall');
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
+
+  it('draws the waterfall at phone width without sideways scrolling', async () => {
+    const { ctx, page, problems } = await context(PHONE, true);
+    await page.goto(`/console/traces/${traceId}`);
+    await logIn(page);
+    await poll(() => page.locator('.wf-bar').count()).toBeGreaterThanOrEqual(20);
+    await poll(() => page.locator('table.logs tbody tr').count()).toBeGreaterThanOrEqual(6);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(1);
+    await shot(page, 'console-waterfall-phone');
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
+
+  it('shows a poisoned event in the dead-letter queue, and the Replay button puts it back on its consumer’s queue', async () => {
+    // A consumer of users that refuses the event until it is fixed, as a handler with a bug would.
+    let fixed = false;
+    const handled: string[] = [];
+    await platform.platform.broker.subscribe('users.console-probe', ['ConsoleProbe'], async (event) => {
+      if (!fixed) throw new Error('cannot handle ConsoleProbe yet');
+      handled.push(event.id);
+    });
+    const poison: Envelope = {
+      specversion: '1.0',
+      id: randomUUID(),
+      source: 'console-test',
+      type: 'ConsoleProbe',
+      time: new Date().toISOString(),
+      datacontenttype: 'application/json',
+      data: { note: 'poisoned on purpose' },
+    };
+    await platform.platform.broker.publish(poison);
+
+    const { ctx, page, problems } = await context();
+    await page.goto('/console/messaging');
+    await logIn(page);
+    await page.getByRole('heading', { name: 'Sagas, outbox and dead letters' }).waitFor();
+    await page.getByRole('heading', { name: 'Dead letters (1)' }).waitFor();
+    await poll(() => page.locator('.count.delivered dd').textContent()).toBe('1');
+    await shot(page, 'console-messaging');
+
+    fixed = true;
+    await page.getByRole('button', { name: `Replay ConsoleProbe ${poison.id} to users.console-probe` }).click();
+    await page.getByRole('status').filter({ hasText: `Replayed ConsoleProbe ${poison.id}` }).waitFor();
+    await page.getByRole('heading', { name: 'Dead letters (0)' }).waitFor();
+    expect(handled).toEqual([poison.id]);
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
+});
