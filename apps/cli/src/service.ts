@@ -31,7 +31,9 @@ export async function runService(name: string): Promise<void> {
     log.info({ jazzcash: sandboxes.jazzcashUrl, easypaisa: sandboxes.easypaisaUrl }, 'payment sandboxes listening');
     stops.push(sandboxes.stop);
   } else if (name === 'gateway') {
-    const gateway = await import('@bazaar/gateway').then((m) => m.start({ internalKey, logLevel: config.logLevel }));
+    const gateway = await import('@bazaar/gateway').then((m) =>
+      m.start({ internalKey, logLevel: config.logLevel, otlpEndpoint: config.otlpEndpoint }),
+    );
     stops.push(gateway.stop);
   } else {
     const broker = await createBroker(config.brokerUrl, log, { namespace: config.namespace });
@@ -46,7 +48,9 @@ export async function runService(name: string): Promise<void> {
     };
     const service = await import(`@bazaar/${name}`);
     const running = await service.start(platform);
-    stops.push(running.stop, () => broker.close());
+    // Consuming stops before the database closes: a handler must never find its pool gone.
+    running.onStop(() => broker.close());
+    stops.push(running.stop);
   }
 
   let stopping = false;
