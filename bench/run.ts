@@ -3,6 +3,7 @@
 //   npm run bench                         every scenario
 //   npm run bench -- --only gateway       one (or several, comma-separated): gateway, orders, hop, lag, startup
 //   npm run bench -- --quick              1 × 3 s per measurement, to try the harness
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,8 +55,21 @@ function render(results: ScenarioResult[], meta: { machine: Machine; command: st
   for (const r of results) r.opportunities = opportunitiesFor(r);
   writeFileSync(join(root, 'bench/RESULTS.md'), resultsMarkdown(results, meta));
   writeFileSync(join(root, 'bench/chart.svg'), chartSvg(results.flatMap((r) => r.charts)));
-  if (!replaceBetweenMarkers(join(root, 'README.md'), readmeSection(results, meta)))
+  // The generated files are laid out as `biome format` would (aligned tables, JSON layout); in the README only
+  // the generated section is: the rest of that file is not this script's.
+  const section = join(root, 'bench/.readme-section.md');
+  writeFileSync(section, readmeSection(results, meta));
+  biomeFormat(['bench/RESULTS.md', 'bench/results.json', 'bench/.readme-section.md']);
+  const formatted = readFileSync(section, 'utf8').trimEnd();
+  rmSync(section, { force: true });
+  if (!replaceBetweenMarkers(join(root, 'README.md'), formatted))
     console.warn('README.md has no <!-- bench:start --> / <!-- bench:end --> markers; its section was not updated');
+}
+
+function biomeFormat(files: string[]): void {
+  const biome = spawnSync(join(root, 'node_modules/.bin/biome'), ['format', '--write', ...files], { cwd: root });
+  if (biome.status !== 0)
+    console.warn(`biome format failed on ${files.join(', ')}: ${biome.stderr?.toString().trim()}`);
 }
 
 if (values.render) {

@@ -116,3 +116,32 @@ export async function postgresBackends(namespace: string): Promise<number[]> {
     await client.end();
   }
 }
+
+export type DbCounters = Record<string, { xacts: number; returned: number; fetched: number; written: number }>;
+
+/** pg_stat_database counters of a namespace's databases: transactions and rows read and written, per service. */
+export async function postgresCounters(namespace: string): Promise<DbCounters> {
+  const client = new pg.Client({ connectionString: POSTGRES_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query(
+      `SELECT datname, xact_commit + xact_rollback AS xacts, tup_returned AS returned, tup_fetched AS fetched,
+              tup_inserted + tup_updated + tup_deleted AS written
+         FROM pg_stat_database WHERE datname LIKE $1`,
+      [`${namespace}\\_%`],
+    );
+    return Object.fromEntries(
+      rows.map((r) => [
+        String(r.datname).slice(namespace.length + 1),
+        {
+          xacts: Number(r.xacts),
+          returned: Number(r.returned),
+          fetched: Number(r.fetched),
+          written: Number(r.written),
+        },
+      ]),
+    );
+  } finally {
+    await client.end();
+  }
+}

@@ -2,15 +2,17 @@
 // the seed tutorial's naive Express order → payment chain, all driven the same way (the same POST, the same
 // connections); orders/s, p50/p99, CPU time per order, and p50/p99 at 80 % of each one's peak.
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Shop } from '../../apps/cli/src/load/shop.ts';
 import { type DriveResult, runAutocannon } from '../lib/drive.ts';
 import {
   ADMIN,
   clusterUnavailable,
+  type DbCounters,
   dropNamespace,
   postgresBackends,
+  postgresCounters,
   type Running,
   startBazaar,
 } from '../lib/platform.ts';
@@ -47,6 +49,7 @@ type Target = {
   /** Shared servers whose CPU is reported apart (RabbitMQ serves other users of this machine too). */
   sharedPids?: () => number[];
   rssPid?: number;
+  counters?: () => Promise<DbCounters>;
   stop(): Promise<void>;
 };
 
@@ -59,6 +62,8 @@ type Measured = {
   non2xx: number;
   at80: { rate: number; rps: number; p50: number; p99: number; non2xx: number };
   rssMiB?: number;
+  /** Cluster mode: database work per order in each service's database (pg_stat_database, first repetition). */
+  dbPerOrder?: Record<string, { xacts: number; returned: number; fetched: number; written: number }>;
 };
 
 function orderRequest(tokens: string[], path: string) {
@@ -107,11 +112,27 @@ async function measure(target: Target, s: BenchSettings): Promise<Measured> {
   await drive(s.warmupS * 2);
   const reps: { rps: number; p50: number; p99: number; cpu: number; shared?: number; non2xx: number }[] = [];
   let rss = 0;
+  let dbPerOrder: Measured['dbPerOrder'];
   for (let i = 0; i < s.reps; i++) {
     const pids = await target.pids();
     const before: CpuSnapshot = cpuSnapshot(pids);
     const sharedBefore = target.sharedPids ? cpuSnapshot(target.sharedPids()) : undefined;
+    const countersBefore = i === 0 && target.counters ? await target.counters() : undefined;
     const r = await drive(s.durationS);
+    if (countersBefore) {
+      await sleep(1500); // backends flush their statistics about once a second
+      const after = await target.counters!();
+      dbPerOrder = Object.fromEntries(
+        Object.entries(after).map(([db, a]: [string, DbCounters[string]]) => {
+          const b = countersBefore[db] ?? { xacts: 0, returned: 0, fetched: 0, written: 0 };
+          const per = (k: 'xacts' | 'returned' | 'fetched' | 'written') => (a[k] - b[k]) / Math.max(r.ok, 1);
+          return [
+            db,
+            { xacts: per('xacts'), returned: per('returned'), fetched: per('fetched'), written: per('written') },
+          ];
+        }),
+      );
+    }
     const after = cpuSnapshot([...new Set([...pids, ...(await target.pids())])]);
     const cpu = cpuDelta(before, after);
     const shared = sharedBefore ? cpuDelta(sharedBefore, cpuSnapshot(target.sharedPids!())) : undefined;
@@ -142,6 +163,7 @@ async function measure(target: Target, s: BenchSettings): Promise<Measured> {
     non2xx: reps.reduce((sum, r) => sum + r.non2xx, 0) + at80.non2xx + at80.errors,
     at80: { rate, rps: at80.rps, p50: at80.p50, p99: at80.p99, non2xx: at80.non2xx + at80.errors },
     rssMiB: rss ? rss / 2 ** 20 : undefined,
+    dbPerOrder,
   };
 }
 
@@ -183,6 +205,7 @@ function bazaarTarget(mode: 'embedded' | 'cluster', running: Running, tokens: st
       ...(running.namespace ? await postgresBackends(running.namespace) : []),
     ],
     sharedPids: mode === 'cluster' ? () => pidsByName('beam.smp') : undefined,
+    counters: running.namespace ? () => postgresCounters(running.namespace!) : undefined,
     rssPid: running.proc.child.pid!,
     stop: async () => {
       await running.proc.stop();
@@ -279,17 +302,30 @@ export const ordersScenario: Scenario = {
         }
       }
       s.log(`  starting Bazaar (${mode})…`);
-      const running = await startBazaar(mode, { tmp: s.tmp });
-      let target: Target | undefined;
+      const namespace = mode === 'cluster' ? `bench_${randomUUID().slice(0, 8)}` : undefined;
       try {
-        const tokens = await prepareShop(running.url);
-        target = bazaarTarget(mode, running, tokens);
-        labels[mode] = target.label;
-        measured[mode] = await measure(target, s);
-        keep[mode] = { dataDir: running.dataDir, namespace: running.namespace, tokens };
-      } finally {
-        // Keep the cluster's databases for the profiling run; drop them after it.
-        await running.proc.stop();
+        const running = await startBazaar(mode, { tmp: s.tmp, namespace });
+        try {
+          const tokens = await prepareShop(running.url);
+          const target = bazaarTarget(mode, running, tokens);
+          labels[mode] = target.label;
+          measured[mode] = await measure(target, s);
+          keep[mode] = { dataDir: running.dataDir, namespace: running.namespace, tokens };
+        } finally {
+          // Keep the cluster's databases for the profiling run; drop them after it.
+          await running.proc.stop();
+        }
+      } catch (err) {
+        // One mode failing (e.g. a service that does not start) leaves the other rows measured.
+        const message = (err as Error).message;
+        const logFile = /see (\S+\.log)/.exec(message)?.[1];
+        const tail =
+          logFile && existsSync(logFile) ? readFileSync(logFile, 'utf8').trim().split('\n').slice(-8).join('\n') : '';
+        s.log(`  ${mode} mode failed: ${message.split('\n')[0]}${tail ? `\n${tail}` : ''}`);
+        result.notes.push(
+          `${mode === 'cluster' ? 'Cluster' : 'Embedded'} mode failed and was not measured: ${message.split('\n').find((l) => /exited|Error/.test(l)) ?? message.split('\n')[0]}`,
+        );
+        if (namespace && !keep.cluster) await dropNamespace(namespace).catch(() => {});
       }
     }
 
@@ -324,6 +360,34 @@ export const ordersScenario: Scenario = {
       ],
       rows: (['naive', 'embedded', 'cluster'] as const).map(row),
     });
+    const db = measured.cluster?.dbPerOrder;
+    if (db && Object.keys(db).length > 0) {
+      const services = Object.keys(db).sort();
+      const total = (k: 'xacts' | 'returned' | 'fetched' | 'written') => services.reduce((sum, d) => sum + db[d][k], 0);
+      result.tables.push({
+        caption:
+          "Cluster mode: database work per placed order in each service's own database (pg_stat_database deltas over the first repetition, divided by the orders answered; what follows an order at once, such as the shipment and the history read model, counts). Rows returned are rows scanned by sequential scans and index scans; a large number means a scan that grows with the tables.",
+        columns: ['database', 'transactions', 'rows returned', 'rows fetched', 'rows written'],
+        rows: [
+          ...services.map((d) => [
+            d,
+            fmt(db[d].xacts, 1),
+            fmt(db[d].returned, 0),
+            fmt(db[d].fetched, 0),
+            fmt(db[d].written, 1),
+          ]),
+          [
+            'all',
+            fmt(total('xacts'), 1),
+            fmt(total('returned'), 0),
+            fmt(total('fetched'), 0),
+            fmt(total('written'), 1),
+          ],
+        ],
+      });
+      result.metrics['cluster.dbTransactionsPerOrder'] = total('xacts');
+      result.metrics['cluster.dbRowsReturnedPerOrder'] = total('returned');
+    }
     for (const id of ['naive', 'embedded', 'cluster'] as const) {
       const m = measured[id];
       result.metrics[`${id}.ordersPerS`] = m?.rps ?? null;

@@ -52,7 +52,10 @@ let base: string;
 let traceId: string;
 
 /** A fresh browser context; console errors (a CSP violation, a failed script) are collected as problems. */
-async function context(viewport = DESKTOP, isMobile = false): Promise<{ ctx: BrowserContext; page: Page; problems: string[] }> {
+async function context(
+  viewport = DESKTOP,
+  isMobile = false,
+): Promise<{ ctx: BrowserContext; page: Page; problems: string[] }> {
   const ctx = await browser!.newContext({ viewport, baseURL: base, isMobile, hasTouch: isMobile });
   const page = await ctx.newPage();
   page.setDefaultTimeout(15_000);
@@ -85,7 +88,10 @@ describe.runIf(browser)('the operations console in Chromium', () => {
 
     const shopper = new Shopper(base);
     await shopper.signUp('Sana Malik');
-    const placed = await shopper.order([{ sku: 'TEA-001', quantity: 2 }], { method: 'jazzcash', wallet: '03001234567' });
+    const placed = await shopper.order([{ sku: 'TEA-001', quantity: 2 }], {
+      method: 'jazzcash',
+      wallet: '03001234567',
+    });
     expect(placed.status).toBe(201);
     traceId = placed.headers.get('x-trace-id')!;
     // The shipment and the user's history follow from the OrderConfirmed event, inside the same trace.
@@ -119,9 +125,9 @@ describe.runIf(browser)('the operations console in Chromium', () => {
 
     await page.getByRole('heading', { name: 'Waterfall' }).waitFor();
     await poll(() => page.locator('.wf-bar').count()).toBeGreaterThanOrEqual(20);
-    const drawn = await page.locator('.wf-bar').evaluateAll((bars) => [
-      ...new Set(bars.map((b) => (b as HTMLElement).dataset.service)),
-    ]);
+    const drawn = await page
+      .locator('.wf-bar')
+      .evaluateAll((bars) => [...new Set(bars.map((b) => (b as HTMLElement).dataset.service))]);
     expect(drawn.sort()).toEqual(SERVICES);
     // Bars are placed along the track by their start: the root spans it, later spans start further right.
     const boxes = await page.locator('.wf-bar').evaluateAll((bars) =>
@@ -190,7 +196,10 @@ describe.runIf(browser)('the operations console in Chromium', () => {
 
     fixed = true;
     await page.getByRole('button', { name: `Replay ConsoleProbe ${poison.id} to users.console-probe` }).click();
-    await page.getByRole('status').filter({ hasText: `Replayed ConsoleProbe ${poison.id}` }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Replayed ConsoleProbe ${poison.id}` })
+      .waitFor();
     await page.getByRole('heading', { name: 'Dead letters (0)' }).waitFor();
     expect(handled).toEqual([poison.id]);
     expect(problems).toEqual([]);

@@ -1,6 +1,7 @@
 // App: the console's shell (skip link, header with the sections and the admin's session) and the page switch.
-import { Link } from './components/link.tsx';
+
 import { PageTitle } from './components/bits.tsx';
+import { Link } from './components/link.tsx';
 import { matchRoute, paths, type Route } from './lib/routes.ts';
 import { Login } from './pages/login.tsx';
 import { MessagingPage } from './pages/messaging.tsx';

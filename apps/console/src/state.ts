@@ -38,9 +38,18 @@ export async function logIn(email: string, password: string): Promise<void> {
   const login = await api.logIn(email, password);
   const me = await api.me(login.accessToken);
   if (me.role !== 'admin')
-    throw new ApiError({ status: 403, code: 'FORBIDDEN', detail: 'This account is not an admin. The console is for admins only.' });
+    throw new ApiError({
+      status: 403,
+      code: 'FORBIDDEN',
+      detail: 'This account is not an admin. The console is for admins only.',
+    });
   notice = '';
-  setSession({ token: login.accessToken, expiresAt: Date.now() + login.expiresIn * 1000, name: me.name, email: me.email });
+  setSession({
+    token: login.accessToken,
+    expiresAt: Date.now() + login.expiresIn * 1000,
+    name: me.name,
+    email: me.email,
+  });
 }
 
 export function logOut() {
@@ -76,7 +85,12 @@ export function useLocation(): string {
   return path;
 }
 
-export type Polled<T> = { data: T | undefined; error: ApiError | undefined; updatedAt: number | undefined; refresh(): void };
+export type Polled<T> = {
+  data: T | undefined;
+  error: ApiError | undefined;
+  updatedAt: number | undefined;
+  refresh(): void;
+};
 
 /**
  * usePoll loads now, then again `everyMs` after each answer (never two at once), while `live` holds and the tab is
@@ -101,7 +115,10 @@ export function usePoll<T>(load: () => Promise<T>, everyMs: number, keys: unknow
         if (!stopped) setState({ data, error: undefined, updatedAt: Date.now() });
       } catch (err) {
         if (!stopped)
-          setState((s) => ({ ...s, error: err instanceof ApiError ? err : new ApiError({ status: 0, code: 'ERROR', detail: String(err) }) }));
+          setState((s) => ({
+            ...s,
+            error: err instanceof ApiError ? err : new ApiError({ status: 0, code: 'ERROR', detail: String(err) }),
+          }));
       }
       if (!stopped && live && everyMs > 0) timer = setTimeout(run, everyMs);
     };
@@ -111,5 +128,11 @@ export function usePoll<T>(load: () => Promise<T>, everyMs: number, keys: unknow
       clearTimeout(timer);
     };
   }, [...keys, live, nudge]);
-  return { ...state, data: state.data, error: state.error, updatedAt: state.updatedAt, refresh: () => setNudge((n) => n + 1) };
+  return {
+    ...state,
+    data: state.data,
+    error: state.error,
+    updatedAt: state.updatedAt,
+    refresh: () => setNudge((n) => n + 1),
+  };
 }

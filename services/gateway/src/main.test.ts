@@ -205,7 +205,8 @@ describe('authentication and access', () => {
     ['GET', '/api/orders', 401, 200, 200],
     ['POST', '/api/orders', 401, 200, 200],
     ['GET', '/api/payments?orderId=o-1', 401, 200, 200],
-    ['GET', '/api/ops/traces', 401, 403, 404],
+    ['GET', '/api/ops/traces', 401, 403, 200],
+    ['GET', '/api/ops/no-such-view', 401, 403, 404],
     ['POST', '/api/ops', 401, 403, 404],
     ['HEAD', '/api/users', 401, 403, 200],
   ];

@@ -1,5 +1,6 @@
 // `bazaar load` options: parsing and validating the command line, durations and the action mix.
 import { parseArgs } from 'node:util';
+import { inheritedEnv } from '../config.ts';
 
 export const ACTIONS = ['browse', 'search', 'view', 'signup', 'order', 'track'] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -123,7 +124,10 @@ const positiveInt = (name: string, text: string | undefined, fallback: number, m
   return n;
 };
 
-export function parseLoadArgs(args: string[], env: NodeJS.ProcessEnv = process.env): LoadOptions & { help: boolean } {
+export function parseLoadArgs(
+  args: string[],
+  env: Record<string, string | undefined> = inheritedEnv(),
+): LoadOptions & { help: boolean } {
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({

@@ -7,7 +7,14 @@ type Props = AnchorHTMLAttributes<HTMLAnchorElement> & { href: string; children?
 export function Link({ href, onClick, ...rest }: Props) {
   const handle = (event: TargetedMouseEvent<HTMLAnchorElement>) => {
     if (typeof onClick === 'function') onClick(event);
-    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey)
+    if (
+      event.defaultPrevented ||
+      event.button !== 0 ||
+      event.metaKey ||
+      event.ctrlKey ||
+      event.shiftKey ||
+      event.altKey
+    )
       return;
     event.preventDefault();
     navigate(href);

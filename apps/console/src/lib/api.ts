@@ -13,6 +13,7 @@ export class ApiError extends Error {
 
 export type Replica = {
   url: string;
+  self?: boolean;
   healthy: boolean;
   ready: boolean;
   status?: number;
@@ -33,6 +34,7 @@ export type TraceSummary = {
   name: string;
   method: string;
   route: string;
+  path: string;
   status?: number;
   error: boolean;
   startTime: string;
@@ -157,7 +159,8 @@ export function createApi(deps: Deps) {
   return {
     logIn: (email: string, password: string) =>
       send<{ accessToken: string; expiresIn: number }>('POST', '/api/auth/login', { email, password }, ''),
-    me: (token: string) => send<{ id: string; name: string; email: string; role: string }>('GET', '/api/users/me', undefined, token),
+    me: (token: string) =>
+      send<{ id: string; name: string; email: string; role: string }>('GET', '/api/users/me', undefined, token),
     services: () => send<{ items: ServiceHealth[] }>('GET', '/api/ops/services'),
     traces: (limit = 50) => send<{ items: TraceSummary[] }>('GET', `/api/ops/traces?limit=${limit}`),
     trace: (traceId: string) => send<Trace>('GET', `/api/ops/traces/${encodeURIComponent(traceId)}`),

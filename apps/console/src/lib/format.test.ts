@@ -19,8 +19,8 @@ describe('formatting', () => {
   });
 
   it('shows a log line’s own facts, not its standard fields', () => {
-    expect(fields({ time: 't', level: 'info', service: 's', msg: 'm', traceId: 'x', orderId: 'o1', n: 2, o: { a: 1 } })).toBe(
-      'orderId=o1  n=2  o={"a":1}',
-    );
+    expect(
+      fields({ time: 't', level: 'info', service: 's', msg: 'm', traceId: 'x', orderId: 'o1', n: 2, o: { a: 1 } }),
+    ).toBe('orderId=o1  n=2  o={"a":1}');
   });
 });

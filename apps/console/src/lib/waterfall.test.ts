@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { colourOf, layout, type SpanLike, ticksFor } from './waterfall.ts';
 
 const t0 = Date.parse('2026-01-01T00:00:00.000Z');
-const span = (spanId: string, parentSpanId: string | undefined, at: number, durationMs: number, service = 'orders', kind = 1): SpanLike => ({
+const span = (
+  spanId: string,
+  parentSpanId: string | undefined,
+  at: number,
+  durationMs: number,
+  service = 'orders',
+  kind = 1,
+): SpanLike => ({
   spanId,
   parentSpanId,
   name: spanId,

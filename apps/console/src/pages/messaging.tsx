@@ -17,7 +17,7 @@ function Counts({ title, counts, order }: { title: string; counts: Record<string
       <h3>{title}</h3>
       <dl>
         {keys.map((k) => (
-          <div key={k} class={`count ${k.toLowerCase()}`}>
+          <div key={k} class={`count ${(counts[k] ?? 0) > 0 ? k.toLowerCase() : ''}`}>
             <dt>{k}</dt>
             <dd>{counts[k] ?? 0}</dd>
           </div>

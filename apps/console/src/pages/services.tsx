@@ -34,7 +34,11 @@ function ServiceCard({ service }: { service: ServiceHealth }) {
               <span class="replica-url">{r.url}</span>
               <span class={`state ${v.tone}`}>{v.label}</span>
               <span class="replica-facts">
-                {r.latencyMs !== undefined ? `readyz ${ms(r.latencyMs)}` : 'no answer'}
+                {r.self
+                  ? 'serving this console'
+                  : r.latencyMs !== undefined
+                    ? `readyz ${ms(r.latencyMs)}`
+                    : 'no answer'}
                 {` · ${r.pending} in flight · checked ${new Date(r.checkedAt).toLocaleTimeString()}`}
               </span>
               {r.failing && <span class="replica-failing">failing: {Object.keys(r.failing).join(', ')}</span>}
@@ -44,7 +48,8 @@ function ServiceCard({ service }: { service: ServiceHealth }) {
       </ul>
       {service.process && (
         <p class="muted small-print">
-          pid {service.process.pid} · up {Math.round(service.process.uptimeSeconds / 60)} min · {bytes(service.process.residentBytes)} resident
+          pid {service.process.pid} · up {Math.round(service.process.uptimeSeconds / 60)} min ·{' '}
+          {bytes(service.process.residentBytes)} resident
         </p>
       )}
     </article>

@@ -19,7 +19,7 @@ function Axis({ ticks, totalMs }: { ticks: number[]; totalMs: number }) {
       <div class="wf-axis">
         {ticks.map((t) => (
           <span key={t} class="wf-tick" style={{ left: `${(t / totalMs) * 100}%` }}>
-            {ms(t)}
+            {t === 0 ? '0' : ms(t)}
           </span>
         ))}
       </div>
@@ -66,9 +66,8 @@ function Attributes({ row }: { row: Row<Span> }) {
 function WaterfallRow({ row, open, onToggle }: { row: Row<Span>; open: boolean; onToggle: () => void }) {
   const s = row.span;
   const indent = Math.min(row.depth, MAX_INDENT);
-  const end = row.left + row.width;
-  // The duration sits after the bar when there is room, else before it.
-  const label = end < 82 ? { left: `calc(${end}% + 4px)` } : { right: `calc(${100 - row.left}% + 4px)` };
+  // The duration follows the bar; the track keeps a margin on its right for the last ones.
+  const label = { left: `calc(${row.left + row.width}% + 4px)` };
   return (
     <li class={`wf-row${open ? ' open' : ''}${s.status === 'error' ? ' failed' : ''}`} data-service={s.service}>
       <button
@@ -103,7 +102,15 @@ function WaterfallRow({ row, open, onToggle }: { row: Row<Span>; open: boolean; 
   );
 }
 
-function Waterfall({ plan, selected, onSelect }: { plan: Layout<Span>; selected?: string; onSelect: (id?: string) => void }) {
+function Waterfall({
+  plan,
+  selected,
+  onSelect,
+}: {
+  plan: Layout<Span>;
+  selected?: string;
+  onSelect: (id?: string) => void;
+}) {
   return (
     <div class="waterfall">
       <Axis ticks={plan.ticks} totalMs={plan.totalMs} />
@@ -155,12 +162,17 @@ function Logs({ lines, selected }: { lines: LogLine[]; selected?: string }) {
   );
 }
 
+/** A span of a database query (the kit's SQL spans carry db.system.name). */
+const isQuery = (s: Span) => s.attributes['db.system.name'] !== undefined;
+
 export function TracePage({ traceId }: { traceId: string }) {
   const trace = usePoll(() => api.trace(traceId), 0, [traceId]);
   const logs = usePoll(() => api.logs(traceId), 0, [traceId]);
   const [selected, setSelected] = useState<string>();
-  const plan = useMemo(() => layout(trace.data?.spans ?? []), [trace.data]);
+  const [queries, setQueries] = useState(true);
   const data = trace.data;
+  const queryCount = useMemo(() => (data?.spans ?? []).filter(isQuery).length, [data]);
+  const plan = useMemo(() => layout((data?.spans ?? []).filter((s) => queries || !isQuery(s))), [data, queries]);
   const reload = () => {
     trace.refresh();
     logs.refresh();
@@ -200,7 +212,15 @@ export function TracePage({ traceId }: { traceId: string }) {
           <Missing missing={data.missing} />
           <section aria-labelledby="waterfall-title">
             <h2 id="waterfall-title">Waterfall</h2>
-            <p class="muted hint">Select a span to see its attributes; its log lines are highlighted below.</p>
+            <div class="wf-tools">
+              <p class="muted hint">Select a span to see its attributes; its log lines are highlighted below.</p>
+              {queryCount > 0 && (
+                <label class="check">
+                  <input type="checkbox" checked={queries} onChange={(e) => setQueries(e.currentTarget.checked)} />
+                  Show database queries ({queryCount})
+                </label>
+              )}
+            </div>
             <Waterfall plan={plan} selected={selected} onSelect={setSelected} />
           </section>
         </>
@@ -209,7 +229,11 @@ export function TracePage({ traceId }: { traceId: string }) {
         <h2 id="logs-title">Log lines{logs.data ? ` (${logs.data.items.length})` : ''}</h2>
         <ProblemNotice error={logs.error} what="the log lines" />
         {logs.data && <Missing missing={logs.data.missing} />}
-        {logs.data ? <Logs lines={logs.data.items} selected={selected} /> : !logs.error && <p class="muted">Loading…</p>}
+        {logs.data ? (
+          <Logs lines={logs.data.items} selected={selected} />
+        ) : (
+          !logs.error && <p class="muted">Loading…</p>
+        )}
       </section>
     </>
   );

@@ -83,14 +83,22 @@ export function Traces() {
                 <tr key={t.spanId} class={t.error ? 'error-row' : ''}>
                   <td class="nowrap">{new Date(t.startTime).toLocaleTimeString()}</td>
                   <td>
-                    <span class={`method ${t.method.toLowerCase()}`}>{t.method}</span> <code>{t.route}</code>
+                    <span class={`method ${t.method.toLowerCase()}`}>{t.method}</span>{' '}
+                    <code class="path" title={`route ${t.route}`}>
+                      {t.path}
+                    </code>
                   </td>
                   <td>
-                    <span class={`pill ${t.error ? 'bad' : (t.status ?? 0) >= 400 ? 'warn' : 'ok'}`}>{t.status ?? '–'}</span>
+                    <span class={`pill ${t.error ? 'bad' : (t.status ?? 0) >= 400 ? 'warn' : 'ok'}`}>
+                      {t.status ?? '–'}
+                    </span>
                   </td>
                   <td class="num nowrap">{ms(t.durationMs)}</td>
                   <td>
-                    <Link href={paths.trace(t.traceId)} aria-label={`Trace of ${t.method} ${t.route} at ${new Date(t.startTime).toLocaleTimeString()}`}>
+                    <Link
+                      href={paths.trace(t.traceId)}
+                      aria-label={`Trace of ${t.method} ${t.path} at ${new Date(t.startTime).toLocaleTimeString()}`}
+                    >
                       <code>{t.traceId.slice(0, 12)}…</code>
                     </Link>
                   </td>

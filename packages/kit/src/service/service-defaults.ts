@@ -70,7 +70,10 @@ export async function serviceDefaults(
   const tracing = createTracing(name, spans, platform.otlpEndpoint);
   const rawDb = await openDatabase(
     platform.databaseUrl
-      ? { url: await ensureDatabase(platform.databaseUrl, platform.databaseName ?? `bazaar_${name}`), poolSize: platform.databasePoolSize }
+      ? {
+          url: await ensureDatabase(platform.databaseUrl, platform.databaseName ?? `bazaar_${name}`),
+          poolSize: platform.databasePoolSize,
+        }
       : { dataDir: platform.dataRoot?.startsWith('memory://') ? 'memory://' : join(platform.dataRoot ?? 'data', name) },
   );
   await migrate(rawDb, fileURLToPath(options.migrations));

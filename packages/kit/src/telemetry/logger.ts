@@ -30,21 +30,21 @@ export function createLogger(
   options: { level?: string; sink?: LogSink; store?: LogStore } = {},
 ): Logger {
   const out = options.sink ?? pino.destination({ sync: false });
-  const destination = options.store
-    ? pino.multistream([
-        { stream: out, level: 'trace' },
-        { stream: options.store, level: 'trace' },
-      ])
-    : out;
+  const level = options.level ?? 'info';
+  // The console's store keeps debug lines (a trace's story) whatever the output level; 'silent' silences the output only.
+  const streams: { stream: LogSink; level: pino.Level }[] = [];
+  if (level !== 'silent') streams.push({ stream: out, level: level as pino.Level });
+  if (options.store) streams.push({ stream: options.store, level: 'debug' });
+  const lowest = options.store && !['trace', 'debug'].includes(level) ? 'debug' : level;
   return pino(
     {
-      level: options.level ?? 'info',
+      level: lowest,
       base: { service },
       timestamp: pino.stdTimeFunctions.isoTime,
       redact: { paths: redacted, censor: '[redacted]' },
       mixin: () => currentTraceIds(),
       formatters: { level: (label) => ({ level: label }) },
     },
-    destination,
+    options.store ? pino.multistream(streams) : out,
   );
 }

@@ -46,9 +46,17 @@ export function createEdgeServer(options: EdgeOptions): Edge {
     const parent =
       req.headers.traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, req.headers);
     const route = req.routeOptions.url ?? 'unmatched';
+    const query = req.url.indexOf('?');
     req.span = tracer.startSpan(
       `${req.method} ${route}`,
-      { kind: SpanKind.SERVER, attributes: { 'http.request.method': req.method, 'http.route': route } },
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          'http.request.method': req.method,
+          'http.route': route,
+          'url.path': query === -1 ? req.url : req.url.slice(0, query),
+        },
+      },
       parent,
     );
     reply.header('x-request-id', req.id).header('x-trace-id', req.span.spanContext().traceId);

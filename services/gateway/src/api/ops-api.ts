@@ -35,6 +35,7 @@ export type TraceSummary = {
   name: string;
   method: string;
   route: string;
+  path: string;
   status?: number;
   error: boolean;
   startTime: string;
@@ -72,6 +73,7 @@ export class TraceIndex extends SpanStore {
       name: span.name,
       method: String(span.attributes['http.request.method'] ?? ''),
       route,
+      path: String(span.attributes['url.path'] ?? route),
       status: typeof status === 'number' ? status : undefined,
       error: span.status.code === 2 || (typeof status === 'number' && status >= 500),
       startTime: new Date(toMs(span.startTime)).toISOString(),
@@ -107,6 +109,7 @@ const Missing = Type.Object({ service: Type.String(), replica: Type.String(), re
 
 const ReplicaHealth = Type.Object({
   url: Type.String(),
+  self: Type.Optional(Type.Boolean({ description: 'The gateway instance answering this request' })),
   healthy: Type.Boolean({ description: "The gateway's verdict: true while it sends this replica traffic" }),
   ready: Type.Boolean({ description: 'Whether /readyz answered 200 just now' }),
   status: Type.Optional(Type.Integer({ description: 'What /readyz answered; absent when unreachable' })),
@@ -133,7 +136,8 @@ const TraceSummarySchema = Type.Object({
   spanId: Type.String(),
   name: Type.String(),
   method: Type.String(),
-  route: Type.String(),
+  route: Type.String({ description: 'The gateway route that matched, e.g. /api/orders/*' }),
+  path: Type.String({ description: 'The path asked for, without its query' }),
   status: Type.Optional(Type.Integer()),
   error: Type.Boolean(),
   startTime: Type.String({ format: 'date-time' }),
@@ -177,7 +181,7 @@ const LogLine = Type.Object(
     requestId: Type.Optional(Type.String()),
     msg: Type.Optional(Type.String()),
   },
-  { additionalProperties: true, description: "One JSON log line as the service wrote it (its fields beside these)" },
+  { additionalProperties: true, description: 'One JSON log line as the service wrote it (its fields beside these)' },
 );
 const LogsAnswer = Type.Object({
   items: Type.Array(LogLine, { description: 'Every service’s lines, oldest first' }),
@@ -316,7 +320,8 @@ const operations: Operation[] = [
       404: 'NOT_FOUND: that consumer has no such dead letter',
       503: 'SERVICE_UNAVAILABLE: no replica of the service answered',
     },
-    handle: (req, _reply, deps) => replay(deps, req.body as { service: ServiceName; consumer: string; eventId: string }),
+    handle: (req, _reply, deps) =>
+      replay(deps, req.body as { service: ServiceName; consumer: string; eventId: string }),
   },
 ];
 
@@ -339,7 +344,10 @@ function installValidation(scope: Edge): void {
   const coercing = new Ajv({ ...options, coerceTypes: true });
   scope.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
   scope.setErrorHandler((error: unknown, req, reply) => {
-    const e = error as { validation?: { instancePath: string; keyword: string; params: Record<string, unknown>; message?: string }[]; validationContext?: string };
+    const e = error as {
+      validation?: { instancePath: string; keyword: string; params: Record<string, unknown>; message?: string }[];
+      validationContext?: string;
+    };
     if (!e.validation) throw error;
     const part = e.validationContext === 'body' ? '' : (e.validationContext ?? '');
     const errors = e.validation.map((v) => {
@@ -368,10 +376,7 @@ export function opsPaths(): Record<string, Record<string, unknown>> {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of operations) {
     const path = PREFIX + op.url.replace(/:(\w+)/g, '{$1}');
-    const parameters = [
-      ...parametersOf(op.params, 'path'),
-      ...parametersOf(op.querystring, 'query'),
-    ];
+    const parameters = [...parametersOf(op.params, 'path'), ...parametersOf(op.querystring, 'query')];
     const responses: Record<string, unknown> = {
       200: { description: 'OK', content: { 'application/json': { schema: op.answer } } },
       ...(op.querystring || op.params || op.body ? { 400: problem('VALIDATION_FAILED') } : {}),
@@ -395,7 +400,9 @@ export function opsPaths(): Record<string, Record<string, unknown>> {
 }
 
 function parametersOf(schema: TSchema | undefined, where: 'path' | 'query') {
-  const s = schema as { properties?: Record<string, TSchema & { description?: string }>; required?: string[] } | undefined;
+  const s = schema as
+    | { properties?: Record<string, TSchema & { description?: string }>; required?: string[] }
+    | undefined;
   return Object.entries(s?.properties ?? {}).map(([name, property]) => ({
     name,
     in: where,
@@ -408,7 +415,10 @@ function parametersOf(schema: TSchema | undefined, where: 'path' | 'query') {
 /** withOpsPaths adds the Operations tag and paths to the merged document the services' parts make. */
 export function withOpsPaths(document: () => Promise<OpenApiDocument>): () => Promise<OpenApiDocument> {
   const paths = opsPaths();
-  const tag = { name: 'Operations', description: 'The operations console’s data: health, traces, logs, messaging (admin)' };
+  const tag = {
+    name: 'Operations',
+    description: 'The operations console’s data: health, traces, logs, messaging (admin)',
+  };
   return async () => {
     const doc = await document();
     const tags = (doc.tags as { name: string }[] | undefined) ?? [];
@@ -467,7 +477,9 @@ type Gathered<T> = { answers: { service: ServiceName; replica: string; body: T }
 
 /** everyReplica asks each replica of each service the same question; those that fail are listed as missing. */
 async function everyReplica<T>(deps: OpsApiDeps, path: string, services: readonly ServiceName[] = serviceNames) {
-  const asked = services.flatMap((service) => deps.upstreams[service].replicas.map((replica) => ({ service, replica })));
+  const asked = services.flatMap((service) =>
+    deps.upstreams[service].replicas.map((replica) => ({ service, replica })),
+  );
   const gathered: Gathered<T> = { answers: [], missing: [] };
   await Promise.all(
     asked.map(async ({ service, replica }) => {
@@ -510,7 +522,7 @@ async function servicesHealth(deps: OpsApiDeps, self: string) {
   const now = () => new Date().toISOString();
   const gateway = {
     name: 'gateway',
-    replicas: [{ url: self, healthy: true, ready: true, latencyMs: 0, checkedAt: now(), pending: 0 }],
+    replicas: [{ url: self, self: true, healthy: true, ready: true, checkedAt: now(), pending: 0 }],
     process: {
       pid: process.pid,
       uptimeSeconds: Math.round(process.uptime()),
