@@ -108,10 +108,13 @@ describe('the image', () => {
 
   it('is built in stages: npm ci from the lockfile with production dependencies only', () => {
     expect(stages.length).toBeGreaterThanOrEqual(2);
-    const install = dockerfile.find((i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args) && /--omit=dev/.test(i.args));
+    const install = dockerfile.find(
+      (i) => i.keyword === 'RUN' && /\bnpm ci\b/.test(i.args) && /--omit=dev/.test(i.args),
+    );
     expect(install, 'a RUN npm ci --omit=dev').toBeDefined();
     // A stage with the dev dependencies (building the web apps) may exist, but the runtime takes only built files from it.
-    for (const copy of dockerfile.filter((i) => i.keyword === 'COPY' && /--from=web\b/.test(i.args))) expect(copy.args).toMatch(/\/dist\s/);
+    for (const copy of dockerfile.filter((i) => i.keyword === 'COPY' && /--from=web\b/.test(i.args)))
+      expect(copy.args).toMatch(/\/dist\s/);
     expect(install!.stage).toBeLessThan(last);
     expect(dockerfile.some((i) => i.stage < install!.stage + 1 && /package-lock\.json/.test(i.args))).toBe(true);
     expect(image.has('package-lock.json')).toBe(true);

@@ -28,19 +28,29 @@ async function all(path: string, limit: number): Promise<string[]> {
 
 describe('cursor paging', () => {
   it('lists every order, payment, shipment and user exactly once, page after page', async () => {
-    const shoppers = await Promise.all(Array.from({ length: 6 }, async () => {
-      const s = new Shopper(platform.gatewayUrl);
-      await s.signUp();
-      return s;
-    }));
-    await Promise.all(shoppers.flatMap((s) => Array.from({ length: 5 }, () => s.order([{ sku: 'TEA-001', quantity: 1 }], { method: 'cod' }))));
-    for (const [path, expected] of [['/api/orders', 30], ['/api/users', 7]] as const) {
+    const shoppers = await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        const s = new Shopper(platform.gatewayUrl);
+        await s.signUp();
+        return s;
+      }),
+    );
+    await Promise.all(
+      shoppers.flatMap((s) =>
+        Array.from({ length: 5 }, () => s.order([{ sku: 'TEA-001', quantity: 1 }], { method: 'cod' })),
+      ),
+    );
+    for (const [path, expected] of [
+      ['/api/orders', 30],
+      ['/api/users', 7],
+    ] as const) {
       const ids = await all(path, 4);
       expect(new Set(ids).size, path).toBe(ids.length);
       expect(ids.length, path).toBeGreaterThanOrEqual(expected);
       expect(ids.length, path).toBe((await all(path, 100)).length);
     }
-    for (let i = 0; i < 50 && (await all('/api/shipments', 100)).length < 30; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 50 && (await all('/api/shipments', 100)).length < 30; i++)
+      await new Promise((r) => setTimeout(r, 100));
     const shipments = await all('/api/shipments', 3);
     expect(new Set(shipments).size).toBe(shipments.length);
     expect(shipments.length).toBe((await all('/api/shipments', 100)).length);

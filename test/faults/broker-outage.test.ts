@@ -29,12 +29,19 @@ describe.runIf(rabbit)('a broker outage under load (cluster mode over RabbitMQ)'
     const admin = new Shopper(cluster.gatewayUrl);
     await admin.logIn(ADMIN.email, ADMIN.password);
     const sku = 'OUTAGE-1';
-    await admin.call('POST', '/api/inventory', { sku, name: 'Plenty', price: { amount: 50000, currency: 'PKR' }, quantity: 100_000 });
-    const shoppers = await Promise.all(Array.from({ length: 4 }, async () => {
-      const s = new Shopper(cluster!.gatewayUrl);
-      await s.signUp();
-      return s;
-    }));
+    await admin.call('POST', '/api/inventory', {
+      sku,
+      name: 'Plenty',
+      price: { amount: 50000, currency: 'PKR' },
+      quantity: 100_000,
+    });
+    const shoppers = await Promise.all(
+      Array.from({ length: 4 }, async () => {
+        const s = new Shopper(cluster!.gatewayUrl);
+        await s.signUp();
+        return s;
+      }),
+    );
     const statuses: number[] = [];
     const until = Date.now() + 14_000;
     const load = shoppers.map(async (s, i) => {
@@ -58,7 +65,10 @@ describe.runIf(rabbit)('a broker outage under load (cluster mode over RabbitMQ)'
     console.log('answers', counts);
     expect(statuses.filter((s) => s !== 201 && s !== 202)).toEqual([]);
     const checks = await verifyPlatform(cluster.gatewayUrl, 60_000, ADMIN);
-    for (const c of checks) console.log(`${c.ok ? '✓' : '✗'} ${c.name}${c.problems.length ? `\n    ${c.problems.slice(0, 10).join('\n    ')}` : ''}`);
+    for (const c of checks)
+      console.log(
+        `${c.ok ? '✓' : '✗'} ${c.name}${c.problems.length ? `\n    ${c.problems.slice(0, 10).join('\n    ')}` : ''}`,
+      );
     expect(checks.filter((c) => !c.ok)).toEqual([]);
     // The users service's read model caught up too: every order is in its owner's history, in its final state.
     for (const s of shoppers) {
@@ -66,7 +76,12 @@ describe.runIf(rabbit)('a broker outage under load (cluster mode over RabbitMQ)'
       let history: { orderId: string; status: string }[] = [];
       for (let i = 0; i < 100; i++) {
         history = (await s.call('GET', '/api/users/me/orders?limit=100')).body.items;
-        if (orders.every((o: { id: string; status: string }) => history.some((h) => h.orderId === o.id && h.status === o.status))) break;
+        if (
+          orders.every((o: { id: string; status: string }) =>
+            history.some((h) => h.orderId === o.id && h.status === o.status),
+          )
+        )
+          break;
         await new Promise((r) => setTimeout(r, 200));
       }
       for (const o of orders) expect(history.find((h) => h.orderId === o.id)?.status, o.id).toBe(o.status);

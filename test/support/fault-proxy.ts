@@ -1,6 +1,6 @@
 // A TCP fault proxy for tests, after toxiproxy: put it between a service and PostgreSQL, the broker or another
 // service, then cut the link (every connection reset, new ones refused) and restore it, or add latency.
-import { createServer, type Server, type Socket, connect } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 
 export type FaultProxy = {
   port: number;

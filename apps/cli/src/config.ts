@@ -47,8 +47,16 @@ export const clusterSpec = {
     'OTEL_EXPORTER_OTLP_ENDPOINT',
     'OTLP/HTTP collector to export traces to (e.g. http://otel-collector:4318)',
   ),
-  databasePoolSize: int('DATABASE_POOL_SIZE', 'PostgreSQL connections each service process keeps (mind max_connections across replicas)', 5),
-  sandboxesHost: str('SANDBOXES_HOST', 'Interface the payment sandbox simulators listen on (`service sandboxes`)', '127.0.0.1'),
+  databasePoolSize: int(
+    'DATABASE_POOL_SIZE',
+    'PostgreSQL connections each service process keeps (mind max_connections across replicas)',
+    5,
+  ),
+  sandboxesHost: str(
+    'SANDBOXES_HOST',
+    'Interface the payment sandbox simulators listen on (`service sandboxes`)',
+    '127.0.0.1',
+  ),
   replicas: int('REPLICAS', 'Instances of orders and of inventory that `up --cluster` starts', 2),
   namespace: str(
     'BAZAAR_NAMESPACE',

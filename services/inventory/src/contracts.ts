@@ -4,7 +4,13 @@ import type { Money } from '@bazaar/kit/server';
 export const StockChanged = 'StockChanged';
 export type StockChangeReason = 'created' | 'adjusted' | 'reserved' | 'committed' | 'released';
 /** One event per sku per change, written in the transaction that changed the stock. */
-export type StockChangedData = { sku: string; available: number; onHand: number; reserved: number; reason: StockChangeReason };
+export type StockChangedData = {
+  sku: string;
+  available: number;
+  onHand: number;
+  reserved: number;
+  reason: StockChangeReason;
+};
 
 /**
  * Internal reservation API: reached with the internal key and no user; idempotent per order id. The same calls are

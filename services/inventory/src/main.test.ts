@@ -10,7 +10,10 @@ const anyone = { 'x-internal-key': key };
 const pkr = (amount: number) => ({ amount, currency: 'PKR' });
 
 beforeAll(async () => {
-  svc = await start({ broker: new InProcessBroker(), internalKey: key, dataRoot: 'memory://', logLevel: 'silent' }, { port: 0, grpcPort: 0, seed: true });
+  svc = await start(
+    { broker: new InProcessBroker(), internalKey: key, dataRoot: 'memory://', logLevel: 'silent' },
+    { port: 0, grpcPort: 0, seed: true },
+  );
 });
 afterAll(() => svc.stop());
 
@@ -24,7 +27,9 @@ describe('catalogue', () => {
   it('is seeded on first start with at least ten products priced in paisa', async () => {
     const all = (await get('/api/products?limit=100')).json();
     expect(all.items.length).toBeGreaterThanOrEqual(10);
-    expect(all.items.find((p: { sku: string }) => p.sku === 'LAWN-001')).toMatchObject({ price: { amount: 450_000, currency: 'PKR' } });
+    expect(all.items.find((p: { sku: string }) => p.sku === 'LAWN-001')).toMatchObject({
+      price: { amount: 450_000, currency: 'PKR' },
+    });
     for (const p of all.items) expect(Number.isInteger(p.price.amount) && p.available > 0).toBe(true);
   });
 
@@ -34,7 +39,9 @@ describe('catalogue', () => {
   });
 
   it('finds products by name, description or sku in any case, with wildcards taken literally', async () => {
-    expect((await get('/api/products?q=CHAPPAL')).json().items.map((p: { sku: string }) => p.sku)).toEqual(['CHAPPAL-001']);
+    expect((await get('/api/products?q=CHAPPAL')).json().items.map((p: { sku: string }) => p.sku)).toEqual([
+      'CHAPPAL-001',
+    ]);
     expect((await get('/api/products?q=hunza')).json().items[0].sku).toBe('APRICOT-001');
     expect((await get('/api/products?q=lawn-0')).json().items[0].sku).toBe('LAWN-001');
     expect((await get('/api/products?q=%25')).json().items).toEqual([]);
@@ -80,11 +87,30 @@ describe('catalogue', () => {
 
 describe('admin stock management', () => {
   it('creates a product with its opening stock and an empty description by default', async () => {
-    const created = await post('/api/inventory', { sku: 'BANGLE-001', name: ' Glass bangles, dozen ', price: pkr(45_000), quantity: 30 });
+    const created = await post('/api/inventory', {
+      sku: 'BANGLE-001',
+      name: ' Glass bangles, dozen ',
+      price: pkr(45_000),
+      quantity: 30,
+    });
     expect(created.statusCode).toBe(201);
-    expect(created.json()).toEqual({ sku: 'BANGLE-001', name: 'Glass bangles, dozen', description: '', price: pkr(45_000), available: 30 });
+    expect(created.json()).toEqual({
+      sku: 'BANGLE-001',
+      name: 'Glass bangles, dozen',
+      description: '',
+      price: pkr(45_000),
+      available: 30,
+    });
     expect((await get('/api/products/BANGLE-001')).json().available).toBe(30);
-    expect(await stock('BANGLE-001')).toEqual({ sku: 'BANGLE-001', onHand: 30, reserved: 0, available: 30, sold: 0, initial: 30, adjustments: 0 });
+    expect(await stock('BANGLE-001')).toEqual({
+      sku: 'BANGLE-001',
+      onHand: 30,
+      reserved: 0,
+      available: 30,
+      sold: 0,
+      initial: 30,
+      adjustments: 0,
+    });
   });
 
   it('refuses a second product with the same sku with SKU_EXISTS', async () => {
@@ -122,7 +148,9 @@ describe('admin stock management', () => {
     expect((await post('/api/inventory', newProduct('AUTH-1'), customer)).json().code).toBe('FORBIDDEN');
     expect((await post('/api/inventory', newProduct('AUTH-1'), anyone)).json().code).toBe('UNAUTHENTICATED');
     expect((await post('/api/inventory', newProduct('AUTH-1'), {})).statusCode).toBe(401);
-    expect((await post('/api/inventory/LAWN-001/adjustments', { delta: 5, reason: 'x' }, customer)).json().code).toBe('FORBIDDEN');
+    expect((await post('/api/inventory/LAWN-001/adjustments', { delta: 5, reason: 'x' }, customer)).json().code).toBe(
+      'FORBIDDEN',
+    );
     expect((await get('/api/inventory', customer)).json().code).toBe('FORBIDDEN');
     expect((await get('/api/inventory/LAWN-001', anyone)).json().code).toBe('UNAUTHENTICATED');
     expect((await get('/api/products/AUTH-1')).statusCode).toBe(404);
@@ -146,7 +174,10 @@ describe('admin stock management', () => {
 
   it('answers an adjustment below what is reserved with STOCK_CONFLICT, and changes nothing', async () => {
     await post('/api/inventory', newProduct('ADJ-002', 10));
-    expect((await post('/internal/reservations', { orderId: 'ord_adj_2', lines: [{ sku: 'ADJ-002', quantity: 4 }] }, anyone)).statusCode).toBe(200);
+    expect(
+      (await post('/internal/reservations', { orderId: 'ord_adj_2', lines: [{ sku: 'ADJ-002', quantity: 4 }] }, anyone))
+        .statusCode,
+    ).toBe(200);
     const conflict = await post('/api/inventory/ADJ-002/adjustments', { delta: -7, reason: 'count' });
     expect(conflict.statusCode).toBe(409);
     expect(conflict.json()).toMatchObject({ code: 'STOCK_CONFLICT', onHand: 10, reserved: 4 });
@@ -158,8 +189,17 @@ describe('admin stock management', () => {
   });
 
   it('answers an adjustment of an unknown sku with NOT_FOUND and a bad adjustment with VALIDATION_FAILED', async () => {
-    expect((await post('/api/inventory/NOPE-404/adjustments', { delta: 1, reason: 'x' })).json().code).toBe('NOT_FOUND');
-    for (const body of [{ delta: 0, reason: 'x' }, { delta: 1.5, reason: 'x' }, { delta: 1, reason: '' }, { delta: 1, reason: 'x'.repeat(201) }, { delta: 1 }, { delta: 1, reason: 'x', by: 'me' }]) {
+    expect((await post('/api/inventory/NOPE-404/adjustments', { delta: 1, reason: 'x' })).json().code).toBe(
+      'NOT_FOUND',
+    );
+    for (const body of [
+      { delta: 0, reason: 'x' },
+      { delta: 1.5, reason: 'x' },
+      { delta: 1, reason: '' },
+      { delta: 1, reason: 'x'.repeat(201) },
+      { delta: 1 },
+      { delta: 1, reason: 'x', by: 'me' },
+    ]) {
       const res = await post('/api/inventory/LAWN-001/adjustments', body);
       expect(res.statusCode).toBe(400);
       expect(res.json().code).toBe('VALIDATION_FAILED');
@@ -172,12 +212,27 @@ describe('admin stock management', () => {
     expect(first.items).toHaveLength(5);
     const second = (await get(`/api/inventory?limit=5&cursor=${first.nextCursor}`, admin)).json();
     expect(second.items[0].sku > first.items[4].sku).toBe(true);
-    expect(first.items[0]).toEqual({ sku: expect.any(String), onHand: expect.any(Number), reserved: expect.any(Number), available: expect.any(Number), sold: expect.any(Number), initial: expect.any(Number), adjustments: expect.any(Number) });
+    expect(first.items[0]).toEqual({
+      sku: expect.any(String),
+      onHand: expect.any(Number),
+      reserved: expect.any(Number),
+      available: expect.any(Number),
+      sold: expect.any(Number),
+      initial: expect.any(Number),
+      adjustments: expect.any(Number),
+    });
   });
 
   it('keeps the internal reservation API out of the OpenAPI document', async () => {
     const doc = (await get('/openapi.json')).json();
-    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/api/products', '/api/products/{sku}', '/api/inventory', '/api/inventory/{sku}/adjustments']));
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/api/products',
+        '/api/products/{sku}',
+        '/api/inventory',
+        '/api/inventory/{sku}/adjustments',
+      ]),
+    );
     expect(Object.keys(doc.paths).some((p) => p.startsWith('/internal'))).toBe(false);
   });
 });

@@ -14,7 +14,10 @@ let databaseName: string;
 describe.skipIf(!serverUrl)('reservations on PostgreSQL under concurrency', () => {
   beforeAll(async () => {
     databaseName = new URL(await freshPostgresDatabase(serverUrl!, 'inventory_test')).pathname.slice(1);
-    svc = await start({ broker: new InProcessBroker(), internalKey: key, databaseUrl: serverUrl, databaseName, logLevel: 'silent' }, { port: 0, grpcPort: 0, seed: false });
+    svc = await start(
+      { broker: new InProcessBroker(), internalKey: key, databaseUrl: serverUrl, databaseName, logLevel: 'silent' },
+      { port: 0, grpcPort: 0, seed: false },
+    );
   });
   afterAll(async () => {
     await svc?.stop();
@@ -25,7 +28,12 @@ describe.skipIf(!serverUrl)('reservations on PostgreSQL under concurrency', () =
   });
 
   // Real HTTP on a real port, so requests really overlap in the pool of PostgreSQL connections.
-  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = { 'x-internal-key': key }) => {
+  const call = async (
+    method: string,
+    path: string,
+    body?: unknown,
+    headers: Record<string, string> = { 'x-internal-key': key },
+  ) => {
     const res = await fetch(new URL(path, svc.url), {
       method,
       headers: { ...headers, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
@@ -34,13 +42,21 @@ describe.skipIf(!serverUrl)('reservations on PostgreSQL under concurrency', () =
     return { status: res.status, body: await res.json() };
   };
   const addProduct = (sku: string, quantity: number) =>
-    call('POST', '/api/inventory', { sku, name: `Product ${sku}`, price: { amount: 100_000, currency: 'PKR' }, quantity }, admin);
+    call(
+      'POST',
+      '/api/inventory',
+      { sku, name: `Product ${sku}`, price: { amount: 100_000, currency: 'PKR' }, quantity },
+      admin,
+    );
   const stock = async (sku: string) => (await call('GET', `/api/inventory/${sku}`, undefined, admin)).body;
-  const reserve = (orderId: string, lines: { sku: string; quantity: number }[]) => call('POST', reservationPaths.reserve, { orderId, lines });
+  const reserve = (orderId: string, lines: { sku: string; quantity: number }[]) =>
+    call('POST', reservationPaths.reserve, { orderId, lines });
 
   it('when 100 orders race for the last 10, exactly 10 are reserved and 90 are refused with OUT_OF_STOCK', async () => {
     expect((await addProduct('LAST-TEN', 10)).status).toBe(201);
-    const results = await Promise.all(Array.from({ length: 100 }, (_, i) => reserve(`race_${i}`, [{ sku: 'LAST-TEN', quantity: 1 }])));
+    const results = await Promise.all(
+      Array.from({ length: 100 }, (_, i) => reserve(`race_${i}`, [{ sku: 'LAST-TEN', quantity: 1 }])),
+    );
     expect(results.filter((r) => r.status === 200)).toHaveLength(10);
     const refused = results.filter((r) => r.status === 409);
     expect(refused).toHaveLength(90);
@@ -50,7 +66,9 @@ describe.skipIf(!serverUrl)('reservations on PostgreSQL under concurrency', () =
 
   it('when one order is reserved twenty times at once, it is reserved once and every call gets the same answer', async () => {
     await addProduct('SAME-ORDER', 50);
-    const results = await Promise.all(Array.from({ length: 20 }, () => reserve('same_1', [{ sku: 'SAME-ORDER', quantity: 3 }])));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => reserve('same_1', [{ sku: 'SAME-ORDER', quantity: 3 }])),
+    );
     expect(results.every((r) => r.status === 200)).toBe(true);
     expect(new Set(results.map((r) => JSON.stringify(r.body))).size).toBe(1);
     expect(await stock('SAME-ORDER')).toMatchObject({ reserved: 3, available: 47 });

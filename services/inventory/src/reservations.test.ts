@@ -14,7 +14,10 @@ const pkr = (amount: number) => ({ amount, currency: 'PKR' });
 
 beforeAll(async () => {
   await broker.subscribe('test', [StockChanged], async (e) => void events.push(e as Envelope<StockChangedData>));
-  svc = await start({ broker, internalKey: key, dataRoot: 'memory://', logLevel: 'silent' }, { port: 0, grpcPort: 0, seed: false });
+  svc = await start(
+    { broker, internalKey: key, dataRoot: 'memory://', logLevel: 'silent' },
+    { port: 0, grpcPort: 0, seed: false },
+  );
   for (const [sku, name, price, quantity] of [
     ['AJRAK-001', 'Ajrak shawl', 280_000, 10],
     ['BAT-001', 'Cricket bat', 1_250_000, 5],
@@ -27,7 +30,8 @@ afterAll(() => svc.stop());
 
 const post = (url: string, payload?: unknown, headers: Record<string, string> = internal) =>
   svc.app.inject({ method: 'POST', url, headers, ...(payload === undefined ? {} : { payload: payload as object }) });
-const reserve = (orderId: string, lines: { sku: string; quantity: number }[]) => post(reservationPaths.reserve, { orderId, lines });
+const reserve = (orderId: string, lines: { sku: string; quantity: number }[]) =>
+  post(reservationPaths.reserve, { orderId, lines });
 const commit = (orderId: string) => post(reservationPaths.commit(orderId));
 const release = (orderId: string) => post(reservationPaths.release(orderId));
 const stock = async (sku: string) => (await svc.app.inject({ url: `/api/inventory/${sku}`, headers: admin })).json();
@@ -90,7 +94,13 @@ describe('reservations', () => {
       { orderId: 'ord_bad', lines: [{ sku: 'AJRAK-001', quantity: 1 }], userId: 'x' },
       { orderId: 'ord bad/../', lines: [{ sku: 'AJRAK-001', quantity: 1 }] },
       { lines: [{ sku: 'AJRAK-001', quantity: 1 }] },
-      { orderId: 'ord_bad', lines: [{ sku: 'AJRAK-001', quantity: 1 }, { sku: 'AJRAK-001', quantity: 1 }] },
+      {
+        orderId: 'ord_bad',
+        lines: [
+          { sku: 'AJRAK-001', quantity: 1 },
+          { sku: 'AJRAK-001', quantity: 1 },
+        ],
+      },
     ];
     for (const body of bad) {
       const res = await post(reservationPaths.reserve, body);
@@ -102,7 +112,10 @@ describe('reservations', () => {
   });
 
   it('refuses a caller without the internal key', async () => {
-    expect((await post(reservationPaths.reserve, { orderId: 'ord_x', lines: [{ sku: 'TEA-001', quantity: 1 }] }, {})).statusCode).toBe(401);
+    expect(
+      (await post(reservationPaths.reserve, { orderId: 'ord_x', lines: [{ sku: 'TEA-001', quantity: 1 }] }, {}))
+        .statusCode,
+    ).toBe(401);
     expect((await post(reservationPaths.release('ord_x'), undefined, {})).statusCode).toBe(401);
   });
 
@@ -113,7 +126,10 @@ describe('reservations', () => {
     expect(done.json()).toEqual({ orderId: 'ord_4', status: 'COMMITTED' });
     expect((await commit('ord_4')).json()).toEqual({ orderId: 'ord_4', status: 'COMMITTED' });
     expect(await stock('BAT-001')).toMatchObject({ onHand: 3, reserved: 0, available: 3, sold: 2 });
-    expect((await reserve('ord_4', [{ sku: 'BAT-001', quantity: 2 }])).json()).toMatchObject({ status: 'COMMITTED', lines: [{ sku: 'BAT-001', quantity: 2 }] });
+    expect((await reserve('ord_4', [{ sku: 'BAT-001', quantity: 2 }])).json()).toMatchObject({
+      status: 'COMMITTED',
+      lines: [{ sku: 'BAT-001', quantity: 2 }],
+    });
     expect(await stock('BAT-001')).toMatchObject({ onHand: 3, reserved: 0 });
   });
 
@@ -143,7 +159,11 @@ describe('reservations', () => {
     await commit('ord_6');
     const sold = await stock('TEA-001');
     expect((await release('ord_6')).json().status).toBe('RELEASED');
-    expect(await stock('TEA-001')).toMatchObject({ onHand: sold.onHand + 4, sold: sold.sold - 4, reserved: sold.reserved });
+    expect(await stock('TEA-001')).toMatchObject({
+      onHand: sold.onHand + 4,
+      sold: sold.sold - 4,
+      reserved: sold.reserved,
+    });
     expect((await release('ord_6')).statusCode).toBe(200);
     expect((await stock('TEA-001')).onHand).toBe(sold.onHand + 4);
   });
@@ -169,9 +189,17 @@ describe('reservations', () => {
     const fresh = events.slice(start);
     expect(fresh.map((e) => e.data.reason)).toEqual(['reserved', 'committed', 'released', 'adjusted']);
     expect(fresh[3]).toMatchObject({ source: 'inventory', type: 'StockChanged', subject: 'AJRAK-001' });
-    expect(fresh[3].data).toEqual({ sku: 'AJRAK-001', available: level.available, onHand: level.onHand, reserved: level.reserved, reason: 'adjusted' });
+    expect(fresh[3].data).toEqual({
+      sku: 'AJRAK-001',
+      available: level.available,
+      onHand: level.onHand,
+      reserved: level.reserved,
+      reason: 'adjusted',
+    });
     expect(fresh.every((e) => /^00-[0-9a-f]{32}-/.test(e.traceparent ?? ''))).toBe(true);
-    expect(events.some((e) => e.data.reason === 'created' && e.data.sku === 'BAT-001' && e.data.available === 5)).toBe(true);
+    expect(events.some((e) => e.data.reason === 'created' && e.data.sku === 'BAT-001' && e.data.available === 5)).toBe(
+      true,
+    );
   });
 
   it('keeps initial + adjustments = available + reserved + sold for every sku after a mix of operations', async () => {

@@ -51,7 +51,11 @@ export async function start(platform: Platform, overrides: Partial<OrdersConfig>
   const notify = (orderId: string | undefined) => orderId && deps.notifier.notify(orderId);
   const consume: EffectHandler<string | undefined> = (tx, event) =>
     event.type === ShipmentEvents.statusChanged ? onShipmentStatusChanged(tx, event) : onPaymentChanged(tx, event);
-  await platform.broker.subscribe('orders', [ShipmentEvents.statusChanged, 'PaymentCaptured', 'PaymentRefunded'], inbox(kit.db, 'orders', kit.tracer, consume, notify));
+  await platform.broker.subscribe(
+    'orders',
+    [ShipmentEvents.statusChanged, 'PaymentCaptured', 'PaymentRefunded'],
+    inbox(kit.db, 'orders', kit.tracer, consume, notify),
+  );
 
   ordersRoutes(kit.app, deps);
   opsRoutes(kit.app, deps);

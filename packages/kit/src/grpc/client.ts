@@ -1,6 +1,13 @@
 // Calls to another service's gRPC API: trace context, request id and the internal key go along; a deadline bounds
 // every call; only idempotent methods are retried; a circuit breaker per upstream fails fast while it is down.
-import { Client, connectivityState, credentials, Metadata, type ServiceDefinition, type ServiceError } from '@grpc/grpc-js';
+import {
+  Client,
+  connectivityState,
+  credentials,
+  Metadata,
+  type ServiceDefinition,
+  type ServiceError,
+} from '@grpc/grpc-js';
 import { context, propagation, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import {
   CircuitState,

@@ -1,7 +1,7 @@
 // Outbox backlog and age, events relayed, and dead letters: read when Prometheus scrapes, so nothing polls meanwhile.
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
-import type { Envelope } from '../messaging/envelope.ts';
 import type { Broker } from '../messaging/broker.ts';
+import type { Envelope } from '../messaging/envelope.ts';
 import type { OutboxRelay } from '../messaging/outbox.ts';
 
 export function messagingMetrics(registry: Registry, service: string, relay: OutboxRelay, broker: Broker): void {
@@ -62,7 +62,8 @@ export function consumerMetrics(registry: Registry) {
     start(event: Envelope) {
       return (outcome: 'handled' | 'failed') => {
         outcomes.inc({ type: event.type, outcome });
-        if (outcome === 'handled') lag.observe({ type: event.type }, Math.max(0, Date.now() - Date.parse(event.time)) / 1000);
+        if (outcome === 'handled')
+          lag.observe({ type: event.type }, Math.max(0, Date.now() - Date.parse(event.time)) / 1000);
       };
     },
   };

@@ -11,15 +11,21 @@ export function reservationRoutes(app: App, deps: { db: Db }): void {
   // The internal key is the credential here: the saga calls with no user behind it.
   const config = { access: 'public' as const };
 
-  app.post('/internal/reservations', { config, schema: { hide: true, body: ReserveBody, response: { 200: ReservationSchema } } }, async (req) =>
-    reserveStock(db, req.body),
+  app.post(
+    '/internal/reservations',
+    { config, schema: { hide: true, body: ReserveBody, response: { 200: ReservationSchema } } },
+    async (req) => reserveStock(db, req.body),
   );
 
-  app.post('/internal/reservations/:orderId/commit', { config, schema: { hide: true, params: OrderIdParams, response: { 200: CommitSchema } } }, async (req) =>
-    commitReservation(db, req.params.orderId),
+  app.post(
+    '/internal/reservations/:orderId/commit',
+    { config, schema: { hide: true, params: OrderIdParams, response: { 200: CommitSchema } } },
+    async (req) => commitReservation(db, req.params.orderId),
   );
 
-  app.post('/internal/reservations/:orderId/release', { config, schema: { hide: true, params: OrderIdParams, response: { 200: ReleaseSchema } } }, async (req) =>
-    releaseReservation(db, req.params.orderId),
+  app.post(
+    '/internal/reservations/:orderId/release',
+    { config, schema: { hide: true, params: OrderIdParams, response: { 200: ReleaseSchema } } },
+    async (req) => releaseReservation(db, req.params.orderId),
   );
 }

@@ -11,27 +11,79 @@ export function inventoryRoutes(app: App, deps: { db: Db }): void {
   const { db } = deps;
   const tags = ['Catalogue and inventory'];
 
-  app.get('/api/products', { schema: { tags, summary: 'Search the catalogue', querystring: ProductQuery, response: { 200: page(ProductSchema) } } }, async (req) =>
-    searchProducts(db, req.query),
+  app.get(
+    '/api/products',
+    {
+      schema: {
+        tags,
+        summary: 'Search the catalogue',
+        querystring: ProductQuery,
+        response: { 200: page(ProductSchema) },
+      },
+    },
+    async (req) => searchProducts(db, req.query),
   );
 
-  app.get('/api/products/:sku', { schema: { tags, summary: 'One product', params: SkuParams, response: { 200: ProductSchema } } }, async (req) =>
-    getProduct(db, req.params.sku),
+  app.get(
+    '/api/products/:sku',
+    { schema: { tags, summary: 'One product', params: SkuParams, response: { 200: ProductSchema } } },
+    async (req) => getProduct(db, req.params.sku),
   );
 
-  app.post('/api/inventory', { config: { access: 'admin' }, schema: { tags, summary: 'Add a product with its opening stock (admin)', body: NewProductBody, response: { 201: ProductSchema } } }, async (req, reply) =>
-    reply.code(201).send(await addProduct(db, req.body)),
+  app.post(
+    '/api/inventory',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary: 'Add a product with its opening stock (admin)',
+        body: NewProductBody,
+        response: { 201: ProductSchema },
+      },
+    },
+    async (req, reply) => reply.code(201).send(await addProduct(db, req.body)),
   );
 
-  app.post('/api/inventory/:sku/adjustments', { config: { access: 'admin' }, schema: { tags, summary: 'Correct stock on hand (admin)', params: SkuParams, body: AdjustmentBody, response: { 200: ProductSchema } } }, async (req) =>
-    adjustStock(db, req.params.sku, req.body, req.caller!.id),
+  app.post(
+    '/api/inventory/:sku/adjustments',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary: 'Correct stock on hand (admin)',
+        params: SkuParams,
+        body: AdjustmentBody,
+        response: { 200: ProductSchema },
+      },
+    },
+    async (req) => adjustStock(db, req.params.sku, req.body, req.caller!.id),
   );
 
-  app.get('/api/inventory', { config: { access: 'admin' }, schema: { tags, summary: 'Stock levels of every sku (admin)', querystring: listQuery, response: { 200: page(StockLevelSchema) } } }, async (req) =>
-    listStockLevels(db, req.query.limit, req.query.cursor),
+  app.get(
+    '/api/inventory',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary: 'Stock levels of every sku (admin)',
+        querystring: listQuery,
+        response: { 200: page(StockLevelSchema) },
+      },
+    },
+    async (req) => listStockLevels(db, req.query.limit, req.query.cursor),
   );
 
-  app.get('/api/inventory/:sku', { config: { access: 'admin' }, schema: { tags, summary: 'Stock levels of one sku (admin)', params: SkuParams, response: { 200: StockLevelSchema } } }, async (req) =>
-    getStockLevel(db, req.params.sku),
+  app.get(
+    '/api/inventory/:sku',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary: 'Stock levels of one sku (admin)',
+        params: SkuParams,
+        response: { 200: StockLevelSchema },
+      },
+    },
+    async (req) => getStockLevel(db, req.params.sku),
   );
 }

@@ -3,12 +3,18 @@ import { listQuery, Money } from '@bazaar/kit/server';
 import { Type } from 'typebox';
 import { MAX_QUANTITY, SKU_PATTERN } from '../domain/product.ts';
 
-export const Sku = Type.String({ pattern: SKU_PATTERN, description: 'Upper-case letters, digits and hyphens, 2..40 characters: LAWN-001' });
+export const Sku = Type.String({
+  pattern: SKU_PATTERN,
+  description: 'Upper-case letters, digits and hyphens, 2..40 characters: LAWN-001',
+});
 const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
 
 /** A price must be positive: Money with amount >= 1 paisa (and below Rs 10 crore). */
 const Price = Type.Object(
-  { amount: Type.Integer({ minimum: 1, maximum: 10_000_000_000, description: 'Integer paisa: Rs 1,499.00 is 149900' }), currency: Type.Literal('PKR') },
+  {
+    amount: Type.Integer({ minimum: 1, maximum: 10_000_000_000, description: 'Integer paisa: Rs 1,499.00 is 149900' }),
+    currency: Type.Literal('PKR'),
+  },
   { additionalProperties: false },
 );
 
@@ -31,7 +37,12 @@ export const StockLevelSchema = Type.Object({
 });
 
 export const ProductQuery = Type.Object(
-  { q: Type.Optional(Type.String({ maxLength: 100, description: 'Text to find in sku, name or description (any case)' })), ...listQuery.properties },
+  {
+    q: Type.Optional(
+      Type.String({ maxLength: 100, description: 'Text to find in sku, name or description (any case)' }),
+    ),
+    ...listQuery.properties,
+  },
   { additionalProperties: true },
 );
 
@@ -50,7 +61,12 @@ export const NewProductBody = Type.Object(
 
 export const AdjustmentBody = Type.Object(
   {
-    delta: Type.Integer({ minimum: -MAX_QUANTITY, maximum: MAX_QUANTITY, not: { const: 0 }, description: 'Non-zero change of stock on hand' }),
+    delta: Type.Integer({
+      minimum: -MAX_QUANTITY,
+      maximum: MAX_QUANTITY,
+      not: { const: 0 },
+      description: 'Non-zero change of stock on hand',
+    }),
     reason: Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' }),
   },
   { additionalProperties: false },
@@ -65,7 +81,13 @@ export const ReserveBody = Type.Object(
   {
     orderId: OrderId,
     lines: Type.Array(
-      Type.Object({ sku: Type.String({ minLength: 1, maxLength: 100 }), quantity: Type.Integer({ minimum: 1, maximum: MAX_QUANTITY }) }, { additionalProperties: false }),
+      Type.Object(
+        {
+          sku: Type.String({ minLength: 1, maxLength: 100 }),
+          quantity: Type.Integer({ minimum: 1, maximum: MAX_QUANTITY }),
+        },
+        { additionalProperties: false },
+      ),
       { minItems: 1, maxItems: 100 },
     ),
   },
@@ -75,7 +97,9 @@ export const ReserveBody = Type.Object(
 export const ReservationSchema = Type.Object({
   orderId: Type.String(),
   status: Type.Union([Type.Literal('RESERVED'), Type.Literal('COMMITTED')]),
-  lines: Type.Array(Type.Object({ sku: Type.String(), name: Type.String(), quantity: Type.Integer(), unitPrice: Money })),
+  lines: Type.Array(
+    Type.Object({ sku: Type.String(), name: Type.String(), quantity: Type.Integer(), unitPrice: Money }),
+  ),
 });
 
 export const CommitSchema = Type.Object({ orderId: Type.String(), status: Type.Literal('COMMITTED') });

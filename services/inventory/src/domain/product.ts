@@ -26,11 +26,23 @@ export type StockLevel = {
   adjustments: number;
 };
 
-export const publicProduct = ({ sku, name, description, price, available }: StockedProduct): Product => ({ sku, name, description, price, available });
+export const publicProduct = ({ sku, name, description, price, available }: StockedProduct): Product => ({
+  sku,
+  name,
+  description,
+  price,
+  available,
+});
 
-export const skuExists = (sku: string) => new AppError('SKU_EXISTS', 409, `A product with sku ${sku} already exists.`, { sku });
+export const skuExists = (sku: string) =>
+  new AppError('SKU_EXISTS', 409, `A product with sku ${sku} already exists.`, { sku });
 export const stockConflict = (p: StockedProduct, delta: number) =>
-  new AppError('STOCK_CONFLICT', 409, 'Stock on hand may not go below what is reserved.', { sku: p.sku, onHand: p.onHand, reserved: p.reserved, delta });
+  new AppError('STOCK_CONFLICT', 409, 'Stock on hand may not go below what is reserved.', {
+    sku: p.sku,
+    onHand: p.onHand,
+    reserved: p.reserved,
+    delta,
+  });
 export const outOfStock = (shortages: Shortage[]) =>
   new AppError('OUT_OF_STOCK', 409, 'Not enough stock for some lines; nothing was reserved.', { shortages });
 export const reservationReleased = (orderId: string) =>

@@ -6,9 +6,17 @@ import { type Product, publicProduct } from '../domain/product.ts';
 
 export type CatalogueQuery = { q?: string; limit: number; cursor?: string };
 
-export async function searchProducts(db: Db, query: CatalogueQuery): Promise<{ items: Product[]; nextCursor: string | null }> {
+export async function searchProducts(
+  db: Db,
+  query: CatalogueQuery,
+): Promise<{ items: Product[]; nextCursor: string | null }> {
   const [after] = decodeCursor(query.cursor, ['string']) ?? [];
-  const rows = await productsRepo.search(db, query.limit + 1, query.q?.trim() || undefined, after === undefined ? undefined : String(after));
+  const rows = await productsRepo.search(
+    db,
+    query.limit + 1,
+    query.q?.trim() || undefined,
+    after === undefined ? undefined : String(after),
+  );
   const items = rows.slice(0, query.limit).map(publicProduct);
   const last = items.at(-1);
   return { items, nextCursor: rows.length > query.limit && last ? encodeCursor([last.sku]) : null };

@@ -13,7 +13,10 @@ export async function releaseReservation(db: Db, orderId: string): Promise<Relea
     const status = await reservationsRepo.lock(tx, orderId);
     if (status === 'RESERVED' || status === 'COMMITTED') {
       for (const line of inLockOrder(await reservationsRepo.lines(tx, orderId))) {
-        const stock = status === 'RESERVED' ? await productsRepo.unhold(tx, line.sku, line.quantity) : await productsRepo.restock(tx, line.sku, line.quantity);
+        const stock =
+          status === 'RESERVED'
+            ? await productsRepo.unhold(tx, line.sku, line.quantity)
+            : await productsRepo.restock(tx, line.sku, line.quantity);
         await announceStock(tx, stock, 'released');
       }
       await reservationsRepo.setStatus(tx, orderId, 'RELEASED');

@@ -18,10 +18,19 @@ export async function reserveStock(db: Db, input: ReserveRequest): Promise<Reser
     for (const line of inLockOrder(input.lines)) {
       const held = await productsRepo.hold(tx, line.sku, line.quantity);
       if (!held) {
-        shortages.push({ sku: line.sku, requested: line.quantity, available: await productsRepo.available(tx, line.sku) });
+        shortages.push({
+          sku: line.sku,
+          requested: line.quantity,
+          available: await productsRepo.available(tx, line.sku),
+        });
         continue;
       }
-      await reservationsRepo.addLine(tx, input.orderId, { sku: held.sku, name: held.name, quantity: line.quantity, unitPrice: held.price });
+      await reservationsRepo.addLine(tx, input.orderId, {
+        sku: held.sku,
+        name: held.name,
+        quantity: line.quantity,
+        unitPrice: held.price,
+      });
       await announceStock(tx, held, 'reserved');
     }
     // Throwing rolls back every hold, the claim and the events: nothing was reserved.

@@ -10,7 +10,11 @@ export async function getStockLevel(db: Db, sku: string): Promise<StockLevel> {
   return level;
 }
 
-export async function listStockLevels(db: Db, limit: number, cursor?: string): Promise<{ items: StockLevel[]; nextCursor: string | null }> {
+export async function listStockLevels(
+  db: Db,
+  limit: number,
+  cursor?: string,
+): Promise<{ items: StockLevel[]; nextCursor: string | null }> {
   const [after] = decodeCursor(cursor, ['string']) ?? [];
   const rows = await productsRepo.levels(db, limit + 1, { after: after === undefined ? undefined : String(after) });
   const items = rows.slice(0, limit);

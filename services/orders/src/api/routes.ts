@@ -35,16 +35,38 @@ export function ordersRoutes(app: App, deps: Deps): void {
     },
   );
 
-  app.get('/api/orders', { config: { access }, schema: { tags, summary: 'Your orders, newest first (admins: all, or ?userId=)', querystring: ListOrdersQuery, response: { 200: page(OrderSchema) } } }, async (req) =>
-    listOrders(deps.db, req.caller!, req.query),
+  app.get(
+    '/api/orders',
+    {
+      config: { access },
+      schema: {
+        tags,
+        summary: 'Your orders, newest first (admins: all, or ?userId=)',
+        querystring: ListOrdersQuery,
+        response: { 200: page(OrderSchema) },
+      },
+    },
+    async (req) => listOrders(deps.db, req.caller!, req.query),
   );
 
-  app.get('/api/orders/:id', { config: { access }, schema: { tags, summary: 'One order', params: OrderParams, response: { 200: OrderSchema } } }, async (req) =>
-    getOrder(deps.db, req.caller!, req.params.id),
+  app.get(
+    '/api/orders/:id',
+    { config: { access }, schema: { tags, summary: 'One order', params: OrderParams, response: { 200: OrderSchema } } },
+    async (req) => getOrder(deps.db, req.caller!, req.params.id),
   );
 
-  app.post('/api/orders/:id/cancel', { config: { access }, schema: { tags, summary: 'Cancel before the courier picks it up', params: OrderParams, response: { 200: OrderSchema } } }, async (req) =>
-    cancelOrder(deps, req.caller!, req.params.id),
+  app.post(
+    '/api/orders/:id/cancel',
+    {
+      config: { access },
+      schema: {
+        tags,
+        summary: 'Cancel before the courier picks it up',
+        params: OrderParams,
+        response: { 200: OrderSchema },
+      },
+    },
+    async (req) => cancelOrder(deps, req.caller!, req.params.id),
   );
 
   const streams = new Set<AbortController>();
@@ -52,20 +74,39 @@ export function ordersRoutes(app: App, deps: Deps): void {
     for (const s of streams) s.abort();
   });
 
-  app.get('/api/orders/:id/events', { config: { access }, schema: { tags, summary: 'Server-sent events of status changes until a final state', params: OrderParams, produces: ['text/event-stream'] } }, async (req, reply) => {
-    await getOrder(deps.db, req.caller!, req.params.id);
-    const abort = new AbortController();
-    streams.add(abort);
-    reply.hijack();
-    reply.raw.writeHead(200, { ...(reply.getHeaders() as Record<string, string>), 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
-    reply.raw.on('close', () => abort.abort());
-    const send = (e: { seq: number; status: string; at: string; detail?: string }) =>
-      reply.raw.write(`id: ${e.seq}\nevent: status\ndata: ${JSON.stringify({ status: e.status, at: e.at, ...(e.detail ? { detail: e.detail } : {}) })}\n\n`);
-    try {
-      await streamOrder(deps, req.params.id, send, abort.signal, () => reply.raw.write(': keep-alive\n\n'));
-    } finally {
-      streams.delete(abort);
-      reply.raw.end();
-    }
-  });
+  app.get(
+    '/api/orders/:id/events',
+    {
+      config: { access },
+      schema: {
+        tags,
+        summary: 'Server-sent events of status changes until a final state',
+        params: OrderParams,
+        produces: ['text/event-stream'],
+      },
+    },
+    async (req, reply) => {
+      await getOrder(deps.db, req.caller!, req.params.id);
+      const abort = new AbortController();
+      streams.add(abort);
+      reply.hijack();
+      reply.raw.writeHead(200, {
+        ...(reply.getHeaders() as Record<string, string>),
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+      });
+      reply.raw.on('close', () => abort.abort());
+      const send = (e: { seq: number; status: string; at: string; detail?: string }) =>
+        reply.raw.write(
+          `id: ${e.seq}\nevent: status\ndata: ${JSON.stringify({ status: e.status, at: e.at, ...(e.detail ? { detail: e.detail } : {}) })}\n\n`,
+        );
+      try {
+        await streamOrder(deps, req.params.id, send, abort.signal, () => reply.raw.write(': keep-alive\n\n'));
+      } finally {
+        streams.delete(abort);
+        reply.raw.end();
+      }
+    },
+  );
 }

@@ -7,28 +7,42 @@ const Phone = Type.String({ pattern: '^03\\d{9}$', description: 'Pakistani mobil
 export const PlaceOrderBody = Type.Object(
   {
     items: Type.Array(
-      Type.Object({ sku: Type.String({ minLength: 1, maxLength: 64 }), quantity: Type.Integer({ minimum: 1, maximum: 100 }) }, { additionalProperties: false }),
+      Type.Object(
+        { sku: Type.String({ minLength: 1, maxLength: 64 }), quantity: Type.Integer({ minimum: 1, maximum: 100 }) },
+        { additionalProperties: false },
+      ),
       { minItems: 1, maxItems: 50 },
     ),
     payment: Type.Object(
-      { method: Type.Union([Type.Literal('jazzcash'), Type.Literal('easypaisa'), Type.Literal('cod')]), wallet: Type.Optional(Phone) },
+      {
+        method: Type.Union([Type.Literal('jazzcash'), Type.Literal('easypaisa'), Type.Literal('cod')]),
+        wallet: Type.Optional(Phone),
+      },
       { additionalProperties: false },
     ),
     shipping: Type.Object(
-      { city: Type.String({ minLength: 1, maxLength: 60, pattern: '\\S' }), address: Type.String({ minLength: 1, maxLength: 300, pattern: '\\S' }), phone: Phone },
+      {
+        city: Type.String({ minLength: 1, maxLength: 60, pattern: '\\S' }),
+        address: Type.String({ minLength: 1, maxLength: 300, pattern: '\\S' }),
+        phone: Phone,
+      },
       { additionalProperties: false },
     ),
   },
   { additionalProperties: false },
 );
 
-export const IdempotencyHeaders = Type.Object({ 'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })) });
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
+});
 
 export const OrderSchema = Type.Object({
   id: Type.String(),
   userId: Type.String(),
   status: Type.String({ enum: ['PENDING', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'REJECTED', 'CANCELLED'] }),
-  items: Type.Array(Type.Object({ sku: Type.String(), name: Type.String(), quantity: Type.Integer(), unitPrice: Money })),
+  items: Type.Array(
+    Type.Object({ sku: Type.String(), name: Type.String(), quantity: Type.Integer(), unitPrice: Money }),
+  ),
   subtotal: Money,
   shippingFee: Money,
   total: Money,

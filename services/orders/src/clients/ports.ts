@@ -4,7 +4,9 @@ import type { PaymentMethod } from '../contracts.ts';
 
 export type ReservedLine = { sku: string; name: string; quantity: number; unitPrice: { amount: number } };
 
-export type ReserveResult = { ok: true; lines: ReservedLine[] } | { ok: false; code: 'OUT_OF_STOCK' | 'RESERVATION_RELEASED'; shortages?: unknown };
+export type ReserveResult =
+  | { ok: true; lines: ReservedLine[] }
+  | { ok: false; code: 'OUT_OF_STOCK' | 'RESERVATION_RELEASED'; shortages?: unknown };
 
 export interface Inventory {
   reserve(orderId: string, lines: { sku: string; quantity: number }[]): Promise<ReserveResult>;
@@ -20,7 +22,13 @@ export type AuthorizeResult = {
 };
 
 export interface Payments {
-  authorize(req: { orderId: string; userId: string; amount: number; method: PaymentMethod; wallet?: string }): Promise<AuthorizeResult>;
+  authorize(req: {
+    orderId: string;
+    userId: string;
+    amount: number;
+    method: PaymentMethod;
+    wallet?: string;
+  }): Promise<AuthorizeResult>;
   capture(orderId: string): Promise<{ status: string }>;
   void(orderId: string): Promise<{ status: string }>;
   refund(orderId: string): Promise<{ status: string }>;

@@ -8,10 +8,16 @@ export function restInventory(http: Client): Inventory {
   return {
     async reserve(orderId, lines) {
       try {
-        const res = await http.call<{ lines: ReservedLine[] }>('POST', '/internal/reservations', { body: { orderId, lines } });
+        const res = await http.call<{ lines: ReservedLine[] }>('POST', '/internal/reservations', {
+          body: { orderId, lines },
+        });
         return { ok: true, lines: res.lines };
       } catch (err) {
-        if (err instanceof UpstreamError && err.status === 409 && (err.code === 'OUT_OF_STOCK' || err.code === 'RESERVATION_RELEASED'))
+        if (
+          err instanceof UpstreamError &&
+          err.status === 409 &&
+          (err.code === 'OUT_OF_STOCK' || err.code === 'RESERVATION_RELEASED')
+        )
           return { ok: false, code: err.code, shortages: err.problem?.shortages };
         throw err;
       }

@@ -10,10 +10,16 @@ export async function onShipmentStatusChanged(tx: Tx, event: Envelope): Promise<
   const s = event.data as ShipmentStatusChangedData;
   const order = await ordersRepo.byId(tx, s.orderId, true);
   if (!order) return undefined;
-  const fresh = await ordersRepo.setShipment(tx, order.id, { courier: s.courier, trackingNumber: s.trackingNumber, status: s.status, version: s.version });
+  const fresh = await ordersRepo.setShipment(tx, order.id, {
+    courier: s.courier,
+    trackingNumber: s.trackingNumber,
+    status: s.status,
+    version: s.version,
+  });
   if (!fresh) return undefined;
   const next = statusAfterShipment(order.status, s.status);
-  if (next !== order.status) await ordersRepo.setStatus(tx, order.id, next, { detail: `shipment ${s.status.toLowerCase()}` });
+  if (next !== order.status)
+    await ordersRepo.setStatus(tx, order.id, next, { detail: `shipment ${s.status.toLowerCase()}` });
   await announce(tx, order.id);
   return order.id;
 }

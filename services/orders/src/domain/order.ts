@@ -13,7 +13,14 @@ export type Order = {
   shippingFee: Money;
   total: Money;
   payment: { method: PaymentMethod; status: string; reference?: string };
-  shipping: { city: string; address: string; phone: string; courier?: string; trackingNumber?: string; status?: string };
+  shipping: {
+    city: string;
+    address: string;
+    phone: string;
+    courier?: string;
+    trackingNumber?: string;
+    status?: string;
+  };
   rejectionReason?: string;
   createdAt: string;
   updatedAt: string;
@@ -54,7 +61,10 @@ export const priced = (sku: string, quantity: number, name: string | undefined, 
 });
 
 export const outOfStock = (orderId: string, shortages?: unknown) =>
-  new AppError('OUT_OF_STOCK', 409, 'Not enough stock for some line of the order.', { orderId, ...(shortages ? { shortages } : {}) });
+  new AppError('OUT_OF_STOCK', 409, 'Not enough stock for some line of the order.', {
+    orderId,
+    ...(shortages ? { shortages } : {}),
+  });
 export const paymentDeclined = (orderId: string) =>
   new AppError('PAYMENT_DECLINED', 402, 'The wallet declined the payment; nothing was charged.', { orderId });
 export const idempotencyKeyReused = () =>

@@ -20,7 +20,10 @@ export async function cancelOrder(deps: Deps, caller: Caller, orderId: string): 
     if (current.status !== 'CONFIRMED') return current.status === 'CANCELLED';
     await ordersRepo.setStatus(tx, orderId, 'CANCELLED', { detail: `cancelled by ${caller.role}` });
     await sagasRepo.reopen(tx, orderId, 'CANCEL');
-    await announce(tx, orderId, { type: OrderEvents.cancelled, extra: { payment: { method: current.payment.method } } });
+    await announce(tx, orderId, {
+      type: OrderEvents.cancelled,
+      extra: { payment: { method: current.payment.method } },
+    });
     return true;
   });
   if (!cancelled) throw notCancellable((await ordersRepo.byId(deps.db, orderId))!.status);

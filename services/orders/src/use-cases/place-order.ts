@@ -7,7 +7,15 @@ import { trace } from '@opentelemetry/api';
 import { OrderEvents, type PaymentMethod } from '../contracts.ts';
 import { idempotencyRepo } from '../data/idempotency-repo.ts';
 import { ordersRepo } from '../data/orders-repo.ts';
-import { idempotencyKeyReused, mergeLines, type Order, outOfStock, paymentDeclined, summaryOf, unknownCity } from '../domain/order.ts';
+import {
+  idempotencyKeyReused,
+  mergeLines,
+  type Order,
+  outOfStock,
+  paymentDeclined,
+  summaryOf,
+  unknownCity,
+} from '../domain/order.ts';
 import { runSaga } from './run-saga.ts';
 import type { Deps } from './saga-deps.ts';
 
@@ -39,7 +47,11 @@ export async function placeOrder(deps: Deps, caller: Caller, input: PlaceOrder, 
       shippingFee: fee,
       method: input.payment.method,
       wallet: input.payment.wallet,
-      shipping: { city: input.shipping.city.trim(), address: input.shipping.address.trim(), phone: input.shipping.phone },
+      shipping: {
+        city: input.shipping.city.trim(),
+        address: input.shipping.address.trim(),
+        phone: input.shipping.phone,
+      },
     });
     await enqueue(tx, 'orders', { type: OrderEvents.placed, subject: orderId, data: summaryOf(order) });
     return true;
@@ -59,7 +71,8 @@ async function replay(deps: Deps, caller: Caller, key: string, requestHash: stri
   for (;;) {
     const seen = (await idempotencyRepo.find(deps.db, caller.id, key))!;
     if (seen.requestHash !== requestHash) throw idempotencyKeyReused();
-    if (seen.response) return { status: seen.response.status, body: seen.response.body, problem: seen.response.status >= 400 };
+    if (seen.response)
+      return { status: seen.response.status, body: seen.response.body, problem: seen.response.status >= 400 };
     if (Date.now() > deadline) return answerFor((await ordersRepo.byId(deps.db, seen.orderId))!);
     await sleep(50);
   }
@@ -75,7 +88,9 @@ export function answerFor(order: Order): Answer {
       ? outOfStock(order.id)
       : reason === 'PAYMENT_DECLINED'
         ? paymentDeclined(order.id)
-        : new AppError(reason, 402, 'The payment could not be completed in time; nothing was charged.', { orderId: order.id });
+        : new AppError(reason, 402, 'The payment could not be completed in time; nothing was charged.', {
+            orderId: order.id,
+          });
   const traceId = trace.getActiveSpan()?.spanContext().traceId;
   return { status: error.status, body: problemOf(error, traceId), problem: true };
 }

@@ -55,9 +55,17 @@ function runStep(deps: Deps, orderId: string, { step, reason }: Next, startedAt:
 
 async function reserve(deps: Deps, orderId: string): Promise<Next> {
   const order = (await ordersRepo.byId(deps.db, orderId))!;
-  const result = await deps.inventory.reserve(orderId, order.items.map(({ sku, quantity }) => ({ sku, quantity })));
+  const result = await deps.inventory.reserve(
+    orderId,
+    order.items.map(({ sku, quantity }) => ({ sku, quantity })),
+  );
   if (!result.ok) return reject(deps, orderId, 'OUT_OF_STOCK');
-  const lines = result.lines.map((l) => ({ sku: l.sku, quantity: l.quantity, name: l.name, unitPrice: l.unitPrice.amount }));
+  const lines = result.lines.map((l) => ({
+    sku: l.sku,
+    quantity: l.quantity,
+    name: l.name,
+    unitPrice: l.unitPrice.amount,
+  }));
   return deps.db.transaction(async (tx) => {
     await ordersRepo.price(tx, orderId, lines);
     await sagasRepo.advance(tx, orderId, 'AUTHORIZE');
@@ -70,7 +78,13 @@ async function authorize(deps: Deps, orderId: string, startedAt: string): Promis
   const wallet = await ordersRepo.wallet(deps.db, orderId);
   let result: Awaited<ReturnType<Deps['payments']['authorize']>>;
   try {
-    result = await deps.payments.authorize({ orderId, userId: order.userId, amount: order.total.amount, method: order.payment.method, wallet });
+    result = await deps.payments.authorize({
+      orderId,
+      userId: order.userId,
+      amount: order.total.amount,
+      method: order.payment.method,
+      wallet,
+    });
   } catch (err) {
     // Payments itself unreachable: keep trying for a while, then give the stock back.
     if (Date.now() - Date.parse(startedAt) < deps.config.sagaGiveUpMs) throw err;
@@ -78,7 +92,9 @@ async function authorize(deps: Deps, orderId: string, startedAt: string): Promis
   }
   await ordersRepo.setPayment(deps.db, orderId, result.status, result.reference);
   if (result.outcome === 'approved') return advance(deps, orderId, 'CONFIRM');
-  const reason = { declined: 'PAYMENT_DECLINED', timeout: 'PAYMENT_TIMEOUT', unavailable: 'PAYMENT_UNAVAILABLE' }[result.outcome];
+  const reason = { declined: 'PAYMENT_DECLINED', timeout: 'PAYMENT_TIMEOUT', unavailable: 'PAYMENT_UNAVAILABLE' }[
+    result.outcome
+  ];
   return advance(deps, orderId, 'COMPENSATE', reason);
 }
 
@@ -88,7 +104,8 @@ async function confirm(deps: Deps, orderId: string): Promise<Next> {
   try {
     payment = await deps.payments.capture(orderId);
   } catch (err) {
-    if (err instanceof UpstreamError && err.status === 409) return advance(deps, orderId, 'COMPENSATE', 'PAYMENT_FAILED');
+    if (err instanceof UpstreamError && err.status === 409)
+      return advance(deps, orderId, 'COMPENSATE', 'PAYMENT_FAILED');
     throw err;
   }
   return deps.db.transaction(async (tx): Promise<Next> => {
@@ -105,7 +122,13 @@ async function confirm(deps: Deps, orderId: string): Promise<Next> {
 
 async function confirmedExtra(tx: Parameters<typeof ordersRepo.byId>[0], orderId: string) {
   const o = (await ordersRepo.byId(tx, orderId))!;
-  return { subtotal: o.subtotal, shippingFee: o.shippingFee, items: o.items, payment: { method: o.payment.method }, shipping: o.shipping };
+  return {
+    subtotal: o.subtotal,
+    shippingFee: o.shippingFee,
+    items: o.items,
+    payment: { method: o.payment.method },
+    shipping: o.shipping,
+  };
 }
 
 async function compensate(deps: Deps, orderId: string, reason: string): Promise<Next> {

@@ -23,9 +23,14 @@ export type Deps = {
 };
 
 /** Publishes the order's new status (and the specific event, when there is one) in the caller's transaction. */
-export async function announce(tx: Tx, orderId: string, specific?: { type: string; extra?: Record<string, unknown> }): Promise<void> {
+export async function announce(
+  tx: Tx,
+  orderId: string,
+  specific?: { type: string; extra?: Record<string, unknown> },
+): Promise<void> {
   const order = (await ordersRepo.byId(tx, orderId))!;
   const summary = summaryOf(order);
   await enqueue(tx, 'orders', { type: OrderEvents.statusChanged, subject: orderId, data: summary });
-  if (specific) await enqueue(tx, 'orders', { type: specific.type, subject: orderId, data: { ...summary, ...specific.extra } });
+  if (specific)
+    await enqueue(tx, 'orders', { type: specific.type, subject: orderId, data: { ...summary, ...specific.extra } });
 }

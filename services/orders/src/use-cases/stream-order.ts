@@ -1,9 +1,9 @@
 // An order's status changes as a stream: its history first, then each change as it happens, until a final state.
 import type { Db } from '@bazaar/kit/database';
+import type { OrderStatus } from '../contracts.ts';
 import { ordersRepo } from '../data/orders-repo.ts';
 import type { OrderNotifier } from '../domain/notifier.ts';
 import { FINAL } from '../domain/order.ts';
-import type { OrderStatus } from '../contracts.ts';
 
 export type StatusEntry = { seq: number; status: string; at: string; detail?: string };
 
