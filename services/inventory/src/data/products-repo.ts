@@ -1,0 +1,138 @@
+// Products and their stock counters in the inventory database; every stock change is one conditional UPDATE.
+
+import type { Row, Tx } from '@bazaar/kit/database';
+import { money } from '@bazaar/kit/server';
+import type { StockedProduct, StockLevel } from '../domain/product.ts';
+
+const toProduct = (r: Row): StockedProduct => ({
+  sku: r.sku,
+  name: r.name,
+  description: r.description,
+  price: money(r.price_paisa),
+  available: r.on_hand - r.reserved,
+  onHand: r.on_hand,
+  reserved: r.reserved,
+});
+
+const toLevel = (r: Row): StockLevel => ({
+  sku: r.sku,
+  onHand: r.on_hand,
+  reserved: r.reserved,
+  available: r.on_hand - r.reserved,
+  sold: r.sold,
+  initial: r.initial_quantity,
+  adjustments: r.adjustments,
+});
+
+/** ILIKE pattern matching text anywhere, with the caller's % _ and \ taken literally. */
+const containing = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+export type ProductInsert = { sku: string; name: string; description: string; pricePaisa: number; quantity: number };
+
+export const productsRepo = {
+  /** Inserts unless the sku is taken; returns null when it is. */
+  async insert(q: Tx, p: ProductInsert): Promise<StockedProduct | null> {
+    const [row] = await q.query(
+      `INSERT INTO products (sku, name, description, price_paisa, initial_quantity, on_hand) VALUES ($1, $2, $3, $4, $5, $5)
+       ON CONFLICT (sku) DO NOTHING RETURNING *`,
+      [p.sku, p.name, p.description, p.pricePaisa, p.quantity],
+    );
+    return row ? toProduct(row) : null;
+  },
+
+  async bySku(q: Tx, sku: string): Promise<StockedProduct | null> {
+    const [row] = await q.query('SELECT * FROM products WHERE sku = $1', [sku]);
+    return row ? toProduct(row) : null;
+  },
+
+  async count(q: Tx): Promise<number> {
+    const [row] = await q.query('SELECT count(*)::int AS n FROM products');
+    return row.n;
+  },
+
+  /** Products whose sku, name or description contain the text (any case), in sku order after the given sku. */
+  async search(q: Tx, limit: number, text?: string, after?: string): Promise<StockedProduct[]> {
+    const rows = await q.query(
+      `SELECT * FROM products
+       WHERE ($1::text IS NULL OR sku ILIKE $1 OR name ILIKE $1 OR description ILIKE $1) AND ($2::text IS NULL OR sku > $2)
+       ORDER BY sku LIMIT $3`,
+      [text ? containing(text) : null, after ?? null, limit],
+    );
+    return rows.map(toProduct);
+  },
+
+  /** Moves on-hand stock by delta unless it would fall below what is reserved; null when it would (or no such sku). */
+  async adjust(q: Tx, sku: string, delta: number): Promise<StockedProduct | null> {
+    const [row] = await q.query(
+      'UPDATE products SET on_hand = on_hand + $2 WHERE sku = $1 AND on_hand + $2 >= reserved RETURNING *',
+      [sku, delta],
+    );
+    return row ? toProduct(row) : null;
+  },
+
+  async recordAdjustment(q: Tx, sku: string, delta: number, reason: string, madeBy?: string): Promise<void> {
+    await q.query('INSERT INTO stock_adjustments (sku, delta, reason, made_by) VALUES ($1, $2, $3, $4)', [
+      sku,
+      delta,
+      reason,
+      madeBy ?? null,
+    ]);
+  },
+
+  /** Reserves quantity only when that much is available; null when it is not (or no such sku). The row lock makes it race-free. */
+  async hold(q: Tx, sku: string, quantity: number): Promise<StockedProduct | null> {
+    const [row] = await q.query(
+      'UPDATE products SET reserved = reserved + $2 WHERE sku = $1 AND on_hand - reserved >= $2 RETURNING *',
+      [sku, quantity],
+    );
+    return row ? toProduct(row) : null;
+  },
+
+  /** Available stock of a sku, 0 when there is no such sku. */
+  async available(q: Tx, sku: string): Promise<number> {
+    const [row] = await q.query('SELECT on_hand - reserved AS available FROM products WHERE sku = $1', [sku]);
+    return row ? row.available : 0;
+  },
+
+  /** Reserved goods leave the shelf: sold. */
+  async sell(q: Tx, sku: string, quantity: number): Promise<StockedProduct> {
+    const [row] = await q.query(
+      'UPDATE products SET on_hand = on_hand - $2, reserved = reserved - $2 WHERE sku = $1 RETURNING *',
+      [sku, quantity],
+    );
+    return toProduct(row);
+  },
+
+  /** A reservation let go: its goods are available again. */
+  async unhold(q: Tx, sku: string, quantity: number): Promise<StockedProduct> {
+    const [row] = await q.query('UPDATE products SET reserved = reserved - $2 WHERE sku = $1 RETURNING *', [
+      sku,
+      quantity,
+    ]);
+    return toProduct(row);
+  },
+
+  /** Sold goods come back (a cancelled confirmed order): on hand again. */
+  async restock(q: Tx, sku: string, quantity: number): Promise<StockedProduct> {
+    const [row] = await q.query('UPDATE products SET on_hand = on_hand + $2 WHERE sku = $1 RETURNING *', [
+      sku,
+      quantity,
+    ]);
+    return toProduct(row);
+  },
+
+  /** Stock levels in sku order, with sold and adjustments summed from the reservation and adjustment records. */
+  async levels(q: Tx, limit: number, filter: { sku?: string; after?: string } = {}): Promise<StockLevel[]> {
+    const rows = await q.query(
+      `SELECT p.sku, p.on_hand, p.reserved, p.initial_quantity,
+         coalesce((SELECT sum(a.delta) FROM stock_adjustments a WHERE a.sku = p.sku), 0) AS adjustments,
+         coalesce((SELECT sum(l.quantity) FROM reservation_lines l JOIN reservations r ON r.order_id = l.order_id
+                   WHERE l.sku = p.sku AND r.status = 'COMMITTED'), 0) AS sold
+       FROM products p
+       WHERE ($1::text IS NULL OR p.sku = $1) AND ($2::text IS NULL OR p.sku > $2)
+       ORDER BY p.sku LIMIT $3`,
+      [filter.sku ?? null, filter.after ?? null, limit],
+    );
+    return rows.map(toLevel);
+  },
+};

@@ -1,0 +1,47 @@
+// Reservations per order and the lines they hold, in the inventory database.
+
+import type { Row, Tx } from '@bazaar/kit/database';
+import { money } from '@bazaar/kit/server';
+import type { ReservationStatus } from '../contracts.ts';
+import type { ReservationLine } from '../domain/reservation.ts';
+
+const toLine = (r: Row): ReservationLine => ({
+  sku: r.sku,
+  name: r.name,
+  quantity: r.quantity,
+  unitPrice: money(r.unit_price_paisa),
+});
+
+export const reservationsRepo = {
+  /** Creates the order's reservation in this status unless one exists; false when it does. Waits for a concurrent claim to settle. */
+  async claim(q: Tx, orderId: string, status: ReservationStatus): Promise<boolean> {
+    const rows = await q.query(
+      'INSERT INTO reservations (order_id, status) VALUES ($1, $2) ON CONFLICT (order_id) DO NOTHING RETURNING order_id',
+      [orderId, status],
+    );
+    return rows.length > 0;
+  },
+
+  /** The reservation's status, locked until the transaction ends; null when the order has none. */
+  async lock(q: Tx, orderId: string): Promise<ReservationStatus | null> {
+    const [row] = await q.query('SELECT status FROM reservations WHERE order_id = $1 FOR UPDATE', [orderId]);
+    return row ? row.status : null;
+  },
+
+  async setStatus(q: Tx, orderId: string, status: ReservationStatus): Promise<void> {
+    await q.query('UPDATE reservations SET status = $2, updated_at = now() WHERE order_id = $1', [orderId, status]);
+  },
+
+  async addLine(q: Tx, orderId: string, line: ReservationLine): Promise<void> {
+    await q.query(
+      'INSERT INTO reservation_lines (order_id, sku, name, quantity, unit_price_paisa) VALUES ($1, $2, $3, $4, $5)',
+      [orderId, line.sku, line.name, line.quantity, line.unitPrice.amount],
+    );
+  },
+
+  /** The lines in sku order, the order products are locked in. */
+  async lines(q: Tx, orderId: string): Promise<ReservationLine[]> {
+    const rows = await q.query('SELECT * FROM reservation_lines WHERE order_id = $1 ORDER BY sku', [orderId]);
+    return rows.map(toLine);
+  },
+};

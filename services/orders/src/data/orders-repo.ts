@@ -1,0 +1,153 @@
+// Orders, their status history and their saga rows in the orders database.
+import type { Row, Tx } from '@bazaar/kit/database';
+import { money } from '@bazaar/kit/server';
+import type { OrderStatus, PaymentMethod } from '../contracts.ts';
+import { type Line, type Order, priced } from '../domain/order.ts';
+
+const iso = (v: unknown) => new Date(v as string).toISOString();
+
+export function toOrder(r: Row): Order {
+  const items = (r.items as Line[]).map((l) => priced(l.sku, l.quantity, l.name, l.unitPrice));
+  const shipping = r.shipping as { city: string; address: string; phone: string };
+  return {
+    id: r.id,
+    userId: r.user_id,
+    status: r.status,
+    items,
+    subtotal: money(r.subtotal),
+    shippingFee: money(r.shipping_fee),
+    total: money(r.total),
+    payment: {
+      method: r.payment_method,
+      status: r.payment_status ?? 'PENDING',
+      ...(r.payment_reference ? { reference: r.payment_reference } : {}),
+    },
+    shipping: {
+      ...shipping,
+      ...(r.courier ? { courier: r.courier } : {}),
+      ...(r.tracking_number ? { trackingNumber: r.tracking_number } : {}),
+      ...(r.shipment_status ? { status: r.shipment_status } : {}),
+    },
+    ...(r.rejection_reason ? { rejectionReason: r.rejection_reason } : {}),
+    createdAt: iso(r.created_at),
+    updatedAt: iso(r.updated_at),
+  };
+}
+
+export type NewOrder = {
+  id: string;
+  userId: string;
+  lines: { sku: string; quantity: number }[];
+  shippingFee: number;
+  method: PaymentMethod;
+  wallet?: string;
+  shipping: { city: string; address: string; phone: string };
+};
+
+export const ordersRepo = {
+  async insert(q: Tx, o: NewOrder): Promise<Order> {
+    const [row] = await q.query(
+      `INSERT INTO orders (id, user_id, status, items, shipping_fee, total, payment_method, wallet, shipping)
+       VALUES ($1, $2, 'PENDING', $3, $4, $4, $5, $6, $7) RETURNING *`,
+      [o.id, o.userId, JSON.stringify(o.lines), o.shippingFee, o.method, o.wallet ?? null, JSON.stringify(o.shipping)],
+    );
+    // Placed with the lease held: the request that placed it runs it; the sweep takes over only if that run dies.
+    await q.query(
+      "INSERT INTO sagas (order_id, step, lease_until) VALUES ($1, 'RESERVE', now() + interval '30 seconds')",
+      [o.id],
+    );
+    await this.history(q, o.id, 'PENDING');
+    return toOrder(row);
+  },
+
+  async byId(q: Tx, id: string, lock = false): Promise<Order | null> {
+    const [row] = await q.query(`SELECT * FROM orders WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
+    return row ? toOrder(row) : null;
+  },
+
+  async wallet(q: Tx, id: string): Promise<string | undefined> {
+    const [row] = await q.query('SELECT wallet FROM orders WHERE id = $1', [id]);
+    return row?.wallet ?? undefined;
+  },
+
+  /** Records the authoritative names and prices that inventory reserved. */
+  async price(q: Tx, id: string, lines: Line[]): Promise<void> {
+    const subtotal = lines.reduce((sum, l) => sum + (l.unitPrice ?? 0) * l.quantity, 0);
+    await q.query(
+      'UPDATE orders SET items = $2, subtotal = $3, total = $3 + shipping_fee, updated_at = now() WHERE id = $1',
+      [id, JSON.stringify(lines), subtotal],
+    );
+  },
+
+  async setStatus(
+    q: Tx,
+    id: string,
+    status: OrderStatus,
+    fields: { reason?: string; detail?: string } = {},
+  ): Promise<void> {
+    await q.query(
+      'UPDATE orders SET status = $2, rejection_reason = coalesce($3, rejection_reason), updated_at = now() WHERE id = $1',
+      [id, status, fields.reason ?? null],
+    );
+    await this.history(q, id, status, fields.detail ?? fields.reason);
+  },
+
+  async setPayment(q: Tx, id: string, status: string, reference?: string): Promise<void> {
+    await q.query(
+      'UPDATE orders SET payment_status = $2, payment_reference = coalesce($3, payment_reference), updated_at = now() WHERE id = $1',
+      [id, status, reference ?? null],
+    );
+  },
+
+  /** Records the shipment's news unless a newer version is already known; false when it is stale. */
+  async setShipment(
+    q: Tx,
+    id: string,
+    s: { courier: string; trackingNumber: string; status: string; version: number },
+  ): Promise<boolean> {
+    const rows = await q.query(
+      `UPDATE orders SET courier = $2, tracking_number = $3, shipment_status = $4, shipment_version = $5, updated_at = now()
+       WHERE id = $1 AND shipment_version < $5 RETURNING id`,
+      [id, s.courier, s.trackingNumber, s.status, s.version],
+    );
+    return rows.length > 0;
+  },
+
+  async history(q: Tx, id: string, status: string, detail?: string): Promise<void> {
+    await q.query('INSERT INTO order_history (order_id, status, detail) VALUES ($1, $2, $3)', [
+      id,
+      status,
+      detail ?? null,
+    ]);
+  },
+
+  async historySince(
+    q: Tx,
+    id: string,
+    afterSeq: number,
+  ): Promise<{ seq: number; status: string; at: string; detail?: string }[]> {
+    const rows = await q.query(
+      'SELECT seq, status, detail, at FROM order_history WHERE order_id = $1 AND seq > $2 ORDER BY seq',
+      [id, afterSeq],
+    );
+    return rows.map((r) => ({
+      seq: r.seq,
+      status: r.status,
+      at: iso(r.at),
+      ...(r.detail ? { detail: r.detail } : {}),
+    }));
+  },
+
+  /** Newest first, paged by (created_at, id); all users' orders when userId is undefined. */
+  async list(q: Tx, userId: string | undefined, limit: number, after?: [string, string]): Promise<Order[]> {
+    const params: unknown[] = [limit];
+    const where: string[] = [];
+    if (userId) where.push(`user_id = $${params.push(userId)}`);
+    if (after) where.push(`(created_at, id) < ($${params.push(after[0])}::timestamptz, $${params.push(after[1])})`);
+    const rows = await q.query(
+      `SELECT * FROM orders ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT $1`,
+      params,
+    );
+    return rows.map(toOrder);
+  },
+};

@@ -1,0 +1,95 @@
+// The saga rows: which step each order's saga runs next, and who holds it.
+import type { Tx } from '@bazaar/kit/database';
+
+export type SagaStep = 'RESERVE' | 'AUTHORIZE' | 'CONFIRM' | 'COMPENSATE' | 'CANCEL' | 'DONE';
+export type Saga = { orderId: string; step: SagaStep; reason?: string; attempts: number; startedAt: string };
+
+export const sagasRepo = {
+  /** Takes the saga for leaseMs unless another runner holds it (owned: we placed it); null when held or done. */
+  async claim(q: Tx, orderId: string, leaseMs: number, owned = false): Promise<Saga | null> {
+    const [row] = await q.query(
+      `UPDATE sagas SET lease_until = now() + make_interval(secs => $2::float8 / 1000)
+       WHERE order_id = $1 AND step <> 'DONE' AND ($3 OR lease_until IS NULL OR lease_until < now())
+       RETURNING order_id, step, reason, attempts, (SELECT created_at FROM orders WHERE id = $1) AS started_at`,
+      [orderId, leaseMs, owned],
+    );
+    return row
+      ? {
+          orderId: row.order_id,
+          step: row.step,
+          reason: row.reason ?? undefined,
+          attempts: row.attempts,
+          startedAt: new Date(row.started_at).toISOString(),
+        }
+      : null;
+  },
+
+  async release(q: Tx, orderId: string): Promise<void> {
+    await q.query('UPDATE sagas SET lease_until = NULL WHERE order_id = $1', [orderId]);
+  },
+
+  /** Gives a finished saga new work (a cancellation's compensations), free for the next runner to claim. */
+  async reopen(q: Tx, orderId: string, step: SagaStep): Promise<void> {
+    await q.query(
+      'UPDATE sagas SET step = $2, attempts = 0, last_error = NULL, next_attempt_at = now(), lease_until = NULL, updated_at = now() WHERE order_id = $1',
+      [orderId, step],
+    );
+  },
+
+  async advance(q: Tx, orderId: string, step: SagaStep, reason?: string): Promise<void> {
+    await q.query(
+      'UPDATE sagas SET step = $2, reason = coalesce($3, reason), attempts = 0, last_error = NULL, next_attempt_at = now(), updated_at = now() WHERE order_id = $1',
+      [orderId, step, reason ?? null],
+    );
+  },
+
+  /** A transient failure: try again after an exponential delay, without holding the lease meanwhile. */
+  async retryLater(q: Tx, orderId: string, error: string, baseMs: number): Promise<void> {
+    await q.query(
+      `UPDATE sagas SET attempts = attempts + 1, last_error = $2, lease_until = NULL,
+         next_attempt_at = now() + make_interval(secs => least($3::float8 * power(2, attempts), 30000) / 1000), updated_at = now()
+       WHERE order_id = $1`,
+      [orderId, error.slice(0, 500), baseMs],
+    );
+  },
+
+  async due(q: Tx, limit: number): Promise<string[]> {
+    const rows = await q.query(
+      `SELECT order_id FROM sagas WHERE step <> 'DONE' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
+       ORDER BY next_attempt_at LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => r.order_id);
+  },
+
+  /** Orders by status, sagas by step, and the unfinished sagas whose last attempt failed (newest first). */
+  async overview(q: Tx, limit: number) {
+    const [statuses, steps, retrying] = [
+      await q.query('SELECT status, count(*)::int AS n FROM orders GROUP BY status'),
+      await q.query('SELECT step, count(*)::int AS n FROM sagas GROUP BY step'),
+      await q.query(
+        `SELECT order_id, step, reason, attempts, last_error, next_attempt_at, updated_at FROM sagas
+         WHERE step <> 'DONE' AND (attempts > 0 OR last_error IS NOT NULL) ORDER BY updated_at DESC LIMIT $1`,
+        [limit],
+      ),
+    ];
+    return {
+      ordersByStatus: Object.fromEntries(statuses.map((r) => [r.status, r.n])) as Record<string, number>,
+      sagasByStep: Object.fromEntries(steps.map((r) => [r.step, r.n])) as Record<string, number>,
+      retrying: retrying.map((r) => ({
+        orderId: r.order_id as string,
+        step: r.step as SagaStep,
+        reason: (r.reason ?? undefined) as string | undefined,
+        attempts: r.attempts as number,
+        lastError: (r.last_error ?? undefined) as string | undefined,
+        nextAttemptAt: new Date(r.next_attempt_at).toISOString(),
+        updatedAt: new Date(r.updated_at).toISOString(),
+      })),
+    };
+  },
+
+  async stepOf(q: Tx, orderId: string): Promise<SagaStep | null> {
+    const [row] = await q.query('SELECT step FROM sagas WHERE order_id = $1', [orderId]);
+    return row?.step ?? null;
+  },
+};

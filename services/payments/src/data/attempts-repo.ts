@@ -1,0 +1,29 @@
+// The audit trail of provider calls: every authorisation, inquiry and reversal, with what the provider said.
+import type { Tx } from '@bazaar/kit/database';
+
+export type Operation = 'authorize' | 'inquire' | 'reverse';
+export type Attempt = {
+  paymentId: string;
+  provider: string;
+  operation: Operation;
+  txnRef: string;
+  result: string;
+  detail?: string;
+};
+
+export const attemptsRepo = {
+  async record(q: Tx, a: Attempt): Promise<void> {
+    await q.query(
+      'INSERT INTO provider_attempts (payment_id, provider, operation, txn_ref, result, detail) VALUES ($1, $2, $3, $4, $5, $6)',
+      [a.paymentId, a.provider, a.operation, a.txnRef, a.result, a.detail?.slice(0, 500) ?? null],
+    );
+  },
+
+  async ofPayment(q: Tx, paymentId: string): Promise<{ operation: Operation; result: string; at: string }[]> {
+    const rows = await q.query(
+      'SELECT operation, result, at FROM provider_attempts WHERE payment_id = $1 ORDER BY id',
+      [paymentId],
+    );
+    return rows.map((r) => ({ operation: r.operation, result: r.result, at: new Date(r.at).toISOString() }));
+  },
+};
