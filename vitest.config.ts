@@ -3,7 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['packages/**/*.test.ts', 'services/**/*.test.ts', 'apps/**/*.test.ts', 'test/**/*.test.ts'],
-    exclude: ['**/node_modules/**'],
+    // The long fault scenarios run with `npm run test:faults`.
+    exclude: ['**/node_modules/**', 'test/faults-long/**'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

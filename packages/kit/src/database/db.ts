@@ -118,22 +118,36 @@ async function openPostgres(url: string, max: number): Promise<Db> {
           exec: async (sql) => void (await client.query(sql)),
         });
         await client.query('COMMIT');
+        client.release();
         return result;
       } catch (err) {
-        await client.query('ROLLBACK').catch(() => {});
+        // A client whose connection broke must not go back to the pool: release(true) destroys it.
+        const broken = await client.query('ROLLBACK').then(
+          () => false,
+          () => true,
+        );
+        client.release(broken);
         throw err;
-      } finally {
-        client.release();
       }
     },
     async listen(channel, fn) {
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      client.on('notification', fn);
-      client.on('error', () => {});
-      await client.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+      let client: pg.Client | undefined;
+      let stopped = false;
+      // A lost listening connection is made again; fn runs then too, for what was notified meanwhile.
+      const again = () => !stopped && setTimeout(() => void attach().then(fn, again), 1000).unref();
+      const attach = async () => {
+        const next = new pg.Client({ connectionString: url });
+        next.on('notification', fn);
+        next.on('error', () => {});
+        next.once('end', () => client === next && again());
+        await next.connect();
+        await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
+        client = next;
+      };
+      await attach();
       return async () => {
-        await client.end().catch(() => {});
+        stopped = true;
+        await client?.end().catch(() => {});
       };
     },
     close: () => pool.end(),
