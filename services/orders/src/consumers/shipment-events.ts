@@ -3,7 +3,7 @@ import type { Tx } from '@bazaar/kit/database';
 import type { Envelope } from '@bazaar/kit/messaging';
 import type { ShipmentStatusChangedData } from '@bazaar/shipping/contracts';
 import { ordersRepo } from '../data/orders-repo.ts';
-import { statusAfterShipment } from '../domain/order.ts';
+import { statusesAfterShipment } from '../domain/order.ts';
 import { announce } from '../use-cases/saga-deps.ts';
 
 export async function onShipmentStatusChanged(tx: Tx, event: Envelope): Promise<string | undefined> {
@@ -17,8 +17,7 @@ export async function onShipmentStatusChanged(tx: Tx, event: Envelope): Promise<
     version: s.version,
   });
   if (!fresh) return undefined;
-  const next = statusAfterShipment(order.status, s.status);
-  if (next !== order.status)
+  for (const next of statusesAfterShipment(order.status, s.status))
     await ordersRepo.setStatus(tx, order.id, next, { detail: `shipment ${s.status.toLowerCase()}` });
   await announce(tx, order.id);
   return order.id;

@@ -28,11 +28,15 @@ export type Order = {
 
 export const FINAL: ReadonlySet<OrderStatus> = new Set(['DELIVERED', 'REJECTED', 'CANCELLED']);
 
-/** Which status a shipment's progress moves a confirmed order to; other steps change only the shipment. */
-export function statusAfterShipment(current: OrderStatus, shipment: string): OrderStatus {
-  if (shipment === 'PICKED_UP' && current === 'CONFIRMED') return 'SHIPPED';
-  if (shipment === 'DELIVERED' && (current === 'CONFIRMED' || current === 'SHIPPED')) return 'DELIVERED';
-  return current;
+/** The statuses a shipment's progress moves an order through, in order; none when it changes only the shipment. */
+export function statusesAfterShipment(current: OrderStatus, shipment: string): OrderStatus[] {
+  // Events of one shipment may arrive out of order (a stale one is dropped), so a later step implies the earlier:
+  // any step past pick-up means SHIPPED, and delivery passes through SHIPPED too.
+  const moving = ['PICKED_UP', 'IN_TRANSIT', 'OUT_FOR_DELIVERY'].includes(shipment);
+  if (current === 'CONFIRMED' && moving) return ['SHIPPED'];
+  if (current === 'CONFIRMED' && shipment === 'DELIVERED') return ['SHIPPED', 'DELIVERED'];
+  if (current === 'SHIPPED' && shipment === 'DELIVERED') return ['DELIVERED'];
+  return [];
 }
 
 /** Duplicate skus are merged into one line, so no sku is ever reserved twice. */
