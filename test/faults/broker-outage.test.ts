@@ -74,7 +74,7 @@ describe.runIf(rabbit)('a broker outage under load (cluster mode over RabbitMQ)'
     for (const s of shoppers) {
       const orders = (await s.call('GET', '/api/orders?limit=100')).body.items;
       let history: { orderId: string; status: string }[] = [];
-      for (let i = 0; i < 100; i++) {
+      for (let i = 0; i < 300; i++) {
         history = (await s.call('GET', '/api/users/me/orders?limit=100')).body.items;
         if (
           orders.every((o: { id: string; status: string }) =>
