@@ -24,7 +24,8 @@ export class LogStore {
     } catch {
       return;
     }
-    if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
+    // Trimmed a quarter at a time: one splice per many adds, not an O(capacity) move on every add.
+    if (this.entries.length > this.capacity * 1.25) this.entries.splice(0, this.entries.length - this.capacity);
   }
 
   query(filter: { traceId?: string; service?: string; limit?: number }): LogEntry[] {
