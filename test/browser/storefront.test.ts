@@ -279,7 +279,7 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     expect(page.url()).toMatch(/\/checkout$/);
     expect(await page.getByTestId('cart-count').textContent()).toContain('1');
     // Focus moved to the message, so keyboard and screen-reader users learn what happened.
-    expect(await page.evaluate(() => document.activeElement?.classList.contains('alert'))).toBe(true);
+    await poll(() => page.evaluate(() => document.activeElement?.classList.contains('alert') ?? false)).toBe(true);
     await shot(page, 'desktop-11-declined');
     expect(problemsOf(page)).toEqual([]);
     await ctx.close();
