@@ -2,14 +2,45 @@
 // Written from reading the profiles of bench runs and the code they point at; keep it in step with both.
 import type { ScenarioResult } from './lib/types.ts';
 
-const gateway = [
-  "`SpanStore.add` (packages/kit/src/telemetry/span-store.ts) is the largest JavaScript frame, about 17 % of the gateway's self time: once the store holds its 20,000 spans, every new span does `splice(0, 1)` on the full array, an O(capacity) move, twice per proxied request (SERVER and CLIENT span). A ring buffer (fixed array and a head index), or trimming in batches (splice only when 25 % over capacity), makes it O(1); the console reads it rarely. This alone should give the gateway roughly 15–25 % more requests per second.",
-  '`LogStore.write` (packages/kit/src/telemetry/log-store.ts) is the next largest, about 15 % since the console\'s log store keeps debug lines whatever LOG_LEVEL says: the gateway\'s per-request "request completed" debug line (api/edge-server.ts `logCompleted`) is now built by pino on every request, redacted (@pinojs/redact), serialised, parsed back with `JSON.parse` by the store, and pushed into a 50,000-entry array with the same O(capacity) `splice` as the span store. A ring buffer, keeping the object instead of re-parsing the line, and leaving per-request completion lines out of the store (the span already records method, route, status and duration) remove it.',
-  'Socket writes are about 30 % of self time (native `writev`, `writeLatin1String`): the answer leaves as a header string plus body chunks. For answers that arrive in one chunk with a known length (almost all API answers), writing the head and body together in one `res.end(buffer)` saves a write and a string conversion per request.',
-  'OpenTelemetry span bookkeeping (`startSpan`, context objects, attribute copies, the SimpleSpanProcessor) is another 5–8 %. Recording the two spans into the store from plain objects (or sampling what the store keeps while still propagating `traceparent`) would cut it.',
-  "undici `dispatch` and its llhttp parser cost what @fastify/http-proxy pays too; they are not where the gap is. The Bazaar gateway does more per request by design (ES256 verification cached per token, a token bucket, ids, two spans, header filtering): reaching 2× @fastify/http-proxy means the per-request work above must fall well below the proxy library's, e.g. with a hand-written `node:http` edge (no Fastify routing and hooks) on the hot path.",
-  'On 2 cores the load generator (wrk), the proxy and the upstream compete: every proxy is CPU-bound here, so "req/s" is "requests per CPU-second available to it". The ratios hold, the absolute numbers do not carry to a bigger machine.',
-];
+type Profile = ScenarioResult['profiles'][number];
+
+const share = (p: Profile | undefined, test: (f: Profile['top'][number]) => boolean) =>
+  p ? p.top.filter(test).reduce((sum, f) => sum + f.pct, 0) : 0;
+const area = (p: Profile | undefined, test: (area: string) => boolean) =>
+  p ? p.byArea.filter((a) => test(a.area)).reduce((sum, a) => sum + a.pct, 0) : 0;
+const pct = (n: number) => `${Math.round(n)} %`;
+
+/** The gateway's list follows its profile: a bullet for each hot spot the profile of this run shows. */
+function gateway(result: ScenarioResult): string[] {
+  const p = result.profiles[0];
+  const out: string[] = [];
+  const spans = share(p, (f) => f.where.includes('telemetry/span-store.ts'));
+  if (spans >= 3)
+    out.push(
+      `\`SpanStore.add\` (packages/kit/src/telemetry/span-store.ts) takes ${pct(spans)} of the gateway's self time: once the store holds its 20,000 spans, every new span does \`splice(0, 1)\` on the full array, an O(capacity) move, twice per proxied request (SERVER and CLIENT span). A ring buffer (fixed array and a head index), or trimming in batches, makes it O(1).`,
+    );
+  const logs = share(p, (f) => f.where.includes('telemetry/log-store.ts'));
+  const pino = area(p, (a) => a === 'pino' || a === '@pinojs/redact');
+  if (logs >= 3 || pino >= 3)
+    out.push(
+      `Logging costs ${pct(logs + pino)} (pino ${pct(pino)}, the log store ${pct(logs)}) although the gateway runs at LOG_LEVEL=warn: the console's log store keeps debug lines whatever the level, so the per-request "request completed" debug line (api/edge-server.ts \`logCompleted\`) is built, redacted (@pinojs/redact), serialised and, in the store, parsed back and kept on every request. The SERVER span already records method, route, status and duration: leaving that line out of the hot path (or keeping objects in the store without the JSON round trip) removes it.`,
+    );
+  const io = area(p, (a) => a.startsWith('native: socket I/O'));
+  if (io >= 10)
+    out.push(
+      `Socket I/O is ${pct(io)} of self time (native \`writev\`, \`writeLatin1String\`, \`writeBuffer\`): each answer leaves as a head string plus body chunks, and each upstream request as another head. For answers that arrive in one chunk with a known length (almost all API answers), writing head and body together in one \`res.end(buffer)\` saves a syscall and a string conversion per request; nginx spends about a quarter of the gateway's CPU per request (the table), most of it in the same syscalls.`,
+    );
+  const otel = area(p, (a) => a.startsWith('@opentelemetry/'));
+  if (otel >= 3)
+    out.push(
+      `OpenTelemetry span bookkeeping (\`startSpan\`, context objects, attribute copies, the SimpleSpanProcessor) is ${pct(otel)}. Recording the two spans into the store from plain objects, or sampling what the store keeps while still propagating \`traceparent\`, cuts it.`,
+    );
+  out.push(
+    "undici (`dispatch`, the llhttp parser) and Fastify cost what @fastify/http-proxy pays too; they are not where the gap is. The gateway does more per request by design (ES256 verification cached per token, a token bucket, ids, two spans, header filtering): 2× @fastify/http-proxy means its per-request work must fall well below the proxy library's, e.g. a hand-written `node:http` edge (no Fastify routing and hooks) on the hot path, once the items above are gone.",
+    'On 2 cores the load generator (wrk), the proxy and the upstream compete: every proxy is CPU-bound here, so req/s is requests per CPU-second available to it. The "by CPU per request" ratio in the budget line is the comparison least disturbed by other work on the machine.',
+  );
+  return out;
+}
 
 const orders = [
   'CPU per order is the figure to drive down: the budget (≥ 0.25× the naive chain, about 1,100 orders/s on 2 cores) allows under 2 ms of CPU per order across every process, database included; the naive chain spends about 0.3 ms, Bazaar tens of ms. Throughput on this machine is simply 2 cores ÷ CPU per order, whichever mode.',
@@ -17,7 +48,7 @@ const orders = [
   'Rows returned per order grow with the tables (inventory: about 850 per order in a short run on fresh data, 1,300 in a longer one): some query scans instead of using an index (a reservation or stock lookup without a matching index, or a count over a growing table). `EXPLAIN ANALYZE` of the inventory reserve/commit statements and of the saga sweep and outbox backlog queries finds it; a missing index is a migration, not a rewrite.',
   "Embedded mode: PostgreSQL compiled to WASM (PGlite) is about half of all CPU, and it runs on the one JavaScript thread, shared by the five services' databases, the gateway and every HTTP hop. The saga writes its state after every step (order PENDING + saga row + outbox, reservation, authorisation, commit/capture, CONFIRMED + outbox), and each write is its own transaction: fewer, larger transactions per order (e.g. persisting the step together with the next step's effect, one transaction per service call) cut PGlite time almost proportionally.",
   'Cluster mode: each order crosses the gateway, an orders replica, an inventory replica (reserve and commit), payments (authorise, the sandbox provider over HTTP with request signing, capture) and back, each a Fastify route with JSON schema validation (ajv), a traced undici call and SQL round trips to PostgreSQL; the busy-time line above says which process saturates first. On 2 cores nine Node processes plus PostgreSQL and RabbitMQ share two CPUs, so the sum of CPU per order (the table) is the number to drive down: the naive chain spends about 0.3 ms per order, Bazaar tens of ms.',
-  "Per-request costs visible in every service profile: socket writes (`writev`, `writeBuffer`), OpenTelemetry spans into the span store (the same O(capacity) `splice` as in the gateway, see the gateway section), pino child loggers, ajv response serialisation; and, in the services, SQL (pg-protocol) round trips. Moving the saga's inventory and payment calls to gRPC (the proto/ contracts) removes JSON schema work but, per the internal-hop table, grpc-js costs more CPU per call than undici + Fastify here: measure before switching.",
+  "Per-request costs visible in every service profile: socket writes (`writev`, `writeBuffer`), OpenTelemetry spans (a SQL span per statement through the kit's traced database, a span per call) kept in the span store, pino lines kept in the log store at debug level whatever LOG_LEVEL says, ajv response serialisation; and, in the services, SQL (pg-protocol) round trips. Moving the saga's inventory and payment calls to gRPC (the proto/ contracts) removes JSON schema work but, per the internal-hop table, grpc-js costs more CPU per call than undici + Fastify here: measure before switching.",
   'ORDER_SYNC_WINDOW_MS (3 s) bounds what a client waits: when the saga is slower than that under saturation the gateway answers 202 and the saga finishes in the background; the 80 %-of-peak row shows the latency a client sees below saturation.',
 ];
 
@@ -34,5 +65,6 @@ const startup = [
 
 export function opportunitiesFor(result: ScenarioResult): string[] | undefined {
   if (!result.budgets.some((b) => b.met === false)) return undefined;
-  return { gateway, orders, lag, startup }[result.id as 'gateway'];
+  if (result.id === 'gateway') return gateway(result);
+  return { orders, lag, startup }[result.id as 'orders'];
 }

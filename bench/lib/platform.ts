@@ -91,15 +91,23 @@ export async function dropNamespace(namespace: string): Promise<void> {
   } finally {
     await admin.end();
   }
+  // A channel closes on the first error (a queue that was never declared): one channel per deletion.
   const connection = await amqp.connect(RABBITMQ_URL);
-  try {
+  connection.on('error', () => {});
+  const attempt = async (fn: (channel: amqp.Channel) => Promise<unknown>) => {
     const channel = await connection.createChannel();
+    channel.on('error', () => {});
+    await fn(channel).catch(() => {});
+    await channel.close().catch(() => {});
+  };
+  try {
     for (const consumer of ['users', 'orders', 'payments', 'shipping', 'inventory']) {
-      await channel.deleteQueue(`${namespace}.${consumer}`);
-      await channel.deleteQueue(`${namespace}.${consumer}.dead`);
+      await attempt((c) => c.deleteQueue(`${namespace}.${consumer}`));
+      await attempt((c) => c.deleteQueue(`${namespace}.${consumer}.dead`));
     }
-    await channel.deleteExchange(`${namespace}.events`);
-    await channel.deleteExchange(`${namespace}.dead`);
+    await attempt((c) => c.deleteQueue(`${namespace}.dead`));
+    await attempt((c) => c.deleteExchange(`${namespace}.events`));
+    await attempt((c) => c.deleteExchange(`${namespace}.dead`));
   } finally {
     await connection.close();
   }

@@ -69,16 +69,41 @@ export function spawnProc(
   child.stdout!.on('data', keep);
   child.stderr!.on('data', keep);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  // Every process of the tree seen while it ran, with its command line (so a reused pid is never signalled).
+  const seen = new Map<number, string>();
+  const watch = () => {
+    if (child.pid === undefined || child.exitCode !== null) return;
+    for (const p of processTree(child.pid)) if (!seen.has(p.pid)) seen.set(p.pid, cmdline(p.pid));
+  };
+  const watcher = setInterval(watch, 2000);
+  watcher.unref();
   return {
     name,
     child,
     output: () => output,
     async stop(signal = 'SIGTERM', graceMs = 15_000) {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill(signal);
-      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
-      await exited;
-      clearTimeout(timer);
+      // The whole tree: `bazaar up --cluster`'s services must not outlive it, even when it died first (they are
+      // then orphans, so the tree is the one watched while it lived).
+      watch();
+      clearInterval(watcher);
+      if (child.exitCode === null && child.signalCode === null) {
+        child.kill(signal);
+        const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+        await exited;
+        clearTimeout(timer);
+      }
+      const alive = () =>
+        [...seen].filter(([pid, cmd]) => pid !== child.pid && cmdline(pid) === cmd).map(([pid]) => pid);
+      const kill = (pid: number, sig: NodeJS.Signals) => {
+        try {
+          process.kill(pid, sig);
+        } catch {
+          // gone in the meantime
+        }
+      };
+      for (const pid of alive()) kill(pid, signal);
+      for (const deadline = Date.now() + graceMs; alive().length > 0 && Date.now() < deadline; ) await sleep(100);
+      for (const pid of alive()) kill(pid, 'SIGKILL');
     },
   };
 }
@@ -161,6 +186,14 @@ function allStats(): Stat[] {
     if (s) out.push(s);
   }
   return out;
+}
+
+function cmdline(pid: number): string {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+  } catch {
+    return '';
+  }
 }
 
 /** The process and all its descendants, as they are now. */

@@ -111,8 +111,13 @@ export function resultsMarkdown(
 /** The README's part: the budgets, the headline numbers and the chart. */
 export function readmeSection(results: ScenarioResult[], meta: { machine: Machine; started: string }): string {
   const m = meta.machine;
+  const peakLoad = Math.max(...results.map((r) => Math.max(r.load.before, r.load.after)));
+  const busy =
+    peakLoad > 1.5
+      ? ` Measured while other work loaded the machine (load average up to ${fmt(peakLoad, 1)} on ${m.cores} cores): the absolute numbers are low and noisy, CPU per request and per order the most telling.`
+      : '';
   const lines = [
-    `Latest run: ${meta.started}, commit \`${m.commit.slice(0, 12)}\`, ${m.cores} cores (${m.cpu}), Node ${m.node}. Full tables, the machine's load and the profiles: [bench/RESULTS.md](bench/RESULTS.md).`,
+    `Latest run: ${meta.started}, commit \`${m.commit.slice(0, 12)}\`, ${m.cores} cores (${m.cpu}), Node ${m.node}.${busy} Full tables, the machine's load and the profiles: [bench/RESULTS.md](bench/RESULTS.md).`,
     '',
     mdTable(budgetsTable(results)),
     '',
