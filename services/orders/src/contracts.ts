@@ -23,6 +23,8 @@ export type OrderSummary = {
   trackingNumber?: string;
   placedAt: string;
   updatedAt: string;
+  /** The order's change counter: of two summaries of one order, the higher version is the newer. */
+  version?: number;
 };
 
 export type OrderConfirmedData = OrderSummary & {

@@ -65,6 +65,12 @@ export const ordersRepo = {
     return row ? toOrder(row) : null;
   },
 
+  /** The order's change counter: every change adds one, under the order's row lock, so it orders the news. */
+  async version(q: Tx, id: string): Promise<number> {
+    const [row] = await q.query('SELECT version FROM orders WHERE id = $1', [id]);
+    return row?.version ?? 0;
+  },
+
   async wallet(q: Tx, id: string): Promise<string | undefined> {
     const [row] = await q.query('SELECT wallet FROM orders WHERE id = $1', [id]);
     return row?.wallet ?? undefined;
@@ -74,7 +80,7 @@ export const ordersRepo = {
   async price(q: Tx, id: string, lines: Line[]): Promise<void> {
     const subtotal = lines.reduce((sum, l) => sum + (l.unitPrice ?? 0) * l.quantity, 0);
     await q.query(
-      'UPDATE orders SET items = $2, subtotal = $3, total = $3 + shipping_fee, updated_at = now() WHERE id = $1',
+      'UPDATE orders SET items = $2, subtotal = $3, total = $3 + shipping_fee, version = version + 1, updated_at = clock_timestamp() WHERE id = $1',
       [id, JSON.stringify(lines), subtotal],
     );
   },
@@ -86,7 +92,7 @@ export const ordersRepo = {
     fields: { reason?: string; detail?: string } = {},
   ): Promise<void> {
     await q.query(
-      'UPDATE orders SET status = $2, rejection_reason = coalesce($3, rejection_reason), updated_at = now() WHERE id = $1',
+      'UPDATE orders SET status = $2, rejection_reason = coalesce($3, rejection_reason), version = version + 1, updated_at = clock_timestamp() WHERE id = $1',
       [id, status, fields.reason ?? null],
     );
     await this.history(q, id, status, fields.detail ?? fields.reason);
@@ -94,7 +100,7 @@ export const ordersRepo = {
 
   async setPayment(q: Tx, id: string, status: string, reference?: string): Promise<void> {
     await q.query(
-      'UPDATE orders SET payment_status = $2, payment_reference = coalesce($3, payment_reference), updated_at = now() WHERE id = $1',
+      'UPDATE orders SET payment_status = $2, payment_reference = coalesce($3, payment_reference), version = version + 1, updated_at = clock_timestamp() WHERE id = $1',
       [id, status, reference ?? null],
     );
   },
@@ -106,7 +112,7 @@ export const ordersRepo = {
     s: { courier: string; trackingNumber: string; status: string; version: number },
   ): Promise<boolean> {
     const rows = await q.query(
-      `UPDATE orders SET courier = $2, tracking_number = $3, shipment_status = $4, shipment_version = $5, updated_at = now()
+      `UPDATE orders SET courier = $2, tracking_number = $3, shipment_status = $4, shipment_version = $5, version = version + 1, updated_at = clock_timestamp()
        WHERE id = $1 AND shipment_version < $5 RETURNING id`,
       [id, s.courier, s.trackingNumber, s.status, s.version],
     );

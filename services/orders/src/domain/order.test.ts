@@ -17,7 +17,13 @@ describe('the order domain', () => {
   });
 
   it('merges duplicate skus into one line', () => {
-    expect(mergeLines([{ sku: 'A', quantity: 1 }, { sku: 'B', quantity: 2 }, { sku: 'A', quantity: 3 }])).toEqual([
+    expect(
+      mergeLines([
+        { sku: 'A', quantity: 1 },
+        { sku: 'B', quantity: 2 },
+        { sku: 'A', quantity: 3 },
+      ]),
+    ).toEqual([
       { sku: 'A', quantity: 4 },
       { sku: 'B', quantity: 2 },
     ]);

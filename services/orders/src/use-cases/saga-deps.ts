@@ -29,7 +29,7 @@ export async function announce(
   specific?: { type: string; extra?: Record<string, unknown> },
 ): Promise<void> {
   const order = (await ordersRepo.byId(tx, orderId))!;
-  const summary = summaryOf(order);
+  const summary = { ...summaryOf(order), version: await ordersRepo.version(tx, orderId) };
   await enqueue(tx, 'orders', { type: OrderEvents.statusChanged, subject: orderId, data: summary });
   if (specific)
     await enqueue(tx, 'orders', { type: specific.type, subject: orderId, data: { ...summary, ...specific.extra } });

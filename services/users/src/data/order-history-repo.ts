@@ -24,15 +24,26 @@ const toEntry = (r: Row): HistoryEntry => ({
 });
 
 export const orderHistoryRepo = {
-  /** Events may arrive out of order; an older summary never overwrites a newer one. */
+  /** Events may arrive out of order; an older summary (a lower version) never overwrites a newer one. */
   async apply(q: Tx, s: OrderSummary): Promise<void> {
     await q.query(
-      `INSERT INTO order_history AS h (order_id, user_id, status, total, item_count, tracking_number, placed_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+      `INSERT INTO order_history AS h (order_id, user_id, status, total, item_count, tracking_number, placed_at, updated_at, version)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (order_id) DO UPDATE SET status = excluded.status, total = excluded.total, item_count = excluded.item_count,
-         tracking_number = coalesce(excluded.tracking_number, h.tracking_number), updated_at = excluded.updated_at
-       WHERE excluded.updated_at >= h.updated_at`,
-      [s.orderId, s.userId, s.status, s.total.amount, s.itemCount, s.trackingNumber ?? null, s.placedAt, s.updatedAt],
+         tracking_number = coalesce(excluded.tracking_number, h.tracking_number), updated_at = excluded.updated_at,
+         version = excluded.version
+       WHERE excluded.version > h.version OR (excluded.version = h.version AND excluded.updated_at >= h.updated_at)`,
+      [
+        s.orderId,
+        s.userId,
+        s.status,
+        s.total.amount,
+        s.itemCount,
+        s.trackingNumber ?? null,
+        s.placedAt,
+        s.updatedAt,
+        s.version ?? 0,
+      ],
     );
   },
 
