@@ -8,6 +8,18 @@ export function encodeCursor(key: unknown[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
 }
 
+export type Page<T> = { items: T[]; nextCursor: string | null };
+
+/**
+ * pageOf turns the rows of a query asked for limit + 1 into one page: the first `limit` rows, and a cursor at the
+ * last of them (keyOf gives its sort key) when the extra row shows that more follow.
+ */
+export function pageOf<T>(rows: T[], limit: number, keyOf: (last: T) => unknown[]): Page<T> {
+  const items = rows.slice(0, limit);
+  const last = items.at(-1);
+  return { items, nextCursor: rows.length > limit && last !== undefined ? encodeCursor(keyOf(last)) : null };
+}
+
 /**
  * decodeCursor answers the key a cursor carries. With `shape`, a key of another length or type is refused as a
  * 400, never handed to SQL (where a made-up cursor such as `["x"]` would fail as a 500).

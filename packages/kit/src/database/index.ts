@@ -1,4 +1,4 @@
-export { decodeCursor, encodeCursor } from './cursor.ts';
+export { decodeCursor, encodeCursor, type Page, pageOf } from './cursor.ts';
 export {
   type DatabaseOptions,
   type Db,

@@ -1,5 +1,5 @@
 // The public catalogue: search by text in sku order, paged by cursor, and one product by sku.
-import { type Db, decodeCursor, encodeCursor } from '@bazaar/kit/database';
+import { type Db, decodeCursor, pageOf } from '@bazaar/kit/database';
 import { notFound } from '@bazaar/kit/server';
 import { productsRepo } from '../data/products-repo.ts';
 import { type Product, publicProduct } from '../domain/product.ts';
@@ -17,9 +17,8 @@ export async function searchProducts(
     query.q?.trim() || undefined,
     after === undefined ? undefined : String(after),
   );
-  const items = rows.slice(0, query.limit).map(publicProduct);
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > query.limit && last ? encodeCursor([last.sku]) : null };
+  const page = pageOf(rows, query.limit, (last) => [last.sku]);
+  return { ...page, items: page.items.map(publicProduct) };
 }
 
 export async function getProduct(db: Db, sku: string): Promise<Product> {

@@ -1,5 +1,5 @@
 // The admin's stock ledger per sku, from which `bazaar verify` checks initial + adjustments = available + reserved + sold.
-import { type Db, decodeCursor, encodeCursor } from '@bazaar/kit/database';
+import { type Db, decodeCursor, pageOf } from '@bazaar/kit/database';
 import { notFound } from '@bazaar/kit/server';
 import { productsRepo } from '../data/products-repo.ts';
 import type { StockLevel } from '../domain/product.ts';
@@ -17,7 +17,5 @@ export async function listStockLevels(
 ): Promise<{ items: StockLevel[]; nextCursor: string | null }> {
   const [after] = decodeCursor(cursor, ['string']) ?? [];
   const rows = await productsRepo.levels(db, limit + 1, { after: after === undefined ? undefined : String(after) });
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.sku]) : null };
+  return pageOf(rows, limit, (last) => [last.sku]);
 }

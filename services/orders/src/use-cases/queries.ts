@@ -1,5 +1,5 @@
 // Reading orders: an owner sees their own, an admin sees all; anyone else is told it does not exist.
-import { type Db, decodeCursor, encodeCursor } from '@bazaar/kit/database';
+import { type Db, decodeCursor, pageOf } from '@bazaar/kit/database';
 import { type Caller, notFound } from '@bazaar/kit/server';
 import { ordersRepo } from '../data/orders-repo.ts';
 import type { Order } from '../domain/order.ts';
@@ -14,7 +14,5 @@ export async function listOrders(db: Db, caller: Caller, query: { limit: number;
   const userId = caller.role === 'admin' ? query.userId : caller.id;
   const after = decodeCursor(query.cursor, ['time', 'string']) as [string, string] | undefined;
   const rows = await ordersRepo.list(db, userId, query.limit + 1, after);
-  const items = rows.slice(0, query.limit);
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > query.limit && last ? encodeCursor([last.createdAt, last.id]) : null };
+  return pageOf(rows, query.limit, (last) => [last.createdAt, last.id]);
 }

@@ -1,5 +1,5 @@
 // Reading payments: a customer's own, an admin's all, one order's record, the ledger and its summary for `bazaar verify`.
-import { type Db, decodeCursor, encodeCursor } from '@bazaar/kit/database';
+import { type Db, decodeCursor, pageOf } from '@bazaar/kit/database';
 import { type Caller, type Money, money, notFound } from '@bazaar/kit/server';
 import type { PaymentMethod, PaymentRecord, PaymentSummary } from '../contracts.ts';
 import { attemptsRepo } from '../data/attempts-repo.ts';
@@ -23,7 +23,8 @@ export async function listPayments(db: Db, caller: Caller, q: { orderId?: string
   const userId = caller.role === 'admin' ? undefined : caller.id;
   const rows = await paymentsRepo.list(db, { userId, orderId: q.orderId, limit: q.limit + 1, after });
   if (q.orderId && rows.length === 0 && !after) throw notFound('No payment for this order.');
-  const items: PublicPayment[] = rows.slice(0, q.limit).map((p) => ({
+  const page = pageOf(rows, q.limit, (last) => [last.createdAt, last.id]);
+  const items: PublicPayment[] = page.items.map((p) => ({
     id: p.id,
     orderId: p.orderId,
     method: p.method!,
@@ -32,8 +33,7 @@ export async function listPayments(db: Db, caller: Caller, q: { orderId?: string
     reference: p.reference,
     createdAt: p.createdAt,
   }));
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > q.limit && last ? encodeCursor([last.createdAt, last.id]) : null };
+  return { items, nextCursor: page.nextCursor };
 }
 
 /** The order's payment as the saga and operators see it, with what the ledger says and every provider call. */

@@ -1,5 +1,5 @@
 // Reading shipments: the public tracking page, an order's shipment for other services, and the admin's list.
-import { type Db, decodeCursor, encodeCursor } from '@bazaar/kit/database';
+import { type Db, decodeCursor, pageOf } from '@bazaar/kit/database';
 import { notFound } from '@bazaar/kit/server';
 import { shipmentsRepo } from '../data/shipments-repo.ts';
 import { type Dispatched, isDispatched, normalizeTrackingNumber, type Shipment } from '../domain/shipment.ts';
@@ -26,7 +26,5 @@ export async function listShipments(
 ): Promise<{ items: Shipment[]; nextCursor: string | null }> {
   const after = decodeCursor(cursor, ['time', 'string']) as [string, string] | undefined;
   const rows = await shipmentsRepo.list(db, limit + 1, after);
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.createdAt, last.orderId]) : null };
+  return pageOf(rows, limit, (last) => [last.createdAt, last.orderId]);
 }

@@ -1,5 +1,5 @@
 // A customer's order history, newest first, from the users service's own read model.
-import { type Db, decodeCursor, encodeCursor } from '@bazaar/kit/database';
+import { type Db, decodeCursor, pageOf } from '@bazaar/kit/database';
 import { type HistoryEntry, orderHistoryRepo } from '../data/order-history-repo.ts';
 
 export async function orderHistory(
@@ -10,7 +10,5 @@ export async function orderHistory(
 ): Promise<{ items: HistoryEntry[]; nextCursor: string | null }> {
   const after = decodeCursor(cursor, ['time', 'string']) as [string, string] | undefined;
   const rows = await orderHistoryRepo.list(db, userId, limit + 1, after);
-  const items = rows.slice(0, limit);
-  const last = items.at(-1);
-  return { items, nextCursor: rows.length > limit && last ? encodeCursor([last.placedAt, last.orderId]) : null };
+  return pageOf(rows, limit, (last) => [last.placedAt, last.orderId]);
 }
