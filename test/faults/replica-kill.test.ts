@@ -123,7 +123,7 @@ describe.skipIf(!postgres || !broker)('a replica killed under load (cluster mode
   }
 
   async function expectConsistent() {
-    const checks = await verifyPlatform(cluster.gatewayUrl, 40_000, ADMIN);
+    const checks = await verifyPlatform(cluster.gatewayUrl, 90_000, ADMIN);
     for (const c of checks)
       console.log(
         `${c.ok ? '✓' : '✗'} ${c.name}${c.problems.length ? `\n    ${c.problems.slice(0, 10).join('\n    ')}` : ''}`,

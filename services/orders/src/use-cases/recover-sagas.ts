@@ -6,7 +6,8 @@ import type { Deps } from './saga-deps.ts';
 export function startSagaRecovery(deps: Deps): { stop(): Promise<void> } {
   let running: Promise<void> | undefined;
   const sweep = async () => {
-    const due = await sagasRepo.due(deps.db, 20);
+    // A backlog after an outage drains at up to 100 sagas a sweep per replica (they wait on the pool, not each other).
+    const due = await sagasRepo.due(deps.db, 100);
     await Promise.all(due.map((orderId) => runSaga(deps, orderId)));
   };
   const timer = setInterval(() => {
