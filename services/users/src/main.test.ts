@@ -88,6 +88,25 @@ describe('users', () => {
     expect(locked.headers['retry-after']).toBeDefined();
   });
 
+  it('locks an unknown email out exactly like an account, so a 429 does not reveal which emails exist', async () => {
+    const answers = [];
+    for (let i = 0; i < 6; i++) {
+      answers.push((await post('/api/auth/login', { email: 'nobody@example.pk', password: 'wrong-one' })).json().code);
+    }
+    expect(answers).toEqual([...Array(5).fill('INVALID_CREDENTIALS'), 'RATE_LIMITED']);
+  });
+
+  it('forgets failed logins once their window is over, after any successful login', async () => {
+    await post('/api/auth/login', { email: 'stale@example.pk', password: 'wrong-one' });
+    await svc.db.query(
+      "UPDATE login_failures SET first_at = now() - interval '1 day' WHERE email = 'stale@example.pk'",
+    );
+    await post('/api/users', { name: 'Fresh', email: 'fresh@example.pk', password: 'secret-123' });
+    expect((await post('/api/auth/login', { email: 'fresh@example.pk', password: 'secret-123' })).statusCode).toBe(200);
+    const left = await svc.db.query("SELECT email FROM login_failures WHERE email = 'stale@example.pk'");
+    expect(left).toEqual([]);
+  });
+
   it('does not let a profile update change role or email', async () => {
     const user = (await post('/api/users', { name: 'Dua', email: 'dua@example.pk', password: 'secret-123' })).json();
     const headers = { 'x-internal-key': key, 'x-user-id': user.id, 'x-user-role': 'customer' };

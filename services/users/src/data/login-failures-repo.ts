@@ -32,7 +32,12 @@ export const loginFailuresRepo = {
     );
   },
 
-  async clear(q: Tx, email: string): Promise<void> {
-    await q.query('DELETE FROM login_failures WHERE email = $1', [email]);
+  /** Clears the account's counter after a success, and with it every counter whose window and lock are over. */
+  async clear(q: Tx, email: string, windowSeconds: number): Promise<void> {
+    await q.query(
+      `DELETE FROM login_failures
+       WHERE email = $1 OR greatest(first_at + make_interval(secs => $2), locked_until) < now()`,
+      [email, windowSeconds],
+    );
   },
 };

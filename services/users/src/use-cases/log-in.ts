@@ -16,23 +16,22 @@ export async function logIn(
   input: { email: string; password: string },
 ): Promise<Token> {
   const email = normalizeEmail(input.email);
-  const found = await usersRepo.credentials(db, email);
-  if (!found) {
-    await verifyPassword(input.password, await decoyHash);
-    throw invalidCredentials();
-  }
-  // The try is counted before the password is checked, so concurrent guesses cannot outrun the lock-out.
+  // Tries are counted per email whether or not an account has it, so a lock-out does not reveal which exist;
+  // and before the password is checked, so concurrent guesses cannot outrun it.
   const { tries, lockedFor } = await loginFailuresRepo.claimTry(db, email, config.lockoutSeconds);
   if (lockedFor > 0) throw lockedOut(lockedFor);
   if (tries > config.maxLoginFailures) {
     await loginFailuresRepo.lock(db, email, config.lockoutSeconds);
     throw lockedOut(config.lockoutSeconds);
   }
-  if (!(await verifyPassword(input.password, found.passwordHash))) {
+  const found = await usersRepo.credentials(db, email);
+  // An unknown email costs a hash check too, so timing does not tell either.
+  const passwordOk = await verifyPassword(input.password, found?.passwordHash ?? (await decoyHash));
+  if (!found || !passwordOk) {
     if (tries === config.maxLoginFailures) await loginFailuresRepo.lock(db, email, config.lockoutSeconds);
     throw invalidCredentials();
   }
-  await loginFailuresRepo.clear(db, email);
+  await loginFailuresRepo.clear(db, email, config.lockoutSeconds);
   const accessToken = await signer.sign({ sub: found.user.id, role: found.user.role }, config.tokenTtlSeconds);
   return { accessToken, tokenType: 'Bearer', expiresIn: config.tokenTtlSeconds };
 }
