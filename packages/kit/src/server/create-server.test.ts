@@ -39,6 +39,7 @@ function server(readiness?: Record<string, () => Promise<unknown>>): App {
     throw new AppError('SKU_EXISTS', 409, 'That sku exists.');
   });
   app.get('/api/admin', { config: { access: 'admin' } }, async () => ({ ok: true }));
+  app.post('/api/things/:id/archive', async () => ({ archived: true }));
   app.get('/api/slow', async () => {
     await new Promise((r) => setTimeout(r, 300));
     return { finished: true };
@@ -86,6 +87,23 @@ describe('the service server', () => {
     const big = await post(JSON.stringify({ name: 'x'.repeat(70_000) }));
     expect(big.statusCode).toBe(413);
     expect(big.json().code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('refuses a body with fields on a route that takes none, and accepts none or an empty object', async () => {
+    const app = server();
+    const archive = (payload?: string) =>
+      app.inject({
+        method: 'POST',
+        url: '/api/things/t1/archive',
+        payload,
+        headers: payload === undefined ? key : { ...key, 'content-type': 'application/json' },
+      });
+    expect((await archive()).statusCode).toBe(200);
+    expect((await archive('{}')).statusCode).toBe(200);
+    for (const payload of ['{"reason":"x"}', '[]', '"x"']) {
+      const refused = await archive(payload);
+      expect([refused.statusCode, refused.json().code]).toEqual([400, 'VALIDATION_FAILED']);
+    }
   });
 
   it('refuses requests without the internal key, and enforces route access', async () => {

@@ -73,6 +73,9 @@ export function frameworkError(error: { code?: string }): AppError {
   return internal();
 }
 
+const isEmptyBody = (body: unknown) =>
+  body == null || (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0);
+
 /** nulAt names where a U+0000 hides in parsed input (keys included), walking without recursion; undefined if none. */
 export function nulAt(value: unknown, root: string): string | undefined {
   const stack: [unknown, string][] = [[value, root]];
@@ -156,7 +159,10 @@ export function createServer(options: ServerOptions): App {
   });
 
   // PostgreSQL text cannot hold U+0000: a string carrying it is refused as invalid, not left to fail in SQL as a 500.
+  // A route without a body schema takes no body: one with fields is refused, as unknown fields are everywhere.
   app.addHook('preHandler', (req, _reply, done) => {
+    if (!req.routeOptions.schema?.body && !isEmptyBody(req.body))
+      return done(validationFailed([{ path: '(body)', message: 'this request takes no body' }]));
     const at = nulAt(req.params, 'params') ?? nulAt(req.query, 'querystring') ?? nulAt(req.body, '');
     if (at === undefined) return done();
     done(validationFailed([{ path: at || '(body)', message: 'must not contain the NUL character (U+0000)' }]));

@@ -1,5 +1,6 @@
 // Each service answers the console's questions about itself: its spans, its log lines, its outbox and dead letters.
 // The gateway gathers them from every replica under /api/ops (admin only); here they sit behind the internal key.
+import { Type } from 'typebox';
 import type { Broker } from '../messaging/broker.ts';
 import type { OutboxRelay } from '../messaging/outbox.ts';
 import type { App } from '../server/create-server.ts';
@@ -10,6 +11,7 @@ export type OpsSources = { service: string; spans: SpanStore; logs: LogStore; re
 
 type Query = { traceId?: string; limit?: number };
 const hide = { hide: true } as const;
+const ReplayBody = Type.Object({ eventId: Type.String(), consumer: Type.String() }, { additionalProperties: false });
 
 export function opsRoutes(app: App, s: OpsSources): void {
   const config = { access: 'public' as const };
@@ -33,11 +35,11 @@ export function opsRoutes(app: App, s: OpsSources): void {
       deadLetters: dead,
     };
   });
-  app.post<{ Body: { eventId: string; consumer: string } }>(
+  app.post(
     '/internal/ops/dead-letters/replay',
-    { config, schema: hide },
+    { config, schema: { ...hide, body: ReplayBody } },
     async (req, reply) => {
-      const replayed = await s.broker.replay(String(req.body?.eventId ?? ''), String(req.body?.consumer ?? ''));
+      const replayed = await s.broker.replay(req.body.eventId, req.body.consumer);
       return reply.code(replayed ? 200 : 404).send({ replayed });
     },
   );
