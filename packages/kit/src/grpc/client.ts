@@ -39,7 +39,7 @@ export type GrpcClientOptions = {
   backoffMs?: number; // first retry delay, exponential with jitter; default 50
   breakerThreshold?: number; // consecutive failures that open the breaker; default 5
   halfOpenAfterMs?: number; // how long it stays open before one trial call; default 5000
-  /** Where grpc_client_circuit_breaker_state{upstream} is registered (0 closed, 1 open, 2 half-open). */
+  /** Where grpc_client_circuit_breaker_state{upstream} is registered (0 closed, 1 half-open, 2 open). */
   registry?: Registry;
 };
 
@@ -85,8 +85,8 @@ export function createGrpcClient(options: GrpcClientOptions): GrpcClient {
   );
   if (options.registry) {
     const gauge = breakerGauge(options.registry);
-    gauge.set({ upstream }, CircuitState.Closed);
-    breaker.onStateChange((state) => gauge.set({ upstream }, state));
+    gauge.set({ upstream }, breakerSeverity(CircuitState.Closed));
+    breaker.onStateChange((state) => gauge.set({ upstream }, breakerSeverity(state)));
   }
 
   /** Round robin over the replicas whose connection is not failing; a dead replica is passed over until it is back. */
@@ -168,12 +168,16 @@ export function createGrpcClient(options: GrpcClientOptions): GrpcClient {
   };
 }
 
+/** The gauge orders states by how much they refuse, as payments' breakers do, so `max` means the worst. */
+const breakerSeverity = (state: CircuitState) =>
+  state === CircuitState.Closed ? 0 : state === CircuitState.HalfOpen ? 1 : 2;
+
 function breakerGauge(registry: Registry): Gauge<'upstream'> {
   return (
     (registry.getSingleMetric('grpc_client_circuit_breaker_state') as Gauge<'upstream'> | undefined) ??
     new Gauge({
       name: 'grpc_client_circuit_breaker_state',
-      help: 'Circuit breaker per gRPC upstream: 0 closed, 1 open, 2 half-open',
+      help: 'Circuit breaker per gRPC upstream: 0 closed, 1 half-open, 2 open',
       labelNames: ['upstream'],
       registers: [registry],
     })

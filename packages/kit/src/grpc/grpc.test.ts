@@ -166,7 +166,7 @@ describe('grpc server and client', () => {
     const fast = await failure(c.call('Say', { text: 'x' }));
     expect([fast.grpcCode, fast.status]).toEqual([Code.UNAVAILABLE, 503]);
     expect(fast.message).toContain('circuit breaker is open');
-    expect(await registry.metrics()).toContain('grpc_client_circuit_breaker_state{upstream="echo"} 1');
+    expect(await registry.metrics()).toContain('grpc_client_circuit_breaker_state{upstream="echo"} 2');
     c.close();
   });
 
