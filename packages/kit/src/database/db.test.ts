@@ -82,3 +82,25 @@ describe.each(kinds)('the database layer on %s', (_kind, open) => {
     expect(woken).toBe(1);
   });
 });
+
+describe.runIf(server)('a PostgreSQL connection that breaks', () => {
+  it('mid-transaction: the transaction fails, the process survives, the client leaves the pool, the next one works', async () => {
+    const name = `kit_db_${randomUUID().slice(0, 8)}`;
+    dropped.push(name);
+    const db = await openDatabase({ url: await ensureDatabase(server!, name) });
+    opened.push(db);
+    const admin = new pg.Client({ connectionString: server! });
+    await admin.connect();
+    const failed = db.transaction(async (tx) => {
+      const [{ pid }] = await tx.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      await admin.query('SELECT pg_terminate_backend($1)', [pid]);
+      // The server's goodbye arrives while no query runs: the checked-out client emits 'error' with nobody asking.
+      await new Promise((r) => setTimeout(r, 200));
+      await tx.query('SELECT 1');
+    });
+    await expect(failed).rejects.toThrow();
+    await admin.end();
+    expect(db.stats().total).toBe(0);
+    expect(await db.transaction((tx) => tx.query('SELECT 1 AS one'))).toEqual([{ one: 1 }]);
+  });
+});

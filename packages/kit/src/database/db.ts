@@ -37,6 +37,7 @@ export type DatabaseOptions = {
 
 // int8 and numeric arrive as numbers: our amounts are integer paisa, far below 2^53.
 const toNumber = (v: string) => Number(v);
+const CONNECT_TIMEOUT_MS = 5_000;
 
 export async function openDatabase(options: DatabaseOptions): Promise<Db> {
   return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(options.dataDir ?? 'memory://');
@@ -101,8 +102,15 @@ async function openPostgres(url: string, max: number): Promise<Db> {
     getTypeParser: (oid: number, format?: string) =>
       oid === 20 || oid === 1700 ? toNumber : pg.types.getTypeParser(oid, format as never),
   };
-  const pool = new pg.Pool({ connectionString: url, max, types: types as never });
-  pool.on('error', () => {}); // an idle client's broken connection is replaced on next use
+  // keepAlive finds a silently dead peer; the connect timeout keeps callers from waiting on an unreachable server.
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    types: types as never,
+    keepAlive: true,
+    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+  });
+  pool.on('error', () => {}); // an idle client's broken connection leaves the pool; the next caller opens a new one
   const query = async <T extends Row>(sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows as T[];
   return {
     kind: 'postgres',
@@ -111,6 +119,17 @@ async function openPostgres(url: string, max: number): Promise<Db> {
     exec: async (sql) => void (await pool.query(sql)),
     async transaction(fn) {
       const client = await pool.connect();
+      // A checked-out client has no listener of the pool's: without one, its socket's error would crash the process.
+      let broken = false;
+      const onError = () => {
+        broken = true;
+      };
+      client.on('error', onError);
+      // A client whose connection broke must not go back to the pool: release(true) destroys it.
+      const release = () => {
+        client.release(broken);
+        client.off('error', onError);
+      };
       try {
         await client.query('BEGIN');
         const result = await fn({
@@ -118,15 +137,11 @@ async function openPostgres(url: string, max: number): Promise<Db> {
           exec: async (sql) => void (await client.query(sql)),
         });
         await client.query('COMMIT');
-        client.release();
+        release();
         return result;
       } catch (err) {
-        // A client whose connection broke must not go back to the pool: release(true) destroys it.
-        const broken = await client.query('ROLLBACK').then(
-          () => false,
-          () => true,
-        );
-        client.release(broken);
+        if (!broken) await client.query('ROLLBACK').catch(onError);
+        release();
         throw err;
       }
     },
@@ -136,7 +151,11 @@ async function openPostgres(url: string, max: number): Promise<Db> {
       // A lost listening connection is made again; fn runs then too, for what was notified meanwhile.
       const again = () => !stopped && setTimeout(() => void attach().then(fn, again), 1000).unref();
       const attach = async () => {
-        const next = new pg.Client({ connectionString: url });
+        const next = new pg.Client({
+          connectionString: url,
+          keepAlive: true,
+          connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
+        });
         next.on('notification', fn);
         next.on('error', () => {});
         next.once('end', () => client === next && again());
