@@ -1,13 +1,7 @@
 // Calls to another service's gRPC API: trace context, request id and the internal key go along; a deadline bounds
 // every call; only idempotent methods are retried; a circuit breaker per upstream fails fast while it is down.
-import {
-  Client,
-  connectivityState,
-  credentials,
-  Metadata,
-  type ServiceDefinition,
-  type ServiceError,
-} from '@grpc/grpc-js';
+import { isIP } from 'node:net';
+import { Client, credentials, Metadata, type ServiceDefinition, type ServiceError } from '@grpc/grpc-js';
 import { context, propagation, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import {
   CircuitState,
@@ -19,6 +13,7 @@ import {
   retry,
 } from 'cockatiel';
 import { Gauge, type Registry } from 'prom-client';
+import { ConfigError } from '../config/index.ts';
 import { requestIdKey } from '../telemetry/tracing.ts';
 import { currentDeadline } from './deadline.ts';
 import { Code, errorOf, GrpcError } from './errors.ts';
@@ -27,7 +22,10 @@ export type GrpcClientOptions = {
   /** The upstream's name, in spans, errors and the breaker gauge's label. */
   upstream: string;
   service: ServiceDefinition;
-  /** host:port, or several separated by commas (replicas, taken round robin; a DNS name is balanced over its addresses). */
+  /**
+   * host:port or a gRPC target (`dns:///name:port`, balanced over the name's addresses), or several IP:port
+   * separated by commas (replicas): one channel balances round robin over the replicas whose connection is up.
+   */
   target: string;
   tracer: Tracer;
   internalKey?: string;
@@ -59,11 +57,8 @@ const metaSetter = { set: (md: Metadata, key: string, value: string) => md.set(k
 
 export function createGrpcClient(options: GrpcClientOptions): GrpcClient {
   const { upstream, service, tracer, timeoutMs } = options;
-  const clients = options.target
-    .split(',')
-    .map((host) => new Client(host.trim(), credentials.createInsecure(), channelOptions));
+  const client = new Client(channelTarget(upstream, options.target), credentials.createInsecure(), channelOptions);
   const idempotent = new Set(options.idempotent);
-  let next = 0;
   // Deadlines the caller brought are not the upstream's fault when they run out.
   const callersDeadline = new WeakSet<object>();
   const transport = (e: unknown) => e instanceof GrpcError && !e.problem;
@@ -89,15 +84,6 @@ export function createGrpcClient(options: GrpcClientOptions): GrpcClient {
     breaker.onStateChange((state) => gauge.set({ upstream }, breakerSeverity(state)));
   }
 
-  /** Round robin over the replicas whose connection is not failing; a dead replica is passed over until it is back. */
-  function pick(): Client {
-    for (let i = 0; i < clients.length; i++) {
-      const client = clients[next++ % clients.length];
-      if (client.getChannel().getConnectivityState(true) !== connectivityState.TRANSIENT_FAILURE) return client;
-    }
-    return clients[next++ % clients.length];
-  }
-
   function once<T>(method: string, request: unknown, deadline: number, ours: boolean): Promise<T> {
     const def = service[method];
     const span = tracer.startSpan(`grpc ${upstream}/${method}`, {
@@ -114,7 +100,6 @@ export function createGrpcClient(options: GrpcClientOptions): GrpcClient {
     const requestId = context.active().getValue(requestIdKey);
     if (typeof requestId === 'string') metadata.set('x-request-id', requestId);
     if (options.internalKey) metadata.set('x-internal-key', options.internalKey);
-    const client = pick();
     return new Promise<T>((resolve, reject) => {
       client.makeUnaryRequest(
         def.path,
@@ -162,15 +147,31 @@ export function createGrpcClient(options: GrpcClientOptions): GrpcClient {
       }
     },
     breakerState: () => breaker.state,
-    close: () => {
-      for (const c of clients) c.close();
-    },
+    close: () => client.close(),
   };
 }
 
 /** The gauge orders states by how much they refuse, as payments' breakers do, so `max` means the worst. */
 const breakerSeverity = (state: CircuitState) =>
   state === CircuitState.Closed ? 0 : state === CircuitState.HalfOpen ? 1 : 2;
+
+/**
+ * channelTarget makes one gRPC target of the replica list: grpc-js's ipv4:/ipv6: resolvers take several addresses,
+ * and round_robin then picks only replicas whose connection is ready, so a dead one is skipped at once.
+ */
+export function channelTarget(upstream: string, target: string): string {
+  const replicas = target
+    .split(',')
+    .map((t) => t.trim())
+    .filter(Boolean);
+  if (replicas.length === 1) return replicas[0];
+  const families = new Set(replicas.map((r) => isIP(r.replace(/:\d+$/, '').replace(/^\[(.*)\]$/, '$1'))));
+  if (families.size !== 1 || families.has(0))
+    throw new ConfigError(
+      `the ${upstream} gRPC target lists several replicas that are not all IPv4 or all IPv6 addresses (${target}): list addresses, or give one DNS name (dns:///name:port) whose addresses are the replicas`,
+    );
+  return `${families.has(4) ? 'ipv4' : 'ipv6'}:${replicas.join(',')}`;
+}
 
 function breakerGauge(registry: Registry): Gauge<'upstream'> {
   return (

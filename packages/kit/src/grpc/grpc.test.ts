@@ -4,11 +4,12 @@ import { context, trace } from '@opentelemetry/api';
 import { CircuitState } from 'cockatiel';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError } from '../config/index.ts';
 import { AppError, notFound } from '../server/errors.ts';
 import { createLogger } from '../telemetry/logger.ts';
 import { SpanStore } from '../telemetry/span-store.ts';
 import { createTracing, currentTraceIds, withRequestId } from '../telemetry/tracing.ts';
-import { createGrpcClient, type GrpcClientOptions } from './client.ts';
+import { channelTarget, createGrpcClient, type GrpcClientOptions } from './client.ts';
 import { currentDeadline, runWithDeadline } from './deadline.ts';
 import { Code, GrpcError } from './errors.ts';
 import { loadService } from './proto.ts';
@@ -138,16 +139,40 @@ describe('grpc server and client', () => {
     c.close();
   });
 
-  it('retries an UNAVAILABLE call on the next replica only when the method is idempotent', async () => {
+  it('skips a dead replica at once: every call reaches the live one, idempotent or not', async () => {
     const target = `${await deadPort()},${server.url}`;
     const before = calls;
-    const marked = client({ target });
-    expect((await marked.call<Reply>('Say', { text: 'again' })).text).toBe('again');
-    const unmarked = client({ target, idempotent: [] });
-    expect((await failure(unmarked.call('Say', { text: 'once' }))).grpcCode).toBe(Code.UNAVAILABLE);
-    expect(calls - before).toBe(1);
+    const c = client({ target, idempotent: [], retries: 0 });
+    for (let i = 0; i < 10; i++) expect((await c.call<Reply>('Say', { text: `once ${i}` })).text).toBe(`once ${i}`);
+    expect(calls - before).toBe(10);
+    c.close();
+  });
+
+  it('retries an UNAVAILABLE call only when the method is idempotent', async () => {
+    const target = await deadPort();
+    /** How many attempts one call made: its client spans under a parent of its own. */
+    const attempts = async (c: ReturnType<typeof client>) => {
+      const parent = tracer.startSpan('caller');
+      const err = await context.with(trace.setSpan(context.active(), parent), () =>
+        failure(c.call('Say', { text: 'x' })),
+      );
+      parent.end();
+      expect(err.grpcCode).toBe(Code.UNAVAILABLE);
+      return spans.trace(parent.spanContext().traceId).filter((s) => s.kind === 2).length;
+    };
+    const marked = client({ target, retries: 2, backoffMs: 1 });
+    const unmarked = client({ target, retries: 2, backoffMs: 1, idempotent: [] });
+    expect(await attempts(marked)).toBe(1 + 2); // the first attempt and two retries
+    expect(await attempts(unmarked)).toBe(1);
     marked.close();
     unmarked.close();
+  });
+
+  it('takes one IP list as one round-robin channel, and refuses a list of names it cannot balance', () => {
+    expect(channelTarget('echo', '10.0.0.1:9082, 10.0.0.2:9082')).toBe('ipv4:10.0.0.1:9082,10.0.0.2:9082');
+    expect(channelTarget('echo', '[::1]:9082,[::2]:9082')).toBe('ipv6:[::1]:9082,[::2]:9082');
+    expect(channelTarget('echo', 'dns:///inventory:9082')).toBe('dns:///inventory:9082');
+    expect(() => channelTarget('echo', 'a:9082,b:9082')).toThrow(ConfigError);
   });
 
   it('never retries a refusal, even of an idempotent method', async () => {
