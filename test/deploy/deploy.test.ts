@@ -120,6 +120,19 @@ describe('the image', () => {
     expect(image.has('package-lock.json')).toBe(true);
   });
 
+  it('builds the web apps in a stage that has their sources and the web-kit they share', () => {
+    const build = dockerfile.find((i) => i.keyword === 'RUN' && /\bnpm run build:apps\b/.test(i.args));
+    expect(build, 'a RUN npm run build:apps').toBeDefined();
+    const before = dockerfile.slice(0, dockerfile.indexOf(build!));
+    const copied = before
+      .filter((i) => i.stage === build!.stage && i.keyword === 'COPY' && !/--from=/.test(i.args))
+      .flatMap((i) => i.args.split(/\s+/).slice(0, -1));
+    for (const app of ['apps/storefront', 'apps/console', 'apps/web-kit']) {
+      expect(copied.includes('.') || copied.includes(app), `${app} copied before the build`).toBe(true);
+      expect(image.has(`${app}/package.json`), `${app} in the build context`).toBe(true);
+    }
+  });
+
   it('runs as a non-root user on a small runtime with no shell, and has a health check', () => {
     expect(stages[last].args).toMatch(/distroless\/nodejs\$\{NODE_VERSION\}-debian\d+:nonroot/);
     const user = final.findLast((i) => i.keyword === 'USER')?.args;

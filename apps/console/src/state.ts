@@ -1,15 +1,10 @@
 // state: the admin's session, navigation within /console, and the hooks pages read them with.
+import { browserStorage } from '@bazaar/web-kit/stored-session';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { ApiError, createApi } from './lib/api.ts';
 import { loadSession, type Session, saveSession } from './lib/session.ts';
 
-const storage = (() => {
-  try {
-    return window.sessionStorage;
-  } catch {
-    return undefined;
-  }
-})();
+const storage = browserStorage('sessionStorage');
 
 let session: Session | null = loadSession(storage);
 let notice = '';

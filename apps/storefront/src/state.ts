@@ -1,4 +1,5 @@
 // state: the app's shared state (session, cart, notices), its actions, and the hooks pages read it with.
+import { browserStorage } from '@bazaar/web-kit/stored-session';
 import { useEffect, useState } from 'preact/hooks';
 import { createApi, type Product } from './lib/api.ts';
 import {
@@ -16,13 +17,7 @@ import { loadSession, SESSION_KEY, type Session, saveSession } from './lib/sessi
 export type Notice = { kind: 'info' | 'success' | 'error'; text: string };
 type AppState = { session: Session | null; cart: Cart; notice: Notice | null; announcement: string };
 
-const storage = (() => {
-  try {
-    return window.localStorage;
-  } catch {
-    return undefined;
-  }
-})();
+const storage = browserStorage('localStorage');
 
 let state: AppState = { session: loadSession(storage), cart: loadCart(storage), notice: null, announcement: '' };
 const listeners = new Set<() => void>();

@@ -1,0 +1,25 @@
+// link: an anchor whose plain left-clicks move within the app instead of reloading the page.
+import type { AnchorHTMLAttributes, ComponentChildren, TargetedMouseEvent } from 'preact';
+
+export type LinkProps = AnchorHTMLAttributes<HTMLAnchorElement> & { href: string; children?: ComponentChildren };
+
+/** linkThrough makes the app's Link, moving with its own navigate; clicks meant for a new tab pass through. */
+export function linkThrough(navigate: (href: string) => void) {
+  return function Link({ href, onClick, ...rest }: LinkProps) {
+    const handle = (event: TargetedMouseEvent<HTMLAnchorElement>) => {
+      if (typeof onClick === 'function') onClick(event);
+      if (
+        event.defaultPrevented ||
+        event.button !== 0 ||
+        event.metaKey ||
+        event.ctrlKey ||
+        event.shiftKey ||
+        event.altKey
+      )
+        return;
+      event.preventDefault();
+      navigate(href);
+    };
+    return <a href={href} onClick={handle} {...rest} />;
+  };
+}
