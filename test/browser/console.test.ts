@@ -3,72 +3,27 @@
 // log lines; a poisoned event waits in the dead-letter queue until the admin replays it. Screenshots land in
 // test-results/screenshots/ (console-*.png).
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Envelope } from '@bazaar/kit/messaging';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Embedded } from '../../apps/cli/src/embedded.ts';
+import { buildApp, launchChromium, openPage, PHONE, screenshot as shot } from '../support/browser.ts';
 import { ADMIN, startTestPlatform } from '../support/platform.ts';
 import { Shopper } from '../support/shop.ts';
 
-const root = join(import.meta.dirname, '../..');
-const shots = join(root, 'test-results/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const DESKTOP = { width: 1280, height: 900 };
-const PHONE = { width: 390, height: 844 };
 const SERVICES = ['gateway', 'inventory', 'orders', 'payments', 'shipping', 'users'];
 
-/** Chromium, or why it cannot run here: a developer's laptop may lack it (skip), CI must not (fail). */
-async function launch(): Promise<{ browser: Browser } | { reason: string }> {
-  if (!existsSync(CHROMIUM)) return { reason: `${CHROMIUM} is missing (apt-get install chromium)` };
-  try {
-    return { browser: await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 }) };
-  } catch (error) {
-    return { reason: `Chromium did not start: ${(error as Error).message.split('\n')[0]}` };
-  }
-}
-
-const launched = await launch();
-if ('reason' in launched) {
-  if (process.env.CI === 'true') throw new Error(`browser tests cannot run in CI: ${launched.reason}`);
-  console.warn(`skipping the console browser tests: ${launched.reason}`);
-}
-const browser = 'browser' in launched ? launched.browser : undefined;
+const browser = await launchChromium('console');
 
 let platform: Embedded;
 let base: string;
 let traceId: string;
 
-/** A fresh browser context; console errors (a CSP violation, a failed script) are collected as problems. */
-async function context(
-  viewport = DESKTOP,
-  isMobile = false,
-): Promise<{ ctx: BrowserContext; page: Page; problems: string[] }> {
-  const ctx = await browser!.newContext({ viewport, baseURL: base, isMobile, hasTouch: isMobile });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(15_000);
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(m.text());
-  });
-  return { ctx, page, problems };
-}
+/** A fresh browser context on the platform; every console error counts as a problem. */
+const context = (viewport = DESKTOP, isMobile = false) => openPage(browser!, { baseURL: base, viewport, isMobile });
 
 const poll = <T>(actual: () => T | Promise<T>, timeout = 15_000) => expect.poll(actual, { timeout });
-const shot = (page: Page, name: string) => page.screenshot({ path: join(shots, `${name}.png`), fullPage: true });
 
 async function logIn(page: Page) {
   await page.getByLabel('Email').fill(ADMIN.email);
@@ -79,9 +34,7 @@ async function logIn(page: Page) {
 
 describe.runIf(browser)('the operations console in Chromium', () => {
   beforeAll(async () => {
-    mkdirSync(shots, { recursive: true });
-    // Test what the sources say now: build the console as `npm install` would.
-    await build({ root: join(root, 'apps/console'), logLevel: 'warn' });
+    await buildApp('console');
     // Debug level: services log each request, gRPC call and handled event, so a trace has lines from every one.
     platform = await startTestPlatform({ courierStepMs: 100, logSink: { write() {} }, logLevel: 'debug' });
     base = platform.gatewayUrl;

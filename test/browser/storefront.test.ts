@@ -1,47 +1,15 @@
 // The storefront as a shopper and an admin use it: Debian's Chromium (headless, through playwright-core) against
 // the whole platform embedded on free ports. Screenshots of every step land in test-results/screenshots/.
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
-import { build } from 'vite';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Embedded } from '../../apps/cli/src/embedded.ts';
+import { buildApp, launchChromium, openPage, PHONE, screenshot as shot } from '../support/browser.ts';
 import { ADMIN, startTestPlatform } from '../support/platform.ts';
 
-const root = join(import.meta.dirname, '../..');
-const shots = join(root, 'test-results/screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 const DESKTOP = { width: 1280, height: 860 };
-const PHONE = { width: 390, height: 844 };
 
-/** Chromium, or why it cannot run here: a developer's laptop may lack it (skip), CI must not (fail). */
-async function launch(): Promise<{ browser: Browser } | { reason: string }> {
-  if (!existsSync(CHROMIUM)) return { reason: `${CHROMIUM} is missing (apt-get install chromium)` };
-  try {
-    // Playwright gives the browser a fresh, empty profile of its own.
-    return { browser: await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 30_000 }) };
-  } catch (error) {
-    return { reason: `Chromium did not start: ${(error as Error).message.split('\n')[0]}` };
-  }
-}
-
-const launched = await launch();
-if ('reason' in launched) {
-  if (process.env.CI === 'true') throw new Error(`browser tests cannot run in CI: ${launched.reason}`);
-  console.warn(`skipping the storefront browser tests: ${launched.reason}`);
-}
-const browser = 'browser' in launched ? launched.browser : undefined;
+const browser = await launchChromium('storefront');
 
 let platform: Embedded;
 let base: string;
@@ -68,34 +36,13 @@ async function newCustomer(name = 'Bilal Ahmed') {
   return user;
 }
 
-async function context(
-  viewport = DESKTOP,
-  options: { isMobile?: boolean } = {},
-): Promise<{ ctx: BrowserContext; page: Page }> {
-  const ctx = await browser!.newContext({
-    viewport,
-    baseURL: base,
-    isMobile: options.isMobile,
-    hasTouch: options.isMobile,
-  });
-  const page = await ctx.newPage();
-  page.setDefaultTimeout(15_000);
-  const problems: string[] = [];
-  page.on('pageerror', (e) => problems.push(e.message));
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/status of (4\d\d)/.test(m.text())) problems.push(m.text());
-  });
-  (page as Page & { problems?: string[] }).problems = problems;
-  return { ctx, page };
-}
+/** A fresh browser context on the platform; the browser's own line for a 4xx the page explains is not a problem. */
+const context = (viewport = DESKTOP, options: { isMobile?: boolean } = {}) =>
+  openPage(browser!, { baseURL: base, viewport, isMobile: options.isMobile, expected: /status of (4\d\d)/ });
 
 /** poll retries an expectation until it holds: pages answer after the platform does, on a shared, busy machine. */
 const poll = <T>(actual: () => T, options: { timeout?: number } = {}) =>
   expect.poll(actual, { timeout: 10_000, ...options });
-
-const shot = (page: Page, name: string, fullPage = true) =>
-  page.screenshot({ path: join(shots, `${name}.png`), fullPage });
-const problemsOf = (page: Page) => (page as Page & { problems?: string[] }).problems ?? [];
 
 async function logIn(page: Page, email: string, password: string) {
   await page.getByRole('link', { name: 'Log in' }).click();
@@ -131,9 +78,7 @@ async function tabTo(
 
 describe.skipIf(!browser)('storefront in the browser', () => {
   beforeAll(async () => {
-    mkdirSync(shots, { recursive: true });
-    // Test what the sources say now: build the storefront as `npm install` would.
-    await build({ root: join(root, 'apps/storefront'), logLevel: 'warn' });
+    await buildApp('storefront');
     platform = await startTestPlatform({ courierStepMs: 300 });
     base = platform.gatewayUrl;
   }, 120_000);
@@ -159,7 +104,7 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     console.info(`first page ready (ms after navigation, cold): ${tries.map(Math.round).join(', ')}`);
     expect(Math.min(...tries)).toBeLessThan(1_000);
 
-    const { ctx, page } = await context();
+    const { ctx, page, problems } = await context();
     await page.goto('/');
     await page.locator('html[data-ready="true"]').waitFor();
     await poll(() => page.getByRole('list', { name: 'Products' }).getByRole('listitem').count()).toBeGreaterThanOrEqual(
@@ -256,13 +201,13 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     await poll(() => page.getByRole('list', { name: 'Parcel history' }).getByRole('listitem').count()).toBe(5);
     await shot(page, 'desktop-10-tracking');
 
-    expect(problemsOf(page)).toEqual([]);
+    expect(problems).toEqual([]);
     await ctx.close();
   }, 90_000);
 
   it('a declined EasyPaisa wallet shows the decline, charges nothing and keeps the cart', async () => {
     const user = await newCustomer();
-    const { ctx, page } = await context();
+    const { ctx, page, problems } = await context();
     await page.goto('/');
     await logIn(page, user.email, user.password);
     await page.getByRole('button', { name: /^Add to cart: Hunza dried apricots/ }).click();
@@ -281,13 +226,13 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     // Focus moved to the message, so keyboard and screen-reader users learn what happened.
     await poll(() => page.evaluate(() => document.activeElement?.classList.contains('alert') ?? false)).toBe(true);
     await shot(page, 'desktop-11-declined');
-    expect(problemsOf(page)).toEqual([]);
+    expect(problems).toEqual([]);
     await ctx.close();
   }, 60_000);
 
   it('a wallet that does not answer in time shows the wait, then the timeout, live', async () => {
     const user = await newCustomer('Pending Shopper');
-    const { ctx, page } = await context();
+    const { ctx, page, problems } = await context();
     await page.goto('/');
     await logIn(page, user.email, user.password);
     await page.getByRole('button', { name: /^Add to cart: Kashmiri tea/ }).click();
@@ -303,7 +248,7 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     await poll(() => status.getAttribute('data-status'), { timeout: 20_000 }).toBe('REJECTED');
     expect(await status.textContent()).toContain('JazzCash did not confirm the payment in time. Nothing was charged.');
     await shot(page, 'desktop-15-payment-timeout');
-    expect(problemsOf(page)).toEqual([]);
+    expect(problems).toEqual([]);
     await ctx.close();
   }, 60_000);
 
@@ -317,7 +262,7 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     );
     expect(created.status).toBe(201);
     const user = await newCustomer('Late Shopper');
-    const { ctx, page } = await context();
+    const { ctx, page, problems } = await context();
     await page.goto('/');
     await logIn(page, user.email, user.password);
     await page.goto(`/products/${sku}`);
@@ -339,12 +284,12 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     await shot(page, 'desktop-16-sold-out');
     await page.getByRole('button', { name: 'Change to 1' }).click();
     await poll(() => page.getByRole('link', { name: 'Check out' }).isVisible()).toBe(true);
-    expect(problemsOf(page)).toEqual([]);
+    expect(problems).toEqual([]);
     await ctx.close();
   }, 60_000);
 
   it('an admin adds a product and restocks one, and sees the new stock', async () => {
-    const { ctx, page } = await context();
+    const { ctx, page, problems } = await context();
     await page.goto('/');
     await logIn(page, ADMIN.email, ADMIN.password);
     await page.getByRole('link', { name: 'Admin' }).click();
@@ -372,13 +317,13 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     expect(await created.locator('[data-col="available"]').textContent()).toBe('15');
     const product = await api(`/api/products/${sku}`);
     expect(product.body.price).toEqual({ amount: 249950, currency: 'PKR' });
-    expect(problemsOf(page)).toEqual([]);
+    expect(problems).toEqual([]);
     await ctx.close();
   }, 60_000);
 
   it('a keyboard alone can log in, fill the cart and check out with cash on delivery', async () => {
     const user = await newCustomer('Keyboard Shopper');
-    const { ctx, page } = await context();
+    const { ctx, page, problems } = await context();
     await page.goto('/login');
     await page.locator('html[data-ready="true"]').waitFor();
     // The first Tab offers to skip the header.
@@ -418,13 +363,13 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     // After the move, focus starts at the new page's heading.
     await poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
     await shot(page, 'desktop-13-keyboard-order');
-    expect(problemsOf(page)).toEqual([]);
+    expect(problems).toEqual([]);
     await ctx.close();
   }, 60_000);
 
   it('fits a phone: every page renders at 390 × 844 without sideways scrolling', async () => {
     const user = await newCustomer('Phone Shopper');
-    const { ctx, page } = await context(PHONE, { isMobile: true });
+    const { ctx, page, problems } = await context(PHONE, { isMobile: true });
     const fits = async (name: string) => {
       const width = await page.evaluate(() => document.documentElement.scrollWidth);
       expect(width, `${name} is ${width}px wide`).toBeLessThanOrEqual(PHONE.width);
@@ -462,7 +407,7 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     await page.getByRole('link', { name: 'My orders' }).click();
     await page.getByRole('list', { name: 'Your orders, newest first' }).waitFor();
     await fits('06-history');
-    expect(problemsOf(page)).toEqual([]);
+    expect(problems).toEqual([]);
     await ctx.close();
   }, 60_000);
 });
