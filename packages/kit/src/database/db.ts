@@ -102,14 +102,9 @@ async function openPostgres(url: string, max: number): Promise<Db> {
     getTypeParser: (oid: number, format?: string) =>
       oid === 20 || oid === 1700 ? toNumber : pg.types.getTypeParser(oid, format as never),
   };
-  // keepAlive finds a silently dead peer; the connect timeout keeps callers from waiting on an unreachable server.
-  const pool = new pg.Pool({
-    connectionString: url,
-    max,
-    types: types as never,
-    keepAlive: true,
-    connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-  });
+  // keepAlive finds a silently dead peer. No connect timeout: pg-pool applies it to waiting for a busy pool's free
+  // client too, which turned queueing under load into errors.
+  const pool = new pg.Pool({ connectionString: url, max, types: types as never, keepAlive: true });
   pool.on('error', () => {}); // an idle client's broken connection leaves the pool; the next caller opens a new one
   const query = async <T extends Row>(sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows as T[];
   return {
