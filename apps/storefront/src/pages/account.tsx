@@ -1,7 +1,8 @@
 // Account: sign up and log in. Both send the shopper back where they were (the checkout, say) afterwards.
+import type { ComponentChildren, RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Alert } from '../components/bits.tsx';
-import { Field } from '../components/field.tsx';
+import { Field, TextField } from '../components/field.tsx';
 import { Link } from '../components/link.tsx';
 import type { Rate } from '../lib/api.ts';
 import {
@@ -25,6 +26,46 @@ function useAlreadySignedIn(next: string) {
   const session = useAppState((s) => s.session);
   useEffect(() => markReady(), []);
   return session ? next : null;
+}
+
+type AccountFormProps = {
+  title: string;
+  /** Where to continue when the shopper is signed in already. */
+  already: string | null;
+  failure: string | null;
+  /** Counts failed submits, so the same failure takes the focus again. */
+  attempt: number;
+  form: RefObject<HTMLFormElement | null>;
+  onSubmit: (event: Event) => void;
+  busy: boolean;
+  submitLabel: string;
+  busyLabel: string;
+  /** The line under the card, pointing to the other form. */
+  footer: ComponentChildren;
+  children: ComponentChildren;
+};
+
+/** AccountForm: the page both account forms share: heading, notices, the card with its fields and submit button. */
+function AccountForm(props: AccountFormProps) {
+  const { title, already, failure, attempt, form, onSubmit, busy, submitLabel, busyLabel, footer, children } = props;
+  return (
+    <div class="narrow">
+      <h1>{title}</h1>
+      {already && (
+        <Alert kind="info">
+          You are logged in. <Link href={already}>Continue</Link>
+        </Alert>
+      )}
+      {failure && <Alert focusOn={attempt}>{failure}</Alert>}
+      <form ref={form} class="card form-card" onSubmit={onSubmit} noValidate>
+        {children}
+        <button type="submit" class="button button--large button--block" disabled={busy}>
+          {busy ? busyLabel : submitLabel}
+        </button>
+      </form>
+      <p class="center">{footer}</p>
+    </div>
+  );
 }
 
 export function LogIn({ next }: { next: string }) {
@@ -66,53 +107,41 @@ export function LogIn({ next }: { next: string }) {
   };
 
   return (
-    <div class="narrow">
-      <h1>Log in</h1>
-      {already && (
-        <Alert kind="info">
-          You are logged in. <Link href={already}>Continue</Link>
-        </Alert>
-      )}
-      {failure && <Alert focusOn={attempt}>{failure}</Alert>}
-      <form ref={form} class="card form-card" onSubmit={submit} noValidate>
-        <Field id="login-email" label="Email" error={errors.email}>
-          {(describedBy, invalid) => (
-            <input
-              id="login-email"
-              name="email"
-              type="email"
-              autocomplete="username"
-              required
-              value={email}
-              aria-invalid={invalid}
-              aria-describedby={describedBy}
-              onInput={(e) => setEmail(e.currentTarget.value)}
-            />
-          )}
-        </Field>
-        <Field id="login-password" label="Password" error={errors.password}>
-          {(describedBy, invalid) => (
-            <input
-              id="login-password"
-              name="password"
-              type="password"
-              autocomplete="current-password"
-              required
-              value={password}
-              aria-invalid={invalid}
-              aria-describedby={describedBy}
-              onInput={(e) => setPassword(e.currentTarget.value)}
-            />
-          )}
-        </Field>
-        <button type="submit" class="button button--large button--block" disabled={busy}>
-          {busy ? 'Logging in…' : 'Log in'}
-        </button>
-      </form>
-      <p class="center">
-        New to Bazaar? <Link href={signupPath(next)}>Create an account</Link>
-      </p>
-    </div>
+    <AccountForm
+      title="Log in"
+      {...{ already, failure, attempt, form, busy }}
+      onSubmit={submit}
+      submitLabel="Log in"
+      busyLabel="Logging in…"
+      footer={
+        <>
+          New to Bazaar? <Link href={signupPath(next)}>Create an account</Link>
+        </>
+      }
+    >
+      <TextField
+        id="login-email"
+        label="Email"
+        error={errors.email}
+        name="email"
+        type="email"
+        autocomplete="username"
+        required
+        value={email}
+        onInput={(e) => setEmail(e.currentTarget.value)}
+      />
+      <TextField
+        id="login-password"
+        label="Password"
+        error={errors.password}
+        name="password"
+        type="password"
+        autocomplete="current-password"
+        required
+        value={password}
+        onInput={(e) => setPassword(e.currentTarget.value)}
+      />
+    </AccountForm>
   );
 }
 
@@ -176,109 +205,86 @@ export function SignUp({ next }: { next: string }) {
   };
 
   return (
-    <div class="narrow">
-      <h1>Create an account</h1>
-      {already && (
-        <Alert kind="info">
-          You are logged in. <Link href={already}>Continue</Link>
-        </Alert>
-      )}
-      {failure && <Alert focusOn={attempt}>{failure}</Alert>}
-      <form ref={form} class="card form-card" onSubmit={submit} noValidate>
-        <Field id="signup-name" label="Full name" error={errors.name}>
-          {(describedBy, invalid) => (
-            <input
-              id="signup-name"
-              name="name"
-              autocomplete="name"
-              required
-              maxLength={100}
-              value={values.name}
-              aria-invalid={invalid}
-              aria-describedby={describedBy}
-              onInput={set('name')}
-            />
-          )}
-        </Field>
-        <Field id="signup-email" label="Email" error={errors.email}>
-          {(describedBy, invalid) => (
-            <input
-              id="signup-email"
-              name="email"
-              type="email"
-              autocomplete="email"
-              required
-              value={values.email}
-              aria-invalid={invalid}
-              aria-describedby={describedBy}
-              onInput={set('email')}
-            />
-          )}
-        </Field>
-        <Field id="signup-password" label="Password" hint="At least 8 characters." error={errors.password}>
-          {(describedBy, invalid) => (
-            <input
-              id="signup-password"
-              name="password"
-              type="password"
-              autocomplete="new-password"
-              required
-              minLength={8}
-              value={values.password}
-              aria-invalid={invalid}
-              aria-describedby={describedBy}
-              onInput={set('password')}
-            />
-          )}
-        </Field>
-        <Field
-          id="signup-phone"
-          label="Mobile number (optional)"
-          hint="For delivery: 11 digits starting 03."
-          error={errors.phone}
-        >
-          {(describedBy, invalid) => (
-            <input
-              id="signup-phone"
-              name="phone"
-              type="tel"
-              inputMode="tel"
-              autocomplete="tel-national"
-              placeholder="03001234567"
-              value={values.phone}
-              aria-invalid={invalid}
-              aria-describedby={describedBy}
-              onInput={set('phone')}
-            />
-          )}
-        </Field>
-        <Field id="signup-city" label="City (optional)" error={errors.city}>
-          {(describedBy, invalid) => (
-            <select
-              id="signup-city"
-              name="city"
-              autocomplete="address-level2"
-              value={values.city}
-              aria-invalid={invalid}
-              aria-describedby={describedBy}
-              onChange={set('city')}
-            >
-              <option value="">Choose later</option>
-              {rates.map((r) => (
-                <option key={r.city} value={r.city}>
-                  {r.city}
-                </option>
-              ))}
-            </select>
-          )}
-        </Field>
-        <button type="submit" class="button button--large button--block" disabled={busy}>
-          {busy ? 'Creating your account…' : 'Create account'}
-        </button>
-      </form>
-      <p class="center">
-        Already have an account? <Link href={loginPath(next)}>Log in</Link>
-      </p>
-    </div>
+    <AccountForm
+      title="Create an account"
+      {...{ already, failure, attempt, form, busy }}
+      onSubmit={submit}
+      submitLabel="Create account"
+      busyLabel="Creating your account…"
+      footer={
+        <>
+          Already have an account? <Link href={loginPath(next)}>Log in</Link>
+        </>
+      }
+    >
+      <TextField
+        id="signup-name"
+        label="Full name"
+        error={errors.name}
+        name="name"
+        autocomplete="name"
+        required
+        maxLength={100}
+        value={values.name}
+        onInput={set('name')}
+      />
+      <TextField
+        id="signup-email"
+        label="Email"
+        error={errors.email}
+        name="email"
+        type="email"
+        autocomplete="email"
+        required
+        value={values.email}
+        onInput={set('email')}
+      />
+      <TextField
+        id="signup-password"
+        label="Password"
+        hint="At least 8 characters."
+        error={errors.password}
+        name="password"
+        type="password"
+        autocomplete="new-password"
+        required
+        minLength={8}
+        value={values.password}
+        onInput={set('password')}
+      />
+      <TextField
+        id="signup-phone"
+        label="Mobile number (optional)"
+        hint="For delivery: 11 digits starting 03."
+        error={errors.phone}
+        name="phone"
+        type="tel"
+        inputMode="tel"
+        autocomplete="tel-national"
+        placeholder="03001234567"
+        value={values.phone}
+        onInput={set('phone')}
+      />
+      <Field id="signup-city" label="City (optional)" error={errors.city}>
+        {(describedBy, invalid) => (
+          <select
+            id="signup-city"
+            name="city"
+            autocomplete="address-level2"
+            value={values.city}
+            aria-invalid={invalid}
+            aria-describedby={describedBy}
+            onChange={set('city')}
+          >
+            <option value="">Choose later</option>
+            {rates.map((r) => (
+              <option key={r.city} value={r.city}>
+                {r.city}
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+    </AccountForm>
   );
 }

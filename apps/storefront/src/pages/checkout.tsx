@@ -2,7 +2,7 @@
 // cash on delivery), then the order is placed and the shopper follows it on its own page.
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { Alert } from '../components/bits.tsx';
-import { Field } from '../components/field.tsx';
+import { Field, TextField } from '../components/field.tsx';
 import { Link } from '../components/link.tsx';
 import type { NewOrder, Rate } from '../lib/api.ts';
 import { cartSubtotal } from '../lib/cart.ts';
@@ -239,29 +239,21 @@ export function Checkout() {
                 />
               )}
             </Field>
-            <Field
+            <TextField
               key="phone"
               id="checkout-phone"
               label="Phone"
               error={errors.phone}
               hint="The courier calls this number. 11 digits starting 03."
-            >
-              {(describedBy, invalid) => (
-                <input
-                  id="checkout-phone"
-                  name="phone"
-                  type="tel"
-                  inputMode="tel"
-                  required
-                  value={phone}
-                  aria-invalid={invalid}
-                  aria-describedby={describedBy}
-                  autocomplete="tel-national"
-                  placeholder="03001234567"
-                  onInput={(e) => setPhone(e.currentTarget.value)}
-                />
-              )}
-            </Field>
+              name="phone"
+              type="tel"
+              inputMode="tel"
+              required
+              value={phone}
+              autocomplete="tel-national"
+              placeholder="03001234567"
+              onInput={(e) => setPhone(e.currentTarget.value)}
+            />
           </fieldset>
           <fieldset>
             <legend>Payment</legend>
@@ -287,28 +279,20 @@ export function Checkout() {
               ))}
             </div>
             {wallets && (
-              <Field
+              <TextField
                 id="checkout-wallet"
                 label={`${methodNames[method]} wallet number`}
                 error={errors.wallet}
                 hint="The mobile number of your wallet: 11 digits starting 03."
-              >
-                {(describedBy, invalid) => (
-                  <input
-                    id="checkout-wallet"
-                    name="wallet"
-                    type="tel"
-                    inputMode="tel"
-                    required
-                    value={wallet}
-                    aria-invalid={invalid}
-                    aria-describedby={describedBy}
-                    autocomplete="tel-national"
-                    placeholder="03001234567"
-                    onInput={(e) => setWallet(e.currentTarget.value)}
-                  />
-                )}
-              </Field>
+                name="wallet"
+                type="tel"
+                inputMode="tel"
+                required
+                value={wallet}
+                autocomplete="tel-national"
+                placeholder="03001234567"
+                onInput={(e) => setWallet(e.currentTarget.value)}
+              />
             )}
           </fieldset>
           {blocked && (
