@@ -79,6 +79,40 @@ describe('the outbox and inbox', () => {
     expect(seen.map((e) => e.data)).toEqual([{ left: true }]);
   });
 
+  it('marks what the broker confirmed, and re-sends only the event whose publish failed', async () => {
+    const db = await openDatabase({ dataDir: 'memory://' });
+    await ensureMessagingTables(db);
+    const delivered: number[] = [];
+    let failures = 0;
+    // A network broker (pipelined batches) that refuses the second event once.
+    const flaky = {
+      ...new InProcessBroker(),
+      kind: 'flaky',
+      async publish(e: Envelope) {
+        const n = (e.data as { n: number }).n;
+        if (n === 2 && failures++ === 0) throw new Error('broker said no');
+        delivered.push(n);
+      },
+    } as unknown as InProcessBroker;
+    await db.transaction(async (tx) => {
+      for (const n of [1, 2, 3]) await enqueue(tx, 'test', { type: 'Thing', data: { n } });
+    });
+    const relay = new OutboxRelay(db, flaky, log, { sweepMs: 30 });
+    cleanup.push(
+      () => db.close(),
+      () => relay.stop(),
+    );
+    await relay.start();
+    await until(async () => (await relay.backlog()).backlog === 0);
+    expect(failures).toBeGreaterThan(0);
+    expect(delivered.sort()).toEqual([1, 2, 3]);
+    expect(await db.query('SELECT attempts FROM outbox ORDER BY seq')).toEqual([
+      { attempts: 1 },
+      { attempts: 1 },
+      { attempts: 1 },
+    ]);
+  });
+
   it('applies a redelivered event once, and dead-letters one that keeps failing', async () => {
     const { db, broker } = await fixture();
     let calls = 0;

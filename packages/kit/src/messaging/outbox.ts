@@ -1,16 +1,20 @@
 // The transactional outbox: events are written with the change that caused them, then relayed to the broker.
 import type { Logger } from 'pino';
-import type { Db, Tx } from '../database/db.ts';
+import type { Db, Row, Tx } from '../database/db.ts';
 import type { Broker } from './broker.ts';
-import { envelope, type NewEvent } from './envelope.ts';
+import { type Envelope, envelope, type NewEvent } from './envelope.ts';
+
+const BATCH = 50;
 
 export const OUTBOX_CHANNEL = 'bazaar_outbox';
 
 /** enqueue writes the event in the caller's transaction; NOTIFY fires at commit and wakes the relay. */
 export async function enqueue(tx: Tx, source: string, event: NewEvent): Promise<string> {
   const env = envelope(source, event);
-  await tx.query('INSERT INTO outbox (id, envelope) VALUES ($1, $2)', [env.id, JSON.stringify(env)]);
-  await tx.query(`SELECT pg_notify('${OUTBOX_CHANNEL}', '')`);
+  await tx.query(
+    `WITH row AS (INSERT INTO outbox (id, envelope) VALUES ($1, $2) RETURNING seq) SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM row`,
+    [env.id, JSON.stringify(env)],
+  );
   return env.id;
 }
 
@@ -76,26 +80,55 @@ export class OutboxRelay {
   }
 
   private async drain(): Promise<void> {
-    for (;;) {
-      const sent = this.db.kind === 'postgres' ? await this.batchLocked() : await this.batch(this.db);
-      if (sent === 0) return;
+    // A short batch means the table is drained; whatever commits meanwhile wakes the relay again.
+    for (let sent = BATCH; sent === BATCH; ) {
+      sent =
+        this.db.kind === 'postgres'
+          ? // Replicas share the table: each takes rows the others have not locked, and holds them until marked.
+            await this.db.transaction(async (tx) =>
+              this.relay(tx, await this.unpublished(tx, 'FOR UPDATE SKIP LOCKED')),
+            )
+          : // PGlite is one process's own database: one relay, nothing to lock, no transaction held while publishing.
+            await this.relay(this.db, await this.db.transaction((tx) => this.unpublished(tx)));
     }
   }
 
-  // Replicas share the table: each takes rows the others have not locked.
-  private batchLocked(): Promise<number> {
-    return this.db.transaction((tx) => this.batch(tx, 'FOR UPDATE SKIP LOCKED'));
-  }
-
-  private async batch(q: Tx, lock = ''): Promise<number> {
-    const rows = await q.query(
-      `SELECT seq, envelope FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT 50 ${lock}`,
-    );
-    for (const row of rows) {
-      await this.broker.publish(row.envelope);
-      await q.query('UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE seq = $1', [row.seq]);
-      this.stats.published++;
-    }
+  /** Publishes the rows and marks those the broker confirmed; the first failure is thrown after marking. */
+  private async relay(q: Tx, rows: Row[]): Promise<number> {
+    const outcomes = await this.publish(rows.map((r) => r.envelope as Envelope));
+    const sent = rows.filter((_, i) => outcomes[i]?.status === 'fulfilled').map((r) => r.seq);
+    // Only what the broker confirmed is marked: a crash before this line means a re-send, never a loss.
+    if (sent.length > 0)
+      await q.query('UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE seq = ANY($1::bigint[])', [
+        sent,
+      ]);
+    this.stats.published += sent.length;
+    const failed = outcomes.find((o) => o.status === 'rejected');
+    if (failed) throw failed.reason;
     return rows.length;
+  }
+
+  // Without a sort the planner must walk the partial index in order, and an ordered index scan marks the entries
+  // of rows already published as dead, so later scans skip them; a bitmap scan (its choice otherwise) reads every
+  // entry left since the last VACUUM, and that grows with the table when autovacuum is off or behind.
+  private async unpublished(tx: Tx, lock = ''): Promise<Row[]> {
+    await tx.query('SET LOCAL enable_sort = off');
+    return tx.query(`SELECT seq, envelope FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${BATCH} ${lock}`);
+  }
+
+  // Network brokers confirm asynchronously, so a batch goes out pipelined; the in-process broker runs the consumers
+  // inside publish, so there one event follows the other, as a consumer would take them off its queue.
+  private async publish(events: Envelope[]): Promise<PromiseSettledResult<void>[]> {
+    if (this.broker.kind !== 'in-process') return Promise.allSettled(events.map((e) => this.broker.publish(e)));
+    const outcomes: PromiseSettledResult<void>[] = [];
+    for (const e of events) {
+      const outcome = await this.broker.publish(e).then(
+        (): PromiseSettledResult<void> => ({ status: 'fulfilled', value: undefined }),
+        (reason): PromiseSettledResult<void> => ({ status: 'rejected', reason }),
+      );
+      outcomes.push(outcome);
+      if (outcome.status === 'rejected') break;
+    }
+    return outcomes;
   }
 }
