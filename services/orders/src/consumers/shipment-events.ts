@@ -10,16 +10,16 @@ export async function onShipmentStatusChanged(tx: Tx, event: Envelope): Promise<
   const s = event.data as ShipmentStatusChangedData;
   const order = await ordersRepo.byId(tx, s.orderId, true);
   if (!order) return undefined;
-  const fresh = await ordersRepo.setShipment(tx, order.id, {
+  let latest = await ordersRepo.setShipment(tx, order.id, {
     courier: s.courier,
     trackingNumber: s.trackingNumber,
     status: s.status,
     version: s.version,
   });
-  if (!fresh) return undefined;
+  if (!latest) return undefined;
   for (const next of statusesAfterShipment(order.status, s.status))
-    await ordersRepo.setStatus(tx, order.id, next, { detail: `shipment ${s.status.toLowerCase()}` });
-  await announce(tx, order.id);
+    latest = await ordersRepo.setStatus(tx, order.id, next, { detail: `shipment ${s.status.toLowerCase()}` });
+  await announce(tx, latest);
   return order.id;
 }
 

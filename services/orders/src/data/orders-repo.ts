@@ -34,6 +34,11 @@ export function toOrder(r: Row): Order {
   };
 }
 
+/** An order as stored: what the API shows, plus what only the saga and the order's events need. */
+export type StoredOrder = { order: Order; version: number; wallet?: string };
+
+const toStored = (r: Row): StoredOrder => ({ order: toOrder(r), version: r.version, wallet: r.wallet ?? undefined });
+
 export type NewOrder = {
   id: string;
   userId: string;
@@ -45,7 +50,7 @@ export type NewOrder = {
 };
 
 export const ordersRepo = {
-  async insert(q: Tx, o: NewOrder): Promise<Order> {
+  async insert(q: Tx, o: NewOrder): Promise<StoredOrder> {
     const [row] = await q.query(
       `INSERT INTO orders (id, user_id, status, items, shipping_fee, total, payment_method, wallet, shipping)
        VALUES ($1, $2, 'PENDING', $3, $4, $4, $5, $6, $7) RETURNING *`,
@@ -57,7 +62,7 @@ export const ordersRepo = {
       [o.id],
     );
     await this.history(q, o.id, 'PENDING');
-    return toOrder(row);
+    return toStored(row);
   },
 
   async byId(q: Tx, id: string, lock = false): Promise<Order | null> {
@@ -65,24 +70,38 @@ export const ordersRepo = {
     return row ? toOrder(row) : null;
   },
 
-  /** The order's change counter: every change adds one, under the order's row lock, so it orders the news. */
-  async version(q: Tx, id: string): Promise<number> {
-    const [row] = await q.query('SELECT version FROM orders WHERE id = $1', [id]);
-    return row?.version ?? 0;
-  },
-
-  async wallet(q: Tx, id: string): Promise<string | undefined> {
-    const [row] = await q.query('SELECT wallet FROM orders WHERE id = $1', [id]);
-    return row?.wallet ?? undefined;
+  /** The order with its change counter (every change adds one under the row lock, so it orders the news). */
+  async stored(q: Tx, id: string): Promise<StoredOrder | null> {
+    const [row] = await q.query('SELECT * FROM orders WHERE id = $1', [id]);
+    return row ? toStored(row) : null;
   },
 
   /** Records the authoritative names and prices that inventory reserved. */
-  async price(q: Tx, id: string, lines: Line[]): Promise<void> {
+  async price(q: Tx, id: string, lines: Line[]): Promise<StoredOrder> {
     const subtotal = lines.reduce((sum, l) => sum + (l.unitPrice ?? 0) * l.quantity, 0);
-    await q.query(
-      'UPDATE orders SET items = $2, subtotal = $3, total = $3 + shipping_fee, version = version + 1, updated_at = clock_timestamp() WHERE id = $1',
+    const [row] = await q.query(
+      'UPDATE orders SET items = $2, subtotal = $3, total = $3 + shipping_fee, version = version + 1, updated_at = clock_timestamp() WHERE id = $1 RETURNING *',
       [id, JSON.stringify(lines), subtotal],
     );
+    return toStored(row);
+  },
+
+  /** Moves a PENDING order to the saga's outcome with its payment status; null when it is no longer PENDING. */
+  async decide(
+    q: Tx,
+    id: string,
+    status: 'CONFIRMED' | 'REJECTED',
+    fields: { paymentStatus?: string; reason?: string },
+  ): Promise<StoredOrder | null> {
+    const [row] = await q.query(
+      `UPDATE orders SET status = $2, payment_status = coalesce($3, payment_status), rejection_reason = $4,
+         version = version + 1, updated_at = clock_timestamp()
+       WHERE id = $1 AND status = 'PENDING' RETURNING *`,
+      [id, status, fields.paymentStatus ?? null, fields.reason ?? null],
+    );
+    if (!row) return null;
+    await this.history(q, id, status, fields.reason);
+    return toStored(row);
   },
 
   async setStatus(
@@ -90,33 +109,35 @@ export const ordersRepo = {
     id: string,
     status: OrderStatus,
     fields: { reason?: string; detail?: string } = {},
-  ): Promise<void> {
-    await q.query(
-      'UPDATE orders SET status = $2, rejection_reason = coalesce($3, rejection_reason), version = version + 1, updated_at = clock_timestamp() WHERE id = $1',
+  ): Promise<StoredOrder> {
+    const [row] = await q.query(
+      'UPDATE orders SET status = $2, rejection_reason = coalesce($3, rejection_reason), version = version + 1, updated_at = clock_timestamp() WHERE id = $1 RETURNING *',
       [id, status, fields.reason ?? null],
     );
     await this.history(q, id, status, fields.detail ?? fields.reason);
+    return toStored(row);
   },
 
-  async setPayment(q: Tx, id: string, status: string, reference?: string): Promise<void> {
-    await q.query(
-      'UPDATE orders SET payment_status = $2, payment_reference = coalesce($3, payment_reference), version = version + 1, updated_at = clock_timestamp() WHERE id = $1',
+  async setPayment(q: Tx, id: string, status: string, reference?: string): Promise<StoredOrder> {
+    const [row] = await q.query(
+      'UPDATE orders SET payment_status = $2, payment_reference = coalesce($3, payment_reference), version = version + 1, updated_at = clock_timestamp() WHERE id = $1 RETURNING *',
       [id, status, reference ?? null],
     );
+    return toStored(row);
   },
 
-  /** Records the shipment's news unless a newer version is already known; false when it is stale. */
+  /** Records the shipment's news unless a newer version is already known; null when it is stale. */
   async setShipment(
     q: Tx,
     id: string,
     s: { courier: string; trackingNumber: string; status: string; version: number },
-  ): Promise<boolean> {
-    const rows = await q.query(
+  ): Promise<StoredOrder | null> {
+    const [row] = await q.query(
       `UPDATE orders SET courier = $2, tracking_number = $3, shipment_status = $4, shipment_version = $5, version = version + 1, updated_at = clock_timestamp()
-       WHERE id = $1 AND shipment_version < $5 RETURNING id`,
+       WHERE id = $1 AND shipment_version < $5 RETURNING *`,
       [id, s.courier, s.trackingNumber, s.status, s.version],
     );
-    return rows.length > 0;
+    return row ? toStored(row) : null;
   },
 
   async history(q: Tx, id: string, status: string, detail?: string): Promise<void> {

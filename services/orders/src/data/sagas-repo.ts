@@ -5,13 +5,13 @@ export type SagaStep = 'RESERVE' | 'AUTHORIZE' | 'CONFIRM' | 'COMPENSATE' | 'CAN
 export type Saga = { orderId: string; step: SagaStep; reason?: string; attempts: number; startedAt: string };
 
 export const sagasRepo = {
-  /** Takes the saga for leaseMs unless another runner holds it (owned: we placed it); null when held or done. */
-  async claim(q: Tx, orderId: string, leaseMs: number, owned = false): Promise<Saga | null> {
+  /** Takes the saga for leaseMs unless another runner holds it; null when held or done. */
+  async claim(q: Tx, orderId: string, leaseMs: number): Promise<Saga | null> {
     const [row] = await q.query(
       `UPDATE sagas SET lease_until = now() + make_interval(secs => $2::float8 / 1000)
-       WHERE order_id = $1 AND step <> 'DONE' AND ($3 OR lease_until IS NULL OR lease_until < now())
+       WHERE order_id = $1 AND step <> 'DONE' AND (lease_until IS NULL OR lease_until < now())
        RETURNING order_id, step, reason, attempts, (SELECT created_at FROM orders WHERE id = $1) AS started_at`,
-      [orderId, leaseMs, owned],
+      [orderId, leaseMs],
     );
     return row
       ? {
@@ -24,10 +24,6 @@ export const sagasRepo = {
       : null;
   },
 
-  async release(q: Tx, orderId: string): Promise<void> {
-    await q.query('UPDATE sagas SET lease_until = NULL WHERE order_id = $1', [orderId]);
-  },
-
   /** Gives a finished saga new work (a cancellation's compensations), free for the next runner to claim. */
   async reopen(q: Tx, orderId: string, step: SagaStep): Promise<void> {
     await q.query(
@@ -36,9 +32,11 @@ export const sagasRepo = {
     );
   },
 
+  /** Moves the saga to its next step; a finished saga lets go of its lease. */
   async advance(q: Tx, orderId: string, step: SagaStep, reason?: string): Promise<void> {
     await q.query(
-      'UPDATE sagas SET step = $2, reason = coalesce($3, reason), attempts = 0, last_error = NULL, next_attempt_at = now(), updated_at = now() WHERE order_id = $1',
+      `UPDATE sagas SET step = $2, reason = coalesce($3, reason), attempts = 0, last_error = NULL, next_attempt_at = now(),
+         lease_until = CASE WHEN $2 = 'DONE' THEN NULL ELSE lease_until END, updated_at = now() WHERE order_id = $1`,
       [orderId, step, reason ?? null],
     );
   },

@@ -18,9 +18,9 @@ export async function cancelOrder(deps: Deps, caller: Caller, orderId: string): 
   const cancelled = await deps.db.transaction(async (tx) => {
     const current = (await ordersRepo.byId(tx, orderId, true))!;
     if (current.status !== 'CONFIRMED') return current.status === 'CANCELLED';
-    await ordersRepo.setStatus(tx, orderId, 'CANCELLED', { detail: `cancelled by ${caller.role}` });
+    const stored = await ordersRepo.setStatus(tx, orderId, 'CANCELLED', { detail: `cancelled by ${caller.role}` });
     await sagasRepo.reopen(tx, orderId, 'CANCEL');
-    await announce(tx, orderId, {
+    await announce(tx, stored, {
       type: OrderEvents.cancelled,
       extra: { payment: { method: current.payment.method } },
     });

@@ -39,8 +39,8 @@ export async function placeOrder(deps: Deps, caller: Caller, input: PlaceOrder, 
 
   const orderId = `ord_${randomUUID()}`;
   const placed = await deps.db.transaction(async (tx) => {
-    if (key && !(await idempotencyRepo.claim(tx, caller.id, key, requestHash, orderId))) return false;
-    const order = await ordersRepo.insert(tx, {
+    if (key && !(await idempotencyRepo.claim(tx, caller.id, key, requestHash, orderId))) return null;
+    const stored = await ordersRepo.insert(tx, {
       id: orderId,
       userId: caller.id,
       lines: mergeLines(input.items),
@@ -53,14 +53,14 @@ export async function placeOrder(deps: Deps, caller: Caller, input: PlaceOrder, 
         phone: input.shipping.phone,
       },
     });
-    await enqueue(tx, 'orders', { type: OrderEvents.placed, subject: orderId, data: summaryOf(order) });
-    return true;
+    await enqueue(tx, 'orders', { type: OrderEvents.placed, subject: orderId, data: summaryOf(stored.order) });
+    return stored;
   });
   if (!placed) return replay(deps, caller, key!, requestHash);
 
-  const saga = runSaga(deps, orderId, { owned: true });
-  await Promise.race([saga, sleep(deps.config.syncWindowMs)]);
-  const answer = answerFor((await ordersRepo.byId(deps.db, orderId))!);
+  // Within the window the saga's own answer is the order; after it, whatever the database says by then.
+  const decided = await Promise.race([runSaga(deps, orderId, placed), sleep(deps.config.syncWindowMs)]);
+  const answer = answerFor(decided ?? (await ordersRepo.byId(deps.db, orderId))!);
   if (key) await idempotencyRepo.remember(deps.db, caller.id, key, answer.status, answer.body);
   return answer;
 }
@@ -102,4 +102,4 @@ function checkWallet(payment: PlaceOrder['payment']): void {
     throw validationFailed([{ path: 'payment.wallet', message: `is required for ${payment.method}` }]);
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms).unref());
+const sleep = (ms: number) => new Promise<undefined>((r) => setTimeout(() => r(undefined), ms).unref());

@@ -5,7 +5,7 @@ import type { Logger } from '@bazaar/kit/telemetry';
 import type { Inventory, Payments, Shipping } from '../clients/ports.ts';
 import type { OrdersConfig } from '../config.ts';
 import { OrderEvents } from '../contracts.ts';
-import { ordersRepo } from '../data/orders-repo.ts';
+import type { StoredOrder } from '../data/orders-repo.ts';
 import type { OrderNotifier } from '../domain/notifier.ts';
 import { summaryOf } from '../domain/order.ts';
 import type { SagaMetrics } from './saga-metrics.ts';
@@ -25,12 +25,11 @@ export type Deps = {
 /** Publishes the order's new status (and the specific event, when there is one) in the caller's transaction. */
 export async function announce(
   tx: Tx,
-  orderId: string,
+  { order, version }: StoredOrder,
   specific?: { type: string; extra?: Record<string, unknown> },
 ): Promise<void> {
-  const order = (await ordersRepo.byId(tx, orderId))!;
-  const summary = { ...summaryOf(order), version: await ordersRepo.version(tx, orderId) };
-  await enqueue(tx, 'orders', { type: OrderEvents.statusChanged, subject: orderId, data: summary });
+  const summary = { ...summaryOf(order), version };
+  await enqueue(tx, 'orders', { type: OrderEvents.statusChanged, subject: order.id, data: summary });
   if (specific)
-    await enqueue(tx, 'orders', { type: specific.type, subject: orderId, data: { ...summary, ...specific.extra } });
+    await enqueue(tx, 'orders', { type: specific.type, subject: order.id, data: { ...summary, ...specific.extra } });
 }
