@@ -1,26 +1,12 @@
 // Account: sign up and log in. Both send the shopper back where they were (the checkout, say) afterwards.
-import type { ComponentChildren, RefObject } from 'preact';
-import { useEffect, useRef, useState } from 'preact/hooks';
-import { Alert } from '../components/bits.tsx';
+import { useEffect, useState } from 'preact/hooks';
+import { AccountForm, useAccountSubmit } from '../components/account-form.tsx';
 import { Field, TextField } from '../components/field.tsx';
 import { Link } from '../components/link.tsx';
 import type { Rate } from '../lib/api.ts';
-import {
-  ApiError,
-  fieldErrors,
-  friendlyMessage,
-  normalisePhone,
-  type Problem,
-  WALLET_PATTERN,
-} from '../lib/problems.ts';
+import { normalisePhone, WALLET_PATTERN } from '../lib/problems.ts';
 import { loginPath, signupPath } from '../lib/routes.ts';
 import { api, logIn, markReady, navigate, showNotice, useAppState, useTitle } from '../state.ts';
-
-const asProblem = (e: unknown): Problem => (e instanceof ApiError ? e.problem : { status: 0, code: 'NETWORK' });
-
-function focusFirstInvalid(form: HTMLFormElement | null) {
-  form?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
-}
 
 function useAlreadySignedIn(next: string) {
   const session = useAppState((s) => s.session);
@@ -28,89 +14,30 @@ function useAlreadySignedIn(next: string) {
   return session ? next : null;
 }
 
-type AccountFormProps = {
-  title: string;
-  /** Where to continue when the shopper is signed in already. */
-  already: string | null;
-  failure: string | null;
-  /** Counts failed submits, so the same failure takes the focus again. */
-  attempt: number;
-  form: RefObject<HTMLFormElement | null>;
-  onSubmit: (event: Event) => void;
-  busy: boolean;
-  submitLabel: string;
-  busyLabel: string;
-  /** The line under the card, pointing to the other form. */
-  footer: ComponentChildren;
-  children: ComponentChildren;
-};
-
-/** AccountForm: the page both account forms share: heading, notices, the card with its fields and submit button. */
-function AccountForm(props: AccountFormProps) {
-  const { title, already, failure, attempt, form, onSubmit, busy, submitLabel, busyLabel, footer, children } = props;
-  return (
-    <div class="narrow">
-      <h1>{title}</h1>
-      {already && (
-        <Alert kind="info">
-          You are logged in. <Link href={already}>Continue</Link>
-        </Alert>
-      )}
-      {failure && <Alert focusOn={attempt}>{failure}</Alert>}
-      <form ref={form} class="card form-card" onSubmit={onSubmit} noValidate>
-        {children}
-        <button type="submit" class="button button--large button--block" disabled={busy}>
-          {busy ? busyLabel : submitLabel}
-        </button>
-      </form>
-      <p class="center">{footer}</p>
-    </div>
-  );
-}
-
 export function LogIn({ next }: { next: string }) {
   useTitle('Log in');
   const already = useAlreadySignedIn(next);
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<string | null>(null);
-  const [attempt, setAttempt] = useState(0);
-  const [busy, setBusy] = useState(false);
-  const form = useRef<HTMLFormElement>(null);
-
-  useEffect(() => {
-    if (errors.email || errors.password) focusFirstInvalid(form.current);
-  }, [errors]);
-
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    const found: Record<string, string> = {};
-    if (!email.trim()) found.email = 'Enter your email address.';
-    if (!password) found.password = 'Enter your password.';
-    setErrors(found);
-    setFailure(null);
-    if (Object.keys(found).length) return;
-    setBusy(true);
-    try {
+  const { errors, submission } = useAccountSubmit(
+    () => {
+      const found: Record<string, string> = {};
+      if (!email.trim()) found.email = 'Enter your email address.';
+      if (!password) found.password = 'Enter your password.';
+      return found;
+    },
+    async () => {
       const session = await logIn(email.trim(), password);
       showNotice({ kind: 'success', text: `Welcome back, ${session.user.name}.` });
       navigate(next, { replace: true });
-    } catch (e) {
-      const problem = asProblem(e);
-      setErrors(fieldErrors(problem));
-      setFailure(friendlyMessage(problem));
-      setAttempt((n) => n + 1);
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+  );
 
   return (
     <AccountForm
       title="Log in"
-      {...{ already, failure, attempt, form, busy }}
-      onSubmit={submit}
+      already={already}
+      {...submission}
       submitLabel="Log in"
       busyLabel="Logging in…"
       footer={
@@ -149,12 +76,8 @@ export function SignUp({ next }: { next: string }) {
   useTitle('Create an account');
   const already = useAlreadySignedIn(next);
   const [values, setValues] = useState({ name: '', email: '', password: '', phone: '', city: '' });
-  const [errors, setErrors] = useState<Record<string, string>>({});
-  const [failure, setFailure] = useState<string | null>(null);
-  const [attempt, setAttempt] = useState(0);
-  const [busy, setBusy] = useState(false);
   const [rates, setRates] = useState<Rate[]>([]);
-  const form = useRef<HTMLFormElement>(null);
+  const phone = normalisePhone(values.phone);
   const set = (key: keyof typeof values) => (e: { currentTarget: { value: string } }) =>
     setValues((v) => ({ ...v, [key]: e.currentTarget.value }));
 
@@ -164,24 +87,17 @@ export function SignUp({ next }: { next: string }) {
       () => setRates([]),
     );
   }, []);
-  useEffect(() => {
-    if (Object.keys(errors).length) focusFirstInvalid(form.current);
-  }, [errors]);
-
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    const found: Record<string, string> = {};
-    const phone = normalisePhone(values.phone);
-    if (!values.name.trim()) found.name = 'Enter your name.';
-    if (!/^\S+@\S+\.\S+$/.test(values.email.trim())) found.email = 'Enter an email address like name@example.pk.';
-    if (values.password.length < 8) found.password = 'Use at least 8 characters.';
-    if (phone && !WALLET_PATTERN.test(phone))
-      found.phone = 'Enter an 11-digit mobile number starting 03, like 03001234567.';
-    setErrors(found);
-    setFailure(null);
-    if (Object.keys(found).length) return;
-    setBusy(true);
-    try {
+  const { errors, submission } = useAccountSubmit(
+    () => {
+      const found: Record<string, string> = {};
+      if (!values.name.trim()) found.name = 'Enter your name.';
+      if (!/^\S+@\S+\.\S+$/.test(values.email.trim())) found.email = 'Enter an email address like name@example.pk.';
+      if (values.password.length < 8) found.password = 'Use at least 8 characters.';
+      if (phone && !WALLET_PATTERN.test(phone))
+        found.phone = 'Enter an 11-digit mobile number starting 03, like 03001234567.';
+      return found;
+    },
+    async () => {
       await api.signUp({
         name: values.name.trim(),
         email: values.email.trim(),
@@ -192,23 +108,17 @@ export function SignUp({ next }: { next: string }) {
       const session = await logIn(values.email.trim(), values.password);
       showNotice({ kind: 'success', text: `Welcome to Bazaar, ${session.user.name}! Your account is ready.` });
       navigate(next, { replace: true });
-    } catch (e) {
-      const problem = asProblem(e);
-      const fromApi = fieldErrors(problem);
+    },
+    (problem, fromApi) => {
       if (problem.code === 'EMAIL_TAKEN') fromApi.email = 'An account with this email already exists.';
-      setErrors(fromApi);
-      setFailure(friendlyMessage(problem));
-      setAttempt((n) => n + 1);
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+  );
 
   return (
     <AccountForm
       title="Create an account"
-      {...{ already, failure, attempt, form, busy }}
-      onSubmit={submit}
+      already={already}
+      {...submission}
       submitLabel="Create account"
       busyLabel="Creating your account…"
       footer={
