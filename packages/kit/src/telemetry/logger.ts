@@ -31,11 +31,13 @@ export function createLogger(
 ): Logger {
   const out = options.sink ?? pino.destination({ sync: false });
   const level = options.level ?? 'info';
-  // The console's store keeps debug lines (a trace's story) whatever the output level; 'silent' silences the output only.
+  // The console's store keeps what the level lets through (debug lines cost every request something, so only at
+  // LOG_LEVEL=debug); 'silent' silences the output only, the store still keeps info and above.
+  const storeLevel = (level === 'silent' ? 'info' : level) as pino.Level;
   const streams: { stream: LogSink; level: pino.Level }[] = [];
   if (level !== 'silent') streams.push({ stream: out, level: level as pino.Level });
-  if (options.store) streams.push({ stream: options.store, level: 'debug' });
-  const lowest = options.store && !['trace', 'debug'].includes(level) ? 'debug' : level;
+  if (options.store) streams.push({ stream: options.store, level: storeLevel });
+  const lowest = options.store ? storeLevel : level;
   return pino(
     {
       level: lowest,

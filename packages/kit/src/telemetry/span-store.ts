@@ -17,8 +17,13 @@ export type StoredSpan = {
 
 const toMs = ([s, ns]: [number, number]) => s * 1e3 + ns / 1e6;
 
+// Kept as recorded; the start time is formatted only when a span is read, since most are never read.
+type Kept = Omit<StoredSpan, 'startTime'> & { startMs: number };
+
+const view = ({ startMs, ...rest }: Kept): StoredSpan => ({ ...rest, startTime: new Date(startMs).toISOString() });
+
 export class SpanStore implements SpanExporter {
-  private readonly spans: StoredSpan[] = [];
+  private readonly spans: Kept[] = [];
   private readonly capacity: number;
 
   constructor(capacity = 20_000) {
@@ -39,17 +44,18 @@ export class SpanStore implements SpanExporter {
       name: s.name,
       service: String(s.resource.attributes['service.name'] ?? 'unknown'),
       kind: s.kind,
-      startTime: new Date(toMs(s.startTime)).toISOString(),
+      startMs: toMs(s.startTime),
       durationMs: Math.round(toMs(s.duration) * 1000) / 1000,
       status: s.status.code === 2 ? 'error' : s.status.code === 1 ? 'ok' : 'unset',
-      attributes: { ...s.attributes },
+      // An ended span's attributes no longer change: kept as they are, not copied.
+      attributes: s.attributes,
     });
     // Trimmed a quarter at a time: one splice per many adds, not an O(capacity) move on every add.
     if (this.spans.length > this.capacity * 1.25) this.spans.splice(0, this.spans.length - this.capacity);
   }
 
   trace(traceId: string): StoredSpan[] {
-    return this.spans.filter((s) => s.traceId === traceId);
+    return this.spans.filter((s) => s.traceId === traceId).map(view);
   }
 
   recentTraces(limit = 50): { traceId: string; root: StoredSpan }[] {
@@ -57,7 +63,7 @@ export class SpanStore implements SpanExporter {
     return roots
       .slice(-limit)
       .reverse()
-      .map((root) => ({ traceId: root.traceId, root }));
+      .map((root) => ({ traceId: root.traceId, root: view(root) }));
   }
 
   shutdown(): Promise<void> {

@@ -7,7 +7,7 @@ import { resourceFromAttributes } from '@opentelemetry/resources';
 import {
   BasicTracerProvider,
   BatchSpanProcessor,
-  SimpleSpanProcessor,
+  type ReadableSpan,
   type SpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import type { SpanStore } from './span-store.ts';
@@ -30,7 +30,7 @@ export type Tracing = { tracer: Tracer; shutdown(): Promise<void> };
 export function createTracing(service: string, store?: SpanStore, otlpEndpoint?: string): Tracing {
   installGlobals();
   const processors: SpanProcessor[] = [];
-  if (store) processors.push(new SimpleSpanProcessor(store));
+  if (store) processors.push(storeProcessor(store));
   if (otlpEndpoint)
     processors.push(
       new BatchSpanProcessor(new OTLPTraceExporter({ url: `${otlpEndpoint.replace(/\/$/, '')}/v1/traces` })),
@@ -40,6 +40,21 @@ export function createTracing(service: string, store?: SpanStore, otlpEndpoint?:
     spanProcessors: processors,
   });
   return { tracer: provider.getTracer(service), shutdown: () => provider.shutdown() };
+}
+
+/**
+ * storeProcessor hands each ended span straight to the in-memory store: SimpleSpanProcessor would wrap every span
+ * in an export call under a suppressed context, a cost per request the store does not need.
+ */
+function storeProcessor(store: SpanStore): SpanProcessor {
+  return {
+    onStart() {},
+    onEnd(span: ReadableSpan) {
+      if (span.spanContext().traceFlags & 1) store.add(span);
+    },
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+  };
 }
 
 /** The ids that every log line inside a traced operation carries. */

@@ -52,7 +52,8 @@ const toMs = ([s, ns]: [number, number]) => s * 1e3 + ns / 1e6;
  */
 export class TraceIndex extends SpanStore {
   private readonly store: SpanStore;
-  private readonly roots: TraceSummary[] = [];
+  // Start times are formatted when listed, not on every request.
+  private readonly roots: (Omit<TraceSummary, 'startTime'> & { startMs: number })[] = [];
   private readonly keep: number;
 
   constructor(store: SpanStore, keep = 1_000) {
@@ -76,7 +77,7 @@ export class TraceIndex extends SpanStore {
       path: String(span.attributes['url.path'] ?? route),
       status: typeof status === 'number' ? status : undefined,
       error: span.status.code === 2 || (typeof status === 'number' && status >= 500),
-      startTime: new Date(toMs(span.startTime)).toISOString(),
+      startMs: toMs(span.startTime),
       durationMs: Math.round(toMs(span.duration) * 1000) / 1000,
     });
     // Trimmed a quarter at a time: one splice per many adds, not an O(capacity) move on every add.
@@ -93,7 +94,10 @@ export class TraceIndex extends SpanStore {
 
   /** The latest API requests' traces, newest first. */
   recent(limit: number): TraceSummary[] {
-    return this.roots.slice(-limit).reverse();
+    return this.roots
+      .slice(-limit)
+      .reverse()
+      .map(({ startMs, ...rest }) => ({ ...rest, startTime: new Date(startMs).toISOString() }));
   }
 }
 

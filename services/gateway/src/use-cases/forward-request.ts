@@ -72,6 +72,8 @@ const notConnected = new Set([
 // Failures of a connection the request went out on: the replica may have acted on it, so only an idempotent request
 // goes to another replica. Either way the replica is ejected until a health check vouches for it again.
 const brokenConnection = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+// Answers up to this size with a known length are gathered and written with their head in one go: one write.
+const GATHERED_MAX_BYTES = 64 * 1024;
 // Methods that mean the same when sent twice (RFC 9110 9.2.2); a POST joins them when it carries an Idempotency-Key.
 const idempotentMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 
@@ -91,6 +93,8 @@ type Exchange = {
   settle: () => void;
   /** Set when the gateway stops: the stream is ended cleanly rather than cut. */
   ending: boolean;
+  /** Set once an answer's status is decided: from then on nothing is retried, and a failure cuts the connection. */
+  answered: boolean;
 };
 
 export function forwarder(options: ForwardOptions): Forwarder {
@@ -114,7 +118,7 @@ export function forwarder(options: ForwardOptions): Forwarder {
       parent,
     );
     const headers = upstreamHeaders(req, internalKey, trustProxy, client);
-    const x: Exchange = { req, res, up, client, headers, controller: null, tried: null, settle: noop, ending: false };
+    const x: Exchange = { req, res, up, client, headers, controller: null, tried: null, settle: noop, ending: false, answered: false };
     res.once('close', () => {
       streams.delete(x);
       x.settle();
@@ -156,7 +160,7 @@ export function forwarder(options: ForwardOptions): Forwarder {
    * left or nothing may be retried: the answer's status already went out.
    */
   function retryTarget(x: Exchange, replica: Replica): Replica | undefined {
-    if (x.res.headersSent || x.res.destroyed || draining) return undefined;
+    if (x.answered || x.res.headersSent || x.res.destroyed || draining) return undefined;
     const tried = x.tried ?? [];
     tried.push(replica);
     x.tried = tried;
@@ -180,6 +184,10 @@ export function forwarder(options: ForwardOptions): Forwarder {
     // or, when the request may not be repeated, the client gets a problem document rather than the bare refusal.
     let discard = false;
     let retryOn: Replica | undefined;
+    // A small answer of known length waits here for its end, then leaves with its head in one write.
+    let gathered: Buffer[] | null = null;
+    let status = 0;
+    let head: Record<string, string | string[]> | null = null;
     return {
       onRequestStart(controller) {
         x.controller = controller;
@@ -200,8 +208,14 @@ export function forwarder(options: ForwardOptions): Forwarder {
         x.client.setAttribute('http.response.status_code', statusCode);
         const headers = answerHeaders(answer, req.id, traceIdOf(req));
         if (draining) headers.connection = 'close';
-        res.writeHead(statusCode, headers);
+        x.answered = true;
         const type = answer['content-type'];
+        const length = Number(answer['content-length']);
+        if (length <= GATHERED_MAX_BYTES && !String(type).startsWith('text/event-stream')) {
+          [gathered, status, head] = [[], statusCode, headers];
+          return;
+        }
+        res.writeHead(statusCode, headers);
         if (typeof type === 'string' && type.startsWith('text/event-stream')) {
           // An event stream's headers go out at once (the first event may be a while); stopping ends it.
           res.flushHeaders();
@@ -212,6 +226,10 @@ export function forwarder(options: ForwardOptions): Forwarder {
       },
       onResponseData(controller, chunk) {
         if (discard) return;
+        if (gathered) {
+          gathered.push(chunk);
+          return;
+        }
         if (!res.write(chunk)) {
           controller.pause();
           res.once('drain', () => controller.resume());
@@ -220,7 +238,12 @@ export function forwarder(options: ForwardOptions): Forwarder {
       onResponseEnd() {
         x.settle();
         if (discard) return passOver(x, retryOn);
-        res.end();
+        if (gathered && head) {
+          res.writeHead(status, head);
+          const body = gathered.length === 1 ? gathered[0] : Buffer.concat(gathered);
+          // A latin1 string (bytes unchanged) is joined to the head string by node:http: one socket write, no writev.
+          res.end(body.toString('latin1'), 'latin1');
+        } else res.end();
         x.client.end();
       },
       onResponseError(_controller, err) {
@@ -248,7 +271,7 @@ export function forwarder(options: ForwardOptions): Forwarder {
         }
         x.client.setStatus({ code: SpanStatusCode.ERROR, message: reason });
         x.client.end();
-        if (res.headersSent) {
+        if (x.answered) {
           // Mid-answer the status is gone already: the only honest signal left is a cut connection.
           log.warn(facts, 'upstream answer broke off');
           res.destroy();
