@@ -3,12 +3,12 @@ import type { Platform } from '@bazaar/kit/service';
 import { createLogger, createTracing, type Logger, LogStore, SpanStore } from '@bazaar/kit/telemetry';
 import type { JSONWebKeySet } from 'jose';
 import { Registry } from 'prom-client';
-import { cors, parseOrigins } from './api/cors.ts';
-import { createEdgeServer } from './api/edge-server.ts';
+import { cors, corsHeaders, parseOrigins } from './api/cors.ts';
+import { createEdgeServer, requestMetrics } from './api/edge-server.ts';
 import { appRoutes, consoleRoutes, opsRoutes } from './api/mounts.ts';
 import { operationsRoutes } from './api/operations-routes.ts';
 import { TraceIndex, withOpsPaths } from './api/ops-api.ts';
-import { proxyRoutes } from './api/proxy-routes.ts';
+import { proxyEdge } from './api/proxy-edge.ts';
 import { remoteKeys } from './clients/jwks.ts';
 import { redisTokenBucketLimiter } from './clients/redis-rate-limit.ts';
 import { getJsonFromAny, type Upstream, upstream } from './clients/upstreams.ts';
@@ -87,25 +87,41 @@ export async function start(platform: GatewayPlatform, overrides: Partial<Gatewa
     idleTimeoutMs: config.upstreamIdleMs,
   });
 
+  const origins = parseOrigins(config.corsOrigins);
+  const duration = requestMetrics(registry);
+  const proxy = proxyEdge({
+    upstreams,
+    authenticate,
+    limiter,
+    forward,
+    tracer: tracing.tracer,
+    log,
+    duration,
+    cors: corsHeaders(origins),
+    bodyLimit: config.bodyLimit,
+    trustProxy: config.trustProxy,
+  });
   const app = createEdgeServer({
     log,
     tracer: tracing.tracer,
     registry,
+    duration,
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
+    proxy,
   });
-  cors(app, parseOrigins(config.corsOrigins));
+  cors(app, origins);
   operationsRoutes(app, {
     registry,
     notReady: () => checkReadiness(upstreams, internalKey, CHECK_TIMEOUT_MS),
     apiDocument: withOpsPaths(apiCatalogue(upstreams, { internalKey, timeoutMs: CHECK_TIMEOUT_MS })),
   });
-  proxyRoutes(app, { upstreams, authenticate, limiter, forward, bodyLimit: config.bodyLimit });
   opsRoutes(app, { authenticate, limiter, upstreams, internalKey, traces, logs, timeoutMs: CHECK_TIMEOUT_MS });
   appRoutes(app);
   consoleRoutes(app);
   // Open event streams would hold the server open forever, keep-alive clients for a while: end both when closing.
   app.addHook('preClose', (done) => {
+    proxy.close();
     drain();
     done();
   });

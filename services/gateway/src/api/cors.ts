@@ -21,6 +21,7 @@ export function parseOrigins(list: string): Set<string> {
 
 /** cors answers preflights at the edge (before any token check) and marks allowed origins' answers readable. */
 export function cors(app: Edge, origins: Set<string>): void {
+  const headers = corsHeaders(origins);
   app.addHook('onRequest', (req, reply, done) => {
     const origin = req.headers.origin;
     const preflight = req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined;
@@ -42,12 +43,20 @@ export function cors(app: Edge, origins: Set<string>): void {
         .header('access-control-max-age', MAX_AGE_SECONDS)
         .send();
     }
-    // Set on the raw response: proxied answers are written by the forwarder, past Fastify's reply headers.
-    reply.raw.setHeader('vary', 'origin');
-    if (allowed) {
-      reply.raw.setHeader('access-control-allow-origin', origin);
-      reply.raw.setHeader('access-control-expose-headers', EXPOSE_HEADERS);
-    }
+    // Set on the raw response, where a hijacked answer would find them too.
+    for (const [name, value] of headers(origin)) reply.raw.setHeader(name, value);
     done();
   });
+}
+
+/** CorsHeaders: the headers an (actual, not preflight) request from this origin gets on its answer. */
+export type CorsHeaders = (origin: string) => readonly (readonly [string, string])[];
+
+/** corsHeaders: `vary` for every origin; a configured origin may also read the answer and the id headers. */
+export function corsHeaders(origins: Set<string>): CorsHeaders {
+  const other = [['vary', 'origin']] as const;
+  return (origin) =>
+    origins.has(origin.toLowerCase())
+      ? [...other, ['access-control-allow-origin', origin], ['access-control-expose-headers', EXPOSE_HEADERS]]
+      : other;
 }

@@ -1,9 +1,9 @@
 // The gateway's own Fastify server: ids and a SERVER span on every request, problem documents, metrics.
 // Services start from the kit's createServer; the gateway cannot: it is the edge, so it must not demand the
-// internal key, it serves a merged /openapi.json instead of its own, and its hot path avoids per-request work
-// (no JSON parsing, no child logger, no async context switch).
+// internal key and it serves a merged /openapi.json instead of its own. Proxied API requests never reach Fastify:
+// the node:http server hands them to the proxy edge first (proxy-edge.ts).
 import { randomUUID } from 'node:crypto';
-import type { ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { AppError, frameworkError, internal, notFound, payloadTooLarge, problemOf } from '@bazaar/kit/server';
 import type { Logger } from '@bazaar/kit/telemetry';
 import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
@@ -12,7 +12,20 @@ import { collectDefaultMetrics, Histogram, type Registry } from 'prom-client';
 
 export type Edge = FastifyInstance;
 
-export type EdgeOptions = { log: Logger; tracer: Tracer; registry: Registry; bodyLimit: number; trustProxy: boolean };
+export type EdgeOptions = {
+  log: Logger;
+  tracer: Tracer;
+  registry: Registry;
+  /** The request-duration histogram, when the proxy edge shares it; else made here. */
+  duration?: Histogram<'method' | 'route' | 'status'>;
+  bodyLimit: number;
+  trustProxy: boolean;
+  /** Takes the requests it serves (the proxied API) before Fastify routes them; absent, Fastify serves all. */
+  proxy?: { serve(req: IncomingMessage, res: ServerResponse): boolean };
+};
+
+// Fastify's own keep-alive timeout, which a server of our making does not get from it.
+const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
@@ -25,6 +38,7 @@ export function createEdgeServer(options: EdgeOptions): Edge {
     childLoggerFactory: (logger) => logger,
     bodyLimit,
     trustProxy: options.trustProxy,
+    ...(options.proxy ? { serverFactory: edgeServerFactory(options.proxy) } : {}),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
@@ -40,7 +54,7 @@ export function createEdgeServer(options: EdgeOptions): Edge {
 
   app.decorateRequest('caller', null);
   app.decorateRequest('span', undefined);
-  const duration = requestMetrics(options.registry);
+  const duration = options.duration ?? requestMetrics(options.registry);
 
   app.addHook('onRequest', (req, reply, done) => {
     const parent =
@@ -111,19 +125,6 @@ export function sendProblem(req: FastifyRequest, reply: FastifyReply, error: App
     .send(problemOf(error, traceIdOf(req)));
 }
 
-/** writeProblem is sendProblem for a response the proxy has taken over from Fastify (hijacked). */
-export function writeProblem(req: FastifyRequest, res: ServerResponse, error: AppError): void {
-  const traceId = traceIdOf(req);
-  const body = JSON.stringify(problemOf(error, traceId));
-  res.writeHead(error.status, {
-    'content-type': 'application/problem+json; charset=utf-8',
-    'content-length': Buffer.byteLength(body),
-    'x-request-id': req.id,
-    'x-trace-id': traceId ?? '',
-  });
-  res.end(body);
-}
-
 function logCompleted(log: Logger, req: FastifyRequest, reply: FastifyReply): void {
   const ids = req.span?.spanContext();
   log.debug(
@@ -140,8 +141,8 @@ function logCompleted(log: Logger, req: FastifyRequest, reply: FastifyReply): vo
   );
 }
 
-/** endSpan closes the request's SERVER span; a response the client abandoned ends it too, without a status. */
-export function endSpan(req: FastifyRequest, status?: number): void {
+/** endSpan closes the request's SERVER span. */
+function endSpan(req: FastifyRequest, status?: number): void {
   const span = req.span;
   if (!span) return;
   req.span = undefined;
@@ -166,8 +167,19 @@ function toAppError(error: unknown, bodyLimit: number): AppError {
   return internal();
 }
 
+/** edgeServerFactory makes the node:http server that offers each request to the proxy edge before Fastify. */
+function edgeServerFactory(proxy: NonNullable<EdgeOptions['proxy']>) {
+  return (fastify: (req: IncomingMessage, res: ServerResponse) => void) => {
+    const server = createServer((req, res) => {
+      if (!proxy.serve(req, res)) fastify(req, res);
+    });
+    server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+    return server;
+  };
+}
+
 /** The RED metrics every Bazaar server exposes, under the same name and labels as the services'. */
-function requestMetrics(registry: Registry) {
+export function requestMetrics(registry: Registry) {
   collectDefaultMetrics({ register: registry });
   return new Histogram({
     name: 'http_server_request_duration_seconds',

@@ -4,13 +4,12 @@ import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { AppError, identityHeaders, unavailable } from '@bazaar/kit/server';
 import type { Logger } from '@bazaar/kit/telemetry';
 import { ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Counter, type Registry } from 'prom-client';
 import type { Dispatcher } from 'undici';
-import { endSpan, traceIdOf, writeProblem } from '../api/edge-server.ts';
+import { type Call, endSpan, writeProblem } from '../api/call.ts';
 import type { Replica, Upstream } from '../clients/upstreams.ts';
 
-export type Forward = (req: FastifyRequest, reply: FastifyReply, upstream: Upstream) => void;
+export type Forward = (call: Call, upstream: Upstream) => void;
 
 export type ForwardOptions = {
   tracer: Tracer;
@@ -81,7 +80,7 @@ const idempotentMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
 export type Forwarder = { forward: Forward; drain(): void };
 
 type Exchange = {
-  req: FastifyRequest;
+  call: Call;
   res: ServerResponse;
   up: Upstream;
   client: Span;
@@ -108,17 +107,27 @@ export function forwarder(options: ForwardOptions): Forwarder {
   const streams = new Set<Exchange>();
   let draining = false;
 
-  function forward(req: FastifyRequest, reply: FastifyReply, up: Upstream): void {
-    reply.hijack();
-    const res = reply.raw;
-    const parent = req.span ? trace.setSpan(ROOT_CONTEXT, req.span) : ROOT_CONTEXT;
+  function forward(call: Call, up: Upstream): void {
+    const { res } = call;
+    const parent = call.span ? trace.setSpan(ROOT_CONTEXT, call.span) : ROOT_CONTEXT;
     const client = tracer.startSpan(
-      `${req.method} ${up.name}`,
+      `${call.req.method} ${up.name}`,
       { kind: SpanKind.CLIENT, attributes: { 'peer.service': up.name } },
       parent,
     );
-    const headers = upstreamHeaders(req, internalKey, trustProxy, client);
-    const x: Exchange = { req, res, up, client, headers, controller: null, tried: null, settle: noop, ending: false, answered: false };
+    const headers = upstreamHeaders(call, internalKey, trustProxy, client);
+    const x: Exchange = {
+      call,
+      res,
+      up,
+      client,
+      headers,
+      controller: null,
+      tried: null,
+      settle: noop,
+      ending: false,
+      answered: false,
+    };
     res.once('close', () => {
       streams.delete(x);
       x.settle();
@@ -126,15 +135,14 @@ export function forwarder(options: ForwardOptions): Forwarder {
       // The client went away: stop the upstream's work (an event stream, a slow answer) and close the spans.
       x.controller?.abort(new Error('client closed the connection'));
       client.end();
-      endSpan(req);
+      endSpan(call);
     });
     // pick answers a replica whenever nothing was tried yet: there is at least one.
     send(x, up.pick() as Replica);
   }
 
   function send(x: Exchange, replica: Replica): void {
-    const { req } = x;
-    const body = (req.body as Buffer | undefined) ?? null;
+    const { req, body } = x.call;
     replica.pending++;
     let settled = false;
     x.settle = () => {
@@ -144,7 +152,7 @@ export function forwarder(options: ForwardOptions): Forwarder {
     };
     replica.pool.dispatch(
       {
-        path: req.url,
+        path: req.url as string,
         method: req.method as Dispatcher.HttpMethod,
         headers: x.headers,
         body,
@@ -175,11 +183,12 @@ export function forwarder(options: ForwardOptions): Forwarder {
     }
     x.client.setStatus({ code: SpanStatusCode.ERROR, message: 'replica closing' });
     x.client.end();
-    writeProblem(x.req, x.res, unavailable(`The ${x.up.name} service is unavailable. Try again shortly.`));
+    writeProblem(x.call, unavailable(`The ${x.up.name} service is unavailable. Try again shortly.`));
   }
 
   function relay(x: Exchange, replica: Replica): Dispatcher.DispatchHandler {
-    const { req, res, up } = x;
+    const { call, res, up } = x;
+    const { req } = call;
     // A closing replica's 502/503 is read off the connection and dropped: another replica answers instead (retryOn),
     // or, when the request may not be repeated, the client gets a problem document rather than the bare refusal.
     let discard = false;
@@ -206,7 +215,7 @@ export function forwarder(options: ForwardOptions): Forwarder {
           if (discard) return;
         }
         x.client.setAttribute('http.response.status_code', statusCode);
-        const headers = answerHeaders(answer, req.id, traceIdOf(req));
+        const headers = answerHeaders(answer, call.id, call.traceId);
         if (draining) headers.connection = 'close';
         x.answered = true;
         const type = answer['content-type'];
@@ -257,7 +266,7 @@ export function forwarder(options: ForwardOptions): Forwarder {
         if (discard) return passOver(x, retryOn); // the refusal broke off: what follows it is decided already
         const code = connectCode(err);
         const reason = code || 'ERROR';
-        const facts = { upstream: up.name, replica: replica.url, reason, traceId: traceIdOf(req), requestId: req.id };
+        const facts = { upstream: up.name, replica: replica.url, reason, traceId: call.traceId, requestId: call.id };
         failures.inc({ upstream: up.name, reason });
         const unsent = notConnected.has(code);
         const broken = brokenConnection.has(code);
@@ -277,7 +286,7 @@ export function forwarder(options: ForwardOptions): Forwarder {
           res.destroy();
         } else {
           log.warn(facts, 'upstream failed');
-          writeProblem(req, res, problemFor(up.name, err));
+          writeProblem(call, problemFor(up.name, err));
         }
       },
     };
@@ -296,11 +305,12 @@ export function forwarder(options: ForwardOptions): Forwarder {
 }
 
 function upstreamHeaders(
-  req: FastifyRequest,
+  call: Call,
   internalKey: string,
   trustProxy: boolean,
   client: Span,
 ): Record<string, string | string[]> {
+  const { req } = call;
   const incoming = req.headers;
   const out: Record<string, string | string[]> = {};
   for (const name in incoming) {
@@ -310,15 +320,15 @@ function upstreamHeaders(
   const connection = incoming.connection;
   if (connection !== undefined) for (const token of connection.split(',')) delete out[token.trim().toLowerCase()];
   out[identityHeaders.internalKey] = internalKey;
-  if (req.caller) {
-    out[identityHeaders.userId] = req.caller.id;
-    out[identityHeaders.role] = req.caller.role;
+  if (call.caller) {
+    out[identityHeaders.userId] = call.caller.id;
+    out[identityHeaders.role] = call.caller.role;
   }
-  out['x-request-id'] = req.id;
+  out['x-request-id'] = call.id;
   const peer = req.socket.remoteAddress ?? '';
   const forwardedFor = incoming['x-forwarded-for'];
   out['x-forwarded-for'] = trustProxy && typeof forwardedFor === 'string' ? `${forwardedFor}, ${peer}` : peer;
-  out['x-forwarded-proto'] = req.protocol;
+  out['x-forwarded-proto'] = call.protocol;
   const { traceId, spanId, traceFlags } = client.spanContext();
   out.traceparent = `00-${traceId}-${spanId}-${traceFlags & 1 ? '01' : '00'}`;
   return out;
@@ -327,7 +337,7 @@ function upstreamHeaders(
 function answerHeaders(
   upstream: IncomingHttpHeaders,
   requestId: string,
-  traceId: string | undefined,
+  traceId: string,
 ): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
   for (const name in upstream) {
@@ -337,15 +347,17 @@ function answerHeaders(
   const connection = upstream.connection;
   if (typeof connection === 'string') for (const token of connection.split(',')) delete out[token.trim().toLowerCase()];
   out['x-request-id'] = requestId;
-  if (traceId) out['x-trace-id'] = traceId;
+  out['x-trace-id'] = traceId;
   return out;
 }
 
 const noop = () => {};
 
 /** isIdempotent: the request means the same sent twice, so a replica that may have seen it can be passed over. */
-function isIdempotent(req: FastifyRequest): boolean {
-  return idempotentMethods.has(req.method) || (req.method === 'POST' && req.headers['idempotency-key'] !== undefined);
+function isIdempotent(req: Call['req']): boolean {
+  return (
+    idempotentMethods.has(req.method ?? '') || (req.method === 'POST' && req.headers['idempotency-key'] !== undefined)
+  );
 }
 
 /** closes: the answer says its connection ends here, as a server that is shutting down says on every answer. */

@@ -1,0 +1,54 @@
+// One proxied request as the hot path carries it: the raw request and response, its ids, span and caller.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type AppError, type Caller, problemOf } from '@bazaar/kit/server';
+import { type Span, SpanStatusCode } from '@opentelemetry/api';
+
+export type Call = {
+  req: IncomingMessage;
+  res: ServerResponse;
+  /** The x-request-id: the client's when valid, else a new one. */
+  id: string;
+  /** The SERVER span; undefined once ended. */
+  span: Span | undefined;
+  traceId: string;
+  /** The route table's path that matched, e.g. `/api/orders/*`. */
+  route: string;
+  /** The verified caller the service will hear; null: anonymous. */
+  caller: Caller | null;
+  /** The request body, read whole and counted against the limit; null when there is none. */
+  body: Buffer | null;
+  /** The client's address (X-Forwarded-For's first when the proxy is trusted) and protocol. */
+  ip: string;
+  protocol: string;
+  /** performance.now() when the request arrived. */
+  startedAt: number;
+};
+
+/** writeProblem answers a call with an RFC 9457 problem document; `retry-after` goes along when the error has one. */
+export function writeProblem(call: Call, error: AppError): void {
+  const { res } = call;
+  if (res.headersSent || res.destroyed) return;
+  const body = JSON.stringify(problemOf(error, call.traceId));
+  const headers: Record<string, string | number> = {
+    'content-type': 'application/problem+json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'x-request-id': call.id,
+    'x-trace-id': call.traceId,
+  };
+  const retryAfter = error.extra.retryAfter;
+  if (typeof retryAfter === 'number') headers['retry-after'] = String(retryAfter);
+  res.writeHead(error.status, headers);
+  res.end(body);
+}
+
+/** endSpan closes the call's SERVER span; a response the client abandoned ends it too, without a status. */
+export function endSpan(call: Call, status?: number): void {
+  const span = call.span;
+  if (!span) return;
+  call.span = undefined;
+  if (status !== undefined) {
+    span.setAttribute('http.response.status_code', status);
+    if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });
+  }
+  span.end();
+}

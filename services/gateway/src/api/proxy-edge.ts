@@ -1,0 +1,241 @@
+// The hot path: routed API requests are served on node:http directly, before Fastify sees them, so a proxied
+// request pays for its guard, two spans and the hop, not for routing, hooks and reply objects. Everything else
+// (preflights, /api/ops, pages, docs, probes) goes on to Fastify.
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AppError, frameworkError, internal, payloadTooLarge } from '@bazaar/kit/server';
+import type { Logger } from '@bazaar/kit/telemetry';
+import { propagation, ROOT_CONTEXT, SpanKind, type Tracer } from '@opentelemetry/api';
+import type { Histogram } from 'prom-client';
+import type { Upstream } from '../clients/upstreams.ts';
+import { routeTable, type ServiceName } from '../domain/routes.ts';
+import type { Forward } from '../use-cases/forward-request.ts';
+import { type Call, endSpan, writeProblem } from './call.ts';
+import type { CorsHeaders } from './cors.ts';
+import { admit, type GuardDeps } from './guard.ts';
+
+export type ProxyEdgeDeps = GuardDeps & {
+  upstreams: Record<ServiceName, Upstream>;
+  forward: Forward;
+  tracer: Tracer;
+  log: Logger;
+  duration: Histogram<'method' | 'route' | 'status'>;
+  cors: CorsHeaders;
+  bodyLimit: number;
+  trustProxy: boolean;
+};
+
+/** Serve answers whether it took the request; when it did not, Fastify serves it. */
+export type ProxyEdge = { serve(req: IncomingMessage, res: ServerResponse): boolean; close(): void };
+
+const REQUEST_ID = /^[\w.:-]{1,128}$/;
+// Fastify's limit on a wildcard parameter, kept for the paths it no longer routes.
+const MAX_PARAM_LENGTH = 2048;
+
+type Mount = { prefix: string; exact: string; wildcard: string; upstream: Upstream };
+
+export function proxyEdge(deps: ProxyEdgeDeps): ProxyEdge {
+  const mounts = mountsOf(deps.upstreams);
+  const state = { closing: false };
+
+  function serve(req: IncomingMessage, res: ServerResponse): boolean {
+    const url = req.url ?? '';
+    // A malformed URL (bad percent-encoding) is Fastify's to refuse: 400, as on every other path.
+    const path = decodedPath(url);
+    const match = path === undefined ? undefined : matchRoute(mounts, path);
+    if (match === undefined) return false;
+    // Preflights are answered by cors.ts, in Fastify, before any token check.
+    if (req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) return false;
+    const call = open(req, res, match.route);
+    try {
+      if (state.closing) res.setHeader('connection', 'close');
+      const origin = req.headers.origin;
+      if (origin !== undefined) for (const [name, value] of deps.cors(origin)) res.setHeader(name, value);
+      if (match.tooLong) writeProblem(call, frameworkError({ code: 'FST_ERR_MAX_PARAM_LENGTH' }));
+      else admitThenProceed(call, match.upstream);
+    } catch (err) {
+      fail(call, err);
+    }
+    return true;
+  }
+
+  function admitThenProceed(call: Call, upstream: Upstream): void {
+    const { req } = call;
+    const admission = admit(deps, req.method ?? 'GET', req.url ?? '', req.headers.authorization, call.ip);
+    if (admission instanceof Promise)
+      admission.then(
+        (a) => proceed(call, a, upstream),
+        (err) => fail(call, err),
+      );
+    else proceed(call, admission, upstream);
+  }
+
+  function open(req: IncomingMessage, res: ServerResponse, route: string): Call {
+    const given = req.headers['x-request-id'];
+    const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    const parent =
+      req.headers.traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, req.headers);
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    const method = req.method ?? 'GET';
+    const span = deps.tracer.startSpan(
+      `${method} ${route}`,
+      {
+        kind: SpanKind.SERVER,
+        attributes: {
+          'http.request.method': method,
+          'http.route': route,
+          'url.path': q === -1 ? url : url.slice(0, q),
+        },
+      },
+      parent,
+    );
+    const call: Call = {
+      req,
+      res,
+      id,
+      span,
+      traceId: span.spanContext().traceId,
+      route,
+      caller: null,
+      body: null,
+      ip: clientAddress(req, deps.trustProxy),
+      protocol: clientProtocol(req, deps.trustProxy),
+      startedAt: performance.now(),
+    };
+    res.once('close', () => finished(call));
+    return call;
+  }
+
+  /** finished records the request once its answer is out, or once the client left (the span then has no status). */
+  function finished(call: Call): void {
+    const { res } = call;
+    if (!res.writableFinished) {
+      endSpan(call);
+      return;
+    }
+    const ms = performance.now() - call.startedAt;
+    deps.duration.observe({ method: call.req.method, route: call.route, status: res.statusCode }, ms / 1000);
+    // At debug level only: the line names its trace itself, as the hot path switches no async context.
+    if (deps.log.isLevelEnabled('debug'))
+      deps.log.debug(
+        {
+          traceId: call.traceId,
+          spanId: call.span?.spanContext().spanId,
+          requestId: call.id,
+          method: call.req.method,
+          route: call.route,
+          status: res.statusCode,
+          ms: Math.round(ms * 10) / 10,
+        },
+        'request completed',
+      );
+    endSpan(call, res.statusCode);
+  }
+
+  function proceed(call: Call, admission: Awaited<ReturnType<typeof admit>>, upstream: Upstream): void {
+    if (admission instanceof AppError) {
+      writeProblem(call, admission);
+      return;
+    }
+    call.caller = admission.caller;
+    const { req } = call;
+    const declared = req.headers['content-length'];
+    if (declared === undefined ? req.headers['transfer-encoding'] === undefined : declared === '0') {
+      deps.forward(call, upstream);
+      return;
+    }
+    // Bodies pass through as bytes, whatever their type: counted against the limit, never parsed.
+    if (Number(declared) > deps.bodyLimit) writeProblem(call, payloadTooLarge(deps.bodyLimit));
+    else readBody(call, deps.bodyLimit, () => deps.forward(call, upstream));
+  }
+
+  function fail(call: Call, err: unknown): void {
+    deps.log.error({ err, traceId: call.traceId, requestId: call.id }, 'unhandled error');
+    writeProblem(call, internal());
+  }
+
+  return {
+    serve,
+    close() {
+      state.closing = true;
+    },
+  };
+}
+
+/** readBody gathers the body, answering 413 as soon as it grows past the limit (a chunked body has no length). */
+function readBody(call: Call, limit: number, then: () => void): void {
+  const { req } = call;
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let over = false;
+  req.on('data', (chunk: Buffer) => {
+    if (over) return;
+    size += chunk.length;
+    if (size > limit) {
+      over = true;
+      chunks.length = 0;
+      writeProblem(call, payloadTooLarge(limit));
+    } else chunks.push(chunk);
+  });
+  req.on('end', () => {
+    if (over) return;
+    call.body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
+    then();
+  });
+}
+
+function mountsOf(upstreams: Record<ServiceName, Upstream>): Mount[] {
+  const byPrefix = new Map<string, Mount>();
+  for (const { path, service } of routeTable) {
+    const prefix = path.endsWith('/*') ? path.slice(0, -2) : path;
+    const mount = byPrefix.get(prefix) ?? { prefix, exact: '', wildcard: '', upstream: upstreams[service] };
+    if (path.endsWith('/*')) mount.wildcard = path;
+    else mount.exact = path;
+    byPrefix.set(prefix, mount);
+  }
+  return [...byPrefix.values()];
+}
+
+/**
+ * matchRoute finds the route of a decoded path as Fastify's router did (exact paths with or without a trailing
+ * slash, `/*` for everything below); undefined when no proxied route matches.
+ */
+function matchRoute(
+  mounts: Mount[],
+  path: string,
+): { route: string; upstream: Upstream; tooLong: boolean } | undefined {
+  for (const m of mounts) {
+    if (!path.startsWith(m.prefix)) continue;
+    const rest = path.length - m.prefix.length;
+    if (m.exact && (rest === 0 || (rest === 1 && path.endsWith('/'))))
+      return { route: m.exact, upstream: m.upstream, tooLong: false };
+    if (m.wildcard && path.charCodeAt(m.prefix.length) === 47 /* / */)
+      return { route: m.wildcard, upstream: m.upstream, tooLong: rest - 1 > MAX_PARAM_LENGTH };
+  }
+  return undefined;
+}
+
+/** decodedPath: the URL's path with percent escapes decoded, as routes match; undefined when malformed. */
+function decodedPath(url: string): string | undefined {
+  const q = url.indexOf('?');
+  const path = q === -1 ? url : url.slice(0, q);
+  if (!path.includes('%')) return path;
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = trustProxy ? req.headers['x-forwarded-for'] : undefined;
+  if (typeof forwarded === 'string') return forwarded.split(',')[0].trim();
+  return req.socket.remoteAddress ?? '';
+}
+
+function clientProtocol(req: IncomingMessage, trustProxy: boolean): string {
+  const forwarded = trustProxy ? req.headers['x-forwarded-proto'] : undefined;
+  if (typeof forwarded === 'string') return forwarded.split(',')[0].trim();
+  return (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+}
