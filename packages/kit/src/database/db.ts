@@ -43,11 +43,22 @@ export async function openDatabase(options: DatabaseOptions): Promise<Db> {
   return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(options.dataDir ?? 'memory://');
 }
 
+// Embedded mode runs five PGlite databases in one process, and a WASM heap never shrinks: PostgreSQL's default
+// 128 MB of shared buffers each would be most of the process. A shop's working set fits in far less.
+const PGLITE_SETTINGS = [
+  'shared_buffers=16MB',
+  'wal_buffers=512kB',
+  'temp_buffers=2MB',
+  'work_mem=2MB',
+  'maintenance_work_mem=16MB',
+];
+const startParams = [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((setting) => ['-c', setting])];
+
 // initdb is most of a new PGlite's start-up: the first new database in a process makes an empty cluster once,
 // and every later new one starts as a copy of it.
 let emptyCluster: Promise<Blob> | undefined;
 function template(): Promise<Blob> {
-  emptyCluster ??= PGlite.create('memory://').then(async (lite) => {
+  emptyCluster ??= PGlite.create('memory://', { startParams }).then(async (lite) => {
     const blob = await lite.dumpDataDir('none');
     await lite.close();
     return blob;
@@ -61,6 +72,7 @@ async function openPglite(dataDir: string): Promise<Db> {
   const isNew = inMemory || !existsSync(join(dataDir, 'PG_VERSION'));
   const lite = await PGlite.create(dataDir, {
     parsers: { 20: toNumber, 1700: toNumber },
+    startParams,
     ...(isNew ? { loadDataDir: await template() } : {}),
   });
   // PGlite runs one statement at a time: the work in flight beyond the first is waiting for the one connection.

@@ -20,6 +20,17 @@ const toMs = ([s, ns]: [number, number]) => s * 1e3 + ns / 1e6;
 // Kept as recorded; the start time is formatted only when a span is read, since most are never read.
 type Kept = Omit<StoredSpan, 'startTime'> & { startMs: number };
 
+// A resource's attributes getter rebuilds its merged view on every read: the name is looked up once per resource.
+const names = new WeakMap<ReadableSpan['resource'], string>();
+function serviceOf(resource: ReadableSpan['resource']): string {
+  let name = names.get(resource);
+  if (name === undefined) {
+    name = String(resource.attributes['service.name'] ?? 'unknown');
+    names.set(resource, name);
+  }
+  return name;
+}
+
 const view = ({ startMs, ...rest }: Kept): StoredSpan => ({ ...rest, startTime: new Date(startMs).toISOString() });
 
 export class SpanStore implements SpanExporter {
@@ -42,7 +53,7 @@ export class SpanStore implements SpanExporter {
       spanId: ctx.spanId,
       parentSpanId: s.parentSpanContext?.spanId,
       name: s.name,
-      service: String(s.resource.attributes['service.name'] ?? 'unknown'),
+      service: serviceOf(s.resource),
       kind: s.kind,
       startMs: toMs(s.startTime),
       durationMs: Math.round(toMs(s.duration) * 1000) / 1000,
