@@ -363,6 +363,42 @@ describe('limits', () => {
   });
 });
 
+describe('CORS through the proxy', () => {
+  it("marks a configured origin's proxied and refused answers readable, answers its preflight, and no other's", async () => {
+    const shop = 'https://shop.example.pk';
+    const g = await start(platform, {
+      port: 0,
+      usersUrl: users.url,
+      ordersUrl: orders.url,
+      corsOrigins: shop,
+      rateLimitRps: 0,
+    });
+    try {
+      const ask = (path: string, origin: string, headers: Record<string, string> = {}, method = 'GET') =>
+        request(`${g.url}${path}`, { method: method as 'GET', headers: { origin, ...headers } }).then(async (r) => {
+          await r.body.dump();
+          return r;
+        });
+      const proxied = await ask('/api/orders/o1', shop, { authorization: `Bearer ${customer}` });
+      const refused = await ask('/api/orders/o1', shop);
+      expect([proxied.statusCode, refused.statusCode]).toEqual([200, 401]);
+      for (const r of [proxied, refused]) {
+        expect(r.headers['access-control-allow-origin']).toBe(shop);
+        expect(r.headers['access-control-expose-headers']).toContain('x-request-id');
+      }
+      const other = await ask('/api/orders/o1', 'https://evil.example', { authorization: `Bearer ${customer}` });
+      expect(other.statusCode).toBe(200);
+      expect(other.headers['access-control-allow-origin']).toBeUndefined();
+      expect(other.headers.vary).toContain('origin');
+      const preflight = await ask('/api/orders', shop, { 'access-control-request-method': 'POST' }, 'OPTIONS');
+      expect(preflight.statusCode).toBe(204);
+      expect(preflight.headers['access-control-allow-methods']).toContain('POST');
+    } finally {
+      await g.stop();
+    }
+  });
+});
+
 describe('request ids and traces', () => {
   it('echoes a valid x-request-id to the client and the service, and replaces an invalid one', async () => {
     const res = await call('/api/products', { headers: { 'x-request-id': 'req-abc.123' } });
