@@ -23,20 +23,20 @@ function gateway(result: ScenarioResult): string[] {
   const pino = area(p, (a) => a === 'pino' || a === '@pinojs/redact');
   if (logs >= 3 || pino >= 3)
     out.push(
-      `Logging costs ${pct(logs + pino)} (pino ${pct(pino)}, the log store ${pct(logs)}) although the gateway runs at LOG_LEVEL=warn: the console's log store keeps debug lines whatever the level, so the per-request "request completed" debug line (api/edge-server.ts \`logCompleted\`) is built, redacted (@pinojs/redact), serialised and, in the store, parsed back and kept on every request. The SERVER span already records method, route, status and duration: leaving that line out of the hot path (or keeping objects in the store without the JSON round trip) removes it.`,
+      `Logging costs ${pct(logs + pino)} (pino ${pct(pino)}, the log store ${pct(logs)}): the store keeps what LOG_LEVEL lets through, and the hot path (services/gateway/src/api/proxy-edge.ts) writes a "request completed" line only at debug, so at warn something else logs on every request: look for a warning per request (an ejected replica, a failing health check).`,
     );
   const io = area(p, (a) => a.startsWith('native: socket I/O'));
   if (io >= 10)
     out.push(
-      `Socket I/O is ${pct(io)} of self time (native \`writev\`, \`writeLatin1String\`, \`writeBuffer\`): each answer leaves as a head string plus body chunks, and each upstream request as another head. For answers that arrive in one chunk with a known length (almost all API answers), writing head and body together in one \`res.end(buffer)\` saves a syscall and a string conversion per request; nginx spends about a quarter of the gateway's CPU per request (the table), most of it in the same syscalls.`,
+      `Socket I/O is ${pct(io)} of self time (native \`writev\`, \`writeLatin1String\`, \`writeBuffer\`, reads): one read and one write on each of the two connections per request, the answer's head and body already in one write (forward-request.ts gathers answers of known length up to 64 KiB). nginx pays the same syscalls: this part is the floor every proxy here shares.`,
     );
   const otel = area(p, (a) => a.startsWith('@opentelemetry/'));
   if (otel >= 3)
     out.push(
-      `OpenTelemetry span bookkeeping (\`startSpan\`, context objects, attribute copies, the SimpleSpanProcessor) is ${pct(otel)}. Recording the two spans into the store from plain objects, or sampling what the store keeps while still propagating \`traceparent\`, cuts it.`,
+      `OpenTelemetry spans (two per request: \`startSpan\`, ids, context objects; the store keeps them as recorded, without copies or an export call) cost ${pct(otel)}. Sampling what the store keeps while still propagating \`traceparent\`, or recording the two spans without the SDK, is what is left to cut.`,
     );
   out.push(
-    "undici (`dispatch`, the llhttp parser) and Fastify cost what @fastify/http-proxy pays too; they are not where the gap is. The gateway does more per request by design (ES256 verification cached per token, a token bucket, ids, two spans, header filtering): 2× @fastify/http-proxy means its per-request work must fall well below the proxy library's, e.g. a hand-written `node:http` edge (no Fastify routing and hooks) on the hot path, once the items above are gone.",
+    "Proxied requests no longer enter Fastify (api/proxy-edge.ts takes them on the node:http server): what remains besides the spans is node:http's parser and ServerResponse and undici's `dispatch` and llhttp parser, the machinery @fastify/http-proxy runs too, minus its Fastify layer. The gateway's own work per request (cached token check, token bucket, ids, header filtering, metrics) is a few per cent; beyond that, a cheaper HTTP stack than node:http + undici is what would move the ratio.",
     'On 2 cores the load generator (wrk), the proxy and the upstream compete: every proxy is CPU-bound here, so req/s is requests per CPU-second available to it. The "by CPU per request" ratio in the budget line is the comparison least disturbed by other work on the machine.',
   );
   return out;
@@ -59,7 +59,7 @@ const lag = [
 ];
 
 const startup = [
-  'Resident memory: each of the five services opens its own PGlite instance, and each instance is a full PostgreSQL in WASM with its own linear memory (shared buffers, catalogue caches, WAL buffers), about 150–250 MB apiece. Lowering `shared_buffers` and `wal_buffers` in PGlite\'s start-up options, or one PGlite instance with a schema per service (the architecture allows "one database or schema per service" in embedded mode), would bring the total well under 1 GB.',
+  'Resident memory: each of the five services opens its own PGlite instance, a full PostgreSQL in WASM whose linear memory never shrinks; with 16 MB of shared buffers each (packages/kit/src/database/db.ts) an instance adds some 35–60 MB, and the rest is Node, the WASM code compiled once, and the span and log stores. One PGlite instance with a schema per service would save the per-instance share.',
   "Warm start-up: opening five on-disk PGlite directories (each replays its WAL and loads the WASM module), importing Fastify, OpenTelemetry, ajv and every service module (Node's module loading is a large part of a fresh process), then users/inventory/shipping in parallel but payments, orders and the gateway one after the other. Compiling the WASM module once and sharing it between instances, and starting payments alongside the first three, shorten it.",
 ];
 
