@@ -5,7 +5,7 @@ import type { ReserveRequest, ReserveResponse, Shortage } from '../contracts.ts'
 import { productsRepo } from '../data/products-repo.ts';
 import { reservationsRepo } from '../data/reservations-repo.ts';
 import { outOfStock, reservationReleased } from '../domain/product.ts';
-import { duplicateSkus, inLockOrder } from '../domain/reservation.ts';
+import { duplicateSkus, inLockOrder, type ReservationLine } from '../domain/reservation.ts';
 import { announceStock } from './announce-stock.ts';
 
 export async function reserveStock(db: Db, input: ReserveRequest): Promise<ReserveResponse> {
@@ -15,6 +15,7 @@ export async function reserveStock(db: Db, input: ReserveRequest): Promise<Reser
     // A second call for the order (a retry, or a race with its first) gets the stored answer.
     if (!(await reservationsRepo.claim(tx, input.orderId, 'RESERVED'))) return storedReservation(tx, input.orderId);
     const shortages: Shortage[] = [];
+    const reserved: ReservationLine[] = [];
     for (const line of inLockOrder(input.lines)) {
       const held = await productsRepo.hold(tx, line.sku, line.quantity);
       if (!held) {
@@ -25,17 +26,15 @@ export async function reserveStock(db: Db, input: ReserveRequest): Promise<Reser
         });
         continue;
       }
-      await reservationsRepo.addLine(tx, input.orderId, {
-        sku: held.sku,
-        name: held.name,
-        quantity: line.quantity,
-        unitPrice: held.price,
-      });
+      const reservedLine = { sku: held.sku, name: held.name, quantity: line.quantity, unitPrice: held.price };
+      await reservationsRepo.addLine(tx, input.orderId, reservedLine);
+      reserved.push(reservedLine);
       await announceStock(tx, held, 'reserved');
     }
     // Throwing rolls back every hold, the claim and the events: nothing was reserved.
     if (shortages.length > 0) throw outOfStock(shortages);
-    return { orderId: input.orderId, status: 'RESERVED', lines: await reservationsRepo.lines(tx, input.orderId) };
+    // The lines as written, in sku order: what a later call reads back from the table.
+    return { orderId: input.orderId, status: 'RESERVED', lines: reserved };
   });
 }
 

@@ -29,7 +29,8 @@ export async function onPaymentChanged(tx: Tx, event: Envelope): Promise<string 
   const status = data.status ?? (event.type === 'PaymentRefunded' ? 'REFUNDED' : 'CAPTURED');
   const order = await ordersRepo.byId(tx, data.orderId, true);
   if (!order) return undefined;
-  // A refund is final: a late capture event must not overwrite it.
-  if (order.payment.status !== 'REFUNDED') await ordersRepo.setPayment(tx, order.id, status);
+  // A refund is final: a late capture event must not overwrite it; news the saga already recorded changes nothing.
+  if (order.payment.status !== 'REFUNDED' && order.payment.status !== status)
+    await ordersRepo.setPayment(tx, order.id, status);
   return order.id;
 }
