@@ -79,7 +79,8 @@ async function tabTo(
 describe.skipIf(!browser)('storefront in the browser', () => {
   beforeAll(async () => {
     await buildApp('storefront');
-    platform = await startTestPlatform({ courierStepMs: 300 });
+    // A courier step long enough that a busy machine still shows CONFIRMED before the parcel is picked up.
+    platform = await startTestPlatform({ courierStepMs: 1_000 });
     base = platform.gatewayUrl;
   }, 120_000);
 
@@ -246,6 +247,7 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     await poll(() => status.textContent()).toContain('Waiting for payment confirmation from JazzCash');
     await shot(page, 'desktop-14-pending');
     await poll(() => status.getAttribute('data-status'), { timeout: 20_000 }).toBe('REJECTED');
+    // The reason shows with the status itself: the stream's detail carries it before the order is read again.
     expect(await status.textContent()).toContain('JazzCash did not confirm the payment in time. Nothing was charged.');
     await shot(page, 'desktop-15-payment-timeout');
     expect(problems).toEqual([]);

@@ -37,7 +37,8 @@ function rejectionWords(reason: string | undefined, wallet: string): string {
   }
 }
 
-function headline(order: Order, status: OrderStatus): string {
+/** reason: the rejection's reason as the stream told it, for the moment before the order is read again. */
+function headline(order: Order, status: OrderStatus, reason?: string): string {
   const wallet = order.payment.method === 'cod' ? undefined : methodNames[order.payment.method];
   switch (status) {
     case 'PENDING':
@@ -51,7 +52,7 @@ function headline(order: Order, status: OrderStatus): string {
     case 'DELIVERED':
       return 'Your parcel has arrived. Thank you for shopping with Bazaar!';
     case 'REJECTED':
-      return rejectionWords(order.rejectionReason, wallet ?? 'The wallet');
+      return rejectionWords(order.rejectionReason ?? reason, wallet ?? 'The wallet');
     case 'CANCELLED':
       return 'Any payment taken is refunded.';
   }
@@ -108,6 +109,7 @@ export function OrderPage({ id }: { id: string }) {
   const [order, setOrder] = useState<Order | null>(null);
   const [status, setStatus] = useState<OrderStatus | null>(null);
   const [times, setTimes] = useState<Record<string, string>>({});
+  const [details, setDetails] = useState<Record<string, string>>({});
   const [connection, setConnection] = useState<FollowState>('connecting');
   const [error, setError] = useState<ApiError | null>(null);
   const [cancelling, setCancelling] = useState<'ask' | 'busy' | null>(null);
@@ -133,6 +135,7 @@ export function OrderPage({ id }: { id: string }) {
     setOrder(null);
     setStatus(null);
     setTimes({});
+    setDetails({});
     setError(null);
     const advance = (next: string) => {
       const merged = later(statusRef.current ?? next, next) as OrderStatus;
@@ -160,6 +163,8 @@ export function OrderPage({ id }: { id: string }) {
       onStatus: (event) => {
         if (!live) return;
         setTimes((t) => (t[event.status] ? t : { ...t, [event.status]: event.at }));
+        const { detail } = event;
+        if (detail) setDetails((d) => (d[event.status] ? d : { ...d, [event.status]: detail }));
         advance(event.status);
         // Each new status may bring new facts (payment reference, courier, tracking number): read the order again.
         if (event.status !== lastSeen) {
@@ -234,7 +239,7 @@ export function OrderPage({ id }: { id: string }) {
         </h2>
         <div role="status" aria-live="polite" data-testid="order-status" data-status={status}>
           <p class="status-headline">
-            <strong>{statusLabel(status)}.</strong> {headline(order, status)}
+            <strong>{statusLabel(status)}.</strong> {headline(order, status, details[status])}
           </p>
         </div>
         <Steps status={status} times={times} />
