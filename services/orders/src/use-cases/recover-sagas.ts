@@ -7,7 +7,7 @@ export function startSagaRecovery(deps: Deps): { stop(): Promise<void> } {
   let running: Promise<void> | undefined;
   const sweep = async () => {
     // A backlog after an outage drains at up to 100 sagas a sweep per replica (they wait on the pool, not each other).
-    const due = await sagasRepo.due(deps.db, 100);
+    const due = await deps.db.transaction((tx) => sagasRepo.due(tx, 100));
     await Promise.all(due.map((orderId) => runSaga(deps, orderId)));
   };
   const timer = setInterval(() => {
