@@ -78,7 +78,8 @@ describe(`rate limiting (RATE_LIMIT_RPS=${RPS}, bursts of ${2 * RPS})`, () => {
     const orders = await burst(15, () =>
       u.order([{ sku: 'TEA-001', quantity: 1 }], { method: 'cod' }, { 'idempotency-key': `burst-${Math.random()}` }),
     );
-    const placed = orders.filter((r) => r.status === 201).length;
+    // 201 confirmed, or 202 when a busy machine outlasts the saga's window: either way one order was placed.
+    const placed = orders.filter((r) => r.status === 201 || r.status === 202).length;
     await refill();
     await u.logIn(u.email, u.password);
     const mine = await u.call('GET', '/api/orders?limit=100');
