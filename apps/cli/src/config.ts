@@ -57,6 +57,22 @@ export const clusterSpec = {
     'Interface the payment sandbox simulators listen on (`service sandboxes`)',
     '127.0.0.1',
   ),
+  jazzcashUrl: optional(
+    'JAZZCASH_URL',
+    'Base URL of JazzCash for payments (default: the sandbox simulator `up --cluster` starts)',
+  ),
+  easypaisaUrl: optional(
+    'EASYPAISA_URL',
+    'Base URL of EasyPaisa for payments (default: the sandbox simulator `up --cluster` starts)',
+  ),
+  crashAt: optional(
+    'CRASH_AT',
+    'Fault tests only: <service>/<point>@<n> SIGKILLs that service the nth time it passes outbox-published or consumer-handled',
+  ),
+  crashOnceFile: optional(
+    'CRASH_ONCE_FILE',
+    'Fault tests only: claimed by the first process CRASH_AT kills; its replicas live on',
+  ),
   replicas: int('REPLICAS', 'Instances of orders and of inventory that `up --cluster` starts', 2),
   namespace: str(
     'BAZAAR_NAMESPACE',

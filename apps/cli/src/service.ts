@@ -45,6 +45,8 @@ export async function runService(name: string): Promise<void> {
       databasePoolSize: config.databasePoolSize,
       logLevel: config.logLevel,
       otlpEndpoint: config.otlpEndpoint,
+      crashAt: config.crashAt,
+      crashOnceFile: config.crashOnceFile,
     };
     const service = await import(`@bazaar/${name}`);
     const running = await service.start(platform);

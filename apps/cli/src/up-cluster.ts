@@ -45,8 +45,9 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
     SHIPPING_URL: url(ports.shipping),
     INVENTORY_GRPC_URL: ports.inventory.map(grpcAddress).join(','),
     PAYMENTS_GRPC_URL: grpcAddress(ports.payments),
-    JAZZCASH_URL: url(config.jazzcashSandboxPort),
-    EASYPAISA_URL: url(config.easypaisaSandboxPort),
+    // A real provider, or a fault proxy in front of a sandbox, when set.
+    JAZZCASH_URL: cluster.jazzcashUrl ?? url(config.jazzcashSandboxPort),
+    EASYPAISA_URL: cluster.easypaisaUrl ?? url(config.easypaisaSandboxPort),
   };
   const instances: Instance[] = [
     { name: 'sandboxes', port: config.jazzcashSandboxPort, env: {} },

@@ -2,6 +2,7 @@
 import { context, propagation, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import type { Db, Tx } from '../database/db.ts';
 import type { Handler } from './broker.ts';
+import { passCrashPoint } from './crash-point.ts';
 import type { Envelope } from './envelope.ts';
 
 export type EffectHandler<T = unknown> = (tx: Tx, event: Envelope) => Promise<T>;
@@ -35,6 +36,7 @@ export function inbox<T>(
         }),
       );
       if (outcome) afterCommit?.(outcome.result);
+      passCrashPoint('consumer-handled'); // committed, and the broker has no ack yet
     } catch (err) {
       span.setStatus({ code: SpanStatusCode.ERROR, message: String(err) });
       throw err;

@@ -7,6 +7,8 @@ import { type Db, ensureDatabase, openDatabase } from '../database/db.ts';
 import { migrate } from '../database/migrate.ts';
 import { traced } from '../database/traced.ts';
 import type { Broker } from '../messaging/broker.ts';
+import { armCrashPoint, passCrashPoint } from '../messaging/crash-point.ts';
+import type { Envelope } from '../messaging/envelope.ts';
 import { type EffectHandler, inbox } from '../messaging/inbox.ts';
 import { OutboxRelay } from '../messaging/outbox.ts';
 import { ensureMessagingTables } from '../messaging/schema.ts';
@@ -38,6 +40,9 @@ export type Platform = {
   otlpEndpoint?: string;
   logLevel?: string;
   outboxSweepMs?: number;
+  /** Fault tests: `<service>/<point>@<n>` kills this process at that point (see crash-point.ts); once per onceFile. */
+  crashAt?: string;
+  crashOnceFile?: string;
 };
 
 export type ServiceKit = {
@@ -91,7 +96,16 @@ export async function serviceDefaults(
   });
   // Loads @fastify/swagger now: its onRoute hook only sees routes declared after it, and the service's come next.
   await app.after();
-  const relay = new OutboxRelay(db, platform.broker, log, { sweepMs: platform.outboxSweepMs });
+  armCrashPoint(name, platform.crashAt, platform.crashOnceFile);
+  // Under a crash point, the relay's publish may die right after the broker's confirm, before the row is marked sent.
+  const relayBroker: Broker = platform.crashAt
+    ? Object.create(platform.broker, {
+        publish: {
+          value: (event: Envelope) => platform.broker.publish(event).then(() => passCrashPoint('outbox-published')),
+        },
+      })
+    : platform.broker;
+  const relay = new OutboxRelay(db, relayBroker, log, { sweepMs: platform.outboxSweepMs });
   opsRoutes(app, { service: name, spans, logs, relay, broker: platform.broker });
   messagingMetrics(registry, name, relay, platform.broker);
   poolMetrics(registry, db);
