@@ -145,6 +145,8 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
         }
       };
       for (let i = 0; i < users; i++) track(user());
+      // The users run until the deadline: the settling grace below starts then, not now.
+      await new Promise((r) => setTimeout(r, Math.max(0, deadline - performance.now())));
     }
 
     // Let outstanding actions finish (they are counted), but not forever.
