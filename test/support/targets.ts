@@ -30,13 +30,15 @@ export async function e2eTargets(): Promise<Target[]> {
 
 /**
  * startCluster runs `bazaar up --cluster` in its own namespace; `platform` is the CLI process (its banner lists the
- * pids), `sandboxes` the payment sandboxes' URLs; `env` overrides settings (COURIER_STEP_MS, ORDER_SYNC_WINDOW_MS…).
+ * pids), `namespace` prefixes its databases and broker names, `sandboxes` the payment sandboxes' URLs; `env` overrides settings (COURIER_STEP_MS, ORDER_SYNC_WINDOW_MS…).
  */
 export async function startCluster(
   postgresUrl: string,
   brokerUrl: string,
   env: Record<string, string> = {},
-): Promise<Running & { platform: PlatformProcess; sandboxes: { jazzcash: string; easypaisa: string } }> {
+): Promise<
+  Running & { platform: PlatformProcess; namespace: string; sandboxes: { jazzcash: string; easypaisa: string } }
+> {
   const namespace = `e2e_${randomUUID().slice(0, 8)}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'bazaar-cluster-'));
   const [gateway, jazzcash, easypaisa] = await freePorts(3);
@@ -57,6 +59,7 @@ export async function startCluster(
   return {
     gatewayUrl: platform.url,
     platform,
+    namespace,
     sandboxes: { jazzcash: `http://127.0.0.1:${jazzcash}`, easypaisa: `http://127.0.0.1:${easypaisa}` },
     async stop() {
       await platform.stop('SIGTERM');

@@ -1,0 +1,90 @@
+// Outages of what Bazaar depends on, under a steady order load, each ending with `bazaar verify` clean: the broker
+// cut off for 30 s (events wait in the outboxes), and the payment providers slow, then failing, then timing out
+// (a fault proxy sits in front of both sandboxes, through JAZZCASH_URL and EASYPAISA_URL).
+import { brokerOrSkip, postgresOrSkip, RABBITMQ_URL } from '@bazaar/kit/testing';
+import { afterEach, describe, it } from 'vitest';
+import { faultProxy } from '../support/fault-proxy.ts';
+import { freePorts } from '../support/process.ts';
+import { startCluster } from '../support/targets.ts';
+import { EASYPAISA, expectClean, JAZZCASH, sleep, underLoad } from '../support/under-load.ts';
+
+const postgres = await postgresOrSkip();
+const rabbit = postgres ? await brokerOrSkip(RABBITMQ_URL) : undefined;
+
+const cleanup: (() => Promise<void>)[] = [];
+afterEach(async () => {
+  for (const fn of cleanup.splice(0).reverse()) await fn().catch(() => {});
+}, 60_000);
+
+describe.runIf(rabbit)('outages under load (cluster mode on PostgreSQL and RabbitMQ)', () => {
+  it('the broker cut off for 30 s: orders go on, the outboxes hold the events, and the relays catch up', async () => {
+    const broker = new URL(rabbit!);
+    const proxy = await faultProxy({ host: broker.hostname, port: Number(broker.port || 5672) });
+    broker.port = String(proxy.port);
+    const cluster = await startCluster(postgres!, broker.toString(), { COURIER_STEP_MS: '500' });
+    cleanup.push(
+      () => proxy.close(),
+      () => cluster.stop(),
+      async () => proxy.restore(),
+    );
+    const answers = await underLoad(
+      cluster.gatewayUrl,
+      40_000,
+      async () => {
+        await sleep(3000);
+        proxy.cut();
+        console.log('broker cut off');
+        await sleep(30_000);
+        proxy.restore();
+        console.log('broker back');
+      },
+      { retryForMs: 45_000 },
+    );
+    await expectClean(cluster.gatewayUrl, answers);
+  }, 400_000);
+
+  it('the payment providers slow, then failing, then timing out: every order is paid once or rejected', async () => {
+    const [jazzcash, easypaisa] = await freePorts(2);
+    const proxies = await Promise.all([jazzcash, easypaisa].map((port) => faultProxy({ host: '127.0.0.1', port })));
+    const cluster = await startCluster(postgres!, rabbit!, {
+      COURIER_STEP_MS: '500',
+      PAYMENT_RECONCILE_MS: '1000',
+      JAZZCASH_SANDBOX_PORT: String(jazzcash),
+      EASYPAISA_SANDBOX_PORT: String(easypaisa),
+      JAZZCASH_URL: `http://127.0.0.1:${proxies[0].port}`,
+      EASYPAISA_URL: `http://127.0.0.1:${proxies[1].port}`,
+    });
+    cleanup.push(
+      async () => void (await Promise.all(proxies.map((p) => p.close()))),
+      () => cluster.stop(),
+    );
+    const each = (fn: (p: (typeof proxies)[number]) => void) => proxies.forEach(fn);
+    const answers = await underLoad(
+      cluster.gatewayUrl,
+      24_000,
+      async () => {
+        await sleep(3000);
+        each((p) => p.latency(2500));
+        console.log('providers slow (2.5 s a chunk)');
+        await sleep(6000);
+        each((p) => {
+          p.latency(0);
+          p.cut();
+        });
+        console.log('providers failing (connections reset)');
+        await sleep(5000);
+        each((p) => {
+          p.restore();
+          p.stall();
+        });
+        console.log('providers timing out (nothing answers)');
+        await sleep(6000);
+        each((p) => p.restore());
+        console.log('providers back');
+      },
+      { payments: [JAZZCASH, EASYPAISA] },
+    );
+    // A failed or timed-out payment rejects its order (402); nothing may stay charged for it.
+    await expectClean(cluster.gatewayUrl, answers, [201, 202, 402]);
+  }, 400_000);
+});
