@@ -69,11 +69,11 @@ export async function startCluster(
   };
 }
 
-/** Five consecutive free ports, and the same five plus 100 for the second replicas. */
+/** Five consecutive free ports, the second replicas' 100 above, and the gRPC ports 1000 above inventory and payments. */
 async function freeServiceBlock(): Promise<number> {
   for (;;) {
     const base = 20_000 + Math.floor(Math.random() * 20_000);
-    const wanted = [0, 1, 2, 3, 4, 101, 102].map((d) => base + d);
+    const wanted = [0, 1, 2, 3, 4, 101, 102, 1001, 1003, 1101].map((d) => base + d);
     const free = await Promise.all(
       wanted.map(
         (p) =>
