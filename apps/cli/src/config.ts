@@ -21,6 +21,11 @@ export const spec = {
     'Requests per second per client at the gateway (bursts to twice that; 0 turns it off)',
     50,
   ),
+  outboxRetentionSeconds: int(
+    'OUTBOX_RETENTION_SECONDS',
+    'How long each service keeps events its outbox has published, for inspection, before deleting them',
+    3600,
+  ),
   jazzcashSandboxPort: int('JAZZCASH_SANDBOX_PORT', 'Port of the JazzCash sandbox simulator (embedded mode)', 8091),
   easypaisaSandboxPort: int('EASYPAISA_SANDBOX_PORT', 'Port of the EasyPaisa sandbox simulator (embedded mode)', 8092),
 };
@@ -46,6 +51,11 @@ export const clusterSpec = {
   otlpEndpoint: optional(
     'OTEL_EXPORTER_OTLP_ENDPOINT',
     'OTLP/HTTP collector to export traces to (e.g. http://otel-collector:4318)',
+  ),
+  outboxRetentionSeconds: int(
+    'OUTBOX_RETENTION_SECONDS',
+    'How long each service keeps events its outbox has published, for inspection, before deleting them',
+    3600,
   ),
   databasePoolSize: int(
     'DATABASE_POOL_SIZE',

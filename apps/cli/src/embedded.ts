@@ -18,6 +18,7 @@ export type EmbeddedOptions = {
   logSink?: LogSink;
   logLevel?: string;
   otlpEndpoint?: string;
+  outboxRetentionMs?: number;
   onProgress?: (step: string) => void;
 };
 
@@ -38,6 +39,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
     logSink: options.logSink,
     otlpEndpoint: options.otlpEndpoint,
     logLevel: options.logLevel,
+    outboxRetentionMs: options.outboxRetentionMs,
   };
   const ports = options.ports ?? {};
   const at = <T extends object>(port: number | undefined, rest: T) => (port === undefined ? rest : { ...rest, port });

@@ -45,6 +45,7 @@ export async function runService(name: string): Promise<void> {
       databasePoolSize: config.databasePoolSize,
       logLevel: config.logLevel,
       otlpEndpoint: config.otlpEndpoint,
+      outboxRetentionMs: config.outboxRetentionSeconds * 1000,
       crashAt: config.crashAt,
       crashOnceFile: config.crashOnceFile,
     };

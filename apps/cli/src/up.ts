@@ -49,6 +49,7 @@ export async function up(options: { cluster: boolean; verbose: boolean }): Promi
       logSink: logs,
       logLevel: config.logLevel,
       otlpEndpoint: config.otlpEndpoint,
+      outboxRetentionMs: config.outboxRetentionSeconds * 1000,
       onProgress: (step) => process.stdout.write(` ${step} ✓`),
     });
   } catch (err) {

@@ -56,6 +56,25 @@ describe('the outbox and inbox', () => {
     });
   });
 
+  it('deletes published rows once their retention is over, and never an unpublished one', async () => {
+    const { db, broker, relay } = await fixture();
+    await broker.subscribe('c', ['Thing'], async () => {});
+    await relay.start();
+    for (const n of [1, 2]) await db.transaction(async (tx) => enqueue(tx, 'test', { type: 'Thing', data: { n } }));
+    await until(async () => (await relay.backlog()).backlog === 0);
+    await relay.stop();
+    await db.transaction(async (tx) => enqueue(tx, 'test', { type: 'Thing', data: { n: 3 } }));
+    await db.exec("UPDATE outbox SET published_at = now() - interval '2 hours' WHERE envelope->'data'->>'n' = '1'");
+    expect(await relay.trim()).toBe(1);
+    const left = await db.query<{ n: string; sent: boolean }>(
+      "SELECT envelope->'data'->>'n' AS n, published_at IS NOT NULL AS sent FROM outbox ORDER BY seq",
+    );
+    expect(left).toEqual([
+      { n: '2', sent: true },
+      { n: '3', sent: false },
+    ]);
+  });
+
   it('carries the trace context of the writer in the envelope', async () => {
     const { db } = await fixture();
     const id = await tracer.startActiveSpan('writer', async (active) => {

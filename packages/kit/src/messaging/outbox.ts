@@ -5,6 +5,7 @@ import type { Broker } from './broker.ts';
 import { type Envelope, envelope, type NewEvent } from './envelope.ts';
 
 const BATCH = 50;
+const HOUR_MS = 3_600_000;
 
 export const OUTBOX_CHANNEL = 'bazaar_outbox';
 
@@ -25,29 +26,36 @@ export class OutboxRelay {
   private running = false;
   private again = false;
   private timer?: NodeJS.Timeout;
+  private trimTimer?: NodeJS.Timeout;
   private unlisten?: () => Promise<void>;
   private readonly db: Db;
   private readonly broker: Broker;
   private readonly log: Logger;
   private readonly sweepMs: number;
+  private readonly retainMs: number;
   readonly stats = { published: 0, failures: 0 };
 
-  constructor(db: Db, broker: Broker, log: Logger, options: { sweepMs?: number } = {}) {
+  /** retainMs: how long published rows stay for inspection before the relay deletes them (default an hour). */
+  constructor(db: Db, broker: Broker, log: Logger, options: { sweepMs?: number; retainMs?: number } = {}) {
     this.db = db;
     this.broker = broker;
     this.log = log;
     this.sweepMs = options.sweepMs ?? 1000;
+    this.retainMs = options.retainMs ?? HOUR_MS;
   }
 
   async start(): Promise<void> {
     this.unlisten = await this.db.listen(OUTBOX_CHANNEL, () => this.wake());
     this.timer = setInterval(() => this.wake(), this.sweepMs);
     this.timer.unref();
+    this.trimTimer = setInterval(() => void this.trim(), Math.min(this.retainMs, 60_000));
+    this.trimTimer.unref();
     this.wake();
   }
 
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    clearInterval(this.trimTimer);
     await this.unlisten?.();
     while (this.running) await new Promise((r) => setTimeout(r, 10));
   }
@@ -70,6 +78,20 @@ export class OutboxRelay {
           this.wake();
         }
       });
+  }
+
+  /** Deletes rows published longer ago than the retention, so the table holds the backlog and a recent past only. */
+  async trim(): Promise<number> {
+    try {
+      const rows = await this.db.query(
+        'DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1) RETURNING seq',
+        [this.retainMs / 1000],
+      );
+      return rows.length;
+    } catch (err) {
+      this.log.warn({ err }, 'outbox trim failed; the next one will retry');
+      return 0;
+    }
   }
 
   async backlog(): Promise<{ backlog: number; oldestAgeMs: number }> {

@@ -40,6 +40,8 @@ export type Platform = {
   otlpEndpoint?: string;
   logLevel?: string;
   outboxSweepMs?: number;
+  /** How long published outbox rows are kept before the relay deletes them (OUTBOX_RETENTION_SECONDS). */
+  outboxRetentionMs?: number;
   /** Fault tests: `<service>/<point>@<n>` kills this process at that point (see crash-point.ts); once per onceFile. */
   crashAt?: string;
   crashOnceFile?: string;
@@ -105,7 +107,10 @@ export async function serviceDefaults(
         },
       })
     : platform.broker;
-  const relay = new OutboxRelay(db, relayBroker, log, { sweepMs: platform.outboxSweepMs });
+  const relay = new OutboxRelay(db, relayBroker, log, {
+    sweepMs: platform.outboxSweepMs,
+    retainMs: platform.outboxRetentionMs,
+  });
   opsRoutes(app, { service: name, spans, logs, relay, broker: platform.broker });
   messagingMetrics(registry, name, relay, platform.broker);
   poolMetrics(registry, db);
