@@ -70,6 +70,12 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
   const internalKey = cluster.internalKey ?? randomBytes(24).toString('base64url');
   let stopping = false;
   const children: { instance: Instance; child: ChildProcess }[] = [];
+  // One process failed to start: the ones already up must not outlive this command.
+  const stopStarted = (err: unknown): never => {
+    stopping = true;
+    for (const { child } of children) child.kill('SIGTERM');
+    throw err;
+  };
   for (const instance of instances) {
     const log = createWriteStream(join(logsDir, `${instance.name}-${instance.port}.log`), { flags: 'a' });
     const child = spawn(process.execPath, [main, 'service', instance.name], {
@@ -96,9 +102,9 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
         );
     });
     children.push({ instance, child });
-    if (instance.name !== 'gateway') await waitReady(instance, child);
+    if (instance.name !== 'gateway') await waitReady(instance, child).catch(stopStarted);
   }
-  await waitReady(instances.at(-1)!, children.at(-1)!.child);
+  await waitReady(instances.at(-1)!, children.at(-1)!.child).catch(stopStarted);
 
   console.log('\n  Bazaar is up (cluster mode)\n');
   for (const { instance, child } of children)
