@@ -27,7 +27,8 @@ export async function freePorts(n: number): Promise<number[]> {
 /** Five consecutive free ports and the same plus 100 and 101, 102 (cluster mode's replicas), as the e2e suite picks them. */
 export async function freeServiceBlock(): Promise<number> {
   for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 20_000);
+    // Below Linux's ephemeral range (32768 and up), where any outgoing connection could take a port we checked.
+    const base = 10_000 + Math.floor(Math.random() * 20_000);
     const wanted = [0, 1, 2, 3, 4, 101, 102].map((d) => base + d);
     const free = await Promise.all(
       wanted.map(

@@ -72,7 +72,8 @@ export async function startCluster(
 /** Five consecutive free ports, the second replicas' 100 above, and the gRPC ports 1000 above inventory and payments. */
 async function freeServiceBlock(): Promise<number> {
   for (;;) {
-    const base = 20_000 + Math.floor(Math.random() * 20_000);
+    // Below Linux's ephemeral range (32768 and up), where any outgoing connection could take a port we checked.
+    const base = 10_000 + Math.floor(Math.random() * 20_000);
     const wanted = [0, 1, 2, 3, 4, 101, 102, 1001, 1003, 1101].map((d) => base + d);
     const free = await Promise.all(
       wanted.map(
