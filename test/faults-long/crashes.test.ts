@@ -5,19 +5,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { brokerOrSkip, postgresOrSkip, RABBITMQ_URL } from '@bazaar/kit/testing';
 import amqp from 'amqplib';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { startCluster } from '../support/targets.ts';
-import { alive, expectClean, pidsOf, sleep, underLoad } from '../support/under-load.ts';
+import { alive, clusterFaultSetup, expectClean, pidsOf, sleep, underLoad } from '../support/under-load.ts';
 
-const postgres = await postgresOrSkip();
-const rabbit = postgres ? await brokerOrSkip(RABBITMQ_URL) : undefined;
-
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn().catch(() => {});
-}, 60_000);
+const { postgres, rabbit, cleanup } = await clusterFaultSetup();
 
 /** Starts a cluster whose orders replicas die (one of them, once) the nth time they pass `point`. */
 async function crashingCluster(point: string, nth: number) {

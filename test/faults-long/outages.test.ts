@@ -1,20 +1,13 @@
 // Outages of what Bazaar depends on, under a steady order load, each ending with `bazaar verify` clean: the broker
 // cut off for 30 s (events wait in the outboxes), and the payment providers slow, then failing, then timing out
 // (a fault proxy sits in front of both sandboxes, through JAZZCASH_URL and EASYPAISA_URL).
-import { brokerOrSkip, postgresOrSkip, RABBITMQ_URL } from '@bazaar/kit/testing';
-import { afterEach, describe, it } from 'vitest';
+import { describe, it } from 'vitest';
 import { faultProxy } from '../support/fault-proxy.ts';
 import { freePorts } from '../support/process.ts';
 import { startCluster } from '../support/targets.ts';
-import { EASYPAISA, expectClean, JAZZCASH, sleep, underLoad } from '../support/under-load.ts';
+import { clusterFaultSetup, EASYPAISA, expectClean, JAZZCASH, sleep, underLoad } from '../support/under-load.ts';
 
-const postgres = await postgresOrSkip();
-const rabbit = postgres ? await brokerOrSkip(RABBITMQ_URL) : undefined;
-
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn().catch(() => {});
-}, 60_000);
+const { postgres, rabbit, cleanup } = await clusterFaultSetup();
 
 describe.runIf(rabbit)('outages under load (cluster mode on PostgreSQL and RabbitMQ)', () => {
   it('the broker cut off for 30 s: orders go on, the outboxes hold the events, and the relays catch up', async () => {

@@ -1,18 +1,11 @@
 // Fault scenarios under a steady order load, each ending with `bazaar verify` clean: PostgreSQL connections reset
 // mid-traffic, and an orders replica paused (SIGSTOP) for 20 s.
-import { brokerOrSkip, postgresOrSkip, RABBITMQ_URL } from '@bazaar/kit/testing';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type FaultProxy, faultProxy } from '../support/fault-proxy.ts';
 import { startCluster } from '../support/targets.ts';
-import { expectClean, pidsOf, sleep, underLoad } from '../support/under-load.ts';
+import { clusterFaultSetup, expectClean, pidsOf, sleep, underLoad } from '../support/under-load.ts';
 
-const postgres = await postgresOrSkip();
-const rabbit = postgres ? await brokerOrSkip(RABBITMQ_URL) : undefined;
-
-const cleanup: (() => Promise<void>)[] = [];
-afterEach(async () => {
-  for (const fn of cleanup.splice(0).reverse()) await fn().catch(() => {});
-}, 60_000);
+const { postgres, rabbit, cleanup } = await clusterFaultSetup();
 
 describe.runIf(rabbit)('faults under load (cluster mode on PostgreSQL and RabbitMQ)', () => {
   it('PostgreSQL connections reset three times: every order ends consistent', async () => {

@@ -1,11 +1,26 @@
 // A steady order load for fault scenarios, and the invariant check every scenario ends with. Clients keep their
 // Idempotency-Key and retry a server error (5xx), as a real client would: the first attempt may or may not have landed.
-import { expect } from 'vitest';
+import { brokerOrSkip, postgresOrSkip, RABBITMQ_URL } from '@bazaar/kit/testing';
+import { afterEach, expect } from 'vitest';
 import { verifyPlatform } from '../../apps/cli/src/verify.ts';
 import { ADMIN } from './platform.ts';
 import { Shopper } from './shop.ts';
 
 const RETRIABLE = new Set([500, 502, 503, 504, 599]);
+
+/**
+ * The servers a cluster fault test runs on (undefined where one is unreachable: the suite skips) and a clean-up list
+ * each test fills and afterEach empties, last in first out.
+ */
+export async function clusterFaultSetup() {
+  const postgres = await postgresOrSkip();
+  const rabbit = postgres ? await brokerOrSkip(RABBITMQ_URL) : undefined;
+  const cleanup: (() => Promise<void>)[] = [];
+  afterEach(async () => {
+    for (const fn of cleanup.splice(0).reverse()) await fn().catch(() => {});
+  }, 60_000);
+  return { postgres, rabbit, cleanup };
+}
 
 export type Payment = { method: string; wallet?: string };
 export const COD: Payment = { method: 'cod' };
