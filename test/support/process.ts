@@ -70,7 +70,8 @@ export async function spawnPlatform(
       (r) => r.ok,
       () => false,
     );
-    if (ready) break;
+    // Ready and the banner printed: tests read the pids from it, and the gateway can answer before it is out.
+    if (ready && output.includes('Press Ctrl-C to stop.')) break;
     if (i > 1200) throw new Error(`bazaar up was not ready in 120 s:\n${output}`);
     await new Promise((r) => setTimeout(r, 100));
   }
