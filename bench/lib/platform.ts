@@ -3,9 +3,11 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
+import { clusterPortOffsets, portEnv } from '@bazaar/cli/ports';
+import { freePortBlock, freePorts } from '@bazaar/kit/testing';
 import amqp from 'amqplib';
 import pg from 'pg';
-import { cli, freePorts, freeServiceBlock, type Proc, spawnNode, waitFor } from './proc.ts';
+import { cli, type Proc, spawnNode, waitFor } from './proc.ts';
 
 export const ADMIN = { email: 'admin@bench.local', password: 'bench-admin-password' };
 export const POSTGRES_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -38,20 +40,11 @@ export async function startBazaar(
 ): Promise<Running> {
   const dataDir = options.dataDir ?? mkdtempSync(join(options.tmp, `${mode}-`));
   const [gateway, jazzcash, easypaisa] = await freePorts(3);
-  const base = await freeServiceBlock();
+  const services = await freePortBlock(clusterPortOffsets(2));
   const namespace = mode === 'cluster' ? (options.namespace ?? `bench_${randomUUID().slice(0, 8)}`) : undefined;
   const env: Record<string, string> = {
     DATA_DIR: dataDir,
-    PORT: String(gateway),
-    USERS_PORT: String(base),
-    INVENTORY_PORT: String(base + 1),
-    ORDERS_PORT: String(base + 2),
-    PAYMENTS_PORT: String(base + 3),
-    SHIPPING_PORT: String(base + 4),
-    JAZZCASH_SANDBOX_PORT: String(jazzcash),
-    EASYPAISA_SANDBOX_PORT: String(easypaisa),
-    JAZZCASH_URL: `http://127.0.0.1:${jazzcash}`,
-    EASYPAISA_URL: `http://127.0.0.1:${easypaisa}`,
+    ...portEnv({ gateway, services, jazzcash, easypaisa }),
     BAZAAR_ADMIN_EMAIL: ADMIN.email,
     BAZAAR_ADMIN_PASSWORD: ADMIN.password,
     RATE_LIMIT_RPS: '0',

@@ -1,47 +1,11 @@
-// Processes for the bench: spawning servers on free ports, waiting for them, and reading their CPU time and memory
+// Processes for the bench: spawning servers (on ports from @bazaar/kit/testing's freePorts), waiting for them, and reading their CPU time and memory
 // from /proc (the whole process tree, so `bazaar up --cluster`'s children count).
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 
 export const root = join(import.meta.dirname, '../..');
 export const cli = join(root, 'apps/cli/src/main.ts');
-
-export async function freePorts(n: number): Promise<number[]> {
-  const servers = await Promise.all(
-    Array.from(
-      { length: n },
-      () =>
-        new Promise<ReturnType<typeof createServer>>((resolve) => {
-          const s = createServer();
-          s.listen(0, '127.0.0.1', () => resolve(s));
-        }),
-    ),
-  );
-  const ports = servers.map((s) => (s.address() as { port: number }).port);
-  await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
-  return ports;
-}
-
-/** Five consecutive free ports and the same plus 100 and 101, 102 (cluster mode's replicas), as the e2e suite picks them. */
-export async function freeServiceBlock(): Promise<number> {
-  for (;;) {
-    // Below Linux's ephemeral range (32768 and up), where any outgoing connection could take a port we checked.
-    const base = 10_000 + Math.floor(Math.random() * 20_000);
-    const wanted = [0, 1, 2, 3, 4, 101, 102].map((d) => base + d);
-    const free = await Promise.all(
-      wanted.map(
-        (p) =>
-          new Promise<boolean>((resolve) => {
-            const s = createServer().once('error', () => resolve(false));
-            s.listen(p, '127.0.0.1', () => s.close(() => resolve(true)));
-          }),
-      ),
-    );
-    if (free.every(Boolean)) return base;
-  }
-}
 
 export type Proc = {
   name: string;

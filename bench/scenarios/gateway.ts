@@ -2,9 +2,10 @@
 // @fastify/http-proxy, and through the Bazaar gateway with JWT verification, rate limiting and tracing on.
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePorts } from '@bazaar/kit/testing';
 import { exportJWK, generateKeyPair, SignJWT } from 'jose';
 import { type DriveResult, runAutocannon, runWrk, wrkPath } from '../lib/drive.ts';
-import { cpuDelta, freePorts, type Proc, root, sleep, spawnNode, treeCpu, waitFor } from '../lib/proc.ts';
+import { cpuDelta, type Proc, root, sleep, spawnNode, treeCpu, waitFor } from '../lib/proc.ts';
 import { monotonicUs, newestProfile, summarizeProfile } from '../lib/profile.ts';
 import { fmt, median, ratio } from '../lib/report.ts';
 import { type BenchSettings, emptyResult, type Scenario } from '../lib/types.ts';

@@ -1,11 +1,12 @@
 // Internal hop: the same call (inventory's Reserve shape: an order's lines in, priced lines out) over REST
 // (Fastify + an undici keep-alive pool, JSON) and over gRPC (@grpc/grpc-js, one channel), from this process.
 import { join } from 'node:path';
+import { freePorts } from '@bazaar/kit/testing';
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import { Pool } from 'undici';
 import { Histogram } from '../../apps/cli/src/load/stats.ts';
-import { cpuDelta, freePorts, root, spawnNode, treeCpu, waitFor } from '../lib/proc.ts';
+import { cpuDelta, root, spawnNode, treeCpu, waitFor } from '../lib/proc.ts';
 import { fmt, median } from '../lib/report.ts';
 import { type BenchSettings, emptyResult, type Scenario } from '../lib/types.ts';
 

@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { freePorts } from '@bazaar/kit/testing';
 import { Shop } from '../../apps/cli/src/load/shop.ts';
 import { type DriveResult, runAutocannon } from '../lib/drive.ts';
 import {
@@ -20,7 +21,6 @@ import {
   type CpuSnapshot,
   cpuDelta,
   cpuSnapshot,
-  freePorts,
   type Proc,
   pidsByName,
   processTree,

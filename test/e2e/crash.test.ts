@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { verifyPlatform } from '../../apps/cli/src/verify.ts';
 import { ADMIN } from '../support/platform.ts';
-import { freePorts, type PlatformProcess, spawnPlatform } from '../support/process.ts';
+import { freePlatformPorts, type PlatformProcess, spawnPlatform } from '../support/process.ts';
 import { Shopper } from '../support/shop.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'bazaar-crash-'));
@@ -18,7 +18,7 @@ afterAll(async () => {
 
 describe('a crash in the middle of sagas', () => {
   it('loses no order, no stock and no rupee', async () => {
-    const ports = await freePorts(8);
+    const ports = await freePlatformPorts();
     running = await spawnPlatform(dataDir, ports, { COURIER_STEP_MS: '300' });
     const shopper = new Shopper(running.url);
     await shopper.signUp('Crash Tester');

@@ -1,9 +1,9 @@
 // Outages of what Bazaar depends on, under a steady order load, each ending with `bazaar verify` clean: the broker
 // cut off for 30 s (events wait in the outboxes), and the payment providers slow, then failing, then timing out
 // (a fault proxy sits in front of both sandboxes, through JAZZCASH_URL and EASYPAISA_URL).
+import { freePorts } from '@bazaar/kit/testing';
 import { describe, it } from 'vitest';
 import { faultProxy } from '../support/fault-proxy.ts';
-import { freePorts } from '../support/process.ts';
 import { startCluster } from '../support/targets.ts';
 import { clusterFaultSetup, EASYPAISA, expectClean, JAZZCASH, sleep, underLoad } from '../support/under-load.ts';
 

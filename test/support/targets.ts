@@ -2,7 +2,6 @@
 // when PostgreSQL and that broker are reachable (skipped with the reason on a laptop, required on CI).
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brokerOrSkip, NATS_URL, postgresOrSkip, RABBITMQ_URL } from '@bazaar/kit/testing';
@@ -10,7 +9,7 @@ import amqp from 'amqplib';
 import { connect as natsConnect } from 'nats';
 import pg from 'pg';
 import { ADMIN, startTestPlatform } from './platform.ts';
-import { freePorts, type PlatformProcess, spawnPlatform } from './process.ts';
+import { freePlatformPorts, type PlatformProcess, spawnPlatform } from './process.ts';
 
 export type Running = { gatewayUrl: string; stop(): Promise<void> };
 export type Target = { name: string; start(): Promise<Running> };
@@ -41,11 +40,10 @@ export async function startCluster(
 > {
   const namespace = `e2e_${randomUUID().slice(0, 8)}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'bazaar-cluster-'));
-  const [gateway, jazzcash, easypaisa] = await freePorts(3);
-  const base = await freeServiceBlock();
+  const ports = await freePlatformPorts();
   const platform = await spawnPlatform(
     dataDir,
-    [gateway, base, base + 1, base + 2, base + 3, base + 4, jazzcash, easypaisa],
+    ports,
     {
       DATABASE_URL: postgresUrl,
       BROKER_URL: brokerUrl,
@@ -60,32 +58,13 @@ export async function startCluster(
     gatewayUrl: platform.url,
     platform,
     namespace,
-    sandboxes: { jazzcash: `http://127.0.0.1:${jazzcash}`, easypaisa: `http://127.0.0.1:${easypaisa}` },
+    sandboxes: { jazzcash: `http://127.0.0.1:${ports.jazzcash}`, easypaisa: `http://127.0.0.1:${ports.easypaisa}` },
     async stop() {
       await platform.stop('SIGTERM');
       await dropNamespace(postgresUrl, brokerUrl, namespace);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-/** Five consecutive free ports, the second replicas' 100 above, and the gRPC ports 1000 above inventory and payments. */
-async function freeServiceBlock(): Promise<number> {
-  for (;;) {
-    // Below Linux's ephemeral range (32768 and up), where any outgoing connection could take a port we checked.
-    const base = 10_000 + Math.floor(Math.random() * 20_000);
-    const wanted = [0, 1, 2, 3, 4, 101, 102, 1001, 1003, 1101].map((d) => base + d);
-    const free = await Promise.all(
-      wanted.map(
-        (p) =>
-          new Promise<boolean>((resolve) => {
-            const s = createServer().once('error', () => resolve(false));
-            s.listen(p, '127.0.0.1', () => s.close(() => resolve(true)));
-          }),
-      ),
-    );
-    if (free.every(Boolean)) return base;
-  }
 }
 
 async function dropNamespace(postgresUrl: string, brokerUrl: string, namespace: string): Promise<void> {

@@ -6,6 +6,7 @@ import { createWriteStream, mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { inheritedEnv, loadClusterConfig, loadConfig } from './config.ts';
 import { runMigrations } from './migrate.ts';
+import { clusterPorts, grpcPortOf } from './ports.ts';
 
 type Instance = { name: string; port: number; env: Record<string, string> };
 
@@ -25,18 +26,8 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
   await runMigrations('all');
 
   const url = (port: number) => `http://127.0.0.1:${port}`;
-  // Each inventory and payments instance serves gRPC 1000 above its HTTP port: 9082, 9182 and 9084 by default.
-  const grpc = (port: number) => port + 1000;
-  const grpcAddress = (port: number) => `127.0.0.1:${grpc(port)}`;
-  const replicasOf = (base: number) => Array.from({ length: cluster.replicas }, (_, i) => base + 100 * i);
-  const first = cluster.ports;
-  const ports = {
-    users: first,
-    inventory: replicasOf(first + 1),
-    orders: replicasOf(first + 2),
-    payments: first + 3,
-    shipping: first + 4,
-  };
+  const grpcAddress = (port: number) => `127.0.0.1:${grpcPortOf(port)}`;
+  const ports = clusterPorts(cluster.ports, cluster.replicas);
   const urls = {
     USERS_URL: url(ports.users),
     INVENTORY_URL: ports.inventory.map(url).join(','),
@@ -55,12 +46,12 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
     ...ports.inventory.map((p) => ({
       name: 'inventory',
       port: p,
-      env: { INVENTORY_PORT: String(p), INVENTORY_GRPC_PORT: String(grpc(p)) },
+      env: { INVENTORY_PORT: String(p), INVENTORY_GRPC_PORT: String(grpcPortOf(p)) },
     })),
     {
       name: 'payments',
       port: ports.payments,
-      env: { PAYMENTS_PORT: String(ports.payments), PAYMENTS_GRPC_PORT: String(grpc(ports.payments)) },
+      env: { PAYMENTS_PORT: String(ports.payments), PAYMENTS_GRPC_PORT: String(grpcPortOf(ports.payments)) },
     },
     { name: 'shipping', port: ports.shipping, env: { SHIPPING_PORT: String(ports.shipping) } },
     ...ports.orders.map((p) => ({ name: 'orders', port: p, env: { ORDERS_PORT: String(p) } })),

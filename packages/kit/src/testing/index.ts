@@ -1,3 +1,4 @@
 export { brokerOrSkip, NATS_URL, RABBITMQ_URL } from './broker.ts';
+export { freePortBlock, freePorts, isFree } from './ports.ts';
 export { freshPostgresDatabase, postgresOrSkip } from './postgres.ts';
 export { REDIS_URL, redisOrSkip } from './redis.ts';
