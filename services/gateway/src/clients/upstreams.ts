@@ -1,12 +1,16 @@
-// Each upstream service is a pool of replicas behind keep-alive connection pools: health-checked, ejected when they
+// Each upstream service is a set of replicas behind keep-alive connections: health-checked, ejected when they
 // fail, and picked by fewest requests in flight (or in turn).
 import { ConfigError } from '@bazaar/kit/config';
 import type { Logger } from '@bazaar/kit/telemetry';
 import { Gauge, type Registry } from 'prom-client';
 import { Client, Pool } from 'undici';
+import { type RelayConnections, relayConnections } from './relay-connections.ts';
 
 export type Replica = {
   url: string;
+  /** The sockets forwarded requests travel on. */
+  relay: RelayConnections;
+  /** undici's pool, for the gateway's own requests to the replica (the operations API's JSON). */
   pool: Pool;
   /** Requests dispatched to this replica whose answer has not finished (event streams stop counting once open). */
   pending: number;
@@ -58,7 +62,8 @@ export function upstream(name: string, urls: string, options: UpstreamOptions): 
       const url = originOf(name, u);
       return {
         url,
-        pool: new Pool(url, { connections: options.connections, pipelining: 1, connect: { timeout: connectTimeout } }),
+        relay: relayConnections(url, { connections: options.connections, connectTimeoutMs: connectTimeout }),
+        pool: new Pool(url, { connections: 4, pipelining: 1, connect: { timeout: connectTimeout } }),
         pending: 0,
         healthy: true,
       };
@@ -123,6 +128,7 @@ export function upstream(name: string, urls: string, options: UpstreamOptions): 
     },
     close: async () => {
       await checker?.close();
+      for (const r of replicas) r.relay.close();
       await Promise.all(replicas.map((r) => r.pool.close()));
     },
   };

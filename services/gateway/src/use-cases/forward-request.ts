@@ -5,8 +5,8 @@ import { AppError, identityHeaders, unavailable } from '@bazaar/kit/server';
 import type { Logger } from '@bazaar/kit/telemetry';
 import { ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import { Counter, type Registry } from 'prom-client';
-import type { Dispatcher } from 'undici';
 import { type Call, endSpan, writeProblem } from '../api/call.ts';
+import type { RelayControl, RelayError, RelayHandler } from '../clients/relay-connections.ts';
 import type { Replica, Upstream } from '../clients/upstreams.ts';
 
 export type Forward = (call: Call, upstream: Upstream) => void;
@@ -24,7 +24,7 @@ export type ForwardOptions = {
   idleTimeoutMs: number;
 };
 
-// Hop-by-hop headers (RFC 9110 7.6.1), what undici sets itself, and what only the gateway may say.
+// Hop-by-hop headers (RFC 9110 7.6.1), what the relay sets itself, and what only the gateway may say.
 const notForwarded = new Set([
   'connection',
   'keep-alive',
@@ -66,11 +66,11 @@ const notConnected = new Set([
   'EAI_AGAIN',
   'EHOSTUNREACH',
   'ENETUNREACH',
-  'UND_ERR_CONNECT_TIMEOUT',
+  'CONNECT_TIMEOUT',
 ]);
 // Failures of a connection the request went out on: the replica may have acted on it, so only an idempotent request
 // goes to another replica. Either way the replica is ejected until a health check vouches for it again.
-const brokenConnection = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET']);
+const brokenConnection = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'SOCKET_CLOSED']);
 // Answers up to this size with a known length are gathered and written with their head in one go: one write.
 const GATHERED_MAX_BYTES = 64 * 1024;
 // Methods that mean the same when sent twice (RFC 9110 9.2.2); a POST joins them when it carries an Idempotency-Key.
@@ -85,7 +85,7 @@ type Exchange = {
   up: Upstream;
   client: Span;
   headers: Record<string, string | string[]>;
-  controller: Dispatcher.DispatchController | null;
+  controller: RelayControl | null;
   /** The replicas that failed this request so far, in order; null until one does. */
   tried: Replica[] | null;
   /** Ends the current attempt's claim on its replica's pending count (once). */
@@ -150,14 +150,14 @@ export function forwarder(options: ForwardOptions): Forwarder {
       settled = true;
       replica.pending--;
     };
-    replica.pool.dispatch(
+    replica.relay.dispatch(
       {
         path: req.url as string,
-        method: req.method as Dispatcher.HttpMethod,
+        method: req.method as string,
         headers: x.headers,
         body,
-        headersTimeout: headersTimeoutMs,
-        bodyTimeout: idleTimeoutMs,
+        headersTimeoutMs,
+        bodyTimeoutMs: idleTimeoutMs,
       },
       relay(x, replica),
     );
@@ -186,7 +186,7 @@ export function forwarder(options: ForwardOptions): Forwarder {
     writeProblem(x.call, unavailable(`The ${x.up.name} service is unavailable. Try again shortly.`));
   }
 
-  function relay(x: Exchange, replica: Replica): Dispatcher.DispatchHandler {
+  function relay(x: Exchange, replica: Replica): RelayHandler {
     const { call, res, up } = x;
     const { req } = call;
     // A closing replica's 502/503 is read off the connection and dropped: another replica answers instead (retryOn),
@@ -198,12 +198,11 @@ export function forwarder(options: ForwardOptions): Forwarder {
     let status = 0;
     let head: Record<string, string | string[]> | null = null;
     return {
-      onRequestStart(controller) {
+      onStart(controller) {
         x.controller = controller;
         if (res.destroyed) controller.abort(new Error('client closed the connection'));
       },
-      onResponseStart(_controller, statusCode, answer) {
-        if (statusCode < 200) return;
+      onHeaders(statusCode, answer) {
         if ((statusCode === 502 || statusCode === 503) && closes(answer)) {
           // A replica that is shutting down refuses new work this way: no more traffic for it, and an idempotent
           // request goes to another replica once this answer has been read off the connection.
@@ -233,18 +232,18 @@ export function forwarder(options: ForwardOptions): Forwarder {
           x.settle();
         }
       },
-      onResponseData(controller, chunk) {
+      onData(chunk) {
         if (discard) return;
         if (gathered) {
           gathered.push(chunk);
           return;
         }
         if (!res.write(chunk)) {
-          controller.pause();
-          res.once('drain', () => controller.resume());
+          x.controller?.pause();
+          res.once('drain', () => x.controller?.resume());
         }
       },
-      onResponseEnd() {
+      onEnd() {
         x.settle();
         if (discard) return passOver(x, retryOn);
         if (gathered && head) {
@@ -255,7 +254,7 @@ export function forwarder(options: ForwardOptions): Forwarder {
         } else res.end();
         x.client.end();
       },
-      onResponseError(_controller, err) {
+      onError(err) {
         x.settle();
         if (x.ending) {
           x.client.end();
@@ -264,7 +263,7 @@ export function forwarder(options: ForwardOptions): Forwarder {
         }
         if (res.destroyed || res.writableEnded) return; // the client left first; its close handler cleaned up
         if (discard) return passOver(x, retryOn); // the refusal broke off: what follows it is decided already
-        const code = connectCode(err);
+        const code = err.code;
         const reason = code || 'ERROR';
         const facts = { upstream: up.name, replica: replica.url, reason, traceId: call.traceId, requestId: call.id };
         failures.inc({ upstream: up.name, reason });
@@ -366,16 +365,10 @@ function closes(answer: IncomingHttpHeaders): boolean {
   return typeof connection === 'string' && connection.toLowerCase().includes('close');
 }
 
-/** connectCode digs the system error code out of undici's error (a happy-eyeballs failure nests it). */
-function connectCode(err: Error): string {
-  const e = err as { code?: string; cause?: { code?: string }; errors?: { code?: string }[] };
-  return e.code ?? e.cause?.code ?? e.errors?.[0]?.code ?? '';
-}
-
-function problemFor(service: string, err: Error): AppError {
-  const code = connectCode(err);
+function problemFor(service: string, err: RelayError): AppError {
+  const code = err.code;
   if (notConnected.has(code)) return unavailable(`The ${service} service is unavailable. Try again shortly.`);
-  if (code === 'UND_ERR_HEADERS_TIMEOUT')
+  if (code === 'HEADERS_TIMEOUT')
     return new AppError('GATEWAY_TIMEOUT', 504, `The ${service} service did not answer in time.`);
   return new AppError('BAD_GATEWAY', 502, `The ${service} service gave no valid answer.`);
 }

@@ -1,0 +1,342 @@
+// The connections the gateway forwards requests on: keep-alive HTTP/1.1 sockets to one replica, one request at a
+// time on each, the answer relayed as it is parsed. It does only what relaying needs (no redirects, no retries, no
+// body decoding), which makes a hop several times cheaper than a general client; the gateway's own requests (health
+// checks, JSON for the operations API) use undici. Answers are parsed by http-parser-js.
+import type { IncomingHttpHeaders } from 'node:http';
+import { connect, type Socket } from 'node:net';
+import { HTTPParser } from 'http-parser-js';
+
+export type RelayRequest = {
+  method: string;
+  /** Path and query, as the client sent them. */
+  path: string;
+  /** Lower-case names; host, content-length and connection are set here. */
+  headers: Record<string, string | string[]>;
+  body: Buffer | null;
+  /** How long the replica may take to start its answer once the request is out. */
+  headersTimeoutMs: number;
+  /** Longest silence between two pieces of the answer's body. */
+  bodyTimeoutMs: number;
+};
+
+/** What a relayed request hears back, in order: start, then headers, data… and end, or error at any point. */
+export type RelayHandler = {
+  onStart(control: RelayControl): void;
+  onHeaders(status: number, headers: IncomingHttpHeaders): void;
+  onData(chunk: Buffer): void;
+  onEnd(): void;
+  /** Once at most, and nothing after it. The error's code says how far the request got (see RelayErrorCode). */
+  onError(err: RelayError): void;
+};
+
+export type RelayControl = {
+  /** pause and resume apply back-pressure: the replica's socket stops being read. */
+  pause(): void;
+  resume(): void;
+  /** abort ends the exchange: its connection is closed and onError hears `reason` (code ABORTED). */
+  abort(reason: Error): void;
+};
+
+/**
+ * Codes of a failed relay. Connect failures (the system's ECONNREFUSED, ENOTFOUND… and CONNECT_TIMEOUT) mean nothing
+ * was sent. Anything after (ECONNRESET, EPIPE, SOCKET_CLOSED, HEADERS_TIMEOUT, BODY_TIMEOUT, BAD_RESPONSE) means the
+ * replica may have acted on the request. ABORTED and CLOSED are the gateway's own doing.
+ */
+export type RelayErrorCode = string;
+export class RelayError extends Error {
+  readonly code: RelayErrorCode;
+  constructor(code: RelayErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+export type RelayConnectionsOptions = {
+  /** Most sockets open at once; further requests wait their turn. */
+  connections: number;
+  connectTimeoutMs: number;
+  /** How long a socket may sit unused before it is closed (less when the replica's Keep-Alive says so). */
+  idleTimeoutMs?: number;
+};
+
+export type RelayConnections = {
+  dispatch(request: RelayRequest, handler: RelayHandler): void;
+  /** close ends every socket; requests still waiting hear CLOSED. */
+  close(): void;
+};
+
+// Replicas close idle keep-alive sockets too: closing ours first keeps a request from going out on one they close.
+const DEFAULT_IDLE_MS = 4_000;
+const KEEP_ALIVE_MARGIN_MS = 1_000;
+// Head and body leave in one write up to this size; larger bodies follow their head in a second.
+const JOINED_BODY_MAX = 64 * 1024;
+// A header value may not end its line early: CR, LF or NUL would let it add headers of its own.
+const UNSAFE_VALUE = /[\r\n\0]/;
+
+type Pending = { request: RelayRequest; handler: RelayHandler };
+
+export function relayConnections(origin: string, options: RelayConnectionsOptions): RelayConnections {
+  const url = new URL(origin);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const port = Number(url.port || 80);
+  const hostHeader = url.host;
+  const idleDefault = options.idleTimeoutMs ?? DEFAULT_IDLE_MS;
+  const idle: Connection[] = [];
+  const waiting: Pending[] = [];
+  const open = new Set<Connection>();
+  let closed = false;
+
+  function dispatch(request: RelayRequest, handler: RelayHandler): void {
+    if (closed) {
+      handler.onError(new RelayError('CLOSED', 'the gateway is closing its connections'));
+      return;
+    }
+    let reused = idle.pop();
+    // A socket that failed while idle closes a moment later: until it has, it is skipped here.
+    while (reused && !reused.usable) reused = idle.pop();
+    if (reused) reused.send(request, handler);
+    else if (open.size < options.connections) opened().send(request, handler);
+    else waiting.push({ request, handler });
+  }
+
+  /** released: a socket finished an exchange and may carry the next one. */
+  function released(c: Connection): void {
+    const next = waiting.shift();
+    if (next) c.send(next.request, next.handler);
+    else if (closed) c.destroy();
+    else idle.push(c);
+  }
+
+  function gone(c: Connection): void {
+    open.delete(c);
+    const at = idle.indexOf(c);
+    if (at !== -1) idle.splice(at, 1);
+    // A waiting request takes the place the closed socket left.
+    const next = waiting.shift();
+    if (next) dispatch(next.request, next.handler);
+  }
+
+  function opened(): Connection {
+    const c = connection(
+      { host, port, hostHeader, connectTimeoutMs: options.connectTimeoutMs, idleDefault },
+      {
+        released,
+        gone,
+      },
+    );
+    open.add(c);
+    return c;
+  }
+
+  return {
+    dispatch,
+    close() {
+      closed = true;
+      for (const p of waiting.splice(0))
+        p.handler.onError(new RelayError('CLOSED', 'the gateway is closing its connections'));
+      for (const c of [...open]) if (!c.busy) c.destroy();
+    },
+  };
+}
+
+type Connection = {
+  readonly busy: boolean;
+  /** False once the socket failed or was closed, even before its close event. */
+  readonly usable: boolean;
+  send(request: RelayRequest, handler: RelayHandler): void;
+  destroy(): void;
+};
+
+type Target = { host: string; port: number; hostHeader: string; connectTimeoutMs: number; idleDefault: number };
+type Owner = { released(c: Connection): void; gone(c: Connection): void };
+
+/** connection is one socket and its answer parser, carrying one exchange at a time. */
+function connection(target: Target, owner: Owner): Connection {
+  const socket: Socket = connect({ host: target.host, port: target.port, noDelay: true });
+  const parser = new HTTPParser(HTTPParser.RESPONSE);
+  let connected = false;
+  let current: { request: RelayRequest; handler: RelayHandler; answered: boolean } | null = null;
+  let keepAlive = true;
+  let idleMs = target.idleDefault;
+  let failed = false;
+
+  socket.setTimeout(target.connectTimeoutMs);
+  socket.once('connect', () => {
+    connected = true;
+    socket.setTimeout(0);
+    if (current) write(current.request);
+  });
+
+  parser[HTTPParser.kOnHeadersComplete] = (info) => {
+    // An interim answer (100 Continue) has no body: the real answer follows it.
+    if (!current || info.statusCode < 200) return 1;
+    const headers = headersOf(info.headers);
+    // These answers have no body whatever their headers say (RFC 9112 6.3).
+    const bodiless = current.request.method === 'HEAD' || info.statusCode === 204 || info.statusCode === 304;
+    // The socket carries another exchange only when this answer's end is known without closing it.
+    const framed = bodiless || headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined;
+    keepAlive =
+      framed &&
+      info.versionMinor >= 1 &&
+      !String(headers.connection ?? '')
+        .toLowerCase()
+        .includes('close');
+    idleMs = keepAliveHint(headers['keep-alive'], target.idleDefault);
+    current.answered = true;
+    socket.setTimeout(current.request.bodyTimeoutMs);
+    current.handler.onHeaders(info.statusCode, headers);
+    return bodiless ? 1 : 0;
+  };
+  parser[HTTPParser.kOnBody] = (chunk, offset, length) => {
+    current?.handler.onData(offset === 0 && length === chunk.length ? chunk : chunk.subarray(offset, offset + length));
+  };
+  parser[HTTPParser.kOnMessageComplete] = () => {
+    const done = current;
+    if (!done?.answered) return;
+    current = null;
+    done.handler.onEnd();
+    if (!keepAlive || failed) {
+      destroy();
+      return;
+    }
+    socket.setTimeout(idleMs);
+    owner.released(self);
+  };
+
+  socket.on('data', (data: Buffer) => {
+    let result: number | Error;
+    try {
+      result = parser.execute(data);
+    } catch (err) {
+      // A handler threw (it could not pass the answer on): this exchange is over, and so is the socket.
+      result = err instanceof Error ? err : new Error(String(err));
+    }
+    if (result instanceof Error) {
+      fail('BAD_RESPONSE', 'the replica sent an answer that could not be relayed', result);
+      destroy();
+    }
+  });
+  socket.on('end', () => {
+    // An answer without a length ends with the connection; anything else cut short is a broken answer.
+    if (current?.answered) {
+      const result = parser.finish();
+      if (result instanceof Error) fail('SOCKET_CLOSED', 'the replica closed the connection mid-answer', result);
+    }
+    if (current) fail('SOCKET_CLOSED', 'the replica closed the connection before answering');
+    destroy();
+  });
+  socket.on('timeout', () => {
+    if (!connected) fail('CONNECT_TIMEOUT', 'the replica did not accept a connection in time');
+    else if (current?.answered) fail('BODY_TIMEOUT', 'the replica went silent mid-answer');
+    else if (current) fail('HEADERS_TIMEOUT', 'the replica did not answer in time');
+    destroy();
+  });
+  socket.on('error', (err: NodeJS.ErrnoException) => {
+    fail(err.code ?? 'ECONNRESET', err.message, err);
+  });
+  socket.on('close', () => {
+    if (current) fail('SOCKET_CLOSED', 'the connection to the replica closed');
+    owner.gone(self);
+  });
+
+  function write(request: RelayRequest): void {
+    const head = requestHead(request, target.hostHeader);
+    if (head === undefined) {
+      fail('BAD_REQUEST_HEADER', 'a header value would break the request line');
+      destroy();
+      return;
+    }
+    socket.setTimeout(request.headersTimeoutMs);
+    const body = request.body;
+    if (body === null || body.length === 0) socket.write(head, 'latin1');
+    else if (body.length <= JOINED_BODY_MAX) socket.write(head + body.toString('latin1'), 'latin1');
+    else {
+      socket.cork();
+      socket.write(head, 'latin1');
+      socket.write(body);
+      socket.uncork();
+    }
+  }
+
+  /** fail tells the current exchange, once, and marks the socket unusable. */
+  function fail(code: RelayErrorCode, message: string, cause?: unknown): void {
+    failed = true;
+    const broken = current;
+    current = null;
+    broken?.handler.onError(new RelayError(code, message, { cause }));
+  }
+
+  function destroy(): void {
+    failed = true;
+    socket.destroy();
+  }
+
+  const control: RelayControl = {
+    pause: () => socket.pause(),
+    resume: () => socket.resume(),
+    abort(reason) {
+      fail('ABORTED', reason.message, reason);
+      destroy();
+    },
+  };
+
+  const self: Connection = {
+    get busy() {
+      return current !== null;
+    },
+    get usable() {
+      return !failed && !socket.destroyed;
+    },
+    send(request, handler) {
+      current = { request, handler, answered: false };
+      handler.onStart(control);
+      if (current === null) return; // aborted from onStart
+      if (connected) write(request);
+    },
+    destroy,
+  };
+  return self;
+}
+
+/** requestHead writes the request line and headers; undefined when a value carries a line break. */
+function requestHead(request: RelayRequest, hostHeader: string): string | undefined {
+  let head = `${request.method} ${request.path} HTTP/1.1\r\nhost: ${hostHeader}\r\n`;
+  const headers = request.headers;
+  for (const name in headers) {
+    const value = headers[name];
+    if (typeof value === 'string') {
+      if (UNSAFE_VALUE.test(value)) return undefined;
+      head += `${name}: ${value}\r\n`;
+    } else
+      for (const v of value) {
+        if (UNSAFE_VALUE.test(v)) return undefined;
+        head += `${name}: ${v}\r\n`;
+      }
+  }
+  const length = request.body?.length ?? 0;
+  if (length > 0 || request.method === 'POST' || request.method === 'PUT' || request.method === 'PATCH')
+    head += `content-length: ${length}\r\n`;
+  return `${head}\r\n`;
+}
+
+/** headersOf turns the parser's [name, value, …] list into node's shape: lower-case names, repeats joined. */
+function headersOf(raw: string[]): IncomingHttpHeaders {
+  const out: Record<string, string | string[]> = {};
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i].toLowerCase();
+    const value = raw[i + 1];
+    const seen = out[name];
+    if (seen === undefined) out[name] = name === 'set-cookie' ? [value] : value;
+    else if (Array.isArray(seen)) seen.push(value);
+    else out[name] = `${seen}, ${value}`;
+  }
+  return out;
+}
+
+/** keepAliveHint reads `Keep-Alive: timeout=N` and closes our side a second before the replica would. */
+function keepAliveHint(value: string | string[] | undefined, fallback: number): number {
+  if (typeof value !== 'string') return fallback;
+  const match = /timeout=(\d+)/i.exec(value);
+  if (!match) return fallback;
+  return Math.max(Math.min(Number(match[1]) * 1000 - KEEP_ALIVE_MARGIN_MS, fallback), 500);
+}
