@@ -28,7 +28,7 @@ function gateway(result: ScenarioResult): string[] {
   const io = area(p, (a) => a.startsWith('native: socket I/O'));
   if (io >= 10)
     out.push(
-      `Socket I/O is ${pct(io)} of self time (native \`writev\`, \`writeLatin1String\`, \`writeBuffer\`, reads): one read and one write on each of the two connections per request, the answer's head and body already in one write (forward-request.ts gathers answers of known length up to 64 KiB). nginx pays the same syscalls: this part is the floor every proxy here shares.`,
+      `Socket I/O is ${pct(io)} of self time (native \`writeLatin1String\`, \`writev\`, reads): one read and one write on each of the two connections per request, each answer's head and body in one write. Part of this share is not CPU: on 2 cores a write on loopback wakes the reader (wrk or the upstream), the scheduler often runs it at once, and the profiler's sample lands in the write. nginx pays the same syscalls: this part is the floor every proxy here shares.`,
     );
   const otel = area(p, (a) => a.startsWith('@opentelemetry/'));
   if (otel >= 3)
@@ -36,7 +36,7 @@ function gateway(result: ScenarioResult): string[] {
       `OpenTelemetry spans (two per request: \`startSpan\`, ids, context objects; the store keeps them as recorded, without copies or an export call) cost ${pct(otel)}. Sampling what the store keeps while still propagating \`traceparent\`, or recording the two spans without the SDK, is what is left to cut.`,
     );
   out.push(
-    "Proxied requests no longer enter Fastify (api/proxy-edge.ts takes them on the node:http server): what remains besides the spans is node:http's parser and ServerResponse and undici's `dispatch` and llhttp parser, the machinery @fastify/http-proxy runs too, minus its Fastify layer. The gateway's own work per request (cached token check, token bucket, ids, header filtering, metrics) is a few per cent; beyond that, a cheaper HTTP stack than node:http + undici is what would move the ratio.",
+    "Proxied requests skip Fastify (api/proxy-edge.ts takes them on the node:http server) and undici (clients/relay-connections.ts relays them on keep-alive sockets, answers parsed by http-parser-js). What remains besides the spans is node:http's request parser, IncomingMessage and ServerResponse: in a bare experiment a proxy on raw sockets spent about 30 µs less per request than one on node:http's server. The gateway's own work (cached token check, token bucket, ids, header filtering, metrics) is a few per cent; 2× @fastify/http-proxy would take replacing node:http's server on the public side, which this project does not do: that parser is what stands between the internet and the services.",
     'On 2 cores the load generator (wrk), the proxy and the upstream compete: every proxy is CPU-bound here, so req/s is requests per CPU-second available to it. The "by CPU per request" ratio in the budget line is the comparison least disturbed by other work on the machine.',
   );
   return out;
