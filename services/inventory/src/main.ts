@@ -1,5 +1,4 @@
 // The inventory service owns the catalogue, the stock on hand and the reservations that orders hold against it.
-import { startGrpcServer } from '@bazaar/kit/grpc';
 import { type Platform, serviceDefaults } from '@bazaar/kit/service';
 import { inventoryService, reservationHandlers } from './api/internal-grpc.ts';
 import { reservationRoutes } from './api/internal-routes.ts';
@@ -19,20 +18,12 @@ export async function start(platform: Platform, overrides: Partial<InventoryConf
   }
   inventoryRoutes(kit.app, { db: kit.db });
   reservationRoutes(kit.app, { db: kit.db });
-  const { tracer, log, registry } = kit;
-  const grpc = await startGrpcServer(
-    {
-      service: inventoryService(),
-      handlers: reservationHandlers({ db: kit.db }),
-      tracer,
-      log,
-      registry,
-      internalKey: platform.internalKey,
-    },
+  const grpc = await kit.serveGrpc(
+    inventoryService(),
+    reservationHandlers({ db: kit.db }),
     grpcPortOf(config),
     config.host,
   );
-  kit.onStop(() => grpc.stop());
   const url = await kit.listen(config.port, config.host);
   return { ...kit, url, grpcUrl: grpc.url, config };
 }

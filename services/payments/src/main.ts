@@ -1,5 +1,4 @@
 // The payments service owns payments, their double-entry ledger and the provider attempts; it talks to JazzCash and EasyPaisa.
-import { startGrpcServer } from '@bazaar/kit/grpc';
 import { inbox } from '@bazaar/kit/messaging';
 import { type Platform, serviceDefaults } from '@bazaar/kit/service';
 import { paymentHandlers, paymentsService } from './api/internal-grpc.ts';
@@ -46,22 +45,9 @@ export async function start(platform: Platform, overrides: Partial<PaymentsConfi
   );
   paymentsRoutes(kit.app, deps);
   internalRoutes(kit.app, deps);
-  const { tracer, log, registry } = kit;
-  const grpc = await startGrpcServer(
-    {
-      service: paymentsService(),
-      handlers: paymentHandlers(deps),
-      tracer,
-      log,
-      registry,
-      internalKey: platform.internalKey,
-    },
-    grpcPortOf(config),
-    config.host,
-  );
   const reconciler = startReconciler(deps, config.reconcileMs);
   kit.onStop(() => reconciler.stop());
-  kit.onStop(() => grpc.stop());
+  const grpc = await kit.serveGrpc(paymentsService(), paymentHandlers(deps), grpcPortOf(config), config.host);
   const url = await kit.listen(config.port, config.host);
   return { ...kit, url, grpcUrl: grpc.url, config, providers };
 }

@@ -1,11 +1,13 @@
 // One call gives a service its defaults: database (migrated), logs, traces, metrics, server, outbox relay, shutdown.
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { ServiceDefinition } from '@grpc/grpc-js';
 import type { Tracer } from '@opentelemetry/api';
 import { Gauge, Registry } from 'prom-client';
 import { type Db, ensureDatabase, openDatabase } from '../database/db.ts';
 import { migrate } from '../database/migrate.ts';
 import { traced } from '../database/traced.ts';
+import { type GrpcServer, type Handler, startGrpcServer } from '../grpc/server.ts';
 import type { Broker } from '../messaging/broker.ts';
 import { armCrashPoint, passCrashPoint } from '../messaging/crash-point.ts';
 import type { Envelope } from '../messaging/envelope.ts';
@@ -60,6 +62,16 @@ export type ServiceKit = {
    * inside the event's trace, with lag and outcome measured; afterCommit sees the effect's result.
    */
   consume<T>(types: string[], effect: EffectHandler<T>, afterCommit?: (result: T) => void): Promise<void>;
+  /**
+   * Serves these gRPC handlers beside the HTTP server, with this service's traces, logs, metrics and internal key;
+   * the server drains when the service stops.
+   */
+  serveGrpc(
+    service: ServiceDefinition,
+    handlers: Record<string, Handler>,
+    port: number,
+    host?: string,
+  ): Promise<GrpcServer>;
   /** Registers work to do at stop, after the server has drained (newest first). */
   onStop(fn: () => Promise<void> | void): void;
   listen(port: number, host?: string): Promise<string>;
@@ -142,6 +154,12 @@ export async function serviceDefaults(
           throw err;
         }
       });
+    },
+    async serveGrpc(service, handlers, port, host = '127.0.0.1') {
+      const options = { service, handlers, tracer: tracing.tracer, log, registry, internalKey: platform.internalKey };
+      const server = await startGrpcServer(options, port, host);
+      stoppers.push(() => server.stop());
+      return server;
     },
     onStop: (fn) => stoppers.push(fn),
     async listen(port, host = '127.0.0.1') {
