@@ -6,7 +6,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Edge } from './edge-server.ts';
 import { type GuardDeps, guard } from './guard.ts';
-import { type OpsApiDeps, opsApi } from './ops-api.ts';
+import { type OpsApiDeps, opsApi } from './ops/routes.ts';
 
 /** Where `npm run build:apps` (run by `npm install`) puts the storefront. */
 export const STOREFRONT_DIST = join(import.meta.dirname, '../../../../apps/storefront/dist');
@@ -107,7 +107,7 @@ export function consoleRoutes(app: Edge, options: { consoleDir?: string } = {}):
 }
 
 /**
- * opsRoutes: admin operations under `/api/ops` (services, traces, logs, messaging, dead-letter replay: ops-api.ts).
+ * opsRoutes: admin operations under `/api/ops` (services, traces, logs, messaging, dead-letter replay: ops/routes.ts).
  * The whole subtree is admin-only, paths not written included: they answer 404 to admins only.
  */
 export function opsRoutes(app: Edge, deps: GuardDeps & OpsApiDeps): void {
