@@ -92,9 +92,13 @@ export const gatewayScenario: Scenario = {
       },
     ];
 
-    const rows: Record<string, { rps: number; p50: number; p99: number; cpuUs: number; non2xx: number } | null> = {};
+    type Rep = { rps: number; p50: number; p99: number; cpuUs: number; non2xx: number };
+    const rows: Record<string, Rep | null> = {};
+    const running: { target: Target; proc: Proc; url: string; reps: Rep[] }[] = [];
     try {
       await waitFor(`http://127.0.0.1:${upstreamPort}/readyz`, upstream, 30_000);
+      // Every proxy is started and warmed first, then the repetitions take turns (each round in a different order):
+      // a machine that slows down or speeds up during the run weighs on every proxy alike, not on whichever ran last.
       for (const target of targets) {
         if (target.id === 'nginx' && !nginxPath()) {
           s.log('  nginx: skipped, nginx is not installed (apt-get install nginx-light)');
@@ -104,42 +108,43 @@ export const gatewayScenario: Scenario = {
         }
         const [port] = target.id === 'direct' ? [upstreamPort] : await freePorts(1);
         const proc = target.start(port, upstreamPort);
-        try {
-          const base = `http://127.0.0.1:${port}`;
-          await waitFor(`${base}${target.ready}`, proc, 60_000);
-          const probe = await fetch(`${base}${PATH}`, { headers });
-          await probe.arrayBuffer();
-          if (probe.status !== 200) throw new Error(`${target.label} answered ${probe.status} to ${PATH}`);
-          s.log(`  ${target.label}: warm-up ${s.warmupS} s`);
-          await drive(`${base}${PATH}`, s.warmupS);
-          const reps: { rps: number; p50: number; p99: number; cpuUs: number; non2xx: number }[] = [];
-          for (let i = 0; i < s.reps; i++) {
-            const before = treeCpu(proc.child.pid!);
-            const r = await drive(`${base}${PATH}`, s.durationS);
-            const cpu = cpuDelta(before, treeCpu(proc.child.pid!));
-            reps.push({
-              rps: r.rps,
-              p50: r.p50,
-              p99: r.p99,
-              cpuUs: (cpu * 1e6) / Math.max(r.ok, 1),
-              non2xx: r.non2xx + r.errors,
-            });
-            s.log(
-              `    rep ${i + 1}: ${fmt(r.rps, 0)} req/s, p50 ${fmt(r.p50, 2)} ms, p99 ${fmt(r.p99, 2)} ms, ${r.non2xx + r.errors} non-2xx/errors`,
-            );
-          }
-          rows[target.id] = {
-            rps: median(reps.map((r) => r.rps)),
-            p50: median(reps.map((r) => r.p50)),
-            p99: median(reps.map((r) => r.p99)),
-            cpuUs: median(reps.map((r) => r.cpuUs)),
-            non2xx: reps.reduce((sum, r) => sum + r.non2xx, 0),
-          };
-        } finally {
-          if (target.id !== 'direct') await proc.stop();
-        }
-        await sleep(500);
+        const base = `http://127.0.0.1:${port}`;
+        running.push({ target, proc, url: `${base}${PATH}`, reps: [] });
+        await waitFor(`${base}${target.ready}`, proc, 60_000);
+        const probe = await fetch(`${base}${PATH}`, { headers });
+        await probe.arrayBuffer();
+        if (probe.status !== 200) throw new Error(`${target.label} answered ${probe.status} to ${PATH}`);
+        s.log(`  ${target.label}: warm-up ${s.warmupS} s`);
+        await drive(`${base}${PATH}`, s.warmupS);
       }
+      for (let i = 0; i < s.reps; i++) {
+        for (let k = 0; k < running.length; k++) {
+          const r = running[(i + k) % running.length];
+          const before = treeCpu(r.proc.child.pid!);
+          const d = await drive(r.url, s.durationS);
+          const cpu = cpuDelta(before, treeCpu(r.proc.child.pid!));
+          r.reps.push({
+            rps: d.rps,
+            p50: d.p50,
+            p99: d.p99,
+            cpuUs: (cpu * 1e6) / Math.max(d.ok, 1),
+            non2xx: d.non2xx + d.errors,
+          });
+          s.log(
+            `    round ${i + 1}, ${r.target.label}: ${fmt(d.rps, 0)} req/s, p50 ${fmt(d.p50, 2)} ms, p99 ${fmt(d.p99, 2)} ms, ${d.non2xx + d.errors} non-2xx/errors`,
+          );
+          await sleep(500);
+        }
+      }
+      for (const { target, reps } of running)
+        rows[target.id] = {
+          rps: median(reps.map((r) => r.rps)),
+          p50: median(reps.map((r) => r.p50)),
+          p99: median(reps.map((r) => r.p99)),
+          cpuUs: median(reps.map((r) => r.cpuUs)),
+          non2xx: reps.reduce((sum, r) => sum + r.non2xx, 0),
+        };
+      for (const { target, proc } of running.splice(0)) if (target.id !== 'direct') await proc.stop();
 
       if (s.profile) {
         s.log(`  profiling the Bazaar gateway (node --cpu-prof) for ${s.durationS} s`);
@@ -162,11 +167,12 @@ export const gatewayScenario: Scenario = {
         else result.notes.push('the gateway profile was not written (did the process exit cleanly?)');
       }
     } finally {
+      for (const { target, proc } of running) if (target.id !== 'direct') await proc.stop();
       await upstream.stop();
     }
 
     result.tables.push({
-      caption: `GET ${PATH} with a bearer token, ${CONNECTIONS} keep-alive connections, ${useWrk ? 'wrk (1 thread)' : 'autocannon'}; median of ${s.reps} × ${s.durationS} s after ${s.warmupS} s of warm-up. CPU per request: the proxy process alone.`,
+      caption: `GET ${PATH} with a bearer token, ${CONNECTIONS} keep-alive connections, ${useWrk ? 'wrk (1 thread)' : 'autocannon'}; median of ${s.reps} rounds of ${s.durationS} s, the paths taking turns in each round, after ${s.warmupS} s of warm-up each. CPU per request: the proxy process alone.`,
       columns: ['path', 'req/s', 'p50', 'p99', 'proxy CPU per request', 'vs direct', 'non-2xx/errors'],
       rows: targets.map((t) => {
         const r = rows[t.id];
