@@ -9,9 +9,12 @@ import { withRequestId } from '../telemetry/tracing.ts';
 import { withDeadline } from './deadline.ts';
 import { Code, statusOf } from './errors.ts';
 
-/** A handler gets the decoded request and answers the response message; throwing an AppError refuses the call. */
+/**
+ * A handler gets the decoded request and answers the response message; throwing an AppError refuses the call.
+ * `cancelled` aborts when the caller cancels or its deadline passes: work nobody waits for any more can stop.
+ */
 // biome-ignore lint/suspicious/noExplicitAny: each handler declares its own request message type.
-export type Handler = (request: any, metadata: Metadata) => Promise<unknown>;
+export type Handler = (request: any, metadata: Metadata, cancelled: AbortSignal) => Promise<unknown>;
 
 export type GrpcServerOptions = {
   service: ServiceDefinition;
@@ -44,6 +47,8 @@ export async function startGrpcServer(
     if (!handler) throw new Error(`no handler for gRPC method ${method}`);
     implementation[method] = (call, callback) => {
       const started = performance.now();
+      const cancelled = new AbortController();
+      call.once('cancelled', () => cancelled.abort());
       const parent = propagation.extract(ROOT_CONTEXT, call.metadata, metaGetter);
       const span = options.tracer.startSpan(
         `grpc ${method}`,
@@ -66,7 +71,7 @@ export async function startGrpcServer(
           const [key] = call.metadata.get('x-internal-key');
           if (options.internalKey !== undefined && (typeof key !== 'string' || !sameSecret(key, options.internalKey)))
             throw new AppError('UNAUTHENTICATED', 401, 'Calls must carry the internal key.');
-          callback(null, await handler(call.request, call.metadata));
+          callback(null, await handler(call.request, call.metadata, cancelled.signal));
           options.log.debug({ method, ms: Math.round(performance.now() - started) }, 'grpc call completed');
           finish(Code.OK);
         } catch (err) {
