@@ -39,14 +39,13 @@ export function recorder(): { seen: Envelope[]; handler: Handler } {
   return { seen, handler: async (e) => void seen.push(e) };
 }
 
-/** timed runs a publish and reports the error code it ended with and how long it took. */
-export async function timed(action: () => Promise<void>): Promise<{ code?: string; ms: number }> {
-  const start = performance.now();
-  const code = await action().then(
+/** settle runs a publish and reports the error code it ended with (or PUBLISHED), and what `state()` said then. */
+export async function settle<S>(publish: () => Promise<void>, state: () => S): Promise<{ code?: string; state: S }> {
+  const code = await publish().then(
     () => 'PUBLISHED',
     (err: { code?: string }) => err.code,
   );
-  return { code, ms: performance.now() - start };
+  return { code, state: state() };
 }
 
 export function brokerContract({ open, consumer }: ContractTarget): void {
