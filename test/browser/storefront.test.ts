@@ -90,20 +90,17 @@ describe.skipIf(!browser)('storefront in the browser', () => {
   });
 
   it('a new customer signs up, buys two products with JazzCash, watches the order reach DELIVERED live, and finds it in the history', async () => {
-    // Speed: the first page, cold (a fresh browser context, nothing cached), ready in under a second. Other test
-    // files share these two cores, so a slow try is repeated (at most three, in new contexts): the best one counts.
-    const tries: number[] = [];
-    for (let i = 0; i < 3 && !(Math.min(...tries) < 1_000); i++) {
-      const cold = await context();
-      await cold.page.goto('/');
-      await cold.page.locator('html[data-ready="true"]').waitFor();
-      tries.push(
-        await cold.page.evaluate(() => performance.getEntriesByName('bazaar:ready')[0]?.startTime ?? Number.NaN),
-      );
-      await cold.ctx.close();
-    }
-    console.info(`first page ready (ms after navigation, cold): ${tries.map(Math.round).join(', ')}`);
-    expect(Math.min(...tries)).toBeLessThan(1_000);
+    // The first page, cold (a fresh browser context, nothing cached), shows the catalogue and marks the moment it
+    // was ready once: the mark the bench's startup scenario reads to time it (the speed check lives there).
+    const cold = await context();
+    await cold.page.goto('/');
+    await cold.page.locator('html[data-ready="true"]').waitFor();
+    await poll(() => cold.page.getByRole('list', { name: 'Products' }).getByRole('listitem').count()).toBeGreaterThan(
+      0,
+    );
+    expect(await cold.page.evaluate(() => performance.getEntriesByName('bazaar:ready').length)).toBe(1);
+    expect(cold.problems).toEqual([]);
+    await cold.ctx.close();
 
     const { ctx, page, problems } = await context();
     await page.goto('/');
