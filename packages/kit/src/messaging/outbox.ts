@@ -5,6 +5,8 @@ import type { Broker } from './broker.ts';
 import { type Envelope, envelope, type NewEvent } from './envelope.ts';
 
 const BATCH = 50;
+/** TRIM_SQL deletes the rows published more than $1 seconds ago (served by the outbox_published index). */
+export const TRIM_SQL = 'DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1) RETURNING seq';
 const HOUR_MS = 3_600_000;
 
 export const OUTBOX_CHANNEL = 'bazaar_outbox';
@@ -83,10 +85,7 @@ export class OutboxRelay {
   /** Deletes rows published longer ago than the retention, so the table holds the backlog and a recent past only. */
   async trim(): Promise<number> {
     try {
-      const rows = await this.db.query(
-        'DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1) RETURNING seq',
-        [this.retainMs / 1000],
-      );
+      const rows = await this.db.query(TRIM_SQL, [this.retainMs / 1000]);
       return rows.length;
     } catch (err) {
       this.log.warn({ err }, 'outbox trim failed; the next one will retry');
