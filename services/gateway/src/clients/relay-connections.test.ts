@@ -211,6 +211,22 @@ describe('failing a relay, with a code that says how far it got', () => {
     expect(await failureOf(relay(pool(origin), get()))).toBe('BAD_RESPONSE');
   });
 
+  it('BAD_RESPONSE to the handler whose onEnd throws, rather than leaving it waiting', async () => {
+    const server = await httpServer((_req, res) => res.end('ok'));
+    const heard = await new Promise<string>((resolve) => {
+      pool(server.origin).dispatch(get(), {
+        onStart() {},
+        onHeaders() {},
+        onData() {},
+        onEnd() {
+          throw new Error('cannot write that');
+        },
+        onError: (err) => resolve(err.code),
+      });
+    });
+    expect(heard).toBe('BAD_RESPONSE');
+  });
+
   it('sends nothing when a header value would end its line early', async () => {
     let requests = 0;
     const server = await httpServer((_req, res) => {

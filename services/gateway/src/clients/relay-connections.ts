@@ -194,7 +194,14 @@ function connection(target: Target, owner: Owner): Connection {
     const done = current;
     if (!done?.answered) return;
     current = null;
-    done.handler.onEnd();
+    try {
+      done.handler.onEnd();
+    } catch (err) {
+      // The handler could not pass the answer on (say, a header value node refuses to write): it hears so.
+      done.handler.onError(new RelayError('BAD_RESPONSE', 'the answer could not be relayed', { cause: err }));
+      destroy();
+      return;
+    }
     if (!keepAlive || failed) {
       destroy();
       return;

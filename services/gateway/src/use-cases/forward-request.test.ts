@@ -1,3 +1,4 @@
+import { type AddressInfo, createServer } from 'node:net';
 import { request } from 'undici';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Gateway, start } from '../main.ts';
@@ -248,6 +249,27 @@ describe('retries on another replica', () => {
     expect(post.status).toBe(503);
     expect(post.body.code).toBe('SERVICE_UNAVAILABLE');
     expect(seenCount(post.url)).toBe(1);
+  });
+
+  it('answers 502 BAD_GATEWAY for an answer it cannot pass on (a header value node refuses to write)', async () => {
+    const bad = createServer((socket) => {
+      socket.on('data', () =>
+        socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nx-odd: a\u0001b\r\n\r\nok', 'latin1'),
+      );
+      socket.on('error', () => {});
+    });
+    await new Promise<void>((done) => bad.listen(0, '127.0.0.1', done));
+    const own = await startGateway(`http://127.0.0.1:${(bad.address() as AddressInfo).port}`, {
+      healthIntervalMs: 0,
+    });
+    try {
+      const res = await order(own, { path: '/api/orders?odd-header' });
+      expect(res.status).toBe(502);
+      expect(res.body.code).toBe('BAD_GATEWAY');
+    } finally {
+      await own.stop();
+      bad.close();
+    }
   });
 
   it('tries each replica at most once: when every one breaks, the GET gets 502 after two attempts', async () => {

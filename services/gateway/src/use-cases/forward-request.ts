@@ -279,7 +279,7 @@ export function forwarder(options: ForwardOptions): Forwarder {
         }
         x.client.setStatus({ code: SpanStatusCode.ERROR, message: reason });
         x.client.end();
-        if (x.answered) {
+        if (res.headersSent) {
           // Mid-answer the status is gone already: the only honest signal left is a cut connection.
           log.warn(facts, 'upstream answer broke off');
           res.destroy();
