@@ -77,10 +77,13 @@ type Pending = { request: RelayRequest; handler: RelayHandler };
 
 export function relayConnections(origin: string, options: RelayConnectionsOptions): RelayConnections {
   const url = new URL(origin);
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  const port = Number(url.port || 80);
-  const hostHeader = url.host;
-  const idleDefault = options.idleTimeoutMs ?? DEFAULT_IDLE_MS;
+  const target: Target = {
+    host: url.hostname.replace(/^\[|\]$/g, ''),
+    port: Number(url.port || 80),
+    hostHeader: url.host,
+    connectTimeoutMs: options.connectTimeoutMs,
+    idleDefault: options.idleTimeoutMs ?? DEFAULT_IDLE_MS,
+  };
   const idle: Connection[] = [];
   const waiting: Pending[] = [];
   const open = new Set<Connection>();
@@ -117,13 +120,7 @@ export function relayConnections(origin: string, options: RelayConnectionsOption
   }
 
   function opened(): Connection {
-    const c = connection(
-      { host, port, hostHeader, connectTimeoutMs: options.connectTimeoutMs, idleDefault },
-      {
-        released,
-        gone,
-      },
-    );
+    const c = connection(target, { released, gone });
     open.add(c);
     return c;
   }
