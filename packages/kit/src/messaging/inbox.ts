@@ -28,11 +28,13 @@ export function inbox<T>(
     try {
       const outcome = await context.with(trace.setSpan(parent, span), () =>
         db.transaction(async (tx) => {
-          const fresh = await tx.query(
-            'INSERT INTO inbox (event_id, consumer, type) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING event_id',
+          // A redelivery counts itself on the row it finds, so the absorbed duplicates can be seen afterwards.
+          const [{ deliveries }] = await tx.query<{ deliveries: number }>(
+            `INSERT INTO inbox (event_id, consumer, type) VALUES ($1, $2, $3)
+             ON CONFLICT (event_id, consumer) DO UPDATE SET deliveries = inbox.deliveries + 1 RETURNING deliveries`,
             [event.id, consumer, event.type],
           );
-          return fresh.length > 0 ? { result: await effect(tx, event) } : undefined;
+          return deliveries === 1 ? { result: await effect(tx, event) } : undefined;
         }),
       );
       if (outcome) afterCommit?.(outcome.result);

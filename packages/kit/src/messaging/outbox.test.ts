@@ -158,6 +158,7 @@ describe('the outbox and inbox', () => {
     await broker.publish(event);
     expect(calls).toBe(1);
     expect(await db.query('SELECT count(*)::int AS n FROM effects')).toEqual([{ n: 1 }]);
+    expect(await db.query('SELECT deliveries FROM inbox WHERE event_id = $1', [event.id])).toEqual([{ deliveries: 2 }]);
 
     await broker.subscribe('poisoned', ['Poison'], async () => {
       throw new Error('cannot handle this');
