@@ -21,18 +21,20 @@ import { startupScenario } from './scenarios/startup.ts';
 
 const scenarios: Scenario[] = [gatewayScenario, ordersScenario, hopScenario, lagScenario, startupScenario];
 
-const help = `npm run bench -- [--only ${scenarios.map((s) => s.id).join(',')}] [--duration 10] [--reps 3] [--warmup 3] [--quick] [--no-profile] [--keep] [--render]
+const help = `npm run bench -- [--only ${scenarios.map((s) => s.id).join(',')}] [--systems naive,embedded,cluster] [--duration 10] [--reps 3] [--warmup 3] [--quick] [--no-profile] [--keep] [--render]
 
 Runs each pair on this machine in one run and writes bench/RESULTS.md, bench/results.json, bench/chart.svg and the
 README's benchmark section. With --only, the other scenarios' last results are kept (each says when it ran).
 Needs: nginx and wrk (apt-get install nginx-light wrk) for the gateway pairs, PostgreSQL and RabbitMQ (as the
 e2e suite: DATABASE_URL / BROKER_URL defaults) for cluster mode; a pair whose tool is missing is skipped, and says so.
 --keep leaves the scratch directory (raw .cpuprofile files for Chrome DevTools); --render only re-renders the
-markdown, chart and README from bench/results.json.`;
+markdown, chart and README from bench/results.json. --systems measures only those systems of the orders scenario
+(for a quick A/B of one mode; the rows left out read "skipped").`;
 
 const { values } = parseArgs({
   options: {
     only: { type: 'string' },
+    systems: { type: 'string' },
     duration: { type: 'string' },
     reps: { type: 'string' },
     warmup: { type: 'string' },
@@ -93,6 +95,7 @@ const settings: BenchSettings = {
   warmupS: Number(values.warmup ?? (values.quick ? 1 : 3)),
   tmp,
   profile: !values['no-profile'],
+  systems: values.systems?.split(',').map((s) => s.trim()),
   log: (line) => console.log(line),
 };
 

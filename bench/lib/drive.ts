@@ -1,15 +1,17 @@
 // Load drivers: wrk (Debian's, written in C: the least CPU per request, so it steals least from what is measured)
-// when installed, autocannon (programmatic, in this process) otherwise and wherever a fixed rate or per-request
-// bodies are needed.
+// when installed, autocannon (programmatic, in this process) otherwise and wherever per-request bodies are needed,
+// and a paced open loop (undici, in this process) for a fixed rate.
 import { execFile } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
+import { Pool } from 'undici';
 import { which } from './proc.ts';
 
 const run = promisify(execFile);
 
 export type DriveResult = {
-  tool: 'wrk' | 'autocannon';
+  tool: 'wrk' | 'autocannon' | 'paced';
   /** Answers per second with a 2xx status. */
   rps: number;
   requests: number;
@@ -86,13 +88,12 @@ export type AutocannonRequest = {
   make?: () => { headers?: Record<string, string>; body?: string };
 };
 
-/** autocannon: closed model (connections) or, with `rate`, a fixed overall request rate. */
+/** autocannon, closed model: `connections` connections kept busy for `durationS`. */
 export async function runAutocannon(options: {
   url: string;
   connections: number;
   durationS: number;
   request: AutocannonRequest;
-  rate?: number;
 }): Promise<DriveResult> {
   const { request } = options;
   const result = await autocannon({
@@ -101,7 +102,6 @@ export async function runAutocannon(options: {
     duration: options.durationS,
     pipelining: 1,
     timeout: 10,
-    ...(options.rate ? { overallRate: Math.max(1, Math.round(options.rate)) } : {}),
     requests: [
       {
         method: request.method ?? 'GET',
@@ -134,5 +134,75 @@ export async function runAutocannon(options: {
     p90: result.latency.p90,
     p99: result.latency.p99,
     durationS: result.duration,
+  };
+}
+
+/**
+ * A fixed rate, open model: request i is due at i / rate seconds, evenly spaced, over at most `connections`
+ * connections. (autocannon's overallRate sends every connection's quota at the top of each second, so a fixed rate
+ * arrived as one burst a second and its p99 was the time to drain the burst.) Latency counts from when a request was
+ * due, so one that waited for a free connection or a late timer counts that wait too.
+ */
+export async function runPaced(options: {
+  url: string;
+  connections: number;
+  durationS: number;
+  rate: number;
+  request: AutocannonRequest;
+}): Promise<DriveResult> {
+  const { request } = options;
+  const target = new URL(options.url);
+  const pool = new Pool(target.origin, {
+    connections: options.connections,
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+  });
+  const latencies: number[] = [];
+  const counts = { ok: 0, non2xx: 0, errors: 0 };
+  const send = async (due: number) => {
+    const made = request.make?.();
+    try {
+      const res = await pool.request({
+        method: request.method ?? 'GET',
+        path: request.path,
+        headers: { ...request.headers, ...made?.headers },
+        body: made?.body,
+      });
+      await res.body.dump();
+      if (res.statusCode >= 200 && res.statusCode < 300) {
+        counts.ok++;
+        latencies.push(performance.now() - due);
+      } else counts.non2xx++;
+    } catch {
+      counts.errors++;
+    }
+  };
+  const total = Math.max(1, Math.round(options.rate * options.durationS));
+  const start = performance.now();
+  const inFlight: Promise<void>[] = [];
+  const dueAt = (i: number) => start + (i * 1000) / options.rate;
+  try {
+    // Each tick sends what has fallen due (timers fire to the millisecond, faster rates are several a tick).
+    let i = 0;
+    while (i < total) {
+      for (const now = performance.now(); i < total && dueAt(i) <= now; i++) inFlight.push(send(dueAt(i)));
+      if (i < total) await sleep(Math.max(0, dueAt(i) - performance.now()));
+    }
+    await Promise.all(inFlight);
+  } finally {
+    await pool.close();
+  }
+  const durationS = (performance.now() - start) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => (latencies.length ? latencies[Math.ceil(q * latencies.length) - 1] : Number.NaN);
+  return {
+    tool: 'paced',
+    rps: counts.ok / durationS,
+    requests: total,
+    ...counts,
+    p50: at(0.5),
+    p90: at(0.9),
+    p99: at(0.99),
+    durationS,
   };
 }

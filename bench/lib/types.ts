@@ -50,6 +50,8 @@ export type BenchSettings = {
   /** Scratch space for this run (nginx's prefix, data dirs, profiles). */
   tmp: string;
   profile: boolean;
+  /** Order placement: the systems to measure (naive, embedded, cluster); all when absent. */
+  systems?: string[];
   log: (line: string) => void;
 };
 
