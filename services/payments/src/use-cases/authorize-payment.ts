@@ -18,7 +18,7 @@ import {
   type WalletMethod,
 } from '../domain/payment.ts';
 import { txnRefFor } from '../providers/index.ts';
-import { type Deps, type Lease, takeLease, withLease } from './deps.ts';
+import { type Deps, type HandBack, type Lease, takeLease, withLease } from './deps.ts';
 import { bookRelease, type Release, releaseAtProvider, stillOpen } from './provider-release.ts';
 
 type Claim = { kind: 'answer'; payment: Payment } | { kind: 'busy' } | { kind: 'call'; lease: Lease };
@@ -29,7 +29,8 @@ export async function authorizePayment(deps: Deps, req: AuthorizeRequest): Promi
     for (;;) {
       const claim = await deps.db.transaction((tx) => claimAuthorization(tx, deps, req));
       if (claim.kind === 'answer') return answerOf(claim.payment);
-      if (claim.kind === 'call') return withLease(deps, claim.lease, () => askProvider(deps, claim.lease.payment));
+      if (claim.kind === 'call')
+        return withLease(deps, claim.lease, (handBack) => askProvider(deps, claim.lease, handBack));
       await sleep(20); // another process is asking the provider for this order
     }
   });
@@ -49,8 +50,13 @@ async function claimAuthorization(tx: Tx, deps: Deps, req: AuthorizeRequest): Pr
   return { kind: 'answer', payment: (await paymentsRepo.byOrder(tx, req.orderId))! };
 }
 
-/** Asks the provider; when it gives no answer, finds out what it did and takes back any debit before recording. */
-async function askProvider(deps: Deps, p: Payment): Promise<AuthorizeResponse> {
+/**
+ * Asks the provider; when it gives no answer, finds out what it did and takes back any debit before recording. The
+ * attempt, the outcome and the lease's return are one transaction: a crash before it leaves the payment AUTHORIZING
+ * with a lease that expires, and the next call asks again with the same reference (the provider answers it once).
+ */
+async function askProvider(deps: Deps, lease: Lease, handBack: HandBack): Promise<AuthorizeResponse> {
+  const p = lease.payment;
   const provider = deps.providers[p.method as WalletMethod];
   const result = await provider.authorize({
     orderId: p.orderId,
@@ -60,25 +66,28 @@ async function askProvider(deps: Deps, p: Payment): Promise<AuthorizeResponse> {
   });
   const outcome: AuthorizeOutcome =
     result.outcome !== 'unavailable' ? result.outcome : result.timedOut ? 'timeout' : 'unavailable';
-  const detail =
-    result.outcome === 'approved'
-      ? undefined
-      : result.outcome === 'declined'
-        ? `${result.code} ${result.message}`
-        : result.message;
-  await attemptsRepo.record(deps.db, {
+  const attempt = {
     paymentId: p.id,
     provider: provider.name,
-    operation: 'authorize',
+    operation: 'authorize' as const,
     txnRef: p.reference!,
     result: outcome,
-    detail,
-  });
-  const release =
-    outcome === 'timeout' || outcome === 'unavailable' ? await releaseAtProvider(deps, p, provider) : undefined;
+    detail:
+      result.outcome === 'approved'
+        ? undefined
+        : result.outcome === 'declined'
+          ? `${result.code} ${result.message}`
+          : result.message,
+  };
+  // Without an answer the trail reads authorize, inquire, reverse: the attempt goes first, on its own.
+  const unanswered = outcome === 'timeout' || outcome === 'unavailable';
+  if (unanswered) await attemptsRepo.record(deps.db, attempt);
+  const release = unanswered ? await releaseAtProvider(deps, p, provider) : undefined;
   return deps.db.transaction(async (tx) => {
     const current = (await paymentsRepo.lockByOrder(tx, p.orderId))!;
+    if (!unanswered) await attemptsRepo.record(tx, attempt);
     if (current.status === 'AUTHORIZING') await record(tx, deps, current, outcome, release);
+    await handBack(tx);
     return answerOf((await paymentsRepo.byOrder(tx, p.orderId))!);
   });
 }

@@ -71,15 +71,31 @@ export async function takeLease(tx: Tx, deps: Deps, payment: Payment): Promise<L
   return { payment, token };
 }
 
-/** Runs fn, then gives the lease back whatever happened. */
-export async function withLease<T>(deps: Deps, lease: Lease, fn: () => Promise<T>): Promise<T> {
+/** Gives the lease back in the caller's transaction: it is returned when that transaction commits. */
+export type HandBack = (tx: Tx) => Promise<void>;
+
+/**
+ * Runs fn, then gives the lease back whatever happened; fn may give it back in its own last transaction instead
+ * (one write fewer), and when fn then succeeds there is nothing left to return.
+ */
+export async function withLease<T>(deps: Deps, lease: Lease, fn: (handBack: HandBack) => Promise<T>): Promise<T> {
+  let handedBack = false;
+  const handBack: HandBack = async (tx) => {
+    await paymentsRepo.releaseLease(tx, lease.payment.id, lease.token);
+    handedBack = true;
+  };
+  let succeeded = false;
   try {
-    return await fn();
+    const result = await fn(handBack);
+    succeeded = true;
+    return result;
   } finally {
-    await paymentsRepo
-      .releaseLease(deps.db, lease.payment.id, lease.token)
-      .catch((err) =>
-        deps.log.warn({ err, orderId: lease.payment.orderId }, 'payment lease not released; it expires by itself'),
-      );
+    // A hand-back whose transaction then failed did not happen: the lease is given back here.
+    if (!(succeeded && handedBack))
+      await paymentsRepo
+        .releaseLease(deps.db, lease.payment.id, lease.token)
+        .catch((err) =>
+          deps.log.warn({ err, orderId: lease.payment.orderId }, 'payment lease not released; it expires by itself'),
+        );
   }
 }
