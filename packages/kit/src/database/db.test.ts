@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { postgresOrSkip } from '../testing/postgres.ts';
-import { type Db, ensureDatabase, openDatabase } from './db.ts';
+import { type Db, ensureDatabase, openDatabase, type Sender } from './db.ts';
 import { migrate } from './migrate.ts';
 
 const server = await postgresOrSkip();
@@ -72,14 +72,35 @@ describe.each(kinds)('the database layer on %s', (_kind, open) => {
   it('delivers a NOTIFY sent inside a transaction at commit', async () => {
     const db = await open();
     opened.push(db);
-    let woken = 0;
-    const stop = await db.listen('kit_test', () => woken++);
+    const heard: Sender[] = [];
+    const stop = await db.listen('kit_test', (sender) => heard.push(sender));
     await db.transaction(async (tx) => {
       await tx.query("SELECT pg_notify('kit_test', '')");
     });
-    for (let i = 0; i < 50 && woken === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    for (let i = 0; i < 50 && heard.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     await stop();
-    expect(woken).toBe(1);
+    expect(heard).toEqual(['self']);
+  });
+});
+
+describe.runIf(server)('a NOTIFY heard by two handles on one PostgreSQL database', () => {
+  it('is from self for the handle whose transaction sent it, and from other for the second handle', async () => {
+    const name = `kit_db_${randomUUID().slice(0, 8)}`;
+    dropped.push(name);
+    const url = await ensureDatabase(server!, name);
+    const [a, b] = [await openDatabase({ url }), await openDatabase({ url })];
+    opened.push(a, b);
+    const heard: string[] = [];
+    const stops = [
+      await a.listen('kit_test', (sender) => heard.push(`a:${sender}`)),
+      await b.listen('kit_test', (sender) => heard.push(`b:${sender}`)),
+    ];
+    await a.transaction(async (tx) => {
+      await tx.query("SELECT pg_notify('kit_test', '')");
+    });
+    for (let i = 0; i < 50 && heard.length < 2; i++) await new Promise((r) => setTimeout(r, 20));
+    for (const stop of stops) await stop();
+    expect(heard.sort()).toEqual(['a:self', 'b:other']);
   });
 });
 

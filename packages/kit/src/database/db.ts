@@ -22,10 +22,16 @@ export interface Db extends Tx {
   stats(): PoolStats;
   /** Runs fn in one transaction: committed when it resolves, rolled back when it throws. */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
-  /** Calls fn on every NOTIFY of the channel (PostgreSQL only; embedded mode wakes in-process). */
-  listen(channel: string, fn: () => void): Promise<() => Promise<void>>;
+  /** Calls fn on every NOTIFY of the channel, saying whether a transaction of this handle sent it. */
+  listen(channel: string, fn: (sender: Sender) => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
+
+/**
+ * Who sent a NOTIFY: this handle's own connections ('self'), another process or handle ('other'), or, after the
+ * listening connection was lost and made again, whoever may have sent what was missed meanwhile ('unknown').
+ */
+export type Sender = 'self' | 'other' | 'unknown';
 
 export type DatabaseOptions = {
   /** A postgres:// URL of the database itself; when absent, PGlite is used. */
@@ -102,7 +108,8 @@ async function openPglite(dataDir: string): Promise<Db> {
         ),
       ),
     listen: async (channel, fn) => {
-      const unlisten = await lite.listen(channel, fn);
+      // One process's own database: whoever notifies is this handle.
+      const unlisten = await lite.listen(channel, () => fn('self'));
       return () => unlisten();
     },
     close: () => lite.close(),
@@ -118,6 +125,10 @@ async function openPostgres(url: string, max: number): Promise<Db> {
   // client too, which turned queueing under load into errors.
   const pool = new pg.Pool({ connectionString: url, max, types: types as never, keepAlive: true });
   pool.on('error', () => {}); // an idle client's broken connection leaves the pool; the next caller opens a new one
+  // The backends of this pool's connections: a NOTIFY from one of them was sent by this handle.
+  const backends = new Set<number>();
+  pool.on('connect', (client) => backends.add(processIdOf(client)));
+  pool.on('remove', (client) => backends.delete(processIdOf(client)));
   const query = async <T extends Row>(sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows as T[];
   return {
     kind: 'postgres',
@@ -156,14 +167,14 @@ async function openPostgres(url: string, max: number): Promise<Db> {
       let client: pg.Client | undefined;
       let stopped = false;
       // A lost listening connection is made again; fn runs then too, for what was notified meanwhile.
-      const again = () => !stopped && setTimeout(() => void attach().then(fn, again), 1000).unref();
+      const again = () => !stopped && setTimeout(() => void attach().then(() => fn('unknown'), again), 1000).unref();
       const attach = async () => {
         const next = new pg.Client({
           connectionString: url,
           keepAlive: true,
           connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
         });
-        next.on('notification', fn);
+        next.on('notification', (n) => fn(backends.has(n.processId) ? 'self' : 'other'));
         next.on('error', () => {});
         next.once('end', () => client === next && again());
         await next.connect();
@@ -179,6 +190,9 @@ async function openPostgres(url: string, max: number): Promise<Db> {
     close: () => pool.end(),
   };
 }
+
+// pg sets processID from the server's BackendKeyData when it connects; its typings leave it out.
+const processIdOf = (client: pg.PoolClient) => (client as unknown as { processID: number }).processID;
 
 /** ensureDatabase creates a service's database on a PostgreSQL server if it is missing. */
 export async function ensureDatabase(serverUrl: string, name: string): Promise<string> {

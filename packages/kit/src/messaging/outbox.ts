@@ -47,7 +47,9 @@ export class OutboxRelay {
   }
 
   async start(): Promise<void> {
-    this.unlisten = await this.db.listen(OUTBOX_CHANNEL, () => this.wake());
+    // Every replica hears every commit: the one that committed relays it, so one wake-up per commit does the work.
+    // Rows another process committed and never relayed (it crashed) are the sweep's.
+    this.unlisten = await this.db.listen(OUTBOX_CHANNEL, (sender) => sender !== 'other' && this.wake());
     this.timer = setInterval(() => this.wake(), this.sweepMs);
     this.timer.unref();
     this.trimTimer = setInterval(() => void this.trim(), Math.min(this.retainMs, 60_000));
