@@ -132,6 +132,9 @@ async function measure(target: Target, s: BenchSettings): Promise<Measured> {
           ];
         }),
       );
+      const xacts = Object.entries(dbPerOrder).map(([db, d]) => `${db} ${fmt(d.xacts, 1)}`);
+      const all = Object.values(dbPerOrder).reduce((sum, d) => sum + d.xacts, 0);
+      s.log(`    transactions per order: ${xacts.join(', ')}; all ${fmt(all, 1)}`);
     }
     const after = cpuSnapshot([...new Set([...pids, ...(await target.pids())])]);
     const cpu = cpuDelta(before, after);
