@@ -8,7 +8,7 @@ import { ordersRoutes } from './api/routes.ts';
 import { grpcUpstreams } from './clients/grpc.ts';
 import { restShipping, restUpstreams } from './clients/rest.ts';
 import { loadConfig, type OrdersConfig } from './config.ts';
-import { onPaymentChanged, onShipmentStatusChanged } from './consumers/shipment-events.ts';
+import { isPaymentNews, onPaymentChanged, onShipmentStatusChanged } from './consumers/shipment-events.ts';
 import { OrderNotifier } from './domain/notifier.ts';
 import { startSagaRecovery } from './use-cases/recover-sagas.ts';
 import type { Deps } from './use-cases/saga-deps.ts';
@@ -51,10 +51,11 @@ export async function start(platform: Platform, overrides: Partial<OrdersConfig>
   const notify = (orderId: string | undefined) => orderId && deps.notifier.notify(orderId);
   const consume: EffectHandler<string | undefined> = (tx, event) =>
     event.type === ShipmentEvents.statusChanged ? onShipmentStatusChanged(tx, event) : onPaymentChanged(tx, event);
+  const handle = inbox(kit.db, 'orders', kit.tracer, consume, notify);
   await platform.broker.subscribe(
     'orders',
     [ShipmentEvents.statusChanged, 'PaymentCaptured', 'PaymentRefunded'],
-    inbox(kit.db, 'orders', kit.tracer, consume, notify),
+    async (event) => (isPaymentNews(event) ? handle(event) : undefined),
   );
 
   ordersRoutes(kit.app, deps);

@@ -23,6 +23,13 @@ export async function onShipmentStatusChanged(tx: Tx, event: Envelope): Promise<
   return order.id;
 }
 
+/**
+ * A wallet's PaymentCaptured is the saga's own capture, which its confirm step records (again on a retry after a
+ * crash): only cash collected at delivery and refunds are news to the order, worth an inbox transaction.
+ */
+export const isPaymentNews = (event: Envelope) =>
+  event.type !== 'PaymentCaptured' || (event.data as { method?: string }).method === 'cod';
+
 /** PaymentCaptured (cash collected at delivery) and PaymentRefunded keep the order's payment status current. */
 export async function onPaymentChanged(tx: Tx, event: Envelope): Promise<string | undefined> {
   const data = event.data as { orderId: string; status?: string };
