@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { clusterPortOffsets, portEnv } from '@bazaar/cli/ports';
-import { freePortBlock, freePorts } from '@bazaar/kit/testing';
+import { dropNamespace as dropServerNamespace, freePortBlock, freePorts } from '@bazaar/kit/testing';
 import amqp from 'amqplib';
 import pg from 'pg';
 import { cli, type Proc, spawnNode, waitFor } from './proc.ts';
@@ -75,35 +75,8 @@ export async function startBazaar(
 }
 
 /** Removes what a cluster run left on the shared servers: its databases, queues and exchanges. */
-export async function dropNamespace(namespace: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: POSTGRES_URL });
-  await admin.connect();
-  try {
-    for (const s of ['users', 'inventory', 'orders', 'payments', 'shipping'])
-      await admin.query(`DROP DATABASE IF EXISTS ${namespace}_${s} WITH (FORCE)`);
-  } finally {
-    await admin.end();
-  }
-  // A channel closes on the first error (a queue that was never declared): one channel per deletion.
-  const connection = await amqp.connect(RABBITMQ_URL);
-  connection.on('error', () => {});
-  const attempt = async (fn: (channel: amqp.Channel) => Promise<unknown>) => {
-    const channel = await connection.createChannel();
-    channel.on('error', () => {});
-    await fn(channel).catch(() => {});
-    await channel.close().catch(() => {});
-  };
-  try {
-    for (const consumer of ['users', 'orders', 'payments', 'shipping', 'inventory']) {
-      await attempt((c) => c.deleteQueue(`${namespace}.${consumer}`));
-      await attempt((c) => c.deleteQueue(`${namespace}.${consumer}.dead`));
-    }
-    await attempt((c) => c.deleteQueue(`${namespace}.dead`));
-    await attempt((c) => c.deleteExchange(`${namespace}.events`));
-    await attempt((c) => c.deleteExchange(`${namespace}.dead`));
-  } finally {
-    await connection.close();
-  }
+export function dropNamespace(namespace: string): Promise<void> {
+  return dropServerNamespace(namespace, { postgresUrl: POSTGRES_URL, brokerUrl: RABBITMQ_URL });
 }
 
 /** PostgreSQL backends serving a namespace's databases: the database side of cluster mode's CPU time. */

@@ -4,10 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { brokerOrSkip, NATS_URL, postgresOrSkip, RABBITMQ_URL } from '@bazaar/kit/testing';
-import amqp from 'amqplib';
-import { connect as natsConnect } from 'nats';
-import pg from 'pg';
+import { brokerOrSkip, dropNamespace, NATS_URL, postgresOrSkip, RABBITMQ_URL } from '@bazaar/kit/testing';
 import { ADMIN, startTestPlatform } from './platform.ts';
 import { freePlatformPorts, type PlatformProcess, spawnPlatform } from './process.ts';
 
@@ -61,35 +58,10 @@ export async function startCluster(
     sandboxes: { jazzcash: `http://127.0.0.1:${ports.jazzcash}`, easypaisa: `http://127.0.0.1:${ports.easypaisa}` },
     async stop() {
       await platform.stop('SIGTERM');
-      await dropNamespace(postgresUrl, brokerUrl, namespace);
+      await dropNamespace(namespace, { postgresUrl, brokerUrl });
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-async function dropNamespace(postgresUrl: string, brokerUrl: string, namespace: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: postgresUrl });
-  await admin.connect();
-  for (const s of ['users', 'inventory', 'orders', 'payments', 'shipping'])
-    await admin.query(`DROP DATABASE IF EXISTS ${namespace}_${s} WITH (FORCE)`);
-  await admin.end();
-  if (brokerUrl.startsWith('amqp')) {
-    const connection = await amqp.connect(brokerUrl);
-    const channel = await connection.createChannel();
-    for (const consumer of ['users', 'orders', 'payments', 'shipping', 'inventory']) {
-      await channel.deleteQueue(`${namespace}.${consumer}`);
-      await channel.deleteQueue(`${namespace}.${consumer}.dead`);
-    }
-    await channel.deleteExchange(`${namespace}.events`);
-    await channel.deleteExchange(`${namespace}.dead`);
-    await connection.close();
-  } else {
-    const nc = await natsConnect({ servers: brokerUrl.replace('nats://', '') });
-    const jsm = await nc.jetstreamManager();
-    const stem = namespace.toUpperCase();
-    for (const name of [`${stem}_EVENTS`, `${stem}_DEAD`]) await jsm.streams.delete(name).catch(() => false);
-    await nc.close();
-  }
 }
 
 export { ADMIN };

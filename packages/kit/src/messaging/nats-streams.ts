@@ -21,6 +21,12 @@ export type Durable = { name: string; filter: string };
 const H = { consumer: 'Bazaar-Consumer', error: 'Bazaar-Error', attempts: 'Bazaar-Attempts', at: 'Bazaar-At' };
 const DAY_MS = 24 * 3600 * 1000;
 
+/** The namespace's two streams: every event, and the dead letters. */
+export function streamNames(namespace: string): { events: string; dead: string } {
+  const stem = namespace.toUpperCase().replace(/[^A-Z0-9_-]/g, '_');
+  return { events: `${stem}_EVENTS`, dead: `${stem}_DEAD` };
+}
+
 export class Streams {
   readonly events: string;
   readonly dead: string;
@@ -32,9 +38,7 @@ export class Streams {
     this.js = js;
     this.jsm = jsm;
     this.ns = namespace;
-    const stem = namespace.toUpperCase().replace(/[^A-Z0-9_-]/g, '_');
-    this.events = `${stem}_EVENTS`;
-    this.dead = `${stem}_DEAD`;
+    ({ events: this.events, dead: this.dead } = streamNames(namespace));
   }
 
   subject(type: string): string {

@@ -1,0 +1,59 @@
+// What a cluster run leaves on the shared servers, removed: its databases, and its queues and exchanges (RabbitMQ)
+// or streams (NATS). Cluster tests and the bench both run under a namespace of their own (BAZAAR_NAMESPACE).
+import amqp from 'amqplib';
+import { connect } from 'nats';
+import pg from 'pg';
+import { streamNames } from '../messaging/nats-streams.ts';
+import { Topology } from '../messaging/rabbitmq-topology.ts';
+
+const SERVICES = ['users', 'inventory', 'orders', 'payments', 'shipping'];
+
+export async function dropNamespace(
+  namespace: string,
+  servers: { postgresUrl: string; brokerUrl: string },
+): Promise<void> {
+  const admin = new pg.Client({ connectionString: servers.postgresUrl });
+  await admin.connect();
+  try {
+    for (const s of SERVICES) await admin.query(`DROP DATABASE IF EXISTS ${namespace}_${s} WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+  if (servers.brokerUrl.startsWith('amqp')) await dropRabbitTopology(servers.brokerUrl, namespace);
+  else await dropNatsStreams(servers.brokerUrl, namespace);
+}
+
+async function dropRabbitTopology(url: string, namespace: string): Promise<void> {
+  const topology = new Topology(namespace);
+  const connection = await amqp.connect(url);
+  connection.on('error', () => {});
+  // A channel closes on its first error (a queue that was never declared): one channel per deletion.
+  const attempt = async (fn: (channel: amqp.Channel) => Promise<unknown>) => {
+    const channel = await connection.createChannel();
+    channel.on('error', () => {});
+    await fn(channel).catch(() => {});
+    await channel.close().catch(() => {});
+  };
+  try {
+    for (const consumer of SERVICES) {
+      await attempt((c) => c.deleteQueue(topology.queue(consumer)));
+      await attempt((c) => c.deleteQueue(topology.deadQueue(consumer)));
+    }
+    await attempt((c) => c.deleteQueue(topology.dead));
+    await attempt((c) => c.deleteExchange(topology.events));
+    await attempt((c) => c.deleteExchange(topology.dead));
+  } finally {
+    await connection.close();
+  }
+}
+
+async function dropNatsStreams(url: string, namespace: string): Promise<void> {
+  const nc = await connect({ servers: url.replace('nats://', '') });
+  try {
+    const jsm = await nc.jetstreamManager();
+    const { events, dead } = streamNames(namespace);
+    for (const name of [events, dead]) await jsm.streams.delete(name).catch(() => false);
+  } finally {
+    await nc.close();
+  }
+}
