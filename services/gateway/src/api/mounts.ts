@@ -38,33 +38,11 @@ The API is up: see <a href="/docs">/docs</a>.</p></body></html>`;
  * hashed assets under `/assets/` are cached for a year, the page itself is revalidated on every load.
  */
 export function appRoutes(app: Edge, options: { storefrontDir?: string } = {}): void {
-  const dist = options.storefrontDir ?? STOREFRONT_DIST;
-  app.register(async (scope) => {
-    const indexFile = join(dist, 'index.html');
-    const built = existsSync(indexFile);
-    if (built)
-      await scope.register(fastifyStatic, {
-        root: join(dist, 'assets'),
-        prefix: '/assets/',
-        decorateReply: false,
-        index: false,
-        maxAge: '365d',
-        immutable: true,
-        preCompressed: true,
-        dotfiles: 'deny',
-      });
-
-    const page = async (req: FastifyRequest, reply: FastifyReply) => {
-      const path = req.url.split('?')[0];
-      // A missing file (anything with an extension), a gateway path or a non-browser client gets the 404 problem.
-      if (NOT_STOREFRONT.test(path) || /\.[^/]*$/.test(path) || (path !== '/' && !wantsPage(req)))
-        return reply.callNotFound();
-      reply.headers(PAGE_HEADERS).header('vary', 'accept').type('text/html; charset=utf-8');
-      if (!built) return reply.code(503).send(NOT_BUILT);
-      return reply.send(await readFile(indexFile));
-    };
-    scope.get('/', { schema: { hide: true } }, page);
-    scope.get('/*', { schema: { hide: true } }, page);
+  browserApp(app, {
+    dist: options.storefrontDir ?? STOREFRONT_DIST,
+    base: '',
+    notBuilt: NOT_BUILT,
+    notOurs: NOT_STOREFRONT,
   });
 }
 
@@ -79,14 +57,29 @@ const CONSOLE_NOT_BUILT = NOT_BUILT.replaceAll('storefront', 'operations console
  * browser asking for any `/console/...` page path gets the index.html (the console routes in the browser).
  */
 export function consoleRoutes(app: Edge, options: { consoleDir?: string } = {}): void {
-  const dist = options.consoleDir ?? CONSOLE_DIST;
+  browserApp(app, { dist: options.consoleDir ?? CONSOLE_DIST, base: '/console', notBuilt: CONSOLE_NOT_BUILT });
+}
+
+type BrowserApp = {
+  /** The built app: index.html and assets/. */
+  dist: string;
+  /** Where it is served: '' for the root. */
+  base: string;
+  /** The page answered (503) while the app is not built. */
+  notBuilt: string;
+  /** Paths below the base that belong to someone else. */
+  notOurs?: RegExp;
+};
+
+/** browserApp serves a single-page app: its hashed assets, and its index.html for any page path a browser asks for. */
+function browserApp(app: Edge, { dist, base, notBuilt, notOurs }: BrowserApp): void {
   app.register(async (scope) => {
     const indexFile = join(dist, 'index.html');
     const built = existsSync(indexFile);
     if (built)
       await scope.register(fastifyStatic, {
         root: join(dist, 'assets'),
-        prefix: '/console/assets/',
+        prefix: `${base}/assets/`,
         decorateReply: false,
         index: false,
         maxAge: '365d',
@@ -94,15 +87,18 @@ export function consoleRoutes(app: Edge, options: { consoleDir?: string } = {}):
         preCompressed: true,
         dotfiles: 'deny',
       });
+    const home = base || '/';
     const page = async (req: FastifyRequest, reply: FastifyReply) => {
       const path = req.url.split('?')[0];
-      if (/\.[^/]*$/.test(path) || (path !== '/console' && !wantsPage(req))) return reply.callNotFound();
+      // A missing file (anything with an extension), someone else's path or a non-browser client: the 404 problem.
+      if (notOurs?.test(path) || /\.[^/]*$/.test(path) || (path !== home && !wantsPage(req)))
+        return reply.callNotFound();
       reply.headers(PAGE_HEADERS).header('vary', 'accept').type('text/html; charset=utf-8');
-      if (!built) return reply.code(503).send(CONSOLE_NOT_BUILT);
+      if (!built) return reply.code(503).send(notBuilt);
       return reply.send(await readFile(indexFile));
     };
-    scope.get('/console', { schema: { hide: true } }, page);
-    scope.get('/console/*', { schema: { hide: true } }, page);
+    scope.get(home, { schema: { hide: true } }, page);
+    scope.get(`${base}/*`, { schema: { hide: true } }, page);
   });
 }
 
