@@ -15,8 +15,8 @@ import {
   OutboxRelay,
   RabbitMqBroker,
 } from '@bazaar/kit/messaging';
+import { dropBrokerNamespace } from '@bazaar/kit/testing';
 import { trace } from '@opentelemetry/api';
-import amqp from 'amqplib';
 import { connect as natsConnect } from 'nats';
 import pg from 'pg';
 import { pino } from 'pino';
@@ -163,13 +163,7 @@ async function rabbit(): Promise<Setup> {
       await consumer.close();
       await producer.close();
       await drop();
-      const connection = await amqp.connect(RABBITMQ_URL);
-      const channel = await connection.createChannel();
-      await channel.deleteQueue(`${namespace}.bench-lag`);
-      await channel.deleteQueue(`${namespace}.bench-lag.dead`);
-      await channel.deleteExchange(`${namespace}.events`);
-      await channel.deleteExchange(`${namespace}.dead`);
-      await connection.close();
+      await dropBrokerNamespace(RABBITMQ_URL, namespace, ['bench-lag']);
     },
   };
 }
@@ -197,11 +191,7 @@ async function nats(): Promise<Setup | undefined> {
       await consumer.close();
       await producer.close();
       await drop();
-      const nc = await natsConnect({ servers: NATS_URL });
-      const jsm = await nc.jetstreamManager();
-      for (const name of [`${namespace.toUpperCase()}_EVENTS`, `${namespace.toUpperCase()}_DEAD`])
-        await jsm.streams.delete(name).catch(() => false);
-      await nc.close();
+      await dropBrokerNamespace(NATS_URL, namespace);
     },
   };
 }

@@ -19,11 +19,16 @@ export async function dropNamespace(
   } finally {
     await admin.end();
   }
-  if (servers.brokerUrl.startsWith('amqp')) await dropRabbitTopology(servers.brokerUrl, namespace);
-  else await dropNatsStreams(servers.brokerUrl, namespace);
+  await dropBrokerNamespace(servers.brokerUrl, namespace);
 }
 
-async function dropRabbitTopology(url: string, namespace: string): Promise<void> {
+/** dropBrokerNamespace removes the namespace's exchanges and the consumers' queues (RabbitMQ), or its streams (NATS). */
+export async function dropBrokerNamespace(brokerUrl: string, namespace: string, consumers = SERVICES): Promise<void> {
+  if (brokerUrl.startsWith('amqp')) await dropRabbitTopology(brokerUrl, namespace, consumers);
+  else await dropNatsStreams(brokerUrl, namespace);
+}
+
+async function dropRabbitTopology(url: string, namespace: string, consumers: string[]): Promise<void> {
   const topology = new Topology(namespace);
   const connection = await amqp.connect(url);
   connection.on('error', () => {});
@@ -35,7 +40,7 @@ async function dropRabbitTopology(url: string, namespace: string): Promise<void>
     await channel.close().catch(() => {});
   };
   try {
-    for (const consumer of SERVICES) {
+    for (const consumer of consumers) {
       await attempt((c) => c.deleteQueue(topology.queue(consumer)));
       await attempt((c) => c.deleteQueue(topology.deadQueue(consumer)));
     }
