@@ -92,7 +92,8 @@ type Exchange = {
   settle: () => void;
   /** Set when the gateway stops: the stream is ended cleanly rather than cut. */
   ending: boolean;
-  /** Set once an answer's status is decided: from then on nothing is retried, and a failure cuts the connection. */
+  /** Set once an answer's status is decided: from then on nothing is retried (a failure cuts the connection once the
+   * head is out, and is a 502 problem before). */
   answered: boolean;
 };
 
