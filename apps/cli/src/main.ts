@@ -1,5 +1,10 @@
 // The bazaar command line: bring the platform up, check its invariants, generate load.
+import { enableCompileCache } from 'node:module';
 import { parseArgs } from 'node:util';
+
+// Node keeps the code it compiles for each module on disk (in the OS temp directory), so a later start skips
+// parsing and type-stripping the sources. NODE_DISABLE_COMPILE_CACHE=1 turns it off.
+enableCompileCache();
 
 const usage = `bazaar: the Bazaar e-commerce platform
 

@@ -1,5 +1,6 @@
 // One database interface over PGlite (embedded, on disk or in memory) and PostgreSQL (a `pg` pool).
 import { existsSync, mkdirSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
@@ -60,11 +61,27 @@ const PGLITE_SETTINGS = [
 ];
 const startParams = [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((setting) => ['-c', setting])];
 
+// Every PGlite in a process runs the same PostgreSQL build: compile its WASM and read its file-system bundle once,
+// rather than once per database (PGlite would, for the databases started side by side).
+let artifacts: Promise<{ pgliteWasmModule: WebAssembly.Module; fsBundle: Blob }> | undefined;
+function sharedArtifacts() {
+  artifacts ??= (async () => {
+    const dist = new URL('.', import.meta.resolve('@electric-sql/pglite'));
+    const [wasm, bundle] = await Promise.all([
+      readFile(new URL('pglite.wasm', dist)),
+      readFile(new URL('pglite.data', dist)),
+    ]);
+    return { pgliteWasmModule: await WebAssembly.compile(wasm), fsBundle: new Blob([bundle]) };
+  })();
+  return artifacts;
+}
+
 // initdb is most of a new PGlite's start-up: the first new database in a process makes an empty cluster once,
 // and every later new one starts as a copy of it.
 let emptyCluster: Promise<Blob> | undefined;
 function template(): Promise<Blob> {
-  emptyCluster ??= PGlite.create('memory://', { startParams }).then(async (lite) => {
+  emptyCluster ??= sharedArtifacts().then(async (shared) => {
+    const lite = await PGlite.create('memory://', { ...shared, startParams });
     const blob = await lite.dumpDataDir('none');
     await lite.close();
     return blob;
@@ -77,6 +94,7 @@ async function openPglite(dataDir: string): Promise<Db> {
   if (!inMemory) mkdirSync(dataDir, { recursive: true });
   const isNew = inMemory || !existsSync(join(dataDir, 'PG_VERSION'));
   const lite = await PGlite.create(dataDir, {
+    ...(await sharedArtifacts()),
     parsers: { 20: toNumber, 1700: toNumber },
     startParams,
     ...(isNew ? { loadDataDir: await template() } : {}),
