@@ -1,7 +1,7 @@
 // The Bazaar gateway as the gateway-hop pair runs it: the real @bazaar/gateway with every upstream pointed at the
 // trivial upstream, and everything on that a request pays for in production: JWT verification (ES256, against
 // the upstream's JWKS), rate limiting (a limit so high it never refuses, but every request spends a token) and
-// tracing (a SERVER and a CLIENT span per request, kept in the span store as in embedded mode).
+// tracing (a SERVER span per request, its traceparent passed on, kept in the span store as in embedded mode).
 import { start } from '@bazaar/gateway';
 import { SpanStore } from '@bazaar/kit/telemetry';
 

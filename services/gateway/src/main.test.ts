@@ -1,5 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { Readable } from 'node:stream';
+import { SpanStore } from '@bazaar/kit/telemetry';
+import { SpanKind } from '@opentelemetry/api';
 import { base64url, SignJWT } from 'jose';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,7 +12,8 @@ import { closedPort, type FakeService, fakeService, signingKey } from './test-su
 type Json = Record<string, any>;
 
 const internalKey = 'test-key';
-const platform = { internalKey, logLevel: 'silent' };
+const spans = new SpanStore();
+const platform = { internalKey, logLevel: 'silent', spanStore: spans };
 let key: Awaited<ReturnType<typeof signingKey>>;
 let users: FakeService;
 let inventoryA: FakeService;
@@ -435,6 +438,25 @@ describe('request ids and traces', () => {
     expect(flags).toBe('01');
     const refused = await call('/api/orders', { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
     expect(refused.json.traceId).toBe(traceId);
+  });
+
+  it('records one SERVER span per proxied request, the parent the service hears, naming the upstream and a failed hop', async () => {
+    const res = await call('/api/orders', { token: customer });
+    const [, , parent] = String(res.json.headers.traceparent).split('-');
+    const recorded = spans.trace(String(res.headers['x-trace-id']));
+    expect(recorded).toHaveLength(1);
+    expect(recorded[0]).toMatchObject({
+      spanId: parent,
+      kind: SpanKind.SERVER,
+      attributes: { 'peer.service': 'orders' },
+    });
+    const failed = await call('/api/shipping/rates');
+    expect(failed.status).toBe(503);
+    const [span] = spans.trace(String(failed.headers['x-trace-id']));
+    expect(span).toMatchObject({
+      status: 'error',
+      attributes: { 'peer.service': 'shipping', 'error.type': 'ECONNREFUSED' },
+    });
   });
 });
 

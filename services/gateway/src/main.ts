@@ -79,7 +79,6 @@ export async function start(platform: GatewayPlatform, overrides: Partial<Gatewa
   const authenticate = authenticator(keys, { issuer: config.issuer, audience: config.audience });
   const limiter = rateLimiter(config, log, registry);
   const { forward, drain } = forwarder({
-    tracer: tracing.tracer,
     log,
     registry,
     internalKey,

@@ -11,6 +11,8 @@ export type Call = {
   /** The SERVER span; undefined once ended. */
   span: Span | undefined;
   traceId: string;
+  /** The W3C traceparent the upstream hears: this trace, the SERVER span as parent. */
+  traceparent: string;
   /** The route table's path that matched, e.g. `/api/orders/*`. */
   route: string;
   /** The verified caller the service will hear; null: anonymous. */

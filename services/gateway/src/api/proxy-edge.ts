@@ -1,5 +1,5 @@
 // The hot path: routed API requests are served on node:http directly, before Fastify sees them, so a proxied
-// request pays for its guard, two spans and the hop, not for routing, hooks and reply objects. Everything else
+// request pays for its guard, one span and the hop, not for routing, hooks and reply objects. Everything else
 // (preflights, /api/ops, pages, docs, probes) goes on to Fastify.
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -90,12 +90,14 @@ export function proxyEdge(deps: ProxyEdgeDeps): ProxyEdge {
       },
       parent,
     );
+    const ids = span.spanContext();
     const call: Call = {
       req,
       res,
       id,
       span,
-      traceId: span.spanContext().traceId,
+      traceId: ids.traceId,
+      traceparent: `00-${ids.traceId}-${ids.spanId}-${ids.traceFlags & 1 ? '01' : '00'}`,
       route,
       caller: null,
       body: null,

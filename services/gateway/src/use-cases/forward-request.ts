@@ -1,9 +1,9 @@
 // Forwarding: the request goes to a healthy replica with identity and trace context, moves to another replica when
-// that is safe, and the answer streams back as it comes.
+// that is safe, and the answer streams back as it comes. The hop has no span of its own: the service's SERVER span is
+// a child of the gateway's, which names the upstream (peer.service) and, when the hop failed, why (error.type).
 import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
 import { AppError, identityHeaders, unavailable } from '@bazaar/kit/server';
 import type { Logger } from '@bazaar/kit/telemetry';
-import { ROOT_CONTEXT, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import { Counter, type Registry } from 'prom-client';
 import { type Call, endSpan, writeProblem } from '../api/call.ts';
 import type { RelayControl, RelayError, RelayHandler } from '../clients/relay-connections.ts';
@@ -12,7 +12,6 @@ import type { Replica, Upstream } from '../clients/upstreams.ts';
 export type Forward = (call: Call, upstream: Upstream) => void;
 
 export type ForwardOptions = {
-  tracer: Tracer;
   log: Logger;
   registry: Registry;
   internalKey: string;
@@ -83,7 +82,6 @@ type Exchange = {
   call: Call;
   res: ServerResponse;
   up: Upstream;
-  client: Span;
   headers: Record<string, string | string[]>;
   controller: RelayControl | null;
   /** The replicas that failed this request so far, in order; null until one does. */
@@ -98,7 +96,7 @@ type Exchange = {
 };
 
 export function forwarder(options: ForwardOptions): Forwarder {
-  const { tracer, log, internalKey, trustProxy, headersTimeoutMs, idleTimeoutMs } = options;
+  const { log, internalKey, trustProxy, headersTimeoutMs, idleTimeoutMs } = options;
   const failures = new Counter({
     name: 'gateway_upstream_failures_total',
     help: 'Forwarded requests that failed at an upstream, by upstream and reason',
@@ -110,18 +108,12 @@ export function forwarder(options: ForwardOptions): Forwarder {
 
   function forward(call: Call, up: Upstream): void {
     const { res } = call;
-    const parent = call.span ? trace.setSpan(ROOT_CONTEXT, call.span) : ROOT_CONTEXT;
-    const client = tracer.startSpan(
-      `${call.req.method} ${up.name}`,
-      { kind: SpanKind.CLIENT, attributes: { 'peer.service': up.name } },
-      parent,
-    );
-    const headers = upstreamHeaders(call, internalKey, trustProxy, client);
+    call.span?.setAttribute('peer.service', up.name);
+    const headers = upstreamHeaders(call, internalKey, trustProxy);
     const x: Exchange = {
       call,
       res,
       up,
-      client,
       headers,
       controller: null,
       tried: null,
@@ -133,9 +125,8 @@ export function forwarder(options: ForwardOptions): Forwarder {
       streams.delete(x);
       x.settle();
       if (res.writableFinished) return;
-      // The client went away: stop the upstream's work (an event stream, a slow answer) and close the spans.
+      // The client went away: stop the upstream's work (an event stream, a slow answer) and close the span.
       x.controller?.abort(new Error('client closed the connection'));
-      client.end();
       endSpan(call);
     });
     // pick answers a replica whenever nothing was tried yet: there is at least one.
@@ -182,8 +173,7 @@ export function forwarder(options: ForwardOptions): Forwarder {
       send(x, next);
       return;
     }
-    x.client.setStatus({ code: SpanStatusCode.ERROR, message: 'replica closing' });
-    x.client.end();
+    x.call.span?.setAttribute('error.type', 'REPLICA_CLOSING');
     writeProblem(x.call, unavailable(`The ${x.up.name} service is unavailable. Try again shortly.`));
   }
 
@@ -214,7 +204,6 @@ export function forwarder(options: ForwardOptions): Forwarder {
           discard = retryOn !== undefined || !String(answer['content-type']).startsWith('application/problem+json');
           if (discard) return;
         }
-        x.client.setAttribute('http.response.status_code', statusCode);
         const headers = answerHeaders(answer, call.id, call.traceId);
         if (draining) headers.connection = 'close';
         x.answered = true;
@@ -253,12 +242,10 @@ export function forwarder(options: ForwardOptions): Forwarder {
           // A latin1 string (bytes unchanged) is joined to the head string by node:http: one socket write, no writev.
           res.end(body.toString('latin1'), 'latin1');
         } else res.end();
-        x.client.end();
       },
       onError(err) {
         x.settle();
         if (x.ending) {
-          x.client.end();
           res.end();
           return;
         }
@@ -278,8 +265,7 @@ export function forwarder(options: ForwardOptions): Forwarder {
           log.debug(facts, 'retrying on another replica');
           return send(x, next);
         }
-        x.client.setStatus({ code: SpanStatusCode.ERROR, message: reason });
-        x.client.end();
+        call.span?.setAttribute('error.type', reason);
         if (res.headersSent) {
           // Mid-answer the status is gone already: the only honest signal left is a cut connection.
           log.warn(facts, 'upstream answer broke off');
@@ -304,12 +290,7 @@ export function forwarder(options: ForwardOptions): Forwarder {
   };
 }
 
-function upstreamHeaders(
-  call: Call,
-  internalKey: string,
-  trustProxy: boolean,
-  client: Span,
-): Record<string, string | string[]> {
+function upstreamHeaders(call: Call, internalKey: string, trustProxy: boolean): Record<string, string | string[]> {
   const { req } = call;
   const incoming = req.headers;
   const out: Record<string, string | string[]> = {};
@@ -329,8 +310,7 @@ function upstreamHeaders(
   const forwardedFor = incoming['x-forwarded-for'];
   out['x-forwarded-for'] = trustProxy && typeof forwardedFor === 'string' ? `${forwardedFor}, ${peer}` : peer;
   out['x-forwarded-proto'] = call.protocol;
-  const { traceId, spanId, traceFlags } = client.spanContext();
-  out.traceparent = `00-${traceId}-${spanId}-${traceFlags & 1 ? '01' : '00'}`;
+  out.traceparent = call.traceparent;
   return out;
 }
 
