@@ -2,3 +2,4 @@ export { type Access, type Caller, headers as identityHeaders, type Role, sameSe
 export { type App, createServer, frameworkError, type ServerOptions } from './create-server.ts';
 export * from './errors.ts';
 export { type ListQuery, listQuery, Money, money, page, problemSchema } from './schemas.ts';
+export { fieldErrors, installValidators } from './validation.ts';

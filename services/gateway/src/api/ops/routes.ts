@@ -2,9 +2,8 @@
 // replicas, recent traces, one trace gathered from every replica, its log lines, messaging and saga figures, and the
 // dead-letter replay. Each service answers for itself behind the internal key (the kit's /internal/ops/*); what
 // each operation does is in handlers.ts, how the replicas are asked in replicas.ts.
-import { validationFailed } from '@bazaar/kit/server';
+import { fieldErrors, installValidators, validationFailed } from '@bazaar/kit/server';
 import type { LogStore } from '@bazaar/kit/telemetry';
-import { Ajv } from 'ajv';
 import type { FastifyReply, FastifyRequest, FastifySchema } from 'fastify';
 import { type TSchema, Type } from 'typebox';
 import type { Upstream } from '../../clients/upstreams.ts';
@@ -121,25 +120,10 @@ export function opsApi(scope: Edge, deps: OpsApiDeps): void {
 
 /** Query strings and parameters are coerced (`?limit=5`); bodies are strict and unknown fields are refused. */
 function installValidation(scope: Edge): void {
-  const options = { allErrors: true, removeAdditional: false, useDefaults: true, strict: false } as const;
-  const strict = new Ajv({ ...options, coerceTypes: false });
-  const coercing = new Ajv({ ...options, coerceTypes: true });
-  scope.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
+  installValidators(scope);
   scope.setErrorHandler((error: unknown, req, reply) => {
-    const e = error as {
-      validation?: { instancePath: string; keyword: string; params: Record<string, unknown>; message?: string }[];
-      validationContext?: string;
-    };
+    const e = error as { validation?: Parameters<typeof fieldErrors>[0]; validationContext?: string };
     if (!e.validation) throw error;
-    const part = e.validationContext === 'body' ? '' : (e.validationContext ?? '');
-    const errors = e.validation.map((v) => {
-      const at = [part, ...v.instancePath.split('/').filter(Boolean)].filter(Boolean).join('.');
-      const field = (name: unknown) => (at ? `${at}.${String(name)}` : String(name));
-      if (v.keyword === 'required') return { path: field(v.params.missingProperty), message: 'is required' };
-      if (v.keyword === 'additionalProperties')
-        return { path: field(v.params.additionalProperty), message: 'is not an allowed field' };
-      return { path: at || '(body)', message: v.message ?? 'is not valid' };
-    });
-    return sendProblem(req, reply, validationFailed(errors));
+    return sendProblem(req, reply, validationFailed(fieldErrors(e.validation, e.validationContext)));
   });
 }

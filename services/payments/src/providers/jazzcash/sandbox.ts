@@ -1,4 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { installValidators } from '@bazaar/kit/server';
 import type { FastifyInstance } from 'fastify';
 import Fastify from 'fastify';
 import { flakyCounter, type SandboxTransaction, sandboxWallets, walletPattern } from '../sandbox-wallets.ts';
@@ -39,6 +40,7 @@ export function createJazzCashSandbox(options: JazzCashSandboxOptions): JazzCash
   const shouldFail = flakyCounter();
   const slowMs = options.slowMs ?? 10_000;
   const app = Fastify();
+  installValidators(app);
   let sequence = 0;
 
   const sign = (a: JazzCashAnswer) =>
