@@ -1,9 +1,9 @@
 // One database interface over PGlite (embedded, on disk or in memory) and PostgreSQL (a `pg` pool).
-import { existsSync, mkdirSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
+import { sharedArtifacts, startParams, template, unpackTemplate } from './pglite-start.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: rows are typed by each repository that reads them.
 export type Row = Record<string, any>;
@@ -50,54 +50,14 @@ export async function openDatabase(options: DatabaseOptions): Promise<Db> {
   return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(options.dataDir ?? 'memory://');
 }
 
-// Embedded mode runs five PGlite databases in one process, and a WASM heap never shrinks: PostgreSQL's default
-// 128 MB of shared buffers each would be most of the process. A shop's working set fits in far less.
-const PGLITE_SETTINGS = [
-  'shared_buffers=16MB',
-  'wal_buffers=512kB',
-  'temp_buffers=2MB',
-  'work_mem=2MB',
-  'maintenance_work_mem=16MB',
-];
-const startParams = [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((setting) => ['-c', setting])];
-
-// Every PGlite in a process runs the same PostgreSQL build: compile its WASM and read its file-system bundle once,
-// rather than once per database (PGlite would, for the databases started side by side).
-let artifacts: Promise<{ pgliteWasmModule: WebAssembly.Module; fsBundle: Blob }> | undefined;
-function sharedArtifacts() {
-  artifacts ??= (async () => {
-    const dist = new URL('.', import.meta.resolve('@electric-sql/pglite'));
-    const [wasm, bundle] = await Promise.all([
-      readFile(new URL('pglite.wasm', dist)),
-      readFile(new URL('pglite.data', dist)),
-    ]);
-    return { pgliteWasmModule: await WebAssembly.compile(wasm), fsBundle: new Blob([bundle]) };
-  })();
-  return artifacts;
-}
-
-// initdb is most of a new PGlite's start-up: the first new database in a process makes an empty cluster once,
-// and every later new one starts as a copy of it.
-let emptyCluster: Promise<Blob> | undefined;
-function template(): Promise<Blob> {
-  emptyCluster ??= sharedArtifacts().then(async (shared) => {
-    const lite = await PGlite.create('memory://', { ...shared, startParams });
-    const blob = await lite.dumpDataDir('none');
-    await lite.close();
-    return blob;
-  });
-  return emptyCluster;
-}
-
 async function openPglite(dataDir: string): Promise<Db> {
   const inMemory = dataDir.startsWith('memory://');
-  if (!inMemory) mkdirSync(dataDir, { recursive: true });
-  const isNew = inMemory || !existsSync(join(dataDir, 'PG_VERSION'));
+  if (!inMemory && !existsSync(join(dataDir, 'PG_VERSION'))) await unpackTemplate(dataDir);
   const lite = await PGlite.create(dataDir, {
     ...(await sharedArtifacts()),
     parsers: { 20: toNumber, 1700: toNumber },
     startParams,
-    ...(isNew ? { loadDataDir: await template() } : {}),
+    ...(inMemory ? { loadDataDir: await template() } : {}),
   });
   // PGlite runs one statement at a time: the work in flight beyond the first is waiting for the one connection.
   let inFlight = 0;

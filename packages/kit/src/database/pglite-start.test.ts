@@ -1,0 +1,61 @@
+// New PGlite databases on disk: copies of one empty cluster, kept in the cache directory between processes.
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { type Db, openDatabase } from './db.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'kit-pglite-start-'));
+process.env.BAZAAR_CACHE_DIR = join(root, 'cache');
+const opened: Db[] = [];
+const open = async (dataDir: string) => {
+  const db = await openDatabase({ dataDir });
+  opened.push(db);
+  return db;
+};
+
+afterAll(async () => {
+  for (const db of opened) await db.close();
+});
+
+describe('new databases on disk', () => {
+  it('start as separate copies of the cached empty cluster', async () => {
+    const a = await open(join(root, 'a'));
+    const cached = readdirSync(join(root, 'cache'));
+    expect(cached).toEqual([expect.stringMatching(/^pglite-empty-cluster-[0-9a-f]{16}\.tar$/)]);
+    const b = await open(join(root, 'b'));
+    await a.exec('CREATE TABLE only_in_a (n int); INSERT INTO only_in_a VALUES (1)');
+    expect(await a.query('SELECT n FROM only_in_a')).toEqual([{ n: 1 }]);
+    await expect(b.query('SELECT n FROM only_in_a')).rejects.toThrow(/does not exist/);
+    expect(readFileSync(join(root, 'b', 'PG_VERSION'), 'utf8').trim()).toMatch(/^\d+$/);
+  });
+
+  it('reopen with their data, and leave no unpacking directory behind', async () => {
+    const dir = join(root, 'kept');
+    const first = await open(dir);
+    await first.exec('CREATE TABLE kept (n int); INSERT INTO kept VALUES (7)');
+    await first.close();
+    opened.splice(opened.indexOf(first), 1);
+    const again = await open(dir);
+    expect(await again.query('SELECT n FROM kept')).toEqual([{ n: 7 }]);
+    expect(existsSync(`${dir}.unpacking`)).toBe(false);
+  });
+
+  it('replace what a crash left half-unpacked', async () => {
+    const dir = join(root, 'crashed');
+    mkdirSync(`${dir}.unpacking/base`, { recursive: true });
+    writeFileSync(`${dir}.unpacking/base/junk`, 'half a file');
+    mkdirSync(dir);
+    const db = await open(dir);
+    expect(await db.query('SELECT 1 AS one')).toEqual([{ one: 1 }]);
+    expect(existsSync(join(dir, 'base', 'junk'))).toBe(false);
+  });
+
+  it('refuse a directory that holds something other than a database, and leave it as it was', async () => {
+    const dir = join(root, 'foreign');
+    mkdirSync(dir);
+    writeFileSync(join(dir, 'notes.txt'), 'mine');
+    await expect(openDatabase({ dataDir: dir })).rejects.toThrow(/ENOTEMPTY|not empty/);
+    expect(readdirSync(dir)).toEqual(['notes.txt']);
+  });
+});

@@ -1,0 +1,103 @@
+// What a new PGlite database starts from. initdb is most of a new database's start-up (seconds of WASM), and its
+// result, an empty cluster, depends only on PGlite's build and our settings: it is made once, kept as a tar archive
+// in a cache directory, and every new database starts as a copy of it.
+import { createHash, randomUUID } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { PGlite } from '@electric-sql/pglite';
+import { extract } from 'tar';
+
+// Embedded mode runs five PGlite databases in one process, and a WASM heap never shrinks: PostgreSQL's default
+// 128 MB of shared buffers each would be most of the process. A shop's working set fits in far less.
+const PGLITE_SETTINGS = [
+  'shared_buffers=16MB',
+  'wal_buffers=512kB',
+  'temp_buffers=2MB',
+  'work_mem=2MB',
+  'maintenance_work_mem=16MB',
+];
+export const startParams = [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((setting) => ['-c', setting])];
+
+const dist = new URL('.', import.meta.resolve('@electric-sql/pglite'));
+
+// Every PGlite in a process runs the same PostgreSQL build: compile its WASM and read its file-system bundle once,
+// rather than once per database (PGlite would, for the databases started side by side).
+let artifacts: Promise<{ pgliteWasmModule: WebAssembly.Module; fsBundle: Blob }> | undefined;
+export function sharedArtifacts() {
+  artifacts ??= (async () => {
+    const [wasm, bundle] = await Promise.all([
+      readFile(new URL('pglite.wasm', dist)),
+      readFile(new URL('pglite.data', dist)),
+    ]);
+    return { pgliteWasmModule: await WebAssembly.compile(wasm), fsBundle: new Blob([bundle]) };
+  })();
+  return artifacts;
+}
+
+/**
+ * Where the empty cluster is kept between processes: BAZAAR_CACHE_DIR, else node_modules/.cache/bazaar of the
+ * working directory. With neither, each process makes its own.
+ */
+function cacheFile(): string | undefined {
+  const modules = join(process.cwd(), 'node_modules');
+  const dir = process.env.BAZAAR_CACHE_DIR || (existsSync(modules) ? join(modules, '.cache', 'bazaar') : undefined);
+  if (!dir) return undefined;
+  const version = JSON.parse(readFileSync(new URL('../package.json', dist), 'utf8')).version as string;
+  const key = createHash('sha256')
+    .update(`${version}\n${startParams.join(' ')}`)
+    .digest('hex')
+    .slice(0, 16);
+  return join(dir, `pglite-empty-cluster-${key}.tar`);
+}
+
+async function makeEmptyCluster(): Promise<Blob> {
+  const lite = await PGlite.create('memory://', { ...(await sharedArtifacts()), startParams });
+  const blob = await lite.dumpDataDir('none');
+  await lite.close();
+  return blob;
+}
+
+let emptyCluster: Promise<Blob> | undefined;
+/** The empty cluster as PGlite's tar archive: from the cache, or made now and cached (written whole, then renamed). */
+export function template(): Promise<Blob> {
+  emptyCluster ??= (async () => {
+    const file = cacheFile();
+    if (file && existsSync(file)) return new Blob([readFileSync(file)]);
+    const blob = await makeEmptyCluster();
+    if (file) {
+      try {
+        mkdirSync(dirname(file), { recursive: true });
+        const partial = `${file}.${randomUUID()}.partial`;
+        writeFileSync(partial, Buffer.from(await blob.arrayBuffer()));
+        renameSync(partial, file);
+      } catch {
+        // A cache that cannot be written only means the next process runs initdb again.
+      }
+    }
+    return blob;
+  })();
+  return emptyCluster;
+}
+
+/**
+ * Puts a copy of the empty cluster at dataDir. On disk it is unpacked here: PGlite would unpack it through its
+ * WASM file system, file by file, several seconds for each database. It is unpacked beside the directory and
+ * renamed into place, so a crash half-way leaves no half-made database behind.
+ */
+export async function unpackTemplate(dataDir: string): Promise<void> {
+  const staging = `${dataDir}.unpacking`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  const archive = Readable.fromWeb((await template()).stream() as never);
+  // PGlite's archive names its files from the root (/base/1/…): those are read below staging, which tar says.
+  const problems: string[] = [];
+  const onwarn = (code: string, message: string) => void (code === 'TAR_ENTRY_INFO' || problems.push(message));
+  await pipeline(archive, extract({ cwd: staging, onwarn }));
+  if (problems.length > 0)
+    throw new Error(`could not unpack an empty database into ${staging}: ${problems.join('; ')}`);
+  if (existsSync(dataDir)) rmdirSync(dataDir); // only an empty directory: anything else is not ours to replace
+  renameSync(staging, dataDir);
+}
