@@ -2,7 +2,7 @@
 import type { Row, Tx } from '@bazaar/kit/database';
 import { money } from '@bazaar/kit/server';
 import type { OrderStatus, PaymentMethod } from '../contracts.ts';
-import { type Line, type Order, priced } from '../domain/order.ts';
+import { type Line, type Order, priced, subtotalOf } from '../domain/order.ts';
 
 const iso = (v: unknown) => new Date(v as string).toISOString();
 
@@ -49,6 +49,21 @@ export type NewOrder = {
   shipping: { city: string; address: string; phone: string };
 };
 
+/** What the saga learnt from inventory and payments and has not written yet; absent fields stay as they are. */
+export type Learnt = { lines?: Line[]; paymentStatus?: string; paymentReference?: string };
+
+// $2..$5 of catchUp and decide: the lines, their subtotal, the payment's status and reference.
+const LEARNT = `items = coalesce($2::jsonb, items), subtotal = coalesce($3::bigint, subtotal),
+  total = coalesce($3::bigint, subtotal) + shipping_fee, payment_status = coalesce($4, payment_status),
+  payment_reference = coalesce($5, payment_reference)`;
+
+const learntParams = (l: Learnt) => [
+  l.lines ? JSON.stringify(l.lines) : null,
+  l.lines ? subtotalOf(l.lines) : null,
+  l.paymentStatus ?? null,
+  l.paymentReference ?? null,
+];
+
 export const ordersRepo = {
   async insert(q: Tx, o: NewOrder): Promise<StoredOrder> {
     const [row] = await q.query(
@@ -76,28 +91,26 @@ export const ordersRepo = {
     return row ? toStored(row) : null;
   },
 
-  /** Records the authoritative names and prices that inventory reserved. */
-  async price(q: Tx, id: string, lines: Line[]): Promise<StoredOrder> {
-    const subtotal = lines.reduce((sum, l) => sum + (l.unitPrice ?? 0) * l.quantity, 0);
+  /** Writes what the saga learnt since its last write: inventory's names and prices, the payment's status. */
+  async catchUp(q: Tx, id: string, learnt: Learnt): Promise<StoredOrder> {
     const [row] = await q.query(
-      'UPDATE orders SET items = $2, subtotal = $3, total = $3 + shipping_fee, version = version + 1, updated_at = clock_timestamp() WHERE id = $1 RETURNING *',
-      [id, JSON.stringify(lines), subtotal],
+      `UPDATE orders SET ${LEARNT}, version = version + 1, updated_at = clock_timestamp() WHERE id = $1 RETURNING *`,
+      [id, ...learntParams(learnt)],
     );
     return toStored(row);
   },
 
-  /** Moves a PENDING order to the saga's outcome with its payment status; null when it is no longer PENDING. */
+  /** Moves a PENDING order to the saga's outcome with what it learnt; null when it is no longer PENDING. */
   async decide(
     q: Tx,
     id: string,
     status: 'CONFIRMED' | 'REJECTED',
-    fields: { paymentStatus?: string; reason?: string },
+    fields: Learnt & { reason?: string },
   ): Promise<StoredOrder | null> {
     const [row] = await q.query(
-      `UPDATE orders SET status = $2, payment_status = coalesce($3, payment_status), rejection_reason = $4,
-         version = version + 1, updated_at = clock_timestamp()
+      `UPDATE orders SET ${LEARNT}, status = $6, rejection_reason = $7, version = version + 1, updated_at = clock_timestamp()
        WHERE id = $1 AND status = 'PENDING' RETURNING *`,
-      [id, status, fields.paymentStatus ?? null, fields.reason ?? null],
+      [id, ...learntParams(fields), status, fields.reason ?? null],
     );
     if (!row) return null;
     await this.history(q, id, status, fields.reason);

@@ -64,6 +64,19 @@ export const priced = (sku: string, quantity: number, name: string | undefined, 
   unitPrice: money(unitPrice ?? 0),
 });
 
+export const subtotalOf = (lines: Line[]) => lines.reduce((sum, l) => sum + (l.unitPrice ?? 0) * l.quantity, 0);
+
+/** The order with inventory's names and prices, as the saga holds it before it writes them. */
+export function withPrices(o: Order, lines: Line[]): Order {
+  const subtotal = subtotalOf(lines);
+  return {
+    ...o,
+    items: lines.map((l) => priced(l.sku, l.quantity, l.name, l.unitPrice)),
+    subtotal: money(subtotal),
+    total: money(subtotal + o.shippingFee.amount),
+  };
+}
+
 export const outOfStock = (orderId: string, shortages?: unknown) =>
   new AppError('OUT_OF_STOCK', 409, 'Not enough stock for some line of the order.', {
     orderId,

@@ -16,7 +16,7 @@ import {
   summaryOf,
   unknownCity,
 } from '../domain/order.ts';
-import { runSaga } from './run-saga.ts';
+import { type Finish, runSaga } from './run-saga.ts';
 import type { Deps } from './saga-deps.ts';
 
 export type PlaceOrder = {
@@ -59,10 +59,31 @@ export async function placeOrder(deps: Deps, caller: Caller, input: PlaceOrder, 
   if (!placed) return replay(deps, caller, key!, requestHash);
 
   // Within the window the saga's own answer is the order; after it, whatever the database says by then.
-  const decided = await Promise.race([runSaga(deps, orderId, placed), sleep(deps.config.syncWindowMs)]);
+  const early = key ? answeredBySaga(caller.id, key) : undefined;
+  const saga = runSaga(deps, orderId, placed, early?.finish);
+  let decided = await Promise.race([saga, sleep(deps.config.syncWindowMs)]);
+  if (early) {
+    early.open = false;
+    // The saga's final transaction began inside the window with the answer in it: that answer is the one kept.
+    if (!decided && early.answer) decided = await saga;
+    if (decided && early.answer) return early.answer;
+  }
   const answer = answerFor(decided ?? (await ordersRepo.byId(deps.db, orderId))!);
   if (key) await idempotencyRepo.remember(deps.db, caller.id, key, answer.status, answer.body);
   return answer;
+}
+
+/** The answer remembered for the key in the saga's final transaction while the request still waits: one write less. */
+function answeredBySaga(userId: string, key: string) {
+  const early: { open: boolean; answer?: Answer; finish: Finish } = {
+    open: true,
+    finish: async (tx, order) => {
+      if (!early.open) return;
+      early.answer = answerFor(order);
+      await idempotencyRepo.remember(tx, userId, key, early.answer.status, early.answer.body);
+    },
+  };
+  return early;
 }
 
 /** The same key again: the first answer for the same body, 422 for another; wait while the first is in flight. */

@@ -1,23 +1,36 @@
 // The order saga, one persisted step at a time: reserve stock, authorise payment, confirm; or compensate.
 // Every remote call is idempotent per order, so a step cut short by a crash is simply run again.
+import type { Tx } from '@bazaar/kit/database';
 import { UpstreamError } from '@bazaar/kit/http';
 import { OrderEvents } from '../contracts.ts';
-import { ordersRepo, type StoredOrder } from '../data/orders-repo.ts';
+import { type Learnt, ordersRepo, type StoredOrder } from '../data/orders-repo.ts';
 import { type Saga, type SagaStep, sagasRepo } from '../data/sagas-repo.ts';
-import type { Order } from '../domain/order.ts';
+import { type Order, withPrices } from '../domain/order.ts';
 import { announce, type Deps } from './saga-deps.ts';
 import type { SagaOutcome } from './saga-metrics.ts';
 
 const LEASE_MS = 30_000;
-/** The step to run next and the order as it stands; `outcome` is set by the step that moved it to its final state. */
-type Next = { step: SagaStep; order: StoredOrder; reason?: string; outcome?: SagaOutcome };
+/**
+ * The step to run next and the order as it stands; `outcome` is set by the step that moved it to its final state.
+ * `learnt` is what the saga knows but has not written: the next persisted step writes it with its own move, so the
+ * happy path costs one transaction after the order's; a crash meanwhile reruns the steps from the saga's last write.
+ */
+type Next = { step: SagaStep; order: StoredOrder; reason?: string; outcome?: SagaOutcome; learnt?: Learnt };
+/** Writes the caller's own record of the outcome in the saga's final transaction (the placing request's answer). */
+export type Finish = (tx: Tx, order: Order) => Promise<void>;
+type Run = { startedAt: string; finish?: Finish };
 
 /**
  * Runs the order's saga to its end, or until a transient failure schedules a retry; answers the order as the
  * saga left it, or undefined when another runner holds it or a step is to be retried. `placed` is an order just
  * written with its saga's lease: its placing request runs it without claiming it again.
  */
-export async function runSaga(deps: Deps, orderId: string, placed?: StoredOrder): Promise<Order | undefined> {
+export async function runSaga(
+  deps: Deps,
+  orderId: string,
+  placed?: StoredOrder,
+  finish?: Finish,
+): Promise<Order | undefined> {
   const saga: Pick<Saga, 'step' | 'reason' | 'startedAt'> | null = placed
     ? { step: 'RESERVE', startedAt: placed.order.createdAt }
     : await sagasRepo.claim(deps.db, orderId, LEASE_MS);
@@ -32,7 +45,7 @@ export async function runSaga(deps: Deps, orderId: string, placed?: StoredOrder)
       const started = performance.now();
       const step = next.step;
       try {
-        next = await runStep(deps, next, saga.startedAt);
+        next = await runStep(deps, next, { startedAt: saga.startedAt, finish });
       } finally {
         deps.metrics?.stepTook(step, (performance.now() - started) / 1000);
       }
@@ -48,17 +61,17 @@ export async function runSaga(deps: Deps, orderId: string, placed?: StoredOrder)
   }
 }
 
-function runStep(deps: Deps, current: Next, startedAt: string): Promise<Next> {
+function runStep(deps: Deps, current: Next, run: Run): Promise<Next> {
   const { order, reason } = current;
   switch (current.step) {
     case 'RESERVE':
-      return reserve(deps, order);
+      return reserve(deps, order, run.finish);
     case 'AUTHORIZE':
-      return authorize(deps, order, startedAt);
+      return authorize(deps, current, run.startedAt);
     case 'CONFIRM':
-      return confirm(deps, order);
+      return confirm(deps, current, run.finish);
     case 'COMPENSATE':
-      return compensate(deps, order, reason ?? 'REJECTED');
+      return compensate(deps, order, reason ?? 'REJECTED', run.finish);
     case 'CANCEL':
       return undoConfirmed(deps, order);
     default:
@@ -66,27 +79,24 @@ function runStep(deps: Deps, current: Next, startedAt: string): Promise<Next> {
   }
 }
 
-async function reserve(deps: Deps, { order }: StoredOrder): Promise<Next> {
+async function reserve(deps: Deps, { order, ...stored }: StoredOrder, finish?: Finish): Promise<Next> {
   const result = await deps.inventory.reserve(
     order.id,
     order.items.map(({ sku, quantity }) => ({ sku, quantity })),
   );
-  if (!result.ok) return reject(deps, order.id, 'OUT_OF_STOCK');
+  if (!result.ok) return reject(deps, order.id, 'OUT_OF_STOCK', undefined, finish);
   const lines = result.lines.map((l) => ({
     sku: l.sku,
     quantity: l.quantity,
     name: l.name,
     unitPrice: l.unitPrice.amount,
   }));
-  return deps.db.transaction(async (tx) => {
-    const priced = await ordersRepo.price(tx, order.id, lines);
-    await sagasRepo.advance(tx, order.id, 'AUTHORIZE');
-    return { step: 'AUTHORIZE', order: priced };
-  });
+  // Written with the next step's outcome: after a crash before that, Reserve answers these lines again.
+  return { step: 'AUTHORIZE', order: { ...stored, order: withPrices(order, lines) }, learnt: { lines } };
 }
 
-async function authorize(deps: Deps, stored: StoredOrder, startedAt: string): Promise<Next> {
-  const { order, wallet } = stored;
+async function authorize(deps: Deps, current: Next, startedAt: string): Promise<Next> {
+  const { order, wallet } = current.order;
   let result: Awaited<ReturnType<Deps['payments']['authorize']>>;
   try {
     result = await deps.payments.authorize({
@@ -99,7 +109,7 @@ async function authorize(deps: Deps, stored: StoredOrder, startedAt: string): Pr
   } catch (err) {
     // Payments itself unreachable: keep trying for a while, then give the stock back.
     if (Date.now() - Date.parse(startedAt) < deps.config.sagaGiveUpMs) throw err;
-    return advance(deps, { step: 'COMPENSATE', reason: 'PAYMENT_UNAVAILABLE', order: stored });
+    return persist(deps, { ...current, step: 'COMPENSATE', reason: 'PAYMENT_UNAVAILABLE' });
   }
   const reason = {
     approved: undefined,
@@ -107,33 +117,32 @@ async function authorize(deps: Deps, stored: StoredOrder, startedAt: string): Pr
     timeout: 'PAYMENT_TIMEOUT',
     unavailable: 'PAYMENT_UNAVAILABLE',
   }[result.outcome];
-  // The payment's answer and the step it leads to are one write.
-  return deps.db.transaction(async (tx): Promise<Next> => {
-    const paid = await ordersRepo.setPayment(tx, order.id, result.status, result.reference);
-    const step = reason ? 'COMPENSATE' : 'CONFIRM';
-    await sagasRepo.advance(tx, order.id, step, reason);
-    return { step, reason, order: paid };
-  });
+  const learnt = { ...current.learnt, paymentStatus: result.status, paymentReference: result.reference };
+  // Approved: written with the confirmation (a crash before it asks again, and Authorize answers the same).
+  if (!reason) return { ...current, step: 'CONFIRM', learnt };
+  return persist(deps, { ...current, step: 'COMPENSATE', reason, learnt });
 }
 
-async function confirm(deps: Deps, stored: StoredOrder): Promise<Next> {
-  const { order } = stored;
+async function confirm(deps: Deps, current: Next, finish?: Finish): Promise<Next> {
+  const { order } = current.order;
   await deps.inventory.commit(order.id);
   let payment: { status: string };
   try {
     payment = await deps.payments.capture(order.id);
   } catch (err) {
     if (err instanceof UpstreamError && err.status === 409)
-      return advance(deps, { step: 'COMPENSATE', reason: 'PAYMENT_FAILED', order: stored });
+      return persist(deps, { ...current, step: 'COMPENSATE', reason: 'PAYMENT_FAILED' });
     throw err;
   }
+  const learnt = { ...current.learnt, paymentStatus: payment.status };
   return deps.db.transaction(async (tx): Promise<Next> => {
-    const confirmed = await ordersRepo.decide(tx, order.id, 'CONFIRMED', { paymentStatus: payment.status });
+    const confirmed = await ordersRepo.decide(tx, order.id, 'CONFIRMED', learnt);
     if (confirmed)
       await announce(tx, confirmed, { type: OrderEvents.confirmed, extra: confirmedExtra(confirmed.order) });
-    // No longer PENDING (cancelled meanwhile): only the payment's status is news.
-    const latest = confirmed ?? (await ordersRepo.setPayment(tx, order.id, payment.status));
+    // No longer PENDING (cancelled meanwhile): only what the saga learnt is news.
+    const latest = confirmed ?? (await ordersRepo.catchUp(tx, order.id, learnt));
     await sagasRepo.advance(tx, order.id, 'DONE');
+    await finish?.(tx, latest.order);
     return { step: 'DONE', order: latest, outcome: confirmed ? 'confirmed' : undefined };
   });
 }
@@ -146,10 +155,10 @@ const confirmedExtra = (o: Order) => ({
   shipping: o.shipping,
 });
 
-async function compensate(deps: Deps, { order }: StoredOrder, reason: string): Promise<Next> {
+async function compensate(deps: Deps, { order }: StoredOrder, reason: string, finish?: Finish): Promise<Next> {
   await deps.inventory.release(order.id);
   const payment = await deps.payments.void(order.id);
-  return reject(deps, order.id, reason, payment.status);
+  return reject(deps, order.id, reason, payment.status, finish);
 }
 
 /** A confirmed order was cancelled: its goods go back on the shelf and its money back to the wallet. */
@@ -157,27 +166,37 @@ async function undoConfirmed(deps: Deps, { order }: StoredOrder): Promise<Next> 
   await deps.inventory.release(order.id);
   const payment = await deps.payments.refund(order.id);
   return deps.db.transaction(async (tx): Promise<Next> => {
-    const refunded = await ordersRepo.setPayment(tx, order.id, payment.status);
+    const refunded = await ordersRepo.catchUp(tx, order.id, { paymentStatus: payment.status });
     await sagasRepo.advance(tx, order.id, 'DONE');
     return { step: 'DONE', order: refunded, outcome: 'cancelled' };
   });
 }
 
-function reject(deps: Deps, orderId: string, reason: string, paymentStatus?: string): Promise<Next> {
+function reject(deps: Deps, orderId: string, reason: string, paymentStatus?: string, finish?: Finish): Promise<Next> {
   return deps.db.transaction(async (tx): Promise<Next> => {
     const rejected = await ordersRepo.decide(tx, orderId, 'REJECTED', { reason, paymentStatus });
     if (rejected) await announce(tx, rejected, { type: OrderEvents.rejected, extra: { reason } });
     const latest =
       rejected ??
       (paymentStatus
-        ? await ordersRepo.setPayment(tx, orderId, paymentStatus)
+        ? await ordersRepo.catchUp(tx, orderId, { paymentStatus })
         : (await ordersRepo.stored(tx, orderId))!);
     await sagasRepo.advance(tx, orderId, 'DONE', reason);
+    await finish?.(tx, latest.order);
     return { step: 'DONE', reason, order: latest, outcome: rejected ? 'rejected' : undefined };
   });
 }
 
-async function advance(deps: Deps, next: Next): Promise<Next> {
-  await sagasRepo.advance(deps.db, next.order.order.id, next.step, next.reason);
-  return next;
+/** Moves the saga to its next step, with whatever it learnt on the way in the same transaction. */
+async function persist(deps: Deps, { learnt, ...next }: Next): Promise<Next> {
+  const id = next.order.order.id;
+  if (!learnt) {
+    await sagasRepo.advance(deps.db, id, next.step, next.reason);
+    return next;
+  }
+  return deps.db.transaction(async (tx): Promise<Next> => {
+    const order = await ordersRepo.catchUp(tx, id, learnt);
+    await sagasRepo.advance(tx, id, next.step, next.reason);
+    return { ...next, order };
+  });
 }
