@@ -43,6 +43,8 @@ class TimeoutError extends Error {}
 class AbortedError extends Error {}
 // BadResponseError: an answer we cannot parse; counted, not retried.
 class BadResponseError extends Error {}
+// DEADLINE: the abort reason of a call past its timeout, one for all (undici only passes it on).
+const DEADLINE = new Error('provider call deadline');
 
 export type ResilientPoster = {
   post(
@@ -72,8 +74,11 @@ export function createResilientPoster(options: ResilienceOptions = {}): Resilien
   );
 
   async function once(url: string, payload: string, headers: Record<string, string>, outer?: AbortSignal) {
-    const deadline = AbortSignal.timeout(timeoutMs);
-    const signal = outer ? AbortSignal.any([deadline, outer]) : deadline;
+    // A timer cleared on the answer, not AbortSignal.timeout: that one outlives the call (undici's listener keeps it)
+    // and builds a DOMException when it fires, long after the answer, on every call.
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(DEADLINE), timeoutMs);
+    const signal = outer ? AbortSignal.any([deadline.signal, outer]) : deadline.signal;
     try {
       const res = await request(url, {
         method: 'POST',
@@ -89,8 +94,10 @@ export function createResilientPoster(options: ResilienceOptions = {}): Resilien
     } catch (e) {
       if (e instanceof RetryableError || e instanceof BadResponseError) throw e;
       if (outer?.aborted) throw new AbortedError('aborted by caller');
-      if (deadline.aborted) throw new TimeoutError(`no answer within ${timeoutMs} ms`);
+      if (deadline.signal.aborted) throw new TimeoutError(`no answer within ${timeoutMs} ms`);
       throw new RetryableError('connection', `connection failed: ${(e as Error).message}`);
+    } finally {
+      clearTimeout(timer);
     }
   }
 
