@@ -5,6 +5,11 @@ export const spec = {
   port: int('PORT', 'Port of the gateway, the one public entry', 8080),
   host: str('HOST', 'Interface the gateway listens on', '127.0.0.1'),
   dataDir: str('DATA_DIR', 'Where embedded mode keeps its PGlite databases and logs', './data'),
+  cacheDir: str(
+    'BAZAAR_CACHE_DIR',
+    'Where embedded mode keeps the empty database every new one is copied from',
+    './node_modules/.cache/bazaar',
+  ),
   adminEmail: optional(
     'BAZAAR_ADMIN_EMAIL',
     'Admin account ensured at start-up (embedded default: admin@bazaar.local)',

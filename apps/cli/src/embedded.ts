@@ -8,6 +8,8 @@ import { type LogSink, LogStore, SpanStore } from '@bazaar/kit/telemetry';
 export type EmbeddedOptions = {
   /** Directory of the PGlite databases, or 'memory://'. */
   dataRoot: string;
+  /** Where PGlite keeps the empty database new ones are copied from; absent, every start makes it anew. */
+  cacheDir?: string;
   admin: { email: string; password: string };
   gateway: { port: number; host?: string; rateLimitRps?: number };
   /** Service and sandbox ports; 0 picks free ones. When absent, each service's own default applies. */
@@ -34,6 +36,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
     broker: new InProcessBroker(),
     internalKey: randomBytes(24).toString('base64url'),
     dataRoot: options.dataRoot,
+    cacheDir: options.cacheDir,
     spanStore: new SpanStore(),
     logStore: new LogStore(),
     logSink: options.logSink,

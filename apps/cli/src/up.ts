@@ -42,6 +42,7 @@ export async function up(options: { cluster: boolean; verbose: boolean }): Promi
   try {
     platform = await startEmbedded({
       dataRoot,
+      cacheDir: resolve(config.cacheDir),
       admin,
       gateway: { port: config.port, host: config.host, rateLimitRps: config.rateLimitRps },
       ports: { jazzcash: config.jazzcashSandboxPort, easypaisa: config.easypaisaSandboxPort },

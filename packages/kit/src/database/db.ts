@@ -39,6 +39,8 @@ export type DatabaseOptions = {
   url?: string;
   /** PGlite's directory; 'memory://' keeps it in memory. */
   dataDir?: string;
+  /** Where PGlite keeps the empty database that new ones are copied from, between processes (none: not kept). */
+  cacheDir?: string;
   poolSize?: number;
 };
 
@@ -47,17 +49,19 @@ const toNumber = (v: string) => Number(v);
 const CONNECT_TIMEOUT_MS = 5_000;
 
 export async function openDatabase(options: DatabaseOptions): Promise<Db> {
-  return options.url ? openPostgres(options.url, options.poolSize ?? 10) : openPglite(options.dataDir ?? 'memory://');
+  return options.url
+    ? openPostgres(options.url, options.poolSize ?? 10)
+    : openPglite(options.dataDir ?? 'memory://', options.cacheDir);
 }
 
-async function openPglite(dataDir: string): Promise<Db> {
+async function openPglite(dataDir: string, cacheDir: string | undefined): Promise<Db> {
   const inMemory = dataDir.startsWith('memory://');
-  if (!inMemory && !existsSync(join(dataDir, 'PG_VERSION'))) await unpackTemplate(dataDir);
+  if (!inMemory && !existsSync(join(dataDir, 'PG_VERSION'))) await unpackTemplate(dataDir, cacheDir);
   const lite = await PGlite.create(dataDir, {
     ...(await sharedArtifacts()),
     parsers: { 20: toNumber, 1700: toNumber },
     startParams,
-    ...(inMemory ? { loadDataDir: await template() } : {}),
+    ...(inMemory ? { loadDataDir: await template(cacheDir) } : {}),
   });
   // PGlite runs one statement at a time: the work in flight beyond the first is waiting for the one connection.
   let inFlight = 0;

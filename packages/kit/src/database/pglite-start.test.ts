@@ -6,10 +6,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { type Db, openDatabase } from './db.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'kit-pglite-start-'));
-process.env.BAZAAR_CACHE_DIR = join(root, 'cache');
+const cacheDir = join(root, 'cache');
 const opened: Db[] = [];
 const open = async (dataDir: string) => {
-  const db = await openDatabase({ dataDir });
+  const db = await openDatabase({ dataDir, cacheDir });
   opened.push(db);
   return db;
 };
@@ -21,7 +21,7 @@ afterAll(async () => {
 describe('new databases on disk', () => {
   it('start as separate copies of the cached empty cluster', async () => {
     const a = await open(join(root, 'a'));
-    const cached = readdirSync(join(root, 'cache'));
+    const cached = readdirSync(cacheDir);
     expect(cached).toEqual([expect.stringMatching(/^pglite-empty-cluster-[0-9a-f]{16}\.tar$/)]);
     const b = await open(join(root, 'b'));
     await a.exec('CREATE TABLE only_in_a (n int); INSERT INTO only_in_a VALUES (1)');
@@ -55,7 +55,7 @@ describe('new databases on disk', () => {
     const dir = join(root, 'foreign');
     mkdirSync(dir);
     writeFileSync(join(dir, 'notes.txt'), 'mine');
-    await expect(openDatabase({ dataDir: dir })).rejects.toThrow(/ENOTEMPTY|not empty/);
+    await expect(openDatabase({ dataDir: dir, cacheDir })).rejects.toThrow(/ENOTEMPTY|not empty/);
     expect(readdirSync(dir)).toEqual(['notes.txt']);
   });
 });

@@ -1,6 +1,6 @@
 // What a new PGlite database starts from. initdb is most of a new database's start-up (seconds of WASM), and its
 // result, an empty cluster, depends only on PGlite's build and our settings: it is made once, kept as a tar archive
-// in a cache directory, and every new database starts as a copy of it.
+// in a cache directory (embedded mode's BAZAAR_CACHE_DIR), and every new database starts as a copy of it.
 import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
@@ -37,14 +37,8 @@ export function sharedArtifacts() {
   return artifacts;
 }
 
-/**
- * Where the empty cluster is kept between processes: BAZAAR_CACHE_DIR, else node_modules/.cache/bazaar of the
- * working directory. With neither, each process makes its own.
- */
-function cacheFile(): string | undefined {
-  const modules = join(process.cwd(), 'node_modules');
-  const dir = process.env.BAZAAR_CACHE_DIR || (existsSync(modules) ? join(modules, '.cache', 'bazaar') : undefined);
-  if (!dir) return undefined;
+/** The empty cluster's file in the cache directory: named by PGlite's version and our settings. */
+function cacheFile(dir: string): string {
   const version = JSON.parse(readFileSync(new URL('../package.json', dist), 'utf8')).version as string;
   const key = createHash('sha256')
     .update(`${version}\n${startParams.join(' ')}`)
@@ -62,9 +56,9 @@ async function makeEmptyCluster(): Promise<Blob> {
 
 let emptyCluster: Promise<Blob> | undefined;
 /** The empty cluster as PGlite's tar archive: from the cache, or made now and cached (written whole, then renamed). */
-export function template(): Promise<Blob> {
+export function template(cacheDir: string | undefined): Promise<Blob> {
   emptyCluster ??= (async () => {
-    const file = cacheFile();
+    const file = cacheDir ? cacheFile(cacheDir) : undefined;
     if (file && existsSync(file)) return new Blob([readFileSync(file)]);
     const blob = await makeEmptyCluster();
     if (file) {
@@ -87,11 +81,11 @@ export function template(): Promise<Blob> {
  * WASM file system, file by file, several seconds for each database. It is unpacked beside the directory and
  * renamed into place, so a crash half-way leaves no half-made database behind.
  */
-export async function unpackTemplate(dataDir: string): Promise<void> {
+export async function unpackTemplate(dataDir: string, cacheDir: string | undefined): Promise<void> {
   const staging = `${dataDir}.unpacking`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
-  const archive = Readable.fromWeb((await template()).stream() as never);
+  const archive = Readable.fromWeb((await template(cacheDir)).stream() as never);
   // PGlite's archive names its files from the root (/base/1/…): those are read below staging, which tar says.
   const problems: string[] = [];
   const onwarn = (code: string, message: string) => void (code === 'TAR_ENTRY_INFO' || problems.push(message));

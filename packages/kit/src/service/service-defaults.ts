@@ -28,6 +28,8 @@ export type Platform = {
   internalKey: string;
   /** Embedded mode: PGlite directories live under it ('memory://' for tests). */
   dataRoot?: string;
+  /** Embedded mode: where PGlite keeps what it can remake (the empty database new ones are copied from). */
+  cacheDir?: string;
   /** Cluster mode: the PostgreSQL server; each service gets database bazaar_<name>. */
   databaseUrl?: string;
   /** Overrides the database name on that server (tests use a fresh one per file). */
@@ -93,7 +95,10 @@ export async function serviceDefaults(
           url: await ensureDatabase(platform.databaseUrl, platform.databaseName ?? `bazaar_${name}`),
           poolSize: platform.databasePoolSize,
         }
-      : { dataDir: platform.dataRoot?.startsWith('memory://') ? 'memory://' : join(platform.dataRoot ?? 'data', name) },
+      : {
+          dataDir: platform.dataRoot?.startsWith('memory://') ? 'memory://' : join(platform.dataRoot ?? 'data', name),
+          cacheDir: platform.cacheDir,
+        },
   );
   await migrate(rawDb, fileURLToPath(options.migrations));
   await ensureMessagingTables(rawDb);
