@@ -86,7 +86,8 @@ export async function unpackTemplate(dataDir: string, cacheDir: string | undefin
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   const archive = Readable.fromWeb((await template(cacheDir)).stream() as never);
-  // PGlite's archive names its files from the root (/base/1/…): those are read below staging, which tar says.
+  // PGlite's archive names its files from the root (/base/1/…): tar unpacks them below staging and says so in a
+  // TAR_ENTRY_INFO warning, the one warning expected here.
   const problems: string[] = [];
   const onwarn = (code: string, message: string) => void (code === 'TAR_ENTRY_INFO' || problems.push(message));
   await pipeline(archive, extract({ cwd: staging, onwarn }));

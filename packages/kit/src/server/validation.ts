@@ -16,8 +16,8 @@ function makeAjv(coerce: boolean): Ajv {
   return ajv;
 }
 
-// One pair for the process: building an Ajv compiles its meta-schema, a fifth of a second of start-up per pair,
-// and embedded mode runs every service's server in one process.
+// One pair for the process: building an Ajv compiles its meta-schema, tens of milliseconds per pair (more on a busy
+// machine), and embedded mode runs every service's server in one process.
 let validators: { strict: Ajv; coercing: Ajv } | undefined;
 
 export function installValidators(app: FastifyInstance): void {
