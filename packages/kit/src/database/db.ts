@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
 import { sharedArtifacts, startParams, template, unpackTemplate } from './pglite-start.ts';
+import { isStalePlan, preparer } from './prepared.ts';
 
 // biome-ignore lint/suspicious/noExplicitAny: rows are typed by each repository that reads them.
 export type Row = Record<string, any>;
@@ -21,7 +22,10 @@ export interface Db extends Tx {
   readonly kind: 'pglite' | 'postgres';
   /** The pool's connections: open, idle, and callers waiting for one. */
   stats(): PoolStats;
-  /** Runs fn in one transaction: committed when it resolves, rolled back when it throws. */
+  /**
+   * Runs fn in one transaction: committed when it resolves, rolled back when it throws. On PostgreSQL, fn runs once
+   * more after a rollback when a migration made a prepared statement's plan stale, so its effects belong in tx.
+   */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
   /** Calls fn on every NOTIFY of the channel, saying whether a transaction of this handle sent it. */
   listen(channel: string, fn: (sender: Sender) => void): Promise<() => Promise<void>>;
@@ -111,40 +115,51 @@ async function openPostgres(url: string, max: number): Promise<Db> {
   const backends = new Set<number>();
   pool.on('connect', (client) => backends.add(processIdOf(client)));
   pool.on('remove', (client) => backends.delete(processIdOf(client)));
-  const query = async <T extends Row>(sql: string, params?: unknown[]) => (await pool.query(sql, params)).rows as T[];
+  const named = preparer();
+  // pool.query destroys a connection whose statement failed, so a stale plan's retry prepares it afresh.
+  const query = async <T extends Row>(sql: string, params?: unknown[]): Promise<T[]> =>
+    (
+      await pool
+        .query(named(sql, params))
+        .catch((err) => (isStalePlan(err) ? pool.query(named(sql, params)) : Promise.reject(err)))
+    ).rows as T[];
+  const once = async <T>(fn: (tx: Tx) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    // A checked-out client has no listener of the pool's: without one, its socket's error would crash the process.
+    let broken = false;
+    const onError = () => {
+      broken = true;
+    };
+    client.on('error', onError);
+    // A client whose connection broke must not go back to the pool: release(true) destroys it.
+    const release = () => {
+      client.release(broken);
+      client.off('error', onError);
+    };
+    try {
+      await client.query('BEGIN');
+      const result = await fn({
+        query: async (sql, params) => (await client.query(named(sql, params))).rows,
+        exec: async (sql) => void (await client.query(sql)),
+      });
+      await client.query('COMMIT');
+      release();
+      return result;
+    } catch (err) {
+      if (!broken) await client.query('ROLLBACK').catch(onError);
+      // Its other statements may be stale too: a new connection prepares them all afresh.
+      if (isStalePlan(err)) broken = true;
+      release();
+      throw err;
+    }
+  };
   return {
     kind: 'postgres',
     stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     query,
     exec: async (sql) => void (await pool.query(sql)),
-    async transaction(fn) {
-      const client = await pool.connect();
-      // A checked-out client has no listener of the pool's: without one, its socket's error would crash the process.
-      let broken = false;
-      const onError = () => {
-        broken = true;
-      };
-      client.on('error', onError);
-      // A client whose connection broke must not go back to the pool: release(true) destroys it.
-      const release = () => {
-        client.release(broken);
-        client.off('error', onError);
-      };
-      try {
-        await client.query('BEGIN');
-        const result = await fn({
-          query: async (sql, params) => (await client.query(sql, params)).rows,
-          exec: async (sql) => void (await client.query(sql)),
-        });
-        await client.query('COMMIT');
-        release();
-        return result;
-      } catch (err) {
-        if (!broken) await client.query('ROLLBACK').catch(onError);
-        release();
-        throw err;
-      }
-    },
+    // Rolled back whole, a transaction that met a plan made stale by a migration runs once more, on a new connection.
+    transaction: (fn) => once(fn).catch((err) => (isStalePlan(err) ? once(fn) : Promise.reject(err))),
     async listen(channel, fn) {
       let client: pg.Client | undefined;
       let stopped = false;
