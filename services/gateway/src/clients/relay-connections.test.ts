@@ -19,7 +19,7 @@ async function httpServer(handler: Parameters<typeof createHttpServer>[1]) {
   server.on('connection', () => stats.connections++);
   await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
   servers.push({ close: () => server.close() && server.closeAllConnections() });
-  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, stats };
+  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, stats, server };
 }
 
 /** rawServer: a TCP server that writes whatever the test says, for answers node:http would never send. */
@@ -248,6 +248,35 @@ describe('failing a relay, with a code that says how far it got', () => {
     const p = pool(server.origin, 1);
     const slow = relay(p, get('/slow'), (abort) => setTimeout(() => abort(new Error('client left')), 50));
     expect(await failureOf(slow)).toBe('ABORTED');
+    expect((await relay(p, get())).body).toBe('ok');
+    expect(server.stats.connections).toBe(2);
+  });
+
+  it('closes connections idle past their time even when no request comes', async () => {
+    const server = await httpServer((req, res) => {
+      req.socket.once('close', () => server.stats.connections--);
+      res.end('ok');
+    });
+    const p = relayConnections(server.origin, { connections: 2, connectTimeoutMs: 1_000, idleTimeoutMs: 100 });
+    pools.push(p);
+    await Promise.all([relay(p, get()), relay(p, get())]);
+    expect(server.stats.connections).toBe(2);
+    // Half a second is the least idle time a socket gets; the sweep runs every 100 ms here.
+    await new Promise((r) => setTimeout(r, 800));
+    expect(server.stats.connections).toBe(0);
+    expect((await relay(p, get())).body).toBe('ok');
+  });
+
+  it('opens a new connection rather than reuse one idle past the keep-alive the replica announced', async () => {
+    const server = await httpServer((_req, res) => res.end('ok'));
+    // `Keep-Alive: timeout=1`: the relay keeps an idle socket half a second at most (its floor), well before the
+    // replica's 1.5 s and the 4 s sweep.
+    server.server.keepAliveTimeout = 1_500;
+    const p = pool(server.origin, 1);
+    expect((await relay(p, get())).body).toBe('ok');
+    expect((await relay(p, get())).body).toBe('ok');
+    expect(server.stats.connections).toBe(1);
+    await new Promise((r) => setTimeout(r, 700));
     expect((await relay(p, get())).body).toBe('ok');
     expect(server.stats.connections).toBe(2);
   });

@@ -88,15 +88,29 @@ export function relayConnections(origin: string, options: RelayConnectionsOption
   const waiting: Pending[] = [];
   const open = new Set<Connection>();
   let closed = false;
+  // Idle time is checked, not timed (a timer armed per request costs more than the check): dispatch never sends
+  // on a socket idle past its time, and this sweep closes those.
+  const sweep = setInterval(() => {
+    const now = performance.now();
+    for (const c of idle.splice(0))
+      if (c.fresh(now)) idle.push(c);
+      else c.destroy();
+  }, target.idleDefault);
+  sweep.unref();
 
   function dispatch(request: RelayRequest, handler: RelayHandler): void {
     if (closed) {
       handler.onError(new RelayError('CLOSED', 'the gateway is closing its connections'));
       return;
     }
+    // A socket that failed while idle closes a moment later: until it has, it is skipped here. One idle too long
+    // may be closing at the replica's end: it is closed here instead.
+    const now = performance.now();
     let reused = idle.pop();
-    // A socket that failed while idle closes a moment later: until it has, it is skipped here.
-    while (reused && !reused.usable) reused = idle.pop();
+    while (reused && !(reused.usable && reused.fresh(now))) {
+      if (reused.usable) reused.destroy();
+      reused = idle.pop();
+    }
     if (reused) reused.send(request, handler);
     else if (open.size < options.connections) opened().send(request, handler);
     else waiting.push({ request, handler });
@@ -129,6 +143,7 @@ export function relayConnections(origin: string, options: RelayConnectionsOption
     dispatch,
     close() {
       closed = true;
+      clearInterval(sweep);
       for (const p of waiting.splice(0))
         p.handler.onError(new RelayError('CLOSED', 'the gateway is closing its connections'));
       for (const c of [...open]) if (!c.busy) c.destroy();
@@ -140,6 +155,8 @@ type Connection = {
   readonly busy: boolean;
   /** False once the socket failed or was closed, even before its close event. */
   readonly usable: boolean;
+  /** fresh: idle for less than its idle time at `now` (performance.now()); true while busy. */
+  fresh(now: number): boolean;
   send(request: RelayRequest, handler: RelayHandler): void;
   destroy(): void;
 };
@@ -155,13 +172,21 @@ function connection(target: Target, owner: Owner): Connection {
   let current: { request: RelayRequest; handler: RelayHandler; answered: boolean } | null = null;
   let keepAlive = true;
   let idleMs = target.idleDefault;
+  let idleSince = 0;
   let failed = false;
+  // The socket's inactivity timeout: set again only when the phase's limit differs, as each setting makes a timer.
+  let armed = target.connectTimeoutMs;
+  const arm = (ms: number) => {
+    if (armed === ms) return;
+    armed = ms;
+    socket.setTimeout(ms);
+  };
 
-  socket.setTimeout(target.connectTimeoutMs);
+  socket.setTimeout(armed);
   socket.once('connect', () => {
     connected = true;
-    socket.setTimeout(0);
     if (current) write(current.request);
+    else arm(0);
   });
 
   parser[HTTPParser.kOnHeadersComplete] = (info) => {
@@ -180,7 +205,6 @@ function connection(target: Target, owner: Owner): Connection {
         .includes('close');
     idleMs = keepAliveHint(headers['keep-alive'], target.idleDefault);
     current.answered = true;
-    socket.setTimeout(current.request.bodyTimeoutMs);
     current.handler.onHeaders(info.statusCode, headers);
     return bodiless ? 1 : 0;
   };
@@ -203,7 +227,7 @@ function connection(target: Target, owner: Owner): Connection {
       destroy();
       return;
     }
-    socket.setTimeout(idleMs);
+    idleSince = performance.now();
     owner.released(self);
   };
 
@@ -218,7 +242,7 @@ function connection(target: Target, owner: Owner): Connection {
     if (result instanceof Error) {
       fail('BAD_RESPONSE', 'the replica sent an answer that could not be relayed', result);
       destroy();
-    }
+    } else if (current?.answered) arm(current.request.bodyTimeoutMs); // the answer goes on past this piece
   });
   socket.on('end', () => {
     // An answer without a length ends with the connection; anything else cut short is a broken answer.
@@ -250,7 +274,7 @@ function connection(target: Target, owner: Owner): Connection {
       destroy();
       return;
     }
-    socket.setTimeout(request.headersTimeoutMs);
+    arm(request.headersTimeoutMs);
     const body = request.body;
     if (body === null || body.length === 0) socket.write(head, 'latin1');
     else if (body.length <= JOINED_BODY_MAX) socket.write(head + body.toString('latin1'), 'latin1');
@@ -291,6 +315,7 @@ function connection(target: Target, owner: Owner): Connection {
     get usable() {
       return !failed && !socket.destroyed;
     },
+    fresh: (now) => current !== null || now - idleSince < idleMs,
     send(request, handler) {
       current = { request, handler, answered: false };
       handler.onStart(control);
