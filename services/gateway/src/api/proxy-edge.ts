@@ -105,7 +105,8 @@ export function proxyEdge(deps: ProxyEdgeDeps): ProxyEdge {
       protocol: clientProtocol(req, deps.trustProxy),
       startedAt: performance.now(),
     };
-    res.once('close', () => finished(call));
+    // `on`, not `once`: a response closes once, and once's wrapper costs a closure and a removal per request.
+    res.on('close', () => finished(call));
     return call;
   }
 

@@ -121,7 +121,7 @@ export function forwarder(options: ForwardOptions): Forwarder {
       ending: false,
       answered: false,
     };
-    res.once('close', () => {
+    res.on('close', () => {
       streams.delete(x);
       x.settle();
       if (res.writableFinished) return;
