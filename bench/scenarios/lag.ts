@@ -11,10 +11,10 @@ import {
   ensureMessagingTables,
   InProcessBroker,
   inbox,
-  NatsBroker,
   OutboxRelay,
-  RabbitMqBroker,
 } from '@bazaar/kit/messaging';
+import { NatsBroker } from '@bazaar/kit/messaging/nats';
+import { RabbitMqBroker } from '@bazaar/kit/messaging/rabbitmq';
 import { dropBrokerNamespace } from '@bazaar/kit/testing';
 import { trace } from '@opentelemetry/api';
 import { connect as natsConnect } from 'nats';

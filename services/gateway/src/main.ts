@@ -11,7 +11,6 @@ import { withOpsPaths } from './api/ops/openapi.ts';
 import { TraceIndex } from './api/ops/trace-index.ts';
 import { proxyEdge } from './api/proxy-edge.ts';
 import { remoteKeys } from './clients/jwks.ts';
-import { redisTokenBucketLimiter } from './clients/redis-rate-limit.ts';
 import { getJsonFromAny, type Upstream, upstream } from './clients/upstreams.ts';
 import { type GatewayConfig, loadConfig } from './config.ts';
 import { type RateLimiter, tokenBucketLimiter } from './domain/rate-limit.ts';
@@ -41,7 +40,7 @@ export async function start(platform: GatewayPlatform, overrides: Partial<Gatewa
   const logs = platform.logStore ?? new LogStore();
   const log = createLogger('gateway', { level: platform.logLevel, sink: platform.logSink, store: logs });
   const traces = new TraceIndex(platform.spanStore ?? new SpanStore());
-  const tracing = createTracing('gateway', traces, platform.otlpEndpoint);
+  const tracing = await createTracing('gateway', traces, platform.otlpEndpoint);
   const registry = new Registry();
   registry.setDefaultLabels({ service: 'gateway' });
 
@@ -77,7 +76,7 @@ export async function start(platform: GatewayPlatform, overrides: Partial<Gatewa
       ) as Promise<JSONWebKeySet>,
   );
   const authenticate = authenticator(keys, { issuer: config.issuer, audience: config.audience });
-  const limiter = rateLimiter(config, log, registry);
+  const limiter = await rateLimiter(config, log, registry);
   const { forward, drain } = forwarder({
     log,
     registry,
@@ -162,14 +161,18 @@ export async function start(platform: GatewayPlatform, overrides: Partial<Gatewa
 
 export type Gateway = Awaited<ReturnType<typeof start>>;
 
-/** rateLimiter: none when RATE_LIMIT_RPS is 0; shared through Redis when REDIS_URL is set; else in this process. */
-function rateLimiter(
+/**
+ * rateLimiter: none when RATE_LIMIT_RPS is 0; shared through Redis when REDIS_URL is set (the Redis client loaded
+ * only then); else in this process.
+ */
+async function rateLimiter(
   config: GatewayConfig,
   log: Logger,
   registry: Registry,
-): (RateLimiter & { ready?: (timeoutMs: number) => Promise<boolean> }) | null {
+): Promise<(RateLimiter & { ready?: (timeoutMs: number) => Promise<boolean> }) | null> {
   if (config.rateLimitRps <= 0) return null;
   if (!config.redisUrl) return tokenBucketLimiter(config.rateLimitRps);
+  const { redisTokenBucketLimiter } = await import('./clients/redis-rate-limit.ts');
   return redisTokenBucketLimiter({
     url: config.redisUrl,
     rps: config.rateLimitRps,

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import pg from 'pg';
+import type pg from 'pg';
 import { sharedArtifacts, startParams, template, unpackTemplate } from './pglite-start.ts';
 import { isStalePlan, preparer } from './prepared.ts';
 
@@ -103,6 +103,7 @@ async function openPglite(dataDir: string, cacheDir: string | undefined): Promis
 }
 
 async function openPostgres(url: string, max: number): Promise<Db> {
+  const pg = await loadPg();
   const types = {
     getTypeParser: (oid: number, format?: string) =>
       oid === 20 || oid === 1700 ? toNumber : pg.types.getTypeParser(oid, format as never),
@@ -188,6 +189,9 @@ async function openPostgres(url: string, max: number): Promise<Db> {
   };
 }
 
+// The PostgreSQL client is loaded when a database URL is used: embedded mode never needs it.
+const loadPg = async () => (await import('pg')).default;
+
 // pg sets processID from the server's BackendKeyData when it connects; its typings leave it out.
 const processIdOf = (client: pg.PoolClient) => (client as unknown as { processID: number }).processID;
 
@@ -197,6 +201,7 @@ export async function ensureDatabase(serverUrl: string, name: string): Promise<s
   target.pathname = `/${name}`;
   const admin = new URL(serverUrl);
   admin.pathname = '/postgres';
+  const pg = await loadPg();
   const client = new pg.Client({ connectionString: admin.toString() });
   await client.connect();
   try {

@@ -8,7 +8,6 @@ import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
-import { extract } from 'tar';
 
 // Embedded mode runs five PGlite databases in one process, and a WASM heap never shrinks: PostgreSQL's default
 // 128 MB of shared buffers each would be most of the process. A shop's working set fits in far less.
@@ -89,6 +88,7 @@ export async function unpackTemplate(dataDir: string, cacheDir: string | undefin
   // PGlite's archive names its files from the root (/base/1/…): tar unpacks them below staging and says so in a
   // TAR_ENTRY_INFO warning, the one warning expected here.
   const problems: string[] = [];
+  const { extract } = await import('tar'); // only a new database needs it
   const onwarn = (code: string, message: string) => void (code === 'TAR_ENTRY_INFO' || problems.push(message));
   await pipeline(archive, extract({ cwd: staging, onwarn }));
   if (problems.length > 0)

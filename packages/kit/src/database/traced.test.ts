@@ -6,7 +6,7 @@ import { type Db, openDatabase } from './db.ts';
 import { traced } from './traced.ts';
 
 const store = new SpanStore();
-const tracing = createTracing('traced-test', store);
+const tracing = await createTracing('traced-test', store);
 let raw: Db;
 let db: Db;
 

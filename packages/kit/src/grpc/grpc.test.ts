@@ -17,7 +17,7 @@ import { type GrpcServer, startGrpcServer } from './server.ts';
 
 const service = loadService(new URL('./testdata/echo.proto', import.meta.url), 'bazaar.test.v1.Echo');
 const spans = new SpanStore();
-const { tracer } = createTracing('echo', spans);
+const { tracer } = await createTracing('echo', spans);
 const log = createLogger('echo', { level: 'silent' });
 const KEY = 'test-key';
 let calls = 0;

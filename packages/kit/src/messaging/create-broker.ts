@@ -3,10 +3,11 @@ import type { Logger } from 'pino';
 import type { AdapterOptions } from './adapter-common.ts';
 import type { Broker } from './broker.ts';
 import { InProcessBroker } from './in-process-broker.ts';
-import { NatsBroker } from './nats-broker.ts';
-import { RabbitMqBroker } from './rabbitmq-broker.ts';
 
-/** createBroker connects to the broker the URL names; an unreachable one fails here, at start-up. */
+/**
+ * createBroker connects to the broker the URL names; an unreachable one fails here, at start-up. Each adapter (and its
+ * client library) is loaded only when chosen, so embedded mode does not load amqplib and nats at every start.
+ */
 export async function createBroker(
   url: string | undefined,
   log: Logger,
@@ -18,9 +19,9 @@ export async function createBroker(
       return new InProcessBroker({ maxAttempts: options.maxAttempts, backoffMs: options.backoffMs });
     case 'amqp:':
     case 'amqps:':
-      return RabbitMqBroker.connect(url!, { ...options, log });
+      return (await import('./rabbitmq-broker.ts')).RabbitMqBroker.connect(url!, { ...options, log });
     case 'nats:':
-      return NatsBroker.connect(url!, { ...options, log });
+      return (await import('./nats-broker.ts')).NatsBroker.connect(url!, { ...options, log });
     default:
       throw new Error(`BROKER_URL ${redact(url!)} has an unknown scheme; use memory://, amqp://, amqps:// or nats://`);
   }

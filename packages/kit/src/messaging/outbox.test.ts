@@ -9,7 +9,7 @@ import { enqueue, OutboxRelay, TRIM_SQL } from './outbox.ts';
 import { ensureMessagingTables } from './schema.ts';
 
 const log = pino({ level: 'silent' });
-const tracer = createTracing('test').tracer;
+const tracer = (await createTracing('test')).tracer;
 let cleanup: (() => Promise<void>)[] = [];
 afterEach(async () => {
   for (const fn of cleanup.reverse()) await fn();

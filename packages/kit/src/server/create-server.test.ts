@@ -8,7 +8,7 @@ import { AppError } from './errors.ts';
 
 const lines: Record<string, unknown>[] = [];
 const log = createLogger('test', { level: 'debug', sink: { write: (l) => lines.push(JSON.parse(l)) } });
-const { tracer } = createTracing('test');
+const { tracer } = await createTracing('test');
 let apps: App[] = [];
 afterEach(async () => {
   for (const app of apps) await app.close();

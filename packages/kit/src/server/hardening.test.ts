@@ -15,7 +15,7 @@ beforeAll(async () => {
   app = createServer({
     service: 'test',
     log: createLogger('test', { level: 'silent' }),
-    tracer: createTracing('test').tracer,
+    tracer: (await createTracing('test')).tracer,
     registry: new Registry(),
     internalKey: 'k',
   });

@@ -88,7 +88,7 @@ export async function serviceDefaults(
   const spans = platform.spanStore ?? new SpanStore();
   const logs = platform.logStore ?? new LogStore();
   const log = createLogger(name, { level: platform.logLevel, sink: platform.logSink, store: logs });
-  const tracing = createTracing(name, spans, platform.otlpEndpoint);
+  const tracing = await createTracing(name, spans, platform.otlpEndpoint);
   const rawDb = await openDatabase(
     platform.databaseUrl
       ? {

@@ -19,7 +19,7 @@ afterAll(() => new Promise((r) => collector.close(r)));
 describe('tracing', () => {
   it('keeps spans for the console and exports them over OTLP/HTTP when an endpoint is set', async () => {
     const store = new SpanStore();
-    const tracing = createTracing('otlp-test', store, endpoint);
+    const tracing = await createTracing('otlp-test', store, endpoint);
     const span = tracing.tracer.startSpan('checkout');
     const { traceId } = span.spanContext();
     span.end();

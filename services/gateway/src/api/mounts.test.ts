@@ -14,7 +14,7 @@ let dist: string;
 async function edge(storefrontDir: string): Promise<Edge> {
   const app = createEdgeServer({
     log: createLogger('gateway', { level: 'silent' }),
-    tracer: createTracing('gateway').tracer,
+    tracer: (await createTracing('gateway')).tracer,
     registry: new Registry(),
     bodyLimit: 65_536,
     trustProxy: false,

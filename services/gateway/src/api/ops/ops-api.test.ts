@@ -125,7 +125,7 @@ beforeAll(async () => {
   ) as Record<ServiceName, Upstream>;
   traces = new TraceIndex(new SpanStore());
   const log = createLogger('gateway', { level: 'info', sink: { write() {} }, store: logs });
-  const tracing = createTracing('gateway', traces);
+  const tracing = await createTracing('gateway', traces);
   edge = createEdgeServer({
     log,
     tracer: tracing.tracer,
@@ -321,7 +321,7 @@ describe('the console at /console', () => {
     writeFileSync(join(dist, 'assets', 'index-abc.js'), 'console.log(1)');
     app = createEdgeServer({
       log: createLogger('gateway', { level: 'silent' }),
-      tracer: createTracing('gateway').tracer,
+      tracer: (await createTracing('gateway')).tracer,
       registry: new Registry(),
       bodyLimit: 65_536,
       trustProxy: false,
@@ -361,7 +361,7 @@ describe('the console at /console', () => {
   it('says how to build it when it is not built', async () => {
     const bare = createEdgeServer({
       log: createLogger('gateway', { level: 'silent' }),
-      tracer: createTracing('gateway').tracer,
+      tracer: (await createTracing('gateway')).tracer,
       registry: new Registry(),
       bodyLimit: 65_536,
       trustProxy: false,
