@@ -1,5 +1,7 @@
 // What the profiles say and what to try, per scenario, printed in RESULTS.md under a scenario whose budget is missed.
 // Written from reading the profiles of bench runs and the code they point at; keep it in step with both.
+import { availableParallelism } from 'node:os';
+import { fmt } from './lib/report.ts';
 import type { ScenarioResult } from './lib/types.ts';
 
 type Profile = ScenarioResult['profiles'][number];
@@ -42,15 +44,55 @@ function gateway(result: ScenarioResult): string[] {
   return out;
 }
 
-const orders = [
-  'CPU per order is the figure to drive down: the budget (≥ 0.25× the naive chain, about 1,100 orders/s on 2 cores) allows under 2 ms of CPU per order across every process, database included; the naive chain spends about 0.3 ms, Bazaar tens of ms. Throughput on this machine is simply 2 cores ÷ CPU per order, whichever mode.',
-  "The database table says how: some 50–75 PostgreSQL transactions and 90–120 row writes per order across the five databases, the orders database alone 25–40 transactions (order + saga row + outbox, a saga-state write after every step, the relay's claim-publish-mark transactions per event, inbox transactions for the events it consumes, the idempotency key). Collapsing the saga's per-step writes (persist the step together with its effect), relaying outbox rows in batches (one UPDATE per batch, see the event-lag section), and not publishing an OrderStatusChanged next to every OrderConfirmed/OrderRejected would each remove a share proportional to its transactions.",
-  'Rows returned per order grow with the tables (inventory: about 850 per order in a short run on fresh data, 1,300 in a longer one): some query scans instead of using an index (a reservation or stock lookup without a matching index, or a count over a growing table). `EXPLAIN ANALYZE` of the inventory reserve/commit statements and of the saga sweep and outbox backlog queries finds it; a missing index is a migration, not a rewrite.',
-  "Embedded mode: PostgreSQL compiled to WASM (PGlite) is about half of all CPU, and it runs on the one JavaScript thread, shared by the five services' databases, the gateway and every HTTP hop. The saga writes its state after every step (order PENDING + saga row + outbox, reservation, authorisation, commit/capture, CONFIRMED + outbox), and each write is its own transaction: fewer, larger transactions per order (e.g. persisting the step together with the next step's effect, one transaction per service call) cut PGlite time almost proportionally.",
-  'Cluster mode: each order crosses the gateway, an orders replica, an inventory replica (reserve and commit), payments (authorise, the sandbox provider over HTTP with request signing, capture) and back, each a Fastify route with JSON schema validation (ajv), a traced undici call and SQL round trips to PostgreSQL; the busy-time line above says which process saturates first. On 2 cores nine Node processes plus PostgreSQL and RabbitMQ share two CPUs, so the sum of CPU per order (the table) is the number to drive down: the naive chain spends about 0.3 ms per order, Bazaar tens of ms.',
-  "Per-request costs visible in every service profile: socket writes (`writev`, `writeBuffer`), OpenTelemetry spans (a SQL span per transaction, and per statement outside one, through the kit's traced database; a span per call) kept in the span store, pino lines kept in the log store at debug level whatever LOG_LEVEL says, ajv response serialisation; and, in the services, SQL (pg-protocol) round trips. Moving the saga's inventory and payment calls to gRPC (the proto/ contracts) removes JSON schema work but, per the internal-hop table, grpc-js costs more CPU per call than undici + Fastify here: measure before switching.",
-  'ORDER_SYNC_WINDOW_MS (3 s) bounds what a client waits: when the saga is slower than that under saturation the gateway answers 202 and the saga finishes in the background; the 80 %-of-peak row (orders evenly paced, after a warm-up at that rate) shows the latency a client sees below saturation.',
-];
+/** Order placement's list follows this run's numbers: the allowance, where cluster mode's CPU goes, the profiles. */
+function orders(result: ScenarioResult): string[] {
+  const m = result.metrics;
+  const out: string[] = [];
+  const naive = m['naive.ordersPerS'];
+  const cluster = m['cluster.cpuMsPerOrder'];
+  const cores = availableParallelism();
+  if (naive && cluster) {
+    const allowance = (cores * 1000) / (0.25 * naive);
+    out.push(
+      `Throughput here is ${cores} cores ÷ CPU per order, whichever mode. The budget (0.25× the naive chain's ${fmt(naive, 0)} orders/s) allows ${fmt(allowance, 2)} ms of CPU per order across every process, database included; cluster mode spends ${fmt(cluster, 1)} ms (${fmt(cluster / allowance, 0)}× that), the naive chain ${fmt(m['naive.cpuMsPerOrder'] ?? 0, 2)} ms, because it does none of the work below: no durable write, no broker, one HTTP hop.`,
+    );
+  }
+  const parts = Object.entries(m)
+    .filter(([k, v]) => k.startsWith('cluster.cpuMsPerOrder.') && v !== null)
+    .map(([k, v]) => [k.slice('cluster.cpuMsPerOrder.'.length), v as number] as const);
+  const database = parts.filter(([p]) => p.startsWith('PostgreSQL')).reduce((sum, [, ms]) => sum + ms, 0);
+  const xacts = m['cluster.dbTransactionsPerOrder'];
+  if (parts.length > 0) {
+    const node = parts.filter(([p]) => !p.startsWith('PostgreSQL')).sort((a, b) => b[1] - a[1]);
+    out.push(
+      `By process (the table above): the Node services take ${fmt(
+        node.reduce((sum, [, ms]) => sum + ms, 0),
+        1,
+      )} ms per order (${node
+        .slice(0, 4)
+        .map(([p, ms]) => `${p} ${fmt(ms, 1)}`)
+        .join(
+          ', ',
+        )}), PostgreSQL's backends ${fmt(database, 1)} ms${xacts ? ` for ${fmt(xacts, 1)} transactions (${fmt(database / xacts, 2)} ms each)` : ''}. Each order crosses the gateway, an orders replica, inventory twice (Reserve and Commit over gRPC), payments (Authorize over gRPC, the provider sandbox over HTTP with request signing, capture) and back, then OrderConfirmed through the outbox and the broker to shipping and users; every hop is a parsed request, a span and SQL round trips.`,
+    );
+  }
+  const profiled = result.profiles.filter((p) => p.process.startsWith('cluster:'));
+  const avg = (test: (a: string) => boolean) =>
+    profiled.length ? profiled.reduce((sum, p) => sum + area(p, test), 0) / profiled.length : 0;
+  if (profiled.length > 0)
+    out.push(
+      `In the busiest service profiles (mean self time): socket I/O ${pct(avg((a) => a.startsWith('native: socket I/O')))}, grpc-js and node:http2 ${pct(avg((a) => a === '@grpc/grpc-js' || a === 'node: http2'))}, pg and pg-protocol ${pct(avg((a) => a === 'pg' || a === 'pg-protocol'))}, OpenTelemetry ${pct(avg((a) => a.startsWith('@opentelemetry/')))}. No one library dominates: what cuts CPU per order is fewer hops and round trips per order (the internal-hop section shows a gRPC call costing more CPU than a REST one here), not a faster function.`,
+    );
+  const embedded = result.profiles.find((p) => p.process.startsWith('embedded:'));
+  if (embedded)
+    out.push(
+      `Embedded mode: PostgreSQL compiled to WASM (PGlite and its JavaScript glue) is ${pct(area(embedded, (a) => a.includes('PGlite') || a === '@electric-sql/pglite'))} of all CPU, on the one JavaScript thread that the five services' databases, the gateway and every HTTP hop share; running each PGlite in a worker thread would let embedded mode use a second core.`,
+    );
+  out.push(
+    'ORDER_SYNC_WINDOW_MS (3 s) bounds what a client waits: when the saga is slower than that under saturation the gateway answers 202 and the saga finishes in the background; the 80 %-of-peak row (orders evenly paced, after a warm-up at that rate) shows the latency a client sees below saturation.',
+  );
+  return out;
+}
 
 const lag = [
   "The relay (packages/kit/src/messaging/outbox.ts) publishes row by row inside a transaction that holds `FOR UPDATE SKIP LOCKED`: for each row it awaits the broker's publisher confirm, then an UPDATE. Publishing the batch with all confirms awaited together and marking it with one `UPDATE … WHERE seq = ANY($1)` removes a round trip per event and shortens the lock.",
@@ -66,5 +108,6 @@ const startup = [
 export function opportunitiesFor(result: ScenarioResult): string[] | undefined {
   if (!result.budgets.some((b) => b.met === false)) return undefined;
   if (result.id === 'gateway') return gateway(result);
-  return { orders, lag, startup }[result.id as 'orders'];
+  if (result.id === 'orders') return orders(result);
+  return { lag, startup }[result.id as 'lag'];
 }

@@ -79,13 +79,15 @@ export function dropNamespace(namespace: string): Promise<void> {
   return dropServerNamespace(namespace, { postgresUrl: POSTGRES_URL, brokerUrl: RABBITMQ_URL });
 }
 
-/** PostgreSQL backends serving a namespace's databases: the database side of cluster mode's CPU time. */
-export async function postgresBackends(namespace: string): Promise<number[]> {
+/** PostgreSQL backends serving a namespace's databases (the database side of cluster mode's CPU), by service. */
+export async function postgresBackends(namespace: string): Promise<{ pid: number; service: string }[]> {
   const client = new pg.Client({ connectionString: POSTGRES_URL });
   await client.connect();
   try {
-    const { rows } = await client.query('SELECT pid FROM pg_stat_activity WHERE datname LIKE $1', [`${namespace}\\_%`]);
-    return rows.map((r) => Number(r.pid));
+    const { rows } = await client.query('SELECT pid, datname FROM pg_stat_activity WHERE datname LIKE $1', [
+      `${namespace}\\_%`,
+    ]);
+    return rows.map((r) => ({ pid: Number(r.pid), service: String(r.datname).slice(namespace.length + 1) }));
   } finally {
     await client.end();
   }

@@ -44,8 +44,8 @@ type Target = {
   base: string;
   path: string;
   tokens: string[];
-  /** Pids whose CPU counts (refreshed before each measurement: backends come and go). */
-  pids(): Promise<number[]>;
+  /** Pids whose CPU counts, each with the part of the system it is (refreshed: backends come and go). */
+  processes(): Promise<Map<number, string>>;
   /** Shared servers whose CPU is reported apart (RabbitMQ serves other users of this machine too). */
   sharedPids?: () => number[];
   rssPid?: number;
@@ -59,6 +59,8 @@ type Measured = {
   p99: number;
   cpuMsPerOrder: number;
   sharedCpuMsPerOrder?: number;
+  /** CPU per order of each part of the system (a service's replicas together, its database backends apart). */
+  cpuByPart: Record<string, number>;
   non2xx: number;
   at80: { rate: number; rps: number; p50: number; p99: number; non2xx: number };
   rssMiB?: number;
@@ -110,12 +112,20 @@ async function measure(target: Target, s: BenchSettings): Promise<Measured> {
     runAutocannon({ url, connections: CONNECTIONS, durationS, request });
   s.log(`  ${target.label}: warm-up ${s.warmupS * 2} s`);
   await drive(s.warmupS * 2);
-  const reps: { rps: number; p50: number; p99: number; cpu: number; shared?: number; non2xx: number }[] = [];
+  const reps: {
+    rps: number;
+    p50: number;
+    p99: number;
+    cpu: number;
+    byPart: Map<string, number>;
+    shared?: number;
+    non2xx: number;
+  }[] = [];
   let rss = 0;
   let dbPerOrder: Measured['dbPerOrder'];
   for (let i = 0; i < s.reps; i++) {
-    const pids = await target.pids();
-    const before: CpuSnapshot = cpuSnapshot(pids);
+    const parts = await target.processes();
+    const before: CpuSnapshot = cpuSnapshot([...parts.keys()]);
     const sharedBefore = target.sharedPids ? cpuSnapshot(target.sharedPids()) : undefined;
     const countersBefore = i === 0 && target.counters ? await target.counters() : undefined;
     const r = await drive(s.durationS);
@@ -136,8 +146,14 @@ async function measure(target: Target, s: BenchSettings): Promise<Measured> {
       const all = Object.values(dbPerOrder).reduce((sum, d) => sum + d.xacts, 0);
       s.log(`    transactions per order: ${xacts.join(', ')}; all ${fmt(all, 1)}`);
     }
-    const after = cpuSnapshot([...new Set([...pids, ...(await target.pids())])]);
+    for (const [pid, part] of await target.processes()) parts.set(pid, part);
+    const after = cpuSnapshot([...parts.keys()]);
     const cpu = cpuDelta(before, after);
+    const byPart = new Map<string, number>();
+    for (const [pid, cpuS] of after) {
+      const part = parts.get(pid)!;
+      byPart.set(part, (byPart.get(part) ?? 0) + ((cpuS - (before.get(pid) ?? 0)) * 1000) / Math.max(r.ok, 1));
+    }
     const shared = sharedBefore ? cpuDelta(sharedBefore, cpuSnapshot(target.sharedPids!())) : undefined;
     if (target.rssPid) rss = Math.max(rss, treeRss(target.rssPid));
     reps.push({
@@ -145,6 +161,7 @@ async function measure(target: Target, s: BenchSettings): Promise<Measured> {
       p50: r.p50,
       p99: r.p99,
       cpu: (cpu * 1000) / Math.max(r.ok, 1),
+      byPart,
       shared: shared === undefined ? undefined : (shared * 1000) / Math.max(r.ok, 1),
       non2xx: r.non2xx + r.errors,
     });
@@ -166,6 +183,12 @@ async function measure(target: Target, s: BenchSettings): Promise<Measured> {
     p99: median(reps.map((r) => r.p99)),
     cpuMsPerOrder: median(reps.map((r) => r.cpu)),
     sharedCpuMsPerOrder: reps[0].shared === undefined ? undefined : median(reps.map((r) => r.shared!)),
+    cpuByPart: Object.fromEntries(
+      [...new Set(reps.flatMap((r) => [...r.byPart.keys()]))].map((part) => [
+        part,
+        median(reps.map((r) => r.byPart.get(part) ?? 0)),
+      ]),
+    ),
     non2xx: reps.reduce((sum, r) => sum + r.non2xx, 0) + at80.non2xx + at80.errors,
     at80: { rate, rps: at80.rps, p50: at80.p50, p99: at80.p99, non2xx: at80.non2xx + at80.errors },
     rssMiB: rss ? rss / 2 ** 20 : undefined,
@@ -191,7 +214,8 @@ async function naiveTarget(): Promise<Target> {
     base: `http://127.0.0.1:${orderPort}`,
     path: '/orders',
     tokens: ['not-checked-by-the-tutorial'],
-    pids: async () => procs.flatMap((p) => processTree(p.child.pid!).map((t) => t.pid)),
+    processes: async () =>
+      new Map(procs.flatMap((p) => processTree(p.child.pid!).map((t) => [t.pid, p.name] as const))),
     stop: async () => void (await Promise.all(procs.map((p) => p.stop()))),
   };
 }
@@ -206,10 +230,15 @@ function bazaarTarget(mode: 'embedded' | 'cluster', running: Running, tokens: st
     base: running.url,
     path: '/api/orders',
     tokens,
-    pids: async () => [
-      ...processTree(running.proc.child.pid!).map((t) => t.pid),
-      ...(running.namespace ? await postgresBackends(running.namespace) : []),
-    ],
+    processes: async () => {
+      const services = servicesByPid(running.proc.output());
+      const parts = new Map<number, string>();
+      for (const { pid } of processTree(running.proc.child.pid!))
+        parts.set(pid, services.get(pid)?.split(' ')[0] ?? (mode === 'cluster' ? 'bazaar up --cluster' : 'bazaar up'));
+      if (running.namespace)
+        for (const b of await postgresBackends(running.namespace)) parts.set(b.pid, `PostgreSQL: ${b.service}`);
+      return parts;
+    },
     sharedPids: mode === 'cluster' ? () => pidsByName('beam.smp') : undefined,
     counters: running.namespace ? () => postgresCounters(running.namespace!) : undefined,
     rssPid: running.proc.child.pid!,
@@ -218,6 +247,16 @@ function bazaarTarget(mode: 'embedded' | 'cluster', running: Running, tokens: st
       if (running.namespace) await dropNamespace(running.namespace).catch(() => {});
     },
   };
+}
+
+/** Cluster mode's banner lines (`  orders     pid 1234     http://127.0.0.1:8084`): pid → "orders :8084". */
+function servicesByPid(banner: string): Map<number, string> {
+  const names = new Map<number, string>();
+  for (const line of banner.split('\n')) {
+    const m = /^\s+(\w+)\s+pid (\d+)\s+(\S+)/.exec(line);
+    if (m) names.set(Number(m[2]), `${m[1]} ${m[3].replace('http://127.0.0.1', '')}`);
+  }
+  return names;
 }
 
 /** Profiles every Node process of a Bazaar run under the same load; answers one summary per busy process. */
@@ -235,10 +274,6 @@ async function profileBazaar(
     nodeOptions: `--cpu-prof --cpu-prof-dir=${dir}`,
   });
   const names = new Map<number, string>();
-  for (const line of running.proc.output().split('\n')) {
-    const m = /^\s+(\w+)\s+pid (\d+)\s+(\S+)/.exec(line);
-    if (m) names.set(Number(m[2]), `${m[1]} ${m[3].replace('http://127.0.0.1', '')}`);
-  }
   const window = { fromUs: 0, toUs: 0 };
   try {
     const request = orderRequest(reuse.tokens, '/api/orders');
@@ -252,6 +287,8 @@ async function profileBazaar(
     });
     window.toUs = monotonicUs();
   } finally {
+    // Read now, not at ready: the banner naming each pid is printed just after the gateway answers /readyz.
+    for (const [pid, name] of servicesByPid(running.proc.output())) names.set(pid, name);
     await running.proc.stop();
   }
   await sleep(500);
@@ -397,6 +434,23 @@ export const ordersScenario: Scenario = {
       });
       result.metrics['cluster.dbTransactionsPerOrder'] = total('xacts');
       result.metrics['cluster.dbRowsReturnedPerOrder'] = total('returned');
+    }
+    const byPart = measured.cluster?.cpuByPart;
+    if (byPart) {
+      const parts = Object.entries(byPart).sort((a, b) => b[1] - a[1]);
+      const total = parts.reduce((sum, [, ms]) => sum + ms, 0);
+      const rabbit = measured.cluster!.sharedCpuMsPerOrder;
+      result.tables.push({
+        caption:
+          "Cluster mode: where the CPU per order goes, by process (median of the repetitions; a service's replicas together, each service's PostgreSQL backends apart; RabbitMQ's beam.smp is shared with this machine's other users).",
+        columns: ['process', 'CPU per order', 'share'],
+        rows: [
+          ...parts.map(([part, ms]) => [part, `${fmt(ms, 2)} ms`, `${fmt((100 * ms) / total, 0)} %`]),
+          ['all of the above', `${fmt(total, 2)} ms`, '100 %'],
+          ...(rabbit === undefined ? [] : [['RabbitMQ (beam.smp)', `${fmt(rabbit, 2)} ms`, '']]),
+        ],
+      });
+      for (const [part, ms] of parts) result.metrics[`cluster.cpuMsPerOrder.${part}`] = ms;
     }
     for (const id of ['naive', 'embedded', 'cluster'] as const) {
       const m = measured[id];
