@@ -1,6 +1,5 @@
 // What the profiles say and what to try, per scenario, printed in RESULTS.md under a scenario whose budget is missed.
 // Written from reading the profiles of bench runs and the code they point at; keep it in step with both.
-import { availableParallelism } from 'node:os';
 import { fmt } from './lib/report.ts';
 import type { ScenarioResult } from './lib/types.ts';
 
@@ -50,8 +49,8 @@ function orders(result: ScenarioResult): string[] {
   const out: string[] = [];
   const naive = m['naive.ordersPerS'];
   const cluster = m['cluster.cpuMsPerOrder'];
-  const cores = availableParallelism();
-  if (naive && cluster) {
+  const cores = m.cores;
+  if (naive && cluster && cores) {
     const allowance = (cores * 1000) / (0.25 * naive);
     out.push(
       `Throughput here is ${cores} cores ÷ CPU per order, whichever mode. The budget (0.25× the naive chain's ${fmt(naive, 0)} orders/s) allows ${fmt(allowance, 2)} ms of CPU per order across every process, database included; cluster mode spends ${fmt(cluster, 1)} ms (${fmt(cluster / allowance, 0)}× that), the naive chain ${fmt(m['naive.cpuMsPerOrder'] ?? 0, 2)} ms, because it does none of the work below: no durable write, no broker, one HTTP hop.`,

@@ -3,6 +3,7 @@
 // connections); orders/s, p50/p99, CPU time per order, and p50/p99 at 80 % of each one's peak.
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { freePorts } from '@bazaar/kit/testing';
 import { Shop } from '../../apps/cli/src/load/shop.ts';
@@ -461,6 +462,8 @@ export const ordersScenario: Scenario = {
       result.metrics[`${id}.at80.p99Ms`] = m?.at80.p99 ?? null;
       result.metrics[`${id}.rssMiB`] = m?.rssMiB ?? null;
     }
+    // The CPU the runs shared: throughput on a saturated machine is this ÷ CPU per order.
+    result.metrics.cores = availableParallelism();
     const cluster = measured.cluster;
     const clusterRatio = cluster && naiveRps ? cluster.rps / naiveRps : null;
     result.metrics['ratio.clusterVsNaive'] = clusterRatio;
