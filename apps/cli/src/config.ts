@@ -104,9 +104,22 @@ export const clusterSpec = {
 export const loadClusterConfig = () => readConfig(clusterSpec);
 export const describeCluster = () => describeConfig(clusterSpec);
 
+/** What every bazaar process applies to its own runtime before anything else. */
+export const runtimeSpec = {
+  heapGrowingPercent: int(
+    'BAZAAR_HEAP_GROWING_PERCENT',
+    'How far V8 lets the JavaScript heap grow past what a full GC kept, in per cent; 0 leaves it to V8 (up to 4×), and --heap-growing-percent in NODE_OPTIONS wins',
+    50,
+  ),
+};
+export const loadRuntimeConfig = () => readConfig(runtimeSpec);
+
 export type UpConfig = ReturnType<typeof readConfig<typeof spec>>;
 export const loadConfig = () => readConfig(spec);
-export const describe = () => describeConfig(spec);
+export const describe = () => `${describeConfig(spec)}\n${describeConfig(runtimeSpec)}`;
+
+/** The flags in NODE_OPTIONS, which Node applied before any code ran. */
+export const nodeOptions = (): string[] => (process.env.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
 
 /** The environment a child process inherits (cluster mode passes everything on, then sets its own keys). */
 export const inheritedEnv = (): Record<string, string | undefined> => ({ ...process.env });
