@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { commit, load1, type Machine, machine } from './lib/machine.ts';
+import { commit, cpuSpeedMBps, load1, type Machine, machine } from './lib/machine.ts';
 import { root } from './lib/proc.ts';
 import { chartSvg, readmeSection, replaceBetweenMarkers, resultsMarkdown } from './lib/report.ts';
 import type { BenchSettings, Scenario, ScenarioResult } from './lib/types.ts';
@@ -122,6 +122,7 @@ for (const scenario of scenarios) {
   if (only && !only.includes(scenario.id)) continue;
   console.log(`\n== ${scenario.title} (${scenario.id})`);
   const before = load1();
+  const speedBefore = cpuSpeedMBps();
   const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   try {
     const r = await scenario.run(settings);
@@ -131,6 +132,7 @@ for (const scenario of scenarios) {
       at,
       commit: commit(),
       load: { before, after: load1() },
+      speed: { before: speedBefore, after: cpuSpeedMBps() },
       ...r,
     };
   } catch (err) {
@@ -142,6 +144,7 @@ for (const scenario of scenarios) {
       at,
       commit: commit(),
       load: { before, after: load1() },
+      speed: { before: speedBefore, after: cpuSpeedMBps() },
       skipped: `the scenario failed: ${(err as Error).message.split('\n')[0]}`,
       tables: [],
       metrics: {},

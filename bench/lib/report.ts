@@ -64,6 +64,13 @@ export function resultsMarkdown(
   out.push(
     `- Machine load (1-minute load average before→after each scenario): ${loads}. Anything above ~0.5 means other work shared the 2 cores and the absolute numbers are low; a rerun on a quiet machine is the reference.`,
   );
+  const speeds = results
+    .filter((r) => r.speed)
+    .map((r) => `${r.id} ${fmt(r.speed!.before, 0)}→${fmt(r.speed!.after, 0)}`);
+  if (speeds.length > 0)
+    out.push(
+      `- CPU speed check (MB/s of SHA-256 on one core for 300 ms, before→after each scenario): ${speeds.join(', ')}. A virtual machine slows down when its host is busy, with no load showing inside it; compare these between runs before comparing any other figure.`,
+    );
   const busy = results.filter((r) => r.load.before > 1.5 || r.load.after > 1.5);
   if (busy.length > 0) {
     out.push('');

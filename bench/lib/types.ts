@@ -33,6 +33,8 @@ export type ScenarioResult = {
   commit: string;
   /** Machine load while it ran: 1-minute load average before and after. */
   load: { before: number; after: number };
+  /** CPU speed check before and after it ran, MB/s (lib/machine.ts cpuSpeedMBps); absent in older results. */
+  speed?: { before: number; after: number };
   skipped?: string;
   tables: Table[];
   metrics: Record<string, number | null>;
