@@ -31,6 +31,11 @@ export const spec = {
     'How long each service keeps events its outbox has published, for inspection, before deleting them',
     3600,
   ),
+  heapGrowingPercent: int(
+    'BAZAAR_HEAP_GROWING_PERCENT',
+    'Embedded mode: how far V8 lets the JavaScript heap grow past what a full GC kept, in per cent; 0 leaves it to V8 (up to 4×), and --heap-growing-percent in NODE_OPTIONS wins',
+    50,
+  ),
   jazzcashSandboxPort: int('JAZZCASH_SANDBOX_PORT', 'Port of the JazzCash sandbox simulator (embedded mode)', 8091),
   easypaisaSandboxPort: int('EASYPAISA_SANDBOX_PORT', 'Port of the EasyPaisa sandbox simulator (embedded mode)', 8092),
 };
@@ -104,19 +109,9 @@ export const clusterSpec = {
 export const loadClusterConfig = () => readConfig(clusterSpec);
 export const describeCluster = () => describeConfig(clusterSpec);
 
-/** What every bazaar process applies to its own runtime before anything else. */
-export const runtimeSpec = {
-  heapGrowingPercent: int(
-    'BAZAAR_HEAP_GROWING_PERCENT',
-    'How far V8 lets the JavaScript heap grow past what a full GC kept, in per cent; 0 leaves it to V8 (up to 4×), and --heap-growing-percent in NODE_OPTIONS wins',
-    50,
-  ),
-};
-export const loadRuntimeConfig = () => readConfig(runtimeSpec);
-
 export type UpConfig = ReturnType<typeof readConfig<typeof spec>>;
 export const loadConfig = () => readConfig(spec);
-export const describe = () => `${describeConfig(spec)}\n${describeConfig(runtimeSpec)}`;
+export const describe = () => describeConfig(spec);
 
 /** The flags in NODE_OPTIONS, which Node applied before any code ran. */
 export const nodeOptions = (): string[] => (process.env.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);

@@ -2,7 +2,8 @@
 // flight keep it alive past the young generation; V8 then lets the old generation grow up to 4× what its last full
 // GC kept before collecting again. Embedded mode under a steady stream of orders reached 1.08 GB resident that way,
 // with a live heap under 100 MB; growing by half kept it near 840 MB at the same orders/s (`bazaar load --users 32
-// --mix order=100 --duration 60s`, three runs without it, five with it).
+// --mix order=100 --duration 60s`, three runs without it, five with it). Cluster mode's services are left to V8: each
+// holds a small heap, and there the bound saved about 4 % of resident memory for more CPU per order in an A/B run.
 import { setFlagsFromString } from 'node:v8';
 
 /** Applies the growth bound unless it is 0 or Node was started with its own --heap-growing-percent. */

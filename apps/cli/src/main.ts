@@ -5,10 +5,6 @@ import { parseArgs } from 'node:util';
 // Node keeps the code it compiles for each module on disk (in the OS temp directory), so a later start skips
 // parsing and type-stripping the sources. NODE_DISABLE_COMPILE_CACHE=1 turns it off.
 enableCompileCache();
-// Imported after the line above, so that these modules are cached too.
-const { loadRuntimeConfig, nodeOptions } = await import('./config.ts');
-const { boundHeapGrowth } = await import('./heap.ts');
-boundHeapGrowth(loadRuntimeConfig().heapGrowingPercent, [...process.execArgv, ...nodeOptions()]);
 
 const usage = `bazaar: the Bazaar e-commerce platform
 
