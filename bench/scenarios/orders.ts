@@ -148,26 +148,26 @@ async function measure(target: Target, s: BenchSettings): Promise<Measured> {
       s.log(`    transactions per order: ${xacts.join(', ')}; all ${fmt(all, 1)}`);
     }
     for (const [pid, part] of await target.processes()) parts.set(pid, part);
-    const after = cpuSnapshot([...parts.keys()]);
-    const cpu = cpuDelta(before, after);
+    // CPU ms per order of each part; their sum is the whole system's.
     const byPart = new Map<string, number>();
-    for (const [pid, cpuS] of after) {
+    for (const [pid, cpuS] of cpuSnapshot([...parts.keys()])) {
       const part = parts.get(pid)!;
       byPart.set(part, (byPart.get(part) ?? 0) + ((cpuS - (before.get(pid) ?? 0)) * 1000) / Math.max(r.ok, 1));
     }
+    const cpu = [...byPart.values()].reduce((sum, ms) => sum + ms, 0);
     const shared = sharedBefore ? cpuDelta(sharedBefore, cpuSnapshot(target.sharedPids!())) : undefined;
     if (target.rssPid) rss = Math.max(rss, treeRss(target.rssPid));
     reps.push({
       rps: r.rps,
       p50: r.p50,
       p99: r.p99,
-      cpu: (cpu * 1000) / Math.max(r.ok, 1),
+      cpu,
       byPart,
       shared: shared === undefined ? undefined : (shared * 1000) / Math.max(r.ok, 1),
       non2xx: r.non2xx + r.errors,
     });
     s.log(
-      `    rep ${i + 1}: ${fmt(r.rps, 0)} orders/s, p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms, CPU ${fmt((cpu * 1000) / Math.max(r.ok, 1), 2)} ms/order, ${r.non2xx + r.errors} non-2xx/errors`,
+      `    rep ${i + 1}: ${fmt(r.rps, 0)} orders/s, p50 ${fmt(r.p50, 1)} ms, p99 ${fmt(r.p99, 1)} ms, CPU ${fmt(cpu, 2)} ms/order, ${r.non2xx + r.errors} non-2xx/errors`,
     );
   }
   const peak = median(reps.map((r) => r.rps));

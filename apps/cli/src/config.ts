@@ -33,7 +33,7 @@ export const spec = {
   ),
   heapGrowingPercent: int(
     'BAZAAR_HEAP_GROWING_PERCENT',
-    'Embedded mode: how far V8 lets the JavaScript heap grow past what a full GC kept, in per cent; 0 leaves it to V8 (up to 4×), and --heap-growing-percent in NODE_OPTIONS wins',
+    'Embedded mode: how far V8 lets the JavaScript heap grow past what a full GC kept, in per cent; 0 leaves it to V8 (up to 4×), and node --heap-growing-percent=N wins (NODE_OPTIONS cannot carry it)',
     50,
   ),
   jazzcashSandboxPort: int('JAZZCASH_SANDBOX_PORT', 'Port of the JazzCash sandbox simulator (embedded mode)', 8091),
@@ -112,9 +112,6 @@ export const describeCluster = () => describeConfig(clusterSpec);
 export type UpConfig = ReturnType<typeof readConfig<typeof spec>>;
 export const loadConfig = () => readConfig(spec);
 export const describe = () => describeConfig(spec);
-
-/** The flags in NODE_OPTIONS, which Node applied before any code ran. */
-export const nodeOptions = (): string[] => (process.env.NODE_OPTIONS ?? '').split(/\s+/).filter(Boolean);
 
 /** The environment a child process inherits (cluster mode passes everything on, then sets its own keys). */
 export const inheritedEnv = (): Record<string, string | undefined> => ({ ...process.env });

@@ -1,6 +1,6 @@
 // `bazaar up`: the whole platform from one command, with a banner of where everything is.
 import { join, resolve } from 'node:path';
-import { describe, describeCluster, loadConfig, nodeOptions } from './config.ts';
+import { describe, describeCluster, loadConfig } from './config.ts';
 import { startEmbedded } from './embedded.ts';
 import { boundHeapGrowth } from './heap.ts';
 import { fileSink } from './log-sink.ts';
@@ -27,7 +27,7 @@ export async function up(options: { cluster: boolean; verbose: boolean }): Promi
   }
   const started = performance.now();
   const config = loadConfig();
-  boundHeapGrowth(config.heapGrowingPercent, [...process.execArgv, ...nodeOptions()]);
+  boundHeapGrowth(config.heapGrowingPercent, process.execArgv);
   const dataRoot = resolve(config.dataDir);
   const logs = fileSink(join(dataRoot, 'logs', 'bazaar.log'), options.verbose);
   const admin = {
