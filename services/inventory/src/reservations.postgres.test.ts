@@ -1,6 +1,5 @@
 import { InProcessBroker } from '@bazaar/kit/messaging';
-import { freshPostgresDatabase, postgresOrSkip } from '@bazaar/kit/testing';
-import pg from 'pg';
+import { postgresOrSkip, scratchDatabases } from '@bazaar/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reservationPaths } from './contracts.ts';
 import { start } from './main.ts';
@@ -9,11 +8,11 @@ const serverUrl = await postgresOrSkip();
 const key = 'test-key';
 const admin = { 'x-internal-key': key, 'x-user-id': 'usr_admin', 'x-user-role': 'admin' };
 let svc: Awaited<ReturnType<typeof start>>;
-let databaseName: string;
 
 describe.skipIf(!serverUrl)('reservations on PostgreSQL under concurrency', () => {
+  const scratch = scratchDatabases(serverUrl!);
   beforeAll(async () => {
-    databaseName = new URL(await freshPostgresDatabase(serverUrl!, 'inventory_test')).pathname.slice(1);
+    const { name: databaseName } = await scratch.create('inventory_test');
     svc = await start(
       { broker: new InProcessBroker(), internalKey: key, databaseUrl: serverUrl, databaseName, logLevel: 'silent' },
       { port: 0, grpcPort: 0, seed: false },
@@ -21,10 +20,7 @@ describe.skipIf(!serverUrl)('reservations on PostgreSQL under concurrency', () =
   });
   afterAll(async () => {
     await svc?.stop();
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(databaseName)} WITH (FORCE)`);
-    await client.end();
+    await scratch.drop();
   });
 
   // Real HTTP on a real port, so requests really overlap in the pool of PostgreSQL connections.

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { freshPostgresDatabase, postgresOrSkip } from '@bazaar/kit/testing';
-import pg from 'pg';
+import { postgresOrSkip, scratchDatabases } from '@bazaar/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { paymentsInternal } from './contracts.ts';
 import { type Sandboxes, startSandboxes } from './main.ts';
@@ -12,10 +11,10 @@ const serverUrl = await postgresOrSkip();
 describe.skipIf(!serverUrl)('payments on PostgreSQL under concurrency, two replicas', () => {
   let sandboxes: Sandboxes;
   let replicas: Harness[];
-  let databaseName: string;
+  const scratch = scratchDatabases(serverUrl!);
 
   beforeAll(async () => {
-    databaseName = new URL(await freshPostgresDatabase(serverUrl!, 'payments_test')).pathname.slice(1);
+    const { name: databaseName } = await scratch.create('payments_test');
     sandboxes = await startSandboxes({ jazzcashPort: 0, easypaisaPort: 0, slowMs: 600 });
     const platform = { databaseUrl: serverUrl, databaseName };
     replicas = [await harness({ platform, sandboxes }), await harness({ platform, sandboxes })];
@@ -23,10 +22,7 @@ describe.skipIf(!serverUrl)('payments on PostgreSQL under concurrency, two repli
   afterAll(async () => {
     for (const r of replicas ?? []) await r.stop();
     await sandboxes?.stop();
-    const client = new pg.Client({ connectionString: serverUrl });
-    await client.connect();
-    await client.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(databaseName)} WITH (FORCE)`);
-    await client.end();
+    await scratch.drop();
   });
 
   // Real HTTP on real ports, so the calls really overlap in both processes' connection pools.

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { type Envelope, envelope, InProcessBroker } from '@bazaar/kit/messaging';
 import { money } from '@bazaar/kit/server';
-import { postgresOrSkip } from '@bazaar/kit/testing';
+import { postgresOrSkip, scratchDatabases } from '@bazaar/kit/testing';
 import type { OrderConfirmedData } from '@bazaar/orders/contracts';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ShipmentStatusChangedData } from './contracts.ts';
 import { start } from './main.ts';
@@ -46,7 +45,9 @@ async function eventually<T>(probe: () => Promise<T> | T, done: (value: T) => bo
 }
 
 describe.skipIf(!server)('two shipping replicas on PostgreSQL', () => {
-  const database = `bazaar_shipping_test_${randomUUID().slice(0, 8)}`;
+  const scratch = scratchDatabases(server!);
+  // Not created here: both replicas create it as they start, at once.
+  const database = scratch.reserve('bazaar_shipping_test');
   const broker = new InProcessBroker();
   const events: ShipmentStatusChangedData[] = [];
   let replicas: Awaited<ReturnType<typeof start>>[];
@@ -85,10 +86,7 @@ describe.skipIf(!server)('two shipping replicas on PostgreSQL', () => {
 
   afterAll(async () => {
     await Promise.all((replicas ?? []).map((r) => r.stop()));
-    const admin = new pg.Client({ connectionString: server });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(database)} WITH (FORCE)`);
-    await admin.end();
+    await scratch.drop();
   });
 
   it('a cancel racing the courier pick-up has exactly one outcome: cancelled, or picked up and refused', async () => {

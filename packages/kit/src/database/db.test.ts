@@ -1,35 +1,22 @@
-import { randomUUID } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { postgresOrSkip } from '../testing/postgres.ts';
-import { type Db, ensureDatabase, openDatabase, type Sender } from './db.ts';
+import { postgresOrSkip, scratchDatabases } from '../testing/postgres.ts';
+import { type Db, openDatabase, type Sender } from './db.ts';
 import { migrate } from './migrate.ts';
 
 const server = await postgresOrSkip();
+const scratch = server ? scratchDatabases(server) : undefined;
 const opened: Db[] = [];
-const dropped: string[] = [];
 
 const kinds: [string, () => Promise<Db>][] = [['PGlite', () => openDatabase({ dataDir: 'memory://' })]];
-if (server)
-  kinds.push([
-    'PostgreSQL',
-    async () => {
-      const name = `kit_db_${randomUUID().slice(0, 8)}`;
-      dropped.push(name);
-      return openDatabase({ url: await ensureDatabase(server, name) });
-    },
-  ]);
+if (server) kinds.push(['PostgreSQL', async () => openDatabase({ url: (await scratch!.create('kit_db')).url })]);
 
 afterAll(async () => {
   for (const db of opened) await db.close();
-  if (!server) return;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  for (const name of dropped) await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-  await admin.end();
+  await scratch?.drop();
 });
 
 function migrations(files: Record<string, string>): string {
@@ -85,9 +72,7 @@ describe.each(kinds)('the database layer on %s', (_kind, open) => {
 
 describe.runIf(server)('a NOTIFY heard by two handles on one PostgreSQL database', () => {
   it('is from self for the handle whose transaction sent it, and from other for the second handle', async () => {
-    const name = `kit_db_${randomUUID().slice(0, 8)}`;
-    dropped.push(name);
-    const url = await ensureDatabase(server!, name);
+    const { url } = await scratch!.create('kit_db');
     const [a, b] = [await openDatabase({ url }), await openDatabase({ url })];
     opened.push(a, b);
     const heard: string[] = [];
@@ -106,9 +91,7 @@ describe.runIf(server)('a NOTIFY heard by two handles on one PostgreSQL database
 
 describe.runIf(server)('a PostgreSQL connection that breaks', () => {
   it('mid-transaction: the transaction fails, the process survives, the client leaves the pool, the next one works', async () => {
-    const name = `kit_db_${randomUUID().slice(0, 8)}`;
-    dropped.push(name);
-    const db = await openDatabase({ url: await ensureDatabase(server!, name) });
+    const db = await openDatabase({ url: (await scratch!.create('kit_db')).url });
     opened.push(db);
     const admin = new pg.Client({ connectionString: server! });
     await admin.connect();

@@ -1,27 +1,20 @@
-import { randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
-import { postgresOrSkip } from '../testing/postgres.ts';
-import { type Db, ensureDatabase, openDatabase } from './db.ts';
+import { postgresOrSkip, scratchDatabases } from '../testing/postgres.ts';
+import { type Db, openDatabase } from './db.ts';
 import { preparer } from './prepared.ts';
 
 const server = await postgresOrSkip();
+const scratch = server ? scratchDatabases(server) : undefined;
 const opened: Db[] = [];
-const dropped: string[] = [];
 
 afterAll(async () => {
   for (const db of opened) await db.close();
-  if (!server) return;
-  const admin = new pg.Client({ connectionString: server });
-  await admin.connect();
-  for (const name of dropped) await admin.query(`DROP DATABASE IF EXISTS ${name}`);
-  await admin.end();
+  await scratch?.drop();
 });
 
 async function fresh(poolSize: number): Promise<{ db: Db; url: string }> {
-  const name = `kit_prep_${randomUUID().slice(0, 8)}`;
-  dropped.push(name);
-  const url = await ensureDatabase(server!, name);
+  const { url } = await scratch!.create('kit_prep');
   const db = await openDatabase({ url, poolSize });
   opened.push(db);
   return { db, url };

@@ -20,7 +20,34 @@ export async function postgresOrSkip(): Promise<string | undefined> {
   }
 }
 
-/** A new, empty database for one test file, so runs never see each other's rows. */
-export async function freshPostgresDatabase(serverUrl: string, prefix: string): Promise<string> {
-  return ensureDatabase(serverUrl, `${prefix}_${randomUUID().slice(0, 8)}`);
+/**
+ * Scratch databases for one test file: each new and empty, so runs never see each other's rows, and all dropped
+ * by drop() at the end, even while a stopped service's connections linger.
+ */
+export function scratchDatabases(serverUrl: string) {
+  const names: string[] = [];
+  const reserve = (prefix: string): string => {
+    const name = `${prefix}_${randomUUID().slice(0, 8)}`;
+    names.push(name);
+    return name;
+  };
+  return {
+    /** A fresh name, `<prefix>_<random>`, for a database that the code under test creates itself. */
+    reserve,
+    /** Creates a database under a fresh name and resolves to its name and URL. */
+    async create(prefix: string): Promise<{ name: string; url: string }> {
+      const name = reserve(prefix);
+      return { name, url: await ensureDatabase(serverUrl, name) };
+    },
+    async drop(): Promise<void> {
+      const admin = new pg.Client({ connectionString: serverUrl });
+      await admin.connect();
+      try {
+        for (const name of names.splice(0))
+          await admin.query(`DROP DATABASE IF EXISTS ${pg.escapeIdentifier(name)} WITH (FORCE)`);
+      } finally {
+        await admin.end();
+      }
+    },
+  };
 }
