@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { commit, cpuSpeedMBps, load1, type Machine, machine } from './lib/machine.ts';
+import { commit, cpuSpeedMBps, load1, type Machine, machine, otherWorkPct } from './lib/machine.ts';
 import { root } from './lib/proc.ts';
 import { chartSvg, readmeSection, replaceBetweenMarkers, resultsMarkdown } from './lib/report.ts';
 import type { BenchSettings, Scenario, ScenarioResult } from './lib/types.ts';
@@ -122,6 +122,7 @@ for (const scenario of scenarios) {
   if (only && !only.includes(scenario.id)) continue;
   console.log(`\n== ${scenario.title} (${scenario.id})`);
   const before = load1();
+  const otherWork = await otherWorkPct();
   const speedBefore = cpuSpeedMBps();
   const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   try {
@@ -132,6 +133,7 @@ for (const scenario of scenarios) {
       at,
       commit: commit(),
       load: { before, after: load1() },
+      otherWorkPct: otherWork,
       speed: { before: speedBefore, after: cpuSpeedMBps() },
       ...r,
     };
@@ -144,6 +146,7 @@ for (const scenario of scenarios) {
       at,
       commit: commit(),
       load: { before, after: load1() },
+      otherWorkPct: otherWork,
       speed: { before: speedBefore, after: cpuSpeedMBps() },
       skipped: `the scenario failed: ${(err as Error).message.split('\n')[0]}`,
       tables: [],

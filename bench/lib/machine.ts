@@ -1,7 +1,7 @@
 // What the numbers were measured on: cores, CPU, memory, load, versions and the commit.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism, loadavg, totalmem } from 'node:os';
 import { root, which } from './proc.ts';
 
@@ -57,6 +57,25 @@ export function machine(): Machine {
 }
 
 export const load1 = () => Math.round(loadavg()[0] * 100) / 100;
+
+/**
+ * How much of the machine other work takes: the percentage of all cores' time not idle over `ms`, sampled from
+ * /proc/stat while nothing of the bench runs. Unlike the load average, which trails by minutes and so counts the
+ * previous scenario's own processes, this sees only what is busy now. Undefined where /proc/stat is missing.
+ */
+export async function otherWorkPct(ms = 1000): Promise<number | undefined> {
+  const sample = () => {
+    if (!existsSync('/proc/stat')) return undefined;
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+    const idle = fields[3] + (fields[4] ?? 0); // idle and iowait
+    return { idle, total: fields.reduce((a, b) => a + b, 0) };
+  };
+  const start = sample();
+  await new Promise((r) => setTimeout(r, ms));
+  const end = sample();
+  if (!start || !end || end.total === start.total) return undefined;
+  return Math.round((1 - (end.idle - start.idle) / (end.total - start.total)) * 1000) / 10;
+}
 
 /**
  * The CPU's speed as this process sees it: MB/s of SHA-256 on one core for 300 ms. A virtual machine whose host is

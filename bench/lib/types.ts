@@ -31,8 +31,10 @@ export type ScenarioResult = {
   title: string;
   at: string;
   commit: string;
-  /** Machine load while it ran: 1-minute load average before and after. */
+  /** Machine load while it ran: 1-minute load average before and after (it counts the bench's own processes). */
   load: { before: number; after: number };
+  /** Other work just before it ran: % of all cores busy over a second, bench idle (lib/machine.ts otherWorkPct). */
+  otherWorkPct?: number;
   /** CPU speed check before and after it ran, MB/s (lib/machine.ts cpuSpeedMBps); absent in older results. */
   speed?: { before: number; after: number };
   skipped?: string;
