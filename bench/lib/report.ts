@@ -74,7 +74,7 @@ export function resultsMarkdown(
     .map((r) => `${r.id} ${fmt(r.speed!.before, 0)}→${fmt(r.speed!.after, 0)}`);
   if (speeds.length > 0)
     out.push(
-      `- CPU speed check (MB/s of SHA-256 on one core for 300 ms, before→after each scenario): ${speeds.join(', ')}. A virtual machine slows down when its host is busy, with no load showing inside it; compare these between runs before comparing any other figure.`,
+      `- CPU speed check (MB/s of SHA-256 on one core for 300 ms, before→after each scenario): ${speeds.join(', ')}. A virtual machine slows down when its host is busy, with no load showing inside it; compare these between runs before comparing any other figure. This check runs from the CPU's cache, so it misses a host that contends for memory: the naive chain's CPU per order (the orders table), the same code every run, is the second yardstick.`,
     );
   const busy = results.filter(busyWhile);
   if (busy.length > 0) {
