@@ -40,6 +40,7 @@ export function scratchDatabases(serverUrl: string) {
       return { name, url: await ensureDatabase(serverUrl, name) };
     },
     async drop(): Promise<void> {
+      if (names.length === 0) return;
       const admin = new pg.Client({ connectionString: serverUrl });
       await admin.connect();
       try {
