@@ -64,16 +64,17 @@ export const load1 = () => Math.round(loadavg()[0] * 100) / 100;
  * previous scenario's own processes, this sees only what is busy now. Undefined where /proc/stat is missing.
  */
 export async function otherWorkPct(ms = 1000): Promise<number | undefined> {
+  if (!existsSync('/proc/stat')) return undefined;
   const sample = () => {
-    if (!existsSync('/proc/stat')) return undefined;
-    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
-    const idle = fields[3] + (fields[4] ?? 0); // idle and iowait
+    // user nice system idle iowait irq softirq steal; guest time, after these, is already counted in user and nice.
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+    const idle = fields[3] + (fields[4] ?? 0);
     return { idle, total: fields.reduce((a, b) => a + b, 0) };
   };
   const start = sample();
   await new Promise((r) => setTimeout(r, ms));
   const end = sample();
-  if (!start || !end || end.total === start.total) return undefined;
+  if (end.total === start.total) return undefined;
   return Math.round((1 - (end.idle - start.idle) / (end.total - start.total)) * 1000) / 10;
 }
 
