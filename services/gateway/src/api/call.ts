@@ -1,11 +1,42 @@
 // One proxied request as the hot path carries it: the raw request and response, its ids, span and caller.
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
+import type { Socket } from 'node:net';
 import { type AppError, type Caller, problemOf } from '@bazaar/kit/server';
 import { type Span, SpanStatusCode } from '@opentelemetry/api';
 
+/** What the hot path reads of a request: node:http's IncomingMessage, or the fast lane's (fast-lane.ts). */
+export type EdgeRequest = {
+  method?: string;
+  url?: string;
+  headers: IncomingHttpHeaders;
+  socket: Socket;
+  /** The body: 'data' with each piece, then 'end'. */
+  on(event: 'data' | 'end', listener: (chunk: Buffer) => void): unknown;
+};
+
+/** What the hot path does with an answer: node:http's ServerResponse, or the fast lane's. */
+export type EdgeResponse = {
+  statusCode: number;
+  readonly headersSent: boolean;
+  readonly destroyed: boolean;
+  readonly writableEnded: boolean;
+  readonly writableFinished: boolean;
+  setHeader(name: string, value: string): unknown;
+  writeHead(status: number, headers: Record<string, string | string[] | number>): unknown;
+  flushHeaders(): void;
+  write(chunk: Buffer): boolean;
+  end(): unknown;
+  end(data: string): unknown;
+  end(data: string, encoding: 'latin1' | 'utf8'): unknown;
+  destroy(): unknown;
+  /** 'close' once: after the answer is out (writableFinished) or when the client left before. */
+  on(event: 'close', listener: () => void): unknown;
+  once(event: 'drain', listener: () => void): unknown;
+};
+
 export type Call = {
-  req: IncomingMessage;
-  res: ServerResponse;
+  req: EdgeRequest;
+  res: EdgeResponse;
   /** The x-request-id: the client's when valid, else a new one. */
   id: string;
   /** The SERVER span; undefined once ended. */

@@ -1,7 +1,8 @@
 // The gateway's own Fastify server: ids and a SERVER span on every request, problem documents, metrics.
 // Services start from the kit's createServer; the gateway cannot: it is the edge, so it must not demand the
 // internal key and it serves a merged /openapi.json instead of its own. Proxied API requests never reach Fastify:
-// the node:http server hands them to the proxy edge first (proxy-edge.ts).
+// the fast lane (fast-lane.ts) serves connections that carry only those, and the node:http server hands the ones it
+// parses to the proxy edge first (proxy-edge.ts).
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { AppError, frameworkError, internal, notFound, payloadTooLarge, problemOf } from '@bazaar/kit/server';
@@ -9,6 +10,8 @@ import type { Logger } from '@bazaar/kit/telemetry';
 import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { collectDefaultMetrics, Histogram, type Registry } from 'prom-client';
+import { type FastLane, fastLane } from './fast-lane.ts';
+import type { ProxyEdge } from './proxy-edge.ts';
 
 export type Edge = FastifyInstance;
 
@@ -21,7 +24,7 @@ export type EdgeOptions = {
   bodyLimit: number;
   trustProxy: boolean;
   /** Takes the requests it serves (the proxied API) before Fastify routes them; absent, Fastify serves all. */
-  proxy?: { serve(req: IncomingMessage, res: ServerResponse): boolean };
+  proxy?: ProxyEdge;
 };
 
 // Fastify's own keep-alive timeout, which a server of our making does not get from it.
@@ -31,6 +34,7 @@ const REQUEST_ID = /^[\w.:-]{1,128}$/;
 
 export function createEdgeServer(options: EdgeOptions): Edge {
   const { tracer, bodyLimit } = options;
+  let lane: FastLane | undefined;
   const app = Fastify({
     loggerInstance: options.log,
     logController: new LogController({ disableRequestLogging: true }),
@@ -38,7 +42,13 @@ export function createEdgeServer(options: EdgeOptions): Edge {
     childLoggerFactory: (logger) => logger,
     bodyLimit,
     trustProxy: options.trustProxy,
-    ...(options.proxy ? { serverFactory: edgeServerFactory(options.proxy) } : {}),
+    ...(options.proxy
+      ? {
+          serverFactory: edgeServerFactory(options.proxy, (made) => {
+            lane = made;
+          }),
+        }
+      : {}),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
@@ -92,6 +102,7 @@ export function createEdgeServer(options: EdgeOptions): Edge {
   let closing = false;
   app.addHook('preClose', (done) => {
     closing = true;
+    lane?.close();
     done();
   });
   app.addHook('onSend', (_req, reply, payload, done) => {
@@ -167,13 +178,19 @@ function toAppError(error: unknown, bodyLimit: number): AppError {
   return internal();
 }
 
-/** edgeServerFactory makes the node:http server that offers each request to the proxy edge before Fastify. */
-function edgeServerFactory(proxy: NonNullable<EdgeOptions['proxy']>) {
+/**
+ * edgeServerFactory makes the node:http server, with the fast lane in front of its connections, that offers each
+ * request it parses to the proxy edge before Fastify.
+ */
+function edgeServerFactory(proxy: ProxyEdge, made: (lane: FastLane) => void) {
   return (fastify: (req: IncomingMessage, res: ServerResponse) => void) => {
     const server = createServer((req, res) => {
       if (!proxy.serve(req, res)) fastify(req, res);
     });
     server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
+    made(
+      fastLane(server, proxy, { keepAliveTimeoutMs: KEEP_ALIVE_TIMEOUT_MS, headersTimeoutMs: server.headersTimeout }),
+    );
     return server;
   };
 }

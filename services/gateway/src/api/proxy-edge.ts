@@ -1,8 +1,9 @@
-// The hot path: routed API requests are served on node:http directly, before Fastify sees them, so a proxied
-// request pays for its guard, one span and the hop, not for routing, hooks and reply objects. Everything else
-// (preflights, /api/ops, pages, docs, probes) goes on to Fastify.
+// The hot path: routed API requests are served before Fastify sees them, so a proxied request pays for its guard,
+// one span and the hop, not for routing, hooks and reply objects. They come from the fast lane (fast-lane.ts) or,
+// when node:http parsed them, from its server. Everything else (preflights, /api/ops, pages, docs, probes) goes on
+// to Fastify.
 import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { AppError, frameworkError, internal, payloadTooLarge } from '@bazaar/kit/server';
 import type { Logger } from '@bazaar/kit/telemetry';
 import { propagation, ROOT_CONTEXT, SpanKind, type Tracer } from '@opentelemetry/api';
@@ -10,7 +11,7 @@ import type { Histogram } from 'prom-client';
 import type { Upstream } from '../clients/upstreams.ts';
 import { routeTable, type ServiceName } from '../domain/routes.ts';
 import type { Forward } from '../use-cases/forward-request.ts';
-import { type Call, endSpan, writeProblem } from './call.ts';
+import { type Call, type EdgeRequest, type EdgeResponse, endSpan, writeProblem } from './call.ts';
 import type { CorsHeaders } from './cors.ts';
 import { admit, type GuardDeps } from './guard.ts';
 
@@ -25,8 +26,20 @@ export type ProxyEdgeDeps = GuardDeps & {
   trustProxy: boolean;
 };
 
-/** Serve answers whether it took the request; when it did not, Fastify serves it. */
-export type ProxyEdge = { serve(req: IncomingMessage, res: ServerResponse): boolean; close(): void };
+/** A proxied route a request matched, as `route` finds it. */
+export type RouteMatch = { route: string; upstream: Upstream; tooLong: boolean };
+
+/**
+ * ProxyEdge: `route` says whether a request is the hot path's (a proxied route, not a preflight); `serveRoute`
+ * serves one it matched; `serve` does both for node:http and answers whether it took the request (when it did not,
+ * Fastify serves it).
+ */
+export type ProxyEdge = {
+  route(method: string, url: string, headers: IncomingHttpHeaders): RouteMatch | undefined;
+  serveRoute(req: EdgeRequest, res: EdgeResponse, match: RouteMatch): void;
+  serve(req: IncomingMessage, res: ServerResponse): boolean;
+  close(): void;
+};
 
 const REQUEST_ID = /^[\w.:-]{1,128}$/;
 // Fastify's limit on a wildcard parameter, kept for the paths it no longer routes.
@@ -38,14 +51,17 @@ export function proxyEdge(deps: ProxyEdgeDeps): ProxyEdge {
   const mounts = mountsOf(deps.upstreams);
   const state = { closing: false };
 
-  function serve(req: IncomingMessage, res: ServerResponse): boolean {
-    const url = req.url ?? '';
+  function route(method: string, url: string, headers: IncomingHttpHeaders): RouteMatch | undefined {
     // A malformed URL (bad percent-encoding) is Fastify's to refuse: 400, as on every other path.
     const path = decodedPath(url);
     const match = path === undefined ? undefined : matchRoute(mounts, path);
-    if (match === undefined) return false;
     // Preflights are answered by cors.ts, in Fastify, before any token check.
-    if (req.method === 'OPTIONS' && req.headers['access-control-request-method'] !== undefined) return false;
+    if (match === undefined || (method === 'OPTIONS' && headers['access-control-request-method'] !== undefined))
+      return undefined;
+    return match;
+  }
+
+  function serveRoute(req: EdgeRequest, res: EdgeResponse, match: RouteMatch): void {
     const call = open(req, res, match.route);
     try {
       if (state.closing) res.setHeader('connection', 'close');
@@ -56,6 +72,12 @@ export function proxyEdge(deps: ProxyEdgeDeps): ProxyEdge {
     } catch (err) {
       fail(call, err);
     }
+  }
+
+  function serve(req: IncomingMessage, res: ServerResponse): boolean {
+    const match = route(req.method ?? 'GET', req.url ?? '', req.headers);
+    if (match === undefined) return false;
+    serveRoute(req, res, match);
     return true;
   }
 
@@ -70,7 +92,7 @@ export function proxyEdge(deps: ProxyEdgeDeps): ProxyEdge {
     else proceed(call, admission, upstream);
   }
 
-  function open(req: IncomingMessage, res: ServerResponse, route: string): Call {
+  function open(req: EdgeRequest, res: EdgeResponse, route: string): Call {
     const given = req.headers['x-request-id'];
     const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
     const parent =
@@ -159,6 +181,8 @@ export function proxyEdge(deps: ProxyEdgeDeps): ProxyEdge {
   }
 
   return {
+    route,
+    serveRoute,
     serve,
     close() {
       state.closing = true;
@@ -204,10 +228,7 @@ function mountsOf(upstreams: Record<ServiceName, Upstream>): Mount[] {
  * matchRoute finds the route of a decoded path as Fastify's router did (exact paths with or without a trailing
  * slash, `/*` for everything below); undefined when no proxied route matches.
  */
-function matchRoute(
-  mounts: Mount[],
-  path: string,
-): { route: string; upstream: Upstream; tooLong: boolean } | undefined {
+function matchRoute(mounts: Mount[], path: string): RouteMatch | undefined {
   for (const m of mounts) {
     if (!path.startsWith(m.prefix)) continue;
     const rest = path.length - m.prefix.length;
@@ -231,13 +252,13 @@ function decodedPath(url: string): string | undefined {
   }
 }
 
-function clientAddress(req: IncomingMessage, trustProxy: boolean): string {
+function clientAddress(req: EdgeRequest, trustProxy: boolean): string {
   const forwarded = trustProxy ? req.headers['x-forwarded-for'] : undefined;
   if (typeof forwarded === 'string') return forwarded.split(',')[0].trim();
   return req.socket.remoteAddress ?? '';
 }
 
-function clientProtocol(req: IncomingMessage, trustProxy: boolean): string {
+function clientProtocol(req: EdgeRequest, trustProxy: boolean): string {
   const forwarded = trustProxy ? req.headers['x-forwarded-proto'] : undefined;
   if (typeof forwarded === 'string') return forwarded.split(',')[0].trim();
   return (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';

@@ -1,11 +1,11 @@
 // Forwarding: the request goes to a healthy replica with identity and trace context, moves to another replica when
 // that is safe, and the answer streams back as it comes. The hop has no span of its own: the service's SERVER span is
 // a child of the gateway's, which names the upstream (peer.service) and, when the hop failed, why (error.type).
-import type { IncomingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { AppError, identityHeaders, unavailable } from '@bazaar/kit/server';
 import type { Logger } from '@bazaar/kit/telemetry';
 import { Counter, type Registry } from 'prom-client';
-import { type Call, endSpan, writeProblem } from '../api/call.ts';
+import { type Call, type EdgeResponse, endSpan, writeProblem } from '../api/call.ts';
 import type { RelayControl, RelayError, RelayHandler } from '../clients/relay-connections.ts';
 import type { Replica, Upstream } from '../clients/upstreams.ts';
 
@@ -80,7 +80,7 @@ export type Forwarder = { forward: Forward; drain(): void };
 
 type Exchange = {
   call: Call;
-  res: ServerResponse;
+  res: EdgeResponse;
   up: Upstream;
   headers: Record<string, string | string[]>;
   controller: RelayControl | null;
