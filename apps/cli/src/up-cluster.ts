@@ -11,6 +11,14 @@ import { clusterPorts, grpcPortOf } from './ports.ts';
 type Instance = { name: string; port: number; env: Record<string, string> };
 
 const main = join(import.meta.dirname, 'main.ts');
+// How much of a process's last output an unexpected exit shows.
+const TAIL_CHARS = 2_000;
+const indent = (text: string) =>
+  text
+    .trimEnd()
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n');
 
 export async function upCluster(options: { verbose: boolean }): Promise<void> {
   const config = loadConfig();
@@ -82,14 +90,19 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    // The last lines it wrote, shown when it exits unasked: the log file may be gone by the time anyone looks.
+    let tail = '';
     for (const stream of [child.stdout!, child.stderr!]) {
       stream.pipe(log, { end: false });
       if (options.verbose) stream.pipe(process.stdout, { end: false });
+      stream.on('data', (chunk: Buffer) => {
+        tail = (tail + chunk.toString()).slice(-TAIL_CHARS);
+      });
     }
     child.on('exit', (code, signal) => {
       if (!stopping)
         console.error(
-          `  ${instance.name} :${instance.port} exited (${signal ?? code}); see ${join(logsDir, `${instance.name}-${instance.port}.log`)}`,
+          `  ${instance.name} :${instance.port} exited (${signal ?? code}); see ${join(logsDir, `${instance.name}-${instance.port}.log`)}\n${indent(tail)}`,
         );
     });
     children.push({ instance, child });

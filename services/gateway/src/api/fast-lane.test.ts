@@ -202,6 +202,16 @@ describe('the fast lane', () => {
     c.socket.destroy();
   });
 
+  it('refuses a body past the limit with 413 and ends the connection rather than read the rest of it', async () => {
+    const c = await rawConnection();
+    c.send(`POST /api/users HTTP/1.1\r\nHost: shop\r\ncontent-length: 10000000\r\n\r\n${'x'.repeat(200_000)}`);
+    const [answer] = await c.answers(1);
+    expect(answer.status).toBe(413);
+    expect(JSON.parse(answer.body).code).toBe('PAYLOAD_TOO_LARGE');
+    expect(answer.headers.connection).toBe('close');
+    await c.closed();
+  });
+
   it('hands the connection to node:http at the first request that is not a proxied call, even mid-connection', async () => {
     const c = await rawConnection();
     c.send(get('/api/products/before'));

@@ -1,14 +1,14 @@
 // The fast lane: the gateway's connections are served on the socket itself while every request on them is a
 // proxied API call, without node:http's request and response objects, which cost a proxied request more than all
 // of the gateway's own work (bench/RESULTS.md, gateway hop). Each head is read by the strict reader
-// (request-head.ts); at the first one it does not take, or that is not a proxied route, the connection and the
+// (domain/http-heads.ts); at the first one it does not take, or that is not a proxied route, the connection and the
 // bytes read so far go to node:http's own connection handling for the rest of the connection's life. Requests are
 // served one at a time, in order, as node:http serves them.
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';
+import { MAX_HEAD_BYTES, readRequestHead } from '../domain/http-heads.ts';
 import { LaneAnswer, type LaneConnection, LaneRequest } from './lane-exchange.ts';
 import type { ProxyEdge } from './proxy-edge.ts';
-import { MAX_HEAD_BYTES, readRequestHead } from './request-head.ts';
 
 export type FastLaneOptions = {
   /** How long a connection may sit idle between requests. */

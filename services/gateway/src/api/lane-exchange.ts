@@ -3,8 +3,8 @@
 // Date, keep-alive and a length or chunked framing added, head and a small body in one write.
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import type { RequestHead } from '../domain/http-heads.ts';
 import type { EdgeRequest, EdgeResponse } from './call.ts';
-import type { RequestHead } from './request-head.ts';
 
 /** What an exchange needs of its connection. */
 export type LaneConnection = {
@@ -20,6 +20,10 @@ const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // node:http's rule for header values: tabs, visible ASCII, spaces and obs-text; any other byte is refused.
 const UNSAFE_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
+// Body bytes held for a request nobody reads yet (its caller is still being checked): past this, the socket is
+// not read until someone does, as node:http's request stream stops reading at its high-water mark.
+const HELD_MAX_BYTES = 64 * 1024;
+
 /** LaneRequest: the head as read, and the body as it arrives ('data' pieces, then 'end'). */
 export class LaneRequest implements EdgeRequest {
   readonly method: string;
@@ -31,6 +35,7 @@ export class LaneRequest implements EdgeRequest {
   private onEnd: (() => void) | null = null;
   /** Body pieces that arrived before anyone listened (while the caller was being checked). */
   private held: Buffer[] | null = null;
+  private heldBytes = 0;
 
   constructor(head: RequestHead, socket: Socket) {
     this.method = head.method;
@@ -46,6 +51,7 @@ export class LaneRequest implements EdgeRequest {
       const held = this.held;
       this.held = null;
       if (held) for (const chunk of held) listener(chunk);
+      if (this.heldBytes > HELD_MAX_BYTES && !this.ended) this.socket.resume();
     } else {
       this.onEnd = listener as () => void;
       if (this.ended) queueMicrotask(this.onEnd);
@@ -56,8 +62,12 @@ export class LaneRequest implements EdgeRequest {
   /** push hands on a piece of the body; `last` when it is the end. */
   push(chunk: Buffer, last: boolean): void {
     if (this.onData) this.onData(chunk);
-    else if (this.held) this.held.push(chunk);
-    else this.held = [chunk];
+    else {
+      if (this.held) this.held.push(chunk);
+      else this.held = [chunk];
+      this.heldBytes += chunk.length;
+      if (this.heldBytes > HELD_MAX_BYTES) this.socket.pause();
+    }
     if (!last) return;
     this.ended = true;
     this.onEnd?.();

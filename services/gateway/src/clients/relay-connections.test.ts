@@ -161,6 +161,35 @@ describe('relaying an answer', () => {
     expect(connections).toBe(2);
   });
 
+  it('reads plain answers strictly and others fully, moving between the two on one connection', async () => {
+    const server = await httpServer((req, res) => {
+      if (req.url === '/chunked') {
+        res.write('one,');
+        res.end('two');
+      } else res.end(`plain ${req.url}`);
+    });
+    const p = pool(server.origin, 1);
+    for (const path of ['/a', '/chunked', '/b', '/chunked', '/c']) {
+      const heard = await relay(p, get(path));
+      expect(heard.body).toBe(path === '/chunked' ? 'one,two' : `plain ${path}`);
+    }
+    expect(server.stats.connections).toBe(1);
+  });
+
+  it('reads a plain answer that arrives a few bytes at a time', async () => {
+    const answer =
+      'HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\nx-a: 1\r\nx-a: 2\r\ncontent-length: 11\r\n\r\nhello world';
+    const origin = await rawServer(async (socket) => {
+      for (let i = 0; i < answer.length; i += 3) {
+        socket.write(answer.slice(i, i + 3));
+        await new Promise((r) => setTimeout(r, 1));
+      }
+    });
+    const heard = await relay(pool(origin), get());
+    expect(heard).toMatchObject({ status: 200, body: 'hello world' });
+    expect(heard.headers['x-a']).toBe('1, 2');
+  });
+
   it('waits for a free connection when all are busy, and never opens more than allowed', async () => {
     let open = 0;
     let most = 0;
@@ -209,6 +238,18 @@ describe('failing a relay, with a code that says how far it got', () => {
   it('BAD_RESPONSE when the answer is not HTTP', async () => {
     const origin = await rawServer((socket) => socket.write('SMTP ready\r\n\r\n'));
     expect(await failureOf(relay(pool(origin), get()))).toBe('BAD_RESPONSE');
+  });
+
+  it('BAD_RESPONSE when a replica sends more than its answer, as nothing else was asked of it', async () => {
+    const origin = await rawServer((socket) =>
+      socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nokHTTP/1.1 200 OK\r\ncontent-length: 0\r\n\r\n'),
+    );
+    expect(await failureOf(relay(pool(origin), get()))).toBe('BAD_RESPONSE');
+  });
+
+  it('SOCKET_CLOSED when a plain answer is cut short of its length', async () => {
+    const origin = await rawServer((socket) => socket.end('HTTP/1.1 200 OK\r\ncontent-length: 10\r\n\r\nhalf'));
+    expect(await failureOf(relay(pool(origin), get()))).toBe('SOCKET_CLOSED');
   });
 
   it('BAD_RESPONSE to the handler whose onEnd throws, rather than leaving it waiting', async () => {

@@ -1,10 +1,12 @@
 // The connections the gateway forwards requests on: keep-alive HTTP/1.1 sockets to one replica, one request at a
 // time on each, the answer relayed as it is parsed. It does only what relaying needs (no redirects, no retries, no
 // body decoding), which makes a hop several times cheaper than a general client; the gateway's own requests (health
-// checks, JSON for the operations API) use undici. Answers are parsed by http-parser-js.
+// checks, JSON for the operations API) use undici. Plain answers (a Content-Length, or no body) are read by the strict
+// reader of domain/http-heads.ts; any other answer by http-parser-js.
 import type { IncomingHttpHeaders } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { HTTPParser } from 'http-parser-js';
+import { readResponseHead } from '../domain/http-heads.ts';
 
 export type RelayRequest = {
   method: string;
@@ -174,6 +176,11 @@ function connection(target: Target, owner: Owner): Connection {
   let idleMs = target.idleDefault;
   let idleSince = 0;
   let failed = false;
+  // The strict reader's progress: head bytes still arriving, and body bytes still to come. While `parsing`, the
+  // current answer is http-parser-js's.
+  let pending: Buffer | null = null;
+  let bodyLeft = 0;
+  let parsing = false;
   // The socket's inactivity timeout: set again only when the phase's limit differs, as each setting makes a timer.
   let armed = target.connectTimeoutMs;
   const arm = (ms: number) => {
@@ -189,29 +196,26 @@ function connection(target: Target, owner: Owner): Connection {
     else arm(0);
   });
 
-  parser[HTTPParser.kOnHeadersComplete] = (info) => {
-    // An interim answer (100 Continue) has no body: the real answer follows it.
-    if (!current || info.statusCode < 200) return 1;
-    const headers = headersOf(info.headers);
+  /** answerHead takes an answer's status and headers; it answers whether the answer has no body. */
+  function answerHead(status: number, headers: IncomingHttpHeaders, versionMinor: number): boolean {
+    const exchange = current as NonNullable<typeof current>;
     // These answers have no body whatever their headers say (RFC 9112 6.3).
-    const bodiless = current.request.method === 'HEAD' || info.statusCode === 204 || info.statusCode === 304;
+    const bodiless = exchange.request.method === 'HEAD' || status === 204 || status === 304;
     // The socket carries another exchange only when this answer's end is known without closing it.
     const framed = bodiless || headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined;
     keepAlive =
       framed &&
-      info.versionMinor >= 1 &&
+      versionMinor >= 1 &&
       !String(headers.connection ?? '')
         .toLowerCase()
         .includes('close');
     idleMs = keepAliveHint(headers['keep-alive'], target.idleDefault);
-    current.answered = true;
-    current.handler.onHeaders(info.statusCode, headers);
-    return bodiless ? 1 : 0;
-  };
-  parser[HTTPParser.kOnBody] = (chunk, offset, length) => {
-    current?.handler.onData(offset === 0 && length === chunk.length ? chunk : chunk.subarray(offset, offset + length));
-  };
-  parser[HTTPParser.kOnMessageComplete] = () => {
+    exchange.answered = true;
+    exchange.handler.onHeaders(status, headers);
+    return bodiless;
+  }
+
+  function answerEnd(): void {
     const done = current;
     if (!done?.answered) return;
     current = null;
@@ -229,24 +233,83 @@ function connection(target: Target, owner: Owner): Connection {
     }
     idleSince = performance.now();
     owner.released(self);
+  }
+
+  // The full parser, for answers the strict reader leaves to it (chunked or close-delimited bodies, interim answers).
+  parser[HTTPParser.kOnHeadersComplete] = (info) => {
+    // An interim answer (100 Continue) has no body: the real answer follows it.
+    if (!current || info.statusCode < 200) return 1;
+    return answerHead(info.statusCode, headersOf(info.headers), info.versionMinor) ? 1 : 0;
+  };
+  parser[HTTPParser.kOnBody] = (chunk, offset, length) => {
+    current?.handler.onData(offset === 0 && length === chunk.length ? chunk : chunk.subarray(offset, offset + length));
+  };
+  parser[HTTPParser.kOnMessageComplete] = () => {
+    if (current?.answered) parsing = false;
+    answerEnd();
   };
 
-  socket.on('data', (data: Buffer) => {
-    let result: number | Error;
-    try {
-      result = parser.execute(data);
-    } catch (err) {
-      // A handler threw (it could not pass the answer on): this exchange is over, and so is the socket.
-      result = err instanceof Error ? err : new Error(String(err));
+  /**
+   * read takes the bytes of an answer: a plain one (a Content-Length, or no body) through the strict reader, any
+   * other through http-parser-js from its first byte. Bytes past a plain answer's end are an error: one request is
+   * out at a time.
+   */
+  function read(data: Buffer): void {
+    if (parsing) {
+      const result = parser.execute(data);
+      if (result instanceof Error) throw result;
+      return;
     }
-    if (result instanceof Error) {
-      fail('BAD_RESPONSE', 'the replica sent an answer that could not be relayed', result);
+    if (bodyLeft > 0) {
+      const n = Math.min(bodyLeft, data.length);
+      bodyLeft -= n;
+      current?.handler.onData(n === data.length ? data : data.subarray(0, n));
+      if (bodyLeft > 0) return;
+      if (n < data.length) throw new Error('the replica sent more than its answer');
+      answerEnd();
+      return;
+    }
+    const bytes = pending === null ? data : Buffer.concat([pending, data]);
+    pending = null;
+    if (!current) throw new Error('the replica sent bytes nobody asked for');
+    const head = readResponseHead(bytes, 0);
+    if (head === 'partial') {
+      pending = bytes;
+      return;
+    }
+    const bodiless =
+      head !== 'other' && (current.request.method === 'HEAD' || head.status === 204 || head.status === 304);
+    if (head === 'other' || (head.length === undefined && !bodiless)) {
+      parsing = true;
+      read(bytes);
+      return;
+    }
+    answerHead(head.status, head.headers, 1);
+    const length = bodiless ? 0 : (head.length as number);
+    if (length === 0) {
+      if (bytes.length > head.size) throw new Error('the replica sent more than its answer');
+      answerEnd();
+      return;
+    }
+    bodyLeft = length;
+    if (bytes.length > head.size) read(bytes.subarray(head.size));
+  }
+
+  socket.on('data', (data: Buffer) => {
+    try {
+      read(data);
+    } catch (err) {
+      // A broken answer, or a handler that threw (it could not pass the answer on): this exchange is over, and so
+      // is the socket.
+      fail('BAD_RESPONSE', 'the replica sent an answer that could not be relayed', err);
       destroy();
-    } else if (current?.answered) arm(current.request.bodyTimeoutMs); // the answer goes on past this piece
+      return;
+    }
+    if (current?.answered) arm(current.request.bodyTimeoutMs); // the answer goes on past this piece
   });
   socket.on('end', () => {
     // An answer without a length ends with the connection; anything else cut short is a broken answer.
-    if (current?.answered) {
+    if (current?.answered && parsing) {
       const result = parser.finish();
       if (result instanceof Error) fail('SOCKET_CLOSED', 'the replica closed the connection mid-answer', result);
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { MAX_HEAD_BYTES, readRequestHead } from './request-head.ts';
+import { MAX_HEAD_BYTES, readRequestHead, readResponseHead } from './http-heads.ts';
 
 const read = (text: string, from = 0) => readRequestHead(Buffer.from(text, 'latin1'), from);
 const head = (lines: string[]) => `${lines.join('\r\n')}\r\n\r\n`;
@@ -65,5 +65,43 @@ describe('the strict request-head reader', () => {
     ['a prototype name', head(['GET / HTTP/1.1', 'Host: x', '__proto__: x'])],
   ])('leaves %s to node:http', (_what, text) => {
     expect(read(text)).toBe('other');
+  });
+});
+
+const answer = (text: string) => readResponseHead(Buffer.from(text, 'latin1'), 0);
+
+describe('the strict answer-head reader', () => {
+  it('reads a plain answer: status, headers joined as node joins repeats, the length', () => {
+    const text = head([
+      'HTTP/1.1 201 Created',
+      'Content-Length: 5',
+      'Set-Cookie: a=1',
+      'set-cookie: b=2',
+      'Vary: a',
+      'vary: b',
+    ]);
+    expect(answer(`${text}hello`)).toEqual({
+      status: 201,
+      headers: { 'content-length': '5', 'set-cookie': ['a=1', 'b=2'], vary: 'a, b' },
+      length: 5,
+      size: text.length,
+    });
+  });
+
+  it('reads an answer with no length (the status may say there is no body) and one with an empty reason', () => {
+    expect(answer(head(['HTTP/1.1 204 No Content']))).toMatchObject({ status: 204, length: undefined });
+    expect(answer(head(['HTTP/1.1 200', 'Content-Length: 0']))).toMatchObject({ status: 200, length: 0 });
+  });
+
+  it.each([
+    ['an interim answer', head(['HTTP/1.1 100 Continue'])],
+    ['HTTP/1.0', head(['HTTP/1.0 200 OK', 'Content-Length: 1'])],
+    ['a chunked body', head(['HTTP/1.1 200 OK', 'Transfer-Encoding: chunked'])],
+    ['two lengths', head(['HTTP/1.1 200 OK', 'Content-Length: 1', 'Content-Length: 1'])],
+    ['a length that is not a number', head(['HTTP/1.1 200 OK', 'Content-Length: 1x'])],
+    ['bytes beyond ASCII', head(['HTTP/1.1 200 OK', 'Content-Length: 1', 'X-Name: \xe9'])],
+    ['a prototype name', head(['HTTP/1.1 200 OK', '__proto__: x'])],
+  ])('leaves %s to the full parser', (_what, text) => {
+    expect(answer(text)).toBe('other');
   });
 });
