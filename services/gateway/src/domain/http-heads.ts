@@ -35,9 +35,9 @@ export const MAX_HEAD_BYTES = 16 * 1024;
 const END = Buffer.from('\r\n\r\n');
 const REQUEST_LINE = /^(GET|HEAD|POST|PUT|PATCH|DELETE) (\/[!-~]*) HTTP\/1\.1$/;
 const STATUS_LINE = /^HTTP\/1\.1 ([2-5]\d\d)(?: [\t -~]*)?$/;
-// Field names are tokens (RFC 9110 5.6.2); values are visible ASCII, spaces and tabs. CR and LF only end lines.
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const FOREIGN = /[^\t\x20-\x7e\r\n]|\r(?!\n)|(?<!\r)\n/;
+// One header line: a token for its name (RFC 9110 5.6.2), a colon, a value of visible ASCII, spaces and tabs, CRLF.
+// Read line after line from where the last ended, it leaves no room for a bare CR or LF, a fold or other bytes.
+const FIELD = /([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[\t ]*([\t\x20-\x7e]*)\r\n/y;
 const DECIMAL = /^\d{1,15}$/;
 // Heads that ask for more than one message with a known end: the full parser knows what to do with them.
 const requestHandedOn = new Set(['transfer-encoding', 'expect', 'upgrade', 'http2-settings']);
@@ -49,16 +49,19 @@ const responseHandedOn = new Set(['transfer-encoding', 'upgrade']);
  * 'other' too: node:http's rules for joining them differ by header.
  */
 export function readRequestHead(bytes: Buffer, from: number): RequestHead | 'partial' | 'other' {
-  const head = headLines(bytes, from);
+  const head = headText(bytes, from);
   if (typeof head === 'string') return head;
-  const { lines } = head;
-  const start = REQUEST_LINE.exec(lines[0]);
+  const { text, fieldsAt } = head;
+  const start = REQUEST_LINE.exec(text.slice(0, fieldsAt - 2));
   if (start === null) return 'other';
   const headers: HeadFields = {};
-  for (let i = 1; i < lines.length; i++) {
-    const field = fieldOf(lines[i]);
-    if (field === undefined || headers[field[0]] !== undefined || requestHandedOn.has(field[0])) return 'other';
-    headers[field[0]] = field[1];
+  FIELD.lastIndex = fieldsAt;
+  while (FIELD.lastIndex < text.length) {
+    const field = FIELD.exec(text);
+    if (field === null) return 'other';
+    const name = field[1].toLowerCase();
+    if (headers[name] !== undefined || requestHandedOn.has(name)) return 'other';
+    headers[name] = field[2].trimEnd();
   }
   const length = headers['content-length'];
   if (headers.host === undefined || (length !== undefined && !DECIMAL.test(length))) return 'other';
@@ -75,17 +78,19 @@ export function readRequestHead(bytes: Buffer, from: number): RequestHead | 'par
 
 /** readResponseHead reads an answer's head as readRequestHead reads a request's; interim (1xx) answers are 'other'. */
 export function readResponseHead(bytes: Buffer, from: number): ResponseHead | 'partial' | 'other' {
-  const head = headLines(bytes, from);
+  const head = headText(bytes, from);
   if (typeof head === 'string') return head;
-  const { lines } = head;
-  const start = STATUS_LINE.exec(lines[0]);
+  const { text, fieldsAt } = head;
+  const start = STATUS_LINE.exec(text.slice(0, fieldsAt - 2));
   if (start === null) return 'other';
   const headers: Record<string, string | string[]> = {};
-  for (let i = 1; i < lines.length; i++) {
-    const field = fieldOf(lines[i]);
-    if (field === undefined || responseHandedOn.has(field[0])) return 'other';
-    const [name, value] = field;
-    if (name === '__proto__') return 'other';
+  FIELD.lastIndex = fieldsAt;
+  while (FIELD.lastIndex < text.length) {
+    const field = FIELD.exec(text);
+    if (field === null) return 'other';
+    const name = field[1].toLowerCase();
+    const value = field[2].trimEnd();
+    if (responseHandedOn.has(name) || name === '__proto__') return 'other';
     const seen = Object.hasOwn(headers, name) ? headers[name] : undefined;
     if (seen === undefined) headers[name] = name === 'set-cookie' ? [value] : value;
     else if (name === 'content-length') return 'other';
@@ -102,20 +107,14 @@ export function readResponseHead(bytes: Buffer, from: number): ResponseHead | 'p
   };
 }
 
-/** headLines: the head's lines, once its blank line is in and every byte is one a strict head may hold. */
-function headLines(bytes: Buffer, from: number): { lines: string[]; size: number } | 'partial' | 'other' {
+/**
+ * headText: the head once its blank line is in, as text that ends with its last line's CRLF, and where its header
+ * lines begin.
+ */
+function headText(bytes: Buffer, from: number): { text: string; fieldsAt: number; size: number } | 'partial' | 'other' {
   const end = bytes.indexOf(END, from);
   if (end === -1) return bytes.length - from > MAX_HEAD_BYTES ? 'other' : 'partial';
   if (end - from > MAX_HEAD_BYTES) return 'other';
-  const text = bytes.toString('latin1', from, end);
-  return FOREIGN.test(text) ? 'other' : { lines: text.split('\r\n'), size: end + END.length - from };
-}
-
-/** fieldOf splits a header line into its lower-case name and trimmed value; undefined when it is malformed. */
-function fieldOf(line: string): [string, string] | undefined {
-  const colon = line.indexOf(':');
-  if (colon <= 0) return undefined;
-  const name = line.slice(0, colon);
-  if (!TOKEN.test(name)) return undefined;
-  return [name.toLowerCase(), line.slice(colon + 1).trim()];
+  const text = bytes.toString('latin1', from, end + 2);
+  return { text, fieldsAt: text.indexOf('\r\n') + 2, size: end + END.length - from };
 }
