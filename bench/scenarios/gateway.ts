@@ -14,6 +14,7 @@ import { nginxPath, startNginx } from '../references/nginx.ts';
 const PATH = '/api/orders/ord_bench';
 const CONNECTIONS = 64;
 const NGINX_WORKERS = Number(process.env.BENCH_NGINX_WORKERS ?? 1);
+const TURNS_PER_ROUND = 5;
 
 type Target = {
   id: string;
@@ -117,11 +118,14 @@ export const gatewayScenario: Scenario = {
         s.log(`  ${target.label}: warm-up ${s.warmupS} s`);
         await drive(`${base}${PATH}`, s.warmupS);
       }
-      for (let i = 0; i < s.reps; i++) {
+      // Each round is cut into short turns: a host whose speed swings within seconds (seen: 2x between 6 s rounds)
+      // then weighs on every path alike, and the median of the turns leaves its slow phases out.
+      const turnS = Math.max(1, Math.round(s.durationS / TURNS_PER_ROUND));
+      for (let i = 0; i < s.reps * TURNS_PER_ROUND; i++) {
         for (let k = 0; k < running.length; k++) {
           const r = running[(i + k) % running.length];
           const before = treeCpu(r.proc.child.pid!);
-          const d = await drive(r.url, s.durationS);
+          const d = await drive(r.url, turnS);
           const cpu = cpuDelta(before, treeCpu(r.proc.child.pid!));
           r.reps.push({
             rps: d.rps,
@@ -131,7 +135,7 @@ export const gatewayScenario: Scenario = {
             non2xx: d.non2xx + d.errors,
           });
           s.log(
-            `    round ${i + 1}, ${r.target.label}: ${fmt(d.rps, 0)} req/s, p50 ${fmt(d.p50, 2)} ms, p99 ${fmt(d.p99, 2)} ms, ${d.non2xx + d.errors} non-2xx/errors`,
+            `    turn ${i + 1}, ${r.target.label}: ${fmt(d.rps, 0)} req/s, p50 ${fmt(d.p50, 2)} ms, p99 ${fmt(d.p99, 2)} ms, ${d.non2xx + d.errors} non-2xx/errors`,
           );
           await sleep(500);
         }
@@ -172,7 +176,7 @@ export const gatewayScenario: Scenario = {
     }
 
     result.tables.push({
-      caption: `GET ${PATH} with a bearer token, ${CONNECTIONS} keep-alive connections, ${useWrk ? 'wrk (1 thread)' : 'autocannon'}; median of ${s.reps} rounds of ${s.durationS} s, the paths taking turns in each round, after ${s.warmupS} s of warm-up each. CPU per request: the proxy process alone.`,
+      caption: `GET ${PATH} with a bearer token, ${CONNECTIONS} keep-alive connections, ${useWrk ? 'wrk (1 thread)' : 'autocannon'}; median of ${s.reps * TURNS_PER_ROUND} turns of ${Math.max(1, Math.round(s.durationS / TURNS_PER_ROUND))} s (${s.reps} rounds of ${s.durationS} s, cut in ${TURNS_PER_ROUND}), the paths taking turns, after ${s.warmupS} s of warm-up each. CPU per request: the proxy process alone.`,
       columns: ['path', 'req/s', 'p50', 'p99', 'proxy CPU per request', 'vs direct', 'non-2xx/errors'],
       rows: targets.map((t) => {
         const r = rows[t.id];
