@@ -56,7 +56,6 @@ export function fastLane(server: Server, proxy: ProxyEdge, options: FastLaneOpti
 }
 
 class Connection implements LaneConnection {
-  readonly keepAlive: string;
   /** Bytes read and not yet taken: a head still arriving, or pipelined requests. */
   private buffer: Buffer | null = null;
   private answer: LaneAnswer | null = null;
@@ -73,7 +72,6 @@ class Connection implements LaneConnection {
   constructor(socket: Socket, shared: Shared) {
     this.socket = socket;
     this.shared = shared;
-    this.keepAlive = shared.keepAlive;
     socket.setTimeout(shared.options.keepAliveTimeoutMs);
     socket.on('data', this.onData);
     socket.on('drain', this.onDrain);
@@ -81,6 +79,10 @@ class Connection implements LaneConnection {
     socket.on('end', this.onEnd);
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
+  }
+
+  get keepAlive(): string {
+    return this.shared.keepAlive;
   }
 
   /** idle: no request is being served (a head may be arriving). */

@@ -3,7 +3,7 @@
 // Date, keep-alive and a length or chunked framing added, head and a small body in one write.
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
-import type { RequestHead } from '../domain/http-heads.ts';
+import { isToken, type RequestHead } from '../domain/http-heads.ts';
 import type { EdgeRequest, EdgeResponse } from './call.ts';
 
 /** What an exchange needs of its connection. */
@@ -13,10 +13,9 @@ export type LaneConnection = {
   mustClose(): boolean;
   /** The answer is out; the next request may be read. */
   answered(answer: LaneAnswer, closeAfter: boolean): void;
-  keepAlive: string;
+  readonly keepAlive: string;
 };
 
-const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 // node:http's rule for header values: tabs, visible ASCII, spaces and obs-text; any other byte is refused.
 const UNSAFE_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
@@ -227,7 +226,7 @@ export class LaneAnswer implements EdgeResponse {
         case 'date':
           lines.hasDate = true;
       }
-      if (!TOKEN.test(name)) throw invalid(`The header name ${JSON.stringify(name)} is not a token.`);
+      if (!isToken(name)) throw invalid(`The header name ${JSON.stringify(name)} is not a token.`);
       for (const one of Array.isArray(value) ? value : [String(value)]) {
         if (UNSAFE_VALUE.test(one)) throw invalid(`The header ${name} holds a control character.`);
         lines.text += `${name}: ${one}\r\n`;

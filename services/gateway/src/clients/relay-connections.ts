@@ -6,7 +6,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { HTTPParser } from 'http-parser-js';
-import { readResponseHead } from '../domain/http-heads.ts';
+import { addField, readResponseHead } from '../domain/http-heads.ts';
 
 export type RelayRequest = {
   method: string;
@@ -199,10 +199,9 @@ function connection(target: Target, owner: Owner): Connection {
   /** answerHead takes an answer's status and headers; it answers whether the answer has no body. */
   function answerHead(status: number, headers: IncomingHttpHeaders, versionMinor: number): boolean {
     const exchange = current as NonNullable<typeof current>;
-    // These answers have no body whatever their headers say (RFC 9112 6.3).
-    const bodiless = exchange.request.method === 'HEAD' || status === 204 || status === 304;
+    const noBody = bodiless(exchange.request.method, status);
     // The socket carries another exchange only when this answer's end is known without closing it.
-    const framed = bodiless || headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined;
+    const framed = noBody || headers['content-length'] !== undefined || headers['transfer-encoding'] !== undefined;
     keepAlive =
       framed &&
       versionMinor >= 1 &&
@@ -212,7 +211,7 @@ function connection(target: Target, owner: Owner): Connection {
     idleMs = keepAliveHint(headers['keep-alive'], target.idleDefault);
     exchange.answered = true;
     exchange.handler.onHeaders(status, headers);
-    return bodiless;
+    return noBody;
   }
 
   function answerEnd(): void {
@@ -277,15 +276,12 @@ function connection(target: Target, owner: Owner): Connection {
       pending = bytes;
       return;
     }
-    const bodiless =
-      head !== 'other' && (current.request.method === 'HEAD' || head.status === 204 || head.status === 304);
-    if (head === 'other' || (head.length === undefined && !bodiless)) {
+    if (head === 'other' || (head.length === undefined && !bodiless(current.request.method, head.status))) {
       parsing = true;
       read(bytes);
       return;
     }
-    answerHead(head.status, head.headers, 1);
-    const length = bodiless ? 0 : (head.length as number);
+    const length = answerHead(head.status, head.headers, 1) ? 0 : (head.length as number);
     if (length === 0) {
       if (bytes.length > head.size) throw new Error('the replica sent more than its answer');
       answerEnd();
@@ -414,16 +410,12 @@ function requestHead(request: RelayRequest, hostHeader: string): string | undefi
 /** headersOf turns the parser's [name, value, …] list into node's shape: lower-case names, repeats joined. */
 function headersOf(raw: string[]): IncomingHttpHeaders {
   const out: Record<string, string | string[]> = {};
-  for (let i = 0; i < raw.length; i += 2) {
-    const name = raw[i].toLowerCase();
-    const value = raw[i + 1];
-    const seen = out[name];
-    if (seen === undefined) out[name] = name === 'set-cookie' ? [value] : value;
-    else if (Array.isArray(seen)) seen.push(value);
-    else out[name] = `${seen}, ${value}`;
-  }
+  for (let i = 0; i < raw.length; i += 2) addField(out, raw[i].toLowerCase(), raw[i + 1]);
   return out;
 }
+
+/** bodiless: answers that have no body whatever their headers say (RFC 9112 6.3). */
+const bodiless = (method: string, status: number) => method === 'HEAD' || status === 204 || status === 304;
 
 /** keepAliveHint reads `Keep-Alive: timeout=N` and closes our side a second before the replica would. */
 function keepAliveHint(value: string | string[] | undefined, fallback: number): number {

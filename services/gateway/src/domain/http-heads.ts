@@ -35,9 +35,12 @@ export const MAX_HEAD_BYTES = 16 * 1024;
 const END = Buffer.from('\r\n\r\n');
 const REQUEST_LINE = /^(GET|HEAD|POST|PUT|PATCH|DELETE) (\/[!-~]*) HTTP\/1\.1$/;
 const STATUS_LINE = /^HTTP\/1\.1 ([2-5]\d\d)(?: [\t -~]*)?$/;
-// One header line: a token for its name (RFC 9110 5.6.2), a colon, a value of visible ASCII, spaces and tabs, CRLF.
-// Read line after line from where the last ended, it leaves no room for a bare CR or LF, a fold or other bytes.
-const FIELD = /([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[\t ]*([\t\x20-\x7e]*)\r\n/y;
+// The characters of a token (RFC 9110 5.6.2), which header names are.
+const TOKEN_CHAR = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]";
+const TOKEN = new RegExp(`^${TOKEN_CHAR}+$`);
+// One header line: a token for its name, a colon, a value of visible ASCII, spaces and tabs, CRLF. Read line after
+// line from where the last ended, it leaves no room for a bare CR or LF, a fold or other bytes.
+const FIELD = new RegExp(`(${TOKEN_CHAR}+):[\\t ]*([\\t\\x20-\\x7e]*)\\r\\n`, 'y');
 const DECIMAL = /^\d{1,15}$/;
 // Heads that ask for more than one message with a known end: the full parser knows what to do with them.
 const requestHandedOn = new Set(['transfer-encoding', 'expect', 'upgrade', 'http2-settings']);
@@ -91,11 +94,8 @@ export function readResponseHead(bytes: Buffer, from: number): ResponseHead | 'p
     const name = field[1].toLowerCase();
     const value = field[2].trimEnd();
     if (responseHandedOn.has(name) || name === '__proto__') return 'other';
-    const seen = Object.hasOwn(headers, name) ? headers[name] : undefined;
-    if (seen === undefined) headers[name] = name === 'set-cookie' ? [value] : value;
-    else if (name === 'content-length') return 'other';
-    else if (Array.isArray(seen)) seen.push(value);
-    else headers[name] = `${seen}, ${value}`;
+    if (name === 'content-length' && headers[name] !== undefined) return 'other';
+    addField(headers, name, value);
   }
   const length = headers['content-length'];
   if (length !== undefined && !DECIMAL.test(length as string)) return 'other';
@@ -105,6 +105,17 @@ export function readResponseHead(bytes: Buffer, from: number): ResponseHead | 'p
     length: length === undefined ? undefined : Number(length),
     size: head.size,
   };
+}
+
+/** isToken: the name is a token, as header names must be. */
+export const isToken = (name: string) => TOKEN.test(name);
+
+/** addField adds one header line's field as node:http joins repeats: set-cookie as a list, others with ", ". */
+export function addField(headers: Record<string, string | string[]>, name: string, value: string): void {
+  const seen = Object.hasOwn(headers, name) ? headers[name] : undefined;
+  if (seen === undefined) headers[name] = name === 'set-cookie' ? [value] : value;
+  else if (Array.isArray(seen)) seen.push(value);
+  else headers[name] = `${seen}, ${value}`;
 }
 
 /**
