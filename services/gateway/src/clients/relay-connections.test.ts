@@ -190,6 +190,40 @@ describe('relaying an answer', () => {
     expect(heard.headers['x-a']).toBe('1, 2');
   });
 
+  it('hands on pieces a handler may keep, while other connections read into the same buffer', async () => {
+    // Three answers, plain and chunked, trickle in at once on three connections; each handler keeps its pieces and
+    // reads them only at the end, as the gateway does with a small answer.
+    const answers: Record<string, string> = {
+      '/plain': 'HTTP/1.1 200 OK\r\ncontent-length: 26\r\n\r\nabcdefghijklmnopqrstuvwxyz',
+      '/digits': 'HTTP/1.1 200 OK\r\ncontent-length: 20\r\n\r\n01234567890123456789',
+      '/chunked': 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nHELLO\r\n6\r\n WORLD\r\n0\r\n\r\n',
+    };
+    const origin = await rawServer(async (socket, head) => {
+      const answer = answers[head.split(' ')[1]];
+      for (let i = 0; i < answer.length; i += 4) {
+        socket.write(answer.slice(i, i + 4));
+        await new Promise((r) => setTimeout(r, 1));
+      }
+    });
+    const p = pool(origin, 3);
+    const kept = (path: string) =>
+      new Promise<string>((resolve, reject) => {
+        const pieces: Buffer[] = [];
+        p.dispatch(get(path), {
+          onStart() {},
+          onHeaders() {},
+          onData: (chunk) => pieces.push(chunk),
+          onEnd: () => resolve(Buffer.concat(pieces).toString()),
+          onError: reject,
+        });
+      });
+    expect(await Promise.all([kept('/plain'), kept('/digits'), kept('/chunked')])).toEqual([
+      'abcdefghijklmnopqrstuvwxyz',
+      '01234567890123456789',
+      'HELLO WORLD',
+    ]);
+  });
+
   it('waits for a free connection when all are busy, and never opens more than allowed', async () => {
     let open = 0;
     let most = 0;

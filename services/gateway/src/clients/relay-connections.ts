@@ -77,6 +77,10 @@ const UNSAFE_VALUE = /[\r\n\0]/;
 
 type Pending = { request: RelayRequest; handler: RelayHandler };
 
+// Every relay socket reads into this one buffer (node's `onread`): no buffer is made per read, and each read is
+// handled before the next one lands in it. Bytes kept past a read (a partial head, body pieces) are copied.
+const readBuffer = Buffer.allocUnsafe(64 * 1024);
+
 export function relayConnections(origin: string, options: RelayConnectionsOptions): RelayConnections {
   const url = new URL(origin);
   const target: Target = {
@@ -168,7 +172,19 @@ type Owner = { released(c: Connection): void; gone(c: Connection): void };
 
 /** connection is one socket and its answer parser, carrying one exchange at a time. */
 function connection(target: Target, owner: Owner): Connection {
-  const socket: Socket = connect({ host: target.host, port: target.port, noDelay: true });
+  // Reads land in the one shared buffer (see readBuffer): what outlives a read is copied out of it.
+  const socket: Socket = connect({
+    host: target.host,
+    port: target.port,
+    noDelay: true,
+    onread: {
+      buffer: readBuffer,
+      callback: (n) => {
+        received(readBuffer.subarray(0, n));
+        return true; // pausing is control.pause's, not the callback's
+      },
+    },
+  });
   const parser = new HTTPParser(HTTPParser.RESPONSE);
   let connected = false;
   let current: { request: RelayRequest; handler: RelayHandler; answered: boolean } | null = null;
@@ -255,14 +271,14 @@ function connection(target: Target, owner: Owner): Connection {
    */
   function read(data: Buffer): void {
     if (parsing) {
-      const result = parser.execute(data);
+      const result = parser.execute(Buffer.from(data));
       if (result instanceof Error) throw result;
       return;
     }
     if (bodyLeft > 0) {
       const n = Math.min(bodyLeft, data.length);
       bodyLeft -= n;
-      current?.handler.onData(n === data.length ? data : data.subarray(0, n));
+      current?.handler.onData(Buffer.from(data.subarray(0, n)));
       if (bodyLeft > 0) return;
       if (n < data.length) throw new Error('the replica sent more than its answer');
       answerEnd();
@@ -273,7 +289,7 @@ function connection(target: Target, owner: Owner): Connection {
     if (!current) throw new Error('the replica sent bytes nobody asked for');
     const head = readResponseHead(bytes, 0);
     if (head === 'partial') {
-      pending = bytes;
+      pending = bytes === data ? Buffer.from(data) : bytes;
       return;
     }
     if (head === 'other' || (head.length === undefined && !bodiless(current.request.method, head.status))) {
@@ -291,7 +307,7 @@ function connection(target: Target, owner: Owner): Connection {
     if (bytes.length > head.size) read(bytes.subarray(head.size));
   }
 
-  socket.on('data', (data: Buffer) => {
+  function received(data: Buffer): void {
     try {
       read(data);
     } catch (err) {
@@ -302,7 +318,7 @@ function connection(target: Target, owner: Owner): Connection {
       return;
     }
     if (current?.answered) arm(current.request.bodyTimeoutMs); // the answer goes on past this piece
-  });
+  }
   socket.on('end', () => {
     // An answer without a length ends with the connection; anything else cut short is a broken answer.
     if (current?.answered && parsing) {
