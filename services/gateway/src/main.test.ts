@@ -8,7 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Gateway, start } from './main.ts';
 import { closedPort, type FakeService, fakeService, signingKey } from './test-support.ts';
 
-// biome-ignore lint/suspicious/noExplicitAny: echoed JSON is read loosely.
+// Echoed JSON, read loosely.
 type Json = Record<string, any>;
 
 const internalKey = 'test-key';

@@ -3,12 +3,8 @@ import { type Context, context, createContextKey, propagation, type Tracer, trac
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import {
-  BasicTracerProvider,
-  BatchSpanProcessor,
-  type ReadableSpan,
-  type SpanProcessor,
-} from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, type ReadableSpan, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { leanTracer } from './lean-tracer.ts';
 import type { SpanStore } from './span-store.ts';
 
 export const requestIdKey = createContextKey('bazaar.requestId');
@@ -39,11 +35,13 @@ export async function createTracing(service: string, store?: SpanStore, otlpEndp
       new BatchSpanProcessor(new OTLPTraceExporter({ url: `${otlpEndpoint.replace(/\/$/, '')}/v1/traces` })),
     );
   }
-  const provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': service }),
-    spanProcessors: processors,
-  });
-  return { tracer: provider.getTracer(service), shutdown: () => provider.shutdown() };
+  const resource = resourceFromAttributes({ 'service.name': service });
+  return {
+    tracer: leanTracer(resource, { name: service }, processors),
+    shutdown: async () => {
+      await Promise.all(processors.map((p) => p.shutdown()));
+    },
+  };
 }
 
 /**

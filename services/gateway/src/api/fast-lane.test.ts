@@ -326,11 +326,3 @@ describe('when the gateway stops', () => {
     expect(performance.now() - started).toBeLessThan(5_000);
   });
 });
-
-async function until(check: () => boolean, timeoutMs = 5_000): Promise<void> {
-  const started = performance.now();
-  while (!check()) {
-    if (performance.now() - started > timeoutMs) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
