@@ -1,10 +1,12 @@
 // The gateway owns nothing durable: it is the one public entry, verifying callers and routing them to the services.
+
+import { httpMetrics } from '@bazaar/kit/server';
 import type { Platform } from '@bazaar/kit/service';
 import { createLogger, createTracing, type Logger, LogStore, SpanStore } from '@bazaar/kit/telemetry';
 import type { JSONWebKeySet } from 'jose';
 import { Registry } from 'prom-client';
 import { cors, corsHeaders, parseOrigins } from './api/cors.ts';
-import { createEdgeServer, requestMetrics } from './api/edge-server.ts';
+import { createEdgeServer } from './api/edge-server.ts';
 import { appRoutes, consoleRoutes, opsRoutes } from './api/mounts.ts';
 import { operationsRoutes } from './api/operations-routes.ts';
 import { withOpsPaths } from './api/ops/openapi.ts';
@@ -87,7 +89,7 @@ export async function start(platform: GatewayPlatform, overrides: Partial<Gatewa
   });
 
   const origins = parseOrigins(config.corsOrigins);
-  const duration = requestMetrics(registry);
+  const duration = httpMetrics(registry);
   const proxy = proxyEdge({
     upstreams,
     authenticate,

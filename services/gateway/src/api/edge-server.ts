@@ -5,11 +5,20 @@
 // parses to the proxy edge first (proxy-edge.ts).
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import { AppError, frameworkError, internal, notFound, payloadTooLarge, problemOf } from '@bazaar/kit/server';
+import {
+  AppError,
+  frameworkError,
+  type HttpMetrics,
+  httpMetrics,
+  internal,
+  notFound,
+  payloadTooLarge,
+  problemOf,
+} from '@bazaar/kit/server';
 import type { Logger } from '@bazaar/kit/telemetry';
 import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
-import { collectDefaultMetrics, Histogram, type Registry } from 'prom-client';
+import type { Registry } from 'prom-client';
 import { type FastLane, fastLane } from './fast-lane.ts';
 import type { ProxyEdge } from './proxy-edge.ts';
 
@@ -20,7 +29,7 @@ export type EdgeOptions = {
   tracer: Tracer;
   registry: Registry;
   /** The request-duration histogram, when the proxy edge shares it; else made here. */
-  duration?: Histogram<'method' | 'route' | 'status'>;
+  duration?: HttpMetrics;
   bodyLimit: number;
   trustProxy: boolean;
   /** Takes the requests it serves (the proxied API) before Fastify routes them; absent, Fastify serves all. */
@@ -64,7 +73,7 @@ export function createEdgeServer(options: EdgeOptions): Edge {
 
   app.decorateRequest('caller', null);
   app.decorateRequest('span', undefined);
-  const duration = options.duration ?? requestMetrics(options.registry);
+  const duration = options.duration ?? httpMetrics(options.registry);
 
   app.addHook('onRequest', (req, reply, done) => {
     const parent =
@@ -88,10 +97,7 @@ export function createEdgeServer(options: EdgeOptions): Edge {
   });
 
   app.addHook('onResponse', (req, reply, done) => {
-    duration.observe(
-      { method: req.method, route: req.routeOptions.url ?? 'unmatched', status: reply.statusCode },
-      reply.elapsedTime / 1000,
-    );
+    duration.observe(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
     // At debug level only: the line names its trace itself, as the hot path switches no async context.
     if (options.log.isLevelEnabled('debug')) logCompleted(options.log, req, reply);
     endSpan(req, reply.statusCode);
@@ -193,16 +199,4 @@ function edgeServerFactory(proxy: ProxyEdge, made: (lane: FastLane) => void) {
     );
     return server;
   };
-}
-
-/** The RED metrics every Bazaar server exposes, under the same name and labels as the services'. */
-export function requestMetrics(registry: Registry) {
-  collectDefaultMetrics({ register: registry });
-  return new Histogram({
-    name: 'http_server_request_duration_seconds',
-    help: 'HTTP requests served, by method, route and status',
-    labelNames: ['method', 'route', 'status'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
-    registers: [registry],
-  });
 }

@@ -4,10 +4,9 @@
 // to Fastify.
 import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { AppError, frameworkError, internal, payloadTooLarge } from '@bazaar/kit/server';
+import { AppError, frameworkError, type HttpMetrics, internal, payloadTooLarge } from '@bazaar/kit/server';
 import type { Logger } from '@bazaar/kit/telemetry';
 import { propagation, ROOT_CONTEXT, SpanKind, type Tracer } from '@opentelemetry/api';
-import type { Histogram } from 'prom-client';
 import type { Upstream } from '../clients/upstreams.ts';
 import { routeTable, type ServiceName } from '../domain/routes.ts';
 import type { Forward } from '../use-cases/forward-request.ts';
@@ -20,7 +19,7 @@ export type ProxyEdgeDeps = GuardDeps & {
   forward: Forward;
   tracer: Tracer;
   log: Logger;
-  duration: Histogram<'method' | 'route' | 'status'>;
+  duration: HttpMetrics;
   cors: CorsHeaders;
   bodyLimit: number;
   trustProxy: boolean;
@@ -140,7 +139,7 @@ export function proxyEdge(deps: ProxyEdgeDeps): ProxyEdge {
       return;
     }
     const ms = performance.now() - call.startedAt;
-    deps.duration.observe({ method: call.req.method, route: call.route, status: res.statusCode }, ms / 1000);
+    deps.duration.observe(call.req.method ?? 'GET', call.route, res.statusCode, ms / 1000);
     // At debug level only: the line names its trace itself, as the hot path switches no async context.
     if (deps.log.isLevelEnabled('debug'))
       deps.log.debug(
