@@ -32,12 +32,16 @@ function gateway(result: ScenarioResult): string[] {
       `Socket I/O is ${pct(io)} of self time (native \`writeLatin1String\`, \`writev\`, reads): one read and one write on each of the two connections per request, each answer's head and body in one write. Part of this share is not CPU: on 2 cores a write on loopback wakes the reader (wrk or the upstream), the scheduler often runs it at once, and the profiler's sample lands in the write. nginx pays the same syscalls: this part is the floor every proxy here shares.`,
     );
   const otel = area(p, (a) => a.startsWith('@opentelemetry/'));
-  if (otel >= 3)
+  const tracer = share(
+    p,
+    (f) => f.where.includes('telemetry/lean-tracer.ts') || f.where.includes('telemetry/span-store.ts'),
+  );
+  if (otel + tracer >= 3)
     out.push(
-      `OpenTelemetry spans (two per request: \`startSpan\`, ids, context objects; the store keeps them as recorded, without copies or an export call) cost ${pct(otel)}. Sampling what the store keeps while still propagating \`traceparent\`, or recording the two spans without the SDK, is what is left to cut.`,
+      `Spans (one SERVER span per request, recorded by packages/kit/src/telemetry/lean-tracer.ts and kept by the span store) cost ${pct(tracer)} in the kit and ${pct(otel)} in OpenTelemetry's own code (context, time). Sampling what the store keeps while still propagating \`traceparent\` is what is left to cut.`,
     );
   out.push(
-    "Proxied requests skip node:http's request and response objects, Fastify and undici: api/fast-lane.ts serves keep-alive connections on the socket while every request on them is a proxied call (heads read by the strict reader of domain/http-heads.ts; any other request hands the connection to node:http), and clients/relay-connections.ts relays on keep-alive sockets, plain answers read by the same strict reader. What is left is the gateway's own work (token check from cache, token bucket, ids, header filtering, metrics), the spans, and the two socket writes per request.",
+    "Proxied requests skip node:http's request and response objects, Fastify and undici: api/fast-lane.ts serves keep-alive connections on the socket while every request on them is a proxied call (heads read by the strict reader of domain/http-heads.ts; any other request hands the connection to node:http), and clients/relay-connections.ts relays on keep-alive sockets, plain answers read by the same strict reader. Relay sockets read into one shared buffer (node's `onread`), spans skip the SDK's per-span machinery (lean-tracer.ts) and request durations are plain counters (packages/kit/src/server/request-durations.ts). What is left is the gateway's own work (token check from cache, token bucket, ids, header filtering), the span, and the two socket writes per request.",
     'On 2 cores the load generator (wrk), the proxy and the upstream compete: every proxy is CPU-bound here, so req/s is requests per CPU-second available to it. The "by CPU per request" ratio in the budget line is the comparison least disturbed by other work on the machine.',
   );
   return out;
