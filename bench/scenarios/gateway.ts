@@ -148,6 +148,18 @@ export const gatewayScenario: Scenario = {
           cpuUs: median(reps.map((r) => r.cpuUs)),
           non2xx: reps.reduce((sum, r) => sum + r.non2xx, 0),
         };
+      // Within a turn the paths run seconds apart: the ratio of each turn shows how much of the spread is the host's.
+      const repsOf = (id: string) => running.find((r) => r.target.id === id)?.reps;
+      const [ours, theirs] = [repsOf('bazaar'), repsOf('fastify')];
+      if (ours && theirs) {
+        const turns = ours.map((r, i) => r.rps / theirs[i].rps).sort((a, b) => a - b);
+        result.metrics['ratio.bazaarVsFastify.turnLowest'] = turns[0];
+        result.metrics['ratio.bazaarVsFastify.turnMedian'] = median(turns);
+        result.metrics['ratio.bazaarVsFastify.turnHighest'] = turns[turns.length - 1];
+        result.notes.push(
+          `Bazaar ÷ @fastify/http-proxy turn by turn (the two measured seconds apart in each of the ${turns.length} turns): lowest ${fmt(turns[0], 2)}×, median ${fmt(median(turns), 2)}×, highest ${fmt(turns[turns.length - 1], 2)}×. The spread is the host's speed changing between one path's turn and the next.`,
+        );
+      }
       for (const { target, proc } of running.splice(0)) if (target.id !== 'direct') await proc.stop();
 
       if (s.profile) {
