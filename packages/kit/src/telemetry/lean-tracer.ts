@@ -37,7 +37,7 @@ import type { ReadableSpan, SpanProcessor, TimedEvent } from '@opentelemetry/sdk
 
 type Owner = { resource: Resource; scope: InstrumentationScope; processors: SpanProcessor[] };
 
-/** leanTracer starts spans for `service` and hands each, when it starts and when it ends, to every processor. */
+/** leanTracer starts spans of one resource and scope, and hands each to every processor as it starts and as it ends. */
 export function leanTracer(resource: Resource, scope: InstrumentationScope, processors: SpanProcessor[]): Tracer {
   const owner: Owner = { resource, scope, processors };
 
