@@ -95,6 +95,7 @@ export const gatewayScenario: Scenario = {
 
     type Rep = { rps: number; p50: number; p99: number; cpuUs: number; non2xx: number };
     const rows: Record<string, Rep | null> = {};
+    const turnS = Math.max(1, Math.round(s.durationS / TURNS_PER_ROUND));
     const running: { target: Target; proc: Proc; url: string; reps: Rep[] }[] = [];
     try {
       await waitFor(`http://127.0.0.1:${upstreamPort}/readyz`, upstream, 30_000);
@@ -120,7 +121,6 @@ export const gatewayScenario: Scenario = {
       }
       // Each round is cut into short turns: a host whose speed swings within seconds (seen: 2x between 6 s rounds)
       // then weighs on every path alike, and the median of the turns leaves its slow phases out.
-      const turnS = Math.max(1, Math.round(s.durationS / TURNS_PER_ROUND));
       for (let i = 0; i < s.reps * TURNS_PER_ROUND; i++) {
         for (let k = 0; k < running.length; k++) {
           const r = running[(i + k) % running.length];
@@ -188,7 +188,7 @@ export const gatewayScenario: Scenario = {
     }
 
     result.tables.push({
-      caption: `GET ${PATH} with a bearer token, ${CONNECTIONS} keep-alive connections, ${useWrk ? 'wrk (1 thread)' : 'autocannon'}; median of ${s.reps * TURNS_PER_ROUND} turns of ${Math.max(1, Math.round(s.durationS / TURNS_PER_ROUND))} s (${s.reps} rounds of ${s.durationS} s, cut in ${TURNS_PER_ROUND}), the paths taking turns, after ${s.warmupS} s of warm-up each. CPU per request: the proxy process alone.`,
+      caption: `GET ${PATH} with a bearer token, ${CONNECTIONS} keep-alive connections, ${useWrk ? 'wrk (1 thread)' : 'autocannon'}; median of ${s.reps * TURNS_PER_ROUND} turns of ${turnS} s (${s.reps} rounds of ${s.durationS} s, cut in ${TURNS_PER_ROUND}), the paths taking turns, after ${s.warmupS} s of warm-up each. CPU per request: the proxy process alone.`,
       columns: ['path', 'req/s', 'p50', 'p99', 'proxy CPU per request', 'vs direct', 'non-2xx/errors'],
       rows: targets.map((t) => {
         const r = rows[t.id];

@@ -54,7 +54,7 @@ export function leanTracer(resource: Resource, scope: InstrumentationScope, proc
     if (child && !(parent.traceFlags & TraceFlags.SAMPLED))
       return trace.wrapSpanContext({ ...ids, traceFlags: TraceFlags.NONE });
     const span = new LeanSpan(owner, ids, child ? parent : undefined, name, options);
-    for (const p of processors) p.onStart(span as unknown as Parameters<SpanProcessor['onStart']>[0], ctx);
+    for (const p of processors) p.onStart(span, ctx);
     return span;
   }
 
@@ -174,7 +174,8 @@ class LeanSpan implements Span, ReadableSpan {
     const attributes: Attributes = {};
     if (typeof exception === 'string') attributes['exception.message'] = exception;
     else {
-      if (exception.name ?? exception.code) attributes['exception.type'] = String(exception.name ?? exception.code);
+      const type = exception.name ?? exception.code;
+      if (type) attributes['exception.type'] = String(type);
       if (exception.message) attributes['exception.message'] = exception.message;
       if (exception.stack) attributes['exception.stacktrace'] = exception.stack;
     }

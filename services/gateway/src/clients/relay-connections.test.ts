@@ -49,6 +49,14 @@ async function rawServer(onRequest: (socket: Socket, head: string) => void) {
   return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }
 
+/** trickle writes an answer `step` bytes at a time, a millisecond apart. */
+async function trickle(socket: Socket, answer: string, step: number): Promise<void> {
+  for (let i = 0; i < answer.length; i += step) {
+    socket.write(answer.slice(i, i + step));
+    await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
 function pool(origin: string, connections = 4): RelayConnections {
   const p = relayConnections(origin, { connections, connectTimeoutMs: 1_000 });
   pools.push(p);
@@ -179,12 +187,7 @@ describe('relaying an answer', () => {
   it('reads a plain answer that arrives a few bytes at a time', async () => {
     const answer =
       'HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\nx-a: 1\r\nx-a: 2\r\ncontent-length: 11\r\n\r\nhello world';
-    const origin = await rawServer(async (socket) => {
-      for (let i = 0; i < answer.length; i += 3) {
-        socket.write(answer.slice(i, i + 3));
-        await new Promise((r) => setTimeout(r, 1));
-      }
-    });
+    const origin = await rawServer((socket) => trickle(socket, answer, 3));
     const heard = await relay(pool(origin), get());
     expect(heard).toMatchObject({ status: 200, body: 'hello world' });
     expect(heard.headers['x-a']).toBe('1, 2');
@@ -198,13 +201,7 @@ describe('relaying an answer', () => {
       '/digits': 'HTTP/1.1 200 OK\r\ncontent-length: 20\r\n\r\n01234567890123456789',
       '/chunked': 'HTTP/1.1 200 OK\r\ntransfer-encoding: chunked\r\n\r\n5\r\nHELLO\r\n6\r\n WORLD\r\n0\r\n\r\n',
     };
-    const origin = await rawServer(async (socket, head) => {
-      const answer = answers[head.split(' ')[1]];
-      for (let i = 0; i < answer.length; i += 4) {
-        socket.write(answer.slice(i, i + 4));
-        await new Promise((r) => setTimeout(r, 1));
-      }
-    });
+    const origin = await rawServer((socket, head) => trickle(socket, answers[head.split(' ')[1]], 4));
     const p = pool(origin, 3);
     const kept = (path: string) =>
       new Promise<string>((resolve, reject) => {
