@@ -1,6 +1,7 @@
 // The internal hop's server: the same Reserve call (price an order's lines from memory) over REST (Fastify, JSON,
 // the kit's style of internal route) and over gRPC (@grpc/grpc-js, proto loaded at run time), in one process.
 import { join } from 'node:path';
+import { noChannelz } from '@bazaar/kit/grpc';
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
 import Fastify from 'fastify';
@@ -34,7 +35,7 @@ await rest.listen({ port: Number(process.env.REST_PORT ?? 0), host: '127.0.0.1' 
 
 const definition = loadSync(join(import.meta.dirname, 'hop.proto'), { keepCase: false, longs: Number, defaults: true });
 const service = (definition['bench.hop.v1.Inventory'] ?? {}) as grpc.ServiceDefinition;
-const server = new grpc.Server();
+const server = new grpc.Server(noChannelz);
 server.addService(service, {
   Reserve: (
     call: grpc.ServerUnaryCall<{ orderId: string; lines: Line[] }, unknown>,

@@ -1,6 +1,8 @@
 // Internal hop: the same call (inventory's Reserve shape: an order's lines in, priced lines out) over REST
-// (Fastify + an undici keep-alive pool, JSON) and over gRPC (@grpc/grpc-js, one channel), from this process.
+// (Fastify + an undici keep-alive pool, JSON) and over gRPC (@grpc/grpc-js, one channel, channelz off as in the kit),
+// from this process.
 import { join } from 'node:path';
+import { noChannelz } from '@bazaar/kit/grpc';
 import { freePorts } from '@bazaar/kit/testing';
 import * as grpc from '@grpc/grpc-js';
 import { loadSync } from '@grpc/proto-loader';
@@ -69,7 +71,11 @@ export const hopScenario: Scenario = {
       definition['bench.hop.v1.Inventory'] as grpc.ServiceDefinition,
       'Inventory',
     );
-    const client = new Client(`127.0.0.1:${grpcPort}`, grpc.credentials.createInsecure()) as unknown as grpc.Client & {
+    const client = new Client(
+      `127.0.0.1:${grpcPort}`,
+      grpc.credentials.createInsecure(),
+      noChannelz,
+    ) as unknown as grpc.Client & {
       Reserve(req: unknown, md: grpc.Metadata, cb: (err: grpc.ServiceError | null, res: unknown) => void): void;
     };
     const body = JSON.stringify(request);

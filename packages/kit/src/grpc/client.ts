@@ -15,6 +15,7 @@ import {
 import { Gauge, type Registry } from 'prom-client';
 import { ConfigError } from '../config/index.ts';
 import { requestIdKey } from '../telemetry/tracing.ts';
+import { noChannelz } from './channelz.ts';
 import { currentDeadline } from './deadline.ts';
 import { Code, errorOf, GrpcError } from './errors.ts';
 
@@ -52,6 +53,7 @@ const channelOptions = {
   // A restarted replica is found again within seconds, not grpc-js's default two minutes.
   'grpc.initial_reconnect_backoff_ms': 200,
   'grpc.max_reconnect_backoff_ms': 5000,
+  ...noChannelz,
 };
 const metaSetter = { set: (md: Metadata, key: string, value: string) => md.set(key, value) };
 

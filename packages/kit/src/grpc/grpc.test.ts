@@ -1,5 +1,6 @@
 import { createServer as netServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { getChannelzHandlers } from '@grpc/grpc-js';
 import { context, trace } from '@opentelemetry/api';
 import { CircuitState } from 'cockatiel';
 import { Registry } from 'prom-client';
@@ -201,6 +202,25 @@ describe('grpc server and client', () => {
     const c = client({ breakerThreshold: 2 });
     for (let i = 0; i < 3; i++) await failure(c.call('Say', { text: 'refuse' }));
     expect(c.breakerState()).toBe(CircuitState.Closed);
+    c.close();
+  });
+
+  it('keeps no channelz statistics on either side: Bazaar serves no channelz service', async () => {
+    const c = client();
+    await c.call('Say', { text: 'counted nowhere' });
+    const handlers = getChannelzHandlers();
+    // The handlers are typed for a gRPC server's calls; a unary call needs only its request here.
+    type Unary<T> = (call: { request: object }, done: (err: Error | null, value: T) => void) => void;
+    const ask = <T>(method: 'GetTopChannels' | 'GetServers') =>
+      new Promise<T>((resolve, reject) =>
+        (handlers[method] as unknown as Unary<T>)({ request: { max_results: 1000 } }, (err, value) =>
+          err ? reject(err) : resolve(value),
+        ),
+      );
+    const { channel } = await ask<{ channel: { data: { target: { target: string } } }[] }>('GetTopChannels');
+    const { server: servers } = await ask<{ server: unknown[] }>('GetServers');
+    expect(channel.map((ch) => ch.data.target.target)).not.toContain(server.url);
+    expect(servers).toEqual([]);
     c.close();
   });
 });

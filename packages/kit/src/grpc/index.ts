@@ -1,3 +1,4 @@
+export { noChannelz } from './channelz.ts';
 export { createGrpcClient, type GrpcClient, type GrpcClientOptions } from './client.ts';
 export { currentDeadline, runWithDeadline, withDeadline } from './deadline.ts';
 export { Code, errorKeys, errorOf, GrpcError, statusOf } from './errors.ts';

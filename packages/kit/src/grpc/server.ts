@@ -6,6 +6,7 @@ import { sameSecret } from '../server/auth.ts';
 import { AppError } from '../server/errors.ts';
 import type { Logger } from '../telemetry/logger.ts';
 import { withRequestId } from '../telemetry/tracing.ts';
+import { noChannelz } from './channelz.ts';
 import { withDeadline } from './deadline.ts';
 import { Code, statusOf } from './errors.ts';
 
@@ -39,7 +40,7 @@ export async function startGrpcServer(
   port: number,
   host = '127.0.0.1',
 ): Promise<GrpcServer> {
-  const server = new Server();
+  const server = new Server(noChannelz);
   const seconds = options.registry && handlingSeconds(options.registry);
   const implementation: Record<string, handleUnaryCall<unknown, unknown>> = {};
   for (const method of Object.keys(options.service)) {
