@@ -2,7 +2,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import type pg from 'pg';
 import { sharedArtifacts, startParams, template, unpackTemplate } from './pglite-start.ts';
 import { isStalePlan, preparer } from './prepared.ts';
 
@@ -13,6 +12,11 @@ export interface Tx {
   query<T extends Row = Row>(sql: string, params?: unknown[]): Promise<T[]>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
+  /**
+   * Wakes this handle's listeners of the channel once the transaction commits, never if it rolls back; outside a
+   * transaction, at once. In this process only: the outbox relay that must hear it is the committer's own.
+   */
+  notify(channel: string): void;
 }
 
 /** How the connections of a database handle are used right now (PGlite is one connection). */
@@ -27,16 +31,10 @@ export interface Db extends Tx {
    * more after a rollback when a migration made a prepared statement's plan stale, so its effects belong in tx.
    */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
-  /** Calls fn on every NOTIFY of the channel, saying whether a transaction of this handle sent it. */
-  listen(channel: string, fn: (sender: Sender) => void): Promise<() => Promise<void>>;
+  /** Calls fn whenever a transaction of this handle that notified the channel commits; the answer stops it. */
+  listen(channel: string, fn: () => void): () => void;
   close(): Promise<void>;
 }
-
-/**
- * Who sent a NOTIFY: this handle's own connections ('self'), another process or handle ('other'), or, after the
- * listening connection was lost and made again, whoever may have sent what was missed meanwhile ('unknown').
- */
-export type Sender = 'self' | 'other' | 'unknown';
 
 export type DatabaseOptions = {
   /** A postgres:// URL of the database itself; when absent, PGlite is used. */
@@ -50,7 +48,31 @@ export type DatabaseOptions = {
 
 // int8 and numeric arrive as numbers: our amounts are integer paisa, far below 2^53.
 const toNumber = (v: string) => Number(v);
-const CONNECT_TIMEOUT_MS = 5_000;
+
+/**
+ * Commit signals, in process: a NOTIFY through PostgreSQL would cost the server a global lock at commit and a
+ * wake-up of every listening connection, to tell this very process that its own transaction committed.
+ */
+function commitSignals() {
+  const listeners = new Map<string, Set<() => void>>();
+  const emit = (channel: string) => {
+    for (const fn of listeners.get(channel) ?? []) fn();
+  };
+  return {
+    emit,
+    listen(channel: string, fn: () => void): () => void {
+      const set = listeners.get(channel) ?? new Set();
+      listeners.set(channel, set);
+      set.add(fn);
+      return () => void set.delete(fn);
+    },
+    /** One transaction's channels, told once it has committed. */
+    pending() {
+      const channels = new Set<string>();
+      return { notify: (channel: string) => void channels.add(channel), committed: () => channels.forEach(emit) };
+    },
+  };
+}
 
 export async function openDatabase(options: DatabaseOptions): Promise<Db> {
   return options.url
@@ -79,25 +101,27 @@ async function openPglite(dataDir: string, cacheDir: string | undefined): Promis
   };
   const query = <T extends Row>(sql: string, params?: unknown[]) =>
     counted(async () => (await lite.query<T>(sql, params)).rows);
+  const signals = commitSignals();
   return {
     kind: 'pglite',
     stats: () => ({ total: 1, idle: inFlight === 0 ? 1 : 0, waiting: Math.max(0, inFlight - 1) }),
     query,
     exec: (sql) => counted(async () => void (await lite.exec(sql))),
+    notify: signals.emit,
     transaction: (fn) =>
-      counted(() =>
-        lite.transaction((tx) =>
+      counted(async () => {
+        const pending = signals.pending();
+        const result = await lite.transaction((tx) =>
           fn({
             query: async (sql, params) => (await tx.query(sql, params)).rows as never,
             exec: async (sql) => void (await tx.exec(sql)),
+            notify: pending.notify,
           }),
-        ),
-      ),
-    listen: async (channel, fn) => {
-      // One process's own database: whoever notifies is this handle.
-      const unlisten = await lite.listen(channel, () => fn('self'));
-      return () => unlisten();
-    },
+        );
+        pending.committed();
+        return result;
+      }),
+    listen: signals.listen,
     close: () => lite.close(),
   };
 }
@@ -112,10 +136,7 @@ async function openPostgres(url: string, max: number): Promise<Db> {
   // client too, which turned queueing under load into errors.
   const pool = new pg.Pool({ connectionString: url, max, types: types as never, keepAlive: true });
   pool.on('error', () => {}); // an idle client's broken connection leaves the pool; the next caller opens a new one
-  // The backends of this pool's connections: a NOTIFY from one of them was sent by this handle.
-  const backends = new Set<number>();
-  pool.on('connect', (client) => backends.add(processIdOf(client)));
-  pool.on('remove', (client) => backends.delete(processIdOf(client)));
+  const signals = commitSignals();
   const named = preparer();
   // pool.query destroys a connection whose statement failed, so a stale plan's retry prepares it afresh.
   const query = async <T extends Row>(sql: string, params?: unknown[]): Promise<T[]> =>
@@ -137,14 +158,17 @@ async function openPostgres(url: string, max: number): Promise<Db> {
       client.release(broken);
       client.off('error', onError);
     };
+    const pending = signals.pending();
     try {
       await client.query('BEGIN');
       const result = await fn({
         query: async (sql, params) => (await client.query(named(sql, params))).rows,
         exec: async (sql) => void (await client.query(sql)),
+        notify: pending.notify,
       });
       await client.query('COMMIT');
       release();
+      pending.committed();
       return result;
     } catch (err) {
       if (!broken) await client.query('ROLLBACK').catch(onError);
@@ -159,41 +183,16 @@ async function openPostgres(url: string, max: number): Promise<Db> {
     stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     query,
     exec: async (sql) => void (await pool.query(sql)),
+    notify: signals.emit,
     // Rolled back whole, a transaction that met a plan made stale by a migration runs once more, on a new connection.
     transaction: (fn) => once(fn).catch((err) => (isStalePlan(err) ? once(fn) : Promise.reject(err))),
-    async listen(channel, fn) {
-      let client: pg.Client | undefined;
-      let stopped = false;
-      // A lost listening connection is made again; fn runs then too, for what was notified meanwhile.
-      const again = () => !stopped && setTimeout(() => void attach().then(() => fn('unknown'), again), 1000).unref();
-      const attach = async () => {
-        const next = new pg.Client({
-          connectionString: url,
-          keepAlive: true,
-          connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
-        });
-        next.on('notification', (n) => fn(backends.has(n.processId) ? 'self' : 'other'));
-        next.on('error', () => {});
-        next.once('end', () => client === next && again());
-        await next.connect();
-        await next.query(`LISTEN ${pg.escapeIdentifier(channel)}`);
-        client = next;
-      };
-      await attach();
-      return async () => {
-        stopped = true;
-        await client?.end().catch(() => {});
-      };
-    },
+    listen: signals.listen,
     close: () => pool.end(),
   };
 }
 
 // The PostgreSQL client is loaded when a database URL is used: embedded mode never needs it.
 const loadPg = async () => (await import('pg')).default;
-
-// pg sets processID from the server's BackendKeyData when it connects; its typings leave it out.
-const processIdOf = (client: pg.PoolClient) => (client as unknown as { processID: number }).processID;
 
 /** ensureDatabase creates a service's database on a PostgreSQL server if it is missing. */
 export async function ensureDatabase(serverUrl: string, name: string): Promise<string> {

@@ -6,7 +6,6 @@ export {
   openDatabase,
   type PoolStats,
   type Row,
-  type Sender,
   type Tx,
 } from './db.ts';
 export { migrate } from './migrate.ts';

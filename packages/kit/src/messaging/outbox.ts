@@ -11,13 +11,11 @@ const HOUR_MS = 3_600_000;
 
 export const OUTBOX_CHANNEL = 'bazaar_outbox';
 
-/** enqueue writes the event in the caller's transaction; NOTIFY fires at commit and wakes the relay. */
+/** enqueue writes the event in the caller's transaction, whose commit wakes this process's relay. */
 export async function enqueue(tx: Tx, source: string, event: NewEvent): Promise<string> {
   const env = envelope(source, event);
-  await tx.query(
-    `WITH row AS (INSERT INTO outbox (id, envelope) VALUES ($1, $2) RETURNING seq) SELECT pg_notify('${OUTBOX_CHANNEL}', '') FROM row`,
-    [env.id, JSON.stringify(env)],
-  );
+  await tx.query('INSERT INTO outbox (id, envelope) VALUES ($1, $2)', [env.id, JSON.stringify(env)]);
+  tx.notify(OUTBOX_CHANNEL);
   return env.id;
 }
 
@@ -29,7 +27,7 @@ export class OutboxRelay {
   private again = false;
   private timer?: NodeJS.Timeout;
   private trimTimer?: NodeJS.Timeout;
-  private unlisten?: () => Promise<void>;
+  private unlisten?: () => void;
   private readonly db: Db;
   private readonly broker: Broker;
   private readonly log: Logger;
@@ -47,9 +45,9 @@ export class OutboxRelay {
   }
 
   async start(): Promise<void> {
-    // Every replica hears every commit: the one that committed relays it, so one wake-up per commit does the work.
-    // Rows another process committed and never relayed (it crashed) are the sweep's.
-    this.unlisten = await this.db.listen(OUTBOX_CHANNEL, (sender) => sender !== 'other' && this.wake());
+    // The process that committed an event relays it, woken by its own commit; rows a process committed and never
+    // relayed (it crashed) are the sweep's.
+    this.unlisten = this.db.listen(OUTBOX_CHANNEL, () => this.wake());
     this.timer = setInterval(() => this.wake(), this.sweepMs);
     this.timer.unref();
     this.trimTimer = setInterval(() => void this.trim(), Math.min(this.retainMs, 60_000));
@@ -60,7 +58,7 @@ export class OutboxRelay {
   async stop(): Promise<void> {
     clearInterval(this.timer);
     clearInterval(this.trimTimer);
-    await this.unlisten?.();
+    this.unlisten?.();
     while (this.running) await new Promise((r) => setTimeout(r, 10));
   }
 
