@@ -13,10 +13,10 @@ export interface Tx {
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
   /**
-   * Wakes this handle's listeners of the channel once the transaction commits, never if it rolls back; outside a
-   * transaction, at once. In this process only: the outbox relay that must hear it is the committer's own.
+   * Hands the payload to this handle's listeners of the channel once the transaction commits, never if it rolls
+   * back; outside a transaction, at once. In this process only: the outbox relay that must hear it is the committer's.
    */
-  notify(channel: string): void;
+  notify(channel: string, payload?: unknown): void;
 }
 
 /** How the connections of a database handle are used right now (PGlite is one connection). */
@@ -31,8 +31,11 @@ export interface Db extends Tx {
    * more after a rollback when a migration made a prepared statement's plan stale, so its effects belong in tx.
    */
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T>;
-  /** Calls fn whenever a transaction of this handle that notified the channel commits; the answer stops it. */
-  listen(channel: string, fn: () => void): () => void;
+  /**
+   * Calls fn whenever a transaction of this handle that notified the channel commits, with the payloads in the order
+   * they were given; the answer stops it.
+   */
+  listen(channel: string, fn: (payloads: unknown[]) => void): () => void;
   close(): Promise<void>;
 }
 
@@ -54,22 +57,31 @@ const toNumber = (v: string) => Number(v);
  * wake-up of every listening connection, to tell this very process that its own transaction committed.
  */
 function commitSignals() {
-  const listeners = new Map<string, Set<() => void>>();
-  const emit = (channel: string) => {
-    for (const fn of listeners.get(channel) ?? []) fn();
+  const listeners = new Map<string, Set<(payloads: unknown[]) => void>>();
+  const emit = (channel: string, payloads: unknown[]) => {
+    for (const fn of listeners.get(channel) ?? []) fn(payloads);
   };
   return {
-    emit,
-    listen(channel: string, fn: () => void): () => void {
+    notify: (channel: string, payload?: unknown) => emit(channel, [payload]),
+    listen(channel: string, fn: (payloads: unknown[]) => void): () => void {
       const set = listeners.get(channel) ?? new Set();
       listeners.set(channel, set);
       set.add(fn);
       return () => void set.delete(fn);
     },
-    /** One transaction's channels, told once it has committed. */
+    /** One transaction's payloads by channel, handed over once it has committed. */
     pending() {
-      const channels = new Set<string>();
-      return { notify: (channel: string) => void channels.add(channel), committed: () => channels.forEach(emit) };
+      const channels = new Map<string, unknown[]>();
+      return {
+        notify: (channel: string, payload?: unknown) => {
+          const payloads = channels.get(channel) ?? [];
+          channels.set(channel, payloads);
+          payloads.push(payload);
+        },
+        committed: () => {
+          for (const [channel, payloads] of channels) emit(channel, payloads);
+        },
+      };
     },
   };
 }
@@ -107,7 +119,7 @@ async function openPglite(dataDir: string, cacheDir: string | undefined): Promis
     stats: () => ({ total: 1, idle: inFlight === 0 ? 1 : 0, waiting: Math.max(0, inFlight - 1) }),
     query,
     exec: (sql) => counted(async () => void (await lite.exec(sql))),
-    notify: signals.emit,
+    notify: signals.notify,
     transaction: (fn) =>
       counted(async () => {
         const pending = signals.pending();
@@ -183,7 +195,7 @@ async function openPostgres(url: string, max: number): Promise<Db> {
     stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     query,
     exec: async (sql) => void (await pool.query(sql)),
-    notify: signals.emit,
+    notify: signals.notify,
     // Rolled back whole, a transaction that met a plan made stale by a migration runs once more, on a new connection.
     transaction: (fn) => once(fn).catch((err) => (isStalePlan(err) ? once(fn) : Promise.reject(err))),
     listen: signals.listen,

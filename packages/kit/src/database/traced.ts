@@ -55,7 +55,7 @@ function transaction<T>(db: Db, tracer: Tracer, system: string, fn: (tx: Tx) => 
             note(sql);
             return tx.exec(sql);
           },
-          notify: (channel) => tx.notify(channel),
+          notify: (channel, payload) => tx.notify(channel, payload),
         }),
       );
     } finally {
@@ -72,7 +72,7 @@ export function traced(db: Db, tracer: Tracer): Db {
     query: (sql, params) => statement(tracer, system, sql, () => db.query(sql, params)),
     exec: (sql) => statement(tracer, system, sql, () => db.exec(sql)),
     transaction: (fn) => transaction(db, tracer, system, fn),
-    notify: (channel) => db.notify(channel),
+    notify: (channel, payload) => db.notify(channel, payload),
     listen: (channel, fn) => db.listen(channel, fn),
     close: () => db.close(),
   };

@@ -1,8 +1,8 @@
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import { openDatabase } from '../database/db.ts';
+import { type Db, openDatabase } from '../database/db.ts';
 import { createTracing } from '../telemetry/tracing.ts';
-import type { Envelope } from './envelope.ts';
+import { type Envelope, envelope } from './envelope.ts';
 import { InProcessBroker } from './in-process-broker.ts';
 import { inbox } from './inbox.ts';
 import { enqueue, OutboxRelay, TRIM_SQL } from './outbox.ts';
@@ -101,39 +101,89 @@ describe('the outbox and inbox', () => {
     await db.transaction((tx) => enqueue(tx, 'test', { type: 'Thing', data: { left: true } }));
     const seen: Envelope[] = [];
     await broker.subscribe('c', ['Thing'], async (e) => void seen.push(e));
-    const relay = new OutboxRelay(db, broker, log, { sweepMs: 30 });
+    const relay = new OutboxRelay(db, broker, log, { sweepMs: 30, sweepAfterMs: 0 });
     cleanup.push(() => relay.stop());
     await relay.start();
     await until(async () => seen.length > 0);
     expect(seen.map((e) => e.data)).toEqual([{ left: true }]);
   });
 
-  it('marks what the broker confirmed, and re-sends only the event whose publish failed', async () => {
+  it('publishes what its own process commits from memory: after the first sweep, the table is not read', async () => {
+    const { db, broker } = await fixture();
+    const reads: string[] = [];
+    const counted: Db = {
+      ...db,
+      transaction: (fn) =>
+        db.transaction((tx) =>
+          fn({
+            ...tx,
+            query: (sql, params) => {
+              if (sql.includes('FROM outbox')) reads.push(sql);
+              return tx.query(sql, params);
+            },
+          }),
+        ),
+    };
+    const seen: unknown[] = [];
+    await broker.subscribe('c', ['Thing'], async (e) => void seen.push(e.data));
+    const relay = new OutboxRelay(counted, broker, log, { sweepMs: 3_600_000 });
+    cleanup.push(() => relay.stop());
+    await relay.start();
+    await until(async () => reads.length > 0);
+    for (const n of [1, 2, 3]) await counted.transaction((tx) => enqueue(tx, 'test', { type: 'Thing', data: { n } }));
+    await until(async () => (await relay.backlog()).backlog === 0);
+    expect(seen).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }]);
+    expect(reads).toHaveLength(1); // the sweep at start
+  });
+
+  it('leaves a young unsent row to the process that committed it, and sweeps it once it is older', async () => {
+    const { db, broker } = await fixture();
+    const seen: unknown[] = [];
+    await broker.subscribe('c', ['Thing'], async (e) => void seen.push(e.data));
+    // Written without enqueue: as if its committer had crashed before handing it to its relay.
+    const orphan = { ...envelope('test', { type: 'Thing', data: { orphan: true } }) };
+    await db.query('INSERT INTO outbox (id, envelope) VALUES ($1, $2)', [orphan.id, JSON.stringify(orphan)]);
+    const relay = new OutboxRelay(db, broker, log, { sweepMs: 20, sweepAfterMs: 400 });
+    cleanup.push(() => relay.stop());
+    await relay.start();
+    await new Promise((r) => setTimeout(r, 200));
+    expect(seen).toEqual([]);
+    await until(async () => seen.length > 0);
+    expect(seen).toEqual([{ orphan: true }]);
+  });
+
+  it.each([
+    ['swept from the table', false],
+    ['handed over at commit', true],
+  ])('marks what the broker confirmed, and re-sends only the event whose publish failed (%s)', async (_, handed) => {
     const db = await openDatabase({ dataDir: 'memory://' });
     await ensureMessagingTables(db);
     const delivered: number[] = [];
-    let failures = 0;
+    let secondTries = 0;
     // A network broker (pipelined batches) that refuses the second event once.
     const flaky = {
       ...new InProcessBroker(),
       kind: 'flaky',
       async publish(e: Envelope) {
         const n = (e.data as { n: number }).n;
-        if (n === 2 && failures++ === 0) throw new Error('broker said no');
+        if (n === 2 && secondTries++ === 0) throw new Error('broker said no');
         delivered.push(n);
       },
     } as unknown as InProcessBroker;
-    await db.transaction(async (tx) => {
-      for (const n of [1, 2, 3]) await enqueue(tx, 'test', { type: 'Thing', data: { n } });
-    });
-    const relay = new OutboxRelay(db, flaky, log, { sweepMs: 30 });
+    const write = () =>
+      db.transaction(async (tx) => {
+        for (const n of [1, 2, 3]) await enqueue(tx, 'test', { type: 'Thing', data: { n } });
+      });
+    const relay = new OutboxRelay(db, flaky, log, { sweepMs: 30, sweepAfterMs: 0 });
     cleanup.push(
       () => db.close(),
       () => relay.stop(),
     );
+    if (!handed) await write();
     await relay.start();
+    if (handed) await write();
     await until(async () => (await relay.backlog()).backlog === 0);
-    expect(failures).toBeGreaterThan(0);
+    expect(secondTries).toBe(2); // refused once, then sent once more
     expect(delivered.sort()).toEqual([1, 2, 3]);
     expect(await db.query('SELECT attempts FROM outbox ORDER BY seq')).toEqual([
       { attempts: 1 },

@@ -1,6 +1,6 @@
 // The transactional outbox: events are written with the change that caused them, then relayed to the broker.
 import type { Logger } from 'pino';
-import type { Db, Row, Tx } from '../database/db.ts';
+import type { Db, Tx } from '../database/db.ts';
 import type { Broker } from './broker.ts';
 import { type Envelope, envelope, type NewEvent } from './envelope.ts';
 
@@ -11,20 +11,32 @@ const HOUR_MS = 3_600_000;
 
 export const OUTBOX_CHANNEL = 'bazaar_outbox';
 
-/** enqueue writes the event in the caller's transaction, whose commit wakes this process's relay. */
+/** enqueue writes the event in the caller's transaction, whose commit hands it to this process's relay. */
 export async function enqueue(tx: Tx, source: string, event: NewEvent): Promise<string> {
   const env = envelope(source, event);
-  await tx.query('INSERT INTO outbox (id, envelope) VALUES ($1, $2)', [env.id, JSON.stringify(env)]);
-  tx.notify(OUTBOX_CHANNEL);
+  const [{ seq }] = await tx.query<{ seq: number }>('INSERT INTO outbox (id, envelope) VALUES ($1, $2) RETURNING seq', [
+    env.id,
+    JSON.stringify(env),
+  ]);
+  tx.notify(OUTBOX_CHANNEL, { seq, envelope: env } satisfies Handed);
   return env.id;
 }
 
+/** An event its own process committed: the row's seq, and the envelope as written. */
+type Handed = { seq: number; envelope: Envelope };
+
 export type RelayStats = { published: number; failures: number; backlog: number; oldestAgeMs: number };
 
-/** The relay publishes rows in order and marks them sent; a sweep picks up whatever a crash left behind. */
+/**
+ * The relay publishes what its process commits, in commit order, straight from memory, and marks it sent: one
+ * statement per batch, and the table is not read. A sweep reads the table for rows older than `sweepAfterMs` that
+ * are still unsent (a crash came between commit and publish, or the publish failed) and publishes them in order.
+ */
 export class OutboxRelay {
   private running = false;
   private again = false;
+  private sweepDue = true;
+  private readonly handed: Handed[] = [];
   private timer?: NodeJS.Timeout;
   private trimTimer?: NodeJS.Timeout;
   private unlisten?: () => void;
@@ -32,27 +44,39 @@ export class OutboxRelay {
   private readonly broker: Broker;
   private readonly log: Logger;
   private readonly sweepMs: number;
+  private readonly sweepAfterMs: number;
   private readonly retainMs: number;
   readonly stats = { published: 0, failures: 0 };
 
-  /** retainMs: how long published rows stay for inspection before the relay deletes them (default an hour). */
-  constructor(db: Db, broker: Broker, log: Logger, options: { sweepMs?: number; retainMs?: number } = {}) {
+  /**
+   * sweepMs: how often the table is swept; sweepAfterMs: how old an unsent row must be for the sweep to take it
+   * (younger ones are their committer's, in flight: taking them too would send them twice); retainMs: how long
+   * published rows stay for inspection before the relay deletes them (default an hour).
+   */
+  constructor(
+    db: Db,
+    broker: Broker,
+    log: Logger,
+    options: { sweepMs?: number; sweepAfterMs?: number; retainMs?: number } = {},
+  ) {
     this.db = db;
     this.broker = broker;
     this.log = log;
     this.sweepMs = options.sweepMs ?? 1000;
+    this.sweepAfterMs = options.sweepAfterMs ?? 2000;
     this.retainMs = options.retainMs ?? HOUR_MS;
   }
 
   async start(): Promise<void> {
-    // The process that committed an event relays it, woken by its own commit; rows a process committed and never
-    // relayed (it crashed) are the sweep's.
-    this.unlisten = this.db.listen(OUTBOX_CHANNEL, () => this.wake());
-    this.timer = setInterval(() => this.wake(), this.sweepMs);
+    this.unlisten = this.db.listen(OUTBOX_CHANNEL, (events) => {
+      this.handed.push(...(events as Handed[]));
+      this.wake();
+    });
+    this.timer = setInterval(() => this.sweep(), this.sweepMs);
     this.timer.unref();
     this.trimTimer = setInterval(() => void this.trim(), Math.min(this.retainMs, 60_000));
     this.trimTimer.unref();
-    this.wake();
+    this.sweep();
   }
 
   async stop(): Promise<void> {
@@ -62,6 +86,7 @@ export class OutboxRelay {
     while (this.running) await new Promise((r) => setTimeout(r, 10));
   }
 
+  /** Publishes what has been handed over (and sweeps, when a sweep is due); a pass already running goes on to it. */
   wake(): void {
     if (this.running) {
       this.again = true;
@@ -80,6 +105,12 @@ export class OutboxRelay {
           this.wake();
         }
       });
+  }
+
+  /** Reads the table for rows left unsent, on the next pass. */
+  sweep(): void {
+    this.sweepDue = true;
+    this.wake();
   }
 
   /** Deletes rows published longer ago than the retention, so the table holds the backlog and a recent past only. */
@@ -101,22 +132,26 @@ export class OutboxRelay {
   }
 
   private async drain(): Promise<void> {
-    // A short batch means the table is drained; whatever commits meanwhile wakes the relay again.
+    while (this.handed.length > 0) await this.relay(this.db, this.handed.splice(0, BATCH));
+    if (!this.sweepDue) return;
+    this.sweepDue = false;
+    // A short batch means the table is drained; whatever commits meanwhile is handed over, not swept.
     for (let sent = BATCH; sent === BATCH; ) {
       sent =
         this.db.kind === 'postgres'
           ? // Replicas share the table: each takes rows the others have not locked, and holds them until marked.
-            await this.db.transaction(async (tx) =>
-              this.relay(tx, await this.unpublished(tx, 'FOR UPDATE SKIP LOCKED')),
-            )
+            await this.db.transaction(async (tx) => this.relay(tx, await this.unsent(tx, 'FOR UPDATE SKIP LOCKED')))
           : // PGlite is one process's own database: one relay, nothing to lock, no transaction held while publishing.
-            await this.relay(this.db, await this.db.transaction((tx) => this.unpublished(tx)));
+            await this.relay(this.db, await this.db.transaction((tx) => this.unsent(tx)));
     }
   }
 
-  /** Publishes the rows and marks those the broker confirmed; the first failure is thrown after marking. */
-  private async relay(q: Tx, rows: Row[]): Promise<number> {
-    const outcomes = await this.publish(rows.map((r) => r.envelope as Envelope));
+  /**
+   * Publishes the rows and marks those the broker confirmed; the first failure is thrown after marking, and what was
+   * not confirmed stays unsent in the table, for the sweep.
+   */
+  private async relay(q: Tx, rows: Handed[]): Promise<number> {
+    const outcomes = await this.publish(rows.map((r) => r.envelope));
     const sent = rows.filter((_, i) => outcomes[i]?.status === 'fulfilled').map((r) => r.seq);
     // Only what the broker confirmed is marked: a crash before this line means a re-send, never a loss.
     if (sent.length > 0)
@@ -132,9 +167,13 @@ export class OutboxRelay {
   // Without a sort the planner must walk the partial index in order, and an ordered index scan marks the entries
   // of rows already published as dead, so later scans skip them; a bitmap scan (its choice otherwise) reads every
   // entry left since the last VACUUM, and that grows with the table when autovacuum is off or behind.
-  private async unpublished(tx: Tx, lock = ''): Promise<Row[]> {
+  private async unsent(tx: Tx, lock = ''): Promise<Handed[]> {
     await tx.query('SET LOCAL enable_sort = off');
-    return tx.query(`SELECT seq, envelope FROM outbox WHERE published_at IS NULL ORDER BY seq LIMIT ${BATCH} ${lock}`);
+    return tx.query<Handed>(
+      `SELECT seq, envelope FROM outbox WHERE published_at IS NULL AND created_at < now() - make_interval(secs => $1)
+       ORDER BY seq LIMIT ${BATCH} ${lock}`,
+      [this.sweepAfterMs / 1000],
+    );
   }
 
   // Network brokers confirm asynchronously, so a batch goes out pipelined; the in-process broker runs the consumers
