@@ -5,7 +5,7 @@ import { createTracing } from '../telemetry/tracing.ts';
 import { type Envelope, envelope } from './envelope.ts';
 import { InProcessBroker } from './in-process-broker.ts';
 import { inbox } from './inbox.ts';
-import { enqueue, OutboxRelay, TRIM_SQL } from './outbox.ts';
+import { enqueue, enqueueAll, OutboxRelay, TRIM_SQL } from './outbox.ts';
 import { ensureMessagingTables } from './schema.ts';
 
 const log = pino({ level: 'silent' });
@@ -83,6 +83,25 @@ describe('the outbox and inbox', () => {
       return tx.query<{ 'QUERY PLAN': string }>(`EXPLAIN ${TRIM_SQL}`, [3600]);
     });
     expect(plan.map((row) => row['QUERY PLAN']).join('\n')).toMatch(/Index.* on outbox_published/);
+  });
+
+  it('writes several events in one statement, in the order given, and publishes them in that order', async () => {
+    const { db, broker, relay } = await fixture();
+    const seen: unknown[] = [];
+    await broker.subscribe('c', ['Thing'], async (e) => void seen.push(e.data));
+    await relay.start();
+    const ns = [3, 1, 4, 1, 5, 9, 2, 6];
+    const ids = await db.transaction((tx) =>
+      enqueueAll(
+        tx,
+        'test',
+        ns.map((n) => ({ type: 'Thing', data: { n } })),
+      ),
+    );
+    await until(async () => seen.length === ns.length);
+    expect(seen).toEqual(ns.map((n) => ({ n })));
+    const rows = await db.query<{ id: string }>('SELECT id::text AS id FROM outbox ORDER BY seq');
+    expect(rows.map((r) => r.id)).toEqual(ids);
   });
 
   it('carries the trace context of the writer in the envelope', async () => {

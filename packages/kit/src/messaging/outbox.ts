@@ -13,13 +13,22 @@ export const OUTBOX_CHANNEL = 'bazaar_outbox';
 
 /** enqueue writes the event in the caller's transaction, whose commit hands it to this process's relay. */
 export async function enqueue(tx: Tx, source: string, event: NewEvent): Promise<string> {
-  const env = envelope(source, event);
-  const [{ seq }] = await tx.query<{ seq: number }>('INSERT INTO outbox (id, envelope) VALUES ($1, $2) RETURNING seq', [
-    env.id,
-    JSON.stringify(env),
-  ]);
-  tx.notify(OUTBOX_CHANNEL, { seq, envelope: env } satisfies Handed);
-  return env.id;
+  const [id] = await enqueueAll(tx, source, [event]);
+  return id;
+}
+
+/** enqueueAll writes several events in one statement, in the order given (their seq follows it). */
+export async function enqueueAll(tx: Tx, source: string, events: NewEvent[]): Promise<string[]> {
+  const envs = events.map((e) => envelope(source, e));
+  const rows = await tx.query<{ id: string; seq: number }>(
+    `INSERT INTO outbox (id, envelope)
+     SELECT id, envelope FROM unnest($1::uuid[], $2::jsonb[]) WITH ORDINALITY AS e(id, envelope, n) ORDER BY n
+     RETURNING id::text, seq`,
+    [envs.map((e) => e.id), envs.map((e) => JSON.stringify(e))],
+  );
+  const seqOf = new Map(rows.map((r) => [r.id, r.seq]));
+  for (const env of envs) tx.notify(OUTBOX_CHANNEL, { seq: seqOf.get(env.id)!, envelope: env } satisfies Handed);
+  return envs.map((e) => e.id);
 }
 
 /** An event its own process committed: the row's seq, and the envelope as written. */

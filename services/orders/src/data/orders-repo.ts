@@ -65,18 +65,21 @@ const learntParams = (l: Learnt) => [
 ];
 
 export const ordersRepo = {
+  /** Writes the order PENDING, its saga and the first line of its history, in one statement. */
   async insert(q: Tx, o: NewOrder): Promise<StoredOrder> {
+    // Placed with the lease held: the request that placed it runs it; the sweep takes over only if that run dies.
     const [row] = await q.query(
-      `INSERT INTO orders (id, user_id, status, items, shipping_fee, total, payment_method, wallet, shipping)
-       VALUES ($1, $2, 'PENDING', $3, $4, $4, $5, $6, $7) RETURNING *`,
+      `WITH placed AS (
+         INSERT INTO orders (id, user_id, status, items, shipping_fee, total, payment_method, wallet, shipping)
+         VALUES ($1, $2, 'PENDING', $3, $4, $4, $5, $6, $7) RETURNING *
+       ), saga AS (
+         INSERT INTO sagas (order_id, step, lease_until) SELECT id, 'RESERVE', now() + interval '30 seconds' FROM placed
+       ), history AS (
+         INSERT INTO order_history (order_id, status) SELECT id, status FROM placed
+       )
+       SELECT * FROM placed`,
       [o.id, o.userId, JSON.stringify(o.lines), o.shippingFee, o.method, o.wallet ?? null, JSON.stringify(o.shipping)],
     );
-    // Placed with the lease held: the request that placed it runs it; the sweep takes over only if that run dies.
-    await q.query(
-      "INSERT INTO sagas (order_id, step, lease_until) VALUES ($1, 'RESERVE', now() + interval '30 seconds')",
-      [o.id],
-    );
-    await this.history(q, o.id, 'PENDING');
     return toStored(row);
   },
 
@@ -107,14 +110,18 @@ export const ordersRepo = {
     status: 'CONFIRMED' | 'REJECTED',
     fields: Learnt & { reason?: string },
   ): Promise<StoredOrder | null> {
+    // The history line is written by the same statement, only when the order moved.
     const [row] = await q.query(
-      `UPDATE orders SET ${LEARNT}, status = $6, rejection_reason = $7, version = version + 1, updated_at = clock_timestamp()
-       WHERE id = $1 AND status = 'PENDING' RETURNING *`,
+      `WITH moved AS (
+         UPDATE orders SET ${LEARNT}, status = $6, rejection_reason = $7, version = version + 1, updated_at = clock_timestamp()
+         WHERE id = $1 AND status = 'PENDING' RETURNING *
+       ), history AS (
+         INSERT INTO order_history (order_id, status, detail) SELECT id, status, $7 FROM moved
+       )
+       SELECT * FROM moved`,
       [id, ...learntParams(fields), status, fields.reason ?? null],
     );
-    if (!row) return null;
-    await this.history(q, id, status, fields.reason);
-    return toStored(row);
+    return row ? toStored(row) : null;
   },
 
   async setStatus(

@@ -1,6 +1,6 @@
 // What the saga's use cases share: the database, the other services, the clock of retries, and the stream notifier.
 import type { Db, Tx } from '@bazaar/kit/database';
-import { enqueue } from '@bazaar/kit/messaging';
+import { enqueueAll } from '@bazaar/kit/messaging';
 import type { Logger } from '@bazaar/kit/telemetry';
 import type { Inventory, Payments, Shipping } from '../clients/ports.ts';
 import type { OrdersConfig } from '../config.ts';
@@ -29,7 +29,8 @@ export async function announce(
   specific?: { type: string; extra?: Record<string, unknown> },
 ): Promise<void> {
   const summary = { ...summaryOf(order), version };
-  await enqueue(tx, 'orders', { type: OrderEvents.statusChanged, subject: order.id, data: summary });
-  if (specific)
-    await enqueue(tx, 'orders', { type: specific.type, subject: order.id, data: { ...summary, ...specific.extra } });
+  await enqueueAll(tx, 'orders', [
+    { type: OrderEvents.statusChanged, subject: order.id, data: summary },
+    ...(specific ? [{ type: specific.type, subject: order.id, data: { ...summary, ...specific.extra } }] : []),
+  ]);
 }
