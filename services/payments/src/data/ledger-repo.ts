@@ -17,18 +17,27 @@ export const ledgerRepo = {
   /** Books the entry unless the payment has one of that kind already; answers whether it booked. */
   async post(q: Tx, e: { paymentId: string; orderId: string; kind: EntryKind; lines: Line[] }): Promise<boolean> {
     assertBalanced(e.lines);
+    // The entry and its lines in one statement; the database checks the balance at commit.
     const [entry] = await q.query(
-      `INSERT INTO journal_entries (payment_id, order_id, kind) VALUES ($1, $2, $3)
-       ON CONFLICT (payment_id, kind) DO NOTHING RETURNING id`,
-      [e.paymentId, e.orderId, e.kind],
+      `WITH entry AS (
+         INSERT INTO journal_entries (payment_id, order_id, kind) VALUES ($1, $2, $3)
+         ON CONFLICT (payment_id, kind) DO NOTHING RETURNING id
+       ), lines AS (
+         INSERT INTO journal_lines (entry_id, line, account, debit, credit)
+         SELECT entry.id, n, account, debit, credit
+         FROM entry, unnest($4::text[], $5::bigint[], $6::bigint[]) WITH ORDINALITY AS l(account, debit, credit, n)
+       )
+       SELECT id FROM entry`,
+      [
+        e.paymentId,
+        e.orderId,
+        e.kind,
+        e.lines.map((l) => l.account),
+        e.lines.map((l) => l.debit),
+        e.lines.map((l) => l.credit),
+      ],
     );
-    if (!entry) return false;
-    await q.query(
-      `INSERT INTO journal_lines (entry_id, line, account, debit, credit)
-       SELECT $1, n, account, debit, credit FROM unnest($2::text[], $3::bigint[], $4::bigint[]) WITH ORDINALITY AS l(account, debit, credit, n)`,
-      [entry.id, e.lines.map((l) => l.account), e.lines.map((l) => l.debit), e.lines.map((l) => l.credit)],
-    );
-    return true;
+    return entry !== undefined;
   },
 
   /** Books the standard entry of a payment event (see domain/ledger.ts). */

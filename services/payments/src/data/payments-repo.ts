@@ -34,12 +34,14 @@ export type Settlement = { status: PaymentStatus; outcome?: AuthorizeOutcome; re
 
 export const paymentsRepo = {
   /** Inserts the payment AUTHORIZING unless the order has one already. */
-  async insertAuthorizing(q: Tx, p: NewPayment): Promise<void> {
-    await q.query(
+  /** Writes the order's payment AUTHORIZING and answers it (locked: this transaction wrote it); null if one exists. */
+  async insertAuthorizing(q: Tx, p: NewPayment): Promise<Payment | null> {
+    const [row] = await q.query(
       `INSERT INTO payments (id, order_id, user_id, method, wallet, amount, status, reference)
-       VALUES ($1, $2, $3, $4, $5, $6, 'AUTHORIZING', $7) ON CONFLICT (order_id) DO NOTHING`,
+       VALUES ($1, $2, $3, $4, $5, $6, 'AUTHORIZING', $7) ON CONFLICT (order_id) DO NOTHING RETURNING ${COLUMNS}`,
       [p.id, p.orderId, p.userId, p.method, p.wallet ?? null, p.amount, p.reference],
     );
+    return row ? toPayment(row) : null;
   },
 
   /** A VOIDED row for an order that has no payment yet, so that a late authorisation is refused. */

@@ -38,8 +38,9 @@ export async function authorizePayment(deps: Deps, req: AuthorizeRequest): Promi
 
 async function claimAuthorization(tx: Tx, deps: Deps, req: AuthorizeRequest): Promise<Claim> {
   const reference = isWallet(req.method) ? txnRefFor(req.orderId, 1) : null;
-  await paymentsRepo.insertAuthorizing(tx, { id: `pay_${randomUUID()}`, ...req, reference });
-  const p = (await paymentsRepo.lockByOrder(tx, req.orderId))!;
+  const p =
+    (await paymentsRepo.insertAuthorizing(tx, { id: `pay_${randomUUID()}`, ...req, reference })) ??
+    (await paymentsRepo.lockByOrder(tx, req.orderId))!;
   // A tombstone (the order was voided first) takes the request's details and answers VOIDED: never charged.
   if (isTombstone(p)) await paymentsRepo.adoptTombstone(tx, p.id, req);
   else checkSameRequest(p, req);
