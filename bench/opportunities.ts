@@ -98,8 +98,8 @@ function orders(result: ScenarioResult): string[] {
 }
 
 const lag = [
-  "The relay (packages/kit/src/messaging/outbox.ts) publishes row by row inside a transaction that holds `FOR UPDATE SKIP LOCKED`: for each row it awaits the broker's publisher confirm, then an UPDATE. Publishing the batch with all confirms awaited together and marking it with one `UPDATE … WHERE seq = ANY($1)` removes a round trip per event and shortens the lock.",
-  "The relay is woken by NOTIFY on a separate LISTEN connection, then opens a transaction (BEGIN, SELECT, publish, UPDATE, COMMIT: five round trips before the broker even has the event); the consumer's inbox is another four (BEGIN, INSERT inbox, effect, COMMIT). At rest each round trip is well under a millisecond on a quiet machine: a p99 over 50 ms here comes from scheduling delays when the 2 cores are saturated by other work (see the other-work figures at the top), which a rerun on a quiet machine separates from the code's own cost.",
+  'The relay (packages/kit/src/messaging/outbox.ts) is handed each event by the commit that wrote it, in process (no NOTIFY, no table read): it publishes the batch with all publisher confirms awaited together and marks it with one `UPDATE … WHERE seq = ANY($1)`. The table is read only by the sweep, for rows a crash or a failed publish left unsent.',
+  "The consumer's inbox (packages/kit/src/messaging/inbox.ts) is BEGIN, one INSERT for every delivery that arrived during its previous transaction, the effects, COMMIT. At rest each round trip is well under a millisecond on a quiet machine: a p99 over 50 ms here comes from scheduling delays when the 2 cores are saturated by other work (see the other-work figures at the top), which a rerun on a quiet machine separates from the code's own cost.",
   "RabbitMQ: the consumer prefetch (32) and publisher confirms are right for safety; a lower `backoffMs` does not matter at rest. NATS JetStream: the pull consumer's fetch interval bounds the lag from below; an ordered push consumer or a shorter `expires` lowers it.",
 ];
 

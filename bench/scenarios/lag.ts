@@ -1,5 +1,5 @@
 // Event lag at rest: an event written to the outbox in a producer's transaction, relayed by the kit's OutboxRelay
-// (woken by NOTIFY at commit), delivered by the broker and handled through the kit's inbox in a consumer's own
+// (handed each event at commit), delivered by the broker and handled through the kit's inbox in a consumer's own
 // database; lag = commit → the consumer's transaction committed. Embedded (PGlite + in-process broker) and cluster
 // (PostgreSQL + RabbitMQ; + NATS JetStream when it is there). Producer and consumer are in this one process, with
 // their own databases and broker connections, so one clock times both ends.
