@@ -22,10 +22,19 @@ export const reservationsRepo = {
     return rows.length > 0;
   },
 
-  /** The reservation's status, locked until the transaction ends; null when the order has none. */
-  async lock(q: Tx, orderId: string): Promise<ReservationStatus | null> {
-    const [row] = await q.query('SELECT status FROM reservations WHERE order_id = $1 FOR UPDATE', [orderId]);
-    return row ? row.status : null;
+  /**
+   * The reservation's status and lines (in sku order, the order products are locked in), the reservation locked
+   * until the transaction ends; null when the order has none. One read for both.
+   */
+  async lock(q: Tx, orderId: string): Promise<{ status: ReservationStatus; lines: ReservationLine[] } | null> {
+    const rows = await q.query(
+      `SELECT r.status, l.sku, l.name, l.quantity, l.unit_price_paisa
+       FROM reservations r LEFT JOIN reservation_lines l ON l.order_id = r.order_id
+       WHERE r.order_id = $1 ORDER BY l.sku FOR UPDATE OF r`,
+      [orderId],
+    );
+    if (rows.length === 0) return null;
+    return { status: rows[0].status, lines: rows.filter((r) => r.sku !== null).map(toLine) };
   },
 
   async setStatus(q: Tx, orderId: string, status: ReservationStatus): Promise<void> {
@@ -37,11 +46,5 @@ export const reservationsRepo = {
       'INSERT INTO reservation_lines (order_id, sku, name, quantity, unit_price_paisa) VALUES ($1, $2, $3, $4, $5)',
       [orderId, line.sku, line.name, line.quantity, line.unitPrice.amount],
     );
-  },
-
-  /** The lines in sku order, the order products are locked in. */
-  async lines(q: Tx, orderId: string): Promise<ReservationLine[]> {
-    const rows = await q.query('SELECT * FROM reservation_lines WHERE order_id = $1 ORDER BY sku', [orderId]);
-    return rows.map(toLine);
   },
 };

@@ -11,11 +11,11 @@ import { announceStock } from './announce-stock.ts';
 export async function commitReservation(db: Db, orderId: string): Promise<CommitResponse> {
   return db.transaction(async (tx) => {
     // The row lock gives concurrent commits and releases of one order exactly one outcome.
-    const status = await reservationsRepo.lock(tx, orderId);
-    if (status === null) throw notFound('No reservation for this order.');
-    if (status === 'RELEASED') throw reservationReleased(orderId);
-    if (status === 'RESERVED') {
-      for (const line of inLockOrder(await reservationsRepo.lines(tx, orderId))) {
+    const held = await reservationsRepo.lock(tx, orderId);
+    if (held === null) throw notFound('No reservation for this order.');
+    if (held.status === 'RELEASED') throw reservationReleased(orderId);
+    if (held.status === 'RESERVED') {
+      for (const line of inLockOrder(held.lines)) {
         await announceStock(tx, await productsRepo.sell(tx, line.sku, line.quantity), 'committed');
       }
       await reservationsRepo.setStatus(tx, orderId, 'COMMITTED');

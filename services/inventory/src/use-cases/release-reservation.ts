@@ -10,11 +10,11 @@ export async function releaseReservation(db: Db, orderId: string): Promise<Relea
   return db.transaction(async (tx) => {
     // A release that overtakes its reserve leaves a tombstone, so the late reserve is refused.
     if (await reservationsRepo.claim(tx, orderId, 'RELEASED')) return { orderId, status: 'RELEASED' };
-    const status = await reservationsRepo.lock(tx, orderId);
-    if (status === 'RESERVED' || status === 'COMMITTED') {
-      for (const line of inLockOrder(await reservationsRepo.lines(tx, orderId))) {
+    const held = await reservationsRepo.lock(tx, orderId);
+    if (held?.status === 'RESERVED' || held?.status === 'COMMITTED') {
+      for (const line of inLockOrder(held.lines)) {
         const stock =
-          status === 'RESERVED'
+          held.status === 'RESERVED'
             ? await productsRepo.unhold(tx, line.sku, line.quantity)
             : await productsRepo.restock(tx, line.sku, line.quantity);
         await announceStock(tx, stock, 'released');

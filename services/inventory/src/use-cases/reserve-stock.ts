@@ -39,7 +39,7 @@ export async function reserveStock(db: Db, input: ReserveRequest): Promise<Reser
 }
 
 async function storedReservation(tx: Tx, orderId: string): Promise<ReserveResponse> {
-  const status = await reservationsRepo.lock(tx, orderId);
-  if (status === 'RELEASED' || status === null) throw reservationReleased(orderId);
-  return { orderId, status, lines: await reservationsRepo.lines(tx, orderId) };
+  const held = await reservationsRepo.lock(tx, orderId);
+  if (held === null || held.status === 'RELEASED') throw reservationReleased(orderId);
+  return { orderId, status: held.status, lines: held.lines };
 }
