@@ -97,12 +97,14 @@ export const paymentsRepo = {
     await q.query('UPDATE payments SET lease_token = NULL, lease_until = NULL WHERE lease_until IS NOT NULL');
   },
 
-  /** Moves the payment on; outcome and reason are kept when not given. */
-  async settle(q: Tx, id: string, s: Settlement): Promise<void> {
-    await q.query(
-      'UPDATE payments SET status = $2, outcome = coalesce($3, outcome), reason = coalesce($4, reason), updated_at = now() WHERE id = $1',
+  /** Moves the payment on, and answers it as it now stands; outcome and reason are kept when not given. */
+  async settle(q: Tx, id: string, s: Settlement): Promise<Payment> {
+    const [row] = await q.query(
+      `UPDATE payments SET status = $2, outcome = coalesce($3, outcome), reason = coalesce($4, reason), updated_at = now()
+       WHERE id = $1 RETURNING ${COLUMNS}`,
       [id, s.status, s.outcome ?? null, s.reason ?? null],
     );
+    return toPayment(row);
   },
 
   /** Schedules a check at the provider, backing off with each one (at most an hour apart); null clears it. */

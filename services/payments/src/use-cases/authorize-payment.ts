@@ -46,7 +46,7 @@ async function claimAuthorization(tx: Tx, deps: Deps, req: AuthorizeRequest): Pr
   else checkSameRequest(p, req);
   if (p.status === 'AUTHORIZING') {
     if (p.method !== 'cod') return p.leased ? { kind: 'busy' } : { kind: 'call', lease: await takeLease(tx, deps, p) };
-    await record(tx, deps, p, 'approved'); // cash on delivery: nobody to ask
+    return { kind: 'answer', payment: await record(tx, deps, p, 'approved') }; // cash on delivery: nobody to ask
   }
   return { kind: 'answer', payment: (await paymentsRepo.byOrder(tx, req.orderId))! };
 }
@@ -87,14 +87,18 @@ async function askProvider(deps: Deps, lease: Lease, handBack: HandBack): Promis
   return deps.db.transaction(async (tx) => {
     const current = (await paymentsRepo.lockByOrder(tx, p.orderId))!;
     if (!unanswered) await attemptsRepo.record(tx, attempt);
-    if (current.status === 'AUTHORIZING') await record(tx, deps, current, outcome, release);
+    // Settled here, or already by someone else: either way the answer is the row as it now stands.
+    const settled = current.status === 'AUTHORIZING' ? await record(tx, deps, current, outcome, release) : current;
     await handBack(tx);
-    return answerOf((await paymentsRepo.byOrder(tx, p.orderId))!);
+    return answerOf(settled);
   });
 }
 
-/** Books and stores the outcome: approved holds the amount; a timeout or outage voids, after the provider let go. */
-async function record(tx: Tx, deps: Deps, p: Payment, outcome: AuthorizeOutcome, release?: Release): Promise<void> {
+/**
+ * Books and stores the outcome, and answers the payment as settled: approved holds the amount; a timeout or outage
+ * voids, after the provider let go.
+ */
+async function record(tx: Tx, deps: Deps, p: Payment, outcome: AuthorizeOutcome, release?: Release): Promise<Payment> {
   deps.metrics.authorized(p.method!, outcome);
   if (outcome === 'approved') {
     await ledgerRepo.book(tx, { id: p.id, orderId: p.orderId, method: p.method! }, 'authorize', p.amount);
@@ -103,8 +107,9 @@ async function record(tx: Tx, deps: Deps, p: Payment, outcome: AuthorizeOutcome,
   if (outcome === 'declined')
     return paymentsRepo.settle(tx, p.id, { status: 'DECLINED', outcome, reason: reasonFor(outcome)! });
   await bookRelease(tx, p, release!);
-  await paymentsRepo.settle(tx, p.id, { status: 'VOIDED', outcome, reason: reasonFor(outcome)! });
+  const voided = await paymentsRepo.settle(tx, p.id, { status: 'VOIDED', outcome, reason: reasonFor(outcome)! });
   if (stillOpen(release!)) await paymentsRepo.reconcileLater(tx, p.id, deps.settings.reconcileMs);
+  return voided;
 }
 
 export function answerOf(p: Payment): AuthorizeResponse {
