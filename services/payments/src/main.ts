@@ -37,11 +37,10 @@ export async function start(platform: Platform, overrides: Partial<PaymentsConfi
   // One process in embedded mode: leases left by a crashed run belong to nobody now.
   if (kit.db.kind === 'pglite') await paymentsRepo.releaseAllLeases(kit.db);
 
-  const wake = (wrote: boolean) => wrote && kit.relay.wake();
   await platform.broker.subscribe(
     'payments',
     consumedEvents,
-    inbox(kit.db, 'payments', kit.tracer, onShipmentStatusChanged, wake),
+    inbox(kit.db, 'payments', kit.tracer, onShipmentStatusChanged),
   );
   paymentsRoutes(kit.app, deps);
   internalRoutes(kit.app, deps);

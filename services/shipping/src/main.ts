@@ -11,11 +11,10 @@ export const migrations = new URL('../migrations', import.meta.url);
 export async function start(platform: Platform, overrides: Partial<ShippingConfig> = {}) {
   const config = loadConfig(overrides);
   const kit = await serviceDefaults('shipping', platform, { migrations });
-  const wake = () => kit.relay.wake();
-  await kit.consume(consumedEvents, orderEvents(kit.log), wake);
+  await kit.consume(consumedEvents, orderEvents(kit.log));
   shippingRoutes(kit.app, { db: kit.db });
   const url = await kit.listen(config.port, config.host);
-  const courier = startCourierSimulator({ db: kit.db, log: kit.log, stepMs: config.courierStepMs, onStepped: wake });
+  const courier = startCourierSimulator({ db: kit.db, log: kit.log, stepMs: config.courierStepMs });
   kit.onStop(() => courier.stop());
   return { ...kit, url, config };
 }

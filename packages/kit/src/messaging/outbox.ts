@@ -96,7 +96,7 @@ export class OutboxRelay {
   }
 
   /** Publishes what has been handed over (and sweeps, when a sweep is due); a pass already running goes on to it. */
-  wake(): void {
+  private wake(): void {
     if (this.running) {
       this.again = true;
       return;
@@ -117,7 +117,7 @@ export class OutboxRelay {
   }
 
   /** Reads the table for rows left unsent, on the next pass. */
-  sweep(): void {
+  private sweep(): void {
     this.sweepDue = true;
     this.wake();
   }

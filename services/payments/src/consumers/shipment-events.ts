@@ -7,12 +7,11 @@ import { captureNow } from '../use-cases/capture-payment.ts';
 
 export const consumedEvents = [ShipmentEvents.statusChanged];
 
-/** Runs in the inbox's transaction; answers whether an event was written (so the relay can be woken). */
-export async function onShipmentStatusChanged(tx: Tx, event: Envelope): Promise<boolean> {
+/** Runs in the inbox's transaction: a cash payment is captured (and PaymentCaptured written) at delivery. */
+export async function onShipmentStatusChanged(tx: Tx, event: Envelope): Promise<void> {
   const shipment = event.data as ShipmentStatusChangedData;
-  if (shipment.status !== 'DELIVERED') return false;
+  if (shipment.status !== 'DELIVERED') return;
   const p = await paymentsRepo.lockByOrder(tx, shipment.orderId);
-  if (p?.method !== 'cod' || p.status !== 'AUTHORIZED') return false; // wallets were captured at confirmation
+  if (p?.method !== 'cod' || p.status !== 'AUTHORIZED') return; // wallets were captured at confirmation
   await captureNow(tx, p);
-  return true;
 }

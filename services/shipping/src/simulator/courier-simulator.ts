@@ -5,12 +5,7 @@ import { advanceShipments } from '../use-cases/advance-shipments.ts';
 
 export type CourierSimulator = { stop(): Promise<void> };
 
-export function startCourierSimulator(deps: {
-  db: Db;
-  log: Logger;
-  stepMs: number;
-  onStepped?: () => void;
-}): CourierSimulator {
+export function startCourierSimulator(deps: { db: Db; log: Logger; stepMs: number }): CourierSimulator {
   const { db, log, stepMs } = deps;
   // Passes run four times a step, so a shipment moves within a quarter step of falling due.
   const every = Math.max(10, Math.floor(stepMs / 4));
@@ -21,10 +16,7 @@ export function startCourierSimulator(deps: {
   const tick = () => {
     pass = advanceShipments(db, stepMs)
       .then((stepped) => {
-        if (stepped > 0) {
-          log.debug({ stepped }, 'courier moved shipments');
-          deps.onStepped?.();
-        }
+        if (stepped > 0) log.debug({ stepped }, 'courier moved shipments');
       })
       .catch((err) => log.warn({ err }, 'courier pass failed; the next pass retries'))
       .finally(() => {
