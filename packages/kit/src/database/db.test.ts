@@ -56,6 +56,47 @@ describe.each(kinds)('the database layer on %s', (_kind, open) => {
     expect(await db.query('SELECT n FROM t')).toEqual([{ n: 1 }]);
   });
 
+  it('runs the first statement inside the transaction, whether a query or a script', async () => {
+    const db = await open();
+    opened.push(db);
+    // now() is the transaction's start: the same for every statement in it, the first one included.
+    const times = await db.transaction(async (tx) => {
+      const [first] = await tx.query<{ t: Date }>('SELECT now() AS t');
+      await tx.query('SELECT pg_sleep(0.02)');
+      const [last] = await tx.query<{ t: Date }>('SELECT now() AS t');
+      return [first.t, last.t];
+    });
+    expect(times[0]).toEqual(times[1]);
+    // A temporary table dropped at commit outlives its creating script only inside a transaction.
+    const rows = await db.transaction(async (tx) => {
+      await tx.exec('CREATE TEMP TABLE scratch (n int) ON COMMIT DROP');
+      await tx.query('INSERT INTO scratch VALUES (7)');
+      return tx.query('SELECT n FROM scratch');
+    });
+    expect(rows).toEqual([{ n: 7 }]);
+  });
+
+  it('rolls back a transaction whose first statement fails, and every connection serves the next one', async () => {
+    const db = await open();
+    opened.push(db);
+    await db.exec('CREATE TABLE once (n integer PRIMARY KEY)');
+    await db.query('INSERT INTO once VALUES (1)');
+    const failing = Array.from({ length: 12 }, () =>
+      db.transaction(async (tx) => {
+        await tx.query('INSERT INTO once VALUES ($1)', [1]);
+      }),
+    );
+    const outcomes = await Promise.allSettled(failing);
+    expect(outcomes.map((o) => o.status === 'rejected' && (o.reason as { code?: string }).code)).toEqual(
+      Array(12).fill('23505'),
+    );
+    const counts = Array.from({ length: 12 }, () =>
+      db.transaction((tx) => tx.query<{ n: number }>('SELECT count(*)::int AS n FROM once')),
+    );
+    expect(await Promise.all(counts)).toEqual(Array(12).fill([{ n: 1 }]));
+    expect(await db.transaction(async () => 'nothing asked')).toBe('nothing asked');
+  });
+
   it('wakes its listeners when a transaction that notified commits: never on rollback, at once outside one', async () => {
     const db = await open();
     opened.push(db);

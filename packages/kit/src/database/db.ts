@@ -150,6 +150,7 @@ async function openPostgres(url: string, max: number): Promise<Db> {
   pool.on('error', () => {}); // an idle client's broken connection leaves the pool; the next caller opens a new one
   const signals = commitSignals();
   const named = preparer();
+  const beginThen = pipelinedBegin(pg);
   // pool.query destroys a connection whose statement failed, so a stale plan's retry prepares it afresh.
   const query = async <T extends Row>(sql: string, params?: unknown[]): Promise<T[]> =>
     (
@@ -171,19 +172,26 @@ async function openPostgres(url: string, max: number): Promise<Db> {
       client.off('error', onError);
     };
     const pending = signals.pending();
+    // BEGIN goes with the transaction's first statement, in one write and one round trip; none is sent if fn runs none.
+    let begun = false;
+    const begin = () => {
+      const first = !begun;
+      begun = true;
+      return first;
+    };
     try {
-      await client.query('BEGIN');
       const result = await fn({
-        query: async (sql, params) => (await client.query(named(sql, params))).rows,
-        exec: async (sql) => void (await client.query(sql)),
+        query: async (sql, params) =>
+          begin() ? beginThen(client, named(sql, params)) : (await client.query(named(sql, params))).rows,
+        exec: async (sql) => void (await client.query(begin() ? `BEGIN; ${sql}` : sql)),
         notify: pending.notify,
       });
-      await client.query('COMMIT');
+      if (begun) await client.query('COMMIT');
       release();
       pending.committed();
       return result;
     } catch (err) {
-      if (!broken) await client.query('ROLLBACK').catch(onError);
+      if (!broken && begun) await client.query('ROLLBACK').catch(onError);
       // Its other statements may be stale too: a new connection prepares them all afresh.
       if (isStalePlan(err)) broken = true;
       release();
@@ -205,6 +213,32 @@ async function openPostgres(url: string, max: number): Promise<Db> {
 
 // The PostgreSQL client is loaded when a database URL is used: embedded mode never needs it.
 const loadPg = async () => (await import('pg')).default;
+
+/**
+ * Runs BEGIN and then a statement in one extended-protocol pipeline (BEGIN's Parse, Bind and Execute ahead of the
+ * statement's, one Sync), so a transaction's first round trip does both; pg answers such a query with both results.
+ */
+function pipelinedBegin(pg: typeof import('pg').default) {
+  type Wire = { parse(m: { text: string }): void; bind(m: object): void; execute(m: object): void };
+  const prepare = (pg.Query.prototype as unknown as { prepare(c: Wire): void }).prepare;
+  class BeginThen extends pg.Query {
+    prepare(connection: Wire) {
+      connection.parse({ text: 'BEGIN' });
+      connection.bind({});
+      connection.execute({});
+      prepare.call(this, connection);
+    }
+  }
+  return <T extends Row>(client: import('pg').PoolClient, config: import('pg').QueryConfig) =>
+    new Promise<T[]>((resolve, reject) => {
+      // Extended mode even for an unnamed statement without parameters, which pg would send as a simple query.
+      const query = new BeginThen({ ...config, queryMode: 'extended' } as never, undefined, ((
+        err: Error | null,
+        results: { rows: T[] }[],
+      ) => (err ? reject(err) : resolve(results[results.length - 1].rows))) as never);
+      client.query(query as never);
+    });
+}
 
 /** ensureDatabase creates a service's database on a PostgreSQL server if it is missing. */
 export async function ensureDatabase(serverUrl: string, name: string): Promise<string> {
