@@ -6,7 +6,7 @@ import { internalRoutes } from './api/internal-routes.ts';
 import { paymentsRoutes } from './api/routes.ts';
 import { callbackReaders, paymentMetrics, walletProviders } from './clients/providers.ts';
 import { grpcPortOf, loadConfig, type PaymentsConfig } from './config.ts';
-import { consumedEvents, onShipmentStatusChanged } from './consumers/shipment-events.ts';
+import { consumedEvents, isDelivery, onShipmentStatusChanged } from './consumers/shipment-events.ts';
 import { paymentsRepo } from './data/payments-repo.ts';
 import { createSerial, type Deps } from './use-cases/deps.ts';
 import { startReconciler } from './use-cases/reconcile-payments.ts';
@@ -37,10 +37,9 @@ export async function start(platform: Platform, overrides: Partial<PaymentsConfi
   // One process in embedded mode: leases left by a crashed run belong to nobody now.
   if (kit.db.kind === 'pglite') await paymentsRepo.releaseAllLeases(kit.db);
 
-  await platform.broker.subscribe(
-    'payments',
-    consumedEvents,
-    inbox(kit.db, 'payments', kit.tracer, onShipmentStatusChanged),
+  const handle = inbox(kit.db, 'payments', kit.tracer, onShipmentStatusChanged);
+  await platform.broker.subscribe('payments', consumedEvents, async (event) =>
+    isDelivery(event) ? handle(event) : undefined,
   );
   paymentsRoutes(kit.app, deps);
   internalRoutes(kit.app, deps);

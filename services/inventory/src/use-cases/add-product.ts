@@ -14,7 +14,7 @@ export async function addProduct(db: Db, input: NewProduct): Promise<Product> {
       quantity: input.quantity,
     });
     if (!product) throw skuExists(input.sku);
-    await announceStock(tx, product, 'created');
+    await announceStock(tx, [product], 'created');
     return publicProduct(product);
   });
 }

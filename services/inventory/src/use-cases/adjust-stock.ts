@@ -16,7 +16,7 @@ export async function adjustStock(db: Db, sku: string, input: Adjustment, adminI
       throw stockConflict(current, input.delta);
     }
     await productsRepo.recordAdjustment(tx, sku, input.delta, input.reason.trim(), adminId);
-    await announceStock(tx, adjusted, 'adjusted');
+    await announceStock(tx, [adjusted], 'adjusted');
     return publicProduct(adjusted);
   });
 }

@@ -15,9 +15,9 @@ export async function commitReservation(db: Db, orderId: string): Promise<Commit
     if (held === null) throw notFound('No reservation for this order.');
     if (held.status === 'RELEASED') throw reservationReleased(orderId);
     if (held.status === 'RESERVED') {
-      for (const line of inLockOrder(held.lines)) {
-        await announceStock(tx, await productsRepo.sell(tx, line.sku, line.quantity), 'committed');
-      }
+      const sold = [];
+      for (const line of inLockOrder(held.lines)) sold.push(await productsRepo.sell(tx, line.sku, line.quantity));
+      await announceStock(tx, sold, 'committed');
       await reservationsRepo.setStatus(tx, orderId, 'COMMITTED');
     }
     return { orderId, status: 'COMMITTED' };

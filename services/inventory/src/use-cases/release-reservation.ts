@@ -12,13 +12,15 @@ export async function releaseReservation(db: Db, orderId: string): Promise<Relea
     if (await reservationsRepo.claim(tx, orderId, 'RELEASED')) return { orderId, status: 'RELEASED' };
     const held = await reservationsRepo.lock(tx, orderId);
     if (held?.status === 'RESERVED' || held?.status === 'COMMITTED') {
+      const back = [];
       for (const line of inLockOrder(held.lines)) {
-        const stock =
+        back.push(
           held.status === 'RESERVED'
             ? await productsRepo.unhold(tx, line.sku, line.quantity)
-            : await productsRepo.restock(tx, line.sku, line.quantity);
-        await announceStock(tx, stock, 'released');
+            : await productsRepo.restock(tx, line.sku, line.quantity),
+        );
       }
+      await announceStock(tx, back, 'released');
       await reservationsRepo.setStatus(tx, orderId, 'RELEASED');
     }
     return { orderId, status: 'RELEASED' };

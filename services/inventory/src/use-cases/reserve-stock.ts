@@ -4,7 +4,7 @@ import { validationFailed } from '@bazaar/kit/server';
 import type { ReserveRequest, ReserveResponse, Shortage } from '../contracts.ts';
 import { productsRepo } from '../data/products-repo.ts';
 import { reservationsRepo } from '../data/reservations-repo.ts';
-import { outOfStock, reservationReleased } from '../domain/product.ts';
+import { outOfStock, reservationReleased, type StockedProduct } from '../domain/product.ts';
 import { duplicateSkus, inLockOrder, type ReservationLine } from '../domain/reservation.ts';
 import { announceStock } from './announce-stock.ts';
 
@@ -16,6 +16,7 @@ export async function reserveStock(db: Db, input: ReserveRequest): Promise<Reser
     if (!(await reservationsRepo.claim(tx, input.orderId, 'RESERVED'))) return storedReservation(tx, input.orderId);
     const shortages: Shortage[] = [];
     const reserved: ReservationLine[] = [];
+    const holds: StockedProduct[] = [];
     for (const line of inLockOrder(input.lines)) {
       const held = await productsRepo.hold(tx, line.sku, line.quantity);
       if (!held) {
@@ -29,10 +30,11 @@ export async function reserveStock(db: Db, input: ReserveRequest): Promise<Reser
       const reservedLine = { sku: held.sku, name: held.name, quantity: line.quantity, unitPrice: held.price };
       await reservationsRepo.addLine(tx, input.orderId, reservedLine);
       reserved.push(reservedLine);
-      await announceStock(tx, held, 'reserved');
+      holds.push(held);
     }
-    // Throwing rolls back every hold, the claim and the events: nothing was reserved.
+    // Throwing rolls back every hold and the claim: nothing was reserved.
     if (shortages.length > 0) throw outOfStock(shortages);
+    await announceStock(tx, holds, 'reserved');
     // The lines as written, in sku order: what a later call reads back from the table.
     return { orderId: input.orderId, status: 'RESERVED', lines: reserved };
   });

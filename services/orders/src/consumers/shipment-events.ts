@@ -8,19 +8,19 @@ import { announce } from '../use-cases/saga-deps.ts';
 
 export async function onShipmentStatusChanged(tx: Tx, event: Envelope): Promise<string | undefined> {
   const s = event.data as ShipmentStatusChangedData;
-  const order = await ordersRepo.byId(tx, s.orderId, true);
-  if (!order) return undefined;
-  let latest = await ordersRepo.setShipment(tx, order.id, {
+  // The update locks the order's row, and changes nothing for an unknown order or a step it has already seen.
+  let latest = await ordersRepo.setShipment(tx, s.orderId, {
     courier: s.courier,
     trackingNumber: s.trackingNumber,
     status: s.status,
     version: s.version,
   });
   if (!latest) return undefined;
-  for (const next of statusesAfterShipment(order.status, s.status))
-    latest = await ordersRepo.setStatus(tx, order.id, next, { detail: `shipment ${s.status.toLowerCase()}` });
+  const { id, status } = latest.order;
+  for (const next of statusesAfterShipment(status, s.status))
+    latest = await ordersRepo.setStatus(tx, id, next, { detail: `shipment ${s.status.toLowerCase()}` });
   await announce(tx, latest);
-  return order.id;
+  return id;
 }
 
 /**

@@ -7,6 +7,9 @@ import { captureNow } from '../use-cases/capture-payment.ts';
 
 export const consumedEvents = [ShipmentEvents.statusChanged];
 
+/** Only a delivery can capture a payment: the other steps of a shipment are not worth an inbox transaction. */
+export const isDelivery = (event: Envelope) => (event.data as ShipmentStatusChangedData).status === 'DELIVERED';
+
 /** Runs in the inbox's transaction: a cash payment is captured (and PaymentCaptured written) at delivery. */
 export async function onShipmentStatusChanged(tx: Tx, event: Envelope): Promise<void> {
   const shipment = event.data as ShipmentStatusChangedData;
