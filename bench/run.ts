@@ -12,6 +12,7 @@ import { commit, cpuSpeedMBps, load1, type Machine, machine, otherWorkPct } from
 import { root } from './lib/proc.ts';
 import { chartSvg, readmeSection, replaceBetweenMarkers, resultsMarkdown } from './lib/report.ts';
 import type { BenchSettings, Scenario, ScenarioResult } from './lib/types.ts';
+import { wakeupCost } from './lib/wakeup.ts';
 import { opportunitiesFor } from './opportunities.ts';
 import { gatewayScenario } from './scenarios/gateway.ts';
 import { hopScenario } from './scenarios/hop.ts';
@@ -124,6 +125,7 @@ for (const scenario of scenarios) {
   const before = load1();
   const otherWork = await otherWorkPct();
   const speedBefore = cpuSpeedMBps();
+  const wakeup = await wakeupCost().catch((err) => console.warn(`the wake-up check failed: ${err.message}`));
   const at = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
   try {
     const r = await scenario.run(settings);
@@ -135,6 +137,7 @@ for (const scenario of scenarios) {
       load: { before, after: load1() },
       otherWorkPct: otherWork,
       speed: { before: speedBefore, after: cpuSpeedMBps() },
+      wakeup: wakeup ?? undefined,
       ...r,
     };
   } catch (err) {
@@ -148,6 +151,7 @@ for (const scenario of scenarios) {
       load: { before, after: load1() },
       otherWorkPct: otherWork,
       speed: { before: speedBefore, after: cpuSpeedMBps() },
+      wakeup: wakeup ?? undefined,
       skipped: `the scenario failed: ${(err as Error).message.split('\n')[0]}`,
       tables: [],
       metrics: {},

@@ -76,6 +76,13 @@ export function resultsMarkdown(
     out.push(
       `- CPU speed check (MB/s of SHA-256 on one core for 300 ms, before→after each scenario): ${speeds.join(', ')}. A virtual machine slows down when its host is busy, with no load showing inside it; compare these between runs before comparing any other figure. This check runs from the CPU's cache, so it misses a host that contends for memory: the naive chain's CPU per order (the orders table), the same code every run, is the second yardstick.`,
     );
+  const wakeups = results
+    .filter((r) => r.wakeup)
+    .map((r) => `${r.id} ${fmt(r.wakeup!.hotUs, 0)} → ${fmt(r.wakeup!.afterIdleUs, 0)} µs`);
+  if (wakeups.length > 0)
+    out.push(
+      `- Wake-up check (server CPU per trivial HTTP request to a Node process, kept busy → arriving after ${results.find((r) => r.wakeup)!.wakeup!.gapMs} ms idle, before each scenario; lib/wakeup.ts): ${wakeups.join(', ')}. On a quiet bare-metal machine the two are close; where the second is many times the first, every process that sleeps between messages pays it on each wake-up, and the cluster's CPU per order (its wake-ups per order are in the orders section) moves with it far more than the naive chain's.`,
+    );
   const busy = results.filter(busyWhile);
   if (busy.length > 0) {
     out.push('');

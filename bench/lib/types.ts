@@ -1,4 +1,5 @@
 // What a scenario answers: tables for RESULTS.md, raw metrics for results.json, budgets, bars for the chart.
+import type { WakeupCost } from './wakeup.ts';
 
 export type Table = { caption?: string; columns: string[]; rows: (string | number)[][] };
 
@@ -37,6 +38,8 @@ export type ScenarioResult = {
   otherWorkPct?: number;
   /** CPU speed check before and after it ran, MB/s (lib/machine.ts cpuSpeedMBps); absent in older results. */
   speed?: { before: number; after: number };
+  /** Wake-up check before it ran (lib/wakeup.ts): a trivial request's server CPU kept busy and after idle, µs. */
+  wakeup?: WakeupCost;
   skipped?: string;
   tables: Table[];
   metrics: Record<string, number | null>;

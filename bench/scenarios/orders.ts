@@ -28,6 +28,7 @@ import {
   root,
   sleep,
   spawnNode,
+  switchesSnapshot,
   treeRss,
   waitFor,
 } from '../lib/proc.ts';
@@ -62,6 +63,8 @@ type Measured = {
   sharedCpuMsPerOrder?: number;
   /** CPU per order of each part of the system (a service's replicas together, its database backends apart). */
   cpuByPart: Record<string, number>;
+  /** Main-thread context switches per order of each part: how often its event loop slept and was woken. */
+  switchesByPart?: Record<string, number>;
   non2xx: number;
   at80: { rate: number; rps: number; p50: number; p99: number; non2xx: number };
   rssMiB?: number;
@@ -119,6 +122,7 @@ async function measure(target: Target, s: BenchSettings): Promise<Measured> {
     p99: number;
     cpu: number;
     byPart: Map<string, number>;
+    switchesByPart: Map<string, number>;
     shared?: number;
     non2xx: number;
   }[] = [];
@@ -127,6 +131,7 @@ async function measure(target: Target, s: BenchSettings): Promise<Measured> {
   for (let i = 0; i < s.reps; i++) {
     const parts = await target.processes();
     const before: CpuSnapshot = cpuSnapshot([...parts.keys()]);
+    const switchesBefore = switchesSnapshot([...parts.keys()]);
     const sharedBefore = target.sharedPids ? cpuSnapshot(target.sharedPids()) : undefined;
     const countersBefore = i === 0 && target.counters ? await target.counters() : undefined;
     const r = await drive(s.durationS);
@@ -154,6 +159,13 @@ async function measure(target: Target, s: BenchSettings): Promise<Measured> {
       const part = parts.get(pid)!;
       byPart.set(part, (byPart.get(part) ?? 0) + ((cpuS - (before.get(pid) ?? 0)) * 1000) / Math.max(r.ok, 1));
     }
+    // Main-thread context switches per order of each part: pids that came up meanwhile count from zero.
+    const switchesByPart = new Map<string, number>();
+    for (const [pid, n] of switchesSnapshot([...parts.keys()])) {
+      const part = parts.get(pid)!;
+      const per = (n - (switchesBefore.get(pid) ?? 0)) / Math.max(r.ok, 1);
+      switchesByPart.set(part, (switchesByPart.get(part) ?? 0) + per);
+    }
     const cpu = [...byPart.values()].reduce((sum, ms) => sum + ms, 0);
     const shared = sharedBefore ? cpuDelta(sharedBefore, cpuSnapshot(target.sharedPids!())) : undefined;
     if (target.rssPid) rss = Math.max(rss, treeRss(target.rssPid));
@@ -163,6 +175,7 @@ async function measure(target: Target, s: BenchSettings): Promise<Measured> {
       p99: r.p99,
       cpu,
       byPart,
+      switchesByPart,
       shared: shared === undefined ? undefined : (shared * 1000) / Math.max(r.ok, 1),
       non2xx: r.non2xx + r.errors,
     });
@@ -188,6 +201,12 @@ async function measure(target: Target, s: BenchSettings): Promise<Measured> {
       [...new Set(reps.flatMap((r) => [...r.byPart.keys()]))].map((part) => [
         part,
         median(reps.map((r) => r.byPart.get(part) ?? 0)),
+      ]),
+    ),
+    switchesByPart: Object.fromEntries(
+      [...new Set(reps.flatMap((r) => [...r.switchesByPart.keys()]))].map((part) => [
+        part,
+        median(reps.map((r) => r.switchesByPart.get(part) ?? 0)),
       ]),
     ),
     non2xx: reps.reduce((sum, r) => sum + r.non2xx, 0) + at80.non2xx + at80.errors,
@@ -441,17 +460,33 @@ export const ordersScenario: Scenario = {
       const parts = Object.entries(byPart).sort((a, b) => b[1] - a[1]);
       const total = parts.reduce((sum, [, ms]) => sum + ms, 0);
       const rabbit = measured.cluster!.sharedCpuMsPerOrder;
+      const switches = measured.cluster!.switchesByPart ?? {};
+      const allSwitches = Object.values(switches).reduce((sum, n) => sum + n, 0);
       result.tables.push({
         caption:
-          "Cluster mode: where the CPU per order goes, by process (median of the repetitions; a service's replicas together, each service's PostgreSQL backends apart; RabbitMQ's beam.smp is shared with this machine's other users).",
-        columns: ['process', 'CPU per order', 'share'],
+          "Cluster mode: where the CPU per order goes, by process (median of the repetitions; a service's replicas together, each service's PostgreSQL backends apart; RabbitMQ's beam.smp is shared with this machine's other users). Wake-ups per order: context switches of each process's main thread, each one an event loop (or a backend) put to sleep and woken again; see the wake-up check under the machine for what one costs on this host.",
+        columns: ['process', 'CPU per order', 'share', 'wake-ups per order', 'CPU per wake-up'],
         rows: [
-          ...parts.map(([part, ms]) => [part, `${fmt(ms, 2)} ms`, `${fmt((100 * ms) / total, 0)} %`]),
-          ['all of the above', `${fmt(total, 2)} ms`, '100 %'],
-          ...(rabbit === undefined ? [] : [['RabbitMQ (beam.smp)', `${fmt(rabbit, 2)} ms`, '']]),
+          ...parts.map(([part, ms]) => [
+            part,
+            `${fmt(ms, 2)} ms`,
+            `${fmt((100 * ms) / total, 0)} %`,
+            switches[part] === undefined ? '' : fmt(switches[part], 1),
+            switches[part] ? `${fmt((1000 * ms) / switches[part], 0)} µs` : '',
+          ]),
+          [
+            'all of the above',
+            `${fmt(total, 2)} ms`,
+            '100 %',
+            fmt(allSwitches, 1),
+            allSwitches ? `${fmt((1000 * total) / allSwitches, 0)} µs` : '',
+          ],
+          ...(rabbit === undefined ? [] : [['RabbitMQ (beam.smp)', `${fmt(rabbit, 2)} ms`, '', '', '']]),
         ],
       });
       for (const [part, ms] of parts) result.metrics[`cluster.cpuMsPerOrder.${part}`] = ms;
+      for (const [part, n] of Object.entries(switches)) result.metrics[`cluster.wakeupsPerOrder.${part}`] = n;
+      result.metrics['cluster.wakeupsPerOrder'] = allSwitches;
     }
     for (const id of ['naive', 'embedded', 'cluster'] as const) {
       const m = measured[id];
