@@ -155,6 +155,39 @@ describe('the outbox and inbox', () => {
     expect(reads).toHaveLength(1); // the sweep at start
   });
 
+  it('marks what several commits published with one statement at the end of the window, and the rest at stop', async () => {
+    const { db, broker } = await fixture();
+    const marks: unknown[][] = [];
+    const counted: Db = {
+      ...db,
+      query: (sql, params) => {
+        if (sql.startsWith('UPDATE outbox SET published_at')) marks.push((params?.[0] as unknown[]) ?? []);
+        return db.query(sql, params);
+      },
+    };
+    const seen: unknown[] = [];
+    await broker.subscribe('c', ['Thing'], async (e) => void seen.push(e.data));
+    const relay = new OutboxRelay(counted, broker, log, { sweepMs: 3_600_000, markEveryMs: 1_500 });
+    cleanup.push(() => relay.stop());
+    await relay.start();
+    for (const n of [1, 2, 3, 4, 5])
+      await counted.transaction((tx) => enqueue(tx, 'test', { type: 'Thing', data: { n } }));
+    await until(async () => seen.length === 5);
+    expect(seen).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }, { n: 5 }]);
+    // Published, not marked yet: the window is still open.
+    expect((await relay.backlog()).backlog).toBe(5);
+    for (let i = 0; i < 100 && marks.length === 0; i++) await new Promise((r) => setTimeout(r, 30));
+    expect(marks).toHaveLength(1);
+    expect(marks[0]).toHaveLength(5);
+    expect((await relay.backlog()).backlog).toBe(0);
+
+    await counted.transaction((tx) => enqueue(tx, 'test', { type: 'Thing', data: { n: 6 } }));
+    await until(async () => seen.length === 6);
+    await relay.stop();
+    expect(marks).toHaveLength(2);
+    expect((await relay.backlog()).backlog).toBe(0);
+  });
+
   it('leaves a young unsent row to the process that committed it, and sweeps it once it is older', async () => {
     const { db, broker } = await fixture();
     const seen: unknown[] = [];

@@ -5,6 +5,8 @@ import type { Broker } from './broker.ts';
 import { type Envelope, envelope, type NewEvent } from './envelope.ts';
 
 const BATCH = 50;
+/** Confirmed sequence numbers waiting to be marked beyond which they are marked at once rather than at the window. */
+const MARK_MAX = 500;
 /** TRIM_SQL deletes the rows published more than $1 seconds ago (served by the outbox_published index). */
 export const TRIM_SQL = 'DELETE FROM outbox WHERE published_at < now() - make_interval(secs => $1) RETURNING seq';
 const HOUR_MS = 3_600_000;
@@ -31,21 +33,31 @@ export async function enqueueAll(tx: Tx, source: string, events: NewEvent[]): Pr
   return envs.map((e) => e.id);
 }
 
+/** markSent records that the broker confirmed these rows. */
+const markSent = (q: Tx, seqs: number[]) =>
+  q.query('UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE seq = ANY($1::bigint[])', [seqs]);
+
 /** An event its own process committed: the row's seq, and the envelope as written. */
 type Handed = { seq: number; envelope: Envelope };
 
 export type RelayStats = { published: number; failures: number; backlog: number; oldestAgeMs: number };
 
 /**
- * The relay publishes what its process commits, in commit order, straight from memory, and marks it sent: one
- * statement per batch, and the table is not read. A sweep reads the table for rows older than `sweepAfterMs` that
- * are still unsent (a crash came between commit and publish, or the publish failed) and publishes them in order.
+ * The relay publishes what its process commits, in commit order, straight from memory, and marks it sent, and the
+ * table is not read. Marks wait up to `markEveryMs`, so the rows confirmed meanwhile by every pass are marked by one
+ * statement (and one commit) rather than one per pass. A sweep reads the table for rows older than `sweepAfterMs`
+ * that are still unsent (a crash came between commit and publish or mark, or the publish failed) and publishes them
+ * in order: a crash before the mark means a re-send, never a loss, as before, and consumers take each event once.
  */
 export class OutboxRelay {
   private running = false;
   private again = false;
   private sweepDue = true;
   private readonly handed: Handed[] = [];
+  /** Seqs the broker confirmed that are not marked yet (the handed path's, marked at the window's end). */
+  private readonly confirmed: number[] = [];
+  private markTimer?: NodeJS.Timeout;
+  private marking: Promise<void> = Promise.resolve();
   private timer?: NodeJS.Timeout;
   private trimTimer?: NodeJS.Timeout;
   private unlisten?: () => void;
@@ -55,18 +67,20 @@ export class OutboxRelay {
   private readonly sweepMs: number;
   private readonly sweepAfterMs: number;
   private readonly retainMs: number;
+  private readonly markEveryMs: number;
   readonly stats = { published: 0, failures: 0 };
 
   /**
    * sweepMs: how often the table is swept; sweepAfterMs: how old an unsent row must be for the sweep to take it
    * (younger ones are their committer's, in flight: taking them too would send them twice); retainMs: how long
-   * published rows stay for inspection before the relay deletes them (default an hour).
+   * published rows stay for inspection before the relay deletes them (default an hour); markEveryMs: how long a
+   * confirmed row may wait to be marked sent (default 100 ms, far below sweepAfterMs, so no sweep takes it meanwhile).
    */
   constructor(
     db: Db,
     broker: Broker,
     log: Logger,
-    options: { sweepMs?: number; sweepAfterMs?: number; retainMs?: number } = {},
+    options: { sweepMs?: number; sweepAfterMs?: number; retainMs?: number; markEveryMs?: number } = {},
   ) {
     this.db = db;
     this.broker = broker;
@@ -74,6 +88,7 @@ export class OutboxRelay {
     this.sweepMs = options.sweepMs ?? 1000;
     this.sweepAfterMs = options.sweepAfterMs ?? 2000;
     this.retainMs = options.retainMs ?? HOUR_MS;
+    this.markEveryMs = options.markEveryMs ?? 100;
   }
 
   async start(): Promise<void> {
@@ -93,6 +108,7 @@ export class OutboxRelay {
     clearInterval(this.trimTimer);
     this.unlisten?.();
     while (this.running) await new Promise((r) => setTimeout(r, 10));
+    await this.flushMarks();
   }
 
   /** Publishes what has been handed over (and sweeps, when a sweep is due); a pass already running goes on to it. */
@@ -141,48 +157,82 @@ export class OutboxRelay {
   }
 
   private async drain(): Promise<void> {
-    while (this.handed.length > 0) await this.relay(this.db, this.handed.splice(0, BATCH));
+    while (this.handed.length > 0) await this.relay(this.db, this.handed.splice(0, BATCH), false);
     if (!this.sweepDue) return;
     this.sweepDue = false;
+    // What this process published is marked before it reads the table, so the sweep never takes it again.
+    await this.flushMarks();
     // A short batch means the table is drained; whatever commits meanwhile is handed over, not swept.
     for (let sent = BATCH; sent === BATCH; ) {
       sent =
         this.db.kind === 'postgres'
           ? // Replicas share the table: each takes rows the others have not locked, and holds them until marked.
-            await this.db.transaction(async (tx) => this.relay(tx, await this.unsent(tx, 'FOR UPDATE SKIP LOCKED')))
+            await this.db.transaction(async (tx) =>
+              this.relay(tx, await this.unsent(tx, 'FOR UPDATE SKIP LOCKED'), true),
+            )
           : // PGlite is one process's own database: one relay, nothing to lock, no transaction held while publishing.
-            await this.relay(this.db, await this.db.transaction((tx) => this.unsent(tx)));
+            await this.relay(this.db, await this.db.transaction((tx) => this.unsent(tx)), true);
     }
   }
 
   /**
-   * Publishes the rows and marks those the broker confirmed; the first failure is thrown after marking, and what was
-   * not confirmed stays unsent in the table, for the sweep.
+   * Publishes the rows and marks those the broker confirmed, `now` in q (a sweep's rows, locked by its transaction)
+   * or at the window's end; the first failure is thrown after that, and what was not confirmed stays unsent in the
+   * table, for the sweep.
    */
-  private async relay(q: Tx, rows: Handed[]): Promise<number> {
+  private async relay(q: Tx, rows: Handed[], now: boolean): Promise<number> {
     const outcomes = await this.publish(rows.map((r) => r.envelope));
     const sent = rows.filter((_, i) => outcomes[i]?.status === 'fulfilled').map((r) => r.seq);
-    // Only what the broker confirmed is marked: a crash before this line means a re-send, never a loss.
-    if (sent.length > 0)
-      await q.query('UPDATE outbox SET published_at = now(), attempts = attempts + 1 WHERE seq = ANY($1::bigint[])', [
-        sent,
-      ]);
+    // Only what the broker confirmed is marked: a crash before the mark means a re-send, never a loss.
+    if (sent.length > 0 && now) await markSent(q, sent);
+    else if (sent.length > 0) this.markSoon(sent);
     this.stats.published += sent.length;
     const failed = outcomes.find((o) => o.status === 'rejected');
     if (failed) throw failed.reason;
     return rows.length;
   }
 
+  /** Queues confirmed seqs for the next mark: at the window's end, or at once when many are waiting. */
+  private markSoon(seqs: number[]): void {
+    this.confirmed.push(...seqs);
+    if (this.confirmed.length >= MARK_MAX) void this.flushMarks();
+    else if (!this.markTimer) {
+      this.markTimer = setTimeout(() => void this.flushMarks(), this.markEveryMs);
+      this.markTimer.unref();
+    }
+  }
+
+  /** Marks every confirmed seq waiting, one statement at a time; a failed mark leaves its rows to the sweep. */
+  private flushMarks(): Promise<void> {
+    clearTimeout(this.markTimer);
+    this.markTimer = undefined;
+    this.marking = this.marking.then(async () => {
+      const seqs = this.confirmed.splice(0);
+      if (seqs.length === 0) return;
+      try {
+        await markSent(this.db, seqs);
+      } catch (err) {
+        this.stats.failures++;
+        this.log.warn({ err, events: seqs.length }, 'outbox mark failed; the sweep will re-send those events');
+      }
+    });
+    return this.marking;
+  }
+
   // Without a sort the planner must walk the partial index in order, and an ordered index scan marks the entries
   // of rows already published as dead, so later scans skip them; a bitmap scan (its choice otherwise) reads every
   // entry left since the last VACUUM, and that grows with the table when autovacuum is off or behind.
+  // Rows handed to this relay while it read are left to the pass that follows: taking them too would send them twice.
   private async unsent(tx: Tx, lock = ''): Promise<Handed[]> {
     await tx.query('SET LOCAL enable_sort = off');
-    return tx.query<Handed>(
+    const rows = await tx.query<Handed>(
       `SELECT seq, envelope FROM outbox WHERE published_at IS NULL AND created_at < now() - make_interval(secs => $1)
        ORDER BY seq LIMIT ${BATCH} ${lock}`,
       [this.sweepAfterMs / 1000],
     );
+    if (this.handed.length === 0) return rows;
+    const pending = new Set(this.handed.map((h) => h.seq));
+    return rows.filter((r) => !pending.has(r.seq));
   }
 
   // Network brokers confirm asynchronously, so a batch goes out pipelined; the in-process broker runs the consumers
