@@ -97,6 +97,63 @@ describe.each(kinds)('the database layer on %s', (_kind, open) => {
     expect(await db.transaction(async () => 'nothing asked')).toBe('nothing asked');
   });
 
+  it('runs deferred statements in order, with the next statement or the commit, and hands their rows before it', async () => {
+    const db = await open();
+    opened.push(db);
+    await db.exec('CREATE TABLE deferred (seq serial PRIMARY KEY, n integer NOT NULL CHECK (n > 0))');
+    const handed: number[][] = [];
+    const take = (rows: { seq: number }[]) => handed.push(rows.map((r) => r.seq));
+    const seen = await db.transaction(async (tx) => {
+      await tx.defer('INSERT INTO deferred (n) VALUES ($1) RETURNING seq', [1], take);
+      await tx.defer('INSERT INTO deferred (n) VALUES ($1), ($1) RETURNING seq', [2], take);
+      expect(handed).toEqual([]); // not sent yet
+      const [row] = await tx.query<{ count: number }>('SELECT count(*)::int AS count FROM deferred');
+      await tx.defer('INSERT INTO deferred (n) VALUES ($1) RETURNING seq', [3], take);
+      return row.count;
+    });
+    expect(seen).toBe(3); // the deferred rows went ahead of the query that followed them
+    expect(handed).toEqual([[1], [2, 3], [4]]);
+    // A transaction of deferred statements only, and one outside any transaction, which runs at once.
+    await db.transaction((tx) => tx.defer('INSERT INTO deferred (n) VALUES (5)'));
+    await db.defer('INSERT INTO deferred (n) VALUES (6) RETURNING seq', [], take);
+    expect(handed.at(-1)).toEqual([6]);
+    expect(await db.query('SELECT n FROM deferred ORDER BY seq')).toEqual([1, 2, 2, 3, 5, 6].map((n) => ({ n })));
+  });
+
+  it('rolls back a transaction whose deferred statement fails, and its connections serve the next ones', async () => {
+    const db = await open();
+    opened.push(db);
+    await db.exec('CREATE TABLE checked (n integer NOT NULL CHECK (n > 0))');
+    const insert = 'INSERT INTO checked (n) VALUES ($1)';
+    const count = 'SELECT count(*)::int AS count FROM checked';
+    const handed: unknown[] = [];
+    // Failing at the commit, and ahead of a statement that is prepared for the first time in the same round trip.
+    const failures = [
+      db.transaction(async (tx) => {
+        await tx.query(insert, [1]);
+        await tx.defer(insert, [-1], (rows) => handed.push(rows));
+      }),
+      db.transaction(async (tx) => {
+        await tx.defer(insert, [2]);
+        await tx.defer(insert, [-2]);
+        await tx.query('SELECT n FROM checked WHERE n = $1', [2]);
+      }),
+    ];
+    for (const outcome of await Promise.allSettled(failures))
+      expect(outcome.status === 'rejected' && (outcome.reason as { code?: string }).code).toBe('23514');
+    expect(handed).toEqual([]);
+    expect(await db.query(count)).toEqual([{ count: 0 }]);
+    const next = Array.from({ length: 12 }, (_, i) =>
+      db.transaction(async (tx) => {
+        await tx.defer(insert, [i + 1]);
+        await tx.query('SELECT n FROM checked WHERE n = $1', [i + 1]);
+        return (await tx.query<{ count: number }>(count))[0].count > 0;
+      }),
+    );
+    expect(await Promise.all(next)).toEqual(Array(12).fill(true));
+    expect(await db.query(count)).toEqual([{ count: 12 }]);
+  });
+
   it('wakes its listeners when a transaction that notified commits: never on rollback, at once outside one', async () => {
     const db = await open();
     opened.push(db);

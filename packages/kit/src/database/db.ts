@@ -10,6 +10,12 @@ export type Row = Record<string, any>;
 
 export interface Tx {
   query<T extends Row = Row>(sql: string, params?: unknown[]): Promise<T[]>;
+  /**
+   * Runs a statement whose rows the transaction does not wait for (an outbox row, say) with whatever is sent next:
+   * the next query, or COMMIT, in the same round trip; `onRows` gets its rows before the transaction commits. An error
+   * of it fails that query, or the commit, and the transaction rolls back. Outside a transaction it runs at once.
+   */
+  defer<T extends Row = Row>(sql: string, params?: unknown[], onRows?: (rows: T[]) => void): Promise<void>;
   /** Runs a script of several statements without parameters (migrations). */
   exec(sql: string): Promise<void>;
   /**
@@ -118,18 +124,41 @@ async function openPglite(dataDir: string, cacheDir: string | undefined): Promis
     kind: 'pglite',
     stats: () => ({ total: 1, idle: inFlight === 0 ? 1 : 0, waiting: Math.max(0, inFlight - 1) }),
     query,
+    defer: async (sql, params, onRows) => {
+      const rows = await query(sql, params);
+      onRows?.(rows as never);
+    },
     exec: (sql) => counted(async () => void (await lite.exec(sql))),
     notify: signals.notify,
     transaction: (fn) =>
       counted(async () => {
         const pending = signals.pending();
-        const result = await lite.transaction((tx) =>
-          fn({
-            query: async (sql, params) => (await tx.query(sql, params)).rows as never,
-            exec: async (sql) => void (await tx.exec(sql)),
+        const result = await lite.transaction(async (tx) => {
+          // Deferred statements run in order before the next one, as on PostgreSQL, so an error surfaces at the same
+          // place in both modes.
+          const deferred: Deferred[] = [];
+          const flush = async () => {
+            for (const d of deferred.splice(0)) {
+              const { rows } = await tx.query<Row>(d.sql, d.params);
+              d.onRows?.(rows);
+            }
+          };
+          const answer = await fn({
+            query: async (sql, params) => {
+              await flush();
+              return (await tx.query(sql, params)).rows as never;
+            },
+            defer: async (sql, params, onRows) =>
+              void deferred.push({ sql, params, onRows: onRows as Deferred['onRows'] }),
+            exec: async (sql) => {
+              await flush();
+              await tx.exec(sql);
+            },
             notify: pending.notify,
-          }),
-        );
+          });
+          await flush();
+          return answer;
+        });
         pending.committed();
         return result;
       }),
@@ -150,7 +179,7 @@ async function openPostgres(url: string, max: number): Promise<Db> {
   pool.on('error', () => {}); // an idle client's broken connection leaves the pool; the next caller opens a new one
   const signals = commitSignals();
   const named = preparer();
-  const beginThen = pipelinedBegin(pg);
+  const pipeline = pipelined(pg);
   // pool.query destroys a connection whose statement failed, so a stale plan's retry prepares it afresh.
   const query = async <T extends Row>(sql: string, params?: unknown[]): Promise<T[]> =>
     (
@@ -172,21 +201,41 @@ async function openPostgres(url: string, max: number): Promise<Db> {
       client.off('error', onError);
     };
     const pending = signals.pending();
-    // BEGIN goes with the transaction's first statement, in one write and one round trip; none is sent if fn runs none.
+    // BEGIN goes with the transaction's first statement, and deferred statements with the next one or with COMMIT, in
+    // one write and one round trip; nothing is sent if fn runs no statement.
     let begun = false;
-    const begin = () => {
-      const first = !begun;
+    const deferred: Deferred[] = [];
+    const send = async (config?: import('pg').QueryConfig, commit = false): Promise<Row[]> => {
+      const begin = !begun;
       begun = true;
-      return first;
+      const queued = deferred.splice(0);
+      const results = await pipeline(client, {
+        begin,
+        statements: [...queued.map((d) => named(d.sql, d.params)), ...(config ? [config] : [])],
+        commit,
+      }).catch((err) => {
+        // pg credits every ParseComplete of a pipeline to its last statement, so after an error it may think a
+        // statement prepared that PostgreSQL skipped: a connection that ran deferred statements is not reused.
+        if (queued.length > 0) broken = true;
+        throw err;
+      });
+      for (const [i, d] of queued.entries()) d.onRows?.(results[i]);
+      return config ? results[queued.length] : [];
     };
     try {
       const result = await fn({
-        query: async (sql, params) =>
-          begin() ? beginThen(client, named(sql, params)) : (await client.query(named(sql, params))).rows,
-        exec: async (sql) => void (await client.query(begin() ? `BEGIN; ${sql}` : sql)),
+        query: async (sql, params) => send(named(sql, params)) as never,
+        defer: async (sql, params, onRows) => void deferred.push({ sql, params, onRows: onRows as Deferred['onRows'] }),
+        exec: async (sql) => {
+          if (deferred.length > 0) await send();
+          const first = !begun;
+          begun = true;
+          await client.query(first ? `BEGIN; ${sql}` : sql);
+        },
         notify: pending.notify,
       });
-      if (begun) await client.query('COMMIT');
+      if (deferred.length > 0) await send(undefined, true);
+      else if (begun) await client.query('COMMIT');
       release();
       pending.committed();
       return result;
@@ -202,6 +251,10 @@ async function openPostgres(url: string, max: number): Promise<Db> {
     kind: 'postgres',
     stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     query,
+    defer: async (sql, params, onRows) => {
+      const rows = await query(sql, params);
+      onRows?.(rows as never);
+    },
     exec: async (sql) => void (await pool.query(sql)),
     notify: signals.notify,
     // Rolled back whole, a transaction that met a plan made stale by a migration runs once more, on a new connection.
@@ -214,28 +267,68 @@ async function openPostgres(url: string, max: number): Promise<Db> {
 // The PostgreSQL client is loaded when a database URL is used: embedded mode never needs it.
 const loadPg = async () => (await import('pg')).default;
 
+/** A statement queued by Tx.defer until the next one is sent. */
+type Deferred = { sql: string; params?: unknown[]; onRows?: (rows: Row[]) => void };
+
+type Pipeline = { begin: boolean; statements: import('pg').QueryConfig[]; commit: boolean };
+
 /**
- * Runs BEGIN and then a statement in one extended-protocol pipeline (BEGIN's Parse, Bind and Execute ahead of the
- * statement's, one Sync), so a transaction's first round trip does both; pg answers such a query with both results.
+ * Sends statements in one extended-protocol pipeline, each one's Parse (once per connection for a named statement),
+ * Bind, Describe and Execute, BEGIN ahead of them and COMMIT after them when asked, and one Sync: one write and one
+ * round trip. Answers each statement's rows, in order. An error skips the rest (PostgreSQL ignores what follows it
+ * until the Sync), so a COMMIT after a failed statement never runs: the transaction is left for ROLLBACK.
  */
-function pipelinedBegin(pg: typeof import('pg').default) {
-  type Wire = { parse(m: { text: string }): void; bind(m: object): void; execute(m: object): void };
-  const prepare = (pg.Query.prototype as unknown as { prepare(c: Wire): void }).prepare;
-  class BeginThen extends pg.Query {
+function pipelined(pg: typeof import('pg').default) {
+  type Wire = {
+    parse(m: { text: string; name?: string }): void;
+    bind(m: object): void;
+    describe(m: object): void;
+    execute(m: object): void;
+    parsedStatements: Record<string, string>;
+    submittedNamedStatements: Record<string, string>;
+  };
+  const prepareLast = (pg.Query.prototype as unknown as { prepare(c: Wire): void }).prepare;
+  const { prepareValue: valueMapper } = (pg as unknown as { utils: { prepareValue(v: unknown): unknown } }).utils;
+  const simple = (connection: Wire, text: string) => {
+    connection.parse({ text });
+    connection.bind({});
+    connection.execute({});
+  };
+  class Piped extends pg.Query {
+    ahead: import('pg').QueryConfig[] = [];
+    begin = false;
     prepare(connection: Wire) {
-      connection.parse({ text: 'BEGIN' });
-      connection.bind({});
-      connection.execute({});
-      prepare.call(this, connection);
+      if (this.begin) simple(connection, 'BEGIN');
+      for (const s of this.ahead) {
+        const parsed = s.name && (connection.parsedStatements[s.name] ?? connection.submittedNamedStatements[s.name]);
+        if (!parsed) {
+          connection.parse({ text: s.text, name: s.name });
+          if (s.name) connection.submittedNamedStatements[s.name] = s.text;
+        }
+        connection.bind({ statement: s.name, values: s.values, valueMapper });
+        connection.describe({ type: 'P', name: '' });
+        connection.execute({});
+      }
+      prepareLast.call(this, connection);
     }
   }
-  return <T extends Row>(client: import('pg').PoolClient, config: import('pg').QueryConfig) =>
-    new Promise<T[]>((resolve, reject) => {
+  return (client: import('pg').PoolClient, p: Pipeline) =>
+    new Promise<Row[][]>((resolve, reject) => {
+      // The last statement is the query pg itself sends (COMMIT when asked); the others go ahead of it.
+      const last = p.commit ? { text: 'COMMIT' } : p.statements[p.statements.length - 1];
+      const ahead = p.commit ? p.statements : p.statements.slice(0, -1);
+      const leading = p.begin ? 1 : 0;
       // Extended mode even for an unnamed statement without parameters, which pg would send as a simple query.
-      const query = new BeginThen({ ...config, queryMode: 'extended' } as never, undefined, ((
+      const query = new Piped({ ...last, queryMode: 'extended' } as never, undefined, ((
         err: Error | null,
-        results: { rows: T[] }[],
-      ) => (err ? reject(err) : resolve(results[results.length - 1].rows))) as never);
+        results: { rows: Row[] } | { rows: Row[] }[],
+      ) => {
+        if (err) return reject(err);
+        const all = Array.isArray(results) ? results : [results];
+        resolve(all.slice(leading, leading + p.statements.length).map((r) => r.rows));
+      }) as never);
+      query.begin = p.begin;
+      query.ahead = ahead;
       client.query(query as never);
     });
 }

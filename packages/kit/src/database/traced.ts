@@ -51,6 +51,10 @@ function transaction<T>(db: Db, tracer: Tracer, system: string, fn: (tx: Tx) => 
             note(sql);
             return tx.query(sql, params);
           },
+          defer: (sql, params, onRows) => {
+            note(sql);
+            return tx.defer(sql, params, onRows);
+          },
           exec: (sql) => {
             note(sql);
             return tx.exec(sql);
@@ -70,6 +74,7 @@ export function traced(db: Db, tracer: Tracer): Db {
     ...db,
     kind: db.kind,
     query: (sql, params) => statement(tracer, system, sql, () => db.query(sql, params)),
+    defer: (sql, params, onRows) => statement(tracer, system, sql, () => db.defer(sql, params, onRows)),
     exec: (sql) => statement(tracer, system, sql, () => db.exec(sql)),
     transaction: (fn) => transaction(db, tracer, system, fn),
     notify: (channel, payload) => db.notify(channel, payload),
