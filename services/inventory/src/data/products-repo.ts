@@ -70,8 +70,9 @@ export const productsRepo = {
     return row ? toProduct(row) : null;
   },
 
+  /** In a transaction, sent with its next statement or its COMMIT: nothing waits for its rows (Tx.defer). */
   async recordAdjustment(q: Tx, sku: string, delta: number, reason: string, madeBy?: string): Promise<void> {
-    await q.query('INSERT INTO stock_adjustments (sku, delta, reason, made_by) VALUES ($1, $2, $3, $4)', [
+    await q.defer('INSERT INTO stock_adjustments (sku, delta, reason, made_by) VALUES ($1, $2, $3, $4)', [
       sku,
       delta,
       reason,

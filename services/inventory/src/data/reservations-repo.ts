@@ -37,12 +37,14 @@ export const reservationsRepo = {
     return { status: rows[0].status, lines: rows.filter((r) => r.sku !== null).map(toLine) };
   },
 
+  /** In a transaction, sent with its next statement or its COMMIT: nothing waits for its rows (Tx.defer). */
   async setStatus(q: Tx, orderId: string, status: ReservationStatus): Promise<void> {
-    await q.query('UPDATE reservations SET status = $2, updated_at = now() WHERE order_id = $1', [orderId, status]);
+    await q.defer('UPDATE reservations SET status = $2, updated_at = now() WHERE order_id = $1', [orderId, status]);
   },
 
+  /** In a transaction, sent with its next statement or its COMMIT: nothing waits for its rows (Tx.defer). */
   async addLine(q: Tx, orderId: string, line: ReservationLine): Promise<void> {
-    await q.query(
+    await q.defer(
       'INSERT INTO reservation_lines (order_id, sku, name, quantity, unit_price_paisa) VALUES ($1, $2, $3, $4, $5)',
       [orderId, line.sku, line.name, line.quantity, line.unitPrice.amount],
     );

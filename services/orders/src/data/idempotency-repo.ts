@@ -23,8 +23,9 @@ export const idempotencyRepo = {
     };
   },
 
+  /** In a transaction, sent with its next statement or its COMMIT: nothing waits for its rows (Tx.defer). */
   async remember(q: Tx, userId: string, key: string, status: number, body: unknown): Promise<void> {
-    await q.query(
+    await q.defer(
       'UPDATE idempotency_keys SET response_status = $3, response_body = $4 WHERE user_id = $1 AND key = $2 AND response_status IS NULL',
       [userId, key, status, JSON.stringify(body)],
     );

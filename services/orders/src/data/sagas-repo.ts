@@ -32,9 +32,9 @@ export const sagasRepo = {
     );
   },
 
-  /** Moves the saga to its next step; a finished saga lets go of its lease. */
+  /** Moves the saga to its next step; a finished saga lets go of its lease. In a transaction, deferred (Tx.defer). */
   async advance(q: Tx, orderId: string, step: SagaStep, reason?: string): Promise<void> {
-    await q.query(
+    await q.defer(
       `UPDATE sagas SET step = $2, reason = coalesce($3, reason), attempts = 0, last_error = NULL, next_attempt_at = now(),
          lease_until = CASE WHEN $2 = 'DONE' THEN NULL ELSE lease_until END, updated_at = now() WHERE order_id = $1`,
       [orderId, step, reason ?? null],

@@ -12,8 +12,9 @@ export type Attempt = {
 };
 
 export const attemptsRepo = {
+  /** In a transaction, sent with its next statement or its COMMIT: nothing waits for its rows (Tx.defer). */
   async record(q: Tx, a: Attempt): Promise<void> {
-    await q.query(
+    await q.defer(
       'INSERT INTO provider_attempts (payment_id, provider, operation, txn_ref, result, detail) VALUES ($1, $2, $3, $4, $5, $6)',
       [a.paymentId, a.provider, a.operation, a.txnRef, a.result, a.detail?.slice(0, 500) ?? null],
     );

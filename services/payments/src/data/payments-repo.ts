@@ -85,8 +85,9 @@ export const paymentsRepo = {
     );
   },
 
+  /** In a transaction, sent with its next statement or its COMMIT: nothing waits for its rows (Tx.defer). */
   async releaseLease(q: Tx, id: string, token: string): Promise<void> {
-    await q.query('UPDATE payments SET lease_token = NULL, lease_until = NULL WHERE id = $1 AND lease_token = $2', [
+    await q.defer('UPDATE payments SET lease_token = NULL, lease_until = NULL WHERE id = $1 AND lease_token = $2', [
       id,
       token,
     ]);
