@@ -77,9 +77,9 @@ export const paymentsRepo = {
     return row ? toPayment(row) : null;
   },
 
-  /** Marks a provider call in flight for ms; call under the row lock after checking it is not leased. */
+  /** Marks a provider call in flight for ms; call under the row lock after checking it is not leased. Deferred (Tx.defer). */
   async lease(q: Tx, id: string, token: string, ms: number): Promise<void> {
-    await q.query(
+    await q.defer(
       'UPDATE payments SET lease_token = $2, lease_until = now() + make_interval(secs => $3) WHERE id = $1',
       [id, token, ms / 1000],
     );
