@@ -27,6 +27,19 @@ describe('what to try, under a missed order-placement budget', () => {
     expect(notes[0]).toContain('cluster mode spends 30.0 ms (15× that)');
   });
 
+  it('prices a wake-up from the run: CPU per order over wake-ups per order, beside the wake-up check', () => {
+    const notes = opportunitiesFor(
+      run({
+        metrics: { 'cluster.cpuMsPerOrder': 60, 'cluster.wakeupsPerOrder': 300 },
+        wakeup: { hotUs: 150, afterIdleUs: 1500, gapMs: 25 },
+      }),
+    )!;
+    const line = notes.find((n) => n.startsWith('Wake-ups'))!;
+    expect(line).toContain('woken 300 times per order');
+    expect(line).toContain('200 µs of CPU per wake-up');
+    expect(line).toContain('150 µs in a busy server and 1,500 µs after 25 ms asleep');
+  });
+
   it('splits the CPU per order between the services and their databases', () => {
     const notes = opportunitiesFor(
       run({

@@ -79,6 +79,13 @@ function orders(result: ScenarioResult): string[] {
         )}), PostgreSQL's backends ${fmt(database, 1)} ms${xacts ? ` for ${fmt(xacts, 1)} transactions (${fmt(database / xacts, 2)} ms each)` : ''}. Each order crosses the gateway, an orders replica, inventory twice (Reserve and Commit over gRPC), payments (Authorize over gRPC, the provider sandbox over HTTP with request signing, capture) and back, then OrderConfirmed through the outbox and the broker to shipping and users; every hop is a parsed request, a span and SQL round trips.`,
     );
   }
+  const wakeups = m['cluster.wakeupsPerOrder'];
+  if (wakeups && cluster) {
+    const check = result.wakeup;
+    out.push(
+      `Wake-ups: the cluster's processes and backends are put to sleep and woken ${fmt(wakeups, 0)} times per order (the table above), ${fmt((1000 * cluster) / wakeups, 0)} µs of CPU per wake-up on average${check ? `; the wake-up check on this host priced one trivial request at ${fmt(check.hotUs, 0)} µs in a busy server and ${fmt(check.afterIdleUs, 0)} µs after ${check.gapMs} ms asleep` : ''}. Where a wake-up costs that much more than the work it brings, the CPU per order follows the number of wake-ups: fewer round trips (statements deferred to the next one or the COMMIT, marks of the outbox gathered), fewer hops and more messages per wake-up cut it, and a faster function hardly does.`,
+    );
+  }
   const profiled = result.profiles.filter((p) => p.process.startsWith('cluster:'));
   const avg = (test: (a: string) => boolean) =>
     profiled.length ? profiled.reduce((sum, p) => sum + area(p, test), 0) / profiled.length : 0;
