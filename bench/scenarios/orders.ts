@@ -472,7 +472,8 @@ export const ordersScenario: Scenario = {
             `${fmt(ms, 2)} ms`,
             `${fmt((100 * ms) / total, 0)} %`,
             switches[part] === undefined ? '' : fmt(switches[part], 1),
-            switches[part] ? `${fmt((1000 * ms) / switches[part], 0)} µs` : '',
+            // A process that hardly woke (the launcher) has no meaningful price per wake-up.
+            switches[part] >= 0.1 ? `${fmt((1000 * ms) / switches[part], 0)} µs` : '',
           ]),
           [
             'all of the above',
