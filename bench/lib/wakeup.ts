@@ -1,8 +1,8 @@
 // The wake-up check: what one trivial HTTP request costs a Node server that is kept busy, and what the same request
 // costs when it arrives after the server slept. On a quiet bare-metal machine the two are close; on a virtual
 // machine whose idle CPUs halt, every wake-up pays for the exit and for caches left cold. The Bazaar cluster wakes its
-// processes dozens of times per order (`switches per order` in the orders table), so this ratio, not the SHA-256 speed,
-// is what moves its CPU per order between hosts.
+// processes and backends hundreds of times per order (`wake-ups per order` in the orders section), so this ratio, not
+// the SHA-256 speed, is what moves its CPU per order between hosts.
 import { type ChildProcess, fork } from 'node:child_process';
 import { Agent, createServer, request as httpRequest } from 'node:http';
 import type { AddressInfo } from 'node:net';

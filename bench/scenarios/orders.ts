@@ -153,19 +153,9 @@ async function measure(target: Target, s: BenchSettings): Promise<Measured> {
       s.log(`    transactions per order: ${xacts.join(', ')}; all ${fmt(all, 1)}`);
     }
     for (const [pid, part] of await target.processes()) parts.set(pid, part);
-    // CPU ms per order of each part; their sum is the whole system's.
-    const byPart = new Map<string, number>();
-    for (const [pid, cpuS] of cpuSnapshot([...parts.keys()])) {
-      const part = parts.get(pid)!;
-      byPart.set(part, (byPart.get(part) ?? 0) + ((cpuS - (before.get(pid) ?? 0)) * 1000) / Math.max(r.ok, 1));
-    }
-    // Main-thread context switches per order of each part: pids that came up meanwhile count from zero.
-    const switchesByPart = new Map<string, number>();
-    for (const [pid, n] of switchesSnapshot([...parts.keys()])) {
-      const part = parts.get(pid)!;
-      const per = (n - (switchesBefore.get(pid) ?? 0)) / Math.max(r.ok, 1);
-      switchesByPart.set(part, (switchesByPart.get(part) ?? 0) + per);
-    }
+    // CPU ms per order of each part (their sum is the whole system's), and main-thread context switches per order.
+    const byPart = perOrderByPart(parts, before, cpuSnapshot([...parts.keys()]), r.ok, 1000);
+    const switchesByPart = perOrderByPart(parts, switchesBefore, switchesSnapshot([...parts.keys()]), r.ok);
     const cpu = [...byPart.values()].reduce((sum, ms) => sum + ms, 0);
     const shared = sharedBefore ? cpuDelta(sharedBefore, cpuSnapshot(target.sharedPids!())) : undefined;
     if (target.rssPid) rss = Math.max(rss, treeRss(target.rssPid));
@@ -197,23 +187,38 @@ async function measure(target: Target, s: BenchSettings): Promise<Measured> {
     p99: median(reps.map((r) => r.p99)),
     cpuMsPerOrder: median(reps.map((r) => r.cpu)),
     sharedCpuMsPerOrder: reps[0].shared === undefined ? undefined : median(reps.map((r) => r.shared!)),
-    cpuByPart: Object.fromEntries(
-      [...new Set(reps.flatMap((r) => [...r.byPart.keys()]))].map((part) => [
-        part,
-        median(reps.map((r) => r.byPart.get(part) ?? 0)),
-      ]),
-    ),
-    switchesByPart: Object.fromEntries(
-      [...new Set(reps.flatMap((r) => [...r.switchesByPart.keys()]))].map((part) => [
-        part,
-        median(reps.map((r) => r.switchesByPart.get(part) ?? 0)),
-      ]),
-    ),
+    cpuByPart: medianByPart(reps.map((r) => r.byPart)),
+    switchesByPart: medianByPart(reps.map((r) => r.switchesByPart)),
     non2xx: reps.reduce((sum, r) => sum + r.non2xx, 0) + at80.non2xx + at80.errors,
     at80: { rate, rps: at80.rps, p50: at80.p50, p99: at80.p99, non2xx: at80.non2xx + at80.errors },
     rssMiB: rss ? rss / 2 ** 20 : undefined,
     dbPerOrder,
   };
+}
+
+/**
+ * A counter's growth between two snapshots (keyed by pid) per order answered, times `unit`, summed by part: pids that
+ * came up meanwhile count from zero.
+ */
+function perOrderByPart(
+  parts: Map<number, string>,
+  before: Map<number, number>,
+  after: Map<number, number>,
+  orders: number,
+  unit = 1,
+): Map<string, number> {
+  const byPart = new Map<string, number>();
+  for (const [pid, value] of after) {
+    const part = parts.get(pid)!;
+    byPart.set(part, (byPart.get(part) ?? 0) + ((value - (before.get(pid) ?? 0)) * unit) / Math.max(orders, 1));
+  }
+  return byPart;
+}
+
+/** Each part's median over the repetitions (a part missing from one counts 0 there). */
+function medianByPart(reps: Map<string, number>[]): Record<string, number> {
+  const parts = new Set(reps.flatMap((r) => [...r.keys()]));
+  return Object.fromEntries([...parts].map((part) => [part, median(reps.map((r) => r.get(part) ?? 0))]));
 }
 
 async function naiveTarget(): Promise<Target> {

@@ -117,7 +117,8 @@ describe.each(kinds)('the database layer on %s', (_kind, open) => {
     await db.transaction((tx) => tx.defer('INSERT INTO deferred (n) VALUES (5)'));
     await db.defer('INSERT INTO deferred (n) VALUES (6) RETURNING seq', [], take);
     expect(handed.at(-1)).toEqual([6]);
-    expect(await db.query('SELECT n FROM deferred ORDER BY seq')).toEqual([1, 2, 2, 3, 5, 6].map((n) => ({ n })));
+    await db.defer('INSERT INTO deferred (n) VALUES (7)');
+    expect(await db.query('SELECT n FROM deferred ORDER BY seq')).toEqual([1, 2, 2, 3, 5, 6, 7].map((n) => ({ n })));
   });
 
   it('rolls back a transaction whose deferred statement fails, and its connections serve the next ones', async () => {

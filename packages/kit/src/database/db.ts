@@ -124,10 +124,7 @@ async function openPglite(dataDir: string, cacheDir: string | undefined): Promis
     kind: 'pglite',
     stats: () => ({ total: 1, idle: inFlight === 0 ? 1 : 0, waiting: Math.max(0, inFlight - 1) }),
     query,
-    defer: async (sql, params, onRows) => {
-      const rows = await query(sql, params);
-      onRows?.(rows as never);
-    },
+    defer: atOnce(query),
     exec: (sql) => counted(async () => void (await lite.exec(sql))),
     notify: signals.notify,
     transaction: (fn) =>
@@ -148,8 +145,7 @@ async function openPglite(dataDir: string, cacheDir: string | undefined): Promis
               await flush();
               return (await tx.query(sql, params)).rows as never;
             },
-            defer: async (sql, params, onRows) =>
-              void deferred.push({ sql, params, onRows: onRows as Deferred['onRows'] }),
+            defer: queueIn(deferred),
             exec: async (sql) => {
               await flush();
               await tx.exec(sql);
@@ -225,7 +221,7 @@ async function openPostgres(url: string, max: number): Promise<Db> {
     try {
       const result = await fn({
         query: async (sql, params) => send(named(sql, params)) as never,
-        defer: async (sql, params, onRows) => void deferred.push({ sql, params, onRows: onRows as Deferred['onRows'] }),
+        defer: queueIn(deferred),
         exec: async (sql) => {
           if (deferred.length > 0) await send();
           const first = !begun;
@@ -251,10 +247,7 @@ async function openPostgres(url: string, max: number): Promise<Db> {
     kind: 'postgres',
     stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
     query,
-    defer: async (sql, params, onRows) => {
-      const rows = await query(sql, params);
-      onRows?.(rows as never);
-    },
+    defer: atOnce(query),
     exec: async (sql) => void (await pool.query(sql)),
     notify: signals.notify,
     // Rolled back whole, a transaction that met a plan made stale by a migration runs once more, on a new connection.
@@ -269,6 +262,21 @@ const loadPg = async () => (await import('pg')).default;
 
 /** A statement queued by Tx.defer until the next one is sent. */
 type Deferred = { sql: string; params?: unknown[]; onRows?: (rows: Row[]) => void };
+
+/** Tx.defer inside a transaction: the statement waits in `deferred` for the next one sent. */
+const queueIn =
+  (deferred: Deferred[]): Tx['defer'] =>
+  async (sql, params, onRows) =>
+    void deferred.push({ sql, params, onRows: onRows as Deferred['onRows'] });
+
+/** Tx.defer outside a transaction: there is nothing to wait for, so the statement runs at once. */
+const atOnce =
+  (query: Tx['query']): Tx['defer'] =>
+  async (sql, params, onRows) => {
+    // Not `onRows?.(await query(...))`: without onRows that would skip the statement itself.
+    const rows = await query(sql, params);
+    onRows?.(rows as never);
+  };
 
 type Pipeline = { begin: boolean; statements: import('pg').QueryConfig[]; commit: boolean };
 

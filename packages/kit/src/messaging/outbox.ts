@@ -229,7 +229,7 @@ export class OutboxRelay {
   // entry left since the last VACUUM, and that grows with the table when autovacuum is off or behind.
   // Rows handed to this relay while it read are left to the pass that follows: taking them too would send them twice.
   private async unsent(tx: Tx, lock = ''): Promise<Handed[]> {
-    await tx.query('SET LOCAL enable_sort = off');
+    await tx.defer('SET LOCAL enable_sort = off');
     const rows = await tx.query<Handed>(
       `SELECT seq, envelope FROM outbox WHERE published_at IS NULL AND created_at < now() - make_interval(secs => $1)
        ORDER BY seq LIMIT ${BATCH} ${lock}`,
