@@ -14,11 +14,14 @@ export type JournalEntry = {
 export type PaymentTotals = { captured: number; refunded: number; held: number };
 
 export const ledgerRepo = {
-  /** Books the entry unless the payment has one of that kind already; answers whether it booked. */
-  async post(q: Tx, e: { paymentId: string; orderId: string; kind: EntryKind; lines: Line[] }): Promise<boolean> {
+  /**
+   * Books the entry unless the payment has one of that kind already. Sent with the transaction's next statement or
+   * its COMMIT (Tx.defer): nothing waits for it, and a later read in the transaction sees it.
+   */
+  async post(q: Tx, e: { paymentId: string; orderId: string; kind: EntryKind; lines: Line[] }): Promise<void> {
     assertBalanced(e.lines);
     // The entry and its lines in one statement; the database checks the balance at commit.
-    const [entry] = await q.query(
+    await q.defer(
       `WITH entry AS (
          INSERT INTO journal_entries (payment_id, order_id, kind) VALUES ($1, $2, $3)
          ON CONFLICT (payment_id, kind) DO NOTHING RETURNING id
@@ -37,7 +40,6 @@ export const ledgerRepo = {
         e.lines.map((l) => l.credit),
       ],
     );
-    return entry !== undefined;
   },
 
   /** Books the standard entry of a payment event (see domain/ledger.ts). */
@@ -46,7 +48,7 @@ export const ledgerRepo = {
     p: { id: string; orderId: string; method: PaymentMethod },
     kind: EntryKind,
     amount: number,
-  ): Promise<boolean> {
+  ): Promise<void> {
     return ledgerRepo.post(q, { paymentId: p.id, orderId: p.orderId, kind, lines: linesFor(kind, p.method, amount) });
   },
 

@@ -98,14 +98,18 @@ export const paymentsRepo = {
     await q.query('UPDATE payments SET lease_token = NULL, lease_until = NULL WHERE lease_until IS NOT NULL');
   },
 
-  /** Moves the payment on, and answers it as it now stands; outcome and reason are kept when not given. */
-  async settle(q: Tx, id: string, s: Settlement): Promise<Payment> {
-    const [row] = await q.query(
+  /**
+   * Moves the locked payment on, and answers it as it now stands; outcome and reason are kept when not given. Sent
+   * with the transaction's next statement or its COMMIT (Tx.defer): the answer is worked out here, not read back.
+   */
+  async settle(q: Tx, p: Payment, s: Settlement): Promise<Payment> {
+    await q.defer(
       `UPDATE payments SET status = $2, outcome = coalesce($3, outcome), reason = coalesce($4, reason), updated_at = now()
-       WHERE id = $1 RETURNING ${COLUMNS}`,
-      [id, s.status, s.outcome ?? null, s.reason ?? null],
+       WHERE id = $1`,
+      [p.id, s.status, s.outcome ?? null, s.reason ?? null],
     );
-    return toPayment(row);
+    const at = new Date().toISOString();
+    return { ...p, status: s.status, outcome: s.outcome ?? p.outcome, reason: s.reason ?? p.reason, updatedAt: at };
   },
 
   /** Schedules a check at the provider, backing off with each one (at most an hour apart); null clears it. */

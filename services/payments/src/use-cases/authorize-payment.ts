@@ -102,12 +102,12 @@ async function record(tx: Tx, deps: Deps, p: Payment, outcome: AuthorizeOutcome,
   deps.metrics.authorized(p.method!, outcome);
   if (outcome === 'approved') {
     await ledgerRepo.book(tx, { id: p.id, orderId: p.orderId, method: p.method! }, 'authorize', p.amount);
-    return paymentsRepo.settle(tx, p.id, { status: 'AUTHORIZED', outcome });
+    return paymentsRepo.settle(tx, p, { status: 'AUTHORIZED', outcome });
   }
   if (outcome === 'declined')
-    return paymentsRepo.settle(tx, p.id, { status: 'DECLINED', outcome, reason: reasonFor(outcome)! });
+    return paymentsRepo.settle(tx, p, { status: 'DECLINED', outcome, reason: reasonFor(outcome)! });
   await bookRelease(tx, p, release!);
-  const voided = await paymentsRepo.settle(tx, p.id, { status: 'VOIDED', outcome, reason: reasonFor(outcome)! });
+  const voided = await paymentsRepo.settle(tx, p, { status: 'VOIDED', outcome, reason: reasonFor(outcome)! });
   if (stillOpen(release!)) await paymentsRepo.reconcileLater(tx, p.id, deps.settings.reconcileMs);
   return voided;
 }

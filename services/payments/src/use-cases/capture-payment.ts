@@ -22,7 +22,7 @@ export async function capturePayment(deps: Deps, orderId: string): Promise<Payme
 /** Moves the held amount to captured, marks the payment CAPTURED and announces it, in the caller's transaction. */
 export async function captureNow(tx: Tx, p: Payment): Promise<void> {
   await ledgerRepo.book(tx, { id: p.id, orderId: p.orderId, method: p.method! }, 'capture', p.amount);
-  await paymentsRepo.settle(tx, p.id, { status: 'CAPTURED' });
+  await paymentsRepo.settle(tx, p, { status: 'CAPTURED' });
   const data: PaymentCapturedData = {
     orderId: p.orderId,
     paymentId: p.id,

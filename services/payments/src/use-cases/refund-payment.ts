@@ -21,7 +21,7 @@ export async function refundPayment(deps: Deps, orderId: string): Promise<Paymen
       if (isWallet(p.method)) return takeLease(tx, deps, p);
       if (step === 'refund') return refundNow(tx, p); // cash handed back: the books follow
       await bookRelease(tx, p, 'clear');
-      await paymentsRepo.settle(tx, p.id, { status: 'VOIDED' });
+      await paymentsRepo.settle(tx, p, { status: 'VOIDED' });
       return { orderId, status: 'VOIDED' };
     });
     if (!('token' in plan)) return plan;
@@ -44,7 +44,7 @@ async function refundNow(tx: Tx, p: Payment): Promise<PaymentStatusResponse> {
   const totals = await ledgerRepo.totals(tx, p.id);
   const amount = refundable(totals.captured, totals.refunded);
   if (amount > 0) await ledgerRepo.book(tx, { id: p.id, orderId: p.orderId, method: p.method! }, 'refund', amount);
-  await paymentsRepo.settle(tx, p.id, { status: 'REFUNDED' });
+  await paymentsRepo.settle(tx, p, { status: 'REFUNDED' });
   const data: PaymentRefundedData = {
     orderId: p.orderId,
     paymentId: p.id,

@@ -17,7 +17,7 @@ export async function voidPayment(deps: Deps, orderId: string): Promise<PaymentS
       if (step === 'keep') return { orderId, status: p.status };
       if (isWallet(p.method)) return takeLease(tx, deps, p);
       await bookRelease(tx, p, 'clear'); // cash on delivery: nothing was taken yet
-      await paymentsRepo.settle(tx, p.id, { status: 'VOIDED' });
+      await paymentsRepo.settle(tx, p, { status: 'VOIDED' });
       return { orderId, status: 'VOIDED' };
     });
     if (!('token' in plan)) return plan;
@@ -38,7 +38,7 @@ export async function releaseWallet(deps: Deps, p: Payment): Promise<PaymentStat
     await bookRelease(tx, current, release);
     await paymentsRepo.settle(
       tx,
-      p.id,
+      current,
       abandoned ? { status: 'VOIDED', outcome: 'declined', reason: 'PAYMENT_VOIDED' } : { status: 'VOIDED' },
     );
     if (abandoned && stillOpen(release)) await paymentsRepo.reconcileLater(tx, p.id, deps.settings.reconcileMs);

@@ -24,9 +24,12 @@ const toEntry = (r: Row): HistoryEntry => ({
 });
 
 export const orderHistoryRepo = {
-  /** Events may arrive out of order; an older summary (a lower version) never overwrites a newer one. */
+  /**
+   * Events may arrive out of order; an older summary (a lower version) never overwrites a newer one. In a
+   * transaction, sent with its next statement or its COMMIT: nothing waits for its rows (Tx.defer).
+   */
   async apply(q: Tx, s: OrderSummary): Promise<void> {
-    await q.query(
+    await q.defer(
       `INSERT INTO order_history AS h (order_id, user_id, status, total, item_count, tracking_number, placed_at, updated_at, version)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
        ON CONFLICT (order_id) DO UPDATE SET status = excluded.status, total = excluded.total, item_count = excluded.item_count,
