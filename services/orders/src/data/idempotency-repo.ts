@@ -4,13 +4,15 @@ import type { Tx } from '@bazaar/kit/database';
 export type Remembered = { requestHash: string; orderId: string; response?: { status: number; body: unknown } };
 
 export const idempotencyRepo = {
-  /** Claims the key for this request; false when someone already holds it. */
-  async claim(q: Tx, userId: string, key: string, requestHash: string, orderId: string): Promise<boolean> {
-    const rows = await q.query(
-      'INSERT INTO idempotency_keys (user_id, key, request_hash, order_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING RETURNING key',
-      [userId, key, requestHash, orderId],
+  /**
+   * Claims the key for this request's order unless someone already holds it. Sent with the transaction's next
+   * statement (Tx.defer), which tells by reading the key's row whether the claim was this request's.
+   */
+  async claim(q: Tx, c: { userId: string; key: string; requestHash: string; orderId: string }): Promise<void> {
+    await q.defer(
+      'INSERT INTO idempotency_keys (user_id, key, request_hash, order_id) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING',
+      [c.userId, c.key, c.requestHash, c.orderId],
     );
-    return rows.length > 0;
   },
 
   async find(q: Tx, userId: string, key: string): Promise<Remembered | null> {

@@ -47,6 +47,8 @@ export type NewOrder = {
   method: PaymentMethod;
   wallet?: string;
   shipping: { city: string; address: string; phone: string };
+  /** The order is placed only if this key was claimed for it earlier in the transaction. */
+  idempotencyKey?: string;
 };
 
 /** What the saga learnt from inventory and payments and has not written yet; absent fields stay as they are. */
@@ -65,22 +67,36 @@ const learntParams = (l: Learnt) => [
 ];
 
 export const ordersRepo = {
-  /** Writes the order PENDING, its saga and the first line of its history, in one statement. */
-  async insert(q: Tx, o: NewOrder): Promise<StoredOrder> {
+  /**
+   * Writes the order PENDING, its saga and the first line of its history, in one statement; with an idempotency
+   * key, only if the key was claimed for this order earlier in the transaction (null otherwise).
+   */
+  async insert(q: Tx, o: NewOrder): Promise<StoredOrder | null> {
     // Placed with the lease held: the request that placed it runs it; the sweep takes over only if that run dies.
     const [row] = await q.query(
       `WITH placed AS (
          INSERT INTO orders (id, user_id, status, items, shipping_fee, total, payment_method, wallet, shipping)
-         VALUES ($1, $2, 'PENDING', $3, $4, $4, $5, $6, $7) RETURNING *
+         SELECT $1, $2, 'PENDING', $3, $4, $4, $5, $6, $7
+         WHERE $8::text IS NULL OR EXISTS (SELECT 1 FROM idempotency_keys WHERE user_id = $2 AND key = $8 AND order_id = $1)
+         RETURNING *
        ), saga AS (
          INSERT INTO sagas (order_id, step, lease_until) SELECT id, 'RESERVE', now() + interval '30 seconds' FROM placed
        ), history AS (
          INSERT INTO order_history (order_id, status) SELECT id, status FROM placed
        )
        SELECT * FROM placed`,
-      [o.id, o.userId, JSON.stringify(o.lines), o.shippingFee, o.method, o.wallet ?? null, JSON.stringify(o.shipping)],
+      [
+        o.id,
+        o.userId,
+        JSON.stringify(o.lines),
+        o.shippingFee,
+        o.method,
+        o.wallet ?? null,
+        JSON.stringify(o.shipping),
+        o.idempotencyKey ?? null,
+      ],
     );
-    return toStored(row);
+    return row ? toStored(row) : null;
   },
 
   async byId(q: Tx, id: string, lock = false): Promise<Order | null> {

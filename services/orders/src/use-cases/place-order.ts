@@ -36,7 +36,8 @@ export async function placeOrder(deps: Deps, caller: Caller, input: PlaceOrder, 
 
   const orderId = `ord_${randomUUID()}`;
   const placed = await deps.db.transaction(async (tx) => {
-    if (key && !(await idempotencyRepo.claim(tx, caller.id, key, requestHash, orderId))) return null;
+    // The key's claim goes with the insert, which places nothing unless the key is this order's: one round trip.
+    if (key) await idempotencyRepo.claim(tx, { userId: caller.id, key, requestHash, orderId });
     const stored = await ordersRepo.insert(tx, {
       id: orderId,
       userId: caller.id,
@@ -49,7 +50,9 @@ export async function placeOrder(deps: Deps, caller: Caller, input: PlaceOrder, 
         address: input.shipping.address.trim(),
         phone: input.shipping.phone,
       },
+      idempotencyKey: key,
     });
+    if (!stored) return null; // the key is another request's
     await enqueue(tx, 'orders', { type: OrderEvents.placed, subject: orderId, data: summaryOf(stored.order) });
     return stored;
   });
