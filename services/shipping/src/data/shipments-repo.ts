@@ -1,5 +1,6 @@
 // Shipments and their tracking history in the shipping database.
 import type { Row, Tx } from '@bazaar/kit/database';
+import { normalizeCity } from '../domain/rate.ts';
 import { activeStatuses, type Shipment, type ShipmentStatus } from '../domain/shipment.ts';
 
 const iso = (t: string | Date) => new Date(t).toISOString();
@@ -21,6 +22,7 @@ export type NewShipment = {
   userId: string;
   trackingNumber: string;
   courier: string;
+  /** As the customer gave it; stored as city_rates spells it when that table has the city (see normalizeCity). */
   city: string;
   address: string;
   phone: string;
@@ -30,20 +32,22 @@ export type NewShipment = {
 export const shipmentsRepo = {
   /** Inserts the order's shipment CREATED unless the order already has a row (shipment or tombstone); null then. */
   async insert(q: Tx, s: NewShipment): Promise<Shipment | null> {
+    // The city's own spelling is looked up by the insert itself: one round trip.
     const rows = await q.query(
       `INSERT INTO shipments (order_id, user_id, tracking_number, courier, city, address, phone, status, history, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, 'CREATED', $8::jsonb, $9, $9)
+       VALUES ($1, $2, $3, $4, coalesce((SELECT city FROM city_rates WHERE lower(city) = $10), $5), $6, $7, 'CREATED', $8::jsonb, $9, $9)
        ON CONFLICT (order_id) DO NOTHING RETURNING *`,
       [
         s.orderId,
         s.userId,
         s.trackingNumber,
         s.courier,
-        s.city,
+        s.city.trim(),
         s.address,
         s.phone,
         JSON.stringify([{ status: 'CREATED', at: s.at }]),
         s.at,
+        normalizeCity(s.city),
       ],
     );
     return rows[0] ? toShipment(rows[0]) : null;
