@@ -33,13 +33,26 @@ export type NewPayment = {
 export type Settlement = { status: PaymentStatus; outcome?: AuthorizeOutcome; reason?: string };
 
 export const paymentsRepo = {
-  /** Inserts the payment AUTHORIZING unless the order has one already. */
-  /** Writes the order's payment AUTHORIZING and answers it (locked: this transaction wrote it); null if one exists. */
-  async insertAuthorizing(q: Tx, p: NewPayment): Promise<Payment | null> {
+  /**
+   * Writes the order's payment AUTHORIZING and answers it (in a transaction, locked until it ends); null if one
+   * exists. With a lease, the payment is written already leased for a provider call (see lease).
+   */
+  async insertAuthorizing(q: Tx, p: NewPayment, lease?: { token: string; ms: number }): Promise<Payment | null> {
     const [row] = await q.query(
-      `INSERT INTO payments (id, order_id, user_id, method, wallet, amount, status, reference)
-       VALUES ($1, $2, $3, $4, $5, $6, 'AUTHORIZING', $7) ON CONFLICT (order_id) DO NOTHING RETURNING ${COLUMNS}`,
-      [p.id, p.orderId, p.userId, p.method, p.wallet ?? null, p.amount, p.reference],
+      `INSERT INTO payments (id, order_id, user_id, method, wallet, amount, status, reference, lease_token, lease_until)
+       VALUES ($1, $2, $3, $4, $5, $6, 'AUTHORIZING', $7, $8, now() + make_interval(secs => $9))
+       ON CONFLICT (order_id) DO NOTHING RETURNING ${COLUMNS}`,
+      [
+        p.id,
+        p.orderId,
+        p.userId,
+        p.method,
+        p.wallet ?? null,
+        p.amount,
+        p.reference,
+        lease?.token ?? null,
+        lease ? lease.ms / 1000 : null,
+      ],
     );
     return row ? toPayment(row) : null;
   },

@@ -27,13 +27,29 @@ export async function authorizePayment(deps: Deps, req: AuthorizeRequest): Promi
   checkAuthorizeRequest(req);
   return deps.serial.run(req.orderId, async () => {
     for (;;) {
-      const claim = await deps.db.transaction((tx) => claimAuthorization(tx, deps, req));
+      const claim =
+        (await claimNew(deps, req)) ?? (await deps.db.transaction((tx) => claimAuthorization(tx, deps, req)));
       if (claim.kind === 'answer') return answerOf(claim.payment);
       if (claim.kind === 'call')
         return withLease(deps, claim.lease, (handBack) => askProvider(deps, claim.lease, handBack));
       await sleep(20); // another process is asking the provider for this order
     }
   });
+}
+
+/**
+ * A wallet order's first call writes its payment AUTHORIZING with the lease for the provider call, in one statement
+ * and no transaction around it: one round trip. Null when the order has a payment already: claimAuthorization then.
+ */
+async function claimNew(deps: Deps, req: AuthorizeRequest): Promise<Claim | null> {
+  if (!isWallet(req.method)) return null;
+  const token = randomUUID();
+  const payment = await paymentsRepo.insertAuthorizing(
+    deps.db,
+    { id: `pay_${randomUUID()}`, ...req, reference: txnRefFor(req.orderId, 1) },
+    { token, ms: deps.settings.leaseMs },
+  );
+  return payment && { kind: 'call', lease: { payment, token } };
 }
 
 async function claimAuthorization(tx: Tx, deps: Deps, req: AuthorizeRequest): Promise<Claim> {
