@@ -26,9 +26,10 @@ type Claim = { kind: 'answer'; payment: Payment } | { kind: 'busy' } | { kind: '
 export async function authorizePayment(deps: Deps, req: AuthorizeRequest): Promise<AuthorizeResponse> {
   checkAuthorizeRequest(req);
   return deps.serial.run(req.orderId, async () => {
+    const fresh = await claimNew(deps, req);
+    if (fresh) return withLease(deps, fresh, (handBack) => askProvider(deps, fresh, handBack));
     for (;;) {
-      const claim =
-        (await claimNew(deps, req)) ?? (await deps.db.transaction((tx) => claimAuthorization(tx, deps, req)));
+      const claim = await deps.db.transaction((tx) => claimAuthorization(tx, deps, req));
       if (claim.kind === 'answer') return answerOf(claim.payment);
       if (claim.kind === 'call')
         return withLease(deps, claim.lease, (handBack) => askProvider(deps, claim.lease, handBack));
@@ -41,7 +42,7 @@ export async function authorizePayment(deps: Deps, req: AuthorizeRequest): Promi
  * A wallet order's first call writes its payment AUTHORIZING with the lease for the provider call, in one statement
  * and no transaction around it: one round trip. Null when the order has a payment already: claimAuthorization then.
  */
-async function claimNew(deps: Deps, req: AuthorizeRequest): Promise<Claim | null> {
+async function claimNew(deps: Deps, req: AuthorizeRequest): Promise<Lease | null> {
   if (!isWallet(req.method)) return null;
   const token = randomUUID();
   const payment = await paymentsRepo.insertAuthorizing(
@@ -49,14 +50,15 @@ async function claimNew(deps: Deps, req: AuthorizeRequest): Promise<Claim | null
     { id: `pay_${randomUUID()}`, ...req, reference: txnRefFor(req.orderId, 1) },
     { token, ms: deps.settings.leaseMs },
   );
-  return payment && { kind: 'call', lease: { payment, token } };
+  return payment && { payment, token };
 }
 
+/** The order's payment as it stands, under its row lock: written here for cash on delivery, by claimNew for a wallet. */
 async function claimAuthorization(tx: Tx, deps: Deps, req: AuthorizeRequest): Promise<Claim> {
-  const reference = isWallet(req.method) ? txnRefFor(req.orderId, 1) : null;
   const p =
-    (await paymentsRepo.insertAuthorizing(tx, { id: `pay_${randomUUID()}`, ...req, reference })) ??
-    (await paymentsRepo.lockByOrder(tx, req.orderId))!;
+    (req.method === 'cod'
+      ? await paymentsRepo.insertAuthorizing(tx, { id: `pay_${randomUUID()}`, ...req, reference: null })
+      : null) ?? (await paymentsRepo.lockByOrder(tx, req.orderId))!;
   // A tombstone (the order was voided first) takes the request's details and answers VOIDED: never charged.
   if (isTombstone(p)) await paymentsRepo.adoptTombstone(tx, p.id, req);
   else checkSameRequest(p, req);
