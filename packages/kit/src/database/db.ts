@@ -200,10 +200,15 @@ async function openPostgres(url: string, max: number): Promise<Db> {
     // BEGIN goes with the transaction's first statement, and deferred statements with the next one or with COMMIT, in
     // one write and one round trip; nothing is sent if fn runs no statement.
     let begun = false;
+    /** Whether the transaction's BEGIN is still to be sent (with what is sent now). */
+    const beginNow = () => {
+      const first = !begun;
+      begun = true;
+      return first;
+    };
     const deferred: Deferred[] = [];
     const send = async (config?: import('pg').QueryConfig, commit = false): Promise<Row[]> => {
-      const begin = !begun;
-      begun = true;
+      const begin = beginNow();
       const queued = deferred.splice(0);
       const results = await pipeline(client, {
         begin,
@@ -224,9 +229,7 @@ async function openPostgres(url: string, max: number): Promise<Db> {
         defer: queueIn(deferred),
         exec: async (sql) => {
           if (deferred.length > 0) await send();
-          const first = !begun;
-          begun = true;
-          await client.query(first ? `BEGIN; ${sql}` : sql);
+          await client.query(beginNow() ? `BEGIN; ${sql}` : sql);
         },
         notify: pending.notify,
       });
