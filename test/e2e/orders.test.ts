@@ -141,6 +141,61 @@ describe.each(targets)('$name', (target) => {
       expect(other.body.code).toBe('IDEMPOTENCY_KEY_REUSED');
     });
 
+    it('the same body with its JSON keys in another order is the same request under one Idempotency-Key', async () => {
+      const key = { 'idempotency-key': `key-order-${Date.now()}` };
+      const shipping = { city: 'Lahore', address: '12 Mall Road', phone: '03001234567' };
+      const first = await shopper.call(
+        'POST',
+        '/api/orders',
+        { items: [{ sku: 'TEA-001', quantity: 1 }], payment: { method: 'cod' }, shipping },
+        key,
+      );
+      const reordered = await shopper.call(
+        'POST',
+        '/api/orders',
+        {
+          shipping: { phone: shipping.phone, address: shipping.address, city: shipping.city },
+          payment: { method: 'cod' },
+          items: [{ quantity: 1, sku: 'TEA-001' }],
+        },
+        key,
+      );
+      expect(first.status).toBe(201);
+      expect(reordered.status).toBe(first.status);
+      expect(reordered.body).toEqual(first.body);
+    });
+
+    it('a sku on several lines is held to 100 over all of them: 400, and no order is placed', async () => {
+      const bulk = await admin.call('POST', '/api/inventory', {
+        sku: 'E2E-BULK',
+        name: 'Bulk units',
+        price: { amount: 1000, currency: 'PKR' },
+        quantity: 500,
+      });
+      expect(bulk.status).toBe(201);
+      const before = (await shopper.call('GET', '/api/orders?limit=100')).body.items.length;
+      const over = await shopper.order(
+        [
+          { sku: 'E2E-BULK', quantity: 60 },
+          { sku: 'E2E-BULK', quantity: 60 },
+        ],
+        { method: 'cod' },
+      );
+      expect(over.status).toBe(400);
+      expect(over.body.code).toBe('VALIDATION_FAILED');
+      expect(over.body.errors).toEqual([{ path: 'items', message: expect.stringContaining('E2E-BULK') }]);
+      expect((await shopper.call('GET', '/api/orders?limit=100')).body.items.length).toBe(before);
+      const atLimit = await shopper.order(
+        [
+          { sku: 'E2E-BULK', quantity: 40 },
+          { sku: 'E2E-BULK', quantity: 60 },
+        ],
+        { method: 'cod' },
+      );
+      expect(atLimit.status).toBe(201);
+      expect(atLimit.body.items).toEqual([expect.objectContaining({ sku: 'E2E-BULK', quantity: 100 })]);
+    });
+
     it('another customer cannot see or cancel my order', async () => {
       const placed = await shopper.order([{ sku: 'TEA-001', quantity: 1 }], { method: 'cod' });
       const stranger = new Shopper(platform.gatewayUrl);

@@ -407,8 +407,28 @@ describe('request ids and traces', () => {
     const res = await call('/api/products', { headers: { 'x-request-id': 'req-abc.123' } });
     expect(res.headers['x-request-id']).toBe('req-abc.123');
     expect(res.json.headers['x-request-id']).toBe('req-abc.123');
-    const replaced = await call('/api/products', { headers: { 'x-request-id': 'no spaces allowed' } });
-    expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    // Any visible ASCII is echoed (a path-like id included); spaces, non-ASCII or over 200 characters are replaced.
+    const pathLike = await call('/api/products', { headers: { 'x-request-id': 'client/run-7#42' } });
+    expect(pathLike.headers['x-request-id']).toBe('client/run-7#42');
+    for (const invalid of ['no spaces allowed', 'x'.repeat(201)]) {
+      const replaced = await call('/api/products', { headers: { 'x-request-id': invalid } });
+      expect(replaced.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    }
+  });
+
+  it('answers a URL of broken percent-encoding with a whole problem: trace id, request id and the field at fault', async () => {
+    const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+    for (const path of ['/api/products/%E0%A4%A', '/%ZZ']) {
+      const res = await call(path, {
+        headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01`, 'x-request-id': 'bad-url-1' },
+      });
+      expect(res.status, path).toBe(400);
+      expect(res.headers['content-type']).toContain('application/problem+json');
+      expect(res.headers['x-request-id']).toBe('bad-url-1');
+      expect(res.headers['x-trace-id']).toBe(traceId);
+      expect(res.json).toMatchObject({ status: 400, code: 'BAD_REQUEST', traceId });
+      expect(res.json.errors).toEqual([{ path: '(url)', message: expect.any(String) }]);
+    }
   });
 
   it('puts x-request-id and x-trace-id on every answer: proxied, refused, missing, failed', async () => {

@@ -1,5 +1,4 @@
 // The Fastify server every service starts from: health, readiness, metrics, problems, tracing and OpenAPI.
-import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
@@ -16,6 +15,7 @@ import Fastify, {
   type FastifyBaseLogger,
   type FastifyInstance,
   type FastifyReply,
+  type FastifyRequest,
   LogController,
   type RawReplyDefaultExpression,
   type RawRequestDefaultExpression,
@@ -27,6 +27,7 @@ import { withRequestId } from '../telemetry/tracing.ts';
 import { type Access, type Caller, callerOf, enforce } from './auth.ts';
 import { AppError, internal, notFound, payloadTooLarge, problemOf, validationFailed } from './errors.ts';
 import { httpMetrics } from './metrics.ts';
+import { requestIdOf } from './request-id.ts';
 import { fieldErrors, installValidators } from './validation.ts';
 
 export type App = FastifyInstance<
@@ -63,11 +64,12 @@ export type ServerOptions = {
   title?: string;
 };
 
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
-
 /** frameworkError maps the router's own errors (bad URL encoding, over-long path segment) to problems. */
 export function frameworkError(error: { code?: string }): AppError {
-  if (error.code === 'FST_ERR_BAD_URL') return new AppError('BAD_REQUEST', 400, 'The URL is not validly encoded.');
+  if (error.code === 'FST_ERR_BAD_URL')
+    return new AppError('BAD_REQUEST', 400, 'The URL is not validly encoded.', {}, [
+      { path: '(url)', message: 'must be validly percent-encoded UTF-8' },
+    ]);
   if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
     return new AppError('URI_TOO_LONG', 414, 'A path segment is too long.');
   return internal();
@@ -101,39 +103,39 @@ export function createServer(options: ServerOptions): App {
     // Our onResponse hook logs requests with trace ids; Fastify's own per-request lines would repeat it.
     logController: new LogController({ disableRequestLogging: true }),
     bodyLimit,
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    genReqId: (req) => requestIdOf(req.headers['x-request-id']),
     // Long enough for any id a schema allows, so the schema judges it (400) rather than the router.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     // A malformed URL or an over-long path segment is answered as a problem like every other error.
+    // It comes before the onRequest hook, so its span is started and ended here.
     frameworkErrors: (error, req, reply) => {
       const appError = frameworkError(error);
-      const r = reply as unknown as FastifyReply;
-      return r
+      const span = startRequestSpan(options.tracer, req as unknown as FastifyRequest).span;
+      span.setAttribute('http.response.status_code', appError.status);
+      span.end();
+      const traceId = span.spanContext().traceId;
+      return (reply as unknown as FastifyReply)
         .header('x-request-id', req.id)
+        .header('x-trace-id', traceId)
         .code(appError.status)
         .type('application/problem+json')
-        .send(problemOf(appError));
+        .send(problemOf(appError, traceId));
     },
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App;
 
   installValidators(app);
+  // An empty body under a JSON content type is no body, as without one: clients that always send the header still
+  // reach routes that take none (a route that needs one refuses the missing body as invalid).
+  const parseJson = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) =>
+    body === '' ? done(null, undefined) : parseJson(req, body as string, done),
+  );
   app.decorateRequest('caller', null);
   const metrics = httpMetrics(options.registry);
 
   app.addHook('onRequest', (req, reply, done) => {
-    const parent = propagation.extract(context.active(), req.headers);
-    const route = req.routeOptions.url ?? 'unmatched';
-    const span = options.tracer.startSpan(
-      `${req.method} ${route}`,
-      {
-        kind: SpanKind.SERVER,
-        attributes: { 'http.request.method': req.method, 'http.route': route, 'url.path': req.url.split('?')[0] },
-      },
-      parent,
-    );
+    const { span, parent } = startRequestSpan(options.tracer, req);
     req.span = span;
     req.traceContext = withRequestId(trace.setSpan(parent, span), req.id);
     const { traceId, spanId } = span.spanContext();
@@ -268,4 +270,19 @@ export function createServer(options: ServerOptions): App {
   }
 
   return app;
+}
+
+/** The request's SERVER span, a child of the caller's traceparent when it sent one. */
+function startRequestSpan(tracer: Tracer, req: FastifyRequest): { span: Span; parent: Context } {
+  const parent = propagation.extract(context.active(), req.headers);
+  const route = req.routeOptions?.url ?? 'unmatched';
+  const span = tracer.startSpan(
+    `${req.method} ${route}`,
+    {
+      kind: SpanKind.SERVER,
+      attributes: { 'http.request.method': req.method, 'http.route': route, 'url.path': req.url.split('?')[0] },
+    },
+    parent,
+  );
+  return { span, parent };
 }

@@ -35,6 +35,10 @@ beforeAll(async () => {
       return { ok: true };
     },
   );
+  app.post('/api/things/:id/touch', async () => {
+    handled++;
+    return { touched: true };
+  });
   await app.ready();
 });
 afterAll(() => app.close());
@@ -75,6 +79,8 @@ describe('the service server refuses, as problems', () => {
     const bad = await app.inject({ url: '/api/things/%E0%A4%A', headers: { ...key, 'x-request-id': 'req-1' } });
     expect(problem(bad)).toEqual({ status: 400, type: 'application/problem+json', code: 'BAD_REQUEST' });
     expect(bad.headers['x-request-id']).toBe('req-1');
+    expect(bad.headers['x-trace-id']).toMatch(/^[0-9a-f]{32}$/);
+    expect(bad.json()).toMatchObject({ traceId: bad.headers['x-trace-id'], errors: [{ path: '(url)' }] });
     // Up to 500 characters the schema judges (here maxLength 100); beyond, the router refuses.
     expect(problem(await app.inject({ url: `/api/things/${'a'.repeat(150)}`, headers: key }))).toMatchObject({
       status: 400,
@@ -106,5 +112,21 @@ describe('the service server refuses, as problems', () => {
     expect(nulAt(deep, '')).toBe(Array.from({ length: 100_000 }, () => '0').join('.'));
     expect(nulAt({ a: { b: 'fine' }, c: 1, d: null }, 'querystring')).toBeUndefined();
     expect(nulAt({ a: { b: 'no\u0000' } }, 'params')).toBe('params.a.b');
+  });
+
+  it('an empty JSON body is no body: a route that takes none answers, one that needs a body says it is missing', async () => {
+    const json = { ...key, 'content-type': 'application/json' };
+    const none = await app.inject({ method: 'POST', url: '/api/things/1/touch', headers: json, payload: '' });
+    expect(none.statusCode).toBe(200);
+    expect(none.json()).toEqual({ touched: true });
+    const before = handled;
+    const missing = await app.inject({ method: 'POST', url: '/api/things', headers: json, payload: '' });
+    expect(problem(missing)).toEqual({ status: 400, type: 'application/problem+json', code: 'VALIDATION_FAILED' });
+    const broken = await app.inject({ method: 'POST', url: '/api/things', headers: json, payload: '{"name":' });
+    expect(problem(broken)).toEqual({ status: 400, type: 'application/problem+json', code: 'VALIDATION_FAILED' });
+    const poisoned = '{"name":"x","__proto__":{"admin":true}}';
+    const refused = await app.inject({ method: 'POST', url: '/api/things', headers: json, payload: poisoned });
+    expect(refused.statusCode).toBe(400);
+    expect(handled).toBe(before);
   });
 });

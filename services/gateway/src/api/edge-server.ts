@@ -3,7 +3,6 @@
 // internal key and it serves a merged /openapi.json instead of its own. Proxied API requests never reach Fastify:
 // the fast lane (fast-lane.ts) serves connections that carry only those, and the node:http server hands the ones it
 // parses to the proxy edge first (proxy-edge.ts).
-import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import {
   AppError,
@@ -14,6 +13,7 @@ import {
   notFound,
   payloadTooLarge,
   problemOf,
+  requestIdOf,
 } from '@bazaar/kit/server';
 import type { Logger } from '@bazaar/kit/telemetry';
 import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
@@ -39,8 +39,6 @@ export type EdgeOptions = {
 // Fastify's own keep-alive timeout, which a server of our making does not get from it.
 const KEEP_ALIVE_TIMEOUT_MS = 72_000;
 
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
-
 export function createEdgeServer(options: EdgeOptions): Edge {
   const { tracer, bodyLimit } = options;
   let lane: FastLane | undefined;
@@ -58,16 +56,17 @@ export function createEdgeServer(options: EdgeOptions): Edge {
           }),
         }
       : {}),
-    genReqId: (req) => {
-      const given = req.headers['x-request-id'];
-      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
-    },
+    genReqId: (req) => requestIdOf(req.headers['x-request-id']),
     // The routed paths are wildcards: the whole rest of a path is one parameter, and the services judge its length.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },
     // A malformed URL (bad percent-encoding) or an over-long path is answered as a problem like every other error.
+    // It comes before the onRequest hook, so its span is started and ended here.
     frameworkErrors: (error, req, reply) => {
-      reply.header('x-request-id', req.id);
-      return sendProblem(req, reply, frameworkError(error));
+      const problem = frameworkError(error);
+      startSpan(req, reply);
+      sendProblem(req, reply, problem);
+      endSpan(req, problem.status);
+      return reply;
     },
   }) as unknown as Edge;
 
@@ -75,10 +74,10 @@ export function createEdgeServer(options: EdgeOptions): Edge {
   app.decorateRequest('span', undefined);
   const duration = options.duration ?? httpMetrics(options.registry);
 
-  app.addHook('onRequest', (req, reply, done) => {
+  function startSpan(req: FastifyRequest, reply: FastifyReply): void {
     const parent =
       req.headers.traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, req.headers);
-    const route = req.routeOptions.url ?? 'unmatched';
+    const route = req.routeOptions?.url ?? 'unmatched';
     const query = req.url.indexOf('?');
     req.span = tracer.startSpan(
       `${req.method} ${route}`,
@@ -93,6 +92,10 @@ export function createEdgeServer(options: EdgeOptions): Edge {
       parent,
     );
     reply.header('x-request-id', req.id).header('x-trace-id', req.span.spanContext().traceId);
+  }
+
+  app.addHook('onRequest', (req, reply, done) => {
+    startSpan(req, reply);
     done();
   });
 

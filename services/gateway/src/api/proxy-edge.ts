@@ -2,9 +2,8 @@
 // one span and the hop, not for routing, hooks and reply objects. They come from the fast lane (fast-lane.ts) or,
 // when node:http parsed them, from its server. Everything else (preflights, /api/ops, pages, docs, probes) goes on
 // to Fastify.
-import { randomUUID } from 'node:crypto';
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import { AppError, frameworkError, type HttpMetrics, internal, payloadTooLarge } from '@bazaar/kit/server';
+import { AppError, frameworkError, type HttpMetrics, internal, payloadTooLarge, requestIdOf } from '@bazaar/kit/server';
 import type { Logger } from '@bazaar/kit/telemetry';
 import { propagation, ROOT_CONTEXT, SpanKind, type Tracer } from '@opentelemetry/api';
 import type { Upstream } from '../clients/upstreams.ts';
@@ -40,7 +39,6 @@ export type ProxyEdge = {
   close(): void;
 };
 
-const REQUEST_ID = /^[\w.:-]{1,128}$/;
 // Fastify's limit on a wildcard parameter, kept for the paths it no longer routes.
 const MAX_PARAM_LENGTH = 2048;
 
@@ -92,8 +90,7 @@ export function proxyEdge(deps: ProxyEdgeDeps): ProxyEdge {
   }
 
   function open(req: EdgeRequest, res: EdgeResponse, route: string): Call {
-    const given = req.headers['x-request-id'];
-    const id = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    const id = requestIdOf(req.headers['x-request-id']);
     const parent =
       req.headers.traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, req.headers);
     const url = req.url ?? '';

@@ -1,6 +1,7 @@
 // The orders API's schemas: they validate at the edge and document the OpenAPI.
 import { Money } from '@bazaar/kit/server';
 import { Type } from 'typebox';
+import { MAX_LINE_QUANTITY } from '../domain/order.ts';
 
 const Phone = Type.String({ pattern: '^03\\d{9}$', description: 'Pakistani mobile number, 03XXXXXXXXX' });
 
@@ -8,7 +9,10 @@ export const PlaceOrderBody = Type.Object(
   {
     items: Type.Array(
       Type.Object(
-        { sku: Type.String({ minLength: 1, maxLength: 64 }), quantity: Type.Integer({ minimum: 1, maximum: 100 }) },
+        {
+          sku: Type.String({ minLength: 1, maxLength: 64 }),
+          quantity: Type.Integer({ minimum: 1, maximum: MAX_LINE_QUANTITY }),
+        },
         { additionalProperties: false },
       ),
       { minItems: 1, maxItems: 50 },

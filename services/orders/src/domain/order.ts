@@ -39,6 +39,9 @@ export function statusesAfterShipment(current: OrderStatus, shipment: string): O
   return [];
 }
 
+/** The most of one sku an order may hold (a line of the request, and the sum of its lines once merged). */
+export const MAX_LINE_QUANTITY = 100;
+
 /** Duplicate skus are merged into one line, so no sku is ever reserved twice. */
 export function mergeLines(lines: { sku: string; quantity: number }[]): { sku: string; quantity: number }[] {
   const merged = new Map<string, number>();

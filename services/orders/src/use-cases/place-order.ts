@@ -9,6 +9,7 @@ import { idempotencyRepo } from '../data/idempotency-repo.ts';
 import { ordersRepo } from '../data/orders-repo.ts';
 import {
   idempotencyKeyReused,
+  MAX_LINE_QUANTITY,
   mergeLines,
   type Order,
   outOfStock,
@@ -29,7 +30,9 @@ export type Answer = { status: number; body: unknown; problem: boolean };
 
 export async function placeOrder(deps: Deps, caller: Caller, input: PlaceOrder, key?: string): Promise<Answer> {
   checkWallet(input.payment);
-  const requestHash = createHash('sha256').update(JSON.stringify(input)).digest('hex');
+  const lines = mergeLines(input.items);
+  checkMergedQuantities(lines);
+  const requestHash = createHash('sha256').update(canonicalJson(input)).digest('hex');
   // No look-up of the key first: claiming it in the order's transaction answers the same, one round trip less.
   const fee = await deps.shipping.feeFor(input.shipping.city);
   if (fee === null) throw unknownCity();
@@ -41,7 +44,7 @@ export async function placeOrder(deps: Deps, caller: Caller, input: PlaceOrder, 
     const stored = await ordersRepo.insert(tx, {
       id: orderId,
       userId: caller.id,
-      lines: mergeLines(input.items),
+      lines,
       shippingFee: fee,
       method: input.payment.method,
       wallet: input.payment.wallet,
@@ -121,6 +124,25 @@ function checkWallet(payment: PlaceOrder['payment']): void {
     throw validationFailed([{ path: 'payment.wallet', message: 'must be absent for cash on delivery' }]);
   if (payment.method !== 'cod' && payment.wallet === undefined)
     throw validationFailed([{ path: 'payment.wallet', message: `is required for ${payment.method}` }]);
+}
+
+/** A sku named on several lines is one line of their sum, which is held to the same limit as any line. */
+function checkMergedQuantities(lines: { sku: string; quantity: number }[]): void {
+  const over = lines.filter((l) => l.quantity > MAX_LINE_QUANTITY);
+  if (over.length > 0)
+    throw validationFailed(
+      over.map((l) => ({ path: 'items', message: `${l.sku}: ${l.quantity} in all, at most ${MAX_LINE_QUANTITY}` })),
+      `A sku may be ordered at most ${MAX_LINE_QUANTITY} at a time, over all its lines.`,
+    );
+}
+
+/** canonicalJson: the same text for the same value whatever order its keys came in (an idempotency fingerprint). */
+export function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  const entries = Object.entries(value).filter(([, v]) => v !== undefined);
+  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
 const sleep = (ms: number) => new Promise<undefined>((r) => setTimeout(() => r(undefined), ms).unref());
