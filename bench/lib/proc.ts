@@ -5,7 +5,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export const root = join(import.meta.dirname, '../..');
-export const cli = join(root, 'apps/cli/src/main.ts');
+export const cli = join(root, 'apps/cli/bin/bazaar.js');
 
 export type Proc = {
   name: string;

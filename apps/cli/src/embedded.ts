@@ -58,7 +58,9 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
     stack.push({ name: 'sandboxes', stop: sandboxes.stop });
     progress('sandboxes');
 
-    const [users, inventory, shipping] = await Promise.all([
+    // The four that need no other service start side by side: one waits for its disk or its password hash while
+    // another works.
+    const [users, inventory, shipping, pay] = await Promise.all([
       import('@bazaar/users').then((m) =>
         m.start(platform, at(ports.users, { adminEmail: options.admin.email, adminPassword: options.admin.password })),
       ),
@@ -66,20 +68,18 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
       import('@bazaar/shipping').then((m) =>
         m.start(platform, at(ports.shipping, options.courierStepMs ? { courierStepMs: options.courierStepMs } : {})),
       ),
+      payments.start(
+        platform,
+        at(ports.payments, { jazzcashUrl: sandboxes.jazzcashUrl, easypaisaUrl: sandboxes.easypaisaUrl }),
+      ),
     ]);
     stack.push(
       { name: 'users', stop: users.stop },
       { name: 'inventory', stop: inventory.stop },
       { name: 'shipping', stop: shipping.stop },
+      { name: 'payments', stop: pay.stop },
     );
-    progress('users, inventory, shipping');
-
-    const pay = await payments.start(
-      platform,
-      at(ports.payments, { jazzcashUrl: sandboxes.jazzcashUrl, easypaisaUrl: sandboxes.easypaisaUrl }),
-    );
-    stack.push({ name: 'payments', stop: pay.stop });
-    progress('payments');
+    progress('users, inventory, shipping, payments');
 
     const orders = await import('@bazaar/orders').then((m) =>
       m.start(

@@ -10,7 +10,7 @@ import { clusterPorts, grpcPortOf } from './ports.ts';
 
 type Instance = { name: string; port: number; env: Record<string, string> };
 
-const main = join(import.meta.dirname, 'main.ts');
+const bazaar = join(import.meta.dirname, '../bin/bazaar.js');
 // How much of a process's last output an unexpected exit shows.
 const TAIL_CHARS = 2_000;
 const indent = (text: string) =>
@@ -77,7 +77,7 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
   };
   for (const instance of instances) {
     const log = createWriteStream(join(logsDir, `${instance.name}-${instance.port}.log`), { flags: 'a' });
-    const child = spawn(process.execPath, [main, 'service', instance.name], {
+    const child = spawn(process.execPath, [bazaar, 'service', instance.name], {
       env: {
         ...inheritedEnv(),
         ...urls,

@@ -4,6 +4,7 @@ import { type Platform, serviceDefaults } from '@bazaar/kit/service';
 import { usersRoutes } from './api/routes.ts';
 import { loadConfig, type UsersConfig } from './config.ts';
 import { consumedEvents, onOrderEvent } from './consumers/order-events.ts';
+import { hashPassword } from './domain/password.ts';
 import { loadSigner } from './domain/signing-keys.ts';
 import { ensureAdmin } from './use-cases/ensure-admin.ts';
 
@@ -12,9 +13,12 @@ export const migrations = new URL('../migrations', import.meta.url);
 
 export async function start(platform: Platform, overrides: Partial<UsersConfig> = {}) {
   const config = loadConfig(overrides);
+  const { adminEmail, adminPassword } = config;
+  // scrypt runs on libuv's threads: the admin's hash is made while the database opens, not after.
+  const adminHash = adminEmail && adminPassword ? hashPassword(adminPassword) : undefined;
   const kit = await serviceDefaults('users', platform, { migrations });
   const signer = await loadSigner(kit.db, config.issuer, config.audience);
-  if (config.adminEmail && config.adminPassword) await ensureAdmin(kit.db, config.adminEmail, config.adminPassword);
+  if (adminEmail && adminHash) await ensureAdmin(kit.db, adminEmail, await adminHash);
   await kit.consume(consumedEvents, onOrderEvent);
   usersRoutes(kit.app, { db: kit.db, signer, config });
   const url = await kit.listen(config.port, config.host);

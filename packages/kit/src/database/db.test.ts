@@ -217,14 +217,14 @@ describe.runIf(server)('a PostgreSQL connection that breaks', () => {
 });
 
 describe('PGlite memory', () => {
-  it('sizes each embedded database for a shop, not for a server: 16 MB of shared buffers, small work memory', async () => {
+  it('sizes each embedded database for a shop, not for a server: 8 MB of shared buffers, small work memory', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bazaar-pglite-'));
     for (const dataDir of ['memory://', dir]) {
       const db = await openDatabase({ dataDir });
       opened.push(db);
       const [shared] = await db.query<{ shared_buffers: string }>('SHOW shared_buffers');
       const [work] = await db.query<{ work_mem: string }>('SHOW work_mem');
-      expect([shared.shared_buffers, work.work_mem]).toEqual(['16MB', '2MB']);
+      expect([shared.shared_buffers, work.work_mem]).toEqual(['8MB', '2MB']);
     }
   });
 });

@@ -1,5 +1,6 @@
 // New PGlite databases on disk: copies of one empty cluster, kept in the cache directory between processes.
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -14,6 +15,17 @@ const open = async (dataDir: string) => {
   return db;
 };
 
+/** A digest of every file's path and bytes under dir. */
+function treeDigest(dir: string): string {
+  const hash = createHash('sha256');
+  for (const entry of readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort()) {
+    const path = join(dir, entry);
+    hash.update(entry);
+    if (statSync(path).isFile()) hash.update(readFileSync(path));
+  }
+  return hash.digest('hex');
+}
+
 afterAll(async () => {
   for (const db of opened) await db.close();
 });
@@ -21,13 +33,23 @@ afterAll(async () => {
 describe('new databases on disk', () => {
   it('start as separate copies of the cached empty cluster', async () => {
     const a = await open(join(root, 'a'));
-    const cached = readdirSync(cacheDir);
-    expect(cached).toEqual([expect.stringMatching(/^pglite-empty-cluster-[0-9a-f]{16}\.tar$/)]);
+    const cached = readdirSync(cacheDir).sort();
+    // The archive, and the cluster unpacked beside it that new databases are copied from.
+    expect(cached).toEqual([
+      expect.stringMatching(/^pglite-empty-cluster-[0-9a-f]{16}$/),
+      expect.stringMatching(/^pglite-empty-cluster-[0-9a-f]{16}\.tar$/),
+    ]);
+    const unpacked = join(cacheDir, cached[0]);
+    const before = treeDigest(unpacked);
     const b = await open(join(root, 'b'));
     await a.exec('CREATE TABLE only_in_a (n int); INSERT INTO only_in_a VALUES (1)');
     expect(await a.query('SELECT n FROM only_in_a')).toEqual([{ n: 1 }]);
     await expect(b.query('SELECT n FROM only_in_a')).rejects.toThrow(/does not exist/);
     expect(readFileSync(join(root, 'b', 'PG_VERSION'), 'utf8').trim()).toMatch(/^\d+$/);
+    // Copies, not links: what the databases wrote is theirs, and the cached cluster is as it was.
+    await b.exec('CREATE TABLE only_in_b (n int); INSERT INTO only_in_b VALUES (2); CHECKPOINT');
+    await a.exec('CHECKPOINT');
+    expect(treeDigest(unpacked)).toBe(before);
   });
 
   it('reopen with their data, and leave no unpacking directory behind', async () => {
