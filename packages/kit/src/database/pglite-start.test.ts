@@ -32,6 +32,9 @@ afterAll(async () => {
 
 describe('new databases on disk', () => {
   it('start as separate copies of the cached empty cluster', async () => {
+    // What another PGlite version or other settings left in the cache goes when this one's cluster is cached.
+    mkdirSync(join(cacheDir, 'pglite-empty-cluster-0000000000000000'), { recursive: true });
+    writeFileSync(join(cacheDir, 'pglite-empty-cluster-0000000000000000.tar'), 'stale');
     const a = await open(join(root, 'a'));
     const cached = readdirSync(cacheDir).sort();
     // The archive, and the cluster unpacked beside it that new databases are copied from.
@@ -40,6 +43,7 @@ describe('new databases on disk', () => {
       expect.stringMatching(/^pglite-empty-cluster-[0-9a-f]{16}\.tar$/),
     ]);
     const unpacked = join(cacheDir, cached[0]);
+    expect(existsSync(join(cacheDir, 'pglite-empty-cluster-0000000000000000.tar'))).toBe(false); // pruned, below
     const before = treeDigest(unpacked);
     const b = await open(join(root, 'b'));
     await a.exec('CREATE TABLE only_in_a (n int); INSERT INTO only_in_a VALUES (1)');

@@ -14,7 +14,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { copyFile, readFile } from 'node:fs/promises';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
@@ -28,6 +28,8 @@ const PGLITE_SETTINGS = [
   'temp_buffers=2MB',
   'work_mem=2MB',
   'maintenance_work_mem=16MB',
+  // PGlite is one backend: slots and lock tables for a hundred connections are memory that every start clears.
+  'max_connections=5',
 ];
 export const startParams = [...PGlite.defaultStartParams, ...PGLITE_SETTINGS.flatMap((setting) => ['-c', setting])];
 
@@ -85,6 +87,7 @@ export function template(cacheDir: string | undefined): Promise<Blob> {
         const partial = `${file}.${randomUUID()}.partial`;
         writeFileSync(partial, Buffer.from(await blob.arrayBuffer()));
         renameSync(partial, file);
+        pruneOtherClusters(dirname(file), basename(file, '.tar'));
       } catch {
         // A cache that cannot be written only means the next process runs initdb again.
       }
@@ -92,6 +95,13 @@ export function template(cacheDir: string | undefined): Promise<Blob> {
     return blob;
   })();
   return emptyCluster;
+}
+
+/** Removes the empty clusters of other PGlite versions or settings from the cache (40 MB each, twice). */
+function pruneOtherClusters(dir: string, current: string): void {
+  for (const name of readdirSync(dir))
+    if (name.startsWith('pglite-empty-cluster-') && !name.startsWith(current))
+      rmSync(join(dir, name), { recursive: true, force: true });
 }
 
 /**
