@@ -256,7 +256,6 @@ export function createServer(options: ServerOptions): App {
       case 'FST_ERR_CTP_BODY_TOO_LARGE':
         return payloadTooLarge(bodyLimit);
       case 'FST_ERR_CTP_INVALID_JSON_BODY':
-      case 'FST_ERR_CTP_EMPTY_JSON_BODY':
         return validationFailed(
           [{ path: '(body)', message: 'is not valid JSON' }],
           'The request body is not valid JSON.',
