@@ -216,6 +216,32 @@ describe.runIf(server)('a PostgreSQL connection that breaks', () => {
   });
 });
 
+describe.runIf(server)('a PostgreSQL transaction left idle', () => {
+  it('is ended by the server after idleInTransactionMs: its locks go, the pool survives and serves the next one', async () => {
+    const { url } = await scratch!.create('kit_db');
+    const frozen = await openDatabase({ url, idleInTransactionMs: 300 });
+    const other = await openDatabase({ url });
+    opened.push(frozen, other);
+    await other.exec('CREATE TABLE held (n int); INSERT INTO held VALUES (1)');
+    let locked!: () => void;
+    const lockTaken = new Promise<void>((r) => (locked = r));
+    const stuck = frozen.transaction(async (tx) => {
+      await tx.query('SELECT n FROM held FOR UPDATE');
+      locked();
+      await new Promise((r) => setTimeout(r, 1500)); // a process frozen mid-transaction, holding the row
+      await tx.query('UPDATE held SET n = 2');
+    });
+    const failed = expect(stuck).rejects.toThrow();
+    await lockTaken;
+    const startedAt = Date.now();
+    await other.query('UPDATE held SET n = 3'); // waits for the row lock until the server ends the idle session
+    expect(Date.now() - startedAt).toBeLessThan(1400);
+    await failed;
+    expect(await other.query('SELECT n FROM held')).toEqual([{ n: 3 }]);
+    expect(await frozen.transaction((tx) => tx.query('SELECT 1 AS one'))).toEqual([{ one: 1 }]);
+  });
+});
+
 describe('PGlite memory', () => {
   it('sizes each embedded database for a shop, not for a server: 8 MB of shared buffers, small work memory', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'bazaar-pglite-'));

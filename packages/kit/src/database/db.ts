@@ -53,6 +53,12 @@ export type DatabaseOptions = {
   /** Where PGlite keeps the empty database that new ones are copied from, between processes (none: not kept). */
   cacheDir?: string;
   poolSize?: number;
+  /**
+   * PostgreSQL ends a session left idle inside a transaction this long (default 30 s), so a process frozen or cut off
+   * mid-transaction lets go of its row locks. No transaction here waits on a network call: providers are called
+   * under a lease, outside any transaction, and events are published after commit.
+   */
+  idleInTransactionMs?: number;
 };
 
 // int8 and numeric arrive as numbers: our amounts are integer paisa, far below 2^53.
@@ -94,7 +100,7 @@ function commitSignals() {
 
 export async function openDatabase(options: DatabaseOptions): Promise<Db> {
   return options.url
-    ? openPostgres(options.url, options.poolSize ?? 10)
+    ? openPostgres(options.url, options.poolSize ?? 10, options.idleInTransactionMs ?? 30_000)
     : openPglite(options.dataDir ?? 'memory://', options.cacheDir);
 }
 
@@ -163,7 +169,7 @@ async function openPglite(dataDir: string, cacheDir: string | undefined): Promis
   };
 }
 
-async function openPostgres(url: string, max: number): Promise<Db> {
+async function openPostgres(url: string, max: number, idleInTransactionMs: number): Promise<Db> {
   const pg = await loadPg();
   const types = {
     getTypeParser: (oid: number, format?: string) =>
@@ -171,7 +177,13 @@ async function openPostgres(url: string, max: number): Promise<Db> {
   };
   // keepAlive finds a silently dead peer. No connect timeout: pg-pool applies it to waiting for a busy pool's free
   // client too, which turned queueing under load into errors.
-  const pool = new pg.Pool({ connectionString: url, max, types: types as never, keepAlive: true });
+  const pool = new pg.Pool({
+    connectionString: url,
+    max,
+    types: types as never,
+    keepAlive: true,
+    idle_in_transaction_session_timeout: idleInTransactionMs,
+  });
   pool.on('error', () => {}); // an idle client's broken connection leaves the pool; the next caller opens a new one
   const signals = commitSignals();
   const named = preparer();
