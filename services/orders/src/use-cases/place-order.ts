@@ -4,6 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { enqueue } from '@bazaar/kit/messaging';
 import { AppError, type Caller, problemOf, validationFailed } from '@bazaar/kit/server';
 import { trace } from '@opentelemetry/api';
+import stableStringify from 'safe-stable-stringify';
 import { OrderEvents, type PaymentMethod } from '../contracts.ts';
 import { idempotencyRepo } from '../data/idempotency-repo.ts';
 import { ordersRepo } from '../data/orders-repo.ts';
@@ -32,7 +33,8 @@ export async function placeOrder(deps: Deps, caller: Caller, input: PlaceOrder, 
   checkWallet(input.payment);
   const lines = mergeLines(input.items);
   checkMergedQuantities(lines);
-  const requestHash = createHash('sha256').update(canonicalJson(input)).digest('hex');
+  // Keys sorted: the same order is the same request however its JSON was laid out.
+  const requestHash = createHash('sha256').update(stableStringify(input)).digest('hex');
   // No look-up of the key first: claiming it in the order's transaction answers the same, one round trip less.
   const fee = await deps.shipping.feeFor(input.shipping.city);
   if (fee === null) throw unknownCity();
@@ -134,15 +136,6 @@ function checkMergedQuantities(lines: { sku: string; quantity: number }[]): void
       over.map((l) => ({ path: 'items', message: `${l.sku}: ${l.quantity} in all, at most ${MAX_LINE_QUANTITY}` })),
       `A sku may be ordered at most ${MAX_LINE_QUANTITY} at a time, over all its lines.`,
     );
-}
-
-/** canonicalJson: the same text for the same value whatever order its keys came in (an idempotency fingerprint). */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value === null || typeof value !== 'object') return JSON.stringify(value);
-  const entries = Object.entries(value).filter(([, v]) => v !== undefined);
-  entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
 }
 
 const sleep = (ms: number) => new Promise<undefined>((r) => setTimeout(() => r(undefined), ms).unref());
