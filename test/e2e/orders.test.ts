@@ -21,13 +21,17 @@ describe.each(targets)('$name', (target) => {
     await shopper.signUp('Ayesha');
     admin = new Shopper(platform.gatewayUrl);
     await admin.logIn(ADMIN.email, ADMIN.password);
-    const created = await admin.call('POST', '/api/inventory', {
-      sku: 'E2E-LAST',
-      name: 'Last units',
-      price: { amount: 100000, currency: 'PKR' },
-      quantity: 2,
-    });
-    expect(created.status).toBe(201);
+    const addProduct = async (sku: string, name: string, amount: number, quantity: number) => {
+      const created = await admin.call('POST', '/api/inventory', {
+        sku,
+        name,
+        price: { amount, currency: 'PKR' },
+        quantity,
+      });
+      expect(created.status).toBe(201);
+    };
+    await addProduct('E2E-LAST', 'Last units', 100000, 2);
+    await addProduct('E2E-BULK', 'Bulk units', 1000, 500);
   }, 180_000);
 
   afterAll(() => platform?.stop(), 60_000);
@@ -166,13 +170,6 @@ describe.each(targets)('$name', (target) => {
     });
 
     it('a sku on several lines is held to 100 over all of them: 400, and no order is placed', async () => {
-      const bulk = await admin.call('POST', '/api/inventory', {
-        sku: 'E2E-BULK',
-        name: 'Bulk units',
-        price: { amount: 1000, currency: 'PKR' },
-        quantity: 500,
-      });
-      expect(bulk.status).toBe(201);
       const before = (await shopper.call('GET', '/api/orders?limit=100')).body.items.length;
       const over = await shopper.order(
         [

@@ -1,4 +1,5 @@
-// requestIdOf: the client's x-request-id when it is one header of visible ASCII (safe to echo and to log), else a new one.
+// requestIdOf: the client's x-request-id when it is one header of visible ASCII (safe to echo and to log), else a
+// new one.
 import { randomUUID } from 'node:crypto';
 
 const REQUEST_ID = /^[\x21-\x7e]{1,200}$/;
