@@ -24,11 +24,15 @@ export const sagasRepo = {
       : null;
   },
 
-  /** Gives a finished saga new work (a cancellation's compensations), free for the next runner to claim. */
-  async reopen(q: Tx, orderId: string, step: SagaStep): Promise<void> {
+  /**
+   * Gives a finished saga new work (a cancellation's compensations), held for leaseMs by the runner that reopens it:
+   * free, a sweep could take it first and the reopening request would answer before the work is done.
+   */
+  async reopen(q: Tx, orderId: string, step: SagaStep, leaseMs: number): Promise<void> {
     await q.query(
-      'UPDATE sagas SET step = $2, attempts = 0, last_error = NULL, next_attempt_at = now(), lease_until = NULL, updated_at = now() WHERE order_id = $1',
-      [orderId, step],
+      `UPDATE sagas SET step = $2, attempts = 0, last_error = NULL, next_attempt_at = now(),
+         lease_until = now() + make_interval(secs => $3::float8 / 1000), updated_at = now() WHERE order_id = $1`,
+      [orderId, step, leaseMs],
     );
   },
 

@@ -6,7 +6,7 @@ import { ordersRepo } from '../data/orders-repo.ts';
 import { sagasRepo } from '../data/sagas-repo.ts';
 import { notCancellable, type Order } from '../domain/order.ts';
 import { getOrder } from './queries.ts';
-import { runSaga } from './run-saga.ts';
+import { LEASE_MS, runSaga } from './run-saga.ts';
 import { announce, type Deps } from './saga-deps.ts';
 
 export async function cancelOrder(deps: Deps, caller: Caller, orderId: string): Promise<Order> {
@@ -17,16 +17,19 @@ export async function cancelOrder(deps: Deps, caller: Caller, orderId: string): 
 
   const cancelled = await deps.db.transaction(async (tx) => {
     const current = (await ordersRepo.byId(tx, orderId, true))!;
-    if (current.status !== 'CONFIRMED') return current.status === 'CANCELLED';
+    if (current.status !== 'CONFIRMED') return current.status;
     const stored = await ordersRepo.setStatus(tx, orderId, 'CANCELLED', { detail: `cancelled by ${caller.role}` });
-    await sagasRepo.reopen(tx, orderId, 'CANCEL');
+    await sagasRepo.reopen(tx, orderId, 'CANCEL', LEASE_MS);
     await announce(tx, stored, {
       type: OrderEvents.cancelled,
       extra: { payment: { method: current.payment.method } },
     });
-    return true;
+    return stored;
   });
-  if (!cancelled) throw notCancellable((await ordersRepo.byId(deps.db, orderId))!.status);
-  await runSaga(deps, orderId);
-  return (await ordersRepo.byId(deps.db, orderId))!;
+  // Another request cancelled it meanwhile: its saga is that request's to run.
+  if (cancelled === 'CANCELLED') return (await ordersRepo.byId(deps.db, orderId))!;
+  if (typeof cancelled === 'string') throw notCancellable(cancelled);
+  // Run here, lease held: the answer waits for the goods to be back and the payment refunded (or a retry scheduled).
+  const undone = await runSaga(deps, orderId, { step: 'CANCEL', order: cancelled });
+  return undone ?? (await ordersRepo.byId(deps.db, orderId))!;
 }

@@ -65,7 +65,7 @@ export async function placeOrder(deps: Deps, caller: Caller, input: PlaceOrder, 
 
   // Within the window the saga's own answer is the order; after it, whatever the database says by then.
   const early = key ? answeredBySaga(caller.id, key) : undefined;
-  const saga = runSaga(deps, orderId, placed, early?.finish);
+  const saga = runSaga(deps, orderId, { step: 'RESERVE', order: placed }, early?.finish);
   let decided = await Promise.race([saga, sleep(deps.config.syncWindowMs)]);
   if (early) {
     early.open = false;

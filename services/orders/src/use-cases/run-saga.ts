@@ -9,7 +9,7 @@ import { type Order, withPrices } from '../domain/order.ts';
 import { announce, type Deps } from './saga-deps.ts';
 import type { SagaOutcome } from './saga-metrics.ts';
 
-const LEASE_MS = 30_000;
+export const LEASE_MS = 30_000;
 /**
  * The step to run next and the order as it stands; `outcome` is set by the step that moved it to its final state.
  * `learnt` is what the saga knows but has not written: the next persisted step writes it with its own move, so the
@@ -20,25 +20,22 @@ type Next = { step: SagaStep; order: StoredOrder; reason?: string; outcome?: Sag
 export type Finish = (tx: Tx, order: Order) => Promise<void>;
 type Run = { startedAt: string; finish?: Finish };
 
+/** A saga its runner wrote with the lease held (an order just placed, a cancellation): run without a claim. */
+export type Held = { step: SagaStep; order: StoredOrder };
+
 /**
  * Runs the order's saga to its end, or until a transient failure schedules a retry; answers the order as the
- * saga left it, or undefined when another runner holds it or a step is to be retried. `placed` is an order just
- * written with its saga's lease: its placing request runs it without claiming it again.
+ * saga left it, or undefined when another runner holds it or a step is to be retried.
  */
-export async function runSaga(
-  deps: Deps,
-  orderId: string,
-  placed?: StoredOrder,
-  finish?: Finish,
-): Promise<Order | undefined> {
-  const saga: Pick<Saga, 'step' | 'reason' | 'startedAt'> | null = placed
-    ? { step: 'RESERVE', startedAt: placed.order.createdAt }
+export async function runSaga(deps: Deps, orderId: string, held?: Held, finish?: Finish): Promise<Order | undefined> {
+  const saga: Pick<Saga, 'step' | 'reason' | 'startedAt'> | null = held
+    ? { step: held.step, startedAt: held.order.order.createdAt }
     : await sagasRepo.claim(deps.db, orderId, LEASE_MS);
   if (!saga) return undefined;
   let next: Next = {
     step: saga.step,
     reason: saga.reason,
-    order: placed ?? (await ordersRepo.stored(deps.db, orderId))!,
+    order: held?.order ?? (await ordersRepo.stored(deps.db, orderId))!,
   };
   try {
     while (next.step !== 'DONE') {

@@ -1,0 +1,44 @@
+import { type Db, migrate, openDatabase } from '@bazaar/kit/database';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrations } from '../main.ts';
+import { ordersRepo } from './orders-repo.ts';
+import { sagasRepo } from './sagas-repo.ts';
+
+describe('sagas repository', () => {
+  let db: Db;
+  beforeAll(async () => {
+    db = await openDatabase({ dataDir: 'memory://' });
+    await migrate(db, migrations.pathname);
+  });
+  afterAll(() => db.close());
+
+  const finishedSaga = async (id: string) => {
+    await ordersRepo.insert(db, {
+      id,
+      userId: 'usr_1',
+      lines: [{ sku: 'SKU-1', quantity: 1 }],
+      shippingFee: 25000,
+      method: 'cod',
+      shipping: { city: 'Lahore', address: '1 Mall Road', phone: '03001234567' },
+    });
+    await db.transaction((tx) => sagasRepo.advance(tx, id, 'DONE'));
+  };
+
+  it('a reopened saga stays with the runner that reopened it: no sweep or other runner takes it meanwhile', async () => {
+    await finishedSaga('ord_reopened');
+    await db.transaction((tx) => sagasRepo.reopen(tx, 'ord_reopened', 'CANCEL', 30_000));
+
+    expect(await db.transaction((tx) => sagasRepo.due(tx, 100))).not.toContain('ord_reopened');
+    expect(await sagasRepo.claim(db, 'ord_reopened', 30_000)).toBeNull();
+    expect(await sagasRepo.stepOf(db, 'ord_reopened')).toBe('CANCEL');
+  });
+
+  it('once its lease has run out, a reopened saga is free to claim', async () => {
+    await finishedSaga('ord_lapsed');
+    await db.transaction((tx) => sagasRepo.reopen(tx, 'ord_lapsed', 'CANCEL', 1));
+    await new Promise((r) => setTimeout(r, 20));
+
+    expect(await db.transaction((tx) => sagasRepo.due(tx, 100))).toContain('ord_lapsed');
+    expect(await sagasRepo.claim(db, 'ord_lapsed', 30_000)).toMatchObject({ orderId: 'ord_lapsed', step: 'CANCEL' });
+  });
+});
