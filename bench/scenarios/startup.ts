@@ -1,6 +1,7 @@
-// Embedded start-up: `bazaar up` from an empty DATA_DIR (cold: every PGlite database created and migrated, the
-// catalogue seeded) and again on the same directory (warm); time from spawn to /readyz 200, the storefront's first
-// page in a cold browser, and resident memory of the whole process tree when ready and after a burst of shop traffic.
+// Embedded start-up: `bazaar up` from an empty DATA_DIR (cold: the PGlite database created, every service's schema
+// migrated, the catalogue seeded) and again on the same directory (warm); time from spawn to /readyz 200, the
+// storefront's first page in a cold browser, and resident memory of the whole process tree when ready and after a
+// burst of shop traffic.
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseMix } from '../../apps/cli/src/load/options.ts';

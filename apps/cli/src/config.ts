@@ -4,7 +4,7 @@ import { describeConfig, int, optional, readConfig, str } from '@bazaar/kit/conf
 export const spec = {
   port: int('PORT', 'Port of the gateway, the one public entry', 8080),
   host: str('HOST', 'Interface the gateway listens on', '127.0.0.1'),
-  dataDir: str('DATA_DIR', 'Where embedded mode keeps its PGlite databases and logs', './data'),
+  dataDir: str('DATA_DIR', 'Where embedded mode keeps its PGlite database and logs', './data'),
   cacheDir: str(
     'BAZAAR_CACHE_DIR',
     'Where embedded mode keeps the empty database every new one is copied from',

@@ -1,12 +1,15 @@
 // The embedded platform: every service in this process, each on its own port with its own Fastify instance and
-// its own PGlite database, wired to an in-process broker. `bazaar up` and the end-to-end tests both start it.
+// its own schema of one PGlite database, wired to an in-process broker. `bazaar up` and the end-to-end tests start it.
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { openSharedPglite } from '@bazaar/kit/database';
 import { InProcessBroker } from '@bazaar/kit/messaging';
 import type { Platform } from '@bazaar/kit/service';
 import { type LogSink, LogStore, SpanStore } from '@bazaar/kit/telemetry';
 
 export type EmbeddedOptions = {
-  /** Directory of the PGlite databases, or 'memory://'. */
+  /** Directory of the PGlite database (its `pglite` folder), or 'memory://'. */
   dataRoot: string;
   /** Where PGlite keeps the empty database new ones are copied from; absent, every start makes it anew. */
   cacheDir?: string;
@@ -28,14 +31,23 @@ export type Embedded = {
   gatewayUrl: string;
   urls: Record<'users' | 'inventory' | 'orders' | 'payments' | 'shipping' | 'jazzcash' | 'easypaisa', string>;
   platform: Platform;
+  /** Where the data is: one PGlite with a schema per service, or (kept from an older Bazaar) one per service. */
+  databases: string;
   stop(): Promise<void>;
 };
 
+/** Data left by a Bazaar before the shared database (a PGlite per service under dataRoot): kept in use, not lost. */
+const holdsDatabasePerService = (dataRoot: string) =>
+  !dataRoot.startsWith('memory://') && existsSync(join(dataRoot, 'orders', 'PG_VERSION'));
+
 export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded> {
+  const { dataRoot } = options;
+  const perService = holdsDatabasePerService(dataRoot);
+  const sharedDir = dataRoot.startsWith('memory://') ? 'memory://' : join(dataRoot, 'pglite');
   const platform: Platform = {
     broker: new InProcessBroker(),
     internalKey: randomBytes(24).toString('base64url'),
-    dataRoot: options.dataRoot,
+    dataRoot,
     cacheDir: options.cacheDir,
     spanStore: new SpanStore(),
     logStore: new LogStore(),
@@ -53,6 +65,11 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   };
 
   try {
+    if (!perService) {
+      // Closed last, once every service has stopped using it.
+      platform.pglite = await openSharedPglite(sharedDir, options.cacheDir);
+      stack.push({ name: 'database', stop: platform.pglite.close });
+    }
     const payments = await import('@bazaar/payments');
     const sandboxes = await payments.startSandboxes({ jazzcashPort: ports.jazzcash, easypaisaPort: ports.easypaisa });
     stack.push({ name: 'sandboxes', stop: sandboxes.stop });
@@ -123,6 +140,9 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
         easypaisa: sandboxes.easypaisaUrl,
       },
       platform,
+      databases: perService
+        ? `a PGlite per service in ${dataRoot} (an older layout, kept; a fresh data directory shares one)`
+        : `PGlite in ${sharedDir}, a schema per service`,
       stop,
     };
   } catch (err) {

@@ -66,7 +66,7 @@ export async function up(options: { cluster: boolean; verbose: boolean }): Promi
   const u = platform.urls;
   console.log(`
 
-  Bazaar is up in ${((performance.now() - started) / 1000).toFixed(1)} s (embedded mode: PGlite in ${dataRoot}, in-process broker)
+  Bazaar is up in ${((performance.now() - started) / 1000).toFixed(1)} s (embedded mode: ${platform.databases}, in-process broker)
 
   Storefront    ${base}/
   API docs      ${base}/docs   (OpenAPI document: ${base}/openapi.json)

@@ -2,11 +2,12 @@ export { decodeCursor, encodeCursor, type Page, pageOf } from './cursor.ts';
 export {
   type DatabaseOptions,
   type Db,
-  ensureDatabase,
   openDatabase,
   type PoolStats,
   type Row,
   type Tx,
 } from './db.ts';
 export { migrate } from './migrate.ts';
+export { openSharedPglite, type SharedPglite } from './pglite.ts';
+export { ensureDatabase } from './postgres.ts';
 export { traced } from './traced.ts';

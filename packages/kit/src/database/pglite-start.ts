@@ -19,9 +19,9 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { PGlite } from '@electric-sql/pglite';
 
-// Embedded mode runs five PGlite databases in one process, and a WASM heap never shrinks: PostgreSQL's default
-// 128 MB of shared buffers each would be most of the process. A shop's working set fits in far less, and every start
-// clears the buffers: 8 MB rather than 16 took about 0.3 s of CPU off embedded mode's start here.
+// A PGlite's WASM heap never shrinks, and embedded mode's one database serves five services (tests start one per
+// service): PostgreSQL's default 128 MB of shared buffers would be most of the process. A shop's working set fits in
+// far less, and every start clears the buffers: 8 MB rather than 16 took about 0.3 s of CPU off a start here.
 const PGLITE_SETTINGS = [
   'shared_buffers=8MB',
   'wal_buffers=512kB',

@@ -4,8 +4,10 @@ import { fileURLToPath } from 'node:url';
 import type { ServiceDefinition } from '@grpc/grpc-js';
 import type { Tracer } from '@opentelemetry/api';
 import { Gauge, Registry } from 'prom-client';
-import { type Db, ensureDatabase, openDatabase } from '../database/db.ts';
+import { type Db, openDatabase } from '../database/db.ts';
 import { migrate } from '../database/migrate.ts';
+import type { SharedPglite } from '../database/pglite.ts';
+import { ensureDatabase } from '../database/postgres.ts';
 import { traced } from '../database/traced.ts';
 import { type GrpcServer, type Handler, startGrpcServer } from '../grpc/server.ts';
 import type { Broker } from '../messaging/broker.ts';
@@ -26,7 +28,9 @@ import { opsRoutes } from './ops-routes.ts';
 export type Platform = {
   broker: Broker;
   internalKey: string;
-  /** Embedded mode: PGlite directories live under it ('memory://' for tests). */
+  /** Embedded mode: the one PGlite its services share, each in a schema named after it. */
+  pglite?: SharedPglite;
+  /** Without a shared PGlite: each service's own PGlite directory lives under it ('memory://' for tests). */
   dataRoot?: string;
   /** Embedded mode: where PGlite keeps what it can remake (the empty database new ones are copied from). */
   cacheDir?: string;
@@ -89,17 +93,17 @@ export async function serviceDefaults(
   const logs = platform.logStore ?? new LogStore();
   const log = createLogger(name, { level: platform.logLevel, sink: platform.logSink, store: logs });
   const tracing = await createTracing(name, spans, platform.otlpEndpoint);
-  const rawDb = await openDatabase(
-    platform.databaseUrl
-      ? {
-          url: await ensureDatabase(platform.databaseUrl, platform.databaseName ?? `bazaar_${name}`),
-          poolSize: platform.databasePoolSize,
-        }
-      : {
+  const rawDb = platform.databaseUrl
+    ? await openDatabase({
+        url: await ensureDatabase(platform.databaseUrl, platform.databaseName ?? `bazaar_${name}`),
+        poolSize: platform.databasePoolSize,
+      })
+    : platform.pglite
+      ? await platform.pglite.open(name)
+      : await openDatabase({
           dataDir: platform.dataRoot?.startsWith('memory://') ? 'memory://' : join(platform.dataRoot ?? 'data', name),
           cacheDir: platform.cacheDir,
-        },
-  );
+        });
   await migrate(rawDb, fileURLToPath(options.migrations));
   await ensureMessagingTables(rawDb);
   const db = traced(rawDb, tracing.tracer);

@@ -1,7 +1,7 @@
 // Tests that need real PostgreSQL: on a laptop without it they skip with the reason; on CI a missing server fails.
 import { randomUUID } from 'node:crypto';
 import pg from 'pg';
-import { ensureDatabase } from '../database/db.ts';
+import { ensureDatabase } from '../database/postgres.ts';
 
 export const POSTGRES_URL = process.env.TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 

@@ -1,0 +1,53 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openDatabase } from '@bazaar/kit/database';
+import { afterAll, describe, expect, it } from 'vitest';
+import { startEmbedded } from './embedded.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'bazaar-embedded-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+const start = (dataRoot: string) =>
+  startEmbedded({
+    dataRoot,
+    cacheDir: join(root, 'cache'),
+    admin: { email: 'admin@bazaar.test', password: 'admin-password' },
+    gateway: { port: 0, rateLimitRps: 0 },
+    ports: { users: 0, inventory: 0, orders: 0, payments: 0, shipping: 0, jazzcash: 0, easypaisa: 0 },
+    logLevel: 'silent',
+  });
+
+describe('the embedded platform on disk', () => {
+  it('keeps every service in one PGlite, a schema each', async () => {
+    const dataRoot = join(root, 'fresh');
+    const platform = await start(dataRoot);
+    await platform.stop();
+
+    expect(platform.databases).toContain('a schema per service');
+    expect(existsSync(join(dataRoot, 'pglite', 'PG_VERSION'))).toBe(true);
+    expect(existsSync(join(dataRoot, 'orders'))).toBe(false);
+  });
+
+  it("keeps using an older Bazaar's data directory, a PGlite per service, rather than start empty beside it", async () => {
+    const dataRoot = join(root, 'older');
+    const older = await openDatabase({ dataDir: join(dataRoot, 'orders') });
+    await older.exec(
+      "CREATE TABLE left_by_an_older_bazaar (note text); INSERT INTO left_by_an_older_bazaar VALUES ('kept')",
+    );
+    await older.close();
+
+    const platform = await start(dataRoot);
+    await platform.stop();
+
+    expect(platform.databases).toContain('an older layout');
+    expect(existsSync(join(dataRoot, 'pglite'))).toBe(false);
+    const orders = await openDatabase({ dataDir: join(dataRoot, 'orders') });
+    try {
+      expect(await orders.query('SELECT note FROM left_by_an_older_bazaar')).toEqual([{ note: 'kept' }]);
+      expect((await orders.query('SELECT count(*)::int AS n FROM sagas'))[0].n).toBe(0);
+    } finally {
+      await orders.close();
+    }
+  });
+});
