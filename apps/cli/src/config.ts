@@ -36,6 +36,11 @@ export const spec = {
     'Embedded mode: how far V8 lets the JavaScript heap grow past what a full GC kept, in per cent; 0 leaves it to V8 (up to 4×), and node --heap-growing-percent=N wins (NODE_OPTIONS cannot carry it)',
     50,
   ),
+  wasmTieringBudget: int(
+    'BAZAAR_WASM_TIERING_BUDGET',
+    "Embedded mode: how much work a WebAssembly function of PGlite does before V8 optimises it; the default, 15× V8's own, keeps start-up from recompiling code it runs once; 0 leaves V8's own, and node --wasm-tiering-budget=N wins",
+    200_000_000,
+  ),
   jazzcashSandboxPort: int('JAZZCASH_SANDBOX_PORT', 'Port of the JazzCash sandbox simulator (embedded mode)', 8091),
   easypaisaSandboxPort: int('EASYPAISA_SANDBOX_PORT', 'Port of the EasyPaisa sandbox simulator (embedded mode)', 8092),
 };

@@ -3,7 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { openSharedPglite } from '@bazaar/kit/database';
+import { sharedPglite } from '@bazaar/kit/database';
 import { InProcessBroker } from '@bazaar/kit/messaging';
 import type { Platform } from '@bazaar/kit/service';
 import { type LogSink, LogStore, SpanStore } from '@bazaar/kit/telemetry';
@@ -67,7 +67,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   try {
     if (!perService) {
       // Closed last, once every service has stopped using it.
-      platform.pglite = await openSharedPglite(sharedDir, options.cacheDir);
+      platform.pglite = sharedPglite(sharedDir, options.cacheDir);
       stack.push({ name: 'database', stop: platform.pglite.close });
     }
     const payments = await import('@bazaar/payments');

@@ -4,6 +4,7 @@ import { describe, describeCluster, loadConfig } from './config.ts';
 import { startEmbedded } from './embedded.ts';
 import { boundHeapGrowth } from './heap.ts';
 import { fileSink } from './log-sink.ts';
+import { raiseWasmTieringBudget } from './wasm-tiering.ts';
 
 const EMBEDDED_ADMIN = { email: 'admin@bazaar.local', password: 'bazaar-admin' };
 
@@ -28,6 +29,7 @@ export async function up(options: { cluster: boolean; verbose: boolean }): Promi
   const started = performance.now();
   const config = loadConfig();
   boundHeapGrowth(config.heapGrowingPercent, process.execArgv);
+  raiseWasmTieringBudget(config.wasmTieringBudget, process.execArgv);
   const dataRoot = resolve(config.dataDir);
   const logs = fileSink(join(dataRoot, 'logs', 'bazaar.log'), options.verbose);
   const admin = {

@@ -8,6 +8,6 @@ export {
   type Tx,
 } from './db.ts';
 export { migrate } from './migrate.ts';
-export { openSharedPglite, type SharedPglite } from './pglite.ts';
+export { type SharedPglite, sharedPglite } from './pglite.ts';
 export { ensureDatabase } from './postgres.ts';
 export { traced } from './traced.ts';

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { migrate } from './migrate.ts';
-import { openSharedPglite, type SharedPglite } from './pglite.ts';
+import { type SharedPglite, sharedPglite } from './pglite.ts';
 
 const dirs: string[] = [];
 const tempDir = (prefix: string) => {
@@ -24,7 +24,7 @@ function migrations(): string {
 
 describe('one PGlite shared by several services', () => {
   it("keeps each service's tables in its own schema, however their work interleaves", async () => {
-    const shared = await openSharedPglite('memory://');
+    const shared = sharedPglite('memory://');
     try {
       const [orders, payments] = [await shared.open('orders'), await shared.open('payments')];
       const dir = migrations();
@@ -55,7 +55,7 @@ describe('one PGlite shared by several services', () => {
   });
 
   it('a rolled-back transaction leaves the next piece of work in its own schema', async () => {
-    const shared = await openSharedPglite('memory://');
+    const shared = sharedPglite('memory://');
     try {
       const [users, shipping] = [await shared.open('users'), await shared.open('shipping')];
       await users.exec('CREATE TABLE marks (n integer)');
@@ -77,13 +77,13 @@ describe('one PGlite shared by several services', () => {
 
   it('keeps every schema on disk across a restart, and refuses a schema name that is not an identifier', async () => {
     const dataDir = join(tempDir('bazaar-shared-'), 'pglite');
-    let shared: SharedPglite = await openSharedPglite(dataDir);
+    let shared: SharedPglite = sharedPglite(dataDir);
     await (await shared.open('inventory')).exec(
       "CREATE TABLE stock (sku text); INSERT INTO stock VALUES ('AJRAK-001')",
     );
     await shared.close();
 
-    shared = await openSharedPglite(dataDir);
+    shared = sharedPglite(dataDir);
     try {
       expect(await (await shared.open('inventory')).query('SELECT sku FROM stock')).toEqual([{ sku: 'AJRAK-001' }]);
       await expect(shared.open('orders; DROP SCHEMA inventory')).rejects.toThrow('not a schema name');

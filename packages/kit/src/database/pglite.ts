@@ -17,20 +17,24 @@ export async function openPglite(dataDir: string, cacheDir?: string): Promise<Db
 export type SharedPglite = { open(schema: string): Promise<Db>; close(): Promise<void> };
 
 /**
- * Opens one PGlite to be shared. Each PGlite costs its start-up (about 0.25 s of the main thread here) and a WASM heap
- * that never shrinks: five services on five of them spent more than a second of embedded mode's start on it. They
- * share one connection, as they already shared the thread that runs it: no transaction waits on a network call.
+ * One PGlite to be shared, started at once and waited for by the first `open`: its start (file reads, the WASM
+ * instance, PostgreSQL's own) overlaps whatever the caller loads meanwhile. Each PGlite costs its start-up (about
+ * 0.25 s of the main thread here) and a WASM heap that never shrinks: five services on five of them spent more than a
+ * second of embedded mode's start on it. They share one connection, as they already shared the thread that runs it:
+ * no transaction waits on a network call.
  */
-export async function openSharedPglite(dataDir: string, cacheDir?: string): Promise<SharedPglite> {
-  const lite = await startPglite(dataDir, cacheDir);
-  const connection = connectionOf(lite);
+export function sharedPglite(dataDir: string, cacheDir?: string): SharedPglite {
+  const started = startPglite(dataDir, cacheDir).then((lite) => ({ lite, connection: connectionOf(lite) }));
+  // A start that fails is reported by every open; unhandled, it would also end the process before one is called.
+  started.catch(() => {});
   return {
     async open(schema) {
       if (!/^[a-z_][a-z0-9_]*$/.test(schema)) throw new Error(`not a schema name: ${schema}`);
+      const { lite, connection } = await started;
       await connection.run(undefined, () => lite.exec(`CREATE SCHEMA IF NOT EXISTS ${schema}`));
       return handle(lite, connection, schema, async () => {});
     },
-    close: () => lite.close(),
+    close: async () => (await started).lite.close(),
   };
 }
 
