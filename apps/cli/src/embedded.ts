@@ -44,9 +44,11 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   const { dataRoot } = options;
   const perService = holdsDatabasePerService(dataRoot);
   const sharedDir = dataRoot.startsWith('memory://') ? 'memory://' : join(dataRoot, 'pglite');
+  const pglite = perService ? undefined : sharedPglite(sharedDir, options.cacheDir);
   const platform: Platform = {
     broker: new InProcessBroker(),
     internalKey: randomBytes(24).toString('base64url'),
+    pglite,
     dataRoot,
     cacheDir: options.cacheDir,
     spanStore: new SpanStore(),
@@ -65,11 +67,8 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   };
 
   try {
-    if (!perService) {
-      // Closed last, once every service has stopped using it.
-      platform.pglite = sharedPglite(sharedDir, options.cacheDir);
-      stack.push({ name: 'database', stop: platform.pglite.close });
-    }
+    // Closed last, once every service has stopped using it.
+    if (pglite) stack.push({ name: 'database', stop: pglite.close });
     const payments = await import('@bazaar/payments');
     const sandboxes = await payments.startSandboxes({ jazzcashPort: ports.jazzcash, easypaisaPort: ports.easypaisa });
     stack.push({ name: 'sandboxes', stop: sandboxes.stop });
