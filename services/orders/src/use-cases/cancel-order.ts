@@ -11,7 +11,7 @@ import { announce, type Deps } from './saga-deps.ts';
 
 export async function cancelOrder(deps: Deps, caller: Caller, orderId: string): Promise<Order> {
   const order = await getOrder(deps.db, caller, orderId);
-  if (order.status === 'CANCELLED') return order;
+  if (order.status === 'CANCELLED') return whenUndone(deps, orderId);
   if (order.status !== 'CONFIRMED') throw notCancellable(order.status);
   if (!(await deps.shipping.cancel(orderId))) throw notCancellable('picked up');
 
@@ -27,9 +27,21 @@ export async function cancelOrder(deps: Deps, caller: Caller, orderId: string): 
     return stored;
   });
   // Another request cancelled it meanwhile: its saga is that request's to run.
-  if (cancelled === 'CANCELLED') return (await ordersRepo.byId(deps.db, orderId))!;
+  if (cancelled === 'CANCELLED') return whenUndone(deps, orderId);
   if (typeof cancelled === 'string') throw notCancellable(cancelled);
   // Run here, lease held: the answer waits for the goods to be back and the payment refunded (or a retry scheduled).
   const undone = await runSaga(deps, orderId, { step: 'CANCEL', order: cancelled });
   return undone ?? (await ordersRepo.byId(deps.db, orderId))!;
+}
+
+/**
+ * A cancelled order as its saga leaves it: every answer to a cancel shows the goods back and the payment refunded,
+ * unless that takes longer than the sync window (a retry scheduled), when it shows the order as it stands.
+ */
+async function whenUndone(deps: Deps, orderId: string): Promise<Order> {
+  const deadline = Date.now() + deps.config.syncWindowMs;
+  // The notifier hears a saga run by this replica; the short wait covers one run by another.
+  while ((await sagasRepo.stepOf(deps.db, orderId)) !== 'DONE' && Date.now() < deadline)
+    await deps.notifier.next(orderId, 100);
+  return (await ordersRepo.byId(deps.db, orderId))!;
 }
