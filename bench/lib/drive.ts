@@ -6,6 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { promisify } from 'node:util';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
+import type { Traced } from './latency.ts';
 import { which } from './proc.ts';
 
 const run = promisify(execFile);
@@ -22,6 +23,8 @@ export type DriveResult = {
   p90: number;
   p99: number;
   durationS: number;
+  /** Paced runs: each 2xx answer's latency and its trace id (x-trace-id), when it had one. */
+  traced?: Traced[];
 };
 
 export const wrkPath = () => which('wrk');
@@ -158,6 +161,7 @@ export async function runPaced(options: {
     bodyTimeout: 10_000,
   });
   const latencies: number[] = [];
+  const traced: Traced[] = [];
   const counts = { ok: 0, non2xx: 0, errors: 0 };
   const send = async (due: number) => {
     const made = request.make?.();
@@ -171,7 +175,10 @@ export async function runPaced(options: {
       await res.body.dump();
       if (res.statusCode >= 200 && res.statusCode < 300) {
         counts.ok++;
-        latencies.push(performance.now() - due);
+        const ms = performance.now() - due;
+        latencies.push(ms);
+        const traceId = res.headers['x-trace-id'];
+        if (typeof traceId === 'string') traced.push({ ms, traceId });
       } else counts.non2xx++;
     } catch {
       counts.errors++;
@@ -204,5 +211,6 @@ export async function runPaced(options: {
     p90: at(0.9),
     p99: at(0.99),
     durationS,
+    traced,
   };
 }

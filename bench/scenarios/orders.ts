@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { freePorts } from '@bazaar/kit/testing';
 import { Shop } from '../../apps/cli/src/load/shop.ts';
 import { type DriveResult, runAutocannon, runPaced } from '../lib/drive.ts';
+import { tailBreakdown } from '../lib/latency.ts';
 import {
   ADMIN,
   clusterUnavailable,
@@ -34,7 +35,7 @@ import {
 } from '../lib/proc.ts';
 import { monotonicUs, summarizeProfile } from '../lib/profile.ts';
 import { fmt, median } from '../lib/report.ts';
-import { type BenchSettings, emptyResult, type ProfileSummary, type Scenario } from '../lib/types.ts';
+import { type BenchSettings, emptyResult, type ProfileSummary, type Scenario, type Table } from '../lib/types.ts';
 
 const CONNECTIONS = 32;
 const CUSTOMERS = 20;
@@ -68,6 +69,8 @@ type Measured = {
   non2xx: number;
   at80: { rate: number; rps: number; p50: number; p99: number; non2xx: number };
   rssMiB?: number;
+  /** Where the time of the slowest answers at 80 % of peak went, from their traces (Bazaar only). */
+  tail?: Table;
   /** Cluster mode: database work per order in each service's database (pg_stat_database, first repetition). */
   dbPerOrder?: Record<string, { xacts: number; returned: number; fetched: number; written: number }>;
 };
@@ -181,6 +184,18 @@ async function measure(target: Target, s: BenchSettings): Promise<Measured> {
   await pace(s.warmupS);
   const at80 = await pace(s.durationS);
   s.log(`      ${fmt(at80.rps, 0)} orders/s, p50 ${fmt(at80.p50, 1)} ms, p99 ${fmt(at80.p99, 1)} ms`);
+  const tail =
+    target.id === 'naive'
+      ? undefined
+      : await tailBreakdown(
+          target.base,
+          await adminToken(target.base),
+          at80.traced ?? [],
+          `${target.label}: where the time of the slowest orders at 80 % of peak went, from their traces (GET /api/ops/traces/:id), against orders around the median of the same run.`,
+        ).catch((err) => {
+          s.log(`    traces of the slowest orders not read: ${err instanceof Error ? err.message : err}`);
+          return undefined;
+        });
   return {
     rps: peak,
     p50: median(reps.map((r) => r.p50)),
@@ -192,8 +207,19 @@ async function measure(target: Target, s: BenchSettings): Promise<Measured> {
     non2xx: reps.reduce((sum, r) => sum + r.non2xx, 0) + at80.non2xx + at80.errors,
     at80: { rate, rps: at80.rps, p50: at80.p50, p99: at80.p99, non2xx: at80.non2xx + at80.errors },
     rssMiB: rss ? rss / 2 ** 20 : undefined,
+    tail,
     dbPerOrder,
   };
+}
+
+async function adminToken(base: string): Promise<string> {
+  const res = await fetch(`${base}/api/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(ADMIN),
+  });
+  if (!res.ok) throw new Error(`admin login answered ${res.status}`);
+  return ((await res.json()) as { accessToken: string }).accessToken;
 }
 
 /**
@@ -432,6 +458,8 @@ export const ordersScenario: Scenario = {
       ],
       rows: (['naive', 'embedded', 'cluster'] as const).map(row),
     });
+    const tail = measured.cluster?.tail;
+    if (tail) result.tables.push(tail);
     const db = measured.cluster?.dbPerOrder;
     if (db && Object.keys(db).length > 0) {
       const services = Object.keys(db).sort();

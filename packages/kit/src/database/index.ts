@@ -10,4 +10,4 @@ export {
 export { migrate } from './migrate.ts';
 export { type SharedPglite, sharedPglite } from './pglite.ts';
 export { ensureDatabase } from './postgres.ts';
-export { traced } from './traced.ts';
+export { POOL_WAIT, traced } from './traced.ts';

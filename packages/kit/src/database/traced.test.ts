@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SpanStore } from '../telemetry/span-store.ts';
 import { createTracing } from '../telemetry/tracing.ts';
 import { type Db, openDatabase } from './db.ts';
-import { traced } from './traced.ts';
+import { POOL_WAIT, traced } from './traced.ts';
 
 const store = new SpanStore();
 const tracing = await createTracing('traced-test', store);
@@ -47,6 +47,19 @@ describe('SQL spans', () => {
         'db.query.text': 'INSERT INTO t VALUES ($1); SELECT n FROM t',
       },
     });
+  });
+
+  it('a transaction that waited for the connection says how long', async () => {
+    let release = () => {};
+    const holding = raw.transaction(() => new Promise<void>((r) => (release = r)));
+    const waited = spansOf(() => db.transaction((tx) => tx.query('SELECT 1')));
+    await new Promise((r) => setTimeout(r, 60));
+    release();
+    await holding;
+    const [span] = await waited;
+    expect(span.attributes[POOL_WAIT]).toBeGreaterThanOrEqual(50);
+    const [quick] = await spansOf(() => db.transaction((tx) => tx.query('SELECT 1')));
+    expect(quick.attributes[POOL_WAIT]).toBeLessThan(50);
   });
 
   it('a transaction that fails is an error span', async () => {

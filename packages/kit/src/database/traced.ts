@@ -4,6 +4,9 @@
 import { context, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import type { Db, Tx } from './db.ts';
 
+/** A transaction span's attribute: the ms it waited for a connection before its first statement could go. */
+export const POOL_WAIT = 'db.client.connection.wait_ms';
+
 /** How much of the SQL a span keeps. */
 const MAX_TEXT = 300;
 const oneLine = (sql: string) => sql.replace(/\s+/g, ' ').trim();
@@ -44,9 +47,12 @@ function transaction<T>(db: Db, tracer: Tracer, system: string, fn: (tx: Tx) => 
       texts.push(text);
       length += text.length + 2;
     };
+    const asked = performance.now();
     try {
-      return await db.transaction((tx) =>
-        fn({
+      return await db.transaction((tx) => {
+        // Until now the transaction waited for a connection of the pool (or PGlite's one): a tail's usual suspect.
+        span.setAttribute(POOL_WAIT, performance.now() - asked);
+        return fn({
           query: (sql, params) => {
             note(sql);
             return tx.query(sql, params);
@@ -60,8 +66,8 @@ function transaction<T>(db: Db, tracer: Tracer, system: string, fn: (tx: Tx) => 
             return tx.exec(sql);
           },
           notify: (channel, payload) => tx.notify(channel, payload),
-        }),
-      );
+        });
+      });
     } finally {
       span.setAttributes({ 'db.query.text': texts.join('; ').slice(0, MAX_TEXT), 'db.statement.count': count });
     }
