@@ -38,7 +38,7 @@ export const spec = {
   ),
   wasmTieringBudget: int(
     'BAZAAR_WASM_TIERING_BUDGET',
-    "Embedded mode: how much work a WebAssembly function of PGlite does before V8 optimises it; the default, 15× V8's own, keeps start-up from recompiling code it runs once; 0 leaves V8's own, and node --wasm-tiering-budget=N wins",
+    "Embedded mode: how much work a WebAssembly function of PGlite does before V8 optimises it; the default, 15× V8's own, keeps start-up from recompiling code it runs once, at some embedded throughput under a sustained load (about 15 % after a minute); 0 leaves V8's own, and node --wasm-tiering-budget=N wins",
     200_000_000,
   ),
   jazzcashSandboxPort: int('JAZZCASH_SANDBOX_PORT', 'Port of the JazzCash sandbox simulator (embedded mode)', 8091),

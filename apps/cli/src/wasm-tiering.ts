@@ -1,9 +1,11 @@
 // PGlite's WebAssembly, optimised later. V8 first compiles each WASM function with its baseline compiler, then
 // recompiles it with TurboFan on background threads once it has run for a budget of work. PostgreSQL's start runs much
 // of its code just long enough to spend V8's default budget, so a start-up on 2 cores shared the CPU with about 1 s of
-// recompiling code it would not run again. A budget 15× larger leaves start-up code at baseline and still optimises
-// what a workload keeps hot: a steady stream of transactions reached its full speed after a few seconds here
-// (bench/RESULTS.md, start-up).
+// recompiling code it would not run again. A budget 15× larger leaves start-up code at baseline (0.4-0.7 s off a warm
+// start here) and still optimises what a workload keeps hot, later: a tight loop of transactions reached full speed
+// after a few seconds, but the whole platform under a steady order load, its work spread over more of PostgreSQL,
+// placed about 15 % fewer orders a second after a minute (one run each, 2026-12-06). Start-up has a budget and
+// embedded throughput has none; BAZAAR_WASM_TIERING_BUDGET=0 gives V8's own where sustained load matters more.
 import { setFlagsFromString } from 'node:v8';
 
 /** V8's own budget, for reference (`node --v8-options`: --wasm-tiering-budget). */
