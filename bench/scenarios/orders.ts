@@ -7,6 +7,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { freePorts } from '@bazaar/kit/testing';
 import { Shop } from '../../apps/cli/src/load/shop.ts';
+import { adminApi } from '../../apps/cli/src/verify.ts';
 import { type DriveResult, runAutocannon, runPaced } from '../lib/drive.ts';
 import { tailBreakdown } from '../lib/latency.ts';
 import {
@@ -186,15 +187,19 @@ async function measure(target: Target, s: BenchSettings): Promise<Measured> {
   const tail =
     target.id === 'naive'
       ? undefined
-      : await tailBreakdown(
-          target.base,
-          await adminToken(target.base),
-          at80.traced ?? [],
-          `${target.label}: where the time of the slowest orders at 80 % of peak went, from their traces (GET /api/ops/traces/:id), against orders around the median of the same run.`,
-        ).catch((err) => {
-          s.log(`    traces of the slowest orders not read: ${err instanceof Error ? err.message : err}`);
-          return undefined;
-        });
+      : // A failed admin login, too, costs the table and not the run.
+        await adminApi(target.base, ADMIN)
+          .then((api) =>
+            tailBreakdown(
+              api.get,
+              at80.traced ?? [],
+              `${target.label}: where the time of the slowest orders at 80 % of peak went, from their traces (GET /api/ops/traces/:id), against orders around the median of the same run.`,
+            ),
+          )
+          .catch((err) => {
+            s.log(`    traces of the slowest orders not read: ${err instanceof Error ? err.message : err}`);
+            return undefined;
+          });
   return {
     rps: peak,
     p50: median(reps.map((r) => r.p50)),
@@ -221,27 +226,15 @@ const MAX_WARMUP_S = 30;
  */
 async function warmUp(drive: (durationS: number) => Promise<DriveResult>, s: BenchSettings): Promise<void> {
   const turnS = s.warmupS * 2;
-  let last = (await drive(turnS)).rps;
-  let spent = turnS;
-  const turns = [last];
-  while (spent + turnS <= MAX_WARMUP_S) {
+  const turns = [(await drive(turnS)).rps];
+  while ((turns.length + 1) * turnS <= MAX_WARMUP_S) {
+    const last = turns[turns.length - 1];
     const rps = (await drive(turnS)).rps;
-    spent += turnS;
     turns.push(rps);
     if (Math.abs(rps - last) <= 0.05 * last) break;
-    last = rps;
   }
+  const spent = turns.length * turnS;
   s.log(`    warm-up: ${spent} s, turns of ${turnS} s at ${turns.map((r) => fmt(r, 0)).join(' → ')} orders/s`);
-}
-
-async function adminToken(base: string): Promise<string> {
-  const res = await fetch(`${base}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(ADMIN),
-  });
-  if (!res.ok) throw new Error(`admin login answered ${res.status}`);
-  return ((await res.json()) as { accessToken: string }).accessToken;
 }
 
 /**

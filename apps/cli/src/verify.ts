@@ -160,7 +160,8 @@ function checkLedger(payments: PaymentSummary): Check {
   };
 }
 
-async function adminApi(baseUrl: string, credentials: { email: string; password: string }) {
+/** Logs in as the admin and answers a GET of the admin API that throws on any status but 2xx. */
+export async function adminApi(baseUrl: string, credentials: { email: string; password: string }) {
   const login = await fetch(`${baseUrl}/api/auth/login`, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
