@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
-import { clusterPortOffsets, portEnv } from '@bazaar/cli/ports';
+import { clusterPortOffsets, clusterPorts, portEnv, type ServicePorts } from '@bazaar/cli/ports';
 import { dropNamespace as dropServerNamespace, freePortBlock, freePorts } from '@bazaar/kit/testing';
 import amqp from 'amqplib';
 import pg from 'pg';
@@ -14,7 +14,7 @@ export const POSTGRES_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgr
 export const RABBITMQ_URL = process.env.BENCH_BROKER_URL ?? 'amqp://guest:guest@127.0.0.1:5672';
 export const REDIS_URL = process.env.BENCH_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
-export type Running = { url: string; proc: Proc; dataDir: string; namespace?: string };
+export type Running = { url: string; proc: Proc; dataDir: string; namespace?: string; ports: ServicePorts };
 
 /** Why cluster mode cannot run here, or undefined when PostgreSQL and RabbitMQ both answer. */
 export async function clusterUnavailable(): Promise<string | undefined> {
@@ -71,7 +71,7 @@ export async function startBazaar(
     await proc.stop('SIGKILL');
     throw err;
   }
-  return { url, proc, dataDir, namespace };
+  return { url, proc, dataDir, namespace, ports: clusterPorts(services, mode === 'cluster' ? 2 : 1) };
 }
 
 /** Removes what a cluster run left on the shared servers: its databases, queues and exchanges. */

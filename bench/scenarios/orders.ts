@@ -54,6 +54,8 @@ type Target = {
   sharedPids?: () => number[];
   rssPid?: number;
   counters?: () => Promise<DbCounters>;
+  /** Mean items per batch of each gathered call so far, from the orders replicas' batch_items histograms. */
+  batchItems?: () => Promise<Record<string, number>>;
   stop(): Promise<void>;
 };
 
@@ -74,6 +76,8 @@ type Measured = {
   tail?: Table;
   /** Cluster mode: database work per order in each service's database (pg_stat_database, first repetition). */
   dbPerOrder?: Record<string, { xacts: number; returned: number; fetched: number; written: number }>;
+  /** Bazaar: mean orders per batch of each call the saga gathers (inventory/Reserve...), over the whole run. */
+  batchItems?: Record<string, number>;
 };
 
 function orderRequest(tokens: string[], path: string) {
@@ -184,6 +188,16 @@ async function measure(target: Target, s: BenchSettings): Promise<Measured> {
   await pace(s.warmupS);
   const at80 = await pace(s.durationS);
   s.log(`      ${fmt(at80.rps, 0)} orders/s, p50 ${fmt(at80.p50, 1)} ms, p99 ${fmt(at80.p99, 1)} ms`);
+  const batchItems = await target.batchItems?.().catch((err) => {
+    s.log(`    batch sizes not read: ${err instanceof Error ? err.message : err}`);
+    return undefined;
+  });
+  if (batchItems && Object.keys(batchItems).length > 0)
+    s.log(
+      `    orders per batch: ${Object.entries(batchItems)
+        .map(([call, n]) => `${call} ${fmt(n, 2)}`)
+        .join(', ')}`,
+    );
   const tail =
     target.id === 'naive'
       ? undefined
@@ -213,6 +227,7 @@ async function measure(target: Target, s: BenchSettings): Promise<Measured> {
     rssMiB: rss ? rss / 2 ** 20 : undefined,
     tail,
     dbPerOrder,
+    batchItems,
   };
 }
 
@@ -286,6 +301,30 @@ async function naiveTarget(): Promise<Target> {
   };
 }
 
+/** The sentence saying how many orders the saga's gathered calls carried per batch, when the run read it. */
+function batchNote(items?: Record<string, number>): string {
+  const calls = Object.entries(items ?? {});
+  if (calls.length === 0) return '';
+  const list = calls.map(([call, n]) => `${call} ${fmt(n, 2)}`).join(', ');
+  return ` Orders per batch of the calls the saga gathers while one is in flight (mean over the run, from the orders replicas' batch_items histograms): ${list}.`;
+}
+
+/** Mean items per batch of each call, summed over the replicas' batch_items histograms (GET /metrics). */
+async function meanBatchItems(ports: number[]): Promise<Record<string, number>> {
+  const sums = new Map<string, { sum: number; count: number }>();
+  for (const port of ports) {
+    const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+    for (const [, kind, call, value] of text.matchAll(
+      /^batch_items_(sum|count)\{[^}]*\bcall="([^"]+)"[^}]*\} (\S+)$/gm,
+    )) {
+      const entry = sums.get(call) ?? { sum: 0, count: 0 };
+      entry[kind as 'sum' | 'count'] += Number(value);
+      sums.set(call, entry);
+    }
+  }
+  return Object.fromEntries([...sums].map(([call, { sum, count }]) => [call, count > 0 ? sum / count : 0]));
+}
+
 function bazaarTarget(mode: 'embedded' | 'cluster', running: Running, tokens: string[]): Target {
   return {
     id: mode,
@@ -307,6 +346,7 @@ function bazaarTarget(mode: 'embedded' | 'cluster', running: Running, tokens: st
     },
     sharedPids: mode === 'cluster' ? () => pidsByName('beam.smp') : undefined,
     counters: running.namespace ? () => postgresCounters(running.namespace!) : undefined,
+    batchItems: () => meanBatchItems(running.ports.orders),
     rssPid: running.proc.child.pid!,
     stop: async () => {
       await running.proc.stop();
@@ -481,7 +521,8 @@ export const ordersScenario: Scenario = {
       const total = (k: 'xacts' | 'returned' | 'fetched' | 'written') => services.reduce((sum, d) => sum + db[d][k], 0);
       result.tables.push({
         caption:
-          "Cluster mode: database work per placed order in each service's own database (pg_stat_database deltas over the first repetition, divided by the orders answered; what follows an order at once, such as the shipment and the history read model, counts). Rows returned are rows scanned by sequential scans and index scans; a large number means a scan that grows with the tables.",
+          "Cluster mode: database work per placed order in each service's own database (pg_stat_database deltas over the first repetition, divided by the orders answered; what follows an order at once, such as the shipment and the history read model, counts). Rows returned are rows scanned by sequential scans and index scans; a large number means a scan that grows with the tables." +
+          batchNote(measured.cluster?.batchItems),
         columns: ['database', 'transactions', 'rows returned', 'rows fetched', 'rows written'],
         rows: [
           ...services.map((d) => [
@@ -501,6 +542,8 @@ export const ordersScenario: Scenario = {
         ],
       });
       result.metrics['cluster.dbTransactionsPerOrder'] = total('xacts');
+      const batches = Object.entries(measured.cluster?.batchItems ?? {});
+      for (const [call, n] of batches) result.metrics[`cluster.batchItems.${call}`] = n;
       result.metrics['cluster.dbRowsReturnedPerOrder'] = total('returned');
     }
     const byPart = measured.cluster?.cpuByPart;

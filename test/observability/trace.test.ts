@@ -116,6 +116,7 @@ describe.each(targets)('one trace across every service ($name)', ({ start }) => 
   });
 
   it('has the orders server span under the gateway, and inventory and payments under orders’ gRPC calls', () => {
+    // One order alone is its own batch: orders' ReserveMany and CommitMany, and inventory's side, are in its trace.
     const ordersServer = spans.find(
       (s) => s.service === 'orders' && s.kind === SERVER && s.name === 'POST /api/orders',
     )!;
@@ -124,7 +125,7 @@ describe.each(targets)('one trace across every service ($name)', ({ start }) => 
     expect([CLIENT, SERVER]).toContain(parentOf(ordersServer)?.kind);
 
     for (const [service, calls] of [
-      ['inventory', ['Reserve', 'Commit']],
+      ['inventory', ['ReserveMany', 'CommitMany']],
       ['payments', ['Authorize', 'Capture']],
     ] as const) {
       const served = spans.filter((s) => s.service === service && s.kind === SERVER);
@@ -136,6 +137,9 @@ describe.each(targets)('one trace across every service ($name)', ({ start }) => 
         expect(ancestors(s)).toContain(ordersServer);
       }
     }
+    const batch = spans.find((s) => s.service === 'orders' && s.name === 'inventory/Reserve batch');
+    expect(batch?.attributes['batch.size']).toBe(1);
+    expect(parentOf(batch!)?.name).toBe('inventory/Reserve');
   });
 
   it('continues the order’s trace in the shipping and users consumers, across the broker', () => {

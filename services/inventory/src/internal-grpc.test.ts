@@ -1,7 +1,12 @@
-import { Code, createGrpcClient, type GrpcClient, type GrpcError } from '@bazaar/kit/grpc';
+import { Code, createGrpcClient, errorOfRefusal, type GrpcClient, type GrpcError } from '@bazaar/kit/grpc';
 import { InProcessBroker } from '@bazaar/kit/messaging';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { inventoryService, type ReservationMessage } from './api/internal-grpc.ts';
+import {
+  type CommitOutcomeMessage,
+  inventoryService,
+  type ReservationMessage,
+  type ReserveOutcomeMessage,
+} from './api/internal-grpc.ts';
 import { start } from './main.ts';
 
 const key = 'test-key';
@@ -86,5 +91,52 @@ describe('reservations over gRPC', () => {
     expect([empty.grpcCode, empty.code]).toEqual([Code.INVALID_ARGUMENT, 'VALIDATION_FAILED']);
     const unknown = await refusal(client.call('Commit', { orderId: 'ord_nobody' }));
     expect([unknown.grpcCode, unknown.code]).toEqual([Code.NOT_FOUND, 'NOT_FOUND']);
+  });
+
+  it('reserves a batch in one call, each order answered as alone: a short one holds none of the others back', async () => {
+    const lawn = { sku: 'LAWN-100', name: 'Lawn suit', price: { amount: 300_000, currency: 'PKR' }, quantity: 5 };
+    await svc.app.inject({ method: 'POST', url: '/api/inventory', headers: admin, payload: lawn });
+    await client.call('Reserve', { orderId: 'ord_b0', lines: [{ sku: 'LAWN-100', quantity: 1 }] });
+    const { outcomes } = await client.call<{ outcomes: ReserveOutcomeMessage[] }>('ReserveMany', {
+      orders: [
+        { orderId: 'ord_b1', lines: [{ sku: 'LAWN-100', quantity: 3 }] },
+        { orderId: 'ord_b2', lines: [{ sku: 'LAWN-100', quantity: 2 }] }, // 1 left after ord_b0 and ord_b1
+        { orderId: 'ord_b0', lines: [{ sku: 'LAWN-100', quantity: 1 }] }, // a repeat: the stored reservation
+        { orderId: 'ord_b3', lines: [] }, // refused by the schema, alone
+        { orderId: 'ord_b4', lines: [{ sku: 'LAWN-100', quantity: 1 }] },
+      ],
+    });
+    expect(outcomes.map((o) => o.reservation?.orderId ?? errorOfRefusal('inventory', o.refusal!).code)).toEqual([
+      'ord_b1',
+      'OUT_OF_STOCK',
+      'ord_b0',
+      'VALIDATION_FAILED',
+      'ord_b4',
+    ]);
+    const short = errorOfRefusal('inventory', outcomes[1].refusal!);
+    expect([short.grpcCode, short.status]).toEqual([Code.FAILED_PRECONDITION, 409]);
+    expect(short.problem?.shortages).toEqual([{ sku: 'LAWN-100', requested: 2, available: 1 }]);
+    const stock = (await svc.app.inject({ url: '/api/inventory/LAWN-100', headers: admin })).json();
+    expect(stock).toMatchObject({ onHand: 5, reserved: 5, available: 0 });
+
+    const committed = await client.call<{ outcomes: CommitOutcomeMessage[] }>('CommitMany', {
+      orderIds: ['ord_b1', 'ord_b2', 'ord_b4', 'ord_b1'],
+    });
+    expect(committed.outcomes.map((o) => o.committed?.status ?? errorOfRefusal('inventory', o.refusal!).code)).toEqual([
+      'COMMITTED',
+      'NOT_FOUND',
+      'COMMITTED',
+      'COMMITTED',
+    ]);
+    const after = (await svc.app.inject({ url: '/api/inventory/LAWN-100', headers: admin })).json();
+    expect(after).toMatchObject({ onHand: 1, reserved: 1, available: 0, sold: 4 });
+  });
+
+  it('refuses an empty batch, or one over 100 orders, with INVALID_ARGUMENT', async () => {
+    const empty = await refusal(client.call('ReserveMany', { orders: [] }));
+    expect([empty.grpcCode, empty.code]).toEqual([Code.INVALID_ARGUMENT, 'VALIDATION_FAILED']);
+    const many = Array.from({ length: 101 }, (_, i) => `ord_many_${i}`);
+    const over = await refusal(client.call('CommitMany', { orderIds: many }));
+    expect([over.grpcCode, over.code]).toEqual([Code.INVALID_ARGUMENT, 'VALIDATION_FAILED']);
   });
 });

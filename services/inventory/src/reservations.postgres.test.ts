@@ -1,6 +1,8 @@
+import { createGrpcClient, errorOfRefusal } from '@bazaar/kit/grpc';
 import { InProcessBroker } from '@bazaar/kit/messaging';
 import { postgresOrSkip, scratchDatabases } from '@bazaar/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CommitOutcomeMessage, inventoryService, type ReserveOutcomeMessage } from './api/internal-grpc.ts';
 import { reservationPaths } from './contracts.ts';
 import { start } from './main.ts';
 
@@ -108,5 +110,64 @@ describe.skipIf(!serverUrl)('reservations on PostgreSQL under concurrency', () =
     const level = await stock('RACE-CR');
     expect(level).toMatchObject({ onHand: 40, reserved: 0, available: 40, sold: 0 });
     expect(level.initial + level.adjustments).toBe(level.available + level.reserved + level.sold);
+  });
+
+  it('when batches of orders race over the pool, sharing skus listed in any order and repeating orders, none oversells or deadlocks', async () => {
+    await addProduct('BATCH-A', 25);
+    await addProduct('BATCH-B', 25);
+    const grpc = createGrpcClient({
+      upstream: 'inventory',
+      service: inventoryService(),
+      target: svc.grpcUrl,
+      tracer: svc.tracer,
+      internalKey: key,
+      timeoutMs: 10_000,
+      idempotent: [],
+    });
+    try {
+      // 12 batches of 8 orders; order k appears in two batches, so each batch also races another for a claim.
+      const order = (k: number) => {
+        const lines = [
+          { sku: 'BATCH-A', quantity: 1 },
+          { sku: 'BATCH-B', quantity: 1 },
+        ];
+        return { orderId: `batch_${k}`, lines: k % 2 ? lines : lines.reverse() };
+      };
+      const batches = Array.from({ length: 12 }, (_, b) =>
+        Array.from({ length: 8 }, (_, i) => order((b * 4 + i) % 48)),
+      );
+      const answers = await Promise.all(
+        batches.map((orders) => grpc.call<{ outcomes: ReserveOutcomeMessage[] }>('ReserveMany', { orders })),
+      );
+      const byOrder = new Map<string, Set<string>>();
+      for (const [b, { outcomes }] of answers.entries())
+        for (const [i, o] of outcomes.entries()) {
+          const seen = byOrder.get(batches[b][i].orderId) ?? new Set();
+          seen.add(o.reservation ? 'RESERVED' : String(errorOfRefusal('inventory', o.refusal!).code));
+          byOrder.set(batches[b][i].orderId, seen);
+        }
+      // An order has one outcome, whichever batch claimed it; a refused one may be tried again by the other.
+      const reserved = [...byOrder].filter(([, seen]) => seen.has('RESERVED'));
+      expect(reserved).toHaveLength(25);
+      expect(reserved.every(([, seen]) => seen.size === 1)).toBe(true);
+      expect(
+        [...byOrder.values()].every((seen) => [...seen].every((s) => s === 'RESERVED' || s === 'OUT_OF_STOCK')),
+      ).toBe(true);
+      expect(await stock('BATCH-A')).toMatchObject({ reserved: 25, available: 0 });
+      expect(await stock('BATCH-B')).toMatchObject({ reserved: 25, available: 0 });
+
+      const ids = reserved.map(([id]) => id);
+      const commits = await Promise.all(
+        [ids.slice(0, 15), ids.slice(10)].map((orderIds) =>
+          grpc.call<{ outcomes: CommitOutcomeMessage[] }>('CommitMany', { orderIds }),
+        ),
+      );
+      expect(commits.flatMap((c) => c.outcomes).every((o) => o.committed?.status === 'COMMITTED')).toBe(true);
+      const level = await stock('BATCH-A');
+      expect(level).toMatchObject({ onHand: 0, reserved: 0, sold: 25 });
+      expect(level.initial + level.adjustments).toBe(level.available + level.reserved + level.sold);
+    } finally {
+      grpc.close();
+    }
   });
 });

@@ -56,3 +56,23 @@ export function errorOf(upstream: string, err: { code: Code; details: string; me
   const status = Number(problem?.status) || httpOfCode[err.code] || 502;
   return new GrpcError(err.code, status, `${upstream} answered ${Code[err.code]}: ${err.details}`, problem);
 }
+
+/** One item's refusal inside a batch answer (the Refusal message): what statusOf sends for a call made alone. */
+export type Refusal = { code: string; status: number; problem: Buffer };
+
+/** refusalOf answers one item of a batch that failed; anything but an AppError is INTERNAL and says nothing more. */
+export function refusalOf(err: unknown, traceId?: string): Refusal {
+  const e = err instanceof AppError ? err : internal();
+  return { code: e.code, status: e.status, problem: Buffer.from(JSON.stringify(problemOf(e, traceId))) };
+}
+
+/** errorOfRefusal reads one item's refusal into the GrpcError the same call made alone would have thrown. */
+export function errorOfRefusal(upstream: string, refusal: Refusal): GrpcError {
+  let detail = refusal.code;
+  try {
+    detail = JSON.parse(refusal.problem.toString()).detail ?? detail;
+  } catch {}
+  const { code, details, metadata } = statusOf(new AppError(refusal.code, refusal.status, detail));
+  metadata.set(errorKeys.problem, refusal.problem);
+  return errorOf(upstream, { code, details, metadata });
+}

@@ -1,9 +1,12 @@
 // The reservation API the orders saga calls, over gRPC (proto/inventory/v1): the same use cases and rules as the REST routes.
 import type { Db } from '@bazaar/kit/database';
-import { checkMessage, type Handler, loadService } from '@bazaar/kit/grpc';
-import { commitReservation } from '../use-cases/commit-reservation.ts';
+import { checkMessage, type Handler, loadService, type Refusal, refusalOf } from '@bazaar/kit/grpc';
+import { type AppError, validationFailed } from '@bazaar/kit/server';
+import { trace } from '@opentelemetry/api';
+import { answered, type Outcome, refused } from '../domain/reservation.ts';
+import { commitReservation, commitReservations } from '../use-cases/commit-reservation.ts';
 import { releaseReservation } from '../use-cases/release-reservation.ts';
-import { reserveStock } from '../use-cases/reserve-stock.ts';
+import { reserveStock, reserveStockBatch } from '../use-cases/reserve-stock.ts';
 import { OrderIdParams, ReserveBody } from './schemas.ts';
 
 /** The messages of inventory.proto as proto-loader decodes them: camelCase fields, int64 paisa as a number. */
@@ -15,6 +18,13 @@ export type ReservationMessage = {
   lines: { sku: string; name: string; quantity: number; unitPrice: { amount: number; currency: string } }[];
 };
 export type ReservationStatusMessage = { orderId: string; status: string };
+export type ReserveManyMessage = { orders: ReserveMessage[] };
+export type ReserveOutcomeMessage = { reservation?: ReservationMessage; refusal?: Refusal };
+export type OrderRefsMessage = { orderIds: string[] };
+export type CommitOutcomeMessage = { committed?: ReservationStatusMessage; refusal?: Refusal };
+
+/** The most orders one batch may carry. */
+export const MAX_BATCH = 100;
 
 export const inventoryService = () =>
   loadService(
@@ -22,7 +32,9 @@ export const inventoryService = () =>
     'bazaar.inventory.v1.Inventory',
   );
 
-export function reservationHandlers(deps: { db: Db }): Record<'Reserve' | 'Commit' | 'Release', Handler> {
+type Methods = 'Reserve' | 'Commit' | 'Release' | 'ReserveMany' | 'CommitMany';
+
+export function reservationHandlers(deps: { db: Db }): Record<Methods, Handler> {
   const { db } = deps;
   return {
     Reserve: (req: ReserveMessage): Promise<ReservationMessage> => reserveStock(db, checkMessage(ReserveBody, req)),
@@ -30,5 +42,46 @@ export function reservationHandlers(deps: { db: Db }): Record<'Reserve' | 'Commi
       commitReservation(db, checkMessage<OrderRefMessage>(OrderIdParams, req).orderId),
     Release: (req: OrderRefMessage): Promise<ReservationStatusMessage> =>
       releaseReservation(db, checkMessage<OrderRefMessage>(OrderIdParams, req).orderId),
+    async ReserveMany(req: ReserveManyMessage): Promise<{ outcomes: ReserveOutcomeMessage[] }> {
+      // Each order meets Reserve's schema on its own: a bad one is refused, the others go ahead.
+      const checked = sizeChecked(req.orders).map((o) => attempt(() => checkMessage<ReserveMessage>(ReserveBody, o)));
+      const answers = await reserveStockBatch(db, valuesOf(checked));
+      return { outcomes: merged(checked, answers).map((o) => message(o, 'reservation')) };
+    },
+    async CommitMany(req: OrderRefsMessage): Promise<{ outcomes: CommitOutcomeMessage[] }> {
+      const checked = sizeChecked(req.orderIds).map((orderId) =>
+        attempt(() => checkMessage<OrderRefMessage>(OrderIdParams, { orderId }).orderId),
+      );
+      const answers = await commitReservations(db, valuesOf(checked));
+      return { outcomes: merged(checked, answers).map((o) => message(o, 'committed')) };
+    },
   };
+}
+
+function sizeChecked<T>(items: T[]): T[] {
+  if (items.length === 0 || items.length > MAX_BATCH)
+    throw validationFailed([{ path: 'body', message: `must hold 1..${MAX_BATCH} orders, not ${items.length}` }]);
+  return items;
+}
+
+function attempt<T>(fn: () => T): Outcome<T> {
+  try {
+    return answered(fn());
+  } catch (err) {
+    return refused(err as AppError);
+  }
+}
+
+const valuesOf = <T>(outcomes: Outcome<T>[]): T[] => outcomes.flatMap((o) => (o.ok ? [o.value] : []));
+
+/** The answers of the items that passed the check, in their places among the refusals of those that did not. */
+function merged<T>(checked: Outcome<unknown>[], answers: Outcome<T>[]): Outcome<T>[] {
+  let next = 0;
+  return checked.map((c) => (c.ok ? answers[next++] : (c as Outcome<T>)));
+}
+
+/** One order's outcome as the batch answer carries it: the answer under `key`, or the refusal. */
+function message<T>(outcome: Outcome<T>, key: string): { [key: string]: T | Refusal } {
+  if (outcome.ok) return { [key]: outcome.value };
+  return { refusal: refusalOf(outcome.error, trace.getActiveSpan()?.spanContext().traceId) };
 }

@@ -80,28 +80,26 @@ export const productsRepo = {
     ]);
   },
 
-  /** Reserves quantity only when that much is available; null when it is not (or no such sku). The row lock makes it race-free. */
-  async hold(q: Tx, sku: string, quantity: number): Promise<StockedProduct | null> {
-    const [row] = await q.query(
-      'UPDATE products SET reserved = reserved + $2 WHERE sku = $1 AND on_hand - reserved >= $2 RETURNING *',
-      [sku, quantity],
-    );
-    return row ? toProduct(row) : null;
+  /**
+   * The products of these skus, locked until the transaction ends, in sku order: the order every transaction locks
+   * products in, so two never deadlock. Unknown skus are left out.
+   */
+  async lock(q: Tx, skus: string[]): Promise<StockedProduct[]> {
+    const rows = await q.query('SELECT * FROM products WHERE sku = ANY($1::text[]) ORDER BY sku FOR UPDATE', [skus]);
+    return rows.map(toProduct);
   },
 
-  /** Available stock of a sku, 0 when there is no such sku. */
-  async available(q: Tx, sku: string): Promise<number> {
-    const [row] = await q.query('SELECT on_hand - reserved AS available FROM products WHERE sku = $1', [sku]);
-    return row ? row.available : 0;
-  },
-
-  /** Reserved goods leave the shelf: sold. */
-  async sell(q: Tx, sku: string, quantity: number): Promise<StockedProduct> {
-    const [row] = await q.query(
-      'UPDATE products SET on_hand = on_hand - $2, reserved = reserved - $2 WHERE sku = $1 RETURNING *',
-      [sku, quantity],
+  /**
+   * Moves the counters of products this transaction locked by the given amounts: reserved goods held (reserved up),
+   * or sold (on hand and reserved down). Sent with the next statement or the COMMIT (Tx.defer).
+   */
+  async move(q: Tx, moves: { sku: string; onHand: number; reserved: number }[]): Promise<void> {
+    if (moves.length === 0) return;
+    await q.defer(
+      `UPDATE products p SET on_hand = p.on_hand + m.on_hand, reserved = p.reserved + m.reserved
+       FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS m(sku, on_hand, reserved) WHERE p.sku = m.sku`,
+      [moves.map((m) => m.sku), moves.map((m) => m.onHand), moves.map((m) => m.reserved)],
     );
-    return toProduct(row);
   },
 
   /** A reservation let go: its goods are available again. */

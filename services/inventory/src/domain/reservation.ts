@@ -1,7 +1,17 @@
-// A reservation's lines and the rules every reservation transaction follows.
-import type { FieldError, Money } from '@bazaar/kit/server';
+// A reservation's lines, the rules every reservation transaction follows, and how one batch of orders shares stock.
+import type { AppError, FieldError, Money } from '@bazaar/kit/server';
+import type { Shortage } from '../contracts.ts';
 
 export type ReservationLine = { sku: string; name: string; quantity: number; unitPrice: Money };
+
+/** A product's counters as the reserving transaction locked them. */
+export type Shelf = { sku: string; name: string; price: Money; onHand: number; reserved: number };
+
+/** What one order asks for: one line per sku. */
+export type Wanted = { orderId: string; lines: { sku: string; quantity: number }[] };
+
+/** Every line held, in sku order, or nothing held and every short line named. */
+export type Allocation = { orderId: string; lines: ReservationLine[] } | { orderId: string; shortages: Shortage[] };
 
 /** inLockOrder sorts lines by sku, the order every transaction locks products in, so two never deadlock. */
 export const inLockOrder = <T extends { sku: string }>(lines: T[]): T[] =>
@@ -16,4 +26,42 @@ export function duplicateSkus(lines: { sku: string }[]): FieldError[] {
     seen.add(line.sku);
   });
   return errors;
+}
+
+/**
+ * allocate serves the orders in turn from the shelves, each order whole or not at all, never more than is available;
+ * it moves the shelves' reserved counters for what it holds. An unknown sku is a shortage with nothing available.
+ */
+export function allocate(shelves: Map<string, Shelf>, orders: Wanted[]): Allocation[] {
+  return orders.map(({ orderId, lines }) => {
+    const sorted = inLockOrder(lines);
+    const available = (sku: string) => {
+      const shelf = shelves.get(sku);
+      return shelf ? shelf.onHand - shelf.reserved : 0;
+    };
+    const shortages = sorted
+      .filter((l) => available(l.sku) < l.quantity)
+      .map((l) => ({ sku: l.sku, requested: l.quantity, available: available(l.sku) }));
+    if (shortages.length > 0) return { orderId, shortages };
+    return {
+      orderId,
+      lines: sorted.map(({ sku, quantity }) => {
+        const shelf = shelves.get(sku)!;
+        shelf.reserved += quantity;
+        return { sku, name: shelf.name, quantity, unitPrice: shelf.price };
+      }),
+    };
+  });
+}
+
+/** One order's answer in a batch: what a call for it alone would answer, or the refusal it would throw. */
+export type Outcome<T> = { ok: true; value: T } | { ok: false; error: AppError };
+
+export const answered = <T>(value: T): Outcome<T> => ({ ok: true, value });
+export const refused = <T>(error: AppError): Outcome<T> => ({ ok: false, error });
+
+/** The value of a call made alone, or its refusal thrown. */
+export function unwrap<T>(outcome: Outcome<T>): T {
+  if (!outcome.ok) throw outcome.error;
+  return outcome.value;
 }

@@ -1,5 +1,12 @@
 // The gRPC adapters of the saga's ports (proto/inventory/v1, proto/payments/v1): the same answers as the REST adapters.
-import { createGrpcClient, type GrpcClient, GrpcError, loadService } from '@bazaar/kit/grpc';
+import {
+  createBatcher,
+  createGrpcClient,
+  errorOfRefusal,
+  type GrpcClient,
+  loadService,
+  type Refusal,
+} from '@bazaar/kit/grpc';
 import type { Tracer } from '@opentelemetry/api';
 import type { Registry } from 'prom-client';
 import type { AuthorizeResult, Inventory, Payments, ReservedLine, SyncUpstreams } from './ports.ts';
@@ -8,26 +15,44 @@ import type { AuthorizeResult, Inventory, Payments, ReservedLine, SyncUpstreams 
 type Reservation = { orderId: string; status: string; lines: (ReservedLine & { unitPrice: { currency: string } })[] };
 type Authorization = AuthorizeResult & { orderId: string; paymentId: string };
 type PaymentStatus = { orderId: string; status: string };
+/** One order's answer in a batch: exactly one of the two is set. */
+type ReserveOutcome = { reservation: Reservation | null; refusal: Refusal | null };
+type CommitOutcome = { committed: { orderId: string; status: string } | null; refusal: Refusal | null };
 
 const proto = (path: string) => new URL(`../../../../proto/${path}`, import.meta.url);
 
-export function grpcInventory(client: GrpcClient): Inventory {
+/**
+ * Reserve and Commit go through batches (ReserveMany, CommitMany): the calls that arrive while one batch is in flight
+ * go together in the next, one inventory transaction for them all, each order answered as if called alone.
+ */
+export function grpcInventory(client: GrpcClient, tracer: Tracer, registry?: Registry): Inventory {
+  const reserveMany = createBatcher({
+    name: 'inventory/Reserve',
+    tracer,
+    registry,
+    send: async (orders: { orderId: string; lines: { sku: string; quantity: number }[] }[]) =>
+      (await client.call<{ outcomes: ReserveOutcome[] }>('ReserveMany', { orders })).outcomes,
+  });
+  const commitMany = createBatcher({
+    name: 'inventory/Commit',
+    tracer,
+    registry,
+    send: async (orderIds: string[]) =>
+      (await client.call<{ outcomes: CommitOutcome[] }>('CommitMany', { orderIds })).outcomes,
+  });
   return {
     async reserve(orderId, lines) {
-      try {
-        const res = await client.call<Reservation>('Reserve', { orderId, lines });
-        return { ok: true, lines: res.lines };
-      } catch (err) {
-        if (
-          err instanceof GrpcError &&
-          err.status === 409 &&
-          (err.code === 'OUT_OF_STOCK' || err.code === 'RESERVATION_RELEASED')
-        )
-          return { ok: false, code: err.code, shortages: err.problem?.shortages };
-        throw err;
-      }
+      const outcome = await reserveMany({ orderId, lines });
+      if (outcome.reservation) return { ok: true, lines: outcome.reservation.lines };
+      const err = errorOfRefusal('inventory', outcome.refusal!);
+      if (err.status === 409 && (err.code === 'OUT_OF_STOCK' || err.code === 'RESERVATION_RELEASED'))
+        return { ok: false, code: err.code, shortages: err.problem?.shortages };
+      throw err;
     },
-    commit: async (orderId) => void (await client.call('Commit', { orderId })),
+    async commit(orderId) {
+      const outcome = await commitMany(orderId);
+      if (outcome.refusal) throw errorOfRefusal('inventory', outcome.refusal);
+    },
     release: async (orderId) => void (await client.call('Release', { orderId })),
   };
 }
@@ -62,7 +87,7 @@ export function grpcUpstreams(s: GrpcSettings): SyncUpstreams {
     upstream: 'inventory',
     target: s.inventory,
     service: loadService(proto('inventory/v1/inventory.proto'), 'bazaar.inventory.v1.Inventory'),
-    idempotent: ['Reserve', 'Commit', 'Release'],
+    idempotent: ['Reserve', 'Commit', 'Release', 'ReserveMany', 'CommitMany'],
   });
   const payments = createGrpcClient({
     ...common,
@@ -72,7 +97,7 @@ export function grpcUpstreams(s: GrpcSettings): SyncUpstreams {
     idempotent: ['Authorize', 'Capture', 'Void', 'Refund'],
   });
   return {
-    inventory: grpcInventory(inventory),
+    inventory: grpcInventory(inventory, s.tracer, s.registry),
     payments: grpcPayments(payments),
     close: async () => {
       inventory.close();
