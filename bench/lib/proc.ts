@@ -224,6 +224,22 @@ export function treeRss(pid: number): number {
   return processTree(pid).reduce((sum, s) => sum + s.rssBytes, 0);
 }
 
+/**
+ * The peak resident memory of a process tree: VmHWM (each process's high-water mark) summed. What a machine must
+ * have: resident memory right at ready is a moment of it, and it swings by hundreds of MiB as start-up's garbage
+ * is collected.
+ */
+export function treePeakRss(pid: number): number {
+  return processTree(pid).reduce((sum, s) => {
+    try {
+      const kib = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${s.pid}/status`, 'utf8'))?.[1];
+      return sum + Number(kib ?? 0) * 1024;
+    } catch {
+      return sum; // exited meanwhile
+    }
+  }, 0);
+}
+
 /** Pids of processes with this command name (e.g. beam.smp), for the shared servers' CPU. */
 export function pidsByName(comm: string): number[] {
   return allStats()

@@ -8,7 +8,7 @@ import { parseMix } from '../../apps/cli/src/load/options.ts';
 import { runLoad } from '../../apps/cli/src/load/runner.ts';
 import { firstPageReadyMs } from '../lib/first-page.ts';
 import { ADMIN, startBazaar } from '../lib/platform.ts';
-import { sleep, treeRss } from '../lib/proc.ts';
+import { sleep, treePeakRss, treeRss } from '../lib/proc.ts';
 import { fmt, median } from '../lib/report.ts';
 import { type BenchSettings, emptyResult, type Scenario } from '../lib/types.ts';
 
@@ -20,7 +20,7 @@ async function startOnce(s: BenchSettings, dataDir: string, env?: Record<string,
   const readyMs = performance.now() - t0;
   await sleep(1000);
   const rssReady = treeRss(running.proc.child.pid!);
-  return { running, readyMs, rssReady };
+  return { running, readyMs, rssReady, peakReady: treePeakRss(running.proc.child.pid!) };
 }
 
 export const startupScenario: Scenario = {
@@ -32,7 +32,9 @@ export const startupScenario: Scenario = {
     const cold: number[] = [];
     const warm: number[] = [];
     const rss: number[] = [];
+    const peaks: number[] = [];
     let rssLoaded = 0;
+    let peakLoaded = 0;
     let firstPage: number[] | { skipped: string } = { skipped: 'not measured' };
     // As on a machine that has never started Bazaar: no empty cluster cached, no compiled code cached.
     const fresh = await startOnce(s, mkdtempSync(join(s.tmp, 'startup-first-')), {
@@ -47,14 +49,16 @@ export const startupScenario: Scenario = {
       const first = await startOnce(s, dataDir);
       cold.push(first.readyMs);
       rss.push(first.rssReady);
+      peaks.push(first.peakReady);
       s.log(
-        `  cold ${i + 1}: ready in ${fmt(first.readyMs / 1000, 2)} s, ${fmt(first.rssReady / MiB, 0)} MiB resident`,
+        `  cold ${i + 1}: ready in ${fmt(first.readyMs / 1000, 2)} s, ${fmt(first.rssReady / MiB, 0)} MiB resident, peak ${fmt(first.peakReady / MiB, 0)} MiB`,
       );
       await first.running.proc.stop();
       const again = await startOnce(s, dataDir);
       warm.push(again.readyMs);
+      peaks.push(again.peakReady);
       s.log(
-        `  warm ${i + 1}: ready in ${fmt(again.readyMs / 1000, 2)} s, ${fmt(again.rssReady / MiB, 0)} MiB resident`,
+        `  warm ${i + 1}: ready in ${fmt(again.readyMs / 1000, 2)} s, ${fmt(again.rssReady / MiB, 0)} MiB resident, peak ${fmt(again.peakReady / MiB, 0)} MiB`,
       );
       if (i === 0) {
         firstPage = await firstPageReadyMs(again.running.url, 3);
@@ -78,6 +82,7 @@ export const startupScenario: Scenario = {
           quiet: true,
         });
         rssLoaded = treeRss(again.running.proc.child.pid!);
+        peakLoaded = treePeakRss(again.running.proc.child.pid!);
         s.log(
           `  after ${s.durationS} s of the shop mix at 100/s (${summary.total.count} actions): ${fmt(rssLoaded / MiB, 0)} MiB resident`,
         );
@@ -87,17 +92,27 @@ export const startupScenario: Scenario = {
     const coldS = median(cold) / 1000;
     const warmS = median(warm) / 1000;
     const rssMiB = median(rss) / MiB;
-    const peakMiB = Math.max(rssMiB, rssLoaded / MiB);
+    // The budget is what the machine must have: the highest peak of any start or of the loaded run.
+    const peakMiB = Math.max(...peaks, peakLoaded) / MiB;
     const pageMs = Array.isArray(firstPage) ? median(firstPage) : null;
     result.tables.push({
-      caption: `\`bazaar up\` (embedded, PGlite on disk under a fresh DATA_DIR) spawned once on empty caches, ${reps} times cold and ${reps} times warm; cold runs start from the empty cluster cached in node_modules/.cache/bazaar and Node's compile cache, as every start after the first on a machine does; time from spawn to \`/readyz\` 200 (Node's own start included), median. Resident memory: VmRSS summed over the process tree.`,
+      caption: `\`bazaar up\` (embedded, PGlite on disk under a fresh DATA_DIR) spawned once on empty caches, ${reps} times cold and ${reps} times warm; cold runs start from the empty cluster cached in node_modules/.cache/bazaar and Node's compile cache, as every start after the first on a machine does; time from spawn to \`/readyz\` 200 (Node's own start included), median. Resident memory: VmRSS summed over the process tree, 1 s after ready; its peak: VmHWM (each process's high-water mark) summed. At ready the resident memory swings by hundreds of MiB as start-up's garbage is collected, so the budget is judged on the peak.`,
       columns: ['measure', 'median', 'runs'],
       rows: [
         ['ready, first start on a machine (empty DATA_DIR, no caches)', `${fmt(firstS, 2)} s`, ''],
         ['ready, cold (empty DATA_DIR)', `${fmt(coldS, 2)} s`, cold.map((v) => fmt(v / 1000, 2)).join(', ')],
         ['ready, warm (same DATA_DIR again)', `${fmt(warmS, 2)} s`, warm.map((v) => fmt(v / 1000, 2)).join(', ')],
-        ['resident memory when ready', `${fmt(rssMiB, 0)} MiB`, rss.map((v) => fmt(v / MiB, 0)).join(', ')],
-        [`resident memory after ${s.durationS} s of \`bazaar load --rate 100\``, `${fmt(rssLoaded / MiB, 0)} MiB`, ''],
+        ['resident memory 1 s after ready, cold', `${fmt(rssMiB, 0)} MiB`, rss.map((v) => fmt(v / MiB, 0)).join(', ')],
+        [
+          'peak resident memory of a start (VmHWM), cold and warm',
+          `${fmt(median(peaks) / MiB, 0)} MiB`,
+          peaks.map((v) => fmt(v / MiB, 0)).join(', '),
+        ],
+        [
+          `resident memory after ${s.durationS} s of \`bazaar load --rate 100\` (peak of that process)`,
+          `${fmt(rssLoaded / MiB, 0)} MiB`,
+          `peak ${fmt(peakLoaded / MiB, 0)} MiB`,
+        ],
         Array.isArray(firstPage)
           ? [
               'storefront first page ready, cold browser',
@@ -113,6 +128,7 @@ export const startupScenario: Scenario = {
       warmS,
       rssReadyMiB: rssMiB,
       rssLoadedMiB: rssLoaded / MiB,
+      peakRssMiB: peakMiB,
       firstPageReadyMs: pageMs,
     });
     result.budgets.push(
@@ -121,7 +137,7 @@ export const startupScenario: Scenario = {
       {
         name: 'Embedded resident memory',
         target: '< 1 GB',
-        actual: `${fmt(peakMiB, 0)} MiB (peak of ready and loaded)`,
+        actual: `${fmt(peakMiB, 0)} MiB (highest peak, VmHWM, of the starts and the loaded run)`,
         met: peakMiB * MiB < 1e9,
       },
       {

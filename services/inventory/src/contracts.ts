@@ -3,7 +3,7 @@ import type { Money } from '@bazaar/kit/server';
 
 export const StockChanged = 'StockChanged';
 export type StockChangeReason = 'created' | 'adjusted' | 'reserved' | 'committed' | 'released';
-/** One event per sku per change, written in the transaction that changed the stock. */
+/** One event per sku per transaction that changed its stock (a batch of reservations is one), with the levels after it. */
 export type StockChangedData = {
   sku: string;
   available: number;
