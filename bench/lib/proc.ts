@@ -204,13 +204,8 @@ export function cpuDelta(before: CpuSnapshot, after: CpuSnapshot): number {
 export function switchesSnapshot(pids: number[]): Map<number, number> {
   const m = new Map<number, number>();
   for (const pid of pids) {
-    try {
-      const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-      const count = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
-      m.set(pid, count('voluntary_ctxt_switches') + count('nonvoluntary_ctxt_switches'));
-    } catch {
-      // The process has gone.
-    }
+    const count = statusFields(pid);
+    if (count) m.set(pid, count('voluntary_ctxt_switches') + count('nonvoluntary_ctxt_switches'));
   }
   return m;
 }
@@ -230,14 +225,18 @@ export function treeRss(pid: number): number {
  * is collected.
  */
 export function treePeakRss(pid: number): number {
-  return processTree(pid).reduce((sum, s) => {
-    try {
-      const kib = /^VmHWM:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${s.pid}/status`, 'utf8'))?.[1];
-      return sum + Number(kib ?? 0) * 1024;
-    } catch {
-      return sum; // exited meanwhile
-    }
-  }, 0);
+  return processTree(pid).reduce((sum, s) => sum + (statusFields(s.pid)?.('VmHWM') ?? 0) * 1024, 0);
+}
+
+/** The numeric fields of /proc/<pid>/status by name (kB for memory; 0 when absent), or undefined when it has gone. */
+function statusFields(pid: number): ((name: string) => number) | undefined {
+  let status: string;
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  } catch {
+    return undefined; // the process has gone
+  }
+  return (name) => Number(new RegExp(`^${name}:\\s+(\\d+)`, 'm').exec(status)?.[1] ?? 0);
 }
 
 /** Pids of processes with this command name (e.g. beam.smp), for the shared servers' CPU. */

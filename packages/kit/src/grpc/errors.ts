@@ -24,15 +24,19 @@ const httpOfCode = Object.fromEntries(Object.entries(codeOfHttp).map(([http, cod
   number
 >;
 
+/** The gRPC status code for an AppError's HTTP status. */
+const grpcCodeOf = (status: number): Code =>
+  codeOfHttp[status] ?? (status >= 500 ? Code.INTERNAL : Code.FAILED_PRECONDITION);
+
 /** statusOf answers a failed call; anything but an AppError is INTERNAL and says nothing of what went wrong. */
 export function statusOf(err: unknown, traceId?: string): StatusObject {
   const e = err instanceof AppError ? err : internal();
+  const refusal = refusalOf(e, traceId);
   const metadata = new Metadata();
-  metadata.set(errorKeys.code, e.code);
-  metadata.set(errorKeys.status, String(e.status));
-  metadata.set(errorKeys.problem, Buffer.from(JSON.stringify(problemOf(e, traceId))));
-  const code = codeOfHttp[e.status] ?? (e.status >= 500 ? Code.INTERNAL : Code.FAILED_PRECONDITION);
-  return { code, details: `${e.code}: ${e.message}`, metadata };
+  metadata.set(errorKeys.code, refusal.code);
+  metadata.set(errorKeys.status, String(refusal.status));
+  metadata.set(errorKeys.problem, refusal.problem);
+  return { code: grpcCodeOf(refusal.status), details: `${e.code}: ${e.message}`, metadata };
 }
 
 /** A gRPC call failed: `status` and `problem` read as a REST UpstreamError's would, `grpcCode` is what came back. */
@@ -44,15 +48,18 @@ export class GrpcError extends UpstreamError {
   }
 }
 
+/** The problem document a refusal carries, or undefined when there is none or it is not JSON. */
+function problemIn(raw: Buffer | string | undefined): Record<string, unknown> | undefined {
+  try {
+    return raw ? JSON.parse(raw.toString()) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** errorOf reads a failed call's status (and its problem, when the service refused) into a GrpcError. */
 export function errorOf(upstream: string, err: { code: Code; details: string; metadata?: Metadata }): GrpcError {
-  const raw = err.metadata?.get(errorKeys.problem)[0];
-  let problem: Record<string, unknown> | undefined;
-  try {
-    problem = raw ? JSON.parse(raw.toString()) : undefined;
-  } catch {
-    problem = undefined;
-  }
+  const problem = problemIn(err.metadata?.get(errorKeys.problem)[0]);
   const status = Number(problem?.status) || httpOfCode[err.code] || 502;
   return new GrpcError(err.code, status, `${upstream} answered ${Code[err.code]}: ${err.details}`, problem);
 }
@@ -68,11 +75,9 @@ export function refusalOf(err: unknown, traceId?: string): Refusal {
 
 /** errorOfRefusal reads one item's refusal into the GrpcError the same call made alone would have thrown. */
 export function errorOfRefusal(upstream: string, refusal: Refusal): GrpcError {
-  let detail = refusal.code;
-  try {
-    detail = JSON.parse(refusal.problem.toString()).detail ?? detail;
-  } catch {}
-  const { code, details, metadata } = statusOf(new AppError(refusal.code, refusal.status, detail));
-  metadata.set(errorKeys.problem, refusal.problem);
-  return errorOf(upstream, { code, details, metadata });
+  const problem = problemIn(refusal.problem);
+  const code = grpcCodeOf(refusal.status);
+  const detail = typeof problem?.detail === 'string' ? problem.detail : refusal.code;
+  const status = Number(problem?.status) || refusal.status;
+  return new GrpcError(code, status, `${upstream} answered ${Code[code]}: ${refusal.code}: ${detail}`, problem);
 }

@@ -1,9 +1,9 @@
 // The reservation API the orders saga calls, over gRPC (proto/inventory/v1): the same use cases and rules as the REST routes.
 import type { Db } from '@bazaar/kit/database';
 import { checkMessage, type Handler, loadService, type Refusal, refusalOf } from '@bazaar/kit/grpc';
-import { type AppError, validationFailed } from '@bazaar/kit/server';
+import { validationFailed } from '@bazaar/kit/server';
 import { trace } from '@opentelemetry/api';
-import { answered, type Outcome, refused } from '../domain/reservation.ts';
+import { attempt, type Outcome, servePassing } from '../domain/reservation.ts';
 import { commitReservation, commitReservations } from '../use-cases/commit-reservation.ts';
 import { releaseReservation } from '../use-cases/release-reservation.ts';
 import { reserveStock, reserveStockBatch } from '../use-cases/reserve-stock.ts';
@@ -45,15 +45,15 @@ export function reservationHandlers(deps: { db: Db }): Record<Methods, Handler> 
     async ReserveMany(req: ReserveManyMessage): Promise<{ outcomes: ReserveOutcomeMessage[] }> {
       // Each order meets Reserve's schema on its own: a bad one is refused, the others go ahead.
       const checked = sizeChecked(req.orders).map((o) => attempt(() => checkMessage<ReserveMessage>(ReserveBody, o)));
-      const answers = await reserveStockBatch(db, valuesOf(checked));
-      return { outcomes: merged(checked, answers).map((o) => message(o, 'reservation')) };
+      const answers = await servePassing(checked, (orders) => reserveStockBatch(db, orders));
+      return { outcomes: answers.map((o) => message(o, 'reservation')) };
     },
     async CommitMany(req: OrderRefsMessage): Promise<{ outcomes: CommitOutcomeMessage[] }> {
       const checked = sizeChecked(req.orderIds).map((orderId) =>
         attempt(() => checkMessage<OrderRefMessage>(OrderIdParams, { orderId }).orderId),
       );
-      const answers = await commitReservations(db, valuesOf(checked));
-      return { outcomes: merged(checked, answers).map((o) => message(o, 'committed')) };
+      const answers = await servePassing(checked, (orderIds) => commitReservations(db, orderIds));
+      return { outcomes: answers.map((o) => message(o, 'committed')) };
     },
   };
 }
@@ -62,22 +62,6 @@ function sizeChecked<T>(items: T[]): T[] {
   if (items.length === 0 || items.length > MAX_BATCH)
     throw validationFailed([{ path: 'body', message: `must hold 1..${MAX_BATCH} orders, not ${items.length}` }]);
   return items;
-}
-
-function attempt<T>(fn: () => T): Outcome<T> {
-  try {
-    return answered(fn());
-  } catch (err) {
-    return refused(err as AppError);
-  }
-}
-
-const valuesOf = <T>(outcomes: Outcome<T>[]): T[] => outcomes.flatMap((o) => (o.ok ? [o.value] : []));
-
-/** The answers of the items that passed the check, in their places among the refusals of those that did not. */
-function merged<T>(checked: Outcome<unknown>[], answers: Outcome<T>[]): Outcome<T>[] {
-  let next = 0;
-  return checked.map((c) => (c.ok ? answers[next++] : (c as Outcome<T>)));
 }
 
 /** One order's outcome as the batch answer carries it: the answer under `key`, or the refusal. */

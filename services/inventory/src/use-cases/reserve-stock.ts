@@ -9,10 +9,12 @@ import { outOfStock, reservationReleased, type StockedProduct } from '../domain/
 import {
   allocate,
   answered,
+  attempt,
   duplicateSkus,
   type Outcome,
   refused,
   type Shelf,
+  servePassing,
   unwrap,
   type Wanted,
 } from '../domain/reservation.ts';
@@ -28,16 +30,20 @@ export async function reserveStock(db: Db, input: ReserveRequest): Promise<Reser
  * or before), or a refusal. An order refused leaves nothing behind; the others are not held back by it.
  */
 export async function reserveStockBatch(db: Db, inputs: ReserveRequest[]): Promise<Outcome<ReserveResponse>[]> {
-  const invalid = inputs.map((input) => {
-    const duplicates = duplicateSkus(input.lines);
-    return duplicates.length > 0 ? refused<ReserveResponse>(validationFailed(duplicates)) : undefined;
+  const checked = inputs.map((input) => attempt(() => withDistinctSkus(input)));
+  return servePassing(checked, async (valid) => {
+    // An order named twice is served once, as first named; the second gets the same answer, as a repeat would.
+    const wanted = new Map<string, Wanted>();
+    for (const v of valid) if (!wanted.has(v.orderId)) wanted.set(v.orderId, v);
+    const byOrder = await db.transaction((tx) => reserveIn(tx, [...wanted.values()]));
+    return valid.map((v) => byOrder.get(v.orderId)!);
   });
-  const wanted = new Map<string, Wanted>();
-  inputs.forEach((input, i) => {
-    if (!invalid[i] && !wanted.has(input.orderId)) wanted.set(input.orderId, input);
-  });
-  const byOrder = wanted.size > 0 ? await db.transaction((tx) => reserveIn(tx, [...wanted.values()])) : new Map();
-  return inputs.map((input, i) => invalid[i] ?? byOrder.get(input.orderId)!);
+}
+
+function withDistinctSkus(input: ReserveRequest): ReserveRequest {
+  const duplicates = duplicateSkus(input.lines);
+  if (duplicates.length > 0) throw validationFailed(duplicates);
+  return input;
 }
 
 async function reserveIn(tx: Tx, wanted: Wanted[]): Promise<Map<string, Outcome<ReserveResponse>>> {
