@@ -1,9 +1,11 @@
 // The gRPC adapters of the saga's ports (proto/inventory/v1, proto/payments/v1): the same answers as the REST adapters.
 import {
+  Code,
   createBatcher,
   createGrpcClient,
   errorOfRefusal,
   type GrpcClient,
+  GrpcError,
   loadService,
   type Refusal,
 } from '@bazaar/kit/grpc';
@@ -23,7 +25,9 @@ const proto = (path: string) => new URL(`../../../../proto/${path}`, import.meta
 
 /**
  * Reserve and Commit go through batches (ReserveMany, CommitMany): the calls that arrive while one batch is in flight
- * go together in the next, one inventory transaction for them all, each order answered as if called alone.
+ * go together in the next, one inventory transaction for them all, each order answered as if called alone. An
+ * inventory older than the batch methods answers them UNIMPLEMENTED: each order then calls alone (Reserve, Commit),
+ * and batches are tried again a minute later, so a rolling upgrade in either order keeps placing orders.
  */
 export function grpcInventory(client: GrpcClient, tracer: Tracer, registry?: Registry): Inventory {
   const reserveMany = createBatcher({
@@ -40,20 +44,56 @@ export function grpcInventory(client: GrpcClient, tracer: Tracer, registry?: Reg
     send: async (orderIds: string[]) =>
       (await client.call<{ outcomes: CommitOutcome[] }>('CommitMany', { orderIds })).outcomes,
   });
+  const batched = batchesWhileServed();
   return {
     async reserve(orderId, lines) {
-      const outcome = await reserveMany({ orderId, lines });
-      if (outcome.reservation) return { ok: true, lines: outcome.reservation.lines };
-      const err = errorOfRefusal('inventory', outcome.refusal!);
-      if (err.status === 409 && (err.code === 'OUT_OF_STOCK' || err.code === 'RESERVATION_RELEASED'))
-        return { ok: false, code: err.code, shortages: err.problem?.shortages };
-      throw err;
+      try {
+        const reservation = await batched(
+          async () => {
+            const outcome = await reserveMany({ orderId, lines });
+            if (outcome.reservation) return outcome.reservation;
+            throw errorOfRefusal('inventory', outcome.refusal!);
+          },
+          () => client.call<Reservation>('Reserve', { orderId, lines }),
+        );
+        return { ok: true, lines: reservation.lines };
+      } catch (err) {
+        if (err instanceof GrpcError && err.status === 409 && isRefusedReservation(err.code))
+          return { ok: false, code: err.code, shortages: err.problem?.shortages };
+        throw err;
+      }
     },
     async commit(orderId) {
-      const outcome = await commitMany(orderId);
-      if (outcome.refusal) throw errorOfRefusal('inventory', outcome.refusal);
+      await batched(
+        async () => {
+          const outcome = await commitMany(orderId);
+          if (outcome.refusal) throw errorOfRefusal('inventory', outcome.refusal);
+        },
+        () => client.call('Commit', { orderId }),
+      );
     },
     release: async (orderId) => void (await client.call('Release', { orderId })),
+  };
+}
+
+const isRefusedReservation = (code: string | undefined): code is 'OUT_OF_STOCK' | 'RESERVATION_RELEASED' =>
+  code === 'OUT_OF_STOCK' || code === 'RESERVATION_RELEASED';
+
+/**
+ * batchesWhileServed runs the batched form of a call until the upstream answers it UNIMPLEMENTED (an older version),
+ * then the single form, for retryMs before the batched one is tried again.
+ */
+export function batchesWhileServed(retryMs = 60_000) {
+  let singleUntil = 0;
+  return async <T>(batched: () => Promise<T>, single: () => Promise<T>): Promise<T> => {
+    if (Date.now() < singleUntil) return single();
+    try {
+      return await batched();
+    } catch (err) {
+      if (!(err instanceof GrpcError && err.grpcCode === Code.UNIMPLEMENTED)) throw err;
+      singleUntil = Date.now() + retryMs;
+      return single();
+    }
   };
 }
 

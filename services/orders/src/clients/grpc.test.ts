@@ -1,0 +1,109 @@
+import { createGrpcClient, type GrpcClient, type GrpcServer, loadService, startGrpcServer } from '@bazaar/kit/grpc';
+import { AppError } from '@bazaar/kit/server';
+import { createLogger } from '@bazaar/kit/telemetry';
+import { trace } from '@opentelemetry/api';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { batchesWhileServed, grpcInventory } from './grpc.ts';
+
+const tracer = trace.getTracer('test');
+const inventoryProto = loadService(
+  new URL('../../../../proto/inventory/v1/inventory.proto', import.meta.url),
+  'bazaar.inventory.v1.Inventory',
+);
+// An inventory released before ReserveMany and CommitMany: its server knows only the single calls.
+const { ReserveMany: _r, CommitMany: _c, ...olderService } = inventoryProto;
+const calls: string[] = [];
+let older: GrpcServer;
+let client: GrpcClient;
+
+beforeAll(async () => {
+  const price = { amount: 250_000, currency: 'PKR' };
+  const handlers = {
+    Reserve: async (req: { orderId: string; lines: { sku: string; quantity: number }[] }) => {
+      calls.push(`Reserve ${req.orderId}`);
+      const short = req.lines.filter((l) => l.quantity > 5);
+      if (short.length) throw new AppError('OUT_OF_STOCK', 409, 'Not enough stock.', { shortages: short });
+      const lines = req.lines.map((l) => ({ ...l, name: 'Ajrak', unitPrice: price }));
+      return { orderId: req.orderId, status: 'RESERVED', lines };
+    },
+    Commit: async (req: { orderId: string }) => {
+      calls.push(`Commit ${req.orderId}`);
+      return { orderId: req.orderId, status: 'COMMITTED' };
+    },
+    Release: async (req: { orderId: string }) => ({ orderId: req.orderId, status: 'RELEASED' }),
+  };
+  const log = createLogger('inventory', { level: 'silent' });
+  older = await startGrpcServer({ service: olderService, handlers, tracer, log }, 0);
+  client = createGrpcClient({
+    upstream: 'inventory',
+    service: inventoryProto,
+    target: older.url,
+    tracer,
+    timeoutMs: 5000,
+    idempotent: [],
+  });
+});
+afterAll(async () => {
+  client?.close();
+  await older?.stop();
+});
+
+describe('the saga against an inventory older than the batch methods', () => {
+  it('reserves, refuses short stock and commits through the single calls', async () => {
+    const inventory = grpcInventory(client, tracer);
+    const [a, b] = await Promise.all([
+      inventory.reserve('ord_old1', [{ sku: 'AJRAK-1', quantity: 2 }]),
+      inventory.reserve('ord_old2', [{ sku: 'AJRAK-1', quantity: 9 }]),
+    ]);
+    expect(a).toEqual({
+      ok: true,
+      lines: [{ sku: 'AJRAK-1', quantity: 2, name: 'Ajrak', unitPrice: { amount: 250_000, currency: 'PKR' } }],
+    });
+    expect(b).toMatchObject({ ok: false, code: 'OUT_OF_STOCK', shortages: [{ sku: 'AJRAK-1', quantity: 9 }] });
+    await inventory.commit('ord_old1');
+    expect(calls).toEqual(['Reserve ord_old1', 'Reserve ord_old2', 'Commit ord_old1']);
+  });
+});
+
+describe('batchesWhileServed', () => {
+  const unimplemented = async () => {
+    await client.call('ReserveMany', { orders: [] });
+    return 'batched';
+  };
+
+  it('answers through the single call for a while after UNIMPLEMENTED, then tries the batch again', async () => {
+    const batched = batchesWhileServed(50);
+    let tried = 0;
+    const tryBatch = () => {
+      tried++;
+      return unimplemented();
+    };
+    expect(await batched(tryBatch, async () => 'single')).toBe('single');
+    expect(await batched(tryBatch, async () => 'single')).toBe('single');
+    expect(tried).toBe(1);
+    await new Promise((r) => setTimeout(r, 60));
+    expect(
+      await batched(
+        async () => 'batched',
+        async () => 'single',
+      ),
+    ).toBe('batched');
+  });
+
+  it('passes any other failure on, and keeps batching', async () => {
+    const batched = batchesWhileServed();
+    const refused = new AppError('OUT_OF_STOCK', 409, 'Not enough stock.');
+    await expect(
+      batched(
+        () => Promise.reject(refused),
+        async () => 'single',
+      ),
+    ).rejects.toBe(refused);
+    expect(
+      await batched(
+        async () => 'batched',
+        async () => 'single',
+      ),
+    ).toBe('batched');
+  });
+});
