@@ -158,4 +158,40 @@ describe.runIf(browser)('the operations console in Chromium', () => {
     expect(problems).toEqual([]);
     await ctx.close();
   });
+
+  it('draws, in an order’s trace, the batch of another trace that carried its Reserve, marked as shared', async () => {
+    const shopper = new Shopper(base);
+    await shopper.signUp('Bilal Ahmed');
+    const admin = new Shopper(base);
+    await admin.logIn(ADMIN.email, ADMIN.password);
+    // Orders placed at once share batches: find one whose Reserve went in another order's batch.
+    let shared: string | undefined;
+    for (let round = 0; round < 3 && !shared; round++) {
+      const placed = await Promise.all(
+        Array.from({ length: 8 }, () => shopper.order([{ sku: 'TEA-001', quantity: 1 }], { method: 'cod' })),
+      );
+      for (const p of placed) {
+        const id = p.headers.get('x-trace-id')!;
+        const { body } = await admin.call('GET', `/api/ops/traces/${id}`);
+        if (body.linked.some((s: { name: string }) => s.name === 'inventory/Reserve batch')) shared = id;
+      }
+    }
+    expect(shared).toBeDefined();
+
+    const { ctx, page, problems } = await context();
+    await page.goto(`/console/traces/${shared}`);
+    await logIn(page);
+    const batch = page.locator('.wf-row.shared .wf-label', { hasText: 'inventory/Reserve batch' });
+    await batch.waitFor();
+    expect(await batch.locator('.wf-badge').textContent()).toBe('shared');
+    // Inventory's side of the batch is drawn too, shared like the batch.
+    await page.locator('.wf-row.shared[data-service="inventory"] .wf-label', { hasText: 'grpc ReserveMany' }).waitFor();
+    await batch.click();
+    const note = page.locator('.wf-shared');
+    await note.getByText(/a batch that carried \d+ calls/).waitFor();
+    expect(await note.locator('a').getAttribute('href')).toMatch(/^\/console\/traces\/[0-9a-f]{32}$/);
+    await shot(page, 'console-waterfall-batch');
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
 });

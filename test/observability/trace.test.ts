@@ -16,6 +16,7 @@ type Span = {
   service: string;
   kind: number;
   attributes: Record<string, unknown>;
+  links?: { traceId: string; spanId: string }[];
 };
 type Line = { service?: string; traceId?: string; spanId?: string; requestId?: string; msg?: string; level?: string };
 
@@ -140,6 +141,40 @@ describe.each(targets)('one trace across every service ($name)', ({ start }) => 
     const batch = spans.find((s) => s.service === 'orders' && s.name === 'inventory/Reserve batch');
     expect(batch?.attributes['batch.size']).toBe(1);
     expect(parentOf(batch!)?.name).toBe('inventory/Reserve');
+  });
+
+  it('shows, in the trace of an order whose Reserve rode in another order’s batch, that batch and inventory’s work for it', async () => {
+    const shopper = new Shopper(running.gatewayUrl);
+    await shopper.signUp();
+    // Orders placed at once: a Reserve that arrives while batches are in flight waits and goes in the next one, whose
+    // span sits in the trace of its first order. Up to three rounds, until one order was not first in its batch.
+    let found: { trace: { linked: Span[] }; reserve: Span } | undefined;
+    for (let round = 0; round < 3 && !found; round++) {
+      const placed = await Promise.all(
+        Array.from({ length: 8 }, () => shopper.order([{ sku: 'TEA-001', quantity: 1 }], { method: 'cod' })),
+      );
+      for (const p of placed) {
+        expect(p.status).toBe(201);
+        const res = await admin.call('GET', `/api/ops/traces/${p.headers.get('x-trace-id')}`);
+        const own = res.body.spans as Span[];
+        const reserve = own.find((s) => s.service === 'orders' && s.name === 'inventory/Reserve');
+        const batchHere = own.some((s) => s.name === 'inventory/Reserve batch');
+        if (reserve && !batchHere) found = { trace: res.body, reserve };
+      }
+    }
+    expect(found, 'an order whose Reserve went in a batch of another order').toBeDefined();
+    const { trace, reserve } = found!;
+    const batch = trace.linked.find((s) => s.name === 'inventory/Reserve batch')!;
+    expect(batch.links).toContainEqual({ traceId: reserve.traceId, spanId: reserve.spanId });
+    expect(batch.traceId).not.toBe(reserve.traceId);
+    expect(Number(batch.attributes['batch.size'])).toBeGreaterThan(1);
+    // Under the batch: orders' gRPC call and inventory's side of it, one transaction for the whole batch.
+    const linkedById = new Map(trace.linked.map((s) => [s.spanId, s]));
+    const served = trace.linked.find((s) => s.service === 'inventory' && s.name === 'grpc ReserveMany')!;
+    expect(served).toBeDefined();
+    let up: Span | undefined = served;
+    while (up && up !== batch) up = up.parentSpanId ? linkedById.get(up.parentSpanId) : undefined;
+    expect(up).toBe(batch);
   });
 
   it('continues the order’s trace in the shipping and users consumers, across the broker', () => {

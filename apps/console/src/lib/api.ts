@@ -52,6 +52,8 @@ export type Span = {
   durationMs: number;
   status: 'ok' | 'error' | 'unset';
   attributes: Record<string, unknown>;
+  /** Spans of other traces this one works for: a batch links to each call it carries. */
+  links?: { traceId: string; spanId: string }[];
 };
 export type Missing = { service: string; replica: string; reason: string };
 export type Trace = {
@@ -60,6 +62,8 @@ export type Trace = {
   startTime: string;
   durationMs: number;
   spans: Span[];
+  /** Batches in other traces that carried calls of this one, with the spans under them. */
+  linked: Span[];
   missing: Missing[];
 };
 

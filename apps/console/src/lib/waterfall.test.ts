@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { colourOf, layout, type SpanLike, ticksFor } from './waterfall.ts';
+import { colourOf, layout, type SpanLike, ticksFor, withBatches } from './waterfall.ts';
 
 const t0 = Date.parse('2026-01-01T00:00:00.000Z');
 const span = (
@@ -65,5 +65,34 @@ describe('service colours', () => {
     expect(colourOf('orders')).toBe(colourOf('orders'));
     expect(colourOf('orders')).not.toBe(colourOf('payments'));
     expect(colourOf('something-else')).toBe(colourOf('something-else'));
+  });
+});
+
+describe('batches of other traces', () => {
+  const inTrace = (traceId: string, s: SpanLike, links?: { traceId: string; spanId: string }[]) => ({
+    ...s,
+    traceId,
+    ...(links && { links }),
+  });
+  const A = 'a'.repeat(32);
+  const B = 'b'.repeat(32);
+
+  it('draws a batch that carried a call of this trace under that call, with what ran under the batch', () => {
+    const spans = [inTrace(A, span('root', undefined, 0, 100)), inTrace(A, span('reserve', 'root', 10, 30))];
+    const linked = [
+      inTrace(B, span('batch', 'firstcall', 12, 20), [
+        { traceId: B, spanId: 'firstcall' },
+        { traceId: A, spanId: 'reserve' },
+      ]),
+      inTrace(B, span('server', 'batch', 14, 10, 'inventory')),
+    ];
+    const { rows } = layout(withBatches(A, spans, linked));
+    expect(rows.map((r) => `${r.span.spanId}@${r.depth}`)).toEqual(['root@0', 'reserve@1', 'batch@2', 'server@3']);
+    expect(rows[2].span.traceId).toBe(B);
+  });
+
+  it('leaves a batch whose call is not in the trace where its own parent puts it', () => {
+    const linked = [inTrace(B, span('batch', 'firstcall', 12, 20), [{ traceId: A, spanId: 'gone' }])];
+    expect(withBatches(A, [inTrace(A, span('root', undefined, 0, 100))], linked)[1].parentSpanId).toBe('firstcall');
   });
 });

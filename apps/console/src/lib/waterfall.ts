@@ -70,6 +70,21 @@ export function layout<S extends SpanLike>(spans: readonly S[]): Layout<S> {
   return { rows, totalMs, ticks: ticksFor(totalMs) };
 }
 
+type Linkable = SpanLike & { traceId: string; links?: { traceId: string; spanId: string }[] };
+
+/**
+ * withBatches draws a batch that carried one of this trace's calls (it sits in another trace, linked to the call's
+ * span) under that call, with the spans under it: every order's trace shows the work done for it.
+ */
+export function withBatches<S extends Linkable>(traceId: string, spans: readonly S[], linked: readonly S[]): S[] {
+  const here = new Set(spans.map((s) => s.spanId));
+  const drawn = linked.map((s) => {
+    const call = s.links?.find((l) => l.traceId === traceId && here.has(l.spanId));
+    return call ? { ...s, parentSpanId: call.spanId } : s;
+  });
+  return [...spans, ...drawn];
+}
+
 /** ticksFor picks 4 to 6 round time marks (in ms) across a trace of this length, 0 included. */
 export function ticksFor(totalMs: number): number[] {
   const steps = [0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 5000, 10_000, 30_000, 60_000];

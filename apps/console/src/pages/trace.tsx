@@ -6,7 +6,7 @@ import { Link } from '../components/link.tsx';
 import type { LogLine, Span } from '../lib/api.ts';
 import { clock, fields, ms } from '../lib/format.ts';
 import { paths } from '../lib/routes.ts';
-import { colourOf, kindName, type Layout, layout, type Row } from '../lib/waterfall.ts';
+import { colourOf, kindName, type Layout, layout, type Row, withBatches } from '../lib/waterfall.ts';
 import { api, usePoll } from '../state.ts';
 
 /** Deeper rows stop moving right past this depth, so names keep their room. */
@@ -27,7 +27,23 @@ function Axis({ ticks, totalMs }: { ticks: number[]; totalMs: number }) {
   );
 }
 
-function Attributes({ row }: { row: Row<Span> }) {
+/** Says that a span is a batch's, or under one, that ran in another trace for this trace's call among others. */
+function SharedBatch({ span }: { span: Span }) {
+  const size = span.attributes['batch.size'];
+  return (
+    <p class="wf-shared">
+      Shared work: this span is in trace{' '}
+      <Link href={paths.trace(span.traceId)}>
+        <code>{span.traceId.slice(0, 8)}</code>
+      </Link>
+      {typeof size === 'number'
+        ? `, a batch that carried ${size} calls, this trace's among them.`
+        : ", under a batch that carried this trace's call."}
+    </p>
+  );
+}
+
+function Attributes({ row, shared }: { row: Row<Span>; shared: boolean }) {
   const s = row.span;
   const facts: [string, string][] = [
     ['Service', s.service],
@@ -41,6 +57,7 @@ function Attributes({ row }: { row: Row<Span> }) {
   const attributes = Object.entries(s.attributes);
   return (
     <div class="wf-detail" id={`span-${s.spanId}`}>
+      {shared && <SharedBatch span={s} />}
       <dl class="facts">
         {facts.map(([k, v]) => (
           <div key={k}>
@@ -63,13 +80,27 @@ function Attributes({ row }: { row: Row<Span> }) {
   );
 }
 
-function WaterfallRow({ row, open, onToggle }: { row: Row<Span>; open: boolean; onToggle: () => void }) {
+function WaterfallRow({
+  row,
+  traceId,
+  open,
+  onToggle,
+}: {
+  row: Row<Span>;
+  traceId: string;
+  open: boolean;
+  onToggle: () => void;
+}) {
   const s = row.span;
+  const shared = s.traceId !== traceId;
   const indent = Math.min(row.depth, MAX_INDENT);
   // The duration follows the bar; the track keeps a margin on its right for the last ones.
   const label = { left: `calc(${row.left + row.width}% + 4px)` };
   return (
-    <li class={`wf-row${open ? ' open' : ''}${s.status === 'error' ? ' failed' : ''}`} data-service={s.service}>
+    <li
+      class={`wf-row${open ? ' open' : ''}${s.status === 'error' ? ' failed' : ''}${shared ? ' shared' : ''}`}
+      data-service={s.service}
+    >
       <button
         type="button"
         class="wf-label"
@@ -82,9 +113,11 @@ function WaterfallRow({ row, open, onToggle }: { row: Row<Span>; open: boolean; 
         <span class="wf-swatch" style={{ background: colourOf(s.service) }} aria-hidden="true" />
         <span class="wf-service">{s.service}</span>
         <span class="wf-name">{s.name}</span>
+        {shared && <span class="wf-badge">shared</span>}
         <span class="visually-hidden">
           , {kindName(s.kind)} span, starts at {ms(row.offsetMs)}, takes {ms(s.durationMs)}
           {s.status === 'error' ? ', failed' : ''}
+          {shared ? ', shared with other traces' : ''}
         </span>
       </button>
       <div class="wf-track" aria-hidden="true">
@@ -97,17 +130,19 @@ function WaterfallRow({ row, open, onToggle }: { row: Row<Span>; open: boolean; 
           {ms(s.durationMs)}
         </span>
       </div>
-      {open && <Attributes row={row} />}
+      {open && <Attributes row={row} shared={shared} />}
     </li>
   );
 }
 
 function Waterfall({
   plan,
+  traceId,
   selected,
   onSelect,
 }: {
   plan: Layout<Span>;
+  traceId: string;
   selected?: string;
   onSelect: (id?: string) => void;
 }) {
@@ -119,6 +154,7 @@ function Waterfall({
           <WaterfallRow
             key={row.span.spanId}
             row={row}
+            traceId={traceId}
             open={selected === row.span.spanId}
             onToggle={() => onSelect(selected === row.span.spanId ? undefined : row.span.spanId)}
           />
@@ -171,8 +207,11 @@ export function TracePage({ traceId }: { traceId: string }) {
   const [selected, setSelected] = useState<string>();
   const [queries, setQueries] = useState(true);
   const data = trace.data;
-  const queryCount = useMemo(() => (data?.spans ?? []).filter(isQuery).length, [data]);
-  const plan = useMemo(() => layout((data?.spans ?? []).filter((s) => queries || !isQuery(s))), [data, queries]);
+  const queryCount = useMemo(() => [...(data?.spans ?? []), ...(data?.linked ?? [])].filter(isQuery).length, [data]);
+  const plan = useMemo(
+    () => layout(withBatches(traceId, data?.spans ?? [], data?.linked ?? []).filter((s) => queries || !isQuery(s))),
+    [data, queries, traceId],
+  );
   const reload = () => {
     trace.refresh();
     logs.refresh();
@@ -201,7 +240,8 @@ export function TracePage({ traceId }: { traceId: string }) {
       {data && (
         <>
           <p class="trace-summary">
-            <strong>{ms(data.durationMs)}</strong> · {data.spans.length} spans · started{' '}
+            <strong>{ms(data.durationMs)}</strong> · {data.spans.length} spans
+            {data.linked.length > 0 && ` (and ${data.linked.length} of batches shared with other traces)`} · started{' '}
             {new Date(data.startTime).toLocaleTimeString()} · across
             <span class="legend">
               {data.services.map((s) => (
@@ -221,7 +261,7 @@ export function TracePage({ traceId }: { traceId: string }) {
                 </label>
               )}
             </div>
-            <Waterfall plan={plan} selected={selected} onSelect={setSelected} />
+            <Waterfall plan={plan} traceId={traceId} selected={selected} onSelect={setSelected} />
           </section>
         </>
       )}

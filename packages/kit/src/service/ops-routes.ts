@@ -18,6 +18,9 @@ export function opsRoutes(app: App, s: OpsSources): void {
   app.get<{ Querystring: Query }>('/internal/ops/spans', { config, schema: hide }, async (req) => ({
     items: req.query.traceId ? s.spans.trace(req.query.traceId).filter((span) => span.service === s.service) : [],
   }));
+  app.get<{ Querystring: Query }>('/internal/ops/spans/linking', { config, schema: hide }, async (req) => ({
+    items: req.query.traceId ? s.spans.linkingTo(req.query.traceId).filter((span) => span.service === s.service) : [],
+  }));
   app.get<{ Querystring: Query }>('/internal/ops/traces', { config, schema: hide }, async (req) => ({
     items: s.spans.recentTraces(Number(req.query.limit ?? 50)).filter((t) => t.root.service === s.service),
   }));

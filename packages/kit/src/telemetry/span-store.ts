@@ -13,7 +13,11 @@ export type StoredSpan = {
   durationMs: number;
   status: 'ok' | 'error' | 'unset';
   attributes: Record<string, unknown>;
+  /** Spans of other traces this one works for: a batch's span links to the span of each item it carries. */
+  links?: SpanRef[];
 };
+
+export type SpanRef = { traceId: string; spanId: string };
 
 const toMs = ([s, ns]: [number, number]) => s * 1e3 + ns / 1e6;
 
@@ -60,6 +64,9 @@ export class SpanStore implements SpanExporter {
       status: s.status.code === 2 ? 'error' : s.status.code === 1 ? 'ok' : 'unset',
       // An ended span's attributes no longer change: kept as they are, not copied.
       attributes: s.attributes,
+      ...(s.links.length > 0 && {
+        links: s.links.map((l) => ({ traceId: l.context.traceId, spanId: l.context.spanId })),
+      }),
     });
     // Trimmed a quarter at a time: one splice per many adds, not an O(capacity) move on every add.
     if (this.spans.length > this.capacity * 1.25) this.spans.splice(0, this.spans.length - this.capacity);
@@ -67,6 +74,13 @@ export class SpanStore implements SpanExporter {
 
   trace(traceId: string): StoredSpan[] {
     return this.spans.filter((s) => s.traceId === traceId).map(view);
+  }
+
+  /** The spans of other traces that link to a span of this one: the batches that carried its calls. */
+  linkingTo(traceId: string): StoredSpan[] {
+    return this.spans
+      .filter((s) => s.links !== undefined && s.traceId !== traceId && s.links.some((l) => l.traceId === traceId))
+      .map(view);
   }
 
   recentTraces(limit = 50): { traceId: string; root: StoredSpan }[] {

@@ -2,7 +2,7 @@
 import { AppError, notFound, unavailable, validationFailed } from '@bazaar/kit/server';
 import type { StoredSpan } from '@bazaar/kit/telemetry';
 import { type ServiceName, serviceNames } from '../../domain/routes.ts';
-import { anyReplica, ask, everyReplica } from './replicas.ts';
+import { anyReplica, ask, everyReplica, type MissingReplica } from './replicas.ts';
 import type { OpsApiDeps } from './routes.ts';
 
 export async function servicesHealth(deps: OpsApiDeps, self: string) {
@@ -45,16 +45,10 @@ export async function servicesHealth(deps: OpsApiDeps, self: string) {
 }
 
 export async function oneTrace(deps: OpsApiDeps, traceId: string) {
-  const own = deps.traces.trace(traceId).filter((s) => s.service === 'gateway');
-  const { answers, missing } = await everyReplica<{ items: StoredSpan[] }>(
-    deps,
-    `/internal/ops/spans?traceId=${traceId}`,
-  );
-  const byId = new Map<string, StoredSpan>();
-  for (const span of [...own, ...answers.flatMap((a) => a.body?.items ?? [])])
-    if (span.traceId === traceId && !byId.has(span.spanId)) byId.set(span.spanId, span);
-  if (byId.size === 0) throw notFound('No service holds a span of this trace (any more).');
-  const spans = [...byId.values()].sort((a, b) => a.startTime.localeCompare(b.startTime));
+  const [own, linking] = await Promise.all([spansOf(deps, traceId, 'trace'), spansOf(deps, traceId, 'linking')]);
+  const spans = own.spans.filter((s) => s.traceId === traceId);
+  if (spans.length === 0) throw notFound('No service holds a span of this trace (any more).');
+  const linked = await batchesFor(deps, linking.spans);
   const start = Date.parse(spans[0].startTime);
   const end = Math.max(...spans.map((s) => Date.parse(s.startTime) + s.durationMs));
   return {
@@ -63,9 +57,54 @@ export async function oneTrace(deps: OpsApiDeps, traceId: string) {
     startTime: spans[0].startTime,
     durationMs: Math.round((end - start) * 1000) / 1000,
     spans,
-    missing,
+    linked: linked.spans,
+    missing: onceEach([...own.missing, ...linking.missing, ...linked.missing]),
   };
 }
+
+/** The most batches' traces one trace view follows. */
+const MAX_LINKED_TRACES = 10;
+
+/**
+ * A batch (kit/grpc's createBatcher) carries calls of many traces in one: its span and the work under it sit in the
+ * first call's trace, linked from the others. batchesFor answers each linking span with the spans under it.
+ */
+async function batchesFor(deps: OpsApiDeps, linking: StoredSpan[]) {
+  const traces = [...new Set(linking.map((s) => s.traceId))].slice(0, MAX_LINKED_TRACES);
+  const gathered = await Promise.all(traces.map((t) => spansOf(deps, t, 'trace')));
+  const spans = gathered.flatMap((g) => g.spans);
+  const under = new Map<string, StoredSpan[]>();
+  for (const s of spans) if (s.parentSpanId) under.set(s.parentSpanId, [...(under.get(s.parentSpanId) ?? []), s]);
+  const subtree: StoredSpan[] = [];
+  const queue = linking.filter((s) => traces.includes(s.traceId));
+  for (let span = queue.shift(); span; span = queue.shift()) {
+    subtree.push(span);
+    queue.push(...(under.get(span.spanId) ?? []));
+  }
+  return { spans: byStart(subtree), missing: gathered.flatMap((g) => g.missing) };
+}
+
+/**
+ * One trace's spans, or the spans of other traces that link to it, from the gateway and every replica: each once, in
+ * order of start.
+ */
+async function spansOf(deps: OpsApiDeps, traceId: string, which: 'trace' | 'linking') {
+  const own = (which === 'trace' ? deps.traces.trace(traceId) : deps.traces.linkingTo(traceId)).filter(
+    (s) => s.service === 'gateway',
+  );
+  const path = which === 'trace' ? '/internal/ops/spans' : '/internal/ops/spans/linking';
+  const { answers, missing } = await everyReplica<{ items: StoredSpan[] }>(deps, `${path}?traceId=${traceId}`);
+  const byId = new Map<string, StoredSpan>();
+  for (const span of [...own, ...answers.flatMap((a) => a.body?.items ?? [])])
+    if (!byId.has(span.spanId)) byId.set(span.spanId, span);
+  return { spans: byStart([...byId.values()]), missing };
+}
+
+/** A replica that failed several of the questions is named once, with its first reason. */
+const onceEach = (missing: MissingReplica[]) =>
+  missing.filter((m, i) => missing.findIndex((o) => o.service === m.service && o.replica === m.replica) === i);
+
+const byStart = (spans: StoredSpan[]) => spans.sort((a, b) => a.startTime.localeCompare(b.startTime));
 
 type LogEntry = { time?: string; service?: string; [field: string]: unknown };
 

@@ -19,6 +19,8 @@ import { TraceIndex } from './trace-index.ts';
 
 const KEY = 'internal-key-for-tests';
 const TRACE = 'a'.repeat(32);
+/** The trace of a batch that carried a call of TRACE's, as the first of its calls. */
+const BATCH_TRACE = 'c'.repeat(32);
 const authenticate: Authenticate = (header) =>
   header === 'Bearer admin'
     ? { caller: { id: 'u_admin', role: 'admin' } }
@@ -35,8 +37,8 @@ async function replica(service: string, n: number, seen: Seen[]): Promise<Fastif
     seen.push({ url: req.url, headers: req.headers });
     if (req.headers['x-internal-key'] !== KEY) return reply.code(401).send({ code: 'UNAUTHENTICATED' });
   });
-  const span = (id: string, parent: string | undefined, at: number) => ({
-    traceId: TRACE,
+  const span = (id: string, parent: string | undefined, at: number, traceId = TRACE) => ({
+    traceId,
     spanId: id,
     parentSpanId: parent,
     name: `${service} ${id}`,
@@ -48,11 +50,32 @@ async function replica(service: string, n: number, seen: Seen[]): Promise<Fastif
     attributes: { replica: n },
   });
   // Both orders replicas answer the span `shared` (as a shared store would): it must appear once.
-  app.get('/internal/ops/spans', async () => ({
-    items: [
-      span(`${service}${n}`, 'gw00000000000001', 10 * n + serviceNames.indexOf(service as ServiceName)),
-      span('shared0000000000', undefined, 100),
-    ].filter((s) => service === 'orders' || s.spanId !== 'shared0000000000'),
+  // Orders' batch in BATCH_TRACE carried a call of TRACE's (orders1); inventory served the batch's call.
+  const batchTrace = {
+    orders: [
+      {
+        ...span('batch00000000001', 'first0000000001', 50, BATCH_TRACE),
+        links: [{ traceId: TRACE, spanId: 'orders1' }],
+      },
+      span('batchcall0000001', 'batch00000000001', 51, BATCH_TRACE),
+      span('first0000000001', undefined, 49, BATCH_TRACE),
+    ],
+    inventory: [span('batchserver00001', 'batchcall0000001', 52, BATCH_TRACE)],
+  } as Record<string, ReturnType<typeof span>[]>;
+  app.get('/internal/ops/spans/linking', async (req) => ({
+    items:
+      (req.query as { traceId: string }).traceId === TRACE && service === 'orders' && n === 1
+        ? batchTrace.orders.slice(0, 1)
+        : [],
+  }));
+  app.get('/internal/ops/spans', async (req) => ({
+    items:
+      (req.query as { traceId: string }).traceId === BATCH_TRACE
+        ? (n === 1 && batchTrace[service]) || []
+        : [
+            span(`${service}${n}`, 'gw00000000000001', 10 * n + serviceNames.indexOf(service as ServiceName)),
+            span('shared0000000000', undefined, 100),
+          ].filter((s) => service === 'orders' || s.spanId !== 'shared0000000000'),
   }));
   app.get('/internal/ops/logs', async () => ({
     items: [
@@ -181,11 +204,26 @@ describe('the operations API', () => {
     expect(body.spans[0].attributes).toEqual({ replica: 1 });
     // The services' part of the console's own work makes no spans: the context sent along is not sampled.
     const asked = seen.filter((s) => s.url.startsWith('/internal/ops/spans'));
-    expect(asked.length).toBeGreaterThanOrEqual(6);
+    expect(asked.length).toBeGreaterThanOrEqual(18);
     for (const s of asked) {
-      expect(s.url).toBe(`/internal/ops/spans?traceId=${TRACE}`);
+      expect([
+        `/internal/ops/spans?traceId=${TRACE}`,
+        `/internal/ops/spans/linking?traceId=${TRACE}`,
+        `/internal/ops/spans?traceId=${BATCH_TRACE}`,
+      ]).toContain(s.url);
       expect(s.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
     }
+  });
+
+  it('follows the links of a batch that carried one of the trace’s calls: the batch and the spans under it', async () => {
+    const body = (await get(`/api/ops/traces/${TRACE}`)).json();
+    expect(body.linked.map((s: { spanId: string }) => s.spanId)).toEqual([
+      'batch00000000001',
+      'batchcall0000001',
+      'batchserver00001',
+    ]);
+    expect(body.linked[0]).toMatchObject({ traceId: BATCH_TRACE, links: [{ traceId: TRACE, spanId: 'orders1' }] });
+    expect(body.spans.every((s: { traceId: string }) => s.traceId === TRACE)).toBe(true);
   });
 
   it('answers 404 for a trace nobody holds, and 400 for what is not a trace id', async () => {

@@ -47,7 +47,7 @@ function reasonOf(err: unknown): string {
   return `unreachable (${e.code ?? e.name ?? 'error'})`;
 }
 
-type MissingReplica = { service: string; replica: string; reason: string };
+export type MissingReplica = { service: string; replica: string; reason: string };
 type Gathered<T> = { answers: { service: ServiceName; replica: string; body: T }[]; missing: MissingReplica[] };
 
 /** everyReplica asks each replica of each service the same question; those that fail are listed as missing. */

@@ -63,6 +63,11 @@ export const Span = Type.Object({
   durationMs: Type.Number(),
   status: Type.Union([Type.Literal('ok'), Type.Literal('error'), Type.Literal('unset')]),
   attributes: Type.Record(Type.String(), Type.Unknown()),
+  links: Type.Optional(
+    Type.Array(Type.Object({ traceId: Type.String(), spanId: Type.String() }), {
+      description: 'Spans of other traces this span works for: a batch links to each call it carries',
+    }),
+  ),
 });
 export const TraceParams = Type.Object({ traceId: TraceId });
 export const TraceAnswer = Type.Object({
@@ -71,6 +76,10 @@ export const TraceAnswer = Type.Object({
   startTime: Type.String({ format: 'date-time' }),
   durationMs: Type.Number(),
   spans: Type.Array(Span, { description: 'De-duplicated by spanId, in order of start' }),
+  linked: Type.Array(Span, {
+    description:
+      'Batches in other traces that carried calls of this one (their span links to the call), with every span under them, in order of start',
+  }),
   missing: Type.Array(Missing),
 });
 

@@ -64,6 +64,10 @@ export class TraceIndex extends SpanStore {
     return this.store.trace(traceId);
   }
 
+  override linkingTo(traceId: string): StoredSpan[] {
+    return this.store.linkingTo(traceId);
+  }
+
   override recentTraces(limit = 50): { traceId: string; root: StoredSpan }[] {
     return this.store.recentTraces(limit);
   }
