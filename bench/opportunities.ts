@@ -94,7 +94,7 @@ function orders(result: ScenarioResult): string[] {
     .map(([k, v]) => `${k.slice('cluster.batchItems.'.length)} ${fmt(v as number, 2)}`);
   if (batches.length > 0)
     out.push(
-      `Batching: orders gathers the saga's Reserve and Commit calls that arrive while a batch is in flight into one ReserveMany or CommitMany, one inventory transaction for them all; in this run a batch carried on average ${batches.join(', ')} orders. At a few dozen orders per second few calls wait, so batches stay small. Measured when it came (2026-12-06): inventory's transactions per order fell from 2.5 to 1.3 and its PostgreSQL backend's wake-ups from 17 to 9, while the cluster's whole CPU per order stayed within this host's swings (4 interleaved runs each: 37-57 orders/s before, 41-60 after). A batch grows with the rate, so it carries most where the budget's rate is.`,
+      `Batching: orders gathers the saga's Reserve, Commit and Capture calls that arrive while a batch is in flight into one ReserveMany, CommitMany or CaptureMany, one transaction of the callee for them all; in this run a batch carried on average ${batches.join(', ')} orders. At a few dozen orders per second few calls wait, so batches stay small. Measured when inventory's came (2026-12-06): its transactions per order fell from 2.5 to 1.3 and its PostgreSQL backend's wake-ups from 17 to 9, while the cluster's whole CPU per order stayed within this host's swings (4 interleaved runs each: 37-57 orders/s before, 41-60 after). A batch grows with the rate, so it carries most where the budget's rate is.`,
     );
   const profiled = result.profiles.filter((p) => p.process.startsWith('cluster:'));
   const avg = (test: (a: string) => boolean) =>

@@ -117,7 +117,8 @@ describe.each(targets)('one trace across every service ($name)', ({ start }) => 
   });
 
   it('has the orders server span under the gateway, and inventory and payments under orders’ gRPC calls', () => {
-    // One order alone is its own batch: orders' ReserveMany and CommitMany, and inventory's side, are in its trace.
+    // One order alone is its own batch: orders' ReserveMany, CommitMany and CaptureMany, and the callees' side, are in
+    // its trace.
     const ordersServer = spans.find(
       (s) => s.service === 'orders' && s.kind === SERVER && s.name === 'POST /api/orders',
     )!;
@@ -127,7 +128,7 @@ describe.each(targets)('one trace across every service ($name)', ({ start }) => 
 
     for (const [service, calls] of [
       ['inventory', ['ReserveMany', 'CommitMany']],
-      ['payments', ['Authorize', 'Capture']],
+      ['payments', ['Authorize', 'CaptureMany']],
     ] as const) {
       const served = spans.filter((s) => s.service === service && s.kind === SERVER);
       expect(served.map((s) => s.name)).toEqual(expect.arrayContaining(calls.map((c) => `grpc ${c}`)));

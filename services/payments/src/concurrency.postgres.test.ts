@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
+import { createGrpcClient, errorOfRefusal } from '@bazaar/kit/grpc';
 import { postgresOrSkip, scratchDatabases } from '@bazaar/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type CaptureOutcomeMessage, paymentsService } from './api/internal-grpc.ts';
 import { paymentsInternal } from './contracts.ts';
 import { type Sandboxes, startSandboxes } from './main.ts';
 import { txnRefFor } from './providers/index.ts';
@@ -94,5 +96,61 @@ describe.skipIf(!serverUrl)('payments on PostgreSQL under concurrency, two repli
       final === 'CAPTURED' ? 'paid' : 'reversed',
     );
     await expectSoundLedger(replicas[1]);
+  });
+
+  it('when capture batches race across two replicas, orders repeated and in either order, with voids among them, each payment is captured or voided once', async () => {
+    const orders = Array.from({ length: 10 }, () => `ord_${randomUUID()}`);
+    for (const orderId of orders)
+      await post(0, paymentsInternal.authorize, {
+        orderId,
+        userId: 'usr_ayesha',
+        amount: 99_900,
+        method: 'jazzcash',
+        wallet: '03001234567',
+      });
+    const clients = replicas.map((r) =>
+      createGrpcClient({
+        upstream: 'payments',
+        service: paymentsService(),
+        target: r.svc.grpcUrl,
+        tracer: r.svc.tracer,
+        internalKey: key,
+        timeoutMs: 10_000,
+        idempotent: [],
+      }),
+    );
+    try {
+      // Six batches over both replicas, each with the orders in another order; two orders voided meanwhile.
+      const batches = Array.from({ length: 6 }, (_, i) => {
+        const orderIds = i % 2 === 0 ? [...orders] : [...orders].reverse();
+        return clients[i % 2].call<{ outcomes: CaptureOutcomeMessage[] }>('CaptureMany', {
+          orderIds: orderIds.slice(i % 3),
+        });
+      });
+      const voids = orders.slice(0, 2).map((orderId, i) => post(i, paymentsInternal.void(orderId)));
+      const [answers] = await Promise.all([Promise.all(batches), Promise.all(voids)]);
+
+      const final = new Map<string, string>();
+      for (const orderId of orders) final.set(orderId, (await replicas[0].record(orderId)).body.status);
+      expect(orders.slice(2).every((id) => final.get(id) === 'CAPTURED')).toBe(true);
+      for (const [i, { outcomes }] of answers.entries()) {
+        const orderIds = (i % 2 === 0 ? [...orders] : [...orders].reverse()).slice(i % 3);
+        expect(outcomes).toHaveLength(orderIds.length);
+        for (const [j, o] of outcomes.entries()) {
+          const status = final.get(orderIds[j]);
+          if (o.captured) expect(o.captured).toEqual({ orderId: orderIds[j], status: 'CAPTURED' });
+          else
+            expect([status, errorOfRefusal('payments', o.refusal!).code]).toEqual(['VOIDED', 'PAYMENT_NOT_CAPTURABLE']);
+          if (o.captured) expect(status).toBe('CAPTURED');
+        }
+      }
+      for (const orderId of orders) {
+        const kinds = (await replicas[1].ledger(orderId)).map((e) => e.kind).sort();
+        expect(kinds).toEqual(final.get(orderId) === 'CAPTURED' ? ['authorize', 'capture'] : ['authorize', 'void']);
+      }
+      await expectSoundLedger(replicas[0]);
+    } finally {
+      for (const c of clients) c.close();
+    }
   });
 });

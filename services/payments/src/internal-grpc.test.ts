@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Code, createGrpcClient, type GrpcClient, type GrpcError } from '@bazaar/kit/grpc';
+import { Code, createGrpcClient, errorOfRefusal, type GrpcClient, type GrpcError } from '@bazaar/kit/grpc';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type AuthorizationMessage, paymentsService } from './api/internal-grpc.ts';
+import { type AuthorizationMessage, type CaptureOutcomeMessage, paymentsService } from './api/internal-grpc.ts';
 import { txnRefFor } from './providers/index.ts';
 import { expectSoundLedger, type Harness, harness, key } from './test-harness.ts';
 
@@ -76,5 +76,45 @@ describe('payments over gRPC', () => {
     expect([err.grpcCode, err.code]).toEqual([Code.INVALID_ARGUMENT, 'VALIDATION_FAILED']);
     const bad = await refusal(authorize({ orderId: newOrder(), method: 'bitcoin' }));
     expect([bad.grpcCode, bad.code]).toEqual([Code.INVALID_ARGUMENT, 'VALIDATION_FAILED']);
+  });
+});
+
+describe('CaptureMany: the saga’s captures gathered into one call', () => {
+  const captureMany = async (orderIds: string[]) =>
+    (await client.call<{ outcomes: CaptureOutcomeMessage[] }>('CaptureMany', { orderIds })).outcomes;
+  const refusedWith = (o: CaptureOutcomeMessage) => {
+    expect(o.captured).toBeFalsy();
+    const err = errorOfRefusal('payments', o.refusal!);
+    return [err.grpcCode, err.status, err.code];
+  };
+
+  it('answers each order as Capture alone would, in order, a refused one holding none of the others back', async () => {
+    const [wallet, again, cod, declined, unknown] = [newOrder(), newOrder(), newOrder(), newOrder(), newOrder()];
+    await authorize({ orderId: wallet, method: 'jazzcash', wallet: '03001234567' });
+    await authorize({ orderId: again, method: 'easypaisa', wallet: '03001234567' });
+    await client.call('Capture', { orderId: again });
+    await authorize({ orderId: cod, method: 'cod' });
+    await authorize({ orderId: declined, method: 'jazzcash', wallet: '03000000002' });
+
+    const outcomes = await captureMany([wallet, again, cod, declined, unknown, '', wallet]);
+    expect(outcomes.slice(0, 3).map((o) => o.captured)).toEqual([
+      { orderId: wallet, status: 'CAPTURED' },
+      { orderId: again, status: 'CAPTURED' },
+      { orderId: cod, status: 'AUTHORIZED' }, // cash on delivery is captured at delivery
+    ]);
+    expect(refusedWith(outcomes[3])).toEqual([Code.FAILED_PRECONDITION, 409, 'PAYMENT_NOT_CAPTURABLE']);
+    expect(refusedWith(outcomes[4])).toEqual([Code.NOT_FOUND, 404, 'NOT_FOUND']);
+    expect(refusedWith(outcomes[5])).toEqual([Code.INVALID_ARGUMENT, 400, 'VALIDATION_FAILED']);
+    expect(outcomes[6].captured).toEqual({ orderId: wallet, status: 'CAPTURED' });
+    // Captured once each: the ledger holds one capture for the order named twice, and the repeat changed nothing.
+    for (const orderId of [wallet, again])
+      expect((await h.record(orderId)).body).toMatchObject({ status: 'CAPTURED', captured: { amount: 149_900 } });
+  });
+
+  it('refuses an empty batch, or one over 100 orders, as a whole with INVALID_ARGUMENT', async () => {
+    for (const orderIds of [[], Array.from({ length: 101 }, newOrder)]) {
+      const err = await refusal(captureMany(orderIds));
+      expect([err.grpcCode, err.code]).toEqual([Code.INVALID_ARGUMENT, 'VALIDATION_FAILED']);
+    }
   });
 });

@@ -3,6 +3,7 @@
 // system waits for nothing, and a busy one sends fewer, larger calls: fewer messages, transactions and wake-ups.
 import { type Context, context, type Link, ROOT_CONTEXT, type Span, type Tracer, trace } from '@opentelemetry/api';
 import { Histogram, type Registry } from 'prom-client';
+import { MAX_BATCH } from './batch-outcomes.ts';
 import { currentDeadline, withDeadline } from './deadline.ts';
 
 export type BatcherOptions<I, O> = {
@@ -11,7 +12,7 @@ export type BatcherOptions<I, O> = {
   /** Answers a batch, one answer per item in the items' order; a throw fails every item of the batch. */
   send(items: I[]): Promise<O[]>;
   tracer: Tracer;
-  /** The most items in one batch; default 100. */
+  /** The most items in one batch; default MAX_BATCH (100), what a batch method takes. */
   maxBatch?: number;
   /** The most batches in flight at once; default 2 (one per replica of a pair). */
   maxInFlight?: number;
@@ -33,7 +34,7 @@ type Waiting<I, O> = {
  * the batch's own span (and the call it makes) sits in the first item's trace, linked from the others.
  */
 export function createBatcher<I, O>(options: BatcherOptions<I, O>): (item: I) => Promise<O> {
-  const { name, tracer, maxBatch = 100, maxInFlight = 2 } = options;
+  const { name, tracer, maxBatch = MAX_BATCH, maxInFlight = 2 } = options;
   const queue: Waiting<I, O>[] = [];
   let inFlight = 0;
   let scheduled = false;

@@ -1,3 +1,14 @@
+export {
+  answered,
+  attempt,
+  batchOf,
+  MAX_BATCH,
+  type Outcome,
+  outcomeMessage,
+  refused,
+  servePassing,
+  unwrap,
+} from './batch-outcomes.ts';
 export { type BatcherOptions, createBatcher } from './batcher.ts';
 export { noChannelz } from './channelz.ts';
 export { createGrpcClient, type GrpcClient, type GrpcClientOptions } from './client.ts';

@@ -1,9 +1,15 @@
 // The reservation API the orders saga calls, over gRPC (proto/inventory/v1): the same use cases and rules as the REST routes.
 import type { Db } from '@bazaar/kit/database';
-import { checkMessage, type Handler, loadService, type Refusal, refusalOf } from '@bazaar/kit/grpc';
-import { validationFailed } from '@bazaar/kit/server';
-import { trace } from '@opentelemetry/api';
-import { attempt, type Outcome, servePassing } from '../domain/reservation.ts';
+import {
+  attempt,
+  batchOf,
+  checkMessage,
+  type Handler,
+  loadService,
+  outcomeMessage,
+  type Refusal,
+  servePassing,
+} from '@bazaar/kit/grpc';
 import { commitReservation, commitReservations } from '../use-cases/commit-reservation.ts';
 import { releaseReservation } from '../use-cases/release-reservation.ts';
 import { reserveStock, reserveStockBatch } from '../use-cases/reserve-stock.ts';
@@ -23,9 +29,6 @@ export type ReserveOutcomeMessage = { reservation?: ReservationMessage; refusal?
 export type OrderRefsMessage = { orderIds: string[] };
 export type CommitOutcomeMessage = { committed?: ReservationStatusMessage; refusal?: Refusal };
 
-/** The most orders one batch may carry. */
-export const MAX_BATCH = 100;
-
 export const inventoryService = () =>
   loadService(
     new URL('../../../../proto/inventory/v1/inventory.proto', import.meta.url),
@@ -44,28 +47,16 @@ export function reservationHandlers(deps: { db: Db }): Record<Methods, Handler> 
       releaseReservation(db, checkMessage<OrderRefMessage>(OrderIdParams, req).orderId),
     async ReserveMany(req: ReserveManyMessage): Promise<{ outcomes: ReserveOutcomeMessage[] }> {
       // Each order meets Reserve's schema on its own: a bad one is refused, the others go ahead.
-      const checked = sizeChecked(req.orders).map((o) => attempt(() => checkMessage<ReserveMessage>(ReserveBody, o)));
+      const checked = batchOf(req.orders).map((o) => attempt(() => checkMessage<ReserveMessage>(ReserveBody, o)));
       const answers = await servePassing(checked, (orders) => reserveStockBatch(db, orders));
-      return { outcomes: answers.map((o) => message(o, 'reservation')) };
+      return { outcomes: answers.map((o) => outcomeMessage(o, 'reservation')) };
     },
     async CommitMany(req: OrderRefsMessage): Promise<{ outcomes: CommitOutcomeMessage[] }> {
-      const checked = sizeChecked(req.orderIds).map((orderId) =>
+      const checked = batchOf(req.orderIds).map((orderId) =>
         attempt(() => checkMessage<OrderRefMessage>(OrderIdParams, { orderId }).orderId),
       );
       const answers = await servePassing(checked, (orderIds) => commitReservations(db, orderIds));
-      return { outcomes: answers.map((o) => message(o, 'committed')) };
+      return { outcomes: answers.map((o) => outcomeMessage(o, 'committed')) };
     },
   };
-}
-
-function sizeChecked<T>(items: T[]): T[] {
-  if (items.length === 0 || items.length > MAX_BATCH)
-    throw validationFailed([{ path: 'body', message: `must hold 1..${MAX_BATCH} orders, not ${items.length}` }]);
-  return items;
-}
-
-/** One order's outcome as the batch answer carries it: the answer under `key`, or the refusal. */
-function message<T>(outcome: Outcome<T>, key: string): { [key: string]: T | Refusal } {
-  if (outcome.ok) return { [key]: outcome.value };
-  return { refusal: refusalOf(outcome.error, trace.getActiveSpan()?.spanContext().traceId) };
 }

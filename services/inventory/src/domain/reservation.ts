@@ -1,5 +1,5 @@
 // A reservation's lines, the rules every reservation transaction follows, and how one batch of orders shares stock.
-import type { AppError, FieldError, Money } from '@bazaar/kit/server';
+import type { FieldError, Money } from '@bazaar/kit/server';
 import type { Shortage } from '../contracts.ts';
 
 export type ReservationLine = { sku: string; name: string; quantity: number; unitPrice: Money };
@@ -52,39 +52,4 @@ export function allocate(shelves: Map<string, Shelf>, orders: Wanted[]): Allocat
       }),
     };
   });
-}
-
-/** One order's answer in a batch: what a call for it alone would answer, or the refusal it would throw. */
-export type Outcome<T> = { ok: true; value: T } | { ok: false; error: AppError };
-
-export const answered = <T>(value: T): Outcome<T> => ({ ok: true, value });
-export const refused = <T>(error: AppError): Outcome<T> => ({ ok: false, error });
-
-/** The outcome of a check that throws its refusal: the checked value, or the refusal. */
-export function attempt<T>(check: () => T): Outcome<T> {
-  try {
-    return answered(check());
-  } catch (err) {
-    return refused(err as AppError);
-  }
-}
-
-/**
- * Serves the items that passed their checks, all together, and answers every item in its place: the answer it got,
- * or the refusal of its check.
- */
-export async function servePassing<I, T>(
-  checked: Outcome<I>[],
-  serve: (passed: I[]) => Promise<Outcome<T>[]>,
-): Promise<Outcome<T>[]> {
-  const passed = checked.flatMap((c) => (c.ok ? [c.value] : []));
-  const answers = passed.length > 0 ? await serve(passed) : [];
-  let next = 0;
-  return checked.map((c) => (c.ok ? answers[next++] : refused(c.error)));
-}
-
-/** The value of a call made alone, or its refusal thrown. */
-export function unwrap<T>(outcome: Outcome<T>): T {
-  if (!outcome.ok) throw outcome.error;
-  return outcome.value;
 }

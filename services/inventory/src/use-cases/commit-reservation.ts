@@ -1,12 +1,12 @@
 // Committing orders' reservations once their payments are approved: the reserved goods are sold.
 // A batch of orders (the saga's calls gathered by its client) shares one transaction of three round trips.
 import type { Db } from '@bazaar/kit/database';
+import { answered, type Outcome, refused, unwrap } from '@bazaar/kit/grpc';
 import { notFound } from '@bazaar/kit/server';
 import type { CommitResponse } from '../contracts.ts';
 import { productsRepo } from '../data/products-repo.ts';
 import { reservationsRepo } from '../data/reservations-repo.ts';
 import { reservationReleased } from '../domain/product.ts';
-import { answered, type Outcome, refused, unwrap } from '../domain/reservation.ts';
 import { announceStock } from './announce-stock.ts';
 
 export async function commitReservation(db: Db, orderId: string): Promise<CommitResponse> {

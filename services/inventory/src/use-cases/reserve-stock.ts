@@ -1,23 +1,13 @@
 // Reserving orders' lines for the orders saga: all or nothing per order, never more than is available, once per order.
 // A batch of orders (the saga's calls gathered by its client) shares one transaction of three round trips.
 import type { Db, Tx } from '@bazaar/kit/database';
+import { answered, attempt, type Outcome, refused, servePassing, unwrap } from '@bazaar/kit/grpc';
 import { validationFailed } from '@bazaar/kit/server';
 import type { ReserveRequest, ReserveResponse } from '../contracts.ts';
 import { productsRepo } from '../data/products-repo.ts';
 import { reservationsRepo } from '../data/reservations-repo.ts';
 import { outOfStock, reservationReleased, type StockedProduct } from '../domain/product.ts';
-import {
-  allocate,
-  answered,
-  attempt,
-  duplicateSkus,
-  type Outcome,
-  refused,
-  type Shelf,
-  servePassing,
-  unwrap,
-  type Wanted,
-} from '../domain/reservation.ts';
+import { allocate, duplicateSkus, type Shelf, type Wanted } from '../domain/reservation.ts';
 import { announceStock } from './announce-stock.ts';
 
 export async function reserveStock(db: Db, input: ReserveRequest): Promise<ReserveResponse> {

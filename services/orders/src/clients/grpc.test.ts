@@ -3,18 +3,26 @@ import { AppError } from '@bazaar/kit/server';
 import { createLogger } from '@bazaar/kit/telemetry';
 import { trace } from '@opentelemetry/api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchesWhileServed, grpcInventory } from './grpc.ts';
+import { batchesWhileServed, grpcInventory, grpcPayments } from './grpc.ts';
 
 const tracer = trace.getTracer('test');
 const inventoryProto = loadService(
   new URL('../../../../proto/inventory/v1/inventory.proto', import.meta.url),
   'bazaar.inventory.v1.Inventory',
 );
-// An inventory released before ReserveMany and CommitMany: its server knows only the single calls.
+const paymentsProto = loadService(
+  new URL('../../../../proto/payments/v1/payments.proto', import.meta.url),
+  'bazaar.payments.v1.Payments',
+);
+// An inventory released before ReserveMany and CommitMany, and payments before CaptureMany: their servers know only
+// the single calls.
 const { ReserveMany: _r, CommitMany: _c, ...olderService } = inventoryProto;
+const { CaptureMany: _m, ...olderPaymentsService } = paymentsProto;
 const calls: string[] = [];
 let older: GrpcServer;
+let olderPayments: GrpcServer;
 let client: GrpcClient;
+let paymentsClient: GrpcClient;
 
 beforeAll(async () => {
   const price = { amount: 250_000, currency: 'PKR' };
@@ -34,6 +42,28 @@ beforeAll(async () => {
   };
   const log = createLogger('inventory', { level: 'silent' });
   older = await startGrpcServer({ service: olderService, handlers, tracer, log }, 0);
+  const status = (req: { orderId: string }, to: string) => {
+    calls.push(`${to} ${req.orderId}`);
+    if (req.orderId === 'ord_declined') throw new AppError('PAYMENT_NOT_CAPTURABLE', 409, 'The payment is DECLINED.');
+    return Promise.resolve({ orderId: req.orderId, status: to });
+  };
+  const paymentHandlers = {
+    Authorize: async () => {
+      throw new Error('not called here');
+    },
+    Capture: (req: { orderId: string }) => status(req, 'CAPTURED'),
+    Void: (req: { orderId: string }) => status(req, 'VOIDED'),
+    Refund: (req: { orderId: string }) => status(req, 'REFUNDED'),
+  };
+  olderPayments = await startGrpcServer({ service: olderPaymentsService, handlers: paymentHandlers, tracer, log }, 0);
+  paymentsClient = createGrpcClient({
+    upstream: 'payments',
+    service: paymentsProto,
+    target: olderPayments.url,
+    tracer,
+    timeoutMs: 5000,
+    idempotent: [],
+  });
   client = createGrpcClient({
     upstream: 'inventory',
     service: inventoryProto,
@@ -45,7 +75,9 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   client?.close();
+  paymentsClient?.close();
   await older?.stop();
+  await olderPayments?.stop();
 });
 
 describe('the saga against an inventory older than the batch methods', () => {
@@ -62,6 +94,18 @@ describe('the saga against an inventory older than the batch methods', () => {
     expect(b).toMatchObject({ ok: false, code: 'OUT_OF_STOCK', shortages: [{ sku: 'AJRAK-1', quantity: 9 }] });
     await inventory.commit('ord_old1');
     expect(calls).toEqual(['Reserve ord_old1', 'Reserve ord_old2', 'Commit ord_old1']);
+  });
+});
+
+describe('the saga against a payments service older than CaptureMany', () => {
+  it('captures through Capture alone, and a refusal is the same 409 as Capture’s own', async () => {
+    const payments = grpcPayments(paymentsClient, tracer);
+    expect(await payments.capture('ord_pay1')).toEqual({ orderId: 'ord_pay1', status: 'CAPTURED' });
+    await expect(payments.capture('ord_declined')).rejects.toMatchObject({
+      status: 409,
+      code: 'PAYMENT_NOT_CAPTURABLE',
+    });
+    expect(calls.slice(-2)).toEqual(['CAPTURED ord_pay1', 'CAPTURED ord_declined']);
   });
 });
 

@@ -20,6 +20,7 @@ type PaymentStatus = { orderId: string; status: string };
 /** One order's answer in a batch: exactly one of the two is set. */
 type ReserveOutcome = { reservation: Reservation | null; refusal: Refusal | null };
 type CommitOutcome = { committed: { orderId: string; status: string } | null; refusal: Refusal | null };
+type CaptureOutcome = { captured: PaymentStatus | null; refusal: Refusal | null };
 
 const proto = (path: string) => new URL(`../../../../proto/${path}`, import.meta.url);
 
@@ -97,11 +98,30 @@ export function batchesWhileServed(retryMs = 60_000) {
   };
 }
 
-/** A refused capture is a GrpcError, an UpstreamError with status 409, as the saga expects of REST. */
-export function grpcPayments(client: GrpcClient): Payments {
+/**
+ * Capture goes through batches (CaptureMany), as inventory's calls do, falling back to Capture alone against an older
+ * payments service. A refused capture is a GrpcError, an UpstreamError with status 409, as the saga expects of REST.
+ */
+export function grpcPayments(client: GrpcClient, tracer: Tracer, registry?: Registry): Payments {
+  const captureMany = createBatcher({
+    name: 'payments/Capture',
+    tracer,
+    registry,
+    send: async (orderIds: string[]) =>
+      (await client.call<{ outcomes: CaptureOutcome[] }>('CaptureMany', { orderIds })).outcomes,
+  });
+  const batched = batchesWhileServed();
   return {
     authorize: (req) => client.call<Authorization>('Authorize', req),
-    capture: (orderId) => client.call<PaymentStatus>('Capture', { orderId }),
+    capture: (orderId) =>
+      batched(
+        async () => {
+          const outcome = await captureMany(orderId);
+          if (outcome.refusal) throw errorOfRefusal('payments', outcome.refusal);
+          return outcome.captured!;
+        },
+        () => client.call<PaymentStatus>('Capture', { orderId }),
+      ),
     void: (orderId) => client.call<PaymentStatus>('Void', { orderId }),
     refund: (orderId) => client.call<PaymentStatus>('Refund', { orderId }),
   };
@@ -134,11 +154,11 @@ export function grpcUpstreams(s: GrpcSettings): SyncUpstreams {
     upstream: 'payments',
     target: s.payments,
     service: loadService(proto('payments/v1/payments.proto'), 'bazaar.payments.v1.Payments'),
-    idempotent: ['Authorize', 'Capture', 'Void', 'Refund'],
+    idempotent: ['Authorize', 'Capture', 'Void', 'Refund', 'CaptureMany'],
   });
   return {
     inventory: grpcInventory(inventory, s.tracer, s.registry),
-    payments: grpcPayments(payments),
+    payments: grpcPayments(payments, s.tracer, s.registry),
     close: async () => {
       inventory.close();
       payments.close();

@@ -80,6 +80,15 @@ export const paymentsRepo = {
     return row ? toPayment(row) : null;
   },
 
+  /** The orders' payments under their row locks, taken in order id order (every batch's order: none deadlocks). */
+  async lockByOrders(q: Tx, orderIds: string[]): Promise<Map<string, Payment>> {
+    const rows = await q.query(
+      `SELECT ${COLUMNS} FROM payments WHERE order_id = ANY($1::text[]) ORDER BY order_id FOR UPDATE`,
+      [orderIds],
+    );
+    return new Map(rows.map((r) => [r.order_id, toPayment(r)]));
+  },
+
   async byOrder(q: Tx, orderId: string): Promise<Payment | null> {
     const [row] = await q.query(`SELECT ${COLUMNS} FROM payments WHERE order_id = $1`, [orderId]);
     return row ? toPayment(row) : null;
