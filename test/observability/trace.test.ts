@@ -28,9 +28,11 @@ const SERVICES = ['gateway', 'inventory', 'orders', 'payments', 'shipping', 'use
 const postgres = await postgresOrSkip();
 const rabbit = postgres ? await brokerOrSkip(RABBITMQ_URL) : undefined;
 
-const targets: { name: string; start(): Promise<Running> }[] = [
+// Cluster mode gathers the saga's captures into CaptureMany too (ORDERS_BATCH_CAPTURES), embedded mode does not.
+const targets: { name: string; start(): Promise<Running>; capture: string }[] = [
   {
     name: 'embedded',
+    capture: 'Capture',
     // Debug level: services log each request, gRPC call and handled event; the lines go to the shared log store.
     start: () => startTestPlatform({ courierStepMs: 100, logSink: { write() {} }, logLevel: 'debug' }),
   },
@@ -38,7 +40,9 @@ const targets: { name: string; start(): Promise<Running> }[] = [
 if (postgres && rabbit)
   targets.push({
     name: 'cluster over RabbitMQ',
-    start: () => startCluster(postgres, rabbit, { LOG_LEVEL: 'debug', COURIER_STEP_MS: '100' }),
+    capture: 'CaptureMany',
+    start: () =>
+      startCluster(postgres, rabbit, { LOG_LEVEL: 'debug', COURIER_STEP_MS: '100', ORDERS_BATCH_CAPTURES: 'true' }),
   });
 
 /** Polls until check answers something, or fails with the last reason after the deadline. */
@@ -52,7 +56,7 @@ async function eventually<T>(check: () => Promise<T | undefined>, what: string, 
   }
 }
 
-describe.each(targets)('one trace across every service ($name)', ({ start }) => {
+describe.each(targets)('one trace across every service ($name)', ({ start, capture }) => {
   let running: Running;
   let admin: Shopper;
   let traceId: string;
@@ -117,8 +121,8 @@ describe.each(targets)('one trace across every service ($name)', ({ start }) => 
   });
 
   it('has the orders server span under the gateway, and inventory and payments under orders’ gRPC calls', () => {
-    // One order alone is its own batch: orders' ReserveMany, CommitMany and CaptureMany, and the callees' side, are in
-    // its trace.
+    // One order alone is its own batch: orders' ReserveMany and CommitMany (and CaptureMany when captures are
+    // batched), and the callees' side, are in its trace.
     const ordersServer = spans.find(
       (s) => s.service === 'orders' && s.kind === SERVER && s.name === 'POST /api/orders',
     )!;
@@ -128,7 +132,7 @@ describe.each(targets)('one trace across every service ($name)', ({ start }) => 
 
     for (const [service, calls] of [
       ['inventory', ['ReserveMany', 'CommitMany']],
-      ['payments', ['Authorize', 'CaptureMany']],
+      ['payments', ['Authorize', capture]],
     ] as const) {
       const served = spans.filter((s) => s.service === service && s.kind === SERVER);
       expect(served.map((s) => s.name)).toEqual(expect.arrayContaining(calls.map((c) => `grpc ${c}`)));

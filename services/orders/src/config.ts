@@ -1,5 +1,5 @@
 // The orders service's settings, read once from the environment.
-import { ConfigError, int, readConfig, type Setting, str } from '@bazaar/kit/config';
+import { bool, ConfigError, int, readConfig, type Setting, str } from '@bazaar/kit/config';
 
 export type Transport = 'grpc' | 'rest';
 
@@ -37,6 +37,11 @@ export const spec = {
     'PAYMENTS_GRPC_URL',
     'host:port of the payments gRPC API; comma-separated replicas',
     '127.0.0.1:9084',
+  ),
+  batchCaptures: bool(
+    'ORDERS_BATCH_CAPTURES',
+    "Gather the saga's captures into CaptureMany, as Reserve and Commit are: fewer payments transactions, more latency near capacity",
+    false,
   ),
   shippingUrl: str('SHIPPING_URL', 'Base URL of the shipping service', 'http://127.0.0.1:8085'),
   syncWindowMs: int('ORDER_SYNC_WINDOW_MS', 'How long POST /api/orders waits for the saga before answering 202', 3000),

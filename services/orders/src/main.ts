@@ -30,6 +30,7 @@ export async function start(platform: Platform, overrides: Partial<OrdersConfig>
           inventory: config.inventoryGrpcUrl,
           payments: config.paymentsGrpcUrl,
           timeoutMs: config.upstreamTimeoutMs,
+          batchCaptures: config.batchCaptures,
           tracer,
           registry,
           internalKey,

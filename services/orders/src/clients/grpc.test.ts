@@ -98,8 +98,8 @@ describe('the saga against an inventory older than the batch methods', () => {
 });
 
 describe('the saga against a payments service older than CaptureMany', () => {
-  it('captures through Capture alone, and a refusal is the same 409 as Capture’s own', async () => {
-    const payments = grpcPayments(paymentsClient, tracer);
+  it('with batched captures, captures through Capture alone, and a refusal is the same 409 as Capture’s own', async () => {
+    const payments = grpcPayments(paymentsClient, tracer, { batchCaptures: true });
     expect(await payments.capture('ord_pay1')).toEqual({ orderId: 'ord_pay1', status: 'CAPTURED' });
     await expect(payments.capture('ord_declined')).rejects.toMatchObject({
       status: 409,

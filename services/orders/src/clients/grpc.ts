@@ -99,10 +99,17 @@ export function batchesWhileServed(retryMs = 60_000) {
 }
 
 /**
- * Capture goes through batches (CaptureMany), as inventory's calls do, falling back to Capture alone against an older
- * payments service. A refused capture is a GrpcError, an UpstreamError with status 409, as the saga expects of REST.
+ * With `batchCaptures`, Capture goes through batches (CaptureMany) as inventory's calls do, falling back to Capture
+ * alone against an older payments service. Off by default: payments is one process that every saga crosses twice,
+ * and on 2 cores gathering its captures cost more latency near capacity than it saved (bench/RESULTS.md, orders).
+ * A refused capture is a GrpcError, an UpstreamError with status 409, as the saga expects of REST.
  */
-export function grpcPayments(client: GrpcClient, tracer: Tracer, registry?: Registry): Payments {
+export function grpcPayments(
+  client: GrpcClient,
+  tracer: Tracer,
+  options: { batchCaptures?: boolean; registry?: Registry } = {},
+): Payments {
+  const { registry } = options;
   const captureMany = createBatcher({
     name: 'payments/Capture',
     tracer,
@@ -114,14 +121,16 @@ export function grpcPayments(client: GrpcClient, tracer: Tracer, registry?: Regi
   return {
     authorize: (req) => client.call<Authorization>('Authorize', req),
     capture: (orderId) =>
-      batched(
-        async () => {
-          const outcome = await captureMany(orderId);
-          if (outcome.refusal) throw errorOfRefusal('payments', outcome.refusal);
-          return outcome.captured!;
-        },
-        () => client.call<PaymentStatus>('Capture', { orderId }),
-      ),
+      !options.batchCaptures
+        ? client.call<PaymentStatus>('Capture', { orderId })
+        : batched(
+            async () => {
+              const outcome = await captureMany(orderId);
+              if (outcome.refusal) throw errorOfRefusal('payments', outcome.refusal);
+              return outcome.captured!;
+            },
+            () => client.call<PaymentStatus>('Capture', { orderId }),
+          ),
     void: (orderId) => client.call<PaymentStatus>('Void', { orderId }),
     refund: (orderId) => client.call<PaymentStatus>('Refund', { orderId }),
   };
@@ -131,6 +140,8 @@ export type GrpcSettings = {
   inventory: string;
   payments: string;
   timeoutMs: number;
+  /** Gather the saga's captures into CaptureMany (ORDERS_BATCH_CAPTURES). */
+  batchCaptures?: boolean;
   tracer: Tracer;
   registry: Registry;
   internalKey: string;
@@ -158,7 +169,7 @@ export function grpcUpstreams(s: GrpcSettings): SyncUpstreams {
   });
   return {
     inventory: grpcInventory(inventory, s.tracer, s.registry),
-    payments: grpcPayments(payments, s.tracer, s.registry),
+    payments: grpcPayments(payments, s.tracer, { batchCaptures: s.batchCaptures, registry: s.registry }),
     close: async () => {
       inventory.close();
       payments.close();
