@@ -190,6 +190,11 @@ describe.runIf(browser)('the operations console in Chromium', () => {
     const note = page.locator('.wf-shared');
     await note.getByText(/a batch that carried \d+ calls/).waitFor();
     expect(await note.locator('a').getAttribute('href')).toMatch(/^\/console\/traces\/[0-9a-f]{32}$/);
+    // The legend names every service drawn, those that worked for this order only in a shared batch included.
+    const drawn = await page
+      .locator('.wf-bar')
+      .evaluateAll((bars) => [...new Set(bars.map((b) => (b as HTMLElement).dataset.service))].sort());
+    expect((await page.locator('.trace-summary .legend .service-tag').allTextContents()).sort()).toEqual(drawn);
     await shot(page, 'console-waterfall-batch');
     expect(problems).toEqual([]);
     await ctx.close();

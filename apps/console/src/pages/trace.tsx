@@ -207,6 +207,11 @@ export function TracePage({ traceId }: { traceId: string }) {
   const [selected, setSelected] = useState<string>();
   const [queries, setQueries] = useState(true);
   const data = trace.data;
+  // The services that worked for this trace, in shared batches too (their spans are drawn in the waterfall).
+  const services = useMemo(
+    () => [...new Set([...(data?.services ?? []), ...(data?.linked ?? []).map((s) => s.service)])].sort(),
+    [data],
+  );
   const queryCount = useMemo(() => [...(data?.spans ?? []), ...(data?.linked ?? [])].filter(isQuery).length, [data]);
   const plan = useMemo(
     () => layout(withBatches(traceId, data?.spans ?? [], data?.linked ?? []).filter((s) => queries || !isQuery(s))),
@@ -244,7 +249,7 @@ export function TracePage({ traceId }: { traceId: string }) {
             {data.linked.length > 0 && ` (and ${data.linked.length} of batches shared with other traces)`} · started{' '}
             {new Date(data.startTime).toLocaleTimeString()} · across
             <span class="legend">
-              {data.services.map((s) => (
+              {services.map((s) => (
                 <ServiceTag key={s} service={s} />
               ))}
             </span>
