@@ -45,7 +45,7 @@ export const MAX_BATCH = 100;
 /** The batch's items, when there are 1..MAX_BATCH of them; else the whole call is refused with VALIDATION_FAILED. */
 export function batchOf<T>(items: T[]): T[] {
   if (items.length === 0 || items.length > MAX_BATCH)
-    throw validationFailed([{ path: 'body', message: `must hold 1..${MAX_BATCH} orders, not ${items.length}` }]);
+    throw validationFailed([{ path: 'body', message: `must hold 1..${MAX_BATCH} items, not ${items.length}` }]);
   return items;
 }
 

@@ -64,9 +64,9 @@ export class SpanStore implements SpanExporter {
       status: s.status.code === 2 ? 'error' : s.status.code === 1 ? 'ok' : 'unset',
       // An ended span's attributes no longer change: kept as they are, not copied.
       attributes: s.attributes,
-      ...(s.links.length > 0 && {
-        links: s.links.map((l) => ({ traceId: l.context.traceId, spanId: l.context.spanId })),
-      }),
+      // Every kept span has the same shape (a cheaper add on the hot path); undefined is left out of JSON.
+      links:
+        s.links.length > 0 ? s.links.map((l) => ({ traceId: l.context.traceId, spanId: l.context.spanId })) : undefined,
     });
     // Trimmed a quarter at a time: one splice per many adds, not an O(capacity) move on every add.
     if (this.spans.length > this.capacity * 1.25) this.spans.splice(0, this.spans.length - this.capacity);

@@ -109,7 +109,22 @@ export function grpcPayments(
   tracer: Tracer,
   options: { batchCaptures?: boolean; registry?: Registry } = {},
 ): Payments {
-  const { registry } = options;
+  const capture = (orderId: string) => client.call<PaymentStatus>('Capture', { orderId });
+  return {
+    authorize: (req) => client.call<Authorization>('Authorize', req),
+    capture: options.batchCaptures ? gatheredCaptures(client, tracer, capture, options.registry) : capture,
+    void: (orderId) => client.call<PaymentStatus>('Void', { orderId }),
+    refund: (orderId) => client.call<PaymentStatus>('Refund', { orderId }),
+  };
+}
+
+/** Capture through CaptureMany batches, or `single` while payments does not serve them. */
+function gatheredCaptures(
+  client: GrpcClient,
+  tracer: Tracer,
+  single: (orderId: string) => Promise<PaymentStatus>,
+  registry?: Registry,
+): (orderId: string) => Promise<PaymentStatus> {
   const captureMany = createBatcher({
     name: 'payments/Capture',
     tracer,
@@ -118,22 +133,15 @@ export function grpcPayments(
       (await client.call<{ outcomes: CaptureOutcome[] }>('CaptureMany', { orderIds })).outcomes,
   });
   const batched = batchesWhileServed();
-  return {
-    authorize: (req) => client.call<Authorization>('Authorize', req),
-    capture: (orderId) =>
-      !options.batchCaptures
-        ? client.call<PaymentStatus>('Capture', { orderId })
-        : batched(
-            async () => {
-              const outcome = await captureMany(orderId);
-              if (outcome.refusal) throw errorOfRefusal('payments', outcome.refusal);
-              return outcome.captured!;
-            },
-            () => client.call<PaymentStatus>('Capture', { orderId }),
-          ),
-    void: (orderId) => client.call<PaymentStatus>('Void', { orderId }),
-    refund: (orderId) => client.call<PaymentStatus>('Refund', { orderId }),
-  };
+  return (orderId) =>
+    batched(
+      async () => {
+        const outcome = await captureMany(orderId);
+        if (outcome.refusal) throw errorOfRefusal('payments', outcome.refusal);
+        return outcome.captured!;
+      },
+      () => single(orderId),
+    );
 }
 
 export type GrpcSettings = {
