@@ -80,11 +80,24 @@ describe.each(targets)('$name', (target) => {
 
     it('when stock is short, the order is rejected with OUT_OF_STOCK and nothing is held', async () => {
       const before = await stockOf('E2E-LAST');
-      const placed = await shopper.order([{ sku: 'E2E-LAST', quantity: 3 }], { method: 'cod' });
+      const placed = await shopper.order(
+        [
+          { sku: 'E2E-LAST', quantity: 3 },
+          { sku: 'E2E-BULK', quantity: 2 },
+        ],
+        { method: 'cod' },
+      );
       expect(placed.status).toBe(409);
       expect(placed.body.code).toBe('OUT_OF_STOCK');
       const order = (await shopper.call('GET', `/api/orders/${placed.body.orderId}`)).body;
       expect(order.status).toBe('REJECTED');
+      // It still shows what it would have cost, at the catalogue's prices.
+      expect(order.items).toEqual([
+        { sku: 'E2E-LAST', name: 'Last units', quantity: 3, unitPrice: { amount: 100000, currency: 'PKR' } },
+        { sku: 'E2E-BULK', name: 'Bulk units', quantity: 2, unitPrice: { amount: 1000, currency: 'PKR' } },
+      ]);
+      expect(order.subtotal.amount).toBe(302000);
+      expect(order.total.amount).toBe(302000 + order.shippingFee.amount);
       expect(await stockOf('E2E-LAST')).toEqual(before);
     });
 
@@ -106,8 +119,17 @@ describe.each(targets)('$name', (target) => {
         method: 'jazzcash',
         wallet: '03000000003',
       });
-      expect([202, 402]).toContain(placed.status);
-      const id = placed.body.id ?? placed.body.orderId;
+      // The provider's deadline (4 s) outlasts the request's window (3 s): the answer is the order, still PENDING.
+      expect(placed).toMatchObject({ status: 202, body: { status: 'PENDING' } });
+      const id = placed.body.id;
+      // Priced as inventory reserved it, in the answer and in what is read while the provider keeps us waiting.
+      const tea = (await shopper.call('GET', '/api/products/TEA-001')).body;
+      const pending = (await shopper.call('GET', `/api/orders/${id}`)).body;
+      for (const seen of [placed.body, pending]) {
+        expect(seen.subtotal).toEqual(tea.price);
+        expect(seen.items).toEqual([{ sku: 'TEA-001', name: tea.name, quantity: 1, unitPrice: tea.price }]);
+        expect(seen.total.amount).toBe(tea.price.amount + seen.shippingFee.amount);
+      }
       const order = await shopper.until(id, (o) => o.status !== 'PENDING');
       expect(order).toMatchObject({ status: 'REJECTED', rejectionReason: 'PAYMENT_TIMEOUT' });
       const payments = (await shopper.call('GET', `/api/payments?orderId=${id}`)).body.items;

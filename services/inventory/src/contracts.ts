@@ -47,5 +47,9 @@ export const ReservationErrors = {
   notFound: 'NOT_FOUND',
 } as const;
 export type Shortage = { sku: string; requested: number; available: number };
-/** The extra field of an OUT_OF_STOCK problem. */
-export type OutOfStockProblem = { code: 'OUT_OF_STOCK'; shortages: Shortage[] };
+/** The extra fields of an OUT_OF_STOCK problem: what is short, and the lines the catalogue knows at its price. */
+export type OutOfStockProblem = {
+  code: 'OUT_OF_STOCK';
+  shortages: Shortage[];
+  lines: { sku: string; name: string; quantity: number; unitPrice: Money }[];
+};

@@ -78,6 +78,11 @@ describe('reservations', () => {
         { sku: 'NOPE-404', requested: 1, available: 0 },
       ],
     });
+    // The lines the catalogue knows, at its price, so the refused order can show what it would have cost.
+    expect(res.json().lines).toEqual([
+      { sku: 'BAT-001', name: 'Cricket bat', quantity: 6, unitPrice: pkr(1_250_000) },
+      { sku: 'TEA-001', name: 'Kashmiri tea', quantity: 1, unitPrice: pkr(95_000) },
+    ]);
     expect(await stock('TEA-001')).toEqual(before);
     // Nothing was stored either: the order may try again once stock arrives.
     expect((await reserve('ord_3', [{ sku: 'BAT-001', quantity: 5 }])).json().status).toBe('RESERVED');

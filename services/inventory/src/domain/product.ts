@@ -1,6 +1,7 @@
 // A product as the catalogue shows it, its stock counters, and the errors of this bounded context.
 import { AppError, type Money } from '@bazaar/kit/server';
 import type { Shortage } from '../contracts.ts';
+import type { ReservationLine } from './reservation.ts';
 
 /** SKUs are upper-case letters, digits and hyphens, 2..40 characters, starting with a letter or digit: LAWN-001. */
 export const SKU_PATTERN = '^[A-Z0-9][A-Z0-9-]{1,39}$';
@@ -43,7 +44,8 @@ export const stockConflict = (p: StockedProduct, delta: number) =>
     reserved: p.reserved,
     delta,
   });
-export const outOfStock = (shortages: Shortage[]) =>
-  new AppError('OUT_OF_STOCK', 409, 'Not enough stock for some lines; nothing was reserved.', { shortages });
+/** `lines`: the order's lines the catalogue knows, at its price, as they would have been reserved. */
+export const outOfStock = (shortages: Shortage[], lines: ReservationLine[] = []) =>
+  new AppError('OUT_OF_STOCK', 409, 'Not enough stock for some lines; nothing was reserved.', { shortages, lines });
 export const reservationReleased = (orderId: string) =>
   new AppError('RESERVATION_RELEASED', 409, 'The reservation of this order was released.', { orderId });

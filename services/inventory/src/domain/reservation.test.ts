@@ -35,16 +35,31 @@ describe('allocate', () => {
         { sku: 'B', name: 'Bangles', quantity: 1, unitPrice: price },
       ],
     });
-    // o2 is short of B only, and holds nothing of A either: o3 still gets the last A.
-    expect(out[1]).toEqual({ orderId: 'o2', shortages: [{ sku: 'B', requested: 2, available: 1 }] });
+    // o2 is short of B only, and holds nothing of A either: o3 still gets the last A. Its lines come priced.
+    expect(out[1]).toEqual({
+      orderId: 'o2',
+      shortages: [{ sku: 'B', requested: 2, available: 1 }],
+      priced: [
+        { sku: 'A', name: 'Ajrak', quantity: 1, unitPrice: price },
+        { sku: 'B', name: 'Bangles', quantity: 2, unitPrice: price },
+      ],
+    });
     expect(out[2]).toMatchObject({ orderId: 'o3', lines: [{ sku: 'A', quantity: 1 }] });
     expect(stock.get('A')!.reserved).toBe(5);
     expect(stock.get('B')!.reserved).toBe(1);
   });
 
-  it('names an unknown sku as a shortage with nothing available', () => {
-    expect(allocate(shelves(), [{ orderId: 'o1', lines: [{ sku: 'NOPE', quantity: 1 }] }])).toEqual([
-      { orderId: 'o1', shortages: [{ sku: 'NOPE', requested: 1, available: 0 }] },
+  it('names an unknown sku as a shortage with nothing available, and has no price for it', () => {
+    const lines = [
+      { sku: 'NOPE', quantity: 1 },
+      { sku: 'A', quantity: 1 },
+    ];
+    expect(allocate(shelves(), [{ orderId: 'o1', lines }])).toEqual([
+      {
+        orderId: 'o1',
+        shortages: [{ sku: 'NOPE', requested: 1, available: 0 }],
+        priced: [{ sku: 'A', name: 'Ajrak', quantity: 1, unitPrice: price }],
+      },
     ]);
   });
 });

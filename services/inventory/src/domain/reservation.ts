@@ -10,8 +10,13 @@ export type Shelf = { sku: string; name: string; price: Money; onHand: number; r
 /** What one order asks for: one line per sku. */
 export type Wanted = { orderId: string; lines: { sku: string; quantity: number }[] };
 
-/** Every line held, in sku order, or nothing held and every short line named. */
-export type Allocation = { orderId: string; lines: ReservationLine[] } | { orderId: string; shortages: Shortage[] };
+/**
+ * Every line held, in sku order; or nothing held, every short line named, and the lines the catalogue knows at its
+ * price (so the refused order can still show what it would have cost).
+ */
+export type Allocation =
+  | { orderId: string; lines: ReservationLine[] }
+  | { orderId: string; shortages: Shortage[]; priced: ReservationLine[] };
 
 /** inLockOrder sorts lines by sku, the order every transaction locks products in, so two never deadlock. */
 export const inLockOrder = <T extends { sku: string }>(lines: T[]): T[] =>
@@ -42,14 +47,12 @@ export function allocate(shelves: Map<string, Shelf>, orders: Wanted[]): Allocat
     const shortages = sorted
       .filter((l) => available(l.sku) < l.quantity)
       .map((l) => ({ sku: l.sku, requested: l.quantity, available: available(l.sku) }));
-    if (shortages.length > 0) return { orderId, shortages };
-    return {
-      orderId,
-      lines: sorted.map(({ sku, quantity }) => {
-        const shelf = shelves.get(sku)!;
-        shelf.reserved += quantity;
-        return { sku, name: shelf.name, quantity, unitPrice: shelf.price };
-      }),
-    };
+    const priced = sorted.flatMap(({ sku, quantity }) => {
+      const shelf = shelves.get(sku);
+      return shelf ? [{ sku, name: shelf.name, quantity, unitPrice: shelf.price }] : [];
+    });
+    if (shortages.length > 0) return { orderId, shortages, priced };
+    for (const { sku, quantity } of priced) shelves.get(sku)!.reserved += quantity;
+    return { orderId, lines: priced };
   });
 }

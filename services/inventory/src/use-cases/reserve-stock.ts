@@ -90,7 +90,7 @@ async function hold(tx: Tx, orders: Wanted[]): Promise<[string, Outcome<ReserveR
     a.orderId,
     'lines' in a
       ? answered({ orderId: a.orderId, status: 'RESERVED', lines: a.lines })
-      : refused(outOfStock(a.shortages)),
+      : refused(outOfStock(a.shortages, a.priced)),
   ]);
 }
 

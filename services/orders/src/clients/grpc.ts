@@ -11,7 +11,14 @@ import {
 } from '@bazaar/kit/grpc';
 import type { Tracer } from '@opentelemetry/api';
 import type { Registry } from 'prom-client';
-import type { AuthorizeResult, Inventory, Payments, ReservedLine, SyncUpstreams } from './ports.ts';
+import {
+  type AuthorizeResult,
+  type Inventory,
+  type Payments,
+  pricedOf,
+  type ReservedLine,
+  type SyncUpstreams,
+} from './ports.ts';
 
 /** The messages we read, as proto-loader decodes them: camelCase fields, int64 paisa as a number. */
 type Reservation = { orderId: string; status: string; lines: (ReservedLine & { unitPrice: { currency: string } })[] };
@@ -60,7 +67,7 @@ export function grpcInventory(client: GrpcClient, tracer: Tracer, registry?: Reg
         return { ok: true, lines: reservation.lines };
       } catch (err) {
         if (err instanceof GrpcError && err.status === 409 && isRefusedReservation(err.code))
-          return { ok: false, code: err.code, shortages: err.problem?.shortages };
+          return { ok: false, code: err.code, shortages: err.problem?.shortages, priced: pricedOf(err.problem) };
         throw err;
       }
     },

@@ -6,7 +6,11 @@ export type ReservedLine = { sku: string; name: string; quantity: number; unitPr
 
 export type ReserveResult =
   | { ok: true; lines: ReservedLine[] }
-  | { ok: false; code: 'OUT_OF_STOCK' | 'RESERVATION_RELEASED'; shortages?: unknown };
+  | { ok: false; code: 'OUT_OF_STOCK' | 'RESERVATION_RELEASED'; shortages?: unknown; priced?: ReservedLine[] };
+
+/** The lines an OUT_OF_STOCK refusal priced (those the catalogue knows), when it did. */
+export const pricedOf = (problem: { lines?: unknown } | undefined): ReservedLine[] | undefined =>
+  Array.isArray(problem?.lines) ? (problem.lines as ReservedLine[]) : undefined;
 
 export interface Inventory {
   reserve(orderId: string, lines: { sku: string; quantity: number }[]): Promise<ReserveResult>;

@@ -1,6 +1,13 @@
 // The REST adapters of the saga's ports, over the kit's traced HTTP client.
 import { type Client, UpstreamError } from '@bazaar/kit/http';
-import type { Inventory, Payments, ReservedLine, Shipping, SyncUpstreams } from './ports.ts';
+import {
+  type Inventory,
+  type Payments,
+  pricedOf,
+  type ReservedLine,
+  type Shipping,
+  type SyncUpstreams,
+} from './ports.ts';
 
 const path = encodeURIComponent;
 
@@ -18,7 +25,7 @@ export function restInventory(http: Client): Inventory {
           err.status === 409 &&
           (err.code === 'OUT_OF_STOCK' || err.code === 'RESERVATION_RELEASED')
         )
-          return { ok: false, code: err.code, shortages: err.problem?.shortages };
+          return { ok: false, code: err.code, shortages: err.problem?.shortages, priced: pricedOf(err.problem) };
         throw err;
       }
     },

@@ -18,7 +18,7 @@ import {
   summaryOf,
   unknownCity,
 } from '../domain/order.ts';
-import { type Finish, runSaga } from './run-saga.ts';
+import { type Finish, runSaga, type Watch } from './run-saga.ts';
 import type { Deps } from './saga-deps.ts';
 
 export type PlaceOrder = {
@@ -65,7 +65,8 @@ export async function placeOrder(deps: Deps, caller: Caller, input: PlaceOrder, 
 
   // Within the window the saga's own answer is the order; after it, whatever the database says by then.
   const early = key ? answeredBySaga(caller.id, key) : undefined;
-  const saga = runSaga(deps, orderId, { step: 'RESERVE', order: placed }, early?.finish);
+  const watch: Watch = {};
+  const saga = runSaga(deps, orderId, { step: 'RESERVE', order: placed }, early?.finish, watch);
   let decided = await Promise.race([saga, sleep(deps.config.syncWindowMs)]);
   if (early) {
     early.open = false;
@@ -73,9 +74,19 @@ export async function placeOrder(deps: Deps, caller: Caller, input: PlaceOrder, 
     if (!decided && early.answer) decided = await saga;
     if (decided && early.answer) return early.answer;
   }
-  const answer = answerFor(decided ?? (await ordersRepo.byId(deps.db, orderId))!);
+  const answer = answerFor(decided ?? (await undecided(deps, orderId, watch)));
   if (key) await idempotencyRepo.remember(deps.db, caller.id, key, answer.status, answer.body);
   return answer;
+}
+
+/**
+ * The order as it stands when the window closes undecided. The saga writes inventory's names and prices with its
+ * next step, which a slow provider holds up: they are written now, so this answer and every read after it show them.
+ */
+async function undecided(deps: Deps, orderId: string, watch: Watch): Promise<Order> {
+  const lines = watch.learnt?.lines;
+  if (lines) return (await ordersRepo.catchUp(deps.db, orderId, { lines })).order;
+  return (await ordersRepo.byId(deps.db, orderId))!;
 }
 
 /** The answer remembered for the key in the saga's final transaction while the request still waits: one write less. */

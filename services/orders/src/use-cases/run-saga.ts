@@ -19,6 +19,8 @@ type Next = { step: SagaStep; order: StoredOrder; reason?: string; outcome?: Sag
 /** Writes the caller's own record of the outcome in the saga's final transaction (the placing request's answer). */
 export type Finish = (tx: Tx, order: Order) => Promise<void>;
 type Run = { startedAt: string; finish?: Finish };
+/** What a caller waiting on the saga may read as it runs: what it learnt and has not written yet. */
+export type Watch = { learnt?: Learnt };
 
 /** A saga its runner wrote with the lease held (an order just placed, a cancellation): run without a claim. */
 export type Held = { step: SagaStep; order: StoredOrder };
@@ -27,7 +29,13 @@ export type Held = { step: SagaStep; order: StoredOrder };
  * Runs the order's saga to its end, or until a transient failure schedules a retry; answers the order as the
  * saga left it, or undefined when another runner holds it or a step is to be retried.
  */
-export async function runSaga(deps: Deps, orderId: string, held?: Held, finish?: Finish): Promise<Order | undefined> {
+export async function runSaga(
+  deps: Deps,
+  orderId: string,
+  held?: Held,
+  finish?: Finish,
+  watch?: Watch,
+): Promise<Order | undefined> {
   const saga: Pick<Saga, 'step' | 'reason' | 'startedAt'> | null = held
     ? { step: held.step, startedAt: held.order.order.createdAt }
     : await sagasRepo.claim(deps.db, orderId, LEASE_MS);
@@ -46,6 +54,7 @@ export async function runSaga(deps: Deps, orderId: string, held?: Held, finish?:
       } finally {
         deps.metrics?.stepTook(step, (performance.now() - started) / 1000);
       }
+      if (watch) watch.learnt = next.learnt;
       if (next.outcome) deps.metrics?.outcome(next.outcome, next.outcome === 'rejected' ? next.reason : undefined);
     }
     return next.order.order;
@@ -81,7 +90,15 @@ async function reserve(deps: Deps, { order, ...stored }: StoredOrder, finish?: F
     order.id,
     order.items.map(({ sku, quantity }) => ({ sku, quantity })),
   );
-  if (!result.ok) return reject(deps, order.id, 'OUT_OF_STOCK', undefined, finish);
+  if (!result.ok) {
+    // Priced as far as the catalogue knows its skus: the rejected order still shows what it would have cost.
+    const priced = new Map(result.priced?.map((l) => [l.sku, l]));
+    const lines = order.items.map(({ sku, quantity }) => {
+      const known = priced.get(sku);
+      return { sku, quantity, name: known?.name, unitPrice: known?.unitPrice.amount };
+    });
+    return reject(deps, order.id, 'OUT_OF_STOCK', { lines }, finish);
+  }
   const lines = result.lines.map((l) => ({
     sku: l.sku,
     quantity: l.quantity,
@@ -155,7 +172,7 @@ const confirmedExtra = (o: Order) => ({
 async function compensate(deps: Deps, { order }: StoredOrder, reason: string, finish?: Finish): Promise<Next> {
   await deps.inventory.release(order.id);
   const payment = await deps.payments.void(order.id);
-  return reject(deps, order.id, reason, payment.status, finish);
+  return reject(deps, order.id, reason, { paymentStatus: payment.status }, finish);
 }
 
 /** A confirmed order was cancelled: its goods go back on the shelf and its money back to the wallet. */
@@ -169,14 +186,14 @@ async function undoConfirmed(deps: Deps, { order }: StoredOrder): Promise<Next> 
   });
 }
 
-function reject(deps: Deps, orderId: string, reason: string, paymentStatus?: string, finish?: Finish): Promise<Next> {
+function reject(deps: Deps, orderId: string, reason: string, learnt: Learnt, finish?: Finish): Promise<Next> {
   return deps.db.transaction(async (tx): Promise<Next> => {
-    const rejected = await ordersRepo.decide(tx, orderId, 'REJECTED', { reason, paymentStatus });
+    const rejected = await ordersRepo.decide(tx, orderId, 'REJECTED', { ...learnt, reason });
     if (rejected) await announce(tx, rejected, { type: OrderEvents.rejected, extra: { reason } });
     const latest =
       rejected ??
-      (paymentStatus
-        ? await ordersRepo.catchUp(tx, orderId, { paymentStatus })
+      (learnt.paymentStatus
+        ? await ordersRepo.catchUp(tx, orderId, { paymentStatus: learnt.paymentStatus })
         : (await ordersRepo.stored(tx, orderId))!);
     await sagasRepo.advance(tx, orderId, 'DONE', reason);
     await finish?.(tx, latest.order);
