@@ -908,10 +908,10 @@ describe('provider callbacks through the gateway', () => {
     expect([await state(jazzOrder.id), await state(easyOrder.id)]).toEqual(before);
   });
 
-  it('an unknown provider is 404; a malformed body 400; a callback is never a way to an order', async () => {
+  it('an unknown provider is 404; a body that is not flat fields 401; a callback is never a way to an order', async () => {
     expect((await post('paypal', { a: '1' })).status).toBe(404);
     const nested = await anon.call('POST', '/api/payments/callbacks/jazzcash', { pp_TxnRefNo: { $ne: null } });
-    expect([nested.status, nested.body.code]).toEqual([400, 'VALIDATION_FAILED']);
+    expect([nested.status, nested.body.code]).toEqual([401, 'BAD_SIGNATURE']);
     // Encoded slashes and dots stay inside the provider segment: never a way to another route.
     const escaped = await anon.call(
       'POST',

@@ -64,6 +64,26 @@ describe('provider callbacks', () => {
     expect(await stored()).toBe(before);
   });
 
+  it('a body that is not a flat set of fields is no signed callback either: BAD_SIGNATURE, nothing stored', async () => {
+    const before = await stored();
+    for (const payload of ['', '{"pp_TxnRefNo":{"nested":1}}', '[1,2]', '"text"', 'null']) {
+      for (const provider of ['jazzcash', 'easypaisa']) {
+        const res = await h.svc.app.inject({
+          method: 'POST',
+          url: `/api/payments/callbacks/${provider}`,
+          headers: { 'x-internal-key': key, 'content-type': 'application/json' },
+          payload,
+        });
+        expect({ payload, status: res.statusCode, code: res.json().code }).toEqual({
+          payload,
+          status: 401,
+          code: 'BAD_SIGNATURE',
+        });
+      }
+    }
+    expect(await stored()).toBe(before);
+  });
+
   it('when the callback is older than the allowed age, it is refused with BAD_SIGNATURE', async () => {
     const ref = txnRefFor(newOrder(), 1);
     const hourAgo = new Date(Date.now() - 3_600_000);

@@ -3,5 +3,5 @@ export { type App, createServer, frameworkError, type ServerOptions } from './cr
 export * from './errors.ts';
 export { type HttpMetrics, httpMetrics } from './metrics.ts';
 export { requestIdOf } from './request-id.ts';
-export { type ListQuery, listQuery, Money, money, page, problemSchema } from './schemas.ts';
+export { type ListQuery, listQuery, Money, money, page, problemAnswer, problemSchema } from './schemas.ts';
 export { fieldErrors, installValidators } from './validation.ts';

@@ -18,6 +18,7 @@ export const listQuery = Type.Object(
   },
   { additionalProperties: true },
 );
+
 export type ListQuery = { limit: number; cursor?: string };
 
 export const page = <T extends TSchema>(item: T) =>
@@ -35,3 +36,7 @@ export const problemSchema = Type.Object(
   },
   { additionalProperties: true },
 );
+
+/** problemAnswer declares a route's refusal in its response schema; the description names the code for the docs. */
+export const problemAnswer = (description: string): typeof problemSchema =>
+  ({ ...problemSchema, description }) as typeof problemSchema;

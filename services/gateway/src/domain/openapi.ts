@@ -78,11 +78,17 @@ export function mergeOpenApi(
   return merged;
 }
 
+/** Marks who may call the operation, and adds the refusals every operation of its kind can get (API.md's conventions). */
 function markAccess(method: string, path: string, service: ServiceName, operation: Json): Json {
   const access = accessFor(method.toUpperCase(), path);
   const responses = { ...((operation.responses as Json | undefined) ?? {}) };
+  const hasBody = operation.requestBody !== undefined;
+  if (hasBody || (operation.parameters as unknown[] | undefined)?.length)
+    responses['400'] ??= problemResponse('VALIDATION_FAILED: `errors` names each field');
   if (access !== 'public') responses['401'] ??= problemResponse('UNAUTHENTICATED: no valid bearer token');
   if (access === 'admin') responses['403'] ??= problemResponse('FORBIDDEN: admins only');
+  if (path.includes('{')) responses['404'] ??= problemResponse('NOT_FOUND: none, or not yours');
+  if (hasBody) responses['413'] ??= problemResponse('PAYLOAD_TOO_LARGE: bodies are at most 64 KiB');
   responses['429'] ??= problemResponse('RATE_LIMITED: slow down, see Retry-After');
   return {
     ...operation,

@@ -1,6 +1,6 @@
 // The inventory service's public HTTP surface: the catalogue for anyone, stock management for admins.
 import type { Db } from '@bazaar/kit/database';
-import { type App, listQuery, page } from '@bazaar/kit/server';
+import { type App, listQuery, page, problemAnswer } from '@bazaar/kit/server';
 import { addProduct } from '../use-cases/add-product.ts';
 import { adjustStock } from '../use-cases/adjust-stock.ts';
 import { getProduct, searchProducts } from '../use-cases/browse-catalogue.ts';
@@ -38,7 +38,7 @@ export function inventoryRoutes(app: App, deps: { db: Db }): void {
         tags,
         summary: 'Add a product with its opening stock (admin)',
         body: NewProductBody,
-        response: { 201: ProductSchema },
+        response: { 201: ProductSchema, 409: problemAnswer('SKU_EXISTS: a product with this sku exists') },
       },
     },
     async (req, reply) => reply.code(201).send(await addProduct(db, req.body)),
@@ -53,7 +53,10 @@ export function inventoryRoutes(app: App, deps: { db: Db }): void {
         summary: 'Correct stock on hand (admin)',
         params: SkuParams,
         body: AdjustmentBody,
-        response: { 200: ProductSchema },
+        response: {
+          200: ProductSchema,
+          409: problemAnswer('STOCK_CONFLICT: it would leave less on hand than is reserved'),
+        },
       },
     },
     async (req) => adjustStock(db, req.params.sku, req.body, req.caller!.id),

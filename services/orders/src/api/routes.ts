@@ -1,6 +1,6 @@
 // The orders service's HTTP surface: thin handlers over the use cases.
 import { runWithDeadline } from '@bazaar/kit/grpc';
-import { type App, page, problemSchema } from '@bazaar/kit/server';
+import { type App, page, problemAnswer } from '@bazaar/kit/server';
 import { cancelOrder } from '../use-cases/cancel-order.ts';
 import { placeOrder } from '../use-cases/place-order.ts';
 import { getOrder, listOrders } from '../use-cases/queries.ts';
@@ -21,7 +21,13 @@ export function ordersRoutes(app: App, deps: Deps): void {
         summary: 'Place an order (runs the saga: reserve stock, authorise payment, confirm)',
         headers: IdempotencyHeaders,
         body: PlaceOrderBody,
-        response: { 201: OrderSchema, 202: OrderSchema, 402: problemSchema, 409: problemSchema, 422: problemSchema },
+        response: {
+          201: { ...OrderSchema, description: 'CONFIRMED: stock reserved, payment authorised (or cash on delivery)' },
+          202: { ...OrderSchema, description: 'PENDING: not decided within the window; it finishes by itself' },
+          402: problemAnswer('PAYMENT_DECLINED or PAYMENT_TIMEOUT, with orderId: the order is REJECTED'),
+          409: problemAnswer('OUT_OF_STOCK, with orderId: the order is REJECTED'),
+          422: problemAnswer('IDEMPOTENCY_KEY_REUSED: this key came with another body'),
+        },
       },
     },
     async (req, reply) => {
@@ -63,7 +69,10 @@ export function ordersRoutes(app: App, deps: Deps): void {
         tags,
         summary: 'Cancel before the courier picks it up',
         params: OrderParams,
-        response: { 200: OrderSchema },
+        response: {
+          200: OrderSchema,
+          409: problemAnswer('NOT_CANCELLABLE: the courier has it, or the order is not confirmed'),
+        },
       },
     },
     async (req) => cancelOrder(deps, req.caller!, req.params.id),

@@ -1,6 +1,6 @@
 // The payments service's public HTTP surface (through the gateway): payments, provider callbacks, the ledger for admins.
 import { parse } from 'node:querystring';
-import { type App, page, problemSchema } from '@bazaar/kit/server';
+import { type App, page, problemAnswer } from '@bazaar/kit/server';
 import type { Deps } from '../use-cases/deps.ts';
 import { handleCallback } from '../use-cases/handle-callback.ts';
 import { journal, listPayments, paymentSummary } from '../use-cases/queries.ts';
@@ -28,7 +28,7 @@ export function paymentsRoutes(app: App, deps: Deps): void {
         tags,
         summary: 'Payments of your orders (all, for admins)',
         querystring: PaymentsQuery,
-        response: { 200: page(PaymentSchema) },
+        response: { 200: page(PaymentSchema), 404: problemAnswer('NOT_FOUND: no payment of yours for this order') },
       },
     },
     async (req) => listPayments(db, req.caller!, req.query),
@@ -43,8 +43,14 @@ export function paymentsRoutes(app: App, deps: Deps): void {
         summary: "A provider's signed payment notification (JSON or form-encoded)",
         params: ProviderParams,
         body: CallbackBody,
-        response: { 200: CallbackAnswer, 401: problemSchema },
+        response: {
+          200: CallbackAnswer,
+          401: problemAnswer('BAD_SIGNATURE: not signed by the provider, or too old'),
+          404: problemAnswer('NOT_FOUND: no such provider'),
+        },
       },
+      // The body's schema documents it; any other body is answered 401 by the use case, as API.md asks of unsigned ones.
+      validatorCompiler: (part) => (part.httpPart === 'body' ? () => true : app.validatorCompiler!(part)),
     },
     async (req) => handleCallback(deps, req.params.provider, req.body),
   );

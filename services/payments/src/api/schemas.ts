@@ -74,7 +74,10 @@ export const PaymentsQuery = Type.Object(
 
 export const ProviderParams = Type.Object({ provider: Type.String({ minLength: 1, maxLength: 40 }) });
 
-/** A callback is a flat set of fields, JSON or form-encoded; the signature is checked over their text. */
+/**
+ * A callback is a flat set of fields, JSON or form-encoded; the signature is checked over their text. Any other body
+ * is not a signed callback: 401 BAD_SIGNATURE like a bad signature, not 400 (callbackFields in domain/payment.ts).
+ */
 export const CallbackBody = Type.Record(
   Type.String({ maxLength: 100 }),
   Type.Union([Type.String({ maxLength: 2000 }), Type.Number(), Type.Boolean()]),

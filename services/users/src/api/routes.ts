@@ -1,6 +1,6 @@
 // The users service's HTTP surface: thin handlers over the use cases.
 import type { Db } from '@bazaar/kit/database';
-import { type App, listQuery, page } from '@bazaar/kit/server';
+import { type App, listQuery, page, problemAnswer } from '@bazaar/kit/server';
 import type { UsersConfig } from '../config.ts';
 import type { Signer } from '../domain/signing-keys.ts';
 import { listUsers } from '../use-cases/list-users.ts';
@@ -16,13 +16,31 @@ export function usersRoutes(app: App, deps: { db: Db; signer: Signer; config: Us
 
   app.post(
     '/api/users',
-    { schema: { tags, summary: 'Sign up', body: SignUpBody, response: { 201: UserSchema } } },
+    {
+      schema: {
+        tags,
+        summary: 'Sign up',
+        body: SignUpBody,
+        response: { 201: UserSchema, 409: problemAnswer('EMAIL_TAKEN: an account with this email exists') },
+      },
+    },
     async (req, reply) => reply.code(201).send(await signUp(db, req.body)),
   );
 
   app.post(
     '/api/auth/login',
-    { schema: { tags, summary: 'Log in and get an access token', body: LoginBody, response: { 200: TokenSchema } } },
+    {
+      schema: {
+        tags,
+        summary: 'Log in and get an access token',
+        body: LoginBody,
+        response: {
+          200: TokenSchema,
+          401: problemAnswer('INVALID_CREDENTIALS: no account with this email and password'),
+          429: problemAnswer('RATE_LIMITED: too many failed logins for this account; see Retry-After'),
+        },
+      },
+    },
     async (req, reply) => {
       try {
         return await logIn(db, signer, config, req.body);

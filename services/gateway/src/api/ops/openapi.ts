@@ -50,12 +50,33 @@ function parametersOf(schema: TSchema | undefined, where: 'path' | 'query') {
   }));
 }
 
+/** The probes and metrics at the root, open to anyone who reaches the gateway (operations-routes.ts). */
+function probePaths(): Record<string, Record<string, unknown>> {
+  const probe = (summary: string, responses: Record<string, unknown>) => ({
+    get: { tags: ['Operations'], summary, responses, security: [], 'x-access': 'public' },
+  });
+  const json = (description: string) => ({
+    description,
+    content: { 'application/json': { schema: { type: 'object' } } },
+  });
+  return {
+    '/healthz': probe('Liveness: 200 while the gateway runs', { 200: json('Alive') }),
+    '/readyz': probe('Readiness: 200 when every service has a ready replica', {
+      200: json('Ready'),
+      503: problem('NOT_READY: `failing` names each service with no ready replica'),
+    }),
+    '/metrics': probe('Prometheus metrics of the gateway (each service serves its own on its port)', {
+      200: { description: 'Prometheus text format', content: { 'text/plain': { schema: { type: 'string' } } } },
+    }),
+  };
+}
+
 /** withOpsPaths adds the Operations tag and paths to the merged document the services' parts make. */
 export function withOpsPaths(document: () => Promise<OpenApiDocument>): () => Promise<OpenApiDocument> {
-  const paths = opsPaths();
+  const paths = { ...probePaths(), ...opsPaths() };
   const tag = {
     name: 'Operations',
-    description: 'The operations console’s data: health, traces, logs, messaging (admin)',
+    description: 'Probes and metrics; the operations console’s data: health, traces, logs, messaging (admin)',
   };
   return async () => {
     const doc = await document();

@@ -337,7 +337,11 @@ describe('the Operations part of /openapi.json', () => {
       '/api/ops/services',
       '/api/ops/traces',
       '/api/ops/traces/{traceId}',
+      '/healthz',
+      '/metrics',
+      '/readyz',
     ]);
+    expect(doc.paths['/readyz'].get).toMatchObject({ 'x-access': 'public', security: [] });
     const trace = doc.paths['/api/ops/traces/{traceId}'].get as Record<string, any>;
     expect(trace).toMatchObject({ tags: ['Operations'], 'x-access': 'admin', security: [{ bearerAuth: [] }] });
     expect(trace.parameters).toEqual([expect.objectContaining({ name: 'traceId', in: 'path', required: true })]);

@@ -1,0 +1,61 @@
+// /openapi.json against API.md: every operation of the contract is documented with every answer the contract gives it,
+// as the running services and the gateway publish them (nothing here is a copy of the document).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestPlatform } from '../support/platform.ts';
+
+let platform: Awaited<ReturnType<typeof startTestPlatform>>;
+type Operation = { responses: Record<string, { description: string }>; 'x-access': string };
+let paths: Record<string, Record<string, Operation>>;
+
+beforeAll(async () => {
+  platform = await startTestPlatform();
+  paths = (await (await fetch(`${platform.gatewayUrl}/openapi.json`)).json()).paths;
+}, 60_000);
+afterAll(() => platform?.stop());
+
+// API.md's tables: each operation, who may call it, and the statuses it names (401, 403 and 429 follow from access and path).
+const contract: [method: string, path: string, access: string, statuses: string[]][] = [
+  ['post', '/api/users', 'public', ['201', '400', '409']],
+  ['post', '/api/auth/login', 'public', ['200', '400', '401', '429']],
+  ['get', '/api/users/me', 'customer', ['200']],
+  ['patch', '/api/users/me', 'customer', ['200', '400', '413']],
+  ['get', '/api/users', 'admin', ['200', '400']],
+  ['get', '/api/users/me/orders', 'customer', ['200', '400']],
+  ['get', '/api/products', 'public', ['200', '400']],
+  ['get', '/api/products/{sku}', 'public', ['200', '404']],
+  ['post', '/api/inventory', 'admin', ['201', '400', '409', '413']],
+  ['post', '/api/inventory/{sku}/adjustments', 'admin', ['200', '400', '404', '409', '413']],
+  ['post', '/api/orders', 'customer', ['201', '202', '400', '402', '409', '413', '422']],
+  ['get', '/api/orders', 'customer', ['200', '400']],
+  ['get', '/api/orders/{id}', 'customer', ['200', '404']],
+  ['post', '/api/orders/{id}/cancel', 'customer', ['200', '404', '409']],
+  ['get', '/api/orders/{id}/events', 'customer', ['200', '404']],
+  ['get', '/api/payments', 'customer', ['200', '400']],
+  ['post', '/api/payments/callbacks/{provider}', 'public', ['200', '401']],
+  ['get', '/api/shipments/{trackingNumber}', 'public', ['200', '404']],
+  ['get', '/api/shipping/rates', 'public', ['200']],
+  ['get', '/healthz', 'public', ['200']],
+  ['get', '/readyz', 'public', ['200', '503']],
+  ['get', '/metrics', 'public', ['200']],
+];
+
+describe('/openapi.json', () => {
+  it.each(contract)(
+    '%s %s documents who may call it and every answer API.md gives it',
+    (method, path, access, statuses) => {
+      const operation = paths[path]?.[method];
+      expect(operation, `${method} ${path} is documented`).toBeDefined();
+      expect(operation['x-access']).toBe(access);
+      const expected = [
+        ...statuses,
+        ...(access === 'public' ? [] : ['401']),
+        ...(access === 'admin' ? ['403'] : []),
+        ...(path.startsWith('/api/') ? ['429'] : []), // probes are never rate limited
+      ];
+      expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(expected));
+      // A refusal's description names its code, so a reader of /docs knows what to expect.
+      for (const status of expected.filter((s) => s >= '400'))
+        expect(operation.responses[status].description, status).toMatch(/^[A-Z_]+\b/);
+    },
+  );
+});
