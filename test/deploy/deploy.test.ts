@@ -40,7 +40,7 @@ const calls: Record<Service, Service[]> = {
   payments: [],
   shipping: [],
 };
-const grpcServers: Service[] = ['inventory', 'payments']; // placeholder port 9090, called by orders
+const grpcServers: Service[] = ['inventory', 'payments']; // gRPC on port 9090, called by orders
 const portEnv = (s: Service) => (s === 'gateway' ? 'PORT' : `${s.toUpperCase()}_PORT`);
 const hostEnv = (s: Service) => `${s.toUpperCase()}_HOST`;
 
