@@ -7,6 +7,7 @@ import { sharedPglite } from '@bazaar/kit/database';
 import { InProcessBroker } from '@bazaar/kit/messaging';
 import type { Platform } from '@bazaar/kit/service';
 import { type LogSink, LogStore, SpanStore } from '@bazaar/kit/telemetry';
+import { lockDataDir } from './data-lock.ts';
 
 export type EmbeddedOptions = {
   /** Directory of the PGlite database (its `pglite` folder), or 'memory://'. */
@@ -42,6 +43,8 @@ const holdsDatabasePerService = (dataRoot: string) =>
 
 export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded> {
   const { dataRoot } = options;
+  // Taken before the database is opened, released after it is closed.
+  const lock = dataRoot.startsWith('memory://') ? undefined : lockDataDir(dataRoot);
   const perService = holdsDatabasePerService(dataRoot);
   const sharedDir = dataRoot.startsWith('memory://') ? 'memory://' : join(dataRoot, 'pglite');
   const pglite = perService ? undefined : sharedPglite(sharedDir, options.cacheDir);
@@ -67,6 +70,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   };
 
   try {
+    if (lock) stack.push({ name: 'data directory lock', stop: async () => lock.release() });
     // Closed last, once every service has stopped using it.
     if (pglite) stack.push({ name: 'database', stop: pglite.close });
     const payments = await import('@bazaar/payments');
