@@ -120,3 +120,6 @@ export const describe = () => describeConfig(spec);
 
 /** The environment a child process inherits (cluster mode passes everything on, then sets its own keys). */
 export const inheritedEnv = (): Record<string, string | undefined> => ({ ...process.env });
+
+/** Whether a failed command shows its stack trace too: LOG_LEVEL debug or trace (read alone, as config may be bad). */
+export const showsStacks = (): boolean => /^(debug|trace)$/.test(process.env.LOG_LEVEL ?? '');

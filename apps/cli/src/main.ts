@@ -1,6 +1,7 @@
 // The bazaar command line: bring the platform up, check its invariants, generate load.
 import { enableCompileCache } from 'node:module';
 import { parseArgs } from 'node:util';
+import { showsStacks } from './config.ts';
 
 // Node keeps the code it compiles for each module on disk (in the OS temp directory), so a later start skips
 // parsing and type-stripping the sources. NODE_DISABLE_COMPILE_CACHE=1 turns it off.
@@ -23,55 +24,87 @@ process on PostgreSQL (DATABASE_URL) and RabbitMQ or NATS (BROKER_URL).
 Run "bazaar up --help" to see every setting.`;
 
 const [command = 'help', ...rest] = process.argv.slice(2);
+const wantsHelp = rest.includes('--help') || rest.includes('-h');
 
-switch (command) {
-  case 'up': {
-    const { values } = parseArgs({
-      args: rest,
-      options: {
-        cluster: { type: 'boolean' },
-        verbose: { type: 'boolean', short: 'v' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-    const { up, upHelp } = await import('./up.ts');
-    if (values.help) console.log(upHelp());
-    else await up({ cluster: values.cluster ?? false, verbose: values.verbose ?? false });
-    break;
+try {
+  await run();
+} catch (err) {
+  process.exitCode = reportFailure(command, err);
+}
+
+async function run(): Promise<void> {
+  switch (command) {
+    case 'up': {
+      const { values } = parseArgs({
+        args: rest,
+        options: {
+          cluster: { type: 'boolean' },
+          verbose: { type: 'boolean', short: 'v' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      });
+      const { up, upHelp } = await import('./up.ts');
+      if (values.help) console.log(upHelp());
+      else await up({ cluster: values.cluster ?? false, verbose: values.verbose ?? false });
+      break;
+    }
+    case 'verify': {
+      const { values } = parseArgs({
+        args: rest,
+        options: { url: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      });
+      const { verify, verifyHelp } = await import('./verify.ts');
+      if (values.help) console.log(verifyHelp);
+      else process.exitCode = (await verify({ url: values.url })) ? 0 : 1;
+      break;
+    }
+    case 'service': {
+      const { runService, serviceHelp } = await import('./service.ts');
+      if (!rest[0] || wantsHelp) console.log(serviceHelp);
+      else await runService(rest[0]);
+      break;
+    }
+    case 'migrate': {
+      const { runMigrations, migrateHelp } = await import('./migrate.ts');
+      if (!rest[0] || wantsHelp) console.log(migrateHelp);
+      else await runMigrations(rest[0]);
+      break;
+    }
+    case 'load': {
+      const { loadCommand } = await import('./load/index.ts');
+      process.exitCode = await loadCommand(rest);
+      break;
+    }
+    case 'help':
+    case '--help':
+    case '-h':
+      console.log(usage);
+      break;
+    default:
+      console.error(`bazaar: unknown command "${command}"\n\n${usage}`);
+      process.exitCode = 2;
   }
-  case 'verify': {
-    const { values } = parseArgs({
-      args: rest,
-      options: { url: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
-    });
-    const { verify, verifyHelp } = await import('./verify.ts');
-    if (values.help) console.log(verifyHelp);
-    else process.exitCode = (await verify({ url: values.url })) ? 0 : 1;
-    break;
+}
+
+/**
+ * A failed command says what went wrong in a line, not a stack trace (LOG_LEVEL=debug shows it): 2 for a command
+ * line it cannot read, 1 for anything else.
+ */
+function reportFailure(name: string, err: unknown): number {
+  const code = (err as { code?: string }).code ?? '';
+  const message = err instanceof Error ? err.message : String(err);
+  if (code.startsWith('ERR_PARSE_ARGS')) {
+    console.error(`bazaar ${name}: ${message}\nRun "bazaar ${name} --help" for its usage.`);
+    return 2;
   }
-  case 'service': {
-    const { runService, serviceHelp } = await import('./service.ts');
-    if (!rest[0] || rest[0] === '--help' || rest[0] === '-h') console.log(serviceHelp);
-    else await runService(rest[0]);
-    break;
-  }
-  case 'migrate': {
-    const { runMigrations, migrateHelp } = await import('./migrate.ts');
-    if (!rest[0] || rest[0] === '--help' || rest[0] === '-h') console.log(migrateHelp);
-    else await runMigrations(rest[0]);
-    break;
-  }
-  case 'load': {
-    const { loadCommand } = await import('./load/index.ts');
-    process.exitCode = await loadCommand(rest);
-    break;
-  }
-  case 'help':
-  case '--help':
-  case '-h':
-    console.log(usage);
-    break;
-  default:
-    console.error(`bazaar: unknown command "${command}"\n\n${usage}`);
-    process.exitCode = 2;
+  const cause = (err as { cause?: { code?: string; address?: string; port?: number } }).cause;
+  const refused = [code, cause?.code].includes('ECONNREFUSED');
+  console.error(
+    `bazaar ${name}: ${message}${cause?.code && !message.includes(cause.code) ? ` (${cause.code})` : ''}` +
+      (refused
+        ? '\nNothing answered there: is it running, and do the URL settings (--url, DATABASE_URL, BROKER_URL) point at it?'
+        : ''),
+  );
+  if (showsStacks()) console.error(err);
+  return 1;
 }

@@ -35,7 +35,7 @@ const LIVE = new Set(['CONFIRMED', 'SHIPPED', 'DELIVERED']);
 
 export async function verify(options: { url?: string; quiet?: boolean; settleMs?: number } = {}): Promise<boolean> {
   const checks = await verifyPlatform(
-    options.url ?? `http://127.0.0.1:${loadConfig().port}`,
+    (options.url ?? `http://127.0.0.1:${loadConfig().port}`).replace(/\/+$/, ''),
     options.settleMs ?? 30_000,
   );
   for (const c of checks) {
