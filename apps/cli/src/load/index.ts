@@ -41,7 +41,7 @@ export async function loadCommand(args: string[]): Promise<number> {
     if (options.json) console.log(JSON.stringify(summary, null, 2));
     else console.log(formatSummary(summary));
     if (options.json && !options.quiet) for (const hint of summary.hints) console.error(`hint: ${hint}`);
-    return 0;
+    return summary.unanswered > 0 ? 1 : 0;
   } catch (err) {
     console.error(`\nbazaar load: ${(err as Error).message}`);
     return 1;

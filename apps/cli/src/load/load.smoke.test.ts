@@ -12,18 +12,30 @@ beforeAll(async () => {
 });
 afterAll(() => platform?.stop());
 
-it('runs the shop mix for 3 s with no 5xx and some orders placed', async () => {
+/** Runs `bazaar load` with these arguments against the url; `during` runs while it does. */
+async function load(url: string, args: string[], during?: () => Promise<void>) {
   const main = join(import.meta.dirname, '../main.ts');
-  const child = spawn(
-    process.execPath,
-    [main, 'load', '--url', platform.gatewayUrl, '--rate', '40', '--duration', '3s', '--customers', '3', '--json'],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, [main, 'load', '--url', url, ...args, '--json'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  await during?.();
+  return { code: await exited, stdout, stderr };
+}
+
+it('runs the shop mix for 3 s with no 5xx and some orders placed', async () => {
+  const { code, stdout, stderr } = await load(platform.gatewayUrl, [
+    '--rate',
+    '40',
+    '--duration',
+    '3s',
+    '--customers',
+    '3',
+  ]);
   expect(code, stderr).toBe(0);
   const summary = JSON.parse(stdout) as LoadSummary;
   expect(summary.model).toBe('open');
@@ -34,4 +46,22 @@ it('runs the shop mix for 3 s with no 5xx and some orders placed', async () => {
   expect(summary.actions.browse?.count ?? 0).toBeGreaterThan(0);
   expect(summary.total.p99).toBeGreaterThan(0);
   expect(stderr).toContain('req/s');
+}, 60_000);
+
+it('exits 1 and says so when the target goes away mid-run; what got no answer is left out of the latencies', async () => {
+  const doomed = await startTestPlatform();
+  const run = await load(doomed.gatewayUrl, ['--rate', '40', '--duration', '4s', '--customers', '2'], async () => {
+    await new Promise((r) => setTimeout(r, 2_000));
+    await doomed.stop();
+  });
+  expect(run.code, run.stderr).toBe(1);
+  const summary = JSON.parse(run.stdout) as LoadSummary;
+  expect(summary.unanswered).toBeGreaterThan(0);
+  // Named by the network error (ECONNREFUSED, ECONNRESET…), not by a status.
+  expect(
+    Object.keys(summary.errors).some((k) => /^E[A-Z]+$/.test(k)),
+    JSON.stringify(summary.errors),
+  ).toBe(true);
+  expect(summary.total.count - summary.unanswered).toBeGreaterThan(0);
+  expect(run.stderr).toContain('got no answer at all');
 }, 60_000);

@@ -63,6 +63,14 @@ describe('ActionStats, median and the rate window', () => {
     expect(Object.fromEntries(s.errors)).toEqual({ '429 RATE_LIMITED': 2, ECONNREFUSED: 1 });
   });
 
+  it('keeps attempts that got no answer out of the latencies, not out of the count', () => {
+    const s = new ActionStats();
+    s.success(100);
+    s.failure(0.5, 'ECONNREFUSED', false);
+    expect([s.count, s.failed, s.latency.count]).toEqual([2, 1, 1]);
+    expect(s.latency.percentile(50)).toBeGreaterThan(99);
+  });
+
   it('takes medians', () => {
     expect(median([])).toBe(0);
     expect(median([3, 1, 2])).toBe(2);
@@ -188,6 +196,7 @@ describe('failures and the summary', () => {
       total: a,
       errors: { '429 RATE_LIMITED': 2 },
       dropped: 0,
+      unanswered: 0,
       unfinished: 0,
       hints: ['RATE_LIMIT_RPS=0 turns it off'],
     };

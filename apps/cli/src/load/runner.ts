@@ -32,6 +32,8 @@ export type LoadSummary = {
   errors: Record<string, number>;
   /** Open model: arrivals not started because too many actions were still outstanding (the client saturated). */
   dropped: number;
+  /** Actions that got no answer at all: refused, reset or timed out (the command then exits 1). */
+  unanswered: number;
   /** Actions still unanswered when the run gave up waiting for them. */
   unfinished: number;
   hints: string[];
@@ -74,6 +76,8 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
     let inFlight = 0;
     let dropped = 0;
     let errors = 0;
+    let unanswered = 0;
+    let done = 0;
     const start = performance.now();
     const deadline = start + options.durationMs;
 
@@ -89,13 +93,16 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
       const ms = performance.now() - began;
       inFlight--;
       const s = stats.get(action)!;
+      const answered = outcome.ok || outcome.status !== 0;
       if (outcome.ok) s.success(ms);
       else {
-        s.failure(ms, outcome.key);
+        s.failure(ms, outcome.key, answered);
         errors++;
+        if (!answered) unanswered++;
         if (outcome.status === 429) hints.add(rateLimitHint);
       }
-      overall.record(ms);
+      done++;
+      if (answered) overall.record(ms);
       window.mark(performance.now());
     };
 
@@ -104,7 +111,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
       const elapsed = Math.min(now - start, options.durationMs) / 1000;
       hooks.progress?.(
         `${elapsed.toFixed(1).padStart(5)}s / ${(options.durationMs / 1000).toFixed(0)}s  ` +
-          `${window.rate(now).toFixed(0).padStart(5)} req/s  ${String(overall.count).padStart(7)} done  ` +
+          `${window.rate(now).toFixed(0).padStart(5)} req/s  ${String(done).padStart(7)} done  ` +
           `${String(errors).padStart(5)} errors  p99 ${fmtMs(overall.percentile(99))}  ` +
           `in flight ${inFlight}${dropped ? `  dropped ${dropped}` : ''}`,
         false,
@@ -168,6 +175,20 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
       total.ok += s.ok;
       for (const [k, v] of s.errors) total.errors.set(k, (total.errors.get(k) ?? 0) + v);
     }
+    const outOfStock = total.errors.get('409 OUT_OF_STOCK') ?? 0;
+    if (outOfStock > 0 && !options.restock)
+      hints.add(
+        `${outOfStock} orders got 409 OUT_OF_STOCK: the catalogue ran low; --restock tops every product up first`,
+      );
+    if (unanswered > 0)
+      hints.add(
+        `${unanswered} actions got no answer at all (${[...total.errors]
+          .filter(([k]) => !/^\d/.test(k))
+          .map(([k, n]) => `${k}×${n}`)
+          .join(
+            ', ',
+          )}): the target went away, refused connections or could not keep up; their time is left out of the percentiles`,
+      );
     if (dropped > 0)
       hints.add(
         `${dropped} arrivals were dropped because ${options.maxInFlight} actions were outstanding: the target (or this client) could not keep up with --rate ${options.rate}`,
@@ -184,6 +205,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
       total: summarize(total, measuredS),
       errors: Object.fromEntries([...total.errors].sort((a, b) => b[1] - a[1])),
       dropped,
+      unanswered,
       unfinished: inFlight,
       hints: [...hints],
     };

@@ -57,14 +57,17 @@ function bucketOf(ms: number): number {
   return Math.min(BUCKETS - 1, Math.ceil(Math.log(ms / MIN_MS) / LOG_GROWTH - 1e-9));
 }
 
-/** One action's tally: latencies of every completed attempt, successes, and failures by status and code. */
+/**
+ * One action's tally: successes, failures by status and code, and the latencies of every attempt that got an answer
+ * (one that got none, refused or timed out, would make the percentiles look fast or slow for what never happened).
+ */
 export class ActionStats {
   readonly latency = new Histogram();
   ok = 0;
   readonly errors = new Map<string, number>();
 
   get count(): number {
-    return this.latency.count;
+    return this.ok + this.failed;
   }
 
   get failed(): number {
@@ -78,8 +81,8 @@ export class ActionStats {
     this.ok++;
   }
 
-  failure(ms: number, key: string): void {
-    this.latency.record(ms);
+  failure(ms: number, key: string, answered = true): void {
+    if (answered) this.latency.record(ms);
     this.errors.set(key, (this.errors.get(key) ?? 0) + 1);
   }
 }
