@@ -16,10 +16,14 @@ Usage: bazaar up [--cluster] [--verbose]
 
 Settings (environment variables):
 ${describe()}
+  USERS_PORT … SHIPPING_PORT     Embedded mode: the services' ports (default: 8081..8085; inventory and payments
+                                 also serve gRPC on their port + 1000)
 
 Cluster mode also reads:
 ${describeCluster()}
-  USERS_PORT, INVENTORY_PORT, ORDERS_PORT, PAYMENTS_PORT, SHIPPING_PORT   service ports (default 8081..8085)`;
+
+Each service's own settings (CORS_ORIGINS, LOGIN_MAX_FAILURES, ORDER_SYNC_WINDOW_MS, PAYMENT_TIMEOUT_MS, …) are
+in the README's settings table and in each service's README.`;
 
 export async function up(options: { cluster: boolean; verbose: boolean }): Promise<void> {
   if (options.cluster) {
