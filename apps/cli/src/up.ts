@@ -1,5 +1,7 @@
 // `bazaar up`: the whole platform from one command, with a banner of where everything is.
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { emptyClusterCached } from '@bazaar/kit/database';
 import { describe, describeCluster, loadConfig } from './config.ts';
 import { startEmbedded } from './embedded.ts';
 import { boundHeapGrowth } from './heap.ts';
@@ -46,6 +48,9 @@ export async function up(options: { cluster: boolean; verbose: boolean }): Promi
     );
 
   process.stdout.write('Starting Bazaar (embedded mode):');
+  // Only the first start on a machine makes the empty database (initdb, some seconds): say so, or it looks stuck.
+  if (!existsSync(join(dataRoot, 'pglite')) && !emptyClusterCached(resolve(config.cacheDir)))
+    process.stdout.write(' (first start on this machine: making the empty database once, about 10 s)');
   let platform: Awaited<ReturnType<typeof startEmbedded>>;
   try {
     platform = await startEmbedded({

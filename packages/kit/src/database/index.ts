@@ -9,5 +9,6 @@ export {
 } from './db.ts';
 export { migrate } from './migrate.ts';
 export { type SharedPglite, sharedPglite } from './pglite.ts';
+export { emptyClusterCached } from './pglite-start.ts';
 export { ensureDatabase } from './postgres.ts';
 export { POOL_WAIT, traced } from './traced.ts';

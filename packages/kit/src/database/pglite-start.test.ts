@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { type Db, openDatabase } from './db.ts';
+import { emptyClusterCached } from './pglite-start.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'kit-pglite-start-'));
 const cacheDir = join(root, 'cache');
@@ -35,7 +36,9 @@ describe('new databases on disk', () => {
     // What another PGlite version or other settings left in the cache goes when this one's cluster is cached.
     mkdirSync(join(cacheDir, 'pglite-empty-cluster-0000000000000000'), { recursive: true });
     writeFileSync(join(cacheDir, 'pglite-empty-cluster-0000000000000000.tar'), 'stale');
+    expect(emptyClusterCached(cacheDir)).toBe(false);
     const a = await open(join(root, 'a'));
+    expect(emptyClusterCached(cacheDir)).toBe(true);
     const cached = readdirSync(cacheDir).sort();
     // The archive, and the cluster unpacked beside it that new databases are copied from.
     expect(cached).toEqual([

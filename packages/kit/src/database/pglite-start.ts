@@ -74,6 +74,9 @@ async function makeEmptyCluster(): Promise<Blob> {
   return blob;
 }
 
+/** Whether the cache holds this PGlite's empty cluster: when not, the first new database waits for initdb. */
+export const emptyClusterCached = (cacheDir: string): boolean => existsSync(cacheFile(cacheDir));
+
 let emptyCluster: Promise<Blob> | undefined;
 /** The empty cluster as PGlite's tar archive: from the cache, or made now and cached (written whole, then renamed). */
 export function template(cacheDir: string | undefined): Promise<Blob> {
