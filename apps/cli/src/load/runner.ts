@@ -180,15 +180,13 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
       hints.add(
         `${outOfStock} orders got 409 OUT_OF_STOCK: the catalogue ran low; --restock tops every product up first`,
       );
-    if (unanswered > 0)
+    if (unanswered > 0) {
+      // Keys of answers start with their status; the rest name a network error (ECONNREFUSED, a timeout…).
+      const unansweredBy = [...total.errors].filter(([k]) => !/^\d/.test(k)).map(([k, n]) => `${k}×${n}`);
       hints.add(
-        `${unanswered} actions got no answer at all (${[...total.errors]
-          .filter(([k]) => !/^\d/.test(k))
-          .map(([k, n]) => `${k}×${n}`)
-          .join(
-            ', ',
-          )}): the target went away, refused connections or could not keep up; their time is left out of the percentiles`,
+        `${unanswered} actions got no answer at all (${unansweredBy.join(', ')}): the target went away, refused connections or could not keep up; their time is left out of the percentiles`,
       );
+    }
     if (dropped > 0)
       hints.add(
         `${dropped} arrivals were dropped because ${options.maxInFlight} actions were outstanding: the target (or this client) could not keep up with --rate ${options.rate}`,

@@ -18,7 +18,6 @@ export const listQuery = Type.Object(
   },
   { additionalProperties: true },
 );
-
 export type ListQuery = { limit: number; cursor?: string };
 
 export const page = <T extends TSchema>(item: T) =>

@@ -2,10 +2,11 @@
 // Every remote call is idempotent per order, so a step cut short by a crash is simply run again.
 import type { Tx } from '@bazaar/kit/database';
 import { UpstreamError } from '@bazaar/kit/http';
+import type { ReservedLine } from '../clients/ports.ts';
 import { OrderEvents } from '../contracts.ts';
 import { type Learnt, ordersRepo, type StoredOrder } from '../data/orders-repo.ts';
 import { type Saga, type SagaStep, sagasRepo } from '../data/sagas-repo.ts';
-import { type Order, withPrices } from '../domain/order.ts';
+import { type Line, type Order, withPrices } from '../domain/order.ts';
 import { announce, type Deps } from './saga-deps.ts';
 import type { SagaOutcome } from './saga-metrics.ts';
 
@@ -92,22 +93,21 @@ async function reserve(deps: Deps, { order, ...stored }: StoredOrder, finish?: F
   );
   if (!result.ok) {
     // Priced as far as the catalogue knows its skus: the rejected order still shows what it would have cost.
-    const priced = new Map(result.priced?.map((l) => [l.sku, l]));
-    const lines = order.items.map(({ sku, quantity }) => {
-      const known = priced.get(sku);
-      return { sku, quantity, name: known?.name, unitPrice: known?.unitPrice.amount };
-    });
+    const priced = new Map(result.priced?.map((l) => [l.sku, asLine(l)]));
+    const lines = order.items.map(({ sku, quantity }) => priced.get(sku) ?? { sku, quantity });
     return reject(deps, order.id, 'OUT_OF_STOCK', { lines }, finish);
   }
-  const lines = result.lines.map((l) => ({
-    sku: l.sku,
-    quantity: l.quantity,
-    name: l.name,
-    unitPrice: l.unitPrice.amount,
-  }));
+  const lines = result.lines.map(asLine);
   // Written with the next step's outcome: after a crash before that, Reserve answers these lines again.
   return { step: 'AUTHORIZE', order: { ...stored, order: withPrices(order, lines) }, learnt: { lines } };
 }
+
+const asLine = (l: ReservedLine): Line => ({
+  sku: l.sku,
+  quantity: l.quantity,
+  name: l.name,
+  unitPrice: l.unitPrice.amount,
+});
 
 async function authorize(deps: Deps, current: Next, startedAt: string): Promise<Next> {
   const { order, wallet } = current.order;

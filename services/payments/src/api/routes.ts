@@ -1,6 +1,7 @@
 // The payments service's public HTTP surface (through the gateway): payments, provider callbacks, the ledger for admins.
 import { parse } from 'node:querystring';
 import { type App, page, problemAnswer } from '@bazaar/kit/server';
+import { Value } from 'typebox/value';
 import type { Deps } from '../use-cases/deps.ts';
 import { handleCallback } from '../use-cases/handle-callback.ts';
 import { journal, listPayments, paymentSummary } from '../use-cases/queries.ts';
@@ -49,10 +50,11 @@ export function paymentsRoutes(app: App, deps: Deps): void {
           404: problemAnswer('NOT_FOUND: no such provider'),
         },
       },
-      // The body's schema documents it; any other body is answered 401 by the use case, as API.md asks of unsigned ones.
+      // A body its schema refuses is no signed callback: the use case answers 401, as API.md asks, not the edge 400.
       validatorCompiler: (part) => (part.httpPart === 'body' ? () => true : app.validatorCompiler!(part)),
     },
-    async (req) => handleCallback(deps, req.params.provider, req.body),
+    async (req) =>
+      handleCallback(deps, req.params.provider, Value.Check(CallbackBody, req.body) ? req.body : undefined),
   );
 
   app.get(

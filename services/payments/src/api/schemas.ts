@@ -76,7 +76,7 @@ export const ProviderParams = Type.Object({ provider: Type.String({ minLength: 1
 
 /**
  * A callback is a flat set of fields, JSON or form-encoded; the signature is checked over their text. Any other body
- * is not a signed callback: 401 BAD_SIGNATURE like a bad signature, not 400 (callbackFields in domain/payment.ts).
+ * is not a signed callback: 401 BAD_SIGNATURE like a bad signature, not 400 (the route checks it against this).
  */
 export const CallbackBody = Type.Record(
   Type.String({ maxLength: 100 }),

@@ -95,16 +95,6 @@ export function refundStep(p: Payment): 'refund' | 'release' | 'resolve' | 'keep
 
 export const providerUnavailable = (provider: string) =>
   new AppError(PaymentErrors.providerUnavailable, 503, `${provider} did not confirm the reversal; try again.`);
-/** A callback's fields as text, or undefined when the body is not a flat set of fields (so not a signed callback). */
-export function callbackFields(body: unknown): Record<string, string> | undefined {
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined;
-  const entries = Object.entries(body);
-  const scalar = (v: unknown) => typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean';
-  if (entries.length > 100 || !entries.every(([k, v]) => k.length <= 100 && scalar(v) && String(v).length <= 2000))
-    return undefined;
-  return Object.fromEntries(entries.map(([k, v]) => [k, String(v)]));
-}
-
 export const badSignature = (verdict: 'bad_signature' | 'stale') =>
   new AppError(
     PaymentErrors.badSignature,

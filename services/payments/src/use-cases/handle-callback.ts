@@ -4,15 +4,20 @@ import { createHash } from 'node:crypto';
 import { notFound } from '@bazaar/kit/server';
 import { callbacksRepo } from '../data/callbacks-repo.ts';
 import { paymentsRepo } from '../data/payments-repo.ts';
-import { badSignature, callbackFields, type WalletMethod, walletMethods } from '../domain/payment.ts';
+import { badSignature, type WalletMethod, walletMethods } from '../domain/payment.ts';
 import type { Deps } from './deps.ts';
 import { reconcilePayment } from './reconcile-payments.ts';
 
-export async function handleCallback(deps: Deps, provider: string, body: unknown): Promise<{ received: true }> {
+/** `body`: the callback's fields, or undefined when the body was no flat set of fields (so no signed callback). */
+export async function handleCallback(
+  deps: Deps,
+  provider: string,
+  body: Record<string, unknown> | undefined,
+): Promise<{ received: true }> {
   if (!walletMethods.includes(provider as WalletMethod)) throw notFound('No such payment provider.');
   const reader = deps.callbacks[provider as WalletMethod];
-  const fields = callbackFields(body);
-  if (!fields) throw badSignature('bad_signature');
+  if (!body) throw badSignature('bad_signature');
+  const fields = Object.fromEntries(Object.entries(body).map(([k, v]) => [k, String(v)]));
   const verdict = reader.verify(fields, new Date(), deps.settings.callbackMaxAgeMs);
   if (verdict !== 'ok') throw badSignature(verdict);
   const { txnRef, paid } = reader.read(fields);
