@@ -64,3 +64,16 @@ describe('the bazaar command, used wrongly', () => {
     }
   });
 });
+
+it('bazaar --version names the release in package.json and the Node it runs on', async () => {
+  const { version } = (await import('../../../package.json', { with: { type: 'json' } })).default as {
+    version: string;
+  };
+  for (const flag of ['--version', 'version']) {
+    const run = bazaar(flag);
+    expect(run.code).toBe(0);
+    expect(run.out).toMatch(
+      new RegExp(`^bazaar ${version.replaceAll('.', '\\.')}( \\(commit [0-9a-f]+(\\+changes)?\\))?, Node v\\d+`),
+    );
+  }
+});

@@ -15,6 +15,7 @@ Usage:
   bazaar service <name>               run one service as its own process (cluster mode, containers)
   bazaar migrate <name|all>           apply a service's database migrations and exit
   bazaar load [--url URL] [--rate N]  drive a deployment with a realistic shop mix (load --help)
+  bazaar version                      the release, the commit and the Node it runs on (also --version)
   bazaar help                         this text
 
 Embedded mode (the default) runs everything in one process on PGlite under ./data with an in-process
@@ -73,6 +74,13 @@ async function run(): Promise<void> {
     case 'load': {
       const { loadCommand } = await import('./load/index.ts');
       process.exitCode = await loadCommand(rest);
+      break;
+    }
+    case 'version':
+    case '--version':
+    case '-V': {
+      const { versionLine } = await import('./version.ts');
+      console.log(versionLine());
       break;
     }
     case 'help':

@@ -111,6 +111,10 @@ function checkStock(stock: Stock[], orders: Order[]): Check {
   };
 }
 
+const rupeeFormat = new Intl.NumberFormat('en-PK', { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+/** rupees shows paisa as the shop does: Rs 1,234,567.50. */
+export const rupees = (paisa: number) => `Rs ${rupeeFormat.format(paisa / 100)}`;
+
 function checkMoney(orders: Order[], payments: PaymentSummary): Check {
   const problems: string[] = [];
   const byOrder = new Map(payments.byOrder.map((p) => [p.orderId, p]));
@@ -124,13 +128,17 @@ function checkMoney(orders: Order[], payments: PaymentSummary): Check {
     expectedTotal += expected;
     heldTotal += held;
     if (held !== expected)
-      problems.push(`${o.id} (${o.status}, ${o.payment.method}): captured − refunded is ${held}, expected ${expected}`);
-    if (p && p.refunded > p.captured) problems.push(`${o.id}: refunded ${p.refunded} exceeds captured ${p.captured}`);
+      problems.push(
+        `${o.id} (${o.status}, ${o.payment.method}): captured − refunded is ${rupees(held)}, expected ${rupees(expected)}`,
+      );
+    if (p && p.refunded > p.captured)
+      problems.push(`${o.id}: refunded ${rupees(p.refunded)} exceeds captured ${rupees(p.captured)}`);
   }
+  const orderIds = new Set(orders.map((o) => o.id));
   for (const p of payments.byOrder)
-    if (!orders.some((o) => o.id === p.orderId)) problems.push(`payment for unknown order ${p.orderId}`);
+    if (!orderIds.has(p.orderId)) problems.push(`payment for unknown order ${p.orderId}`);
   return {
-    name: `money conserved: captured − refunded = Rs ${(heldTotal / 100).toFixed(2)}, orders owe Rs ${(expectedTotal / 100).toFixed(2)}`,
+    name: `money conserved: captured − refunded = ${rupees(heldTotal)}, orders owe ${rupees(expectedTotal)}`,
     ok: problems.length === 0,
     problems,
   };

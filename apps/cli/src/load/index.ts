@@ -36,14 +36,25 @@ export async function loadCommand(args: string[]): Promise<number> {
     process.stderr.write(
       `bazaar load: ${options.url}, ${options.rate === undefined ? `${options.users} users` : `${options.rate}/s`} for ${options.durationMs / 1000} s; signing up ${options.customers} customers first…\n`,
     );
+  // The first Ctrl-C stops the run and prints what it measured; a second one quits at once.
+  const stop = new AbortController();
+  const onInterrupt = () => {
+    if (stop.signal.aborted) process.exit(130);
+    stop.abort();
+    process.stderr.write('\nbazaar load: stopping; the summary follows (Ctrl-C again quits at once)\n');
+  };
+  process.on('SIGINT', onInterrupt);
   try {
-    const summary = await runLoad(options, { progress });
+    const summary = await runLoad(options, { progress, stop: stop.signal });
     if (options.json) console.log(JSON.stringify(summary, null, 2));
     else console.log(formatSummary(summary));
     if (options.json && !options.quiet) for (const hint of summary.hints) console.error(`hint: ${hint}`);
+    if (summary.interrupted) return 130;
     return summary.unanswered > 0 ? 1 : 0;
   } catch (err) {
     console.error(`\nbazaar load: ${(err as Error).message}`);
-    return 1;
+    return stop.signal.aborted ? 130 : 1;
+  } finally {
+    process.off('SIGINT', onInterrupt);
   }
 }

@@ -1,5 +1,5 @@
 // `bazaar load` for a few seconds against the embedded platform: the command runs end to end, orders go through.
-import { spawn } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { startTestPlatform } from '../../../../test/support/platform.ts';
@@ -13,7 +13,7 @@ beforeAll(async () => {
 afterAll(() => platform?.stop());
 
 /** Runs `bazaar load` with these arguments against the url; `during` runs while it does. */
-async function load(url: string, args: string[], during?: () => Promise<void>) {
+async function load(url: string, args: string[], during?: (child: ChildProcess) => Promise<void>) {
   const main = join(import.meta.dirname, '../main.ts');
   const child = spawn(process.execPath, [main, 'load', '--url', url, ...args, '--json'], {
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -23,7 +23,7 @@ async function load(url: string, args: string[], during?: () => Promise<void>) {
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
-  await during?.();
+  await during?.(child);
   return { code: await exited, stdout, stderr };
 }
 
@@ -64,4 +64,32 @@ it('exits 1 and says so when the target goes away mid-run; what got no answer is
   ).toBe(true);
   expect(summary.total.count - summary.unanswered).toBeGreaterThan(0);
   expect(run.stderr).toContain('got no answer at all');
+}, 60_000);
+
+it('Ctrl-C stops a long run early and still prints the summary of what ran, exit 130', async () => {
+  const run = await load(
+    platform.gatewayUrl,
+    ['--rate', '20', '--duration', '5m', '--customers', '2'],
+    async (child) => {
+      // Interrupt once the measured run has begun (its progress line says so).
+      await new Promise<void>((resolve) => {
+        const onData = (d: Buffer) => {
+          if (d.toString().includes('req/s')) {
+            child.stderr?.off('data', onData);
+            resolve();
+          }
+        };
+        child.stderr?.on('data', onData);
+      });
+      await new Promise((r) => setTimeout(r, 1_500));
+      child.kill('SIGINT');
+    },
+  );
+  expect(run.code, run.stderr).toBe(130);
+  const summary = JSON.parse(run.stdout) as LoadSummary;
+  expect(summary.interrupted).toBe(true);
+  expect(summary.total.count).toBeGreaterThan(10);
+  // Rates are over the time it ran, not the five minutes asked for.
+  expect(summary.total.rps).toBeGreaterThan(5);
+  expect(run.stderr).toContain('stopped by Ctrl-C');
 }, 60_000);

@@ -192,6 +192,7 @@ describe('failures and the summary', () => {
       elapsedS: 2.1,
       mix: parseMix('browse=1'),
       customers: 3,
+      interrupted: false,
       actions: { browse: a },
       total: a,
       errors: { '429 RATE_LIMITED': 2 },

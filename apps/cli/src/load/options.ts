@@ -61,10 +61,11 @@ Usage: bazaar load [--url URL] [--rate N | --users N] [--duration 30s] [--mix ..
 While it runs, a progress line on stderr shows the rate, errors and p99 so far; at the end a table gives, per
 action, the count, rate, p50/p95/p99 and the errors by status and code. Note: the gateway limits each client to
 RATE_LIMIT_RPS requests per second (embedded default 50, and every anonymous request from this machine is one
-client); start the target with RATE_LIMIT_RPS=0 to measure it rather than its limiter.
+client); start the target with RATE_LIMIT_RPS=0 to measure it rather than its limiter. Ctrl-C stops the run early
+and still prints the summary of what ran (a second Ctrl-C quits at once).
 
 Exit status: 0 when every action got an answer (error answers such as 409 included), 1 when some got none (the
-target refused, reset or did not answer in time), 2 for a command line it cannot read.`;
+target refused, reset or did not answer in time), 2 for a command line it cannot read, 130 when stopped by Ctrl-C.`;
 
 /** parseDuration reads 30s, 2m, 1h, 500ms or a bare number of seconds; answers milliseconds. */
 export function parseDuration(text: string): number {

@@ -36,15 +36,20 @@ export type LoadSummary = {
   unanswered: number;
   /** Actions still unanswered when the run gave up waiting for them. */
   unfinished: number;
+  /** The run was stopped before its duration (Ctrl-C); the figures cover the time it ran. */
+  interrupted: boolean;
   hints: string[];
 };
 
 export type RunHooks = {
   /** Called about twice a second with the progress line's text. */
   progress?: (line: string, final: boolean) => void;
+  /** Aborted: stop starting actions, give outstanding ones a moment, and answer the summary of what ran. */
+  stop?: AbortSignal;
 };
 
 const SETTLE_MS = 10_000;
+const SETTLE_INTERRUPTED_MS = 2_000;
 
 export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promise<LoadSummary> {
   const shop = new Shop(options.url, { connections: options.connections, timeoutMs: options.timeoutMs });
@@ -59,6 +64,10 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
     } catch (err) {
       throw new Error(`cannot load the catalogue from ${options.url}: ${(err as Error).message}`);
     }
+    const stopped = () => {
+      if (hooks.stop?.aborted) throw new Error('stopped before the run began');
+    };
+    stopped();
     if (options.restock) await shop.restock({ email: options.adminEmail, password: options.adminPassword });
     const setupFailures = new Map<string, number>();
     for (let i = 0; i < options.customers; i += 5) {
@@ -72,6 +81,8 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
         `no customer could sign up before the run (${[...setupFailures].map(([k, n]) => `${k}×${n}`).join(', ')}); orders and tracking will fail`,
       );
 
+    stopped();
+
     const pick = picker(options.mix);
     let inFlight = 0;
     let dropped = 0;
@@ -79,7 +90,17 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
     let unanswered = 0;
     let done = 0;
     const start = performance.now();
-    const deadline = start + options.durationMs;
+    let deadline = start + options.durationMs;
+    let interrupted = false;
+    // Ctrl-C ends the run now: the schedule and the users stop at the moved deadline.
+    let end = () => {};
+    const ended = new Promise<void>((resolve) => (end = resolve));
+    const interrupt = () => {
+      interrupted = true;
+      deadline = Math.min(deadline, performance.now());
+      end();
+    };
+    hooks.stop?.addEventListener('abort', interrupt, { once: true });
 
     const perform = async (action: Action): Promise<void> => {
       inFlight++;
@@ -108,7 +129,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
 
     const progress = () => {
       const now = performance.now();
-      const elapsed = Math.min(now - start, options.durationMs) / 1000;
+      const elapsed = (Math.min(now, deadline) - start) / 1000;
       hooks.progress?.(
         `${elapsed.toFixed(1).padStart(5)}s / ${(options.durationMs / 1000).toFixed(0)}s  ` +
           `${window.rate(now).toFixed(0).padStart(5)} req/s  ${String(done).padStart(7)} done  ` +
@@ -153,16 +174,20 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
       };
       for (let i = 0; i < users; i++) track(user());
       // The users run until the deadline: the settling grace below starts then, not now.
-      await new Promise((r) => setTimeout(r, Math.max(0, deadline - performance.now())));
+      const timer = setTimeout(end, Math.max(0, deadline - performance.now()));
+      await ended;
+      clearTimeout(timer);
     }
 
     // Let outstanding actions finish (they are counted), but not forever.
     const settled = Promise.all([...running]);
-    await Promise.race([settled, new Promise((r) => setTimeout(r, SETTLE_MS).unref())]);
+    const grace = interrupted ? SETTLE_INTERRUPTED_MS : SETTLE_MS;
+    await Promise.race([settled, new Promise((r) => setTimeout(r, grace).unref())]);
+    hooks.stop?.removeEventListener('abort', interrupt);
     clearInterval(ticker);
     progress();
     const elapsedS = (performance.now() - start) / 1000;
-    const measuredS = Math.max(options.durationMs / 1000, 0.001);
+    const measuredS = Math.max((deadline - start) / 1000, 0.001);
     hooks.progress?.('', true);
 
     const actions: Partial<Record<Action, ActionSummary>> = {};
@@ -187,6 +212,10 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
         `${unanswered} actions got no answer at all (${unansweredBy.join(', ')}): the target went away, refused connections or could not keep up; their time is left out of the percentiles`,
       );
     }
+    if (interrupted)
+      hints.add(
+        `stopped by Ctrl-C after ${measuredS.toFixed(1)} s of ${options.durationMs / 1000} s; the figures cover that time`,
+      );
     if (dropped > 0)
       hints.add(
         `${dropped} arrivals were dropped because ${options.maxInFlight} actions were outstanding: the target (or this client) could not keep up with --rate ${options.rate}`,
@@ -205,6 +234,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
       dropped,
       unanswered,
       unfinished: inFlight,
+      interrupted,
       hints: [...hints],
     };
   } finally {
