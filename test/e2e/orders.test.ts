@@ -99,6 +99,21 @@ describe.each(targets)('$name', (target) => {
       expect(order.subtotal.amount).toBe(302000);
       expect(order.total.amount).toBe(302000 + order.shippingFee.amount);
       expect(await stockOf('E2E-LAST')).toEqual(before);
+
+      // No payment was ever made: its owner and an admin are told so (once payments has heard of the rejection);
+      // anyone else still gets NOT_FOUND.
+      const paymentsOf = (who: Shopper) => who.call('GET', `/api/payments?orderId=${order.id}`);
+      let owners = await paymentsOf(shopper);
+      for (let tries = 0; owners.status === 404 && tries < 50; tries++) {
+        await new Promise((r) => setTimeout(r, 100));
+        owners = await paymentsOf(shopper);
+      }
+      expect(owners.status).toBe(200);
+      expect(owners.body).toEqual({ items: [], nextCursor: null });
+      expect((await paymentsOf(admin)).body).toEqual({ items: [], nextCursor: null });
+      const stranger = new Shopper(platform.gatewayUrl);
+      await stranger.signUp('Curious');
+      expect((await paymentsOf(stranger)).body.code).toBe('NOT_FOUND');
     });
 
     it('when the wallet declines, the order is rejected with PAYMENT_DECLINED and its stock released', async () => {

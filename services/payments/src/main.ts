@@ -1,12 +1,15 @@
 // The payments service owns payments, their double-entry ledger and the provider attempts; it talks to JazzCash and EasyPaisa.
-import { inbox } from '@bazaar/kit/messaging';
+import { type EffectHandler, inbox } from '@bazaar/kit/messaging';
 import { type Platform, serviceDefaults } from '@bazaar/kit/service';
+import { OrderEvents } from '@bazaar/orders/contracts';
+import { ShipmentEvents } from '@bazaar/shipping/contracts';
 import { paymentHandlers, paymentsService } from './api/internal-grpc.ts';
 import { internalRoutes } from './api/internal-routes.ts';
 import { paymentsRoutes } from './api/routes.ts';
 import { callbackReaders, paymentMetrics, walletProviders } from './clients/providers.ts';
 import { grpcPortOf, loadConfig, type PaymentsConfig } from './config.ts';
-import { consumedEvents, isDelivery, onShipmentStatusChanged } from './consumers/shipment-events.ts';
+import { onOrderRejected } from './consumers/order-events.ts';
+import { isDelivery, onShipmentStatusChanged } from './consumers/shipment-events.ts';
 import { paymentsRepo } from './data/payments-repo.ts';
 import { createSerial, type Deps } from './use-cases/deps.ts';
 import { startReconciler } from './use-cases/reconcile-payments.ts';
@@ -37,9 +40,11 @@ export async function start(platform: Platform, overrides: Partial<PaymentsConfi
   // One process in embedded mode: leases left by a crashed run belong to nobody now.
   if (kit.db.kind === 'pglite') await paymentsRepo.releaseAllLeases(kit.db);
 
-  const handle = inbox(kit.db, 'payments', kit.tracer, onShipmentStatusChanged);
-  await platform.broker.subscribe('payments', consumedEvents, async (event) =>
-    isDelivery(event) ? handle(event) : undefined,
+  const consume: EffectHandler = (tx, event) =>
+    event.type === OrderEvents.rejected ? onOrderRejected(tx, event) : onShipmentStatusChanged(tx, event);
+  const handle = inbox(kit.db, 'payments', kit.tracer, consume);
+  await platform.broker.subscribe('payments', [ShipmentEvents.statusChanged, OrderEvents.rejected], async (event) =>
+    event.type === OrderEvents.rejected || isDelivery(event) ? handle(event) : undefined,
   );
   paymentsRoutes(kit.app, deps);
   internalRoutes(kit.app, deps);

@@ -1,11 +1,9 @@
 // Shipment events: cash on delivery is captured when the courier delivers.
 import type { Tx } from '@bazaar/kit/database';
 import type { Envelope } from '@bazaar/kit/messaging';
-import { ShipmentEvents, type ShipmentStatusChangedData } from '@bazaar/shipping/contracts';
+import type { ShipmentStatusChangedData } from '@bazaar/shipping/contracts';
 import { paymentsRepo } from '../data/payments-repo.ts';
 import { captureNow } from '../use-cases/capture-payment.ts';
-
-export const consumedEvents = [ShipmentEvents.statusChanged];
 
 /** Only a delivery can capture a payment: the other steps of a shipment are not worth an inbox transaction. */
 export const isDelivery = (event: Envelope) => (event.data as ShipmentStatusChangedData).status === 'DELIVERED';

@@ -5,6 +5,7 @@ import type { PaymentMethod, PaymentRecord, PaymentSummary } from '../contracts.
 import { attemptsRepo } from '../data/attempts-repo.ts';
 import { type JournalEntry, ledgerRepo } from '../data/ledger-repo.ts';
 import { paymentsRepo } from '../data/payments-repo.ts';
+import { unpaidOrdersRepo } from '../data/unpaid-orders-repo.ts';
 import { publicStatus } from '../domain/payment.ts';
 
 export type PublicPayment = {
@@ -17,12 +18,18 @@ export type PublicPayment = {
   createdAt: string;
 };
 
-/** Newest first. A customer sees the payments of their own orders; asking for another's order is NOT_FOUND. */
+/**
+ * Newest first. A customer sees the payments of their own orders; asking for another's order is NOT_FOUND. An order
+ * that ended before any payment (rejected out of stock) has none: its owner and admins get an empty list.
+ */
 export async function listPayments(db: Db, caller: Caller, q: { orderId?: string; limit: number; cursor?: string }) {
   const after = decodeCursor(q.cursor, ['time', 'string']) as [string, string] | undefined;
   const userId = caller.role === 'admin' ? undefined : caller.id;
   const rows = await paymentsRepo.list(db, { userId, orderId: q.orderId, limit: q.limit + 1, after });
-  if (q.orderId && rows.length === 0 && !after) throw notFound('No payment for this order.');
+  if (q.orderId && rows.length === 0 && !after) {
+    const owner = await unpaidOrdersRepo.ownerOf(db, q.orderId);
+    if (owner === null || (userId !== undefined && owner !== userId)) throw notFound('No payment for this order.');
+  }
   const page = pageOf(rows, q.limit, (last) => [last.createdAt, last.id]);
   const items: PublicPayment[] = page.items.map((p) => ({
     id: p.id,
