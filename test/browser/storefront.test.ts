@@ -320,6 +320,31 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     await ctx.close();
   }, 60_000);
 
+  it('a page for signed-in customers, opened signed out or after the session expired, asks to log in and comes back', async () => {
+    const user = await newCustomer('Returning Shopper');
+    const { ctx, page, problems } = await context();
+    await page.goto('/orders');
+    await page.waitForURL(/\/login\?next=%2Forders$/);
+    await poll(() => page.getByLabel('Email').isVisible()).toBe(true);
+    await page.getByLabel('Email').fill(user.email);
+    await page.getByLabel('Password').fill(user.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL(/\/orders$/);
+    await poll(() => page.getByRole('heading', { name: 'My orders' }).isVisible()).toBe(true);
+
+    // An hour later the token has expired: the same page asks again instead of waiting forever.
+    await page.evaluate(() => {
+      const key = 'bazaar.session.v1';
+      const session = JSON.parse(localStorage.getItem(key)!);
+      localStorage.setItem(key, JSON.stringify({ ...session, expiresAt: Date.now() - 1000 }));
+    });
+    await page.reload();
+    await page.waitForURL(/\/login\?next=%2Forders$/);
+    await poll(() => page.getByLabel('Email').isVisible()).toBe(true);
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
+
   it('a keyboard alone can log in, fill the cart and check out with cash on delivery', async () => {
     const user = await newCustomer('Keyboard Shopper');
     const { ctx, page, problems } = await context();
@@ -406,6 +431,16 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     await page.getByRole('link', { name: 'My orders' }).click();
     await page.getByRole('list', { name: 'Your orders, newest first' }).waitFor();
     await fits('06-history');
+    // The admin's stock table scrolls inside its frame; the page itself does not.
+    await page.getByRole('button', { name: /^Log out/ }).click();
+    await page.goto('/login');
+    await page.getByLabel('Email').fill(ADMIN.email);
+    await page.getByLabel('Password').fill(ADMIN.password);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await poll(() => page.getByRole('button', { name: /^Log out/ }).isVisible()).toBe(true);
+    await page.goto('/admin');
+    await page.locator('.stock-table').waitFor();
+    await fits('07-admin');
     expect(problems).toEqual([]);
     await ctx.close();
   }, 60_000);

@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Link } from './components/link.tsx';
 import { cartCount } from './lib/cart.ts';
-import { loginPath, matchRoute, type Route, signupPath } from './lib/routes.ts';
+import { loginPath, matchRoute, type Route, SEARCH_MAX, signupPath } from './lib/routes.ts';
 import { LogIn, SignUp } from './pages/account.tsx';
 import { Admin } from './pages/admin.tsx';
 import { CartPage } from './pages/cart.tsx';
@@ -67,6 +67,7 @@ function SearchForm({ q }: { q: string }) {
           onInput={(e) => setText(e.currentTarget.value)}
           autocomplete="off"
           enterKeyHint="search"
+          maxLength={SEARCH_MAX}
         />
         <button type="submit" class="button button--search">
           Search

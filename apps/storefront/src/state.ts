@@ -124,9 +124,14 @@ export function useLocation() {
   const read = () => ({ pathname: location.pathname, search: location.search });
   const [loc, setLoc] = useState(read);
   useEffect(() => {
-    const onChange = () => setLoc(read());
+    const onChange = () => {
+      const now = read();
+      setLoc((was) => (was.pathname === now.pathname && was.search === now.search ? was : now));
+    };
     window.addEventListener('popstate', onChange);
     window.addEventListener(NAVIGATE, onChange);
+    // A page's own effects run before this one and may already have navigated (a redirect to the login form).
+    onChange();
     return () => {
       window.removeEventListener('popstate', onChange);
       window.removeEventListener(NAVIGATE, onChange);

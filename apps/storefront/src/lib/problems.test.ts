@@ -22,6 +22,15 @@ describe('problems', () => {
   it('has words for the codes a shopper meets, and falls back to the detail', () => {
     expect(friendlyMessage({ code: 'OUT_OF_STOCK' })).toMatch(/sold out/);
     expect(friendlyMessage({ code: 'RATE_LIMITED', retryAfter: 2 })).toMatch(/wait 2 seconds/);
+    expect(friendlyMessage({ code: 'RATE_LIMITED', retryAfter: 1 })).toMatch(/wait 1 second /);
+    const lockout = {
+      code: 'RATE_LIMITED',
+      retryAfter: 300,
+      detail: 'Too many failed logins for this account; try again later.',
+    };
+    expect(friendlyMessage(lockout)).toBe(
+      'Too many failed logins for this account. Please wait 5 minutes, then try again.',
+    );
     expect(friendlyMessage({ code: 'UNAUTHENTICATED' })).toMatch(/log in again/);
     expect(friendlyMessage({ code: 'SOMETHING_NEW', detail: 'A new thing happened.' })).toBe('A new thing happened.');
   });

@@ -63,7 +63,10 @@ export function friendlyMessage(
     case 'VALIDATION_FAILED':
       return 'Some details need fixing: see the highlighted fields.';
     case 'RATE_LIMITED':
-      return `Too many requests at once. Please wait ${problem.retryAfter ?? 'a few'} seconds and try again.`;
+      // The login lockout shares the code; its detail says which limit it is.
+      return /failed logins/i.test(problem.detail ?? '')
+        ? `Too many failed logins for this account. Please wait ${waitText(problem.retryAfter)}, then try again.`
+        : `Too many requests at once. Please wait ${waitText(problem.retryAfter)} and try again.`;
     case 'UNAUTHENTICATED':
       return 'Your session has ended. Please log in again.';
     case 'INVALID_CREDENTIALS':
@@ -90,6 +93,13 @@ export function friendlyMessage(
     default:
       return problem.detail ? `${problem.detail}` : 'Something went wrong. Please try again.';
   }
+}
+
+/** waitText says how long to wait in words: "1 second", "45 seconds", "5 minutes". */
+function waitText(seconds: number | undefined): string {
+  if (!seconds) return 'a few seconds';
+  if (seconds >= 120) return `${Math.ceil(seconds / 60)} minutes`;
+  return seconds === 1 ? '1 second' : `${seconds} seconds`;
 }
 
 /** fieldErrors maps the API's `errors` to one friendly message per form field, keyed by the path's last part. */

@@ -5,6 +5,7 @@ describe('routes', () => {
   it('maps paths to pages', () => {
     expect(matchRoute('/')).toEqual({ page: 'catalogue', q: '' });
     expect(matchRoute('/', '?q=lawn%20suit')).toEqual({ page: 'catalogue', q: 'lawn suit' });
+    expect(matchRoute('/', `?q=${'a'.repeat(120)}`)).toEqual({ page: 'catalogue', q: 'a'.repeat(100) });
     expect(matchRoute(productPath('LAWN-001'))).toEqual({ page: 'product', sku: 'LAWN-001' });
     expect(matchRoute('/orders/')).toEqual({ page: 'orders' });
     expect(matchRoute('/orders/ord_1')).toEqual({ page: 'order', id: 'ord_1' });

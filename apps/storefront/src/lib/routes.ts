@@ -34,9 +34,9 @@ export function matchRoute(pathname: string, search = ''): Route {
   if (third !== undefined) return { page: 'not-found' };
   switch (first) {
     case undefined:
-      return { page: 'catalogue', q: params.get('q')?.trim() ?? '' };
+      return { page: 'catalogue', q: searchOf(params) };
     case 'products':
-      return second ? { page: 'product', sku: second } : { page: 'catalogue', q: params.get('q')?.trim() ?? '' };
+      return second ? { page: 'product', sku: second } : { page: 'catalogue', q: searchOf(params) };
     case 'cart':
       return second ? { page: 'not-found' } : { page: 'cart' };
     case 'checkout':
@@ -61,3 +61,7 @@ export const orderPath = (id: string) => `/orders/${encodeURIComponent(id)}`;
 export const trackPath = (trackingNumber: string) => `/track/${encodeURIComponent(trackingNumber)}`;
 export const loginPath = (next: string) => (next === '/' ? '/login' : `/login?next=${encodeURIComponent(next)}`);
 export const signupPath = (next: string) => (next === '/' ? '/signup' : `/signup?next=${encodeURIComponent(next)}`);
+
+/** The longest search the API takes (`q` of GET /api/products); a longer one in the address is cut to it. */
+export const SEARCH_MAX = 100;
+const searchOf = (params: URLSearchParams) => (params.get('q')?.trim() ?? '').slice(0, SEARCH_MAX).trim();
