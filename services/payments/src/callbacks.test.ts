@@ -51,6 +51,35 @@ describe('provider callbacks', () => {
     expect(await post('easypaisa', callback)).toEqual({ status: 200, body: { received: true } });
   });
 
+  it('a callback replayed in another encoding (hash in capitals, an added empty field, a number for a string) is stored once and asks the provider once', async () => {
+    const orderId = newOrder();
+    // Timed out and reversed: a success reported for it makes us ask the provider again, once.
+    expect((await h.authorize({ orderId, method: 'jazzcash', wallet: '03000000003' })).body.status).toBe('VOIDED');
+    const ref = txnRefFor(orderId, 1);
+    const callback = h.sandboxes.jazzcash.callbackFor(ref)!;
+    const before = await stored();
+    const inquiries = () => h.providerCalls(ref, 'Inquire').length;
+    const asked = inquiries();
+    const variants: Record<string, unknown>[] = [
+      callback,
+      callback,
+      { ...callback, pp_SecureHash: callback.pp_SecureHash.toUpperCase() },
+      { ...callback, ppmpf_5: '' },
+      { ...callback, pp_Amount: Number(callback.pp_Amount) },
+    ];
+    for (const body of variants) {
+      const res = await h.svc.app.inject({
+        method: 'POST',
+        url: '/api/payments/callbacks/jazzcash',
+        headers: { 'x-internal-key': key, 'content-type': 'application/json' },
+        payload: JSON.stringify(body),
+      });
+      expect(res.statusCode).toBe(200);
+    }
+    expect(await stored()).toBe(before + 1);
+    expect(inquiries()).toBe(asked + 1);
+  });
+
   it('when the signature is wrong, it is refused with BAD_SIGNATURE and nothing is stored', async () => {
     const orderId = newOrder();
     await h.authorize({ orderId, method: 'jazzcash', wallet: '03001234567' });
@@ -66,7 +95,15 @@ describe('provider callbacks', () => {
 
   it('a body that is not a flat set of fields is no signed callback either: BAD_SIGNATURE, nothing stored', async () => {
     const before = await stored();
-    for (const payload of ['', '{"pp_TxnRefNo":{"nested":1}}', '[1,2]', '"text"', 'null']) {
+    for (const payload of [
+      '',
+      '{"pp_TxnRefNo":{"nested":1}}',
+      '[1,2]',
+      '"text"',
+      'null',
+      '{not json',
+      '{"pp_TxnRefNo":',
+    ]) {
       for (const provider of ['jazzcash', 'easypaisa']) {
         const res = await h.svc.app.inject({
           method: 'POST',

@@ -37,7 +37,9 @@ describe.skipIf(!serverUrl)('payments on PostgreSQL under concurrency, two repli
     return { status: res.status, body: await res.json() };
   };
   const debits = (ref: string) =>
-    sandboxes.requests.filter((r) => r.txnRef === ref && /DoMWalletTransaction|initiate-ma-transaction/.test(r.path));
+    sandboxes.requests.filter(
+      (r) => r.txnRef === ref && /Payment\/DoTransaction|DoMWalletTransaction|initiate-ma-transaction/.test(r.path),
+    );
 
   it('when 20 authorisations of one order race across two replicas, the provider is asked once and all get the same answer', async () => {
     const orderId = `ord_${randomUUID()}`;

@@ -60,6 +60,11 @@ export const spec = {
     'How often payments whose money may still sit at a provider are checked again',
     5000,
   ),
+  reconcileHorizonMs: int(
+    'PAYMENT_RECONCILE_HORIZON_MS',
+    'How long a payment the provider had no record of is still checked again: a debit sent before a timeout may be completed until the provider lets the transaction expire (1 h)',
+    7_200_000,
+  ),
   jazzcashSandboxPort: int('JAZZCASH_SANDBOX_PORT', 'Port of the JazzCash sandbox simulator (embedded mode)', 8091),
   easypaisaSandboxPort: int('EASYPAISA_SANDBOX_PORT', 'Port of the EasyPaisa sandbox simulator (embedded mode)', 8092),
 };

@@ -14,7 +14,9 @@ afterEach(() => expectSoundLedger(h));
 
 const newOrder = () => `ord_${randomUUID()}`;
 const debits = (ref: string) =>
-  h.providerCalls(ref).filter((r) => /DoMWalletTransaction|initiate-ma-transaction/.test(r.path));
+  h
+    .providerCalls(ref)
+    .filter((r) => /Payment\/DoTransaction|DoMWalletTransaction|initiate-ma-transaction/.test(r.path));
 const entryKinds = async (orderId: string) => (await h.ledger(orderId)).map((e) => e.kind).sort();
 
 for (const method of ['jazzcash', 'easypaisa'] as const) {

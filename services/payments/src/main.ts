@@ -22,7 +22,7 @@ export { type Sandboxes, type SandboxOptions, startSandboxes } from './sandboxes
 export async function start(platform: Platform, overrides: Partial<PaymentsConfig> = {}) {
   const config = loadConfig(overrides);
   const kit = await serviceDefaults('payments', platform, { migrations });
-  const providers = walletProviders(config);
+  const providers = walletProviders(config, { tracer: kit.tracer, log: kit.log });
   const deps: Deps = {
     db: kit.db,
     log: kit.log,
@@ -34,6 +34,7 @@ export async function start(platform: Platform, overrides: Partial<PaymentsConfi
       // Covers a call, its retries, the inquiry and the reversal that may follow it.
       leaseMs: config.timeoutMs * (config.retries + 4) + 5000,
       reconcileMs: config.reconcileMs,
+      reconcileHorizonMs: config.reconcileHorizonMs,
       callbackMaxAgeMs: config.callbackMaxAgeMs,
     },
   };

@@ -2,6 +2,7 @@
 import { parse } from 'node:querystring';
 import { type App, page, problemAnswer } from '@bazaar/kit/server';
 import { Value } from 'typebox/value';
+import { badSignature } from '../domain/payment.ts';
 import type { Deps } from '../use-cases/deps.ts';
 import { handleCallback } from '../use-cases/handle-callback.ts';
 import { journal, listPayments, paymentSummary } from '../use-cases/queries.ts';
@@ -52,6 +53,13 @@ export function paymentsRoutes(app: App, deps: Deps): void {
       },
       // A body its schema refuses is no signed callback: the use case answers 401, as API.md asks, not the edge 400.
       validatorCompiler: (part) => (part.httpPart === 'body' ? () => true : app.validatorCompiler!(part)),
+      // Nor is one that is not JSON at all.
+      errorHandler: (error, req, reply) =>
+        app.errorHandler(
+          unreadable.has((error as { code?: string }).code!) ? badSignature('bad_signature') : error,
+          req,
+          reply,
+        ),
     },
     async (req) =>
       handleCallback(deps, req.params.provider, Value.Check(CallbackBody, req.body) ? req.body : undefined),
@@ -88,6 +96,8 @@ export function paymentsRoutes(app: App, deps: Deps): void {
 }
 
 /** Providers post their return URL as an HTML form: parse it into the same flat object a JSON body gives. */
+const unreadable = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY']);
+
 function acceptFormBodies(app: App): void {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
     done(null, { ...parse(body as string) });

@@ -1,4 +1,6 @@
 // The wallet providers: one adapter per provider for the whole process, so each keeps one circuit breaker.
+import type { Logger } from '@bazaar/kit/telemetry';
+import type { Tracer } from '@opentelemetry/api';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { PaymentsConfig } from '../config.ts';
 import type { WalletMethod } from '../domain/payment.ts';
@@ -7,6 +9,8 @@ import {
   type CallbackCheck,
   createEasyPaisaProvider,
   createJazzCashProvider,
+  easyPaisaHashInput,
+  jazzCashHashInput,
   type PaymentProvider,
   readEasyPaisaCallback,
   readJazzCashCallback,
@@ -21,12 +25,17 @@ export type Providers = Record<WalletMethod, WalletProvider>;
 export type CallbackReader = {
   verify(fields: Record<string, unknown>, now: Date, maxAgeMs: number): CallbackCheck;
   read(fields: Record<string, unknown>): { txnRef: string; paid: boolean };
+  /** What the signature covers, in the provider's canonical form: the same callback however it is re-encoded. */
+  signed(fields: Record<string, unknown>): string;
 };
 
-export function walletProviders(config: PaymentsConfig): Providers {
+/** One adapter per provider; `seen` gives each call a span and its failures a log line. */
+export function walletProviders(config: PaymentsConfig, seen?: { tracer: Tracer; log: Logger }): Providers {
   const resilience = { timeoutMs: config.timeoutMs, retries: config.retries };
+  const observer = (provider: WalletMethod) => (seen ? { observer: { provider, ...seen } } : {});
   return {
     jazzcash: createJazzCashProvider({
+      ...observer('jazzcash'),
       baseUrl: config.jazzcashUrl,
       merchantId: config.jazzcashMerchantId,
       password: config.jazzcashPassword,
@@ -35,6 +44,7 @@ export function walletProviders(config: PaymentsConfig): Providers {
       ...resilience,
     }),
     easypaisa: createEasyPaisaProvider({
+      ...observer('easypaisa'),
       baseUrl: config.easypaisaUrl,
       storeId: config.easypaisaStoreId,
       username: config.easypaisaUsername,
@@ -49,10 +59,12 @@ export function callbackReaders(config: PaymentsConfig): Record<WalletMethod, Ca
     jazzcash: {
       verify: (fields, now, maxAgeMs) => verifyJazzCashCallback(fields, config.jazzcashIntegritySalt, now, maxAgeMs),
       read: readJazzCashCallback,
+      signed: (fields) => jazzCashHashInput(fields, ''),
     },
     easypaisa: {
       verify: (fields, now, maxAgeMs) => verifyEasyPaisaCallback(fields, config.easypaisaHashKey, now, maxAgeMs),
       read: readEasyPaisaCallback,
+      signed: easyPaisaHashInput,
     },
   };
 }

@@ -6,6 +6,7 @@ export {
   buildEasyPaisaCallback,
   easyPaisaCallbackFields,
   easyPaisaHashedRequest,
+  easyPaisaHashInput,
   readEasyPaisaCallback,
   verifyEasyPaisaCallback,
   verifyEasyPaisaHashedRequest,
@@ -17,6 +18,7 @@ export { createJazzCashProvider } from './jazzcash/client.ts';
 export {
   buildJazzCashCallback,
   jazzCashDateTime,
+  jazzCashHashInput,
   readJazzCashCallback,
   verifyJazzCashCallback,
 } from './jazzcash/format.ts';

@@ -13,7 +13,8 @@ export type ProviderResult =
   | { outcome: 'declined'; code: string; message: string; reference?: string }
   | { outcome: 'unavailable'; message: string; timedOut?: true }; // timeout / 5xx after retries / breaker open: the caller decides
 
-export type InquiryStatus = 'paid' | 'failed' | 'not_found' | 'pending';
+/** reversed: it took the money and gave it back; failed: it never took any; not_found: it has no record of the ref. */
+export type InquiryStatus = 'paid' | 'failed' | 'reversed' | 'not_found' | 'pending';
 
 export interface PaymentProvider {
   readonly name: 'jazzcash' | 'easypaisa';

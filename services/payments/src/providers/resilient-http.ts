@@ -1,3 +1,5 @@
+import type { Logger } from '@bazaar/kit/telemetry';
+import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import {
   CircuitState,
   ConsecutiveBreaker,
@@ -19,7 +21,11 @@ export type ResilienceOptions = {
   backoffMs?: number; // first backoff delay (exponential, jittered); default 100
   breakerThreshold?: number; // consecutive failed calls that open the breaker; default 5
   halfOpenAfterMs?: number; // how long the breaker stays open before a trial call; default 10 000
+  observer?: ProviderObserver; // spans and log lines of the calls; none in unit tests of the formats
 };
+
+/** Where a provider's calls are seen: a client span per call, a line per retry, failure and breaker change. */
+export type ProviderObserver = { provider: string; tracer: Tracer; log: Logger };
 
 export type PostResult =
   | { ok: true; status: number; body: Record<string, unknown> }
@@ -73,6 +79,17 @@ export function createResilientPoster(options: ResilienceOptions = {}): Resilien
     },
   );
 
+  const seen = options.observer;
+  if (seen) {
+    const { provider, log } = seen;
+    retryPolicy.onRetry((r) =>
+      log.warn({ provider, attempt: r.attempt, err: errorText(r) }, 'provider call failed; retrying'),
+    );
+    breaker.onBreak(() => log.error({ provider }, 'provider circuit breaker opened'));
+    breaker.onHalfOpen(() => log.info({ provider }, 'provider circuit breaker half-open: trying a call'));
+    breaker.onReset(() => log.info({ provider }, 'provider circuit breaker closed'));
+  }
+
   async function once(url: string, payload: string, headers: Record<string, string>, outer?: AbortSignal) {
     // A timer cleared on the answer, not AbortSignal.timeout: that one outlives the call (undici's listener keeps it)
     // and builds a DOMException when it fires, long after the answer, on every call.
@@ -104,12 +121,31 @@ export function createResilientPoster(options: ResilienceOptions = {}): Resilien
   return {
     async post(url, body, headers, signal) {
       const payload = JSON.stringify(body);
+      const path = new URL(url).pathname;
+      const span = seen?.tracer.startSpan(`POST ${seen.provider}`, {
+        kind: SpanKind.CLIENT,
+        attributes: { 'peer.service': seen.provider, 'http.request.method': 'POST', 'url.path': path },
+      });
+      let result: PostResult;
       try {
         const res = await breaker.execute(() => retryPolicy.execute(() => once(url, payload, headers, signal)));
-        return { ok: true, ...res };
+        result = { ok: true, ...res };
       } catch (e) {
-        return failure(e);
+        result = failure(e);
       }
+      if (span) {
+        if (result.ok) span.setAttribute('http.response.status_code', result.status);
+        else {
+          span.setStatus({ code: SpanStatusCode.ERROR, message: result.message });
+          if (result.reason !== 'aborted')
+            seen!.log.warn(
+              { provider: seen!.provider, path, reason: result.reason, err: result.message },
+              'provider call failed',
+            );
+        }
+        span.end();
+      }
+      return result;
     },
     breakerState() {
       if (breaker.state === CircuitState.Closed) return 'closed';
@@ -128,6 +164,9 @@ function failure(e: unknown): PostResult {
   if (e instanceof AbortedError || isTaskCancelledError(e)) return { ok: false, reason: 'aborted', message };
   throw e;
 }
+
+const errorText = (r: { error: unknown } | { value: unknown }) =>
+  'error' in r ? (r.error instanceof Error ? r.error.message : String(r.error)) : 'bad answer';
 
 function parseObject(text: string): Record<string, unknown> | undefined {
   try {

@@ -30,3 +30,9 @@ export function flakyCounter(failuresBeforeSuccess = 2) {
     return true;
   };
 }
+
+// repeatOf: what a debit repeated on a known ref meets: the record as it stands now, never a second debit.
+export function repeatOf(t: SandboxTransaction, amount: number, wallet: string): 'replay' | 'reversed' | 'mismatch' {
+  if (t.status === 'reversed') return 'reversed';
+  return t.amount === amount && t.wallet === wallet ? 'replay' : 'mismatch';
+}

@@ -97,7 +97,7 @@ export function inquiryStatus(
   if (code === codes.notFound) return { status: 'not_found' };
   if (status === codes.status.paid) return { status: 'paid', reference: txnRef };
   if (status === codes.status.pending) return { status: 'pending', reference: txnRef };
-  if (status === codes.status.failed || status === codes.status.reversed)
-    return { status: 'failed', reference: txnRef }; // reversed: the provider holds no money either way
+  if (status === codes.status.failed) return { status: 'failed', reference: txnRef };
+  if (status === codes.status.reversed) return { status: 'reversed', reference: txnRef };
   throw new ProviderUnavailableError(`inquiry status not understood: ${status ?? '(none)'}`);
 }

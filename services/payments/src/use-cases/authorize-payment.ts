@@ -4,6 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Tx } from '@bazaar/kit/database';
+import type { WalletProvider } from '../clients/providers.ts';
 import type { AuthorizeOutcome, AuthorizeRequest, AuthorizeResponse } from '../contracts.ts';
 import { attemptsRepo } from '../data/attempts-repo.ts';
 import { ledgerRepo } from '../data/ledger-repo.ts';
@@ -17,9 +18,9 @@ import {
   reasonFor,
   type WalletMethod,
 } from '../domain/payment.ts';
-import { txnRefFor } from '../providers/index.ts';
+import { type InquiryStatus, type ProviderResult, txnRefFor } from '../providers/index.ts';
 import { type Deps, type HandBack, type Lease, takeLease, withLease } from './deps.ts';
-import { bookRelease, type Release, releaseAtProvider, stillOpen } from './provider-release.ts';
+import { bookRelease, lookAgain, type Release, releaseAtProvider } from './provider-release.ts';
 
 type Claim = { kind: 'answer'; payment: Payment } | { kind: 'busy' } | { kind: 'call'; lease: Lease };
 
@@ -32,7 +33,7 @@ export async function authorizePayment(deps: Deps, req: AuthorizeRequest): Promi
       const claim = await deps.db.transaction((tx) => claimAuthorization(tx, deps, req));
       if (claim.kind === 'answer') return answerOf(claim.payment);
       if (claim.kind === 'call')
-        return withLease(deps, claim.lease, (handBack) => askProvider(deps, claim.lease, handBack));
+        return withLease(deps, claim.lease, (handBack) => askProvider(deps, claim.lease, handBack, true));
       await sleep(20); // another process is asking the provider for this order
     }
   });
@@ -72,17 +73,14 @@ async function claimAuthorization(tx: Tx, deps: Deps, req: AuthorizeRequest): Pr
 /**
  * Asks the provider; when it gives no answer, finds out what it did and takes back any debit before recording. The
  * attempt, the outcome and the lease's return are one transaction: a crash before it leaves the payment AUTHORIZING
- * with a lease that expires, and the next call asks again with the same reference (the provider answers it once).
+ * with a lease that expires, and the next call (`resumed`) first asks the provider what became of the debit.
  */
-async function askProvider(deps: Deps, lease: Lease, handBack: HandBack): Promise<AuthorizeResponse> {
+async function askProvider(deps: Deps, lease: Lease, handBack: HandBack, resumed = false): Promise<AuthorizeResponse> {
   const p = lease.payment;
   const provider = deps.providers[p.method as WalletMethod];
-  const result = await provider.authorize({
-    orderId: p.orderId,
-    attempt: 1,
-    amount: p.amount,
-    wallet: p.wallet ?? undefined,
-  });
+  const result =
+    (resumed ? await earlierDebit(deps, p, provider) : undefined) ??
+    (await provider.authorize({ orderId: p.orderId, attempt: 1, amount: p.amount, wallet: p.wallet ?? undefined }));
   const outcome: AuthorizeOutcome =
     result.outcome !== 'unavailable' ? result.outcome : result.timedOut ? 'timeout' : 'unavailable';
   const attempt = {
@@ -113,11 +111,47 @@ async function askProvider(deps: Deps, lease: Lease, handBack: HandBack): Promis
 }
 
 /**
+ * What became of the debit an interrupted call may have sent, as the provider's answer to it would have said; undefined
+ * when the provider has no record of it, so it is sent now. Money it took and gave back (we reversed it before a
+ * crash) reads as a timeout, whose release then books the reversal: never an approval.
+ */
+async function earlierDebit(deps: Deps, p: Payment, provider: WalletProvider): Promise<ProviderResult | undefined> {
+  let status: InquiryStatus;
+  try {
+    status = (await provider.inquire(p.reference!)).status;
+  } catch (err) {
+    await attemptsRepo.record(deps.db, inquiry(p, provider, 'unavailable', (err as Error).message));
+    return {
+      outcome: 'unavailable',
+      message: `no answer to the inquiry after an interrupted call: ${(err as Error).message}`,
+    };
+  }
+  await attemptsRepo.record(deps.db, inquiry(p, provider, status));
+  if (status === 'not_found') return undefined;
+  if (status === 'paid') return { outcome: 'approved', reference: p.reference! };
+  if (status === 'failed') return { outcome: 'declined', code: status, message: 'the provider failed the debit' };
+  return { outcome: 'unavailable', message: `the debit is ${status} at the provider`, timedOut: true };
+}
+
+const inquiry = (p: Payment, provider: WalletProvider, result: string, detail?: string) => ({
+  paymentId: p.id,
+  provider: provider.name,
+  operation: 'inquire' as const,
+  txnRef: p.reference!,
+  result,
+  detail,
+});
+
+/**
  * Books and stores the outcome, and answers the payment as settled: approved holds the amount; a timeout or outage
  * voids, after the provider let go.
  */
 async function record(tx: Tx, deps: Deps, p: Payment, outcome: AuthorizeOutcome, release?: Release): Promise<Payment> {
   deps.metrics.authorized(p.method!, outcome);
+  const facts = { orderId: p.orderId, method: p.method, amount: p.amount, outcome };
+  if (outcome === 'approved') deps.log.info(facts, 'payment authorised');
+  else if (outcome === 'declined') deps.log.info(facts, 'payment declined');
+  else deps.log.warn({ ...facts, release }, 'payment not authorised: the provider gave no answer');
   if (outcome === 'approved') {
     await ledgerRepo.book(tx, { id: p.id, orderId: p.orderId, method: p.method! }, 'authorize', p.amount);
     return paymentsRepo.settle(tx, p, { status: 'AUTHORIZED', outcome });
@@ -126,7 +160,8 @@ async function record(tx: Tx, deps: Deps, p: Payment, outcome: AuthorizeOutcome,
     return paymentsRepo.settle(tx, p, { status: 'DECLINED', outcome, reason: reasonFor(outcome)! });
   await bookRelease(tx, p, release!);
   const voided = await paymentsRepo.settle(tx, p, { status: 'VOIDED', outcome, reason: reasonFor(outcome)! });
-  if (stillOpen(release!)) await paymentsRepo.reconcileLater(tx, p.id, deps.settings.reconcileMs);
+  if (lookAgain(release!, p, deps.settings.reconcileHorizonMs))
+    await paymentsRepo.reconcileLater(tx, p.id, deps.settings.reconcileMs);
   return voided;
 }
 

@@ -20,6 +20,8 @@ export type Deps = {
     leaseMs: number;
     /** First delay before money that may sit at a provider is checked again. */
     reconcileMs: number;
+    /** How long after its creation a payment the provider has no record of may still be completed there. */
+    reconcileHorizonMs: number;
     callbackMaxAgeMs: number;
   };
 };

@@ -26,18 +26,10 @@ export async function handleCallback(
     txnRef,
     paid,
     payload: fields,
-    payloadHash: hashOf(fields),
+    payloadHash: createHash('sha256').update(reader.signed(fields)).digest('hex'),
   });
   const payment = fresh && paid ? await paymentsRepo.byReference(deps.db, txnRef) : null;
   if (payment && (payment.status === 'VOIDED' || payment.status === 'DECLINED'))
     await reconcilePayment(deps, payment.orderId, provider as WalletMethod);
   return { received: true };
-}
-
-/** The payload's identity: its fields in name order, so the same callback hashes the same however it was encoded. */
-function hashOf(fields: Record<string, string>): string {
-  const sorted = Object.keys(fields)
-    .sort()
-    .map((k) => [k, fields[k]]);
-  return createHash('sha256').update(JSON.stringify(sorted)).digest('hex');
 }

@@ -7,10 +7,13 @@ import type { Payment } from '../domain/payment.ts';
 import type { InquiryStatus } from '../providers/index.ts';
 import type { Deps } from './deps.ts';
 
-/** clear: it holds nothing; reversed: it held money and gave it back; held: it holds money still; unknown: no answer. */
-export type Release = 'clear' | 'reversed' | 'held' | 'unknown';
+/**
+ * clear: it never took money; reversed: it took money and gave it back; absent: it has no record of the payment,
+ * yet (a debit sent before a timeout may still be completed); held: it holds money still; unknown: no answer.
+ */
+export type Release = 'clear' | 'reversed' | 'absent' | 'held' | 'unknown';
 
-/** releaseAtProvider makes sure the provider keeps nothing for the payment; 'pending' counts as unknown. */
+/** releaseAtProvider makes sure the provider keeps nothing for the payment now; 'pending' counts as unknown. */
 export async function releaseAtProvider(deps: Deps, p: Payment, provider: WalletProvider): Promise<Release> {
   const ref = p.reference!;
   const note = (operation: Operation, result: string, detail?: string) =>
@@ -23,7 +26,9 @@ export async function releaseAtProvider(deps: Deps, p: Payment, provider: Wallet
     await note('inquire', 'unavailable', (err as Error).message);
     return 'unknown';
   }
-  if (status === 'failed' || status === 'not_found') return 'clear';
+  if (status === 'failed') return 'clear';
+  if (status === 'reversed') return 'reversed';
+  if (status === 'not_found') return 'absent';
   if (status === 'pending') return 'unknown';
   const { ok } = await provider.reverse(ref);
   await note('reverse', ok ? 'reversed' : 'refused');
@@ -40,10 +45,17 @@ export async function bookRelease(tx: Tx, p: Payment, release: Release): Promise
   if (!p.method || p.amount === 0) return;
   const payment = { id: p.id, orderId: p.orderId, method: p.method };
   if (release === 'reversed' || release === 'held') await ledgerRepo.book(tx, payment, 'authorize', p.amount);
-  if (release !== 'reversed' && release !== 'clear') return;
+  if (release === 'held' || release === 'unknown') return;
   const kinds = await ledgerRepo.kinds(tx, p.id);
   if (kinds.has('authorize') && !kinds.has('capture')) await ledgerRepo.book(tx, payment, 'void', p.amount);
 }
 
-/** Whether money may still sit at the provider, to be checked again later. */
+/** Whether the provider may hold money for the payment now. */
 export const stillOpen = (release: Release) => release === 'held' || release === 'unknown';
+
+/**
+ * Whether to check the payment at the provider again later: while it may hold money, and while a debit it has no
+ * record of may still arrive (until the horizon after the payment was made, past the provider's expiry).
+ */
+export const lookAgain = (release: Release, p: Payment, horizonMs: number) =>
+  stillOpen(release) || (release === 'absent' && Date.now() - Date.parse(p.createdAt) < horizonMs);

@@ -4,7 +4,7 @@ import type { PaymentStatusResponse } from '../contracts.ts';
 import { paymentsRepo } from '../data/payments-repo.ts';
 import type { Payment, WalletMethod } from '../domain/payment.ts';
 import { type Deps, type Lease, takeLease, whenIdle, withLease } from './deps.ts';
-import { bookRelease, releaseAtProvider, stillOpen } from './provider-release.ts';
+import { bookRelease, lookAgain, releaseAtProvider } from './provider-release.ts';
 
 const released = new Set(['VOIDED', 'DECLINED']);
 
@@ -30,7 +30,8 @@ async function settle(deps: Deps, p: Payment): Promise<PaymentStatusResponse> {
   return deps.db.transaction(async (tx) => {
     const current = (await paymentsRepo.lockByOrder(tx, p.orderId))!;
     await bookRelease(tx, current, release);
-    await paymentsRepo.reconcileLater(tx, p.id, stillOpen(release) ? deps.settings.reconcileMs : null);
+    const again = lookAgain(release, current, deps.settings.reconcileHorizonMs);
+    await paymentsRepo.reconcileLater(tx, p.id, again ? deps.settings.reconcileMs : null);
     if (release === 'reversed')
       deps.log.warn(
         { orderId: p.orderId, provider: p.method },

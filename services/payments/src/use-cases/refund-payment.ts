@@ -33,6 +33,15 @@ export async function refundPayment(deps: Deps, orderId: string): Promise<Paymen
 async function refundWallet(deps: Deps, p: Payment): Promise<PaymentStatusResponse> {
   const release = await releaseAtProvider(deps, p, deps.providers[p.method as 'jazzcash' | 'easypaisa']);
   if (stillOpen(release)) throw providerUnavailable(p.method!);
+  if (release !== 'reversed') {
+    // We captured what the provider approved, yet it shows no debit: nothing went back, so nothing is booked as
+    // refunded; the refund is retried (and this logged) until the provider's record or an operator settles it.
+    deps.log.error(
+      { orderId: p.orderId, provider: p.method, release },
+      'provider shows no debit for a captured payment',
+    );
+    throw providerUnavailable(p.method!);
+  }
   return deps.db.transaction(async (tx) => {
     const current = (await paymentsRepo.lockByOrder(tx, p.orderId))!;
     return current.status === 'CAPTURED' ? refundNow(tx, current) : { orderId: p.orderId, status: current.status };

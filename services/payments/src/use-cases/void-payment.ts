@@ -7,7 +7,7 @@ import { paymentsRepo } from '../data/payments-repo.ts';
 import { isWallet, type Payment, providerUnavailable, voidStep } from '../domain/payment.ts';
 import { txnRefFor } from '../providers/index.ts';
 import { type Deps, type Lease, takeLease, whenIdle, withLease } from './deps.ts';
-import { bookRelease, releaseAtProvider, stillOpen } from './provider-release.ts';
+import { bookRelease, lookAgain, releaseAtProvider, stillOpen } from './provider-release.ts';
 
 export async function voidPayment(deps: Deps, orderId: string): Promise<PaymentStatusResponse> {
   return deps.serial.run(orderId, async () => {
@@ -41,7 +41,8 @@ export async function releaseWallet(deps: Deps, p: Payment): Promise<PaymentStat
       current,
       abandoned ? { status: 'VOIDED', outcome: 'declined', reason: 'PAYMENT_VOIDED' } : { status: 'VOIDED' },
     );
-    if (abandoned && stillOpen(release)) await paymentsRepo.reconcileLater(tx, p.id, deps.settings.reconcileMs);
+    if (lookAgain(release, current, deps.settings.reconcileHorizonMs))
+      await paymentsRepo.reconcileLater(tx, p.id, deps.settings.reconcileMs);
     return { orderId: p.orderId, status: 'VOIDED' as const };
   });
 }

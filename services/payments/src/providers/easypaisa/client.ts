@@ -23,7 +23,7 @@ export type EasyPaisaConfig = ResilienceOptions & {
   username: string;
   password: string;
   accountNum?: string; // merchant account number, sent with inquiries when set
-  emailAddress?: string; // the MA call requires one and our orders carry none; default below
+  emailAddress?: string; // the MA call requires one; default: defaultEmailAddress in format.ts
   paths?: Partial<typeof easyPaisaPaths>;
   tokenExpiryMs?: number; // default 1 h
   now?: () => Date;
@@ -80,9 +80,10 @@ export function createEasyPaisaProvider(config: EasyPaisaConfig): EasyPaisaProvi
         orderId: txnRef,
         amount: req.amount,
         wallet,
-        email: config.emailAddress ?? 'payments@bazaar.pk',
+        email: config.emailAddress,
         tokenExpiry: new Date(now().getTime() + (config.tokenExpiryMs ?? 3_600_000)),
-        optional: [req.orderId, req.description],
+        order: req.orderId,
+        description: req.description,
       });
       return calls.debitResult(await send(paths.initiateMa, body, signal), txnRef, verdict);
     },

@@ -3,8 +3,11 @@ import { describe, expect, it } from 'vitest';
 import {
   buildEasyPaisaCallback,
   credentialsHeader,
+  defaultEmailAddress,
   easyPaisaDateTime,
   easyPaisaHashedRequest,
+  easyPaisaOutcome,
+  maOptionalFields,
   maTransactionBody,
   paisaToRupees,
   readCredentials,
@@ -20,8 +23,13 @@ describe('EasyPaisa amounts and headers', () => {
     expect(paisaToRupees(149_900)).toBe('1499.00');
     expect(paisaToRupees(5)).toBe('0.05');
     expect(rupeesToPaisa('1499.00')).toBe(149_900);
-    expect(rupeesToPaisa('10.5')).toBe(1050);
     expect(rupeesToPaisa('1e3')).toBeUndefined();
+  });
+
+  it('when an amount is not rupees with exactly two decimals in a string, or too long for safe paisa, it is not read', () => {
+    for (const amount of ['10', '10.5', 10.5, 1050, '010.00', '-1.00', '12345678901234.00'])
+      expect(rupeesToPaisa(amount)).toBeUndefined();
+    expect(rupeesToPaisa('1234567890123.99')).toBe(123_456_789_012_399);
   });
 
   it('when credentials are sent, the header is base64 of username:password', () => {
@@ -38,7 +46,7 @@ describe('EasyPaisa amounts and headers', () => {
       wallet: '03001234567',
       email: 'a@b.pk',
       tokenExpiry: new Date('2025-01-01T19:00:00Z'),
-      optional: ['ord-1'],
+      order: 'ord-1',
     });
     expect(body).toEqual({
       storeId: '1234',
@@ -50,6 +58,39 @@ describe('EasyPaisa amounts and headers', () => {
       tokenExpiry: '20250102 000000',
       optional1: 'ord-1',
     });
+  });
+});
+
+describe('EasyPaisa assumptions kept in format', () => {
+  it('when no email is given, the MA body carries the default email, our order id in optional1 and the description in optional2', () => {
+    const body = maTransactionBody({
+      storeId: '1234',
+      orderId: 'TABC',
+      amount: 100,
+      wallet: '03001234567',
+      tokenExpiry: new Date('2025-01-01T19:00:00Z'),
+      order: 'ord-1',
+      description: 'Bazaar order ord-1',
+    });
+    expect(body).toMatchObject({
+      emailAddress: defaultEmailAddress,
+      [maOptionalFields.order]: 'ord-1',
+      [maOptionalFields.description]: 'Bazaar order ord-1',
+    });
+    expect(defaultEmailAddress).toBe('payments@bazaar.pk');
+    expect(maOptionalFields.order).toBe('optional1');
+  });
+});
+
+describe('EasyPaisa response codes', () => {
+  it('when a debit answers a code we do not know, the outcome is unknown, so the caller inquires', () => {
+    for (const code of ['0001', '0003', '0099', '9999', '']) expect(easyPaisaOutcome(code)).toBe('unknown');
+  });
+
+  it('when a debit answers a code we know to be a refusal, the outcome is declined', () => {
+    for (const code of ['0002', '0006', '0010', '0013', '0020', '0021'])
+      expect(easyPaisaOutcome(code)).toBe('declined');
+    expect(easyPaisaOutcome('0000')).toBe('approved');
   });
 });
 

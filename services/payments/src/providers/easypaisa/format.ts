@@ -7,6 +7,7 @@ import type { CallbackCheck } from '../provider.ts';
 
 export const easyPaisaPaths = {
   initiateMa: '/easypay-service/rest/v4/initiate-ma-transaction', // [sdk]
+  initiateOtc: '/easypay-service/rest/v4/initiate-otc-transaction', // [sdk] over the counter: we only simulate it
   inquire: '/easypay-service/rest/v4/inquire-transaction', // [sdk]
   reverse: '/easypay-service/rest/v4/reverse-transaction', // [ours] no public source shows a wallet reversal call
 };
@@ -19,15 +20,26 @@ export const easyPaisaCodes = {
   invalidStoreId: '0006', // [sdk]
   invalidCredentials: '0010', // [sdk]
   lowBalance: '0013', // [ours] sandbox wallet 03000000002
+  alreadyReversed: '0020', // [ours] a debit repeated on an orderId that has since been reversed
+  orderIdMismatch: '0021', // [ours] a debit repeated on a known orderId with another amount or wallet
 } as const;
+
+// easyPaisaRefusals: the codes we know to be final declines; any other code is unknown until an inquiry tells.
+const easyPaisaRefusals: ReadonlySet<string> = new Set([
+  easyPaisaCodes.requiredFieldMissing,
+  easyPaisaCodes.invalidStoreId,
+  easyPaisaCodes.invalidCredentials,
+  easyPaisaCodes.lowBalance,
+  easyPaisaCodes.alreadyReversed,
+  easyPaisaCodes.orderIdMismatch,
+]);
 
 // easyPaisaStatus: inquiry transactionStatus. PAID, FAILED [sdk]; PENDING, REVERSED [ours].
 export const easyPaisaStatus = { paid: 'PAID', failed: 'FAILED', pending: 'PENDING', reversed: 'REVERSED' } as const;
 
 export function easyPaisaOutcome(code: string): 'approved' | 'declined' | 'unknown' {
   if (code === easyPaisaCodes.success) return 'approved';
-  if (code === easyPaisaCodes.systemError || code === '') return 'unknown';
-  return 'declined';
+  return easyPaisaRefusals.has(code) ? 'declined' : 'unknown';
 }
 
 // paisaToRupees: the SDKs send rupees with two decimals; we keep integer paisa and convert only here, without floats.
@@ -36,9 +48,10 @@ export function paisaToRupees(paisa: number): string {
   return `${Math.floor(paisa / 100)}.${pad(paisa % 100)}`;
 }
 
-export function rupeesToPaisa(rupees: string): number | undefined {
-  const m = /^(\d{1,13})(?:\.(\d{1,2}))?$/.exec(rupees);
-  return m ? Number(m[1]) * 100 + Number((m[2] ?? '0').padEnd(2, '0')) : undefined;
+// rupeesToPaisa: only a string with exactly two decimals; 13 rupee digits at most keeps the paisa a safe integer.
+export function rupeesToPaisa(rupees: unknown): number | undefined {
+  const m = typeof rupees === 'string' ? /^(0|[1-9]\d{0,12})\.(\d{2})$/.exec(rupees) : null;
+  return m ? Number(m[1]) * 100 + Number(m[2]) : undefined;
 }
 
 // credentialsHeader: the REST body is not signed; the Credentials header authenticates the merchant. [sdk]
@@ -73,16 +86,24 @@ export function parseEasyPaisaDateTime(value: string): Date | undefined {
   return fromKarachiWallClock({ year, month, day, hour, minute, second });
 }
 
+// defaultEmailAddress: [ours] the MA call requires an email and our orders carry none.
+export const defaultEmailAddress = 'payments@bazaar.pk';
+
+// maOptionalFields: [ours] which of optional1..5 [sdk] carry our order id and the description.
+export const maOptionalFields = { order: 'optional1', description: 'optional2' } as const;
+
 export type MaRequest = {
   storeId: string;
   orderId: string; // our txn ref: unique per attempt
   amount: number; // paisa
   wallet: string;
-  email: string;
+  email?: string; // defaultEmailAddress when not given
   tokenExpiry: Date;
-  optional?: [string?, string?, string?, string?, string?]; // optional1..5 [sdk]; optional1 carries our order id [ours]
+  order: string; // our order id
+  description?: string;
 };
 
+// maRequiredFields / otcRequiredFields: what every SDK sends for a debit; the sandbox refuses a request without. [sdk]
 export const maRequiredFields = [
   'storeId',
   'orderId',
@@ -90,22 +111,30 @@ export const maRequiredFields = [
   'transactionType',
   'mobileAccountNo',
   'emailAddress',
+  'tokenExpiry',
 ];
+export const otcRequiredFields = maRequiredFields.map((f) => (f === 'mobileAccountNo' ? 'msisdn' : f));
 
 export function maTransactionBody(r: MaRequest): Record<string, string> {
-  const body: Record<string, string> = {
+  return {
     storeId: r.storeId,
     orderId: r.orderId,
     transactionAmount: paisaToRupees(r.amount),
     transactionType: 'MA',
     mobileAccountNo: r.wallet,
-    emailAddress: r.email,
+    emailAddress: r.email ?? defaultEmailAddress,
     tokenExpiry: easyPaisaDateTime(r.tokenExpiry),
+    [maOptionalFields.order]: r.order,
+    ...(r.description ? { [maOptionalFields.description]: r.description } : {}),
   };
-  r.optional?.forEach((value, i) => {
-    if (value) body[`optional${i + 1}`] = value;
-  });
-  return body;
+}
+
+// invalidDebitField: the first field of an MA or OTC debit the provider would refuse as a bad value (0002).
+export function invalidDebitField(b: Record<string, unknown>, type: 'MA' | 'OTC'): string | undefined {
+  if (!rupeesToPaisa(b.transactionAmount)) return 'transactionAmount';
+  if (b.transactionType !== type) return 'transactionType';
+  if (typeof b.tokenExpiry !== 'string' || !parseEasyPaisaDateTime(b.tokenExpiry)) return 'tokenExpiry';
+  return undefined;
 }
 
 // inquiryBody / reverseBody: accountNum is the merchant's account, sent when configured. [sdk] / [ours]
@@ -119,10 +148,10 @@ export function readEasyPaisaRequest(b: Record<string, unknown>) {
   return {
     storeId: text(b.storeId),
     orderId: text(b.orderId),
-    amount: text(b.transactionAmount),
-    type: text(b.transactionType),
+    amount: rupeesToPaisa(b.transactionAmount),
     wallet: text(b.mobileAccountNo),
-    order: text(b.optional1),
+    msisdn: text(b.msisdn),
+    order: text(b[maOptionalFields.order]),
     missing: (fields: string[]) => fields.find((f) => text(b[f]) === ''),
   };
 }

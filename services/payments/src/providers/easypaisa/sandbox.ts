@@ -2,7 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { installValidators } from '@bazaar/kit/server';
 import type { FastifyInstance } from 'fastify';
 import Fastify from 'fastify';
-import { flakyCounter, type SandboxTransaction, sandboxWallets, walletPattern } from '../sandbox-wallets.ts';
+import { flakyCounter, repeatOf, type SandboxTransaction, sandboxWallets, walletPattern } from '../sandbox-wallets.ts';
 import {
   buildEasyPaisaCallback,
   type EasyPaisaAnswer,
@@ -12,11 +12,12 @@ import {
   easyPaisaDateTime,
   easyPaisaPaths,
   easyPaisaStatus,
+  invalidDebitField,
   maRequiredFields,
+  otcRequiredFields,
   paisaToRupees,
   readCredentials,
   readEasyPaisaRequest,
-  rupeesToPaisa,
 } from './format.ts';
 
 // easypaisa/sandbox: a stand-in for the Easypay staging host, answering as the provider would (HTTP 200 + code).
@@ -54,6 +55,14 @@ export function createEasyPaisaSandbox(options: EasyPaisaSandboxOptions): EasyPa
     transactionId: t.providerReference,
     transactionDateTime: easyPaisaDateTime(t.createdAt),
   });
+  // repeated: a known orderId is never debited twice; the answer tells the transaction's state as it is now.
+  const repeated = (t: SandboxTransaction, amount: number, wallet: string): EasyPaisaAnswer => {
+    const repeat = repeatOf(t, amount, wallet);
+    if (repeat === 'replay') return result(t);
+    if (repeat === 'reversed')
+      return { responseCode: easyPaisaCodes.alreadyReversed, responseDesc: 'TRANSACTION REVERSED', orderId: t.txnRef };
+    return { responseCode: easyPaisaCodes.orderIdMismatch, responseDesc: 'ORDER ID ALREADY USED', orderId: t.txnRef };
+  };
   // gate: credentials, then store, then required fields, in the order the provider's codes suggest.
   const gate = (headers: Record<string, unknown>, body: Record<string, unknown>, required: string[]) => {
     const r = readEasyPaisaRequest(body);
@@ -93,12 +102,11 @@ export function createEasyPaisaSandbox(options: EasyPaisaSandboxOptions): EasyPa
   app.post(easyPaisaPaths.initiateMa, { schema: bodySchema }, async (request, reply) => {
     const { refusal, r } = gate(request.headers, request.body as Record<string, unknown>, maRequiredFields);
     if (refusal) return refusal;
-    const amount = rupeesToPaisa(r.amount);
-    if (!amount) return invalid('transactionAmount');
-    if (r.type !== 'MA') return invalid('transactionType');
+    const bad = invalidDebitField(request.body as Record<string, unknown>, 'MA');
+    if (bad || !r.amount) return invalid(bad ?? 'transactionAmount');
     if (!walletPattern.test(r.wallet)) return invalid('mobileAccountNo');
     const seen = transactions.get(r.orderId);
-    if (seen) return answer(result(seen)); // a repeated orderId replays its outcome: never a second debit
+    if (seen) return answer(repeated(seen, r.amount, r.wallet));
     const order = r.order || r.orderId;
     if (r.wallet === sandboxWallets.flaky && shouldFail(order))
       return reply.code(500).send({ message: 'Internal Server Error' });
@@ -107,7 +115,7 @@ export function createEasyPaisaSandbox(options: EasyPaisaSandboxOptions): EasyPa
       txnRef: r.orderId,
       order,
       wallet: r.wallet,
-      amount,
+      amount: r.amount,
       status: declined ? 'declined' : 'paid',
       responseCode: declined ? easyPaisaCodes.lowBalance : easyPaisaCodes.success,
       providerReference: String(7_000_000_000 + ++sequence),
@@ -117,6 +125,18 @@ export function createEasyPaisaSandbox(options: EasyPaisaSandboxOptions): EasyPa
     // the slow wallet is debited now but answers late: "the provider later reports success".
     if (r.wallet === sandboxWallets.slow) await sleep(slowMs);
     return answer(result(t));
+  });
+
+  // initiate-otc: the sandbox simulates wallets only, so even a well-formed OTC debit is refused with a code.
+  app.post(easyPaisaPaths.initiateOtc, { schema: bodySchema }, async (request) => {
+    const { refusal, r } = gate(request.headers, request.body as Record<string, unknown>, otcRequiredFields);
+    if (refusal) return refusal;
+    const bad = invalidDebitField(request.body as Record<string, unknown>, 'OTC');
+    if (bad || !walletPattern.test(r.msisdn)) return invalid(bad ?? 'msisdn');
+    return answer({
+      responseCode: easyPaisaCodes.requiredFieldMissing,
+      responseDesc: 'OTC NOT ENABLED FOR THIS STORE',
+    });
   });
 
   app.post(easyPaisaPaths.inquire, { schema: bodySchema }, async (request) => {

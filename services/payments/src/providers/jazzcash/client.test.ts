@@ -67,7 +67,7 @@ describe('JazzCash adapter against the sandbox', () => {
     expect(await client.reverse(ref)).toEqual({ ok: true });
     expect(sandbox.transactions.get(ref)?.status).toBe('reversed');
     expect(await client.reverse(ref)).toEqual({ ok: true }); // idempotent
-    expect((await client.inquire(ref)).status).toBe('failed');
+    expect((await client.inquire(ref)).status).toBe('reversed');
   });
 
   it('when a reference was never sent, inquiry says not_found and reverse is not ok', async () => {

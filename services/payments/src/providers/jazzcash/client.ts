@@ -10,13 +10,14 @@ import {
   jazzCashPaths,
   jazzCashStatus,
   mwalletFields,
+  mwalletPath,
   readJazzCashAnswer,
   refundFields,
   signJazzCashFields,
   verifyJazzCashHash,
 } from './format.ts';
 
-// jazzcash/client: the PaymentProvider for JazzCash wallets (MWALLET v2.0), debiting in one step.
+// jazzcash/client: the PaymentProvider for JazzCash wallets (MWALLET v1.1, v2.0 given a CNIC), debiting in one step.
 
 // Timeouts, retries and the breaker: ResilienceOptions, the same for both wallets.
 export type JazzCashConfig = ResilienceOptions & {
@@ -30,7 +31,14 @@ export type JazzCashConfig = ResilienceOptions & {
   now?: () => Date;
 };
 
-export type JazzCashProvider = PaymentProvider & { readonly name: 'jazzcash'; breakerState(): BreakerState };
+// JazzCashAuthorizeRequest: a customer's CNIC (last six digits), when known, makes the debit v2.0.
+export type JazzCashAuthorizeRequest = AuthorizeRequest & { cnic?: string };
+
+export type JazzCashProvider = Omit<PaymentProvider, 'authorize'> & {
+  readonly name: 'jazzcash';
+  authorize(req: JazzCashAuthorizeRequest, signal?: AbortSignal): Promise<ProviderResult>;
+  breakerState(): BreakerState;
+};
 
 const inquiryCodes: calls.InquiryCodes = {
   success: jazzCashCodes.success,
@@ -71,7 +79,7 @@ export function createJazzCashProvider(config: JazzCashConfig): JazzCashProvider
     name: 'jazzcash',
     breakerState: () => caller.breakerState(),
 
-    async authorize(req: AuthorizeRequest, signal?: AbortSignal): Promise<ProviderResult> {
+    async authorize(req: JazzCashAuthorizeRequest, signal?: AbortSignal): Promise<ProviderResult> {
       const { wallet, txnRef } = calls.walletDebit(req, 'JazzCash');
       const at = now();
       const fields = mwalletFields({
@@ -79,12 +87,13 @@ export function createJazzCashProvider(config: JazzCashConfig): JazzCashProvider
         txnRef,
         amount: req.amount,
         wallet,
+        cnic: req.cnic,
         billReference: req.orderId,
         description: req.description ?? `Bazaar order ${req.orderId}`,
         at,
         expiry: new Date(at.getTime() + (config.expiryMs ?? 3_600_000)),
       });
-      return calls.debitResult(await send(paths.mwallet, fields, txnRef, signal), txnRef, verdict);
+      return calls.debitResult(await send(mwalletPath(fields, paths), fields, txnRef, signal), txnRef, verdict);
     },
 
     async inquire(txnRef: string, signal?: AbortSignal) {

@@ -3,7 +3,10 @@ import { describe, expect, it } from 'vitest';
 import {
   buildJazzCashCallback,
   jazzCashDateTime,
+  jazzCashOutcome,
+  jazzCashPaisa,
   jazzCashSecureHash,
+  mwalletFields,
   parseJazzCashDateTime,
   signJazzCashFields,
   verifyJazzCashCallback,
@@ -68,5 +71,46 @@ describe('JazzCash callback verification', () => {
 
   it('when the callback is older than the allowed age, it is stale', () => {
     expect(verifyJazzCashCallback(callback(new Date(now.getTime() - 3_600_000)), salt, now, 600_000)).toBe('stale');
+  });
+});
+
+describe('JazzCash response codes', () => {
+  it('when a debit answers a code we do not know, the outcome is unknown, so the caller inquires', () => {
+    for (const code of ['157', '199', '121', '999', '']) expect(jazzCashOutcome(code)).toBe('unknown');
+  });
+
+  it('when a debit answers a code we know to be a refusal, the outcome is declined', () => {
+    for (const code of ['110', '402', '409', '412']) expect(jazzCashOutcome(code)).toBe('declined');
+    expect(jazzCashOutcome('000')).toBe('approved');
+  });
+});
+
+describe('JazzCash wallet request', () => {
+  const request = {
+    merchantId: 'MC12345',
+    password: 'p',
+    txnRef: 'T1',
+    amount: 100,
+    wallet: '03001234567',
+    billReference: 'ord-1',
+    description: 'd',
+    at: new Date('2025-01-01T00:00:00Z'),
+    expiry: new Date('2025-01-01T01:00:00Z'),
+  };
+
+  it('when no CNIC is given, the request is version 1.1 and carries no pp_CNIC', () => {
+    const fields = mwalletFields(request);
+    expect(fields.pp_Version).toBe('1.1');
+    expect(fields).not.toHaveProperty('pp_CNIC');
+  });
+
+  it('when a CNIC is given, the request is version 2.0 and carries it in pp_CNIC', () => {
+    expect(mwalletFields({ ...request, cnic: '345678' })).toMatchObject({ pp_Version: '2.0', pp_CNIC: '345678' });
+  });
+
+  it('when an amount is not integer paisa of at most 15 digits, it is not read', () => {
+    for (const amount of ['0', '01', '1.5', '1e3', '1'.repeat(16), '1'.repeat(23), 100])
+      expect(jazzCashPaisa(amount)).toBeUndefined();
+    expect(jazzCashPaisa('9'.repeat(15))).toBe(999_999_999_999_999);
   });
 });

@@ -9,7 +9,8 @@ export type JazzCashFields = Record<string, string>;
 
 // jazzCashPaths: the MWALLET and refund paths differ between SDKs, so clients accept overrides.
 export const jazzCashPaths = {
-  mwallet: '/ApplicationAPI/API/2.0/Purchase/DoMWalletTransaction', // [sdk] v2.0 wallet debit
+  mwallet: '/ApplicationAPI/API/Payment/DoTransaction', // [sdk] v1.1 REST debit, used by the SDKs for MWALLET
+  mwalletV2: '/ApplicationAPI/API/2.0/Purchase/DoMWalletTransaction', // [sdk] v2.0 wallet debit, needs pp_CNIC
   inquiry: '/ApplicationAPI/API/PaymentInquiry/Inquire', // [sdk]
   refund: '/ApplicationAPI/API/2.0/Purchase/domwalletrefundtransaction', // [ours] name follows the SDKs' pattern
 };
@@ -21,7 +22,22 @@ export const jazzCashCodes = {
   pending: '157', // [ours] wallet holder has not confirmed yet: outcome unknown
   systemError: '199', // [ours] outcome unknown
   notFound: '404', // [ours] inquiry/refund for an unknown pp_TxnRefNo
+  alreadyReversed: '409', // [ours] a debit repeated on a pp_TxnRefNo that has since been reversed
+  refMismatch: '412', // [ours] a debit repeated on a known pp_TxnRefNo with another amount or wallet
 } as const;
+
+// jazzCashRefusals: the codes we know to be final declines; any other code is unknown until an inquiry tells.
+const jazzCashRefusals: ReadonlySet<string> = new Set([
+  jazzCashCodes.invalidRequest,
+  jazzCashCodes.insufficientBalance,
+  jazzCashCodes.alreadyReversed,
+  jazzCashCodes.refMismatch,
+]);
+
+// jazzCashVersions: 1.1 needs no CNIC, which our API does not collect, so 2.0 is sent only with one. [sdk]
+export const jazzCashVersions = { withoutCnic: '1.1', withCnic: '2.0' } as const;
+const mwalletTxnType = 'MWALLET'; // [sdk]
+const currency = 'PKR'; // [sdk]
 
 // jazzCashStatus: inquiry pp_Status values. [ours] The SDKs show the field, not a list of its values.
 export const jazzCashStatus = {
@@ -33,8 +49,12 @@ export const jazzCashStatus = {
 
 export function jazzCashOutcome(code: string): 'approved' | 'declined' | 'unknown' {
   if (code === jazzCashCodes.success) return 'approved';
-  if (code === jazzCashCodes.pending || code === jazzCashCodes.systemError || code === '') return 'unknown';
-  return 'declined';
+  return jazzCashRefusals.has(code) ? 'declined' : 'unknown';
+}
+
+// jazzCashPaisa: pp_Amount is integer paisa; 15 digits at most keeps it a safe integer. [ours] cap
+export function jazzCashPaisa(value: unknown): number | undefined {
+  return typeof value === 'string' && /^[1-9]\d{0,14}$/.test(value) ? Number(value) : undefined;
 }
 
 // jazzCashHashInput: salt, then the values of the non-empty fields but pp_SecureHash, sorted by name in byte order.
@@ -89,18 +109,18 @@ export type MWalletRequest = {
   txnRef: string;
   amount: number; // paisa; pp_Amount is already in paisa [sdk]
   wallet: string;
-  cnic?: string; // last six digits; v2.0 sends it, we have none to send yet [sdk]
+  cnic?: string; // last six digits of the customer's CNIC: given, the request is v2.0 [sdk]
   billReference: string;
   description: string;
   at: Date;
   expiry: Date;
 };
 
-// mwalletFields: the unsigned v2.0 MWALLET request. Empty fields are sent but left out of the hash. [sdk]
+// mwalletFields: the unsigned MWALLET debit, v1.1 unless a CNIC makes it v2.0; empty fields stay out of the hash. [sdk]
 export function mwalletFields(r: MWalletRequest): JazzCashFields {
   return {
-    pp_Version: '2.0',
-    pp_TxnType: 'MWALLET',
+    pp_Version: r.cnic ? jazzCashVersions.withCnic : jazzCashVersions.withoutCnic,
+    pp_TxnType: mwalletTxnType,
     pp_Language: 'EN',
     pp_MerchantID: r.merchantId,
     pp_SubMerchantID: '',
@@ -109,9 +129,9 @@ export function mwalletFields(r: MWalletRequest): JazzCashFields {
     pp_ProductID: '',
     pp_TxnRefNo: r.txnRef,
     pp_MobileNumber: r.wallet,
-    pp_CNIC: r.cnic ?? '',
+    ...(r.cnic ? { pp_CNIC: r.cnic } : {}),
     pp_Amount: String(r.amount),
-    pp_TxnCurrency: 'PKR',
+    pp_TxnCurrency: currency,
     pp_TxnDateTime: jazzCashDateTime(r.at),
     pp_TxnExpiryDateTime: jazzCashDateTime(r.expiry),
     pp_BillReference: r.billReference,
@@ -122,6 +142,40 @@ export function mwalletFields(r: MWalletRequest): JazzCashFields {
     ppmpf_4: '',
     ppmpf_5: '',
   };
+}
+
+// mwalletPath: each version has its own path; the fields say which version they are.
+export function mwalletPath(fields: JazzCashFields, paths: typeof jazzCashPaths): string {
+  return fields.pp_Version === jazzCashVersions.withCnic ? paths.mwalletV2 : paths.mwallet;
+}
+
+// mwalletRequiredFields: what a wallet debit carries besides credentials and hash, in every SDK. [sdk]
+const mwalletRequiredFields = [
+  'pp_Version',
+  'pp_TxnType',
+  'pp_TxnRefNo',
+  'pp_MobileNumber',
+  'pp_Amount',
+  'pp_TxnCurrency',
+  'pp_TxnDateTime',
+  'pp_TxnExpiryDateTime',
+];
+
+// invalidMwalletField: the first field the provider would refuse in a debit sent to the path of `version`.
+export function invalidMwalletField(f: Record<string, unknown>, version: string): string | undefined {
+  const missing = mwalletRequiredFields.find((k) => text(f[k]) === '');
+  if (missing) return missing;
+  const cnic = text(f.pp_CNIC);
+  const valid: [string, boolean][] = [
+    ['pp_Version', f.pp_Version === version],
+    ['pp_TxnType', f.pp_TxnType === mwalletTxnType],
+    ['pp_TxnCurrency', f.pp_TxnCurrency === currency],
+    ['pp_Amount', jazzCashPaisa(f.pp_Amount) !== undefined],
+    ['pp_TxnDateTime', parseJazzCashDateTime(text(f.pp_TxnDateTime)) !== undefined],
+    ['pp_TxnExpiryDateTime', parseJazzCashDateTime(text(f.pp_TxnExpiryDateTime)) !== undefined],
+    ['pp_CNIC', version === jazzCashVersions.withCnic ? /^\d{6}$/.test(cnic) : cnic === ''], // [sdk] 2.0 only
+  ];
+  return valid.find(([, ok]) => !ok)?.[0];
 }
 
 export type Credentials = { merchantId: string; password: string };
@@ -135,7 +189,7 @@ export function refundFields(c: Credentials & { txnRef: string; amount: number; 
   return {
     pp_TxnRefNo: c.txnRef,
     pp_Amount: String(c.amount),
-    pp_TxnCurrency: 'PKR',
+    pp_TxnCurrency: currency,
     pp_MerchantID: c.merchantId,
     pp_Password: c.password,
     pp_MerchantMPIN: c.mpin,
@@ -175,7 +229,7 @@ export function jazzCashAnswerFields(a: JazzCashAnswer, merchantId: string): Jaz
     pp_MerchantID: merchantId,
     pp_TxnRefNo: a.txnRef,
     pp_Amount: a.amount === undefined ? '' : String(a.amount),
-    pp_TxnCurrency: a.amount === undefined ? '' : 'PKR',
+    pp_TxnCurrency: a.amount === undefined ? '' : currency,
     pp_BillReference: a.billReference ?? '',
     pp_TxnDateTime: a.txnDateTime ?? '',
     pp_ResponseCode: a.code,
@@ -206,8 +260,8 @@ export function readJazzCashAnswer(f: Record<string, unknown>): JazzCashAnswer {
 // buildJazzCashCallback: the signed return-URL POST the provider sends after a hosted or wallet payment. [sdk]
 export function buildJazzCashCallback(a: JazzCashAnswer, merchantId: string, salt: string): JazzCashFields {
   const fields = {
-    pp_Version: '2.0',
-    pp_TxnType: 'MWALLET',
+    pp_Version: jazzCashVersions.withoutCnic,
+    pp_TxnType: mwalletTxnType,
     pp_Language: 'EN',
     ...jazzCashAnswerFields(a, merchantId),
   };

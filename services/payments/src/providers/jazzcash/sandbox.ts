@@ -1,10 +1,11 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { installValidators } from '@bazaar/kit/server';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import Fastify from 'fastify';
-import { flakyCounter, type SandboxTransaction, sandboxWallets, walletPattern } from '../sandbox-wallets.ts';
+import { flakyCounter, repeatOf, type SandboxTransaction, sandboxWallets, walletPattern } from '../sandbox-wallets.ts';
 import {
   buildJazzCashCallback,
+  invalidMwalletField,
   type JazzCashAnswer,
   type JazzCashFields,
   jazzCashAnswerFields,
@@ -12,6 +13,7 @@ import {
   jazzCashDateTime,
   jazzCashPaths,
   jazzCashStatus,
+  jazzCashVersions,
   readJazzCashRequest,
   signJazzCashFields,
   verifyJazzCashHash,
@@ -55,6 +57,18 @@ export function createJazzCashSandbox(options: JazzCashSandboxOptions): JazzCash
     authCode: t.status === 'declined' ? undefined : t.providerReference.slice(-6),
     retrievalRef: t.providerReference,
   });
+  // repeated: a known ref is never debited twice; the answer tells the transaction's state as it is now.
+  const repeated = (t: SandboxTransaction, amount: number, wallet: string): JazzCashAnswer => {
+    const repeat = repeatOf(t, amount, wallet);
+    if (repeat === 'replay') return answerFor(t);
+    if (repeat === 'reversed')
+      return { code: jazzCashCodes.alreadyReversed, message: 'Transaction already reversed', txnRef: t.txnRef };
+    return {
+      code: jazzCashCodes.refMismatch,
+      message: 'pp_TxnRefNo already used with other details',
+      txnRef: t.txnRef,
+    };
+  };
   // gate: the checks every endpoint makes before looking at the transaction.
   const gate = (f: Record<string, unknown>) => {
     const r = readJazzCashRequest(f);
@@ -73,13 +87,17 @@ export function createJazzCashSandbox(options: JazzCashSandboxOptions): JazzCash
     return reply.code(500).send({ message: 'Internal Server Error' });
   });
 
-  app.post(jazzCashPaths.mwallet, { schema: bodySchema }, async (request, reply) => {
-    const { refusal, r } = gate(request.body as Record<string, unknown>);
+  // debit: each wallet path takes one pp_Version, and refuses fields the way the provider would (110).
+  const debit = (version: string) => async (request: FastifyRequest, reply: FastifyReply) => {
+    const fields = request.body as Record<string, unknown>;
+    const { refusal, r } = gate(fields);
     if (refusal) return refusal;
-    if (!/^[1-9]\d*$/.test(r.amount)) return refuse(r.txnRef, 'Please provide valid value for pp_Amount');
-    if (!walletPattern.test(r.wallet)) return refuse(r.txnRef, 'Please provide valid value for pp_MobileNumber');
+    const invalid =
+      invalidMwalletField(fields, version) ?? (walletPattern.test(r.wallet) ? undefined : 'pp_MobileNumber');
+    if (invalid) return refuse(r.txnRef, `Please provide valid value for ${invalid}`);
+    const amount = Number(r.amount);
     const seen = transactions.get(r.txnRef);
-    if (seen) return sign(answerFor(seen)); // a repeated ref replays its outcome: never a second debit
+    if (seen) return sign(repeated(seen, amount, r.wallet));
     const order = r.billReference || r.txnRef;
     if (r.wallet === sandboxWallets.flaky && shouldFail(order))
       return reply.code(500).send({ message: 'Internal Server Error' });
@@ -88,7 +106,7 @@ export function createJazzCashSandbox(options: JazzCashSandboxOptions): JazzCash
       txnRef: r.txnRef,
       order,
       wallet: r.wallet,
-      amount: Number(r.amount),
+      amount,
       status: declined ? 'declined' : 'paid',
       responseCode: declined ? jazzCashCodes.insufficientBalance : jazzCashCodes.success,
       providerReference: `JC${String(++sequence).padStart(10, '0')}`,
@@ -98,7 +116,9 @@ export function createJazzCashSandbox(options: JazzCashSandboxOptions): JazzCash
     // the slow wallet is debited now but answers late: "the provider later reports success".
     if (r.wallet === sandboxWallets.slow) await sleep(slowMs);
     return sign(answerFor(t));
-  });
+  };
+  app.post(jazzCashPaths.mwallet, { schema: bodySchema }, debit(jazzCashVersions.withoutCnic));
+  app.post(jazzCashPaths.mwalletV2, { schema: bodySchema }, debit(jazzCashVersions.withCnic));
 
   app.post(jazzCashPaths.inquiry, { schema: bodySchema }, async (request) => {
     const { refusal, r } = gate(request.body as Record<string, unknown>);
