@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { loadConfig } from './config.ts';
 import {
   buildEasyPaisaCallback,
   buildJazzCashCallback,
   createJazzCashProvider,
+  easyPaisaIpn,
   jazzCashDateTime,
   txnRefFor,
 } from './providers/index.ts';
@@ -78,6 +79,37 @@ describe('provider callbacks', () => {
     }
     expect(await stored()).toBe(before + 1);
     expect(inquiries()).toBe(asked + 1);
+  });
+
+  it("an EasyPaisa notification (IPN) is a URL on the provider's host: its page is read, and an inquiry decides before money moves", async () => {
+    const orderId = newOrder();
+    const ref = txnRefFor(orderId, 1);
+    const easypaisa = h.svc.providers.easypaisa;
+    // Our call timed out before the provider wrote the debit; then the provider completes it and notifies us.
+    vi.spyOn(easypaisa, 'authorize').mockResolvedValueOnce({
+      outcome: 'unavailable',
+      message: 'timed out',
+      timedOut: true,
+    });
+    expect((await h.authorize({ orderId, method: 'easypaisa', wallet: '03001234567' })).body.status).toBe('VOIDED');
+    vi.restoreAllMocks();
+    await easypaisa.authorize({ orderId, attempt: 1, amount: 149_900, wallet: '03001234567' });
+    const ipn = { url: `${h.sandboxes.easypaisaUrl}${easyPaisaIpn.path(ref)}` };
+
+    expect(await post('easypaisa', ipn, true)).toEqual({ status: 200, body: { received: true } });
+    expect(h.sandboxTxn(ref)?.status).toBe('reversed'); // found by the inquiry the notice set off, and given back
+    expect((await attempts(orderId)).map((a) => `${a.operation}:${a.result}`)).toContain('reverse:reversed');
+    expect(await post('easypaisa', ipn)).toEqual({ status: 200, body: { received: true } }); // a replay: nothing more
+  });
+
+  it('an EasyPaisa notification pointing anywhere but the provider is refused unread, and an unreadable one is asked again', async () => {
+    const before = await stored();
+    const foreign = await post('easypaisa', { url: 'http://127.0.0.1:9/easypay-service/rest/v4/ipn/x' });
+    expect(foreign).toMatchObject({ status: 401, body: { code: 'BAD_SIGNATURE' } });
+    expect(h.sandboxes.requests.some((r) => r.path.includes('/ipn/x'))).toBe(false);
+    const unknown = await post('easypaisa', { url: `${h.sandboxes.easypaisaUrl}${easyPaisaIpn.path('T-nope')}` });
+    expect(unknown).toMatchObject({ status: 503, body: { code: 'PROVIDER_UNAVAILABLE' } });
+    expect(await stored()).toBe(before);
   });
 
   it('when the signature is wrong, it is refused with BAD_SIGNATURE and nothing is stored', async () => {

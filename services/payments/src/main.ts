@@ -27,7 +27,7 @@ export async function start(platform: Platform, overrides: Partial<PaymentsConfi
     db: kit.db,
     log: kit.log,
     providers,
-    callbacks: callbackReaders(config),
+    callbacks: callbackReaders(config, providers),
     metrics: paymentMetrics(kit.registry, providers),
     serial: createSerial(),
     settings: {

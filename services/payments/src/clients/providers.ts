@@ -3,15 +3,18 @@ import type { Logger } from '@bazaar/kit/telemetry';
 import type { Tracer } from '@opentelemetry/api';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { PaymentsConfig } from '../config.ts';
-import type { WalletMethod } from '../domain/payment.ts';
+import { notificationUnreadable, type WalletMethod } from '../domain/payment.ts';
 import {
   type BreakerState,
   type CallbackCheck,
   createEasyPaisaProvider,
   createJazzCashProvider,
+  type EasyPaisaProvider,
   easyPaisaHashInput,
+  easyPaisaIpn,
   jazzCashHashInput,
   type PaymentProvider,
+  ProviderUnavailableError,
   readEasyPaisaCallback,
   readJazzCashCallback,
   verifyEasyPaisaCallback,
@@ -19,14 +22,17 @@ import {
 } from '../providers/index.ts';
 
 export type WalletProvider = PaymentProvider & { breakerState(): BreakerState };
-export type Providers = Record<WalletMethod, WalletProvider>;
+export type Providers = { jazzcash: WalletProvider; easypaisa: EasyPaisaProvider };
 
-/** How a provider's callback is checked (signature, freshness) and read (which transaction, paid or not). */
+/**
+ * A callback the provider vouches for: the transaction it names, whether it reports a payment, and its identity (what
+ * the signature covers, in the provider's canonical form: the same callback however it was re-encoded).
+ */
+export type Notice = { txnRef: string; paid: boolean; identity: string };
+
+/** How a provider's callback is believed (signature and freshness, or its page on the provider's host) and read. */
 export type CallbackReader = {
-  verify(fields: Record<string, unknown>, now: Date, maxAgeMs: number): CallbackCheck;
-  read(fields: Record<string, unknown>): { txnRef: string; paid: boolean };
-  /** What the signature covers, in the provider's canonical form: the same callback however it is re-encoded. */
-  signed(fields: Record<string, unknown>): string;
+  accept(fields: Record<string, string>, now: Date, maxAgeMs: number): Promise<Notice | Exclude<CallbackCheck, 'ok'>>;
 };
 
 /** One adapter per provider; `seen` gives each call a span and its failures a log line. */
@@ -54,17 +60,29 @@ export function walletProviders(config: PaymentsConfig, seen?: { tracer: Tracer;
   };
 }
 
-export function callbackReaders(config: PaymentsConfig): Record<WalletMethod, CallbackReader> {
+export function callbackReaders(config: PaymentsConfig, providers: Providers): Record<WalletMethod, CallbackReader> {
   return {
     jazzcash: {
-      verify: (fields, now, maxAgeMs) => verifyJazzCashCallback(fields, config.jazzcashIntegritySalt, now, maxAgeMs),
-      read: readJazzCashCallback,
-      signed: (fields) => jazzCashHashInput(fields, ''),
+      async accept(fields, now, maxAgeMs) {
+        const check = verifyJazzCashCallback(fields, config.jazzcashIntegritySalt, now, maxAgeMs);
+        if (check !== 'ok') return check;
+        return { ...readJazzCashCallback(fields), identity: jazzCashHashInput(fields, '') };
+      },
     },
     easypaisa: {
-      verify: (fields, now, maxAgeMs) => verifyEasyPaisaCallback(fields, config.easypaisaHashKey, now, maxAgeMs),
-      read: readEasyPaisaCallback,
-      signed: easyPaisaHashInput,
+      async accept(fields, now, maxAgeMs) {
+        // A payment notification (IPN) is a URL on the provider's host to read, not a signed body.
+        if (Object.keys(fields).length === 1 && fields[easyPaisaIpn.field]) {
+          const page = await providers.easypaisa.notification(fields[easyPaisaIpn.field]).catch((err) => {
+            throw err instanceof ProviderUnavailableError ? notificationUnreadable('EasyPaisa') : err;
+          });
+          return page === 'foreign' ? 'bad_signature' : { ...page, identity: fields[easyPaisaIpn.field] };
+        }
+        // Else the signed return of a hosted checkout.
+        const check = verifyEasyPaisaCallback(fields, config.easypaisaHashKey, now, maxAgeMs);
+        if (check !== 'ok') return check;
+        return { ...readEasyPaisaCallback(fields), identity: easyPaisaHashInput(fields) };
+      },
     },
   };
 }

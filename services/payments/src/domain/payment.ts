@@ -95,6 +95,12 @@ export function refundStep(p: Payment): 'refund' | 'release' | 'resolve' | 'keep
 
 export const providerUnavailable = (provider: string) =>
   new AppError(PaymentErrors.providerUnavailable, 503, `${provider} did not confirm the reversal; try again.`);
+export const notificationUnreadable = (provider: string) =>
+  new AppError(
+    PaymentErrors.providerUnavailable,
+    503,
+    `${provider}'s notification page cannot be read now; send it again.`,
+  );
 export const badSignature = (verdict: 'bad_signature' | 'stale') =>
   new AppError(
     PaymentErrors.badSignature,

@@ -7,6 +7,7 @@ export {
   easyPaisaCallbackFields,
   easyPaisaHashedRequest,
   easyPaisaHashInput,
+  easyPaisaIpn,
   readEasyPaisaCallback,
   verifyEasyPaisaCallback,
   verifyEasyPaisaHashedRequest,

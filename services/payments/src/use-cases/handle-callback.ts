@@ -18,15 +18,15 @@ export async function handleCallback(
   const reader = deps.callbacks[provider as WalletMethod];
   if (!body) throw badSignature('bad_signature');
   const fields = Object.fromEntries(Object.entries(body).map(([k, v]) => [k, String(v)]));
-  const verdict = reader.verify(fields, new Date(), deps.settings.callbackMaxAgeMs);
-  if (verdict !== 'ok') throw badSignature(verdict);
-  const { txnRef, paid } = reader.read(fields);
+  const notice = await reader.accept(fields, new Date(), deps.settings.callbackMaxAgeMs);
+  if (typeof notice === 'string') throw badSignature(notice);
+  const { txnRef, paid } = notice;
   const fresh = await callbacksRepo.insert(deps.db, {
     provider,
     txnRef,
     paid,
     payload: fields,
-    payloadHash: createHash('sha256').update(reader.signed(fields)).digest('hex'),
+    payloadHash: createHash('sha256').update(notice.identity).digest('hex'),
   });
   const payment = fresh && paid ? await paymentsRepo.byReference(deps.db, txnRef) : null;
   if (payment && (payment.status === 'VOIDED' || payment.status === 'DECLINED'))

@@ -1,4 +1,11 @@
-import type { AuthorizeRequest, BreakerState, PaymentProvider, ProviderResult } from '../provider.ts';
+import { request } from 'undici';
+import {
+  type AuthorizeRequest,
+  type BreakerState,
+  type PaymentProvider,
+  type ProviderResult,
+  ProviderUnavailableError,
+} from '../provider.ts';
 import type { ResilienceOptions } from '../resilient-http.ts';
 import * as calls from '../wallet-calls.ts';
 import {
@@ -11,6 +18,7 @@ import {
   inquiryBody,
   maTransactionBody,
   readEasyPaisaAnswer,
+  readEasyPaisaIpnPage,
   reverseBody,
 } from './format.ts';
 
@@ -29,7 +37,16 @@ export type EasyPaisaConfig = ResilienceOptions & {
   now?: () => Date;
 };
 
-export type EasyPaisaProvider = PaymentProvider & { readonly name: 'easypaisa'; breakerState(): BreakerState };
+export type EasyPaisaProvider = PaymentProvider & {
+  readonly name: 'easypaisa';
+  breakerState(): BreakerState;
+  /**
+   * Reads a payment notification's page: the transaction it is about and whether the provider shows it paid.
+   * 'foreign' when the URL is not on the provider's host (never fetched); throws ProviderUnavailableError when the
+   * page cannot be read now.
+   */
+  notification(url: string): Promise<{ txnRef: string; paid: boolean } | 'foreign'>;
+};
 
 const inquiryCodes: calls.InquiryCodes = {
   success: easyPaisaCodes.success,
@@ -90,6 +107,24 @@ export function createEasyPaisaProvider(config: EasyPaisaConfig): EasyPaisaProvi
 
     async inquire(txnRef: string, signal?: AbortSignal) {
       return calls.inquiryStatus(txnRef, said(await inquiry(txnRef, signal)), inquiryCodes);
+    },
+
+    async notification(url: string) {
+      const target = URL.canParse(url) ? new URL(url) : undefined;
+      if (target?.origin !== new URL(config.baseUrl).origin) return 'foreign';
+      const timeout = config.timeoutMs ?? 1500;
+      try {
+        const res = await request(target, { headers, headersTimeout: timeout, bodyTimeout: timeout });
+        const body: unknown = await res.body.json().catch(() => undefined);
+        const page =
+          res.statusCode === 200 && body && typeof body === 'object'
+            ? readEasyPaisaIpnPage(body as Record<string, unknown>)
+            : undefined;
+        if (page) return page;
+        throw new Error(`the notification page answered HTTP ${res.statusCode} without a transaction`);
+      } catch (err) {
+        throw new ProviderUnavailableError(`EasyPaisa notification unreadable: ${(err as Error).message}`);
+      }
     },
 
     async reverse(txnRef: string, signal?: AbortSignal) {

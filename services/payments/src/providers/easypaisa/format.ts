@@ -251,3 +251,18 @@ export function readEasyPaisaCallback(fields: Record<string, unknown>): { txnRef
 function text(value: unknown): string {
   return value === undefined || value === null ? '' : String(value);
 }
+
+// easyPaisaIpn: a payment notification (IPN) carries a URL to fetch, not a signed body [sdk]; the page's path and its
+// fields (the inquiry's names) are [ours]. Neither the notification nor the page moves money: an inquiry decides.
+const ipnPages = '/easypay-service/rest/v4/ipn/';
+export const easyPaisaIpn = {
+  field: 'url',
+  route: `${ipnPages}:ref`,
+  path: (txnRef: string) => `${ipnPages}${encodeURIComponent(txnRef)}`,
+} as const;
+
+/** What an IPN page says: the transaction (our txn ref) and whether the provider shows it paid. */
+export function readEasyPaisaIpnPage(body: Record<string, unknown>): { txnRef: string; paid: boolean } | undefined {
+  const txnRef = text(body.orderRefNumber);
+  return txnRef ? { txnRef, paid: text(body.transactionStatus) === easyPaisaStatus.paid } : undefined;
+}

@@ -10,6 +10,7 @@ import {
   easyPaisaCallbackFields,
   easyPaisaCodes,
   easyPaisaDateTime,
+  easyPaisaIpn,
   easyPaisaPaths,
   easyPaisaStatus,
   invalidDebitField,
@@ -154,6 +155,17 @@ export function createEasyPaisaSandbox(options: EasyPaisaSandboxOptions): EasyPa
       errorCode: t.status === 'declined' ? t.responseCode : undefined,
       errorReason: t.status === 'declined' ? 'LOW BALANCE' : undefined,
     });
+  });
+
+  // The page an IPN points at: the transaction as it stands, for the merchant's credentials only.
+  app.get<{ Params: { ref: string } }>(easyPaisaIpn.route, async (request, reply) => {
+    const who = readCredentials(typeof request.headers.credentials === 'string' ? request.headers.credentials : '');
+    if (who?.username !== options.username || who.password !== options.password)
+      return answer({ responseCode: easyPaisaCodes.invalidCredentials, responseDesc: 'INVALID CREDENTIALS' });
+    const t = transactions.get(request.params.ref);
+    if (!t) return reply.code(404).send(notFound(request.params.ref));
+    const status = { paid: easyPaisaStatus.paid, declined: easyPaisaStatus.failed, reversed: easyPaisaStatus.reversed };
+    return { orderRefNumber: t.txnRef, storeId: options.storeId, transactionStatus: status[t.status] };
   });
 
   // reverse: idempotent; a failed debit has nothing to give back, so it also answers success.
