@@ -19,6 +19,7 @@ const browser = await launchChromium('console');
 let platform: Embedded;
 let base: string;
 let traceId: string;
+let orderId: string;
 
 /** A fresh browser context on the platform; every console error counts as a problem. */
 const context = (viewport = DESKTOP, isMobile = false) => openPage(browser!, { baseURL: base, viewport, isMobile });
@@ -47,6 +48,7 @@ describe.runIf(browser)('the operations console in Chromium', () => {
     });
     expect(placed.status).toBe(201);
     traceId = placed.headers.get('x-trace-id')!;
+    orderId = placed.body.id;
     // The shipment and the user's history follow from the OrderConfirmed event, inside the same trace.
     const delivered = await shopper.until(placed.body.id, (o) => o.status === 'DELIVERED');
     expect(delivered.status).toBe('DELIVERED');
@@ -62,6 +64,9 @@ describe.runIf(browser)('the operations console in Chromium', () => {
     await page.goto('/console');
     await page.getByRole('heading', { name: 'Log in to the console' }).waitFor();
     await shot(page, 'console-login');
+    // Empty fields are caught before anything is sent.
+    await page.getByRole('button', { name: 'Log in' }).click();
+    expect(await page.getByRole('alert').textContent()).toBe('Enter the admin account’s email and password.');
     await logIn(page);
 
     await page.getByRole('heading', { name: 'Services and replicas' }).waitFor();
@@ -103,6 +108,22 @@ describe.runIf(browser)('the operations console in Chromium', () => {
     await poll(() => ordersServer.getAttribute('aria-expanded')).toBe('true');
     await page.locator('.wf-detail').getByText('http.route').waitFor();
     await shot(page, 'console-waterfall');
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
+
+  it('finds an order’s traces by its order id, the one that placed it first', async () => {
+    const { ctx, page, problems } = await context();
+    await page.goto('/console/traces');
+    await logIn(page);
+    await page.getByRole('heading', { name: 'Recent traces' }).waitFor();
+    await page.getByLabel('Open a trace by its id, or find an order’s').fill(orderId);
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.getByRole('heading', { name: `Traces of ${orderId}` }).waitFor();
+    const first = page.locator('.order-traces li').first();
+    expect(await first.textContent()).toContain('order placed');
+    await first.locator(`a[href="/console/traces/${traceId}"]`).click();
+    await page.getByRole('heading', { name: 'Waterfall' }).waitFor();
     expect(problems).toEqual([]);
     await ctx.close();
   });

@@ -42,9 +42,9 @@ export async function start(platform: GatewayPlatform, overrides: Partial<Gatewa
   const logs = platform.logStore ?? new LogStore();
   const log = createLogger('gateway', { level: platform.logLevel, sink: platform.logSink, store: logs });
   const traces = new TraceIndex(platform.spanStore ?? new SpanStore());
-  const tracing = await createTracing('gateway', traces, platform.otlpEndpoint);
   const registry = new Registry();
   registry.setDefaultLabels({ service: 'gateway' });
+  const tracing = await createTracing('gateway', traces, platform.otlpEndpoint, { log, registry });
 
   const urls: Record<ServiceName, string> = {
     users: config.usersUrl,
@@ -151,10 +151,15 @@ export async function start(platform: GatewayPlatform, overrides: Partial<Gatewa
     tracer: tracing.tracer,
     registry,
     upstreams,
+    /** Never throws: a failure to close is logged, and the spans, the last line and the flush still go. */
     async stop() {
-      await app.close();
-      await closeClients();
-      await tracing.shutdown();
+      try {
+        await app.close();
+        await closeClients();
+      } catch (err) {
+        log.error({ err }, 'gateway stop failed');
+      }
+      await tracing.shutdown(); // bounded and never throws: a collector that is down costs one warn line
       log.info('gateway stopped');
       log.flush();
     },

@@ -4,6 +4,8 @@ import { start } from './main.ts';
 
 const key = 'test-key';
 let svc: Awaited<ReturnType<typeof start>>;
+/** Every line the service logs, at the default level. */
+const lines: { level: string; msg: string; [field: string]: unknown }[] = [];
 const admin = { 'x-internal-key': key, 'x-user-id': 'usr_admin', 'x-user-role': 'admin' };
 const customer = { 'x-internal-key': key, 'x-user-id': 'usr_ayesha', 'x-user-role': 'customer' };
 const anyone = { 'x-internal-key': key };
@@ -11,7 +13,12 @@ const pkr = (amount: number) => ({ amount, currency: 'PKR' });
 
 beforeAll(async () => {
   svc = await start(
-    { broker: new InProcessBroker(), internalKey: key, dataRoot: 'memory://', logLevel: 'silent' },
+    {
+      broker: new InProcessBroker(),
+      internalKey: key,
+      dataRoot: 'memory://',
+      logSink: { write: (line) => lines.push(JSON.parse(line)) },
+    },
     { port: 0, grpcPort: 0, seed: true },
   );
 });
@@ -111,6 +118,32 @@ describe('admin stock management', () => {
       initial: 30,
       adjustments: 0,
     });
+  });
+
+  it('logs a product created and a stock adjustment once each, with the admin and the request trace', async () => {
+    const created = await post('/api/inventory', newProduct('LOG-001', 12));
+    const adjusted = await post('/api/inventory/LOG-001/adjustments', { delta: -2, reason: 'broken in transit' });
+    expect(adjusted.statusCode).toBe(200);
+    await post('/api/inventory/LOG-001/adjustments', { delta: -100, reason: 'too many' }); // refused: not logged
+    expect(lines.filter((l) => l.sku === 'LOG-001')).toEqual([
+      expect.objectContaining({
+        level: 'info',
+        msg: 'product created',
+        quantity: 12,
+        by: 'usr_admin',
+        traceId: created.headers['x-trace-id'],
+      }),
+      expect.objectContaining({
+        level: 'info',
+        msg: 'stock adjusted',
+        delta: -2,
+        reason: 'broken in transit',
+        onHand: 10,
+        available: 10,
+        by: 'usr_admin',
+        traceId: adjusted.headers['x-trace-id'],
+      }),
+    ]);
   });
 
   it('refuses a second product with the same sku with SKU_EXISTS', async () => {

@@ -1,6 +1,6 @@
 // The orders service owns orders, their saga and idempotency keys; it orchestrates inventory, payments and shipping.
 import { createClient } from '@bazaar/kit/http';
-import { type EffectHandler, inbox } from '@bazaar/kit/messaging';
+import type { EffectHandler } from '@bazaar/kit/messaging';
 import { type Platform, serviceDefaults } from '@bazaar/kit/service';
 import { ShipmentEvents } from '@bazaar/shipping/contracts';
 import { opsRoutes } from './api/ops-routes.ts';
@@ -49,15 +49,12 @@ export async function start(platform: Platform, overrides: Partial<OrdersConfig>
   // One process in embedded mode: leases left by a crashed run belong to nobody now.
   if (kit.db.kind === 'pglite') await kit.db.query("UPDATE sagas SET lease_until = NULL WHERE step <> 'DONE'");
 
-  const notify = (orderId: string | undefined) => orderId && deps.notifier.notify(orderId);
-  const consume: EffectHandler<string | undefined> = (tx, event) =>
+  const effect: EffectHandler<string | undefined> = (tx, event) =>
     event.type === ShipmentEvents.statusChanged ? onShipmentStatusChanged(tx, event) : onPaymentChanged(tx, event);
-  const handle = inbox(kit.db, 'orders', kit.tracer, consume, notify);
-  await platform.broker.subscribe(
-    'orders',
-    [ShipmentEvents.statusChanged, 'PaymentCaptured', 'PaymentRefunded'],
-    async (event) => (isPaymentNews(event) ? handle(event) : undefined),
-  );
+  await kit.consume([ShipmentEvents.statusChanged, 'PaymentCaptured', 'PaymentRefunded'], effect, {
+    accept: isPaymentNews,
+    afterCommit: (orderId) => orderId && deps.notifier.notify(orderId),
+  });
 
   ordersRoutes(kit.app, deps);
   opsRoutes(kit.app, deps);

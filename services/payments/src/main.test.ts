@@ -295,6 +295,10 @@ describe('cash on delivery', () => {
     await vi.waitFor(() => expect(h.eventsOf(orderId, 'PaymentCaptured')).toHaveLength(1));
     expect((await h.refund(orderId)).body).toEqual({ orderId, status: 'REFUNDED' });
     expect(await entryKinds(orderId)).toEqual(['authorize', 'capture', 'refund']);
+    // Consumed through the kit: counted, with the consumer's lag.
+    const metrics = (await h.svc.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/events_consumed_total\{[^}]*type="ShipmentStatusChanged"[^}]*\} [1-9]/);
+    expect(metrics).toMatch(/event_consumer_lag_seconds_count\{[^}]*\} [1-9]/);
   });
 
   it('when the order is cancelled before delivery, the authorisation is voided and a later delivery captures nothing', async () => {

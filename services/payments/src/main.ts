@@ -1,5 +1,5 @@
 // The payments service owns payments, their double-entry ledger and the provider attempts; it talks to JazzCash and EasyPaisa.
-import { type EffectHandler, inbox } from '@bazaar/kit/messaging';
+import type { EffectHandler } from '@bazaar/kit/messaging';
 import { type Platform, serviceDefaults } from '@bazaar/kit/service';
 import { OrderEvents } from '@bazaar/orders/contracts';
 import { ShipmentEvents } from '@bazaar/shipping/contracts';
@@ -43,10 +43,9 @@ export async function start(platform: Platform, overrides: Partial<PaymentsConfi
 
   const consume: EffectHandler = (tx, event) =>
     event.type === OrderEvents.rejected ? onOrderRejected(tx, event) : onShipmentStatusChanged(tx, event);
-  const handle = inbox(kit.db, 'payments', kit.tracer, consume);
-  await platform.broker.subscribe('payments', [ShipmentEvents.statusChanged, OrderEvents.rejected], async (event) =>
-    event.type === OrderEvents.rejected || isDelivery(event) ? handle(event) : undefined,
-  );
+  await kit.consume([ShipmentEvents.statusChanged, OrderEvents.rejected], consume, {
+    accept: (event) => event.type === OrderEvents.rejected || isDelivery(event),
+  });
   paymentsRoutes(kit.app, deps);
   internalRoutes(kit.app, deps);
   const reconciler = startReconciler(deps, config.reconcileMs);

@@ -14,7 +14,7 @@ export async function start(platform: Platform, overrides: Partial<ShippingConfi
   await kit.consume(consumedEvents, orderEvents(kit.log));
   shippingRoutes(kit.app, { db: kit.db });
   const url = await kit.listen(config.port, config.host);
-  const courier = startCourierSimulator({ db: kit.db, log: kit.log, stepMs: config.courierStepMs });
+  const courier = startCourierSimulator({ db: kit.db, log: kit.log, tracer: kit.tracer, stepMs: config.courierStepMs });
   kit.onStop(() => courier.stop());
   return { ...kit, url, config };
 }

@@ -5,10 +5,17 @@ import { start } from './main.ts';
 const key = 'test-key';
 let svc: Awaited<ReturnType<typeof start>>;
 const admin = { 'x-internal-key': key, 'x-user-id': 'someone', 'x-user-role': 'admin' };
+/** Every line the service logs, at the default level. */
+const lines: { level: string; msg: string; [field: string]: unknown }[] = [];
 
 beforeAll(async () => {
   svc = await start(
-    { broker: new InProcessBroker(), internalKey: key, dataRoot: 'memory://', logLevel: 'silent' },
+    {
+      broker: new InProcessBroker(),
+      internalKey: key,
+      dataRoot: 'memory://',
+      logSink: { write: (line) => lines.push(JSON.parse(line)) },
+    },
     { port: 0, adminEmail: 'root@bazaar.test', adminPassword: 'root-password' },
   );
 });
@@ -125,6 +132,36 @@ describe('users', () => {
     expect(next.json().items[0].id).not.toBe(page.json().items[0].id);
     const outsider = await svc.app.inject({ url: '/api/users/me' });
     expect(outsider.statusCode).toBe(401);
+  });
+
+  it('logs a sign-up once with the new user id under the request trace, never the email or password', async () => {
+    const created = await post('/api/users', { name: 'Erum', email: 'erum@example.pk', password: 'erum-secret-1' });
+    const { id } = created.json();
+    const logged = lines.filter((l) => l.msg === 'user registered' && l.userId === id);
+    expect(logged).toEqual([expect.objectContaining({ level: 'info', traceId: created.headers['x-trace-id'] })]);
+    expect(JSON.stringify(lines)).not.toMatch(/erum@example\.pk|erum-secret-1/);
+  });
+
+  it('logs a lock-out once, as a warning naming the account id, not the email or password', async () => {
+    const { id } = (
+      await post('/api/users', { name: 'Farah', email: 'farah@example.pk', password: 'farah-secret-1' })
+    ).json();
+    const attempts = [];
+    for (let i = 0; i < 7; i++)
+      attempts.push(await post('/api/auth/login', { email: 'farah@example.pk', password: 'wrong-guess' }));
+    expect(attempts.at(-1)?.statusCode).toBe(429);
+    const locks = lines.filter((l) => l.msg === 'login locked out' && l.accountId === id);
+    expect(locks).toEqual([
+      expect.objectContaining({ level: 'warn', failures: 5, traceId: attempts[4].headers['x-trace-id'] }),
+    ]);
+    expect(JSON.stringify(lines)).not.toMatch(/farah@example\.pk|wrong-guess|farah-secret-1/);
+  });
+
+  it('logs the lock-out of an email that has no account without naming the email', async () => {
+    for (let i = 0; i < 5; i++) await post('/api/auth/login', { email: 'ghost@example.pk', password: 'wrong-guess' });
+    const lock = lines.find((l) => l.msg === 'login locked out' && l.accountId === null);
+    expect(lock).toMatchObject({ level: 'warn', failures: 5 });
+    expect(JSON.stringify(lines)).not.toContain('ghost@example.pk');
   });
 
   it('publishes its public key as a JWKS', async () => {

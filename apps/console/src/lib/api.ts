@@ -170,6 +170,12 @@ export function createApi(deps: Deps) {
     trace: (traceId: string) => send<Trace>('GET', `/api/ops/traces/${encodeURIComponent(traceId)}`),
     logs: (traceId: string) =>
       send<{ items: LogLine[]; missing: Missing[] }>('GET', `/api/ops/logs?traceId=${encodeURIComponent(traceId)}`),
+    /** An order's log lines in every service and every trace (its placing, its events, its courier steps). */
+    orderLogs: (orderId: string) =>
+      send<{ items: LogLine[]; missing: Missing[] }>(
+        'GET',
+        `/api/ops/logs?orderId=${encodeURIComponent(orderId)}&limit=2000`,
+      ),
     messaging: () => send<Messaging>('GET', '/api/ops/messaging'),
     replay: (letter: Pick<DeadLetter, 'service' | 'consumer' | 'eventId'>) =>
       send<{ replayed: boolean }>('POST', '/api/ops/dead-letters/replay', {

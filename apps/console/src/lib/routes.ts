@@ -35,3 +35,4 @@ export function matchRoute(pathname: string): Route {
 
 /** A W3C trace id as responses carry it in x-trace-id: 32 lowercase hex digits. */
 export const isTraceId = (text: string) => /^[0-9a-f]{32}$/.test(text);
+export const isOrderId = (text: string) => /^ord_[\w-]{1,96}$/.test(text);

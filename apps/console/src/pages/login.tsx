@@ -12,6 +12,11 @@ export function Login({ notice }: { notice: string }) {
 
   const submit = async (event: Event) => {
     event.preventDefault();
+    if (!email.trim() || !password) {
+      setError('Enter the admin account’s email and password.');
+      document.getElementById(email.trim() ? 'login-password' : 'login-email')?.focus();
+      return;
+    }
     setBusy(true);
     setError('');
     try {

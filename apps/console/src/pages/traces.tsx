@@ -2,51 +2,101 @@
 import { useState } from 'preact/hooks';
 import { Freshness, PageTitle, ProblemNotice } from '../components/bits.tsx';
 import { Link } from '../components/link.tsx';
+import { ApiError } from '../lib/api.ts';
 import { ms } from '../lib/format.ts';
-import { isTraceId, paths } from '../lib/routes.ts';
+import { type OrderTrace, tracesOfOrder } from '../lib/order-traces.ts';
+import { isOrderId, isTraceId, paths } from '../lib/routes.ts';
 import { api, navigate, usePoll } from '../state.ts';
 
 const EVERY_MS = 2_000;
 
+/** Opens a trace by its id, or lists the traces an order appears in (its placing, its events, its courier steps). */
 function OpenById() {
   const [text, setText] = useState('');
   const [error, setError] = useState('');
+  const [found, setFound] = useState<{ orderId: string; traces: OrderTrace[] } | undefined>();
+  const [failed, setFailed] = useState<ApiError | undefined>();
+  const look = async (orderId: string) => {
+    try {
+      const { items } = await api.orderLogs(orderId);
+      setFound({ orderId, traces: tracesOfOrder(items) });
+    } catch (e) {
+      if (e instanceof ApiError) setFailed(e);
+      else throw e;
+    }
+  };
   return (
-    <form
-      class="open-trace"
-      onSubmit={(e) => {
-        e.preventDefault();
-        const id = text.trim().toLowerCase();
-        if (!isTraceId(id)) {
-          setError('A trace id is 32 hexadecimal digits, as in the x-trace-id header of any answer.');
-          return;
-        }
-        navigate(paths.trace(id));
-      }}
-    >
-      <label for="trace-id">Open a trace by id</label>
-      <div class="inline">
-        <input
-          id="trace-id"
-          value={text}
-          placeholder="x-trace-id, e.g. 4bf92f3577b34da6a3ce929d0e0e4736"
-          spellcheck={false}
-          autocomplete="off"
-          onInput={(e) => {
-            setText(e.currentTarget.value);
-            setError('');
-          }}
-          aria-describedby={error ? 'trace-id-error' : undefined}
-          aria-invalid={error ? true : undefined}
-        />
-        <button type="submit">Open</button>
-      </div>
-      {error && (
-        <p id="trace-id-error" class="field-error" role="alert">
-          {error}
-        </p>
-      )}
-    </form>
+    <>
+      <form
+        class="open-trace"
+        onSubmit={(e) => {
+          e.preventDefault();
+          const raw = text.trim();
+          const id = raw.toLowerCase();
+          setFound(undefined);
+          setFailed(undefined);
+          if (isTraceId(id)) navigate(paths.trace(id));
+          else if (isOrderId(raw)) void look(raw);
+          else
+            setError('Enter a trace id (32 hexadecimal digits, as in any answer’s x-trace-id) or an order id (ord_…).');
+        }}
+      >
+        <label for="trace-id">Open a trace by its id, or find an order’s</label>
+        <div class="inline">
+          <input
+            id="trace-id"
+            value={text}
+            placeholder="x-trace-id, or an order id such as ord_…"
+            spellcheck={false}
+            autocomplete="off"
+            onInput={(e) => {
+              setText(e.currentTarget.value);
+              setError('');
+            }}
+            aria-describedby={error ? 'trace-id-error' : undefined}
+            aria-invalid={error ? true : undefined}
+          />
+          <button type="submit">Open</button>
+        </div>
+        {error && (
+          <p id="trace-id-error" class="field-error" role="alert">
+            {error}
+          </p>
+        )}
+      </form>
+      <ProblemNotice error={failed} what="the order’s log lines" />
+      {found && <OrderTraces {...found} />}
+    </>
+  );
+}
+
+function OrderTraces({ orderId, traces }: { orderId: string; traces: OrderTrace[] }) {
+  if (traces.length === 0)
+    return (
+      <p class="muted" role="status">
+        No log line names {orderId} (the services keep their latest lines only).
+      </p>
+    );
+  return (
+    <section aria-labelledby="order-traces" class="order-traces">
+      <h2 id="order-traces">Traces of {orderId}</h2>
+      <ul>
+        {traces.map((t) => (
+          <li key={t.traceId}>
+            <span class="nowrap">{t.startedAt ? new Date(t.startedAt).toLocaleTimeString() : '–'}</span>{' '}
+            <Link
+              href={paths.trace(t.traceId)}
+              aria-label={`Trace ${t.traceId} of ${orderId}: ${t.messages.join(', ')}`}
+            >
+              <code>{t.traceId.slice(0, 12)}…</code>
+            </Link>{' '}
+            <span class="muted">
+              {t.messages.join(' · ')} ({t.services.join(', ')})
+            </span>
+          </li>
+        ))}
+      </ul>
+    </section>
   );
 }
 

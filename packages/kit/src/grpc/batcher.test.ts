@@ -1,6 +1,7 @@
 import { context, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { describe, expect, it } from 'vitest';
+import { requestIdIn, withRequestId } from '../telemetry/request-context.ts';
 import { createBatcher } from './batcher.ts';
 import { currentDeadline, withDeadline } from './deadline.ts';
 
@@ -97,5 +98,24 @@ describe('createBatcher', () => {
     await Promise.all([within(1_000, 1), within(3_000, 2), within(2_000, 3)]);
     await Promise.all([within(1_000, 4), within(undefined, 5)]);
     expect(seen).toEqual([3_000, undefined]);
+  });
+
+  it('sends a batch with the request id of its first caller, so the call it makes names a request', async () => {
+    const seen: (string | undefined)[] = [];
+    const call = createBatcher({
+      name: 'test/Call',
+      tracer,
+      maxInFlight: 1,
+      send: async (items: number[]) => {
+        seen.push(requestIdIn(context.active()));
+        return items;
+      },
+    });
+    const within = (requestId: string | undefined, n: number) =>
+      context.with(requestId ? withRequestId(context.active(), requestId) : context.active(), () => call(n));
+    await within('req-1', 1);
+    await Promise.all([within('req-2', 2), within('req-3', 3)]);
+    await within(undefined, 4);
+    expect(seen).toEqual(['req-1', 'req-2', undefined]);
   });
 });

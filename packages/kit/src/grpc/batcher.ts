@@ -3,6 +3,7 @@
 // system waits for nothing, and a busy one sends fewer, larger calls: fewer messages, transactions and wake-ups.
 import { type Context, context, type Link, ROOT_CONTEXT, type Span, type Tracer, trace } from '@opentelemetry/api';
 import { Histogram, type Registry } from 'prom-client';
+import { requestIdIn, withRequestId } from '../telemetry/request-context.ts';
 import { MAX_BATCH } from './batch-outcomes.ts';
 import { currentDeadline, withDeadline } from './deadline.ts';
 
@@ -25,6 +26,8 @@ type Waiting<I, O> = {
   span: Span;
   /** The deadline of the work the call was made for, if any. */
   deadline?: number;
+  /** The id of the request the call was made for, if any. */
+  requestId?: string;
   resolve(o: O): void;
   reject(e: unknown): void;
 };
@@ -57,10 +60,11 @@ export function createBatcher<I, O>(options: BatcherOptions<I, O>): (item: I) =>
     const span = tracer.startSpan(`${name} batch`, { attributes: { 'batch.size': batch.length }, links }, parent);
     try {
       // The batch serves many callers: it runs until the last of their deadlines (none if one has none), and the
-      // client's own timeout bounds it; no one caller's request id is its own.
+      // client's own timeout bounds it; it goes with the first caller's request id, as its span is in that trace.
       const deadlines = batch.map((w) => w.deadline);
       let ctx = trace.setSpan(ROOT_CONTEXT, span);
       if (deadlines.every((d) => d !== undefined)) ctx = withDeadline(ctx, Math.max(...deadlines));
+      if (batch[0].requestId !== undefined) ctx = withRequestId(ctx, batch[0].requestId);
       const answers = await context.with(ctx, () => options.send(batch.map((w) => w.item)));
       if (answers.length !== batch.length)
         throw new Error(`${name}: ${answers.length} answers for ${batch.length} items`);
@@ -82,6 +86,7 @@ export function createBatcher<I, O>(options: BatcherOptions<I, O>): (item: I) =>
         item,
         span,
         deadline: currentDeadline(),
+        requestId: requestIdIn(context.active()),
         resolve: (o) => {
           settle();
           resolve(o);

@@ -1,6 +1,9 @@
-// Events travel as CloudEvents 1.0 JSON with the W3C traceparent extension, so traces continue across the broker.
+// Events travel as CloudEvents 1.0 JSON with the W3C traceparent extension, so traces continue across the broker, and
+// a requestid extension, so the lines a consumer writes name the request that caused the event.
 import { randomUUID } from 'node:crypto';
-import { context, propagation } from '@opentelemetry/api';
+import { propagation } from '@opentelemetry/api';
+import { tracedContext } from '../telemetry/lazy-root-span.ts';
+import { requestIdIn } from '../telemetry/request-context.ts';
 
 export type Envelope<T = unknown> = {
   specversion: '1.0';
@@ -11,14 +14,17 @@ export type Envelope<T = unknown> = {
   time: string;
   datacontenttype: 'application/json';
   traceparent?: string;
+  /** The id of the request whose work wrote the event, when there was one. */
+  requestid?: string;
   data: T;
 };
 
 export type NewEvent<T = unknown> = { type: string; subject?: string; data: T };
 
 export function envelope<T>(source: string, event: NewEvent<T>): Envelope<T> {
+  const ctx = tracedContext();
   const carrier: Record<string, string> = {};
-  propagation.inject(context.active(), carrier);
+  propagation.inject(ctx, carrier);
   return {
     specversion: '1.0',
     id: randomUUID(),
@@ -28,6 +34,7 @@ export function envelope<T>(source: string, event: NewEvent<T>): Envelope<T> {
     time: new Date().toISOString(),
     datacontenttype: 'application/json',
     traceparent: carrier.traceparent,
+    requestid: requestIdIn(ctx),
     data: event.data,
   };
 }

@@ -14,6 +14,7 @@ import {
   trace,
 } from '@opentelemetry/api';
 import type { Db, Tx } from '../database/db.ts';
+import { withRequestId } from '../telemetry/request-context.ts';
 import type { Handler } from './broker.ts';
 import { passCrashPoint } from './crash-point.ts';
 import type { Envelope } from './envelope.ts';
@@ -97,9 +98,12 @@ export function inbox<T>(
       },
       parent,
     );
+    const traced = trace.setSpan(parent, span);
+    // The effect's lines name the request that caused the event, as the request's own lines do.
+    const ctx = event.requestid ? withRequestId(traced, event.requestid) : traced;
     try {
       const outcome = await new Promise<Outcome<T>>((settle) => {
-        queue.push({ event, ctx: trace.setSpan(parent, span), span, settle });
+        queue.push({ event, ctx, span, settle });
         next();
       });
       if (!outcome.ok) throw outcome.err;

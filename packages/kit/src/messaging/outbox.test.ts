@@ -1,7 +1,9 @@
+import { context, ROOT_CONTEXT, SpanKind, type Tracer, trace } from '@opentelemetry/api';
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Db, openDatabase } from '../database/db.ts';
-import { createTracing } from '../telemetry/tracing.ts';
+import { SpanStore } from '../telemetry/span-store.ts';
+import { createTracing, currentTraceIds, withRequestId } from '../telemetry/tracing.ts';
 import { type Envelope, envelope } from './envelope.ts';
 import { InProcessBroker } from './in-process-broker.ts';
 import { inbox } from './inbox.ts';
@@ -16,12 +18,12 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function fixture() {
+async function fixture(relayOptions: { tracer?: Tracer } = {}) {
   const db = await openDatabase({ dataDir: 'memory://' });
   await ensureMessagingTables(db);
   await db.exec('CREATE TABLE effects (event_id uuid, note text)');
   const broker = new InProcessBroker({ backoffMs: 1 });
-  const relay = new OutboxRelay(db, broker, log, { sweepMs: 50 });
+  const relay = new OutboxRelay(db, broker, log, { sweepMs: 50, ...relayOptions });
   cleanup.push(
     () => db.close(),
     () => relay.stop(),
@@ -113,6 +115,48 @@ describe('the outbox and inbox', () => {
     });
     const [row] = await db.query('SELECT envelope FROM outbox WHERE id = $1', [id.out]);
     expect(row.envelope.traceparent).toContain(id.traceId);
+  });
+
+  it("publishes an event under a PRODUCER span in its writer's trace, and its consumer's span hangs under it", async () => {
+    const spans = new SpanStore();
+    const traced = (await createTracing('outbox-test', spans)).tracer;
+    const { db, broker, relay } = await fixture({ tracer: traced });
+    await broker.subscribe(
+      'c',
+      ['Thing'],
+      inbox(db, 'c', traced, async () => {}),
+    );
+    await relay.start();
+    const writer = traced.startSpan('writer');
+    const id = await context.with(trace.setSpan(ROOT_CONTEXT, writer), () =>
+      db.transaction((tx) => enqueue(tx, 'test', { type: 'Thing', data: {} })),
+    );
+    writer.end();
+    const { traceId, spanId } = writer.spanContext();
+    await until(async () => spans.trace(traceId).some((s) => s.name === 'consume Thing'));
+    const byName = new Map(spans.trace(traceId).map((s) => [s.name, s]));
+    const publish = byName.get('publish Thing');
+    expect(publish).toMatchObject({
+      kind: SpanKind.PRODUCER,
+      parentSpanId: spanId,
+      attributes: { 'messaging.message.id': id },
+    });
+    expect(byName.get('consume Thing')?.parentSpanId).toBe(publish?.spanId);
+    const [row] = await db.query('SELECT envelope FROM outbox WHERE id = $1', [id]);
+    expect(row.envelope.traceparent).toContain(spanId); // the row keeps what its writer wrote
+  });
+
+  it('carries the id of the request that wrote an event into the context its consumer logs in', async () => {
+    const { db } = await fixture();
+    const event = context.with(withRequestId(ROOT_CONTEXT, 'req-7'), () =>
+      envelope('test', { type: 'Thing', data: {} }),
+    );
+    const seen: ReturnType<typeof currentTraceIds>[] = [];
+    const handle = inbox(db, 'c', tracer, async () => void seen.push(currentTraceIds()));
+    // As a network broker hands it over: parsed from JSON, outside any request.
+    await context.with(ROOT_CONTEXT, () => handle(JSON.parse(JSON.stringify(event))));
+    expect(event.requestid).toBe('req-7');
+    expect(seen).toEqual([expect.objectContaining({ requestId: 'req-7' })]);
   });
 
   it('sweeps up rows a crashed relay left unsent', async () => {

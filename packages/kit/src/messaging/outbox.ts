@@ -1,4 +1,5 @@
 // The transactional outbox: events are written with the change that caused them, then relayed to the broker.
+import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { Db, Tx } from '../database/db.ts';
 import type { Broker } from './broker.ts';
@@ -73,19 +74,21 @@ export class OutboxRelay {
   private readonly sweepAfterMs: number;
   private readonly retainMs: number;
   private readonly markEveryMs: number;
+  private readonly tracer?: Tracer;
   readonly stats = { published: 0, failures: 0 };
 
   /**
    * sweepMs: how often the table is swept; sweepAfterMs: how old an unsent row must be for the sweep to take it
    * (younger ones are their committer's, in flight: taking them too would send them twice); retainMs: how long
    * published rows stay for inspection before the relay deletes them (default an hour); markEveryMs: how long a
-   * confirmed row may wait to be marked sent (default 100 ms, far below sweepAfterMs, so no sweep takes it meanwhile).
+   * confirmed row may wait to be marked sent (default 100 ms, far below sweepAfterMs, so no sweep takes it meanwhile);
+   * tracer: makes a PRODUCER span for each publish of an event that carries a trace (none without it).
    */
   constructor(
     db: Db,
     broker: Broker,
     log: Logger,
-    options: { sweepMs?: number; sweepAfterMs?: number; retainMs?: number; markEveryMs?: number } = {},
+    options: { sweepMs?: number; sweepAfterMs?: number; retainMs?: number; markEveryMs?: number; tracer?: Tracer } = {},
   ) {
     this.db = db;
     this.broker = broker;
@@ -94,6 +97,7 @@ export class OutboxRelay {
     this.sweepAfterMs = options.sweepAfterMs ?? 2000;
     this.retainMs = options.retainMs ?? HOUR_MS;
     this.markEveryMs = options.markEveryMs ?? 100;
+    this.tracer = options.tracer;
   }
 
   async start(): Promise<void> {
@@ -243,10 +247,10 @@ export class OutboxRelay {
   // Network brokers confirm asynchronously, so a batch goes out pipelined; the in-process broker runs the consumers
   // inside publish, so there one event follows the other, as a consumer would take them off its queue.
   private async publish(events: Envelope[]): Promise<PromiseSettledResult<void>[]> {
-    if (this.broker.kind !== 'in-process') return Promise.allSettled(events.map((e) => this.broker.publish(e)));
+    if (this.broker.kind !== 'in-process') return Promise.allSettled(events.map((e) => this.send(e)));
     const outcomes: PromiseSettledResult<void>[] = [];
     for (const e of events) {
-      const outcome = await this.broker.publish(e).then(
+      const outcome = await this.send(e).then(
         (): PromiseSettledResult<void> => ({ status: 'fulfilled', value: undefined }),
         (reason): PromiseSettledResult<void> => ({ status: 'rejected', reason }),
       );
@@ -254,5 +258,29 @@ export class OutboxRelay {
       if (outcome.status === 'rejected') break;
     }
     return outcomes;
+  }
+
+  /**
+   * Publishes one event; one that carries a trace goes under a PRODUCER span of it, and carries that span's context
+   * instead of its writer's, so that its consumers' spans hang under the publish. The row keeps what was written.
+   */
+  private send(event: Envelope): Promise<void> {
+    if (!this.tracer || !event.traceparent) return this.broker.publish(event);
+    const parent = propagation.extract(ROOT_CONTEXT, { traceparent: event.traceparent });
+    const span = this.tracer.startSpan(
+      `publish ${event.type}`,
+      { kind: SpanKind.PRODUCER, attributes: { 'messaging.message.id': event.id } },
+      parent,
+    );
+    const carrier: Record<string, string> = {};
+    propagation.inject(trace.setSpan(parent, span), carrier);
+    return this.broker.publish({ ...event, traceparent: carrier.traceparent }).then(
+      () => span.end(),
+      (err) => {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: String(err) });
+        span.end();
+        throw err;
+      },
+    );
   }
 }

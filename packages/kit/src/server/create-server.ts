@@ -102,6 +102,8 @@ export function createServer(options: ServerOptions): App {
     loggerInstance: options.log,
     // Our onResponse hook logs requests with trace ids; Fastify's own per-request lines would repeat it.
     logController: new LogController({ disableRequestLogging: true }),
+    // No child logger per request: the logger's mixin adds the trace, span and request ids from the context, once.
+    childLoggerFactory: (logger) => logger,
     bodyLimit,
     genReqId: (req) => requestIdOf(req.headers['x-request-id']),
     // Long enough for any id a schema allows, so the schema judges it (400) rather than the router.
@@ -135,12 +137,16 @@ export function createServer(options: ServerOptions): App {
   const metrics = httpMetrics(options.registry);
 
   app.addHook('onRequest', (req, reply, done) => {
-    const { span, parent } = startRequestSpan(options.tracer, req);
-    req.span = span;
-    req.traceContext = withRequestId(trace.setSpan(parent, span), req.id);
-    const { traceId, spanId } = span.spanContext();
-    req.log = req.log.child({ traceId, spanId, requestId: req.id });
-    reply.header('x-request-id', req.id).header('x-trace-id', traceId);
+    reply.header('x-request-id', req.id);
+    // Probes and scrapes come every few seconds from every prober: traced, they would bury the traces of real work.
+    if (probes.has(req.routeOptions.url ?? '')) {
+      req.traceContext = withRequestId(context.active(), req.id);
+    } else {
+      const { span, parent } = startRequestSpan(options.tracer, req);
+      req.span = span;
+      req.traceContext = withRequestId(trace.setSpan(parent, span), req.id);
+      reply.header('x-trace-id', span.spanContext().traceId);
+    }
     // Without the internal key a request is refused here, before its body is read or parsed (preValidation checks
     // the identity again once the body is in).
     if (!req.routeOptions.config.exposed) {
@@ -176,19 +182,24 @@ export function createServer(options: ServerOptions): App {
     req.span?.setAttribute('http.response.status_code', reply.statusCode);
     if (reply.statusCode >= 500) req.span?.setStatus({ code: SpanStatusCode.ERROR });
     req.span?.end();
-    if (reply.statusCode >= 500)
-      req.log.error({ method: req.method, url: req.url, status: reply.statusCode }, 'request failed');
-    else
-      req.log.debug(
-        { method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime },
-        'request completed',
-      );
+    // A probe's 503 is its answer (not ready), not a failure to shout about every second.
+    const failed = reply.statusCode >= 500 && req.span !== undefined;
+    // The response has gone: the request's context is entered again so that its lines carry its ids.
+    context.with(req.traceContext ?? context.active(), () => {
+      if (failed) req.log.error({ method: req.method, url: req.url, status: reply.statusCode }, 'request failed');
+      else
+        req.log.debug(
+          { method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime },
+          'request completed',
+        );
+    });
     done();
   });
 
   app.setErrorHandler((error: unknown, req, reply) => {
     const appError = toAppError(error);
-    if (appError.status >= 500) req.log.error({ err: error }, 'unhandled error');
+    if (appError.status >= 500)
+      context.with(req.traceContext ?? context.active(), () => req.log.error({ err: error }, 'unhandled error'));
     const traceId = req.span?.spanContext().traceId;
     return reply.code(appError.status).type('application/problem+json').send(problemOf(appError, traceId));
   });
@@ -270,6 +281,9 @@ export function createServer(options: ServerOptions): App {
 
   return app;
 }
+
+/** Routes answered untraced, and logged at debug level only. */
+const probes = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** The request's SERVER span, a child of the caller's traceparent when it sent one. */
 function startRequestSpan(tracer: Tracer, req: FastifyRequest): { span: Span; parent: Context } {

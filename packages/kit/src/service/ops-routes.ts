@@ -9,7 +9,7 @@ import type { SpanStore } from '../telemetry/span-store.ts';
 
 export type OpsSources = { service: string; spans: SpanStore; logs: LogStore; relay: OutboxRelay; broker: Broker };
 
-type Query = { traceId?: string; limit?: number };
+type Query = { traceId?: string; orderId?: string; limit?: number };
 const hide = { hide: true } as const;
 const ReplayBody = Type.Object({ eventId: Type.String(), consumer: Type.String() }, { additionalProperties: false });
 
@@ -25,7 +25,12 @@ export function opsRoutes(app: App, s: OpsSources): void {
     items: s.spans.recentTraces(Number(req.query.limit ?? 50)).filter((t) => t.root.service === s.service),
   }));
   app.get<{ Querystring: Query }>('/internal/ops/logs', { config, schema: hide }, async (req) => ({
-    items: s.logs.query({ traceId: req.query.traceId, service: s.service, limit: Number(req.query.limit ?? 500) }),
+    items: s.logs.query({
+      traceId: req.query.traceId,
+      orderId: req.query.orderId,
+      service: s.service,
+      limit: Number(req.query.limit ?? 500),
+    }),
   }));
   app.get('/internal/ops/messaging', { config, schema: hide }, async () => {
     const dead = (await s.broker.deadLetters()).filter(

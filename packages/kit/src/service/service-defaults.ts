@@ -55,6 +55,17 @@ export type Platform = {
   crashOnceFile?: string;
 };
 
+/** How a service consumes: which deliveries are worth an inbox transaction, and what runs once one has committed. */
+export type ConsumeOptions<T> = {
+  /**
+   * Decides from the envelope alone whether a delivery is news to this service; one it declines is acknowledged
+   * without a transaction or an inbox row (and counted as handled: this consumer is done with it). Default: all.
+   */
+  accept?: (event: Envelope) => boolean;
+  /** Runs after the effect's transaction has committed, with its result; not for a redelivery the inbox absorbed. */
+  afterCommit?: (result: T) => void;
+};
+
 export type ServiceKit = {
   name: string;
   db: Db;
@@ -65,9 +76,14 @@ export type ServiceKit = {
   relay: OutboxRelay;
   /**
    * Subscribes this service's queue to these event types: each event's effect runs at most once (the inbox),
-   * inside the event's trace, with lag and outcome measured; afterCommit sees the effect's result.
+   * inside the event's trace, with lag and outcome measured. The third argument is the options, or (as before them)
+   * the afterCommit callback alone.
    */
-  consume<T>(types: string[], effect: EffectHandler<T>, afterCommit?: (result: T) => void): Promise<void>;
+  consume<T>(
+    types: string[],
+    effect: EffectHandler<T>,
+    options?: ConsumeOptions<T> | ((result: T) => void),
+  ): Promise<void>;
   /**
    * Serves these gRPC handlers beside the HTTP server, with this service's traces, logs, metrics and internal key;
    * the server drains when the service stops.
@@ -92,7 +108,9 @@ export async function serviceDefaults(
   const spans = platform.spanStore ?? new SpanStore();
   const logs = platform.logStore ?? new LogStore();
   const log = createLogger(name, { level: platform.logLevel, sink: platform.logSink, store: logs });
-  const tracing = await createTracing(name, spans, platform.otlpEndpoint);
+  const registry = new Registry();
+  registry.setDefaultLabels({ service: name });
+  const tracing = await createTracing(name, spans, platform.otlpEndpoint, { log, registry });
   const rawDb = platform.databaseUrl
     ? await openDatabase({
         url: await ensureDatabase(platform.databaseUrl, platform.databaseName ?? `bazaar_${name}`),
@@ -107,8 +125,9 @@ export async function serviceDefaults(
   await migrate(rawDb, fileURLToPath(options.migrations));
   await ensureMessagingTables(rawDb);
   const db = traced(rawDb, tracing.tracer);
-  const registry = new Registry();
-  registry.setDefaultLabels({ service: name });
+  // First in the registry: a scrape collects in registration order, so the pool is read before the outbox gauges'
+  // async collectors take connections for their own queries, and the figures show the service's work, not the scrape's.
+  poolMetrics(registry, db);
   const app = createServer({
     service: name,
     log,
@@ -134,7 +153,6 @@ export async function serviceDefaults(
   });
   opsRoutes(app, { service: name, spans, logs, relay, broker: platform.broker });
   messagingMetrics(registry, name, relay, platform.broker);
-  poolMetrics(registry, db);
   const stoppers: (() => Promise<void> | void)[] = [];
   const consumed = consumerMetrics(registry);
 
@@ -146,7 +164,9 @@ export async function serviceDefaults(
     registry,
     app,
     relay,
-    async consume(types, effect, afterCommit) {
+    async consume(types, effect, options) {
+      const { accept, afterCommit } =
+        typeof options === 'function' ? { afterCommit: options, accept: undefined } : (options ?? {});
       // The line is written inside the event's span, so the console finds it under the trace that caused the event.
       const logged: typeof effect = (tx, event) => {
         log.debug({ type: event.type, eventId: event.id }, 'handling event');
@@ -156,7 +176,7 @@ export async function serviceDefaults(
       await platform.broker.subscribe(name, types, async (event) => {
         const done = consumed.start(event);
         try {
-          await handle(event);
+          if (!accept || accept(event)) await handle(event);
           done('handled');
         } catch (err) {
           done('failed');

@@ -1,4 +1,13 @@
+export { tracedContext, withLazyRootSpan } from './lazy-root-span.ts';
 export { type LogEntry, LogStore } from './log-store.ts';
 export { createLogger, type Logger, type LogSink } from './logger.ts';
 export { type SpanRef, SpanStore, type StoredSpan } from './span-store.ts';
-export { createTracing, currentTraceIds, requestIdKey, type Tracing, withRequestId } from './tracing.ts';
+export {
+  createTracing,
+  currentTraceIds,
+  requestIdIn,
+  requestIdKey,
+  type Tracing,
+  type TracingOptions,
+  withRequestId,
+} from './tracing.ts';

@@ -28,12 +28,17 @@ export class LogStore {
     if (this.entries.length > this.capacity * 1.25) this.entries.splice(0, this.entries.length - this.capacity);
   }
 
-  query(filter: { traceId?: string; service?: string; limit?: number }): LogEntry[] {
+  /** The newest `limit` lines that match every filter given; orderId finds an order's lines in every trace. */
+  query(filter: { traceId?: string; orderId?: string; service?: string; limit?: number }): LogEntry[] {
     const limit = filter.limit ?? 500;
     const found: LogEntry[] = [];
     for (let i = this.entries.length - 1; i >= 0 && found.length < limit; i--) {
       const e = this.entries[i];
-      if ((!filter.traceId || e.traceId === filter.traceId) && (!filter.service || e.service === filter.service))
+      if (
+        (!filter.traceId || e.traceId === filter.traceId) &&
+        (!filter.orderId || e.orderId === filter.orderId) &&
+        (!filter.service || e.service === filter.service)
+      )
         found.push(e);
     }
     return found.reverse();

@@ -1,7 +1,7 @@
 // Structured JSON logs: every line carries the service and, inside a request, its trace id, span id and request id.
 import { type Logger, pino } from 'pino';
 import type { LogStore } from './log-store.ts';
-import { currentTraceIds } from './tracing.ts';
+import { currentTraceIds } from './request-context.ts';
 
 export type { Logger };
 

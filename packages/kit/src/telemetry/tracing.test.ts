@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createLogger } from './logger.ts';
 import { SpanStore } from './span-store.ts';
 import { createTracing } from './tracing.ts';
 
@@ -29,5 +30,23 @@ describe('tracing', () => {
     const exported = received.find((r) => r.path === '/v1/traces')!.body;
     expect(exported).toContain('otlp-test');
     expect(exported).toContain('checkout');
+  });
+
+  it('stops within a couple of seconds when the collector is down, with one warn line and no stack', async () => {
+    const closed = createServer();
+    await new Promise<void>((r) => closed.listen(0, '127.0.0.1', r));
+    const { port } = closed.address() as { port: number };
+    await new Promise((r) => closed.close(r));
+    const lines: string[] = [];
+    const log = createLogger('down-test', { sink: { write: (l) => lines.push(l) } });
+    const tracing = await createTracing('down-test', undefined, `http://127.0.0.1:${port}`, { log });
+    tracing.tracer.startSpan('checkout').end();
+    const started = performance.now();
+    await tracing.shutdown();
+    expect(performance.now() - started).toBeLessThan(2_500);
+    expect(lines.map((l) => JSON.parse(l))).toMatchObject([
+      { level: 'warn', service: 'down-test', msg: 'final span export failed; spans dropped' },
+    ]);
+    expect(lines[0]).not.toContain('stack');
   });
 });

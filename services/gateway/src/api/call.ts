@@ -44,7 +44,7 @@ export type Call = {
   traceId: string;
   /** The W3C traceparent the upstream hears: this trace, the SERVER span as parent. */
   traceparent: string;
-  /** The route table's path that matched, e.g. `/api/orders/*`. */
+  /** The route that matched, as spans and metrics name it: `/api/orders/:id`, or the route table's `/api/orders/*`. */
   route: string;
   /** The verified caller the service will hear; null: anonymous. */
   caller: Caller | null;
@@ -55,12 +55,20 @@ export type Call = {
   protocol: string;
   /** performance.now() when the request arrived. */
   startedAt: number;
+  /** The problem the gateway answered itself, when it did (not a service's answer passed through); else null. */
+  problem: AppError | null;
+  /** Why the hop to the service failed, when it did (error.type on the span); else null. */
+  failure: HopFailure | null;
 };
+
+/** A hop that failed: the service, the replica that failed last, and why (`ECONNREFUSED`, `HEADERS_TIMEOUT`…). */
+export type HopFailure = { upstream: string; replica?: string; reason: string };
 
 /** writeProblem answers a call with an RFC 9457 problem document; `retry-after` goes along when the error has one. */
 export function writeProblem(call: Call, error: AppError): void {
   const { res } = call;
   if (res.headersSent || res.destroyed) return;
+  call.problem = error;
   const body = JSON.stringify(problemOf(error, call.traceId));
   const headers: Record<string, string | number> = {
     'content-type': 'application/problem+json; charset=utf-8',

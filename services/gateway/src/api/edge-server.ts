@@ -100,10 +100,13 @@ export function createEdgeServer(options: EdgeOptions): Edge {
   });
 
   app.addHook('onResponse', (req, reply, done) => {
-    duration.observe(req.method, req.routeOptions.url ?? 'unmatched', reply.statusCode, reply.elapsedTime / 1000);
+    // Named at the end, for the span and the metric alike: a path a catch-all took and then passed on to the 404
+    // handler (pages, /api/ops) is unmatched, not the catch-all's `/*`.
+    const route = req.routeOptions.url ?? 'unmatched';
+    duration.observe(req.method, route, reply.statusCode, reply.elapsedTime / 1000);
     // At debug level only: the line names its trace itself, as the hot path switches no async context.
-    if (options.log.isLevelEnabled('debug')) logCompleted(options.log, req, reply);
-    endSpan(req, reply.statusCode);
+    if (options.log.isLevelEnabled('debug')) logCompleted(options.log, req, reply, route);
+    endSpan(req, reply.statusCode, route);
     done();
   });
 
@@ -145,7 +148,7 @@ export function sendProblem(req: FastifyRequest, reply: FastifyReply, error: App
     .send(problemOf(error, traceIdOf(req)));
 }
 
-function logCompleted(log: Logger, req: FastifyRequest, reply: FastifyReply): void {
+function logCompleted(log: Logger, req: FastifyRequest, reply: FastifyReply, route: string): void {
   const ids = req.span?.spanContext();
   log.debug(
     {
@@ -153,7 +156,7 @@ function logCompleted(log: Logger, req: FastifyRequest, reply: FastifyReply): vo
       spanId: ids?.spanId,
       requestId: req.id,
       method: req.method,
-      route: req.routeOptions.url ?? 'unmatched',
+      route,
       status: reply.statusCode,
       ms: Math.round(reply.elapsedTime * 10) / 10,
     },
@@ -161,11 +164,12 @@ function logCompleted(log: Logger, req: FastifyRequest, reply: FastifyReply): vo
   );
 }
 
-/** endSpan closes the request's SERVER span. */
-function endSpan(req: FastifyRequest, status?: number): void {
+/** endSpan closes the request's SERVER span, named by the route that answered when it is known by then. */
+function endSpan(req: FastifyRequest, status?: number, route?: string): void {
   const span = req.span;
   if (!span) return;
   req.span = undefined;
+  if (route !== undefined) span.setAttribute('http.route', route).updateName(`${req.method} ${route}`);
   if (status !== undefined) {
     span.setAttribute('http.response.status_code', status);
     if (status >= 500) span.setStatus({ code: SpanStatusCode.ERROR });

@@ -7,7 +7,7 @@ import { AppError, frameworkError, type HttpMetrics, internal, payloadTooLarge, 
 import type { Logger } from '@bazaar/kit/telemetry';
 import { propagation, ROOT_CONTEXT, SpanKind, type Tracer } from '@opentelemetry/api';
 import type { Upstream } from '../clients/upstreams.ts';
-import { routeTable, type ServiceName } from '../domain/routes.ts';
+import { type RouteNamer, routeNamer, routeTable, type ServiceName } from '../domain/routes.ts';
 import type { Forward } from '../use-cases/forward-request.ts';
 import { type Call, type EdgeRequest, type EdgeResponse, endSpan, writeProblem } from './call.ts';
 import type { CorsHeaders } from './cors.ts';
@@ -24,7 +24,7 @@ export type ProxyEdgeDeps = GuardDeps & {
   trustProxy: boolean;
 };
 
-/** A proxied route a request matched, as `route` finds it. */
+/** A proxied route a request matched, as `route` finds it: `route` is its name in spans and metrics. */
 export type RouteMatch = { route: string; upstream: Upstream; tooLong: boolean };
 
 /**
@@ -42,7 +42,8 @@ export type ProxyEdge = {
 // Fastify's limit on a wildcard parameter, kept for the paths it no longer routes.
 const MAX_PARAM_LENGTH = 2048;
 
-type Mount = { prefix: string; exact: string; wildcard: string; upstream: Upstream };
+/** A path of the route table and the subtree below it; `name` names a path below by the API route it matches. */
+type Mount = { prefix: string; exact: string; wildcard: string; name: RouteNamer; upstream: Upstream };
 
 export function proxyEdge(deps: ProxyEdgeDeps): ProxyEdge {
   const mounts = mountsOf(deps.upstreams);
@@ -122,6 +123,8 @@ export function proxyEdge(deps: ProxyEdgeDeps): ProxyEdge {
       ip: clientAddress(req, deps.trustProxy),
       protocol: clientProtocol(req, deps.trustProxy),
       startedAt: performance.now(),
+      problem: null,
+      failure: null,
     };
     // `on`, not `once`: a response closes once, and once's wrapper costs a closure and a removal per request.
     res.on('close', () => finished(call));
@@ -137,6 +140,9 @@ export function proxyEdge(deps: ProxyEdgeDeps): ProxyEdge {
     }
     const ms = performance.now() - call.startedAt;
     deps.duration.observe(call.req.method ?? 'GET', call.route, res.statusCode, ms / 1000);
+    // A service down, slow or cut off is answered by the gateway itself: once, for the operator (a 500 is logged
+    // where it happened, with its error).
+    if (call.problem !== null && call.problem.status > 500) warnFailed(call, res.statusCode);
     // At debug level only: the line names its trace itself, as the hot path switches no async context.
     if (deps.log.isLevelEnabled('debug'))
       deps.log.debug(
@@ -152,6 +158,24 @@ export function proxyEdge(deps: ProxyEdgeDeps): ProxyEdge {
         'request completed',
       );
     endSpan(call, res.statusCode);
+  }
+
+  function warnFailed(call: Call, status: number): void {
+    const { problem, failure } = call;
+    deps.log.warn(
+      {
+        traceId: call.traceId,
+        spanId: call.span?.spanContext().spanId,
+        requestId: call.id,
+        method: call.req.method,
+        route: call.route,
+        status,
+        code: problem?.code,
+        detail: problem?.message,
+        ...failure,
+      },
+      'upstream failed',
+    );
   }
 
   function proceed(call: Call, admission: Awaited<ReturnType<typeof admit>>, upstream: Upstream): void {
@@ -210,9 +234,16 @@ function readBody(call: Call, limit: number, then: () => void): void {
 
 function mountsOf(upstreams: Record<ServiceName, Upstream>): Mount[] {
   const byPrefix = new Map<string, Mount>();
+  const namer = routeNamer();
   for (const { path, service } of routeTable) {
     const prefix = path.endsWith('/*') ? path.slice(0, -2) : path;
-    const mount = byPrefix.get(prefix) ?? { prefix, exact: '', wildcard: '', upstream: upstreams[service] };
+    const mount = byPrefix.get(prefix) ?? {
+      prefix,
+      exact: '',
+      wildcard: '',
+      name: namer(prefix),
+      upstream: upstreams[service],
+    };
     if (path.endsWith('/*')) mount.wildcard = path;
     else mount.exact = path;
     byPrefix.set(prefix, mount);
@@ -222,7 +253,8 @@ function mountsOf(upstreams: Record<ServiceName, Upstream>): Mount[] {
 
 /**
  * matchRoute finds the route of a decoded path as Fastify's router did (exact paths with or without a trailing
- * slash, `/*` for everything below); undefined when no proxied route matches.
+ * slash, `/*` for everything below), named by the API route below the wildcard when one matches (`/api/orders/:id`);
+ * undefined when no proxied route matches.
  */
 function matchRoute(mounts: Mount[], path: string): RouteMatch | undefined {
   for (const m of mounts) {
@@ -231,7 +263,7 @@ function matchRoute(mounts: Mount[], path: string): RouteMatch | undefined {
     if (m.exact && (rest === 0 || (rest === 1 && path.endsWith('/'))))
       return { route: m.exact, upstream: m.upstream, tooLong: false };
     if (m.wildcard && path.charCodeAt(m.prefix.length) === 47 /* / */)
-      return { route: m.wildcard, upstream: m.upstream, tooLong: rest - 1 > MAX_PARAM_LENGTH };
+      return { route: m.name(path) ?? m.wildcard, upstream: m.upstream, tooLong: rest - 1 > MAX_PARAM_LENGTH };
   }
   return undefined;
 }

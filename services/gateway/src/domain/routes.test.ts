@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { accessFor, policyPath, serviceFor } from './routes.ts';
+import { accessFor, apiRoutes, policyPath, proxiedRouteNames, routeNamer, routeTable, serviceFor } from './routes.ts';
 
 describe('the route table', () => {
   it('names the service of every public path and none for the rest', () => {
@@ -12,6 +12,48 @@ describe('the route table', () => {
     expect(serviceFor('/api/shipments/TRK-1')).toBe('shipping');
     expect(serviceFor('/api/shipping/rates')).toBe('shipping');
     expect(serviceFor('/internal/reserve')).toBeUndefined();
+  });
+});
+
+describe('route names', () => {
+  const nameOf = routeNamer()();
+
+  it.each([
+    ['/api/orders/ord_7f3a', '/api/orders/:id'],
+    ['/api/orders/ord_7f3a/events', '/api/orders/:id/events'],
+    ['/api/orders/ord_7f3a/cancel/', '/api/orders/:id/cancel'],
+    ['/api/users/me', '/api/users/me'],
+    ['/api/users/me/orders', '/api/users/me/orders'],
+    ['/api/auth/login', '/api/auth/login'],
+    ['/api/products/LAWN-001', '/api/products/:sku'],
+    ['/api/inventory/LAWN-001/adjustments', '/api/inventory/:sku/adjustments'],
+    ['/api/payments/callbacks/jazzcash', '/api/payments/callbacks/:provider'],
+    ['/api/payments/summary', '/api/payments/summary'],
+    ['/api/shipments/TRK-123', '/api/shipments/:trackingNumber'],
+  ])('names %s by its API route %s', (path, name) => {
+    expect(nameOf(path)).toBe(name);
+  });
+
+  it.each([
+    '/api/orders/ord_1/events/extra',
+    '/api/orders//events',
+    '/api/users/someone',
+    '/api/auth/logout',
+    '/api/orders',
+    '/',
+  ])('has no API route for %s, which its wildcard names', (path) => {
+    expect(nameOf(path)).toBeUndefined();
+  });
+
+  it('names a path from below the prefix it was made for', () => {
+    const orders = routeNamer()('/api/orders');
+    expect(orders('/api/orders/ord_1/events')).toBe('/api/orders/:id/events');
+    expect(routeNamer()('/api/nothing')('/api/nothing/1')).toBeUndefined();
+  });
+
+  it('lists every API route under a wildcard of the route table, so each is routed', () => {
+    for (const route of apiRoutes) expect(serviceFor(route), route).toBeDefined();
+    expect([...proxiedRouteNames]).toEqual(expect.arrayContaining(routeTable.map((r) => r.path)));
   });
 });
 

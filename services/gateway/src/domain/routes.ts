@@ -24,6 +24,75 @@ export const routeTable: readonly { path: string; service: ServiceName }[] = [
   { path: '/api/shipping/*', service: 'shipping' },
 ];
 
+/**
+ * apiRoutes: the public API's paths below the route table's wildcards, as the services declare them (`:name` is one
+ * segment). They name a proxied request in its span (http.route) and its metrics (route): bounded, never a raw id, and
+ * a stream apart from a read. A path under a wildcard that none of them matches is named by the wildcard.
+ */
+export const apiRoutes: readonly string[] = [
+  '/api/users/me',
+  '/api/users/me/orders',
+  '/api/auth/login',
+  '/api/products/:sku',
+  '/api/inventory/:sku',
+  '/api/inventory/:sku/adjustments',
+  '/api/orders/:id',
+  '/api/orders/:id/cancel',
+  '/api/orders/:id/events',
+  '/api/payments/summary',
+  '/api/payments/ledger',
+  '/api/payments/callbacks/:provider',
+  '/api/shipments/:trackingNumber',
+  '/api/shipping/rates',
+];
+
+/** Every name a proxied request's route may have: the route table's paths and the API's routes below them. */
+export const proxiedRouteNames: ReadonlySet<string> = new Set([...routeTable.map((r) => r.path), ...apiRoutes]);
+
+type RouteNode = { name?: string; literal?: Map<string, RouteNode>; param?: RouteNode };
+/** Names a decoded path by the route it matches, or undefined when none does. */
+export type RouteNamer = (path: string) => string | undefined;
+
+/**
+ * routeNamer compiles route patterns into a tree of segments once; the namer it answers for a prefix (a path of the
+ * route table, whose requests it is given) names a path below it by the pattern it matches, one trailing slash
+ * ignored, a literal segment before a parameter: a few map lookups per request, no regular expression.
+ */
+export function routeNamer(patterns: readonly string[] = apiRoutes): (prefix?: string) => RouteNamer {
+  const root: RouteNode = {};
+  for (const pattern of patterns) {
+    let node = root;
+    for (const segment of pattern.slice(1).split('/')) {
+      if (segment.startsWith(':')) node = node.param ??= {};
+      else {
+        node.literal ??= new Map();
+        const next = node.literal.get(segment) ?? {};
+        node.literal.set(segment, next);
+        node = next;
+      }
+    }
+    node.name = pattern;
+  }
+  return (prefix = '') => {
+    const top = prefix ? walk(root, prefix, 1) : root;
+    return (path) => (top ? walk(top, path, prefix.length + 1)?.name : undefined);
+  };
+}
+
+/** walk follows the path's segments from `start` down the tree; undefined where it leaves it. */
+function walk(from: RouteNode, path: string, start: number): RouteNode | undefined {
+  const end = path.length > 1 && path.endsWith('/') ? path.length - 1 : path.length;
+  let node: RouteNode | undefined = from;
+  while (node !== undefined && start <= end) {
+    let stop = path.indexOf('/', start);
+    if (stop === -1 || stop > end) stop = end;
+    if (stop === start) return undefined; // an empty segment
+    node = node.literal?.get(path.slice(start, stop)) ?? node.param;
+    start = stop + 1;
+  }
+  return node;
+}
+
 /** serviceFor names the service that answers a path, or undefined when the gateway does not route it. */
 export function serviceFor(path: string): ServiceName | undefined {
   for (const route of routeTable) {

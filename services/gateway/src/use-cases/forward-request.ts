@@ -174,6 +174,7 @@ export function forwarder(options: ForwardOptions): Forwarder {
       return;
     }
     x.call.span?.setAttribute('error.type', 'REPLICA_CLOSING');
+    x.call.failure = { upstream: x.up.name, reason: 'REPLICA_CLOSING' };
     writeProblem(x.call, unavailable(`The ${x.up.name} service is unavailable. Try again shortly.`));
   }
 
@@ -271,7 +272,8 @@ export function forwarder(options: ForwardOptions): Forwarder {
           log.warn(facts, 'upstream answer broke off');
           res.destroy();
         } else {
-          log.warn(facts, 'upstream failed');
+          // Logged once the answer is out, with its status (proxy-edge.ts).
+          call.failure = { upstream: up.name, replica: replica.url, reason };
           writeProblem(call, problemFor(up.name, err));
         }
       },

@@ -41,7 +41,8 @@ export function inventoryRoutes(app: App, deps: { db: Db }): void {
         response: { 201: ProductSchema, 409: problemAnswer('SKU_EXISTS: a product with this sku exists') },
       },
     },
-    async (req, reply) => reply.code(201).send(await addProduct(db, req.body)),
+    async (req, reply) =>
+      reply.code(201).send(await addProduct(db, req.body, { adminId: req.caller!.id, log: req.log })),
   );
 
   app.post(
@@ -59,7 +60,7 @@ export function inventoryRoutes(app: App, deps: { db: Db }): void {
         },
       },
     },
-    async (req) => adjustStock(db, req.params.sku, req.body, req.caller!.id),
+    async (req) => adjustStock(db, req.params.sku, req.body, { adminId: req.caller!.id, log: req.log }),
   );
 
   app.get(

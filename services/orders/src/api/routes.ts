@@ -27,6 +27,7 @@ export function ordersRoutes(app: App, deps: Deps): void {
           402: problemAnswer('PAYMENT_DECLINED or PAYMENT_TIMEOUT, with orderId: the order is REJECTED'),
           409: problemAnswer('OUT_OF_STOCK, with orderId: the order is REJECTED'),
           422: problemAnswer('IDEMPOTENCY_KEY_REUSED: this key came with another body'),
+          503: problemAnswer('SERVICE_UNAVAILABLE: shipping cannot be reached; no order was placed'),
         },
       },
     },
@@ -72,6 +73,7 @@ export function ordersRoutes(app: App, deps: Deps): void {
         response: {
           200: OrderSchema,
           409: problemAnswer('NOT_CANCELLABLE: the courier has it, or the order is not confirmed'),
+          503: problemAnswer('SERVICE_UNAVAILABLE: shipping cannot be reached; nothing was cancelled'),
         },
       },
     },

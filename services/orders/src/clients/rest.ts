@@ -1,5 +1,6 @@
 // The REST adapters of the saga's ports, over the kit's traced HTTP client.
 import { type Client, UpstreamError } from '@bazaar/kit/http';
+import { unavailable } from '@bazaar/kit/server';
 import {
   type Inventory,
   type Payments,
@@ -64,7 +65,7 @@ export function restShipping(http: Client): Shipping {
         return fee.amount;
       } catch (err) {
         if (err instanceof UpstreamError && err.status === 404) return null;
-        throw err;
+        throw shippingDown(err);
       }
     },
     async cancel(orderId) {
@@ -73,8 +74,15 @@ export function restShipping(http: Client): Shipping {
         return true;
       } catch (err) {
         if (err instanceof UpstreamError && err.status === 409) return false;
-        throw err;
+        throw shippingDown(err);
       }
     },
   };
+}
+
+/** Shipping unreachable or failing (5xx) is a 503 to our caller, not our own 500: the request changed nothing. */
+function shippingDown(err: unknown): unknown {
+  if (err instanceof UpstreamError && err.status >= 500)
+    return unavailable('The shipping service is unavailable. Try again shortly.');
+  return err;
 }

@@ -29,6 +29,7 @@ export async function cancelOrder(deps: Deps, caller: Caller, orderId: string): 
   // Another request cancelled it meanwhile: its saga is that request's to run.
   if (cancelled === 'CANCELLED') return whenUndone(deps, orderId);
   if (typeof cancelled === 'string') throw notCancellable(cancelled);
+  deps.log.info({ orderId, by: caller.role, userId: caller.id }, 'order cancelled');
   // Run here, lease held: the answer waits for the goods to be back and the payment refunded (or a retry scheduled).
   const undone = await runSaga(deps, orderId, { step: 'CANCEL', order: cancelled });
   return undone ?? (await ordersRepo.byId(deps.db, orderId))!;

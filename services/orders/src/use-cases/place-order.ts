@@ -62,6 +62,10 @@ export async function placeOrder(deps: Deps, caller: Caller, input: PlaceOrder, 
     return stored;
   });
   if (!placed) return replay(deps, caller, key!, requestHash);
+  deps.log.info(
+    { orderId, userId: caller.id, method: input.payment.method, city: placed.order.shipping.city, lines: lines.length },
+    'order placed',
+  );
 
   // Within the window the saga's own answer is the order; after it, whatever the database says by then.
   const early = key ? answeredBySaga(caller.id, key) : undefined;

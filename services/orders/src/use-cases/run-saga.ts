@@ -149,7 +149,7 @@ async function confirm(deps: Deps, current: Next, finish?: Finish): Promise<Next
     throw err;
   }
   const learnt = { ...current.learnt, paymentStatus: payment.status };
-  return deps.db.transaction(async (tx): Promise<Next> => {
+  const next = await deps.db.transaction(async (tx): Promise<Next> => {
     const confirmed = await ordersRepo.decide(tx, order.id, 'CONFIRMED', learnt);
     if (confirmed)
       await announce(tx, confirmed, { type: OrderEvents.confirmed, extra: confirmedExtra(confirmed.order) });
@@ -159,6 +159,12 @@ async function confirm(deps: Deps, current: Next, finish?: Finish): Promise<Next
     await finish?.(tx, latest.order);
     return { step: 'DONE', order: latest, outcome: confirmed ? 'confirmed' : undefined };
   });
+  // Logged once committed, and only by the run that confirmed it.
+  if (next.outcome) {
+    const { total, payment: paid } = next.order.order;
+    deps.log.info({ orderId: order.id, total: total.amount, method: paid.method }, 'order confirmed');
+  }
+  return next;
 }
 
 const confirmedExtra = (o: Order) => ({
@@ -172,6 +178,7 @@ const confirmedExtra = (o: Order) => ({
 async function compensate(deps: Deps, { order }: StoredOrder, reason: string, finish?: Finish): Promise<Next> {
   await deps.inventory.release(order.id);
   const payment = await deps.payments.void(order.id);
+  deps.log.info({ orderId: order.id, step: 'COMPENSATE', reason, paymentStatus: payment.status }, 'saga compensated');
   return reject(deps, order.id, reason, { paymentStatus: payment.status }, finish);
 }
 
@@ -179,15 +186,17 @@ async function compensate(deps: Deps, { order }: StoredOrder, reason: string, fi
 async function undoConfirmed(deps: Deps, { order }: StoredOrder): Promise<Next> {
   await deps.inventory.release(order.id);
   const payment = await deps.payments.refund(order.id);
-  return deps.db.transaction(async (tx): Promise<Next> => {
+  const next = await deps.db.transaction(async (tx): Promise<Next> => {
     const refunded = await ordersRepo.catchUp(tx, order.id, { paymentStatus: payment.status });
     await sagasRepo.advance(tx, order.id, 'DONE');
     return { step: 'DONE', order: refunded, outcome: 'cancelled' };
   });
+  deps.log.info({ orderId: order.id, step: 'CANCEL', paymentStatus: payment.status }, 'saga compensated');
+  return next;
 }
 
-function reject(deps: Deps, orderId: string, reason: string, learnt: Learnt, finish?: Finish): Promise<Next> {
-  return deps.db.transaction(async (tx): Promise<Next> => {
+async function reject(deps: Deps, orderId: string, reason: string, learnt: Learnt, finish?: Finish): Promise<Next> {
+  const next = await deps.db.transaction(async (tx): Promise<Next> => {
     const rejected = await ordersRepo.decide(tx, orderId, 'REJECTED', { ...learnt, reason });
     if (rejected) await announce(tx, rejected, { type: OrderEvents.rejected, extra: { reason } });
     const latest =
@@ -199,6 +208,13 @@ function reject(deps: Deps, orderId: string, reason: string, learnt: Learnt, fin
     await finish?.(tx, latest.order);
     return { step: 'DONE', reason, order: latest, outcome: rejected ? 'rejected' : undefined };
   });
+  // Logged once committed, and only by the run that rejected it; payments being down is the operator's to look at.
+  if (next.outcome) {
+    const facts = { orderId, reason, total: next.order.order.total.amount };
+    if (reason === 'PAYMENT_UNAVAILABLE') deps.log.warn(facts, 'order rejected');
+    else deps.log.info(facts, 'order rejected');
+  }
+  return next;
 }
 
 /** Moves the saga to its next step, with whatever it learnt on the way in the same transaction. */

@@ -1,12 +1,20 @@
 // The courier simulator: a pass over due shipments every fraction of a step, until the service stops.
 import type { Db } from '@bazaar/kit/database';
-import type { Logger } from '@bazaar/kit/telemetry';
+import { type Logger, withLazyRootSpan } from '@bazaar/kit/telemetry';
+import type { Tracer } from '@opentelemetry/api';
 import { advanceShipments } from '../use-cases/advance-shipments.ts';
 
 export type CourierSimulator = { stop(): Promise<void> };
 
-export function startCourierSimulator(deps: { db: Db; log: Logger; stepMs: number }): CourierSimulator {
-  const { db, log, stepMs } = deps;
+/** With a tracer, each step is a trace of its own, rooted at a `courier step` span that its event carries on. */
+export function startCourierSimulator(deps: {
+  db: Db;
+  log: Logger;
+  stepMs: number;
+  tracer?: Tracer;
+}): CourierSimulator {
+  const { log, stepMs, tracer } = deps;
+  const db = tracer ? stepsTraced(deps.db, tracer) : deps.db;
   // Passes run four times a step, so a shipment moves within a quarter step of falling due.
   const every = Math.max(10, Math.floor(stepMs / 4));
   let stopped = false;
@@ -36,4 +44,12 @@ export function startCourierSimulator(deps: { db: Db; log: Logger; stepMs: numbe
       await pass;
     },
   };
+}
+
+/**
+ * Each step is one transaction of advanceShipments: each runs under a root span of its own, started only when the
+ * step writes its event, so the many passes that find nothing due leave no trace.
+ */
+function stepsTraced(db: Db, tracer: Tracer): Db {
+  return { ...db, transaction: (fn) => withLazyRootSpan(tracer, 'courier step', () => db.transaction(fn)) };
 }

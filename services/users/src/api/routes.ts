@@ -24,7 +24,7 @@ export function usersRoutes(app: App, deps: { db: Db; signer: Signer; config: Us
         response: { 201: UserSchema, 409: problemAnswer('EMAIL_TAKEN: an account with this email exists') },
       },
     },
-    async (req, reply) => reply.code(201).send(await signUp(db, req.body)),
+    async (req, reply) => reply.code(201).send(await signUp(db, req.body, req.log)),
   );
 
   app.post(
@@ -43,7 +43,7 @@ export function usersRoutes(app: App, deps: { db: Db; signer: Signer; config: Us
     },
     async (req, reply) => {
       try {
-        return await logIn(db, signer, config, req.body);
+        return await logIn(db, signer, config, req.body, req.log);
       } catch (err) {
         const retryAfter = (err as { extra?: { retryAfter?: number } }).extra?.retryAfter;
         if (retryAfter) reply.header('retry-after', String(retryAfter));

@@ -23,13 +23,17 @@ export const loginFailuresRepo = {
     return { tries: row.tries, lockedFor: row.locked_for };
   },
 
-  /** Locks the account for lockSeconds (unless a lock is already in force) and starts counting afresh after it. */
-  async lock(q: Tx, email: string, lockSeconds: number): Promise<void> {
-    await q.query(
+  /**
+   * Locks the account for lockSeconds (unless a lock is already in force) and starts counting afresh after it;
+   * answers whether this call locked it (false: a concurrent attempt did first).
+   */
+  async lock(q: Tx, email: string, lockSeconds: number): Promise<boolean> {
+    const rows = await q.query(
       `UPDATE login_failures SET locked_until = now() + make_interval(secs => $2), failures = 0, first_at = now()
-       WHERE email = $1 AND (locked_until IS NULL OR locked_until <= now())`,
+       WHERE email = $1 AND (locked_until IS NULL OR locked_until <= now()) RETURNING 1`,
       [email, lockSeconds],
     );
+    return rows.length > 0;
   },
 
   /** Clears the account's counter after a success, and with it every counter whose window and lock are over. */

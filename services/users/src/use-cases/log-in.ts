@@ -1,5 +1,6 @@
 // Log-in: check the password against its hash, lock the account after repeated failures, issue a signed token.
 import type { Db } from '@bazaar/kit/database';
+import type { Logger } from '@bazaar/kit/telemetry';
 import type { UsersConfig } from '../config.ts';
 import { loginFailuresRepo } from '../data/login-failures-repo.ts';
 import { usersRepo } from '../data/users-repo.ts';
@@ -8,12 +9,14 @@ import type { Signer } from '../domain/signing-keys.ts';
 import { invalidCredentials, lockedOut, normalizeEmail } from '../domain/user.ts';
 
 export type Token = { accessToken: string; tokenType: 'Bearer'; expiresIn: number };
+type Log = Pick<Logger, 'warn'>;
 
 export async function logIn(
   db: Db,
   signer: Signer,
   config: UsersConfig,
   input: { email: string; password: string },
+  log: Log,
 ): Promise<Token> {
   const email = normalizeEmail(input.email);
   // Tries are counted per email whether or not an account has it, so a lock-out does not reveal which exist;
@@ -21,17 +24,36 @@ export async function logIn(
   const { tries, lockedFor } = await loginFailuresRepo.claimTry(db, email, config.lockoutSeconds);
   if (lockedFor > 0) throw lockedOut(lockedFor);
   if (tries > config.maxLoginFailures) {
-    await loginFailuresRepo.lock(db, email, config.lockoutSeconds);
+    await lockOut(db, config, log, { email, tries });
     throw lockedOut(config.lockoutSeconds);
   }
   const found = await usersRepo.credentials(db, email);
   // An unknown email costs a hash check too, so timing does not tell either.
   const passwordOk = await verifyPassword(input.password, found?.passwordHash ?? (await decoyHash));
   if (!found || !passwordOk) {
-    if (tries === config.maxLoginFailures) await loginFailuresRepo.lock(db, email, config.lockoutSeconds);
+    if (tries === config.maxLoginFailures)
+      await lockOut(db, config, log, { email, tries, accountId: found?.user.id ?? null });
     throw invalidCredentials();
   }
   await loginFailuresRepo.clear(db, email, config.lockoutSeconds);
   const accessToken = await signer.sign({ sub: found.user.id, role: found.user.role }, config.tokenTtlSeconds);
   return { accessToken, tokenType: 'Bearer', expiresIn: config.tokenTtlSeconds };
+}
+
+/**
+ * Locks the email out and, when this attempt is the one that locked it, tells the operator which account (by id:
+ * the email and password stay out of the logs; null when no account has the email).
+ */
+async function lockOut(
+  db: Db,
+  config: UsersConfig,
+  log: Log,
+  attempt: { email: string; tries: number; accountId?: string | null },
+): Promise<void> {
+  if (!(await loginFailuresRepo.lock(db, attempt.email, config.lockoutSeconds))) return;
+  const accountId =
+    attempt.accountId !== undefined
+      ? attempt.accountId
+      : ((await usersRepo.credentials(db, attempt.email))?.user.id ?? null);
+  log.warn({ accountId, failures: attempt.tries, lockedForSeconds: config.lockoutSeconds }, 'login locked out');
 }

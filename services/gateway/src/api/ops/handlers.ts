@@ -108,10 +108,11 @@ const byStart = (spans: StoredSpan[]) => spans.sort((a, b) => a.startTime.locale
 
 type LogEntry = { time?: string; service?: string; [field: string]: unknown };
 
-export async function logLines(deps: OpsApiDeps, query: { traceId?: string; limit: number }) {
+export async function logLines(deps: OpsApiDeps, query: { traceId?: string; orderId?: string; limit: number }) {
   const params = new URLSearchParams({ limit: String(query.limit) });
   if (query.traceId) params.set('traceId', query.traceId);
-  const own = deps.logs.query({ traceId: query.traceId, service: 'gateway', limit: query.limit });
+  if (query.orderId) params.set('orderId', query.orderId);
+  const own = deps.logs.query({ ...query, service: 'gateway' });
   const { answers, missing } = await everyReplica<{ items: LogEntry[] }>(deps, `/internal/ops/logs?${params}`);
   const lines = [...own, ...answers.flatMap((a) => a.body?.items ?? [])];
   // A stable sort: lines of one service with the same millisecond keep the order they were written in.

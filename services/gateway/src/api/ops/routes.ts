@@ -79,10 +79,10 @@ export const operations: Operation[] = [
   {
     method: 'GET',
     url: '/logs',
-    summary: 'Log lines of every service, for one trace (traceId) or the latest',
+    summary: 'Log lines of every service, for one trace (traceId), one order (orderId) or the latest',
     querystring: LogsQuery,
     answer: LogsAnswer,
-    handle: (req, _reply, deps) => logLines(deps, req.query as { traceId?: string; limit: number }),
+    handle: (req, _reply, deps) => logLines(deps, req.query as { traceId?: string; orderId?: string; limit: number }),
   },
   {
     method: 'GET',

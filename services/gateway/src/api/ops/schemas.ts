@@ -43,7 +43,7 @@ export const TraceSummarySchema = Type.Object({
   spanId: Type.String(),
   name: Type.String(),
   method: Type.String(),
-  route: Type.String({ description: 'The gateway route that matched, e.g. /api/orders/*' }),
+  route: Type.String({ description: 'The API route that matched, e.g. /api/orders/:id' }),
   path: Type.String({ description: 'The path asked for, without its query' }),
   status: Type.Optional(Type.Integer()),
   error: Type.Boolean(),
@@ -85,6 +85,9 @@ export const TraceAnswer = Type.Object({
 
 export const LogsQuery = Type.Object({
   traceId: Type.Optional(TraceId),
+  orderId: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 100, description: "An order's lines, in every trace" }),
+  ),
   limit: Type.Integer({ minimum: 1, maximum: 2_000, default: 500 }),
 });
 export const LogLine = Type.Object(

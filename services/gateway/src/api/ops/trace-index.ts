@@ -2,7 +2,7 @@
 import { SpanStore, type StoredSpan } from '@bazaar/kit/telemetry';
 import { SpanKind } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
-import { routeTable } from '../../domain/routes.ts';
+import { proxiedRouteNames } from '../../domain/routes.ts';
 
 /** A routed request's root span at the gateway, as the traces page lists it. */
 export type TraceSummary = {
@@ -18,8 +18,6 @@ export type TraceSummary = {
   durationMs: number;
 };
 
-/** The routes whose requests start traces worth listing: the proxied API (not /api/ops, pages, scrapes, probes). */
-const listedRoutes = new Set(routeTable.map((r) => r.path));
 const toMs = ([s, ns]: [number, number]) => s * 1e3 + ns / 1e6;
 
 /**
@@ -42,7 +40,8 @@ export class TraceIndex extends SpanStore {
     this.store.add(span);
     if (span.kind !== SpanKind.SERVER || (span.parentSpanContext && !span.parentSpanContext.isRemote)) return;
     const route = String(span.attributes['http.route'] ?? '');
-    if (!listedRoutes.has(route)) return;
+    // Traces worth listing start at the proxied API (not /api/ops, pages, scrapes, probes).
+    if (!proxiedRouteNames.has(route)) return;
     const status = span.attributes['http.response.status_code'];
     this.roots.push({
       traceId: span.spanContext().traceId,

@@ -1,0 +1,170 @@
+// The orders service through its HTTP surface, on a real database, with inventory, payments and shipping played by a
+// small server of their internal REST routes (INTERNAL_TRANSPORT=rest). Log lines are captured at the default level.
+import { envelope, InProcessBroker } from '@bazaar/kit/messaging';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { start } from './main.ts';
+
+const key = 'test-key';
+const customer = { 'x-internal-key': key, 'x-user-id': 'usr_ayesha', 'x-user-role': 'customer' };
+const pkr = (amount: number) => ({ amount, currency: 'PKR' });
+type Line = { level: string; msg: string; traceId?: string; [field: string]: unknown };
+
+/** What the other services answer; `shipping` is how the shipping service behaves right now. */
+const upstream = { shipping: 'up' as 'up' | 'failing' | 'unreachable' };
+const broker = new InProcessBroker();
+const lines: Line[] = [];
+let fake: FastifyInstance;
+let svc: Awaited<ReturnType<typeof start>>;
+
+/** Wallets as the payment sandboxes treat them: 03000000002 declined, 03000000005 payments unavailable. */
+const authorizeOutcome = (wallet?: string) =>
+  wallet === '03000000002'
+    ? { status: 'DECLINED', outcome: 'declined' }
+    : wallet === '03000000005'
+      ? { status: 'FAILED', outcome: 'unavailable' }
+      : { status: 'AUTHORIZED', outcome: 'approved', reference: 'ref-1' };
+
+beforeAll(async () => {
+  fake = Fastify();
+  fake.post('/internal/reservations', async (req) => ({
+    lines: (req.body as { lines: { sku: string; quantity: number }[] }).lines.map((l) => ({
+      ...l,
+      name: `Product ${l.sku}`,
+      unitPrice: pkr(100_000),
+    })),
+  }));
+  fake.post('/internal/reservations/:id/commit', async () => ({ status: 'COMMITTED' }));
+  fake.post('/internal/reservations/:id/release', async () => ({ status: 'RELEASED' }));
+  fake.post('/internal/payments/authorize', async (req) => authorizeOutcome((req.body as { wallet?: string }).wallet));
+  fake.post('/internal/payments/:id/capture', async () => ({ status: 'CAPTURED' }));
+  fake.post('/internal/payments/:id/void', async () => ({ status: 'VOIDED' }));
+  fake.post('/internal/payments/:id/refund', async () => ({ status: 'REFUNDED' }));
+  fake.get('/internal/rates/:city', async (req, reply) => {
+    if (upstream.shipping === 'unreachable') return req.raw.socket.destroy();
+    if (upstream.shipping === 'failing') return reply.code(503).send({ code: 'NOT_READY' });
+    return { city: (req.params as { city: string }).city, fee: pkr(25_000) };
+  });
+  fake.post('/internal/shipments/by-order/:id/cancel', async (req) => ({ orderId: req.params, cancelled: true }));
+  const url = await fake.listen({ port: 0, host: '127.0.0.1' });
+
+  svc = await start(
+    {
+      broker,
+      internalKey: key,
+      dataRoot: 'memory://',
+      logSink: { write: (line) => lines.push(JSON.parse(line)) },
+    },
+    { port: 0, transport: 'rest', inventoryUrl: url, paymentsUrl: url, shippingUrl: url },
+  );
+});
+afterAll(async () => {
+  await svc?.stop();
+  await fake?.close();
+});
+
+const order = (wallet: string, city = 'Lahore') => ({
+  items: [{ sku: 'TEA-001', quantity: 2 }],
+  payment: { method: 'jazzcash', wallet },
+  shipping: { city, address: '12 Mall Road', phone: '03001234567' },
+});
+const place = (wallet: string, city?: string) =>
+  svc.app.inject({ method: 'POST', url: '/api/orders', payload: order(wallet, city), headers: customer });
+const linesOf = (orderId: string) => lines.filter((l) => l.orderId === orderId);
+const countOrders = async () => (await svc.db.query<{ n: number }>('SELECT count(*)::int AS n FROM orders'))[0].n;
+
+describe('what an operator reads in the logs at the default level', () => {
+  it('a confirmed order logs that it was placed and confirmed, once each, under the request trace', async () => {
+    const placed = await place('03001234567');
+    expect(placed.statusCode).toBe(201);
+    const { id } = placed.json();
+    const traceId = placed.headers['x-trace-id'];
+    expect(linesOf(id).map((l) => [l.level, l.msg])).toEqual([
+      ['info', 'order placed'],
+      ['info', 'order confirmed'],
+    ]);
+    for (const line of linesOf(id)) expect(line.traceId).toBe(traceId);
+    expect(linesOf(id)[1]).toMatchObject({ total: 225_000, method: 'jazzcash', service: 'orders' });
+  });
+
+  it('a declined payment logs the compensation and the rejection with its reason', async () => {
+    const placed = await place('03000000002');
+    expect(placed.json()).toMatchObject({ code: 'PAYMENT_DECLINED' });
+    const { orderId } = placed.json();
+    expect(linesOf(orderId).map((l) => [l.level, l.msg, l.reason])).toEqual([
+      ['info', 'order placed', undefined],
+      ['info', 'saga compensated', 'PAYMENT_DECLINED'],
+      ['info', 'order rejected', 'PAYMENT_DECLINED'],
+    ]);
+    for (const line of linesOf(orderId)) expect(line.traceId).toBe(placed.headers['x-trace-id']);
+  });
+
+  it('an order rejected because payments is unavailable is a warning', async () => {
+    const placed = await place('03000000005');
+    expect(placed.json()).toMatchObject({ code: 'PAYMENT_UNAVAILABLE' });
+    const rejected = linesOf(placed.json().orderId).find((l) => l.msg === 'order rejected');
+    expect(rejected).toMatchObject({ level: 'warn', reason: 'PAYMENT_UNAVAILABLE' });
+  });
+
+  it('a cancellation logs the order cancelled and the stock and payment given back', async () => {
+    const { id } = (await place('03001234567')).json();
+    const cancelled = await svc.app.inject({ method: 'POST', url: `/api/orders/${id}/cancel`, headers: customer });
+    expect(cancelled.json()).toMatchObject({ status: 'CANCELLED' });
+    expect(linesOf(id).map((l) => [l.msg, l.step])).toEqual([
+      ['order placed', undefined],
+      ['order confirmed', undefined],
+      ['order cancelled', undefined],
+      ['saga compensated', 'CANCEL'],
+    ]);
+  });
+
+  it('logs nothing about the password, wallet or address of a customer', () => {
+    const text = JSON.stringify(lines);
+    expect(text).not.toContain('03001234567');
+    expect(text).not.toContain('Mall Road');
+  });
+});
+
+describe('when shipping is down', () => {
+  it.each([
+    ['answers 5xx', 'failing'],
+    ['cannot be reached', 'unreachable'],
+  ] as const)('and %s, placing an order is 503 SERVICE_UNAVAILABLE and writes no order', async (_, state) => {
+    const before = await countOrders();
+    upstream.shipping = state;
+    try {
+      const placed = await place('03001234567', `Town ${state}`);
+      expect(placed.statusCode).toBe(503);
+      expect(placed.json()).toMatchObject({ code: 'SERVICE_UNAVAILABLE', status: 503 });
+      expect(placed.headers['content-type']).toContain('application/problem+json');
+    } finally {
+      upstream.shipping = 'up';
+    }
+    expect(await countOrders()).toBe(before);
+  });
+});
+
+describe('events', () => {
+  it('are consumed through the kit: counted and measured, wallet captures turned away without an inbox row', async () => {
+    const { id } = (await place('03001234567')).json();
+    const inboxRows = async () => (await svc.db.query<{ n: number }>('SELECT count(*)::int AS n FROM inbox'))[0].n;
+    const rowsBefore = await inboxRows();
+    await broker.publish(
+      envelope('shipping', {
+        type: 'ShipmentStatusChanged',
+        subject: id,
+        data: { orderId: id, courier: 'TCS', trackingNumber: 'TRK-1', status: 'PICKED_UP', version: 2 },
+      }),
+    );
+    await broker.publish(
+      envelope('payments', { type: 'PaymentCaptured', subject: id, data: { orderId: id, method: 'jazzcash' } }),
+    );
+    const read = await svc.app.inject({ url: `/api/orders/${id}`, headers: customer });
+    expect(read.json()).toMatchObject({ status: 'SHIPPED', shipping: { trackingNumber: 'TRK-1' } });
+    expect(await inboxRows()).toBe(rowsBefore + 1);
+    const metrics = await svc.registry.metrics();
+    expect(metrics).toMatch(/events_consumed_total\{[^}]*type="ShipmentStatusChanged",outcome="handled"[^}]*\} 1/);
+    expect(metrics).toMatch(/events_consumed_total\{[^}]*type="PaymentCaptured",outcome="handled"[^}]*\} 1/);
+    expect(metrics).toMatch(/event_consumer_lag_seconds_count\{[^}]*type="ShipmentStatusChanged"[^}]*\} 1/);
+  });
+});
