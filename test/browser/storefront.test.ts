@@ -316,6 +316,28 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     expect(await created.locator('[data-col="available"]').textContent()).toBe('15');
     const product = await api(`/api/products/${sku}`);
     expect(product.body.price).toEqual({ amount: 249950, currency: 'PKR' });
+
+    // Taking away more than is there says how much may go.
+    await created.getByLabel(/Quantity to add to/).fill('-100');
+    await created.getByLabel(/Reason for changing/).fill('Stock count');
+    await created.getByRole('button', { name: /^Update stock/ }).click();
+    await poll(() =>
+      page.getByText('At most 15 can be taken away: 15 on hand, 0 reserved by open orders.').isVisible(),
+    ).toBe(true);
+
+    // The admin's list of every order says whose each one is.
+    const buyer = await newCustomer('Listed Buyer');
+    const token = (await api('/api/auth/login', { email: buyer.email, password: buyer.password })).body.accessToken;
+    const order = {
+      items: [{ sku, quantity: 1 }],
+      payment: { method: 'cod' },
+      shipping: { city: 'Lahore', address: '12 Mall Road', phone: '03011112222' },
+    };
+    const placed = await api('/api/orders', order, token);
+    expect(placed.status).toBe(201);
+    await page.goto('/orders');
+    await page.getByRole('heading', { name: 'All orders' }).waitFor();
+    await poll(() => page.locator('.order-row').first().textContent()).toContain(`customer ${placed.body.userId}`);
     expect(problems).toEqual([]);
     await ctx.close();
   }, 60_000);
@@ -408,6 +430,11 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     await page.getByRole('link', { name: 'Peshawari chappal' }).click();
     await page.getByRole('heading', { level: 1 }).waitFor();
     await fits('02-product');
+    // A quantity out of range shows, once the box is left, the quantity that will be added.
+    const quantity = page.getByLabel('Quantity');
+    await quantity.fill('-3');
+    await quantity.blur();
+    expect(await quantity.inputValue()).toBe('1');
     await page.getByRole('button', { name: /^Add to cart: / }).click();
     await page.goto('/login');
     await page.getByLabel('Email').fill(user.email);

@@ -12,6 +12,7 @@ export type StockLevel = { sku: string; onHand: number; reserved: number; availa
 export type OrderItem = { sku: string; name: string; quantity: number; unitPrice: Money };
 export type Order = {
   id: string;
+  userId: string;
   status: OrderStatus;
   items: OrderItem[];
   subtotal: Money;

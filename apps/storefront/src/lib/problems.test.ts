@@ -23,6 +23,8 @@ describe('problems', () => {
     expect(friendlyMessage({ code: 'OUT_OF_STOCK' })).toMatch(/sold out/);
     expect(friendlyMessage({ code: 'RATE_LIMITED', retryAfter: 2 })).toMatch(/wait 2 seconds/);
     expect(friendlyMessage({ code: 'RATE_LIMITED', retryAfter: 1 })).toMatch(/wait 1 second /);
+    const conflict = toProblem(409, { code: 'STOCK_CONFLICT', onHand: 12, reserved: 3, delta: -100 });
+    expect(friendlyMessage(conflict)).toBe('At most 9 can be taken away: 12 on hand, 3 reserved by open orders.');
     const lockout = {
       code: 'RATE_LIMITED',
       retryAfter: 300,

@@ -9,6 +9,9 @@ export type Problem = {
   errors?: FieldError[];
   orderId?: string;
   retryAfter?: number;
+  /** STOCK_CONFLICT: the product's stock when the change was refused. */
+  onHand?: number;
+  reserved?: number;
 };
 
 export type PaymentMethod = 'jazzcash' | 'easypaisa' | 'cod';
@@ -39,6 +42,9 @@ export function toProblem(status: number, body: unknown, retryAfterHeader?: stri
     ...(typeof b.detail === 'string' ? { detail: b.detail } : {}),
     ...(Array.isArray(b.errors) ? { errors: b.errors } : {}),
     ...(typeof b.orderId === 'string' ? { orderId: b.orderId } : {}),
+    ...(typeof b.onHand === 'number' && typeof b.reserved === 'number'
+      ? { onHand: b.onHand, reserved: b.reserved }
+      : {}),
     ...(Number.isFinite(retry) && retry > 0 ? { retryAfter: retry } : {}),
   };
 }
@@ -47,7 +53,7 @@ export const networkProblem = (): Problem => ({ status: 0, code: 'NETWORK', deta
 
 /** friendlyMessage says what happened and what to do next; `method` names the wallet in payment messages. */
 export function friendlyMessage(
-  problem: Pick<Problem, 'code' | 'detail' | 'retryAfter'>,
+  problem: Pick<Problem, 'code' | 'detail' | 'retryAfter' | 'onHand' | 'reserved'>,
   method?: PaymentMethod,
 ): string {
   const wallet = method && method !== 'cod' ? methodNames[method] : 'Your wallet';
@@ -80,6 +86,8 @@ export function friendlyMessage(
     case 'SKU_EXISTS':
       return 'A product with this SKU already exists.';
     case 'STOCK_CONFLICT':
+      if (problem.onHand !== undefined && problem.reserved !== undefined)
+        return `At most ${Math.max(0, problem.onHand - problem.reserved)} can be taken away: ${problem.onHand} on hand, ${problem.reserved} reserved by open orders.`;
       return 'Stock cannot go below what open orders have reserved.';
     case 'NOT_CANCELLABLE':
       return 'This order can no longer be cancelled: the courier has already picked it up.';

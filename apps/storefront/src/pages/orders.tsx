@@ -76,6 +76,12 @@ export function Orders() {
                 </h2>
                 <p class="muted small">
                   <When at={order.createdAt} /> · {itemsText(order)}
+                  {session?.user.role === 'admin' && (
+                    <>
+                      {' '}
+                      · to {order.shipping.city}, customer <code>{order.userId}</code>
+                    </>
+                  )}
                 </p>
               </div>
               <p class="order-row-total">{formatMoney(order.total)}</p>

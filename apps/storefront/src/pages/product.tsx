@@ -85,6 +85,10 @@ export function ProductPage({ sku }: { sku: string }) {
                     const n = Number(e.currentTarget.value);
                     if (Number.isInteger(n)) setQuantity(Math.max(1, Math.min(max, n)));
                   }}
+                  // Leaving the box shows the quantity that will be added, not what was typed (0, -3, 2.5).
+                  onBlur={(e) => {
+                    e.currentTarget.value = String(quantity);
+                  }}
                 />
               </div>
               <AddToCartButton product={product} quantity={quantity} class="button--large" />
