@@ -1,9 +1,11 @@
 // The Fastify server every service starts from: health, readiness, metrics, problems, tracing and OpenAPI.
+import { randomBytes } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   type Context,
   context,
+  isSpanContextValid,
   propagation,
   type Span,
   SpanKind,
@@ -141,6 +143,12 @@ export function createServer(options: ServerOptions): App {
     // Probes and scrapes come every few seconds from every prober: traced, they would bury the traces of real work.
     if (probes.has(req.routeOptions.url ?? '')) {
       req.traceContext = withRequestId(context.active(), req.id);
+      // Untraced, but every answer names a trace (API.md): the caller's, or a fresh id no span will use.
+      const caller = trace.getSpanContext(propagation.extract(context.active(), req.headers));
+      reply.header(
+        'x-trace-id',
+        caller && isSpanContextValid(caller) ? caller.traceId : randomBytes(16).toString('hex'),
+      );
     } else {
       const { span, parent } = startRequestSpan(options.tracer, req);
       req.span = span;

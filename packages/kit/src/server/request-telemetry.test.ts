@@ -80,9 +80,21 @@ describe("a service's request telemetry", () => {
       },
     });
     const headers = { 'x-request-id': 'probe-1' };
-    expect((await app.inject({ url: '/healthz', headers })).statusCode).toBe(200);
-    expect((await app.inject({ url: '/readyz', headers })).statusCode).toBe(503);
-    expect((await app.inject({ url: '/metrics', headers })).statusCode).toBe(200);
+    const probes = [
+      await app.inject({ url: '/healthz', headers }),
+      await app.inject({ url: '/readyz', headers }),
+      await app.inject({ url: '/metrics', headers }),
+    ];
+    expect(probes.map((p) => p.statusCode)).toEqual([200, 503, 200]);
+    // Still, every answer names a trace and echoes the request id, as API.md has it; a caller's trace is kept.
+    for (const p of probes) {
+      expect(p.headers['x-trace-id']).toMatch(/^[0-9a-f]{32}$/);
+      expect(p.headers['x-request-id']).toBe('probe-1');
+    }
+    const traceparent = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
+    expect((await app.inject({ url: '/healthz', headers: { traceparent } })).headers['x-trace-id']).toBe(
+      '4bf92f3577b34da6a3ce929d0e0e4736',
+    );
     const traced = await app.inject({ url: '/api/things', headers: key });
     const names = spans.recentTraces(1000).map((t) => t.root.name);
     expect(names).toContain('GET /api/things');
