@@ -76,16 +76,4 @@ describe('consume', () => {
     expect(sample(samples, 'events_consumed_total{type="Unwanted",outcome="handled"}')).toBe(1);
     expect(sample(samples, 'event_consumer_lag_seconds_count{type="Unwanted"}')).toBe(1);
   });
-
-  it('still takes the after-commit callback as its third argument', async () => {
-    const committed: string[] = [];
-    await kit.consume(
-      ['Plain'],
-      async (_tx, event) => event.id,
-      (id: string) => committed.push(id),
-    );
-    const event = envelope('test', { type: 'Plain', data: {} });
-    await broker.publish(event);
-    expect(committed).toEqual([event.id]);
-  });
 });

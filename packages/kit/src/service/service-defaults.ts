@@ -76,14 +76,9 @@ export type ServiceKit = {
   relay: OutboxRelay;
   /**
    * Subscribes this service's queue to these event types: each event's effect runs at most once (the inbox),
-   * inside the event's trace, with lag and outcome measured. The third argument is the options, or (as before them)
-   * the afterCommit callback alone.
+   * inside the event's trace, with lag and outcome measured.
    */
-  consume<T>(
-    types: string[],
-    effect: EffectHandler<T>,
-    options?: ConsumeOptions<T> | ((result: T) => void),
-  ): Promise<void>;
+  consume<T>(types: string[], effect: EffectHandler<T>, options?: ConsumeOptions<T>): Promise<void>;
   /**
    * Serves these gRPC handlers beside the HTTP server, with this service's traces, logs, metrics and internal key;
    * the server drains when the service stops.
@@ -164,9 +159,7 @@ export async function serviceDefaults(
     registry,
     app,
     relay,
-    async consume(types, effect, options) {
-      const { accept, afterCommit } =
-        typeof options === 'function' ? { afterCommit: options, accept: undefined } : (options ?? {});
+    async consume(types, effect, { accept, afterCommit } = {}) {
       // The line is written inside the event's span, so the console finds it under the trace that caused the event.
       const logged: typeof effect = (tx, event) => {
         log.debug({ type: event.type, eventId: event.id }, 'handling event');
