@@ -601,6 +601,11 @@ describe('operations', () => {
     const ready = await call('/readyz');
     expect(ready.status).toBe(503);
     expect(ready.json).toMatchObject({ code: 'NOT_READY', failing: { shipping: expect.any(String) } });
+    // Probes are answered without a span (orchestrators call them every few seconds), yet name a trace.
+    expect(ready.json.traceId).toBe(ready.headers['x-trace-id']);
+    expect(spans.recentTraces(1000).map((t) => t.root.name)).not.toContainEqual(
+      expect.stringMatching(/healthz|readyz/),
+    );
     expect(ready.json.detail).toContain('shipping');
     expect(ready.json.failing.users).toBeUndefined();
     expect(ready.text).not.toContain('127.0.0.1');
