@@ -76,7 +76,8 @@ describe.runIf(browser)('the operations console in Chromium', () => {
 
     await page.getByRole('navigation', { name: 'Console sections' }).getByRole('link', { name: 'Traces' }).click();
     await page.getByRole('heading', { name: 'Recent traces' }).waitFor();
-    const orderTrace = page.locator(`a[href="/console/traces/${traceId}"]`);
+    // The trace column's link (the request's path links there too).
+    const orderTrace = page.locator(`td:last-child a[href="/console/traces/${traceId}"]`);
     await orderTrace.waitFor();
     await shot(page, 'console-traces');
     await orderTrace.click();
@@ -130,8 +131,14 @@ describe.runIf(browser)('the operations console in Chromium', () => {
 
   it('draws the waterfall at phone width without sideways scrolling', async () => {
     const { ctx, page, problems } = await context(PHONE, true);
-    await page.goto(`/console/traces/${traceId}`);
+    await page.goto('/console/traces');
     await logIn(page);
+    // On a phone the trace column is off screen: the request itself opens its trace.
+    const request = page.locator(`tr:has(a[href="/console/traces/${traceId}"]) a:has(code.path)`);
+    await request.waitFor();
+    expect(await request.isVisible()).toBe(true);
+    expect((await request.boundingBox())!.x + 10).toBeLessThan(PHONE.width);
+    await request.click();
     await poll(() => page.locator('.wf-bar').count()).toBeGreaterThanOrEqual(20);
     await poll(() => page.locator('table.logs tbody tr').count()).toBeGreaterThanOrEqual(6);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

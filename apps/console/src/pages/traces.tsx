@@ -134,9 +134,12 @@ export function Traces() {
                   <td class="nowrap">{new Date(t.startTime).toLocaleTimeString()}</td>
                   <td>
                     <span class={`method ${t.method.toLowerCase()}`}>{t.method}</span>{' '}
-                    <code class="path" title={`route ${t.route}`}>
-                      {t.path}
-                    </code>
+                    {/* The request opens its trace too: on a phone the trace column is off screen. */}
+                    <Link href={paths.trace(t.traceId)} tabIndex={-1}>
+                      <code class="path" title={`route ${t.route}`}>
+                        {t.path}
+                      </code>
+                    </Link>
                   </td>
                   <td>
                     <span class={`pill ${t.error ? 'bad' : (t.status ?? 0) >= 400 ? 'warn' : 'ok'}`}>
