@@ -60,7 +60,7 @@ export const clusterSpec = {
   redisUrl: str('REDIS_URL', "Redis for the gateway's shared rate limits", 'redis://127.0.0.1:6379'),
   internalKey: optional(
     'INTERNAL_KEY',
-    'Shared secret the gateway sends to the services (x-internal-key); required outside development',
+    'Shared secret the gateway sends to the services (x-internal-key); `bazaar service` refuses to start without it (`up --cluster` makes one)',
   ),
   logLevel: str('LOG_LEVEL', 'trace, debug, info, warn or error', 'info'),
   otlpEndpoint: optional(

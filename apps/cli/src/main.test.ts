@@ -45,6 +45,17 @@ describe('the bazaar command, used wrongly', () => {
     }
   });
 
+  it('refuses to run a service without INTERNAL_KEY, which would otherwise be a key anyone can read', () => {
+    for (const key of [undefined, '']) {
+      const env = { ...process.env, INTERNAL_KEY: key, PORT: '0' };
+      if (key === undefined) delete env.INTERNAL_KEY;
+      const run = spawnSync(process.execPath, [bin, 'service', 'gateway'], { encoding: 'utf8', timeout: 30_000, env });
+      expect(run.status).toBe(1);
+      expect(run.stderr).toContain('INTERNAL_KEY is not set');
+      noStack(run.stderr);
+    }
+  });
+
   it('says nothing answered, and which settings to check, when the target is down', async () => {
     const run = bazaar('verify', '--url', `http://127.0.0.1:${await closedPort()}/`);
     expect(run.code).toBe(1);

@@ -7,8 +7,6 @@ import { describeCluster, loadClusterConfig } from './config.ts';
 export const SERVICES = ['gateway', 'users', 'inventory', 'orders', 'payments', 'shipping', 'sandboxes'] as const;
 export type ServiceName = (typeof SERVICES)[number];
 
-const DEV_KEY = 'bazaar-development-internal-key';
-
 export const serviceHelp = `bazaar service <name>: run one service in this process, as cluster mode and containers do
 
 Names: ${SERVICES.join(', ')} (sandboxes: the JazzCash and EasyPaisa simulators)
@@ -20,9 +18,13 @@ export async function runService(name: string): Promise<void> {
     throw new Error(`unknown service "${name}"; one of ${SERVICES.join(', ')}`);
   const config = loadClusterConfig();
   const log = createLogger(`bazaar-${name}`, { level: config.logLevel });
-  if (!config.internalKey)
-    log.warn('INTERNAL_KEY is unset; using the development key, which must not be used in production');
-  const internalKey = config.internalKey ?? DEV_KEY;
+  // The key is all that stands between a service's port and a caller claiming to be any user or an admin: a
+  // well-known default would open every pod to whoever can reach it. (The sandboxes take no key.)
+  if (!config.internalKey && name !== 'sandboxes')
+    throw new Error(
+      'INTERNAL_KEY is not set: give the gateway and every service the same secret (for example `openssl rand -hex 24`); `bazaar up --cluster` makes one itself',
+    );
+  const internalKey = config.internalKey ?? '';
   const stops: (() => Promise<void>)[] = [];
 
   if (name === 'sandboxes') {
