@@ -1,4 +1,5 @@
 import { request as httpRequest } from 'node:http';
+import { connect } from 'node:net';
 import { Readable } from 'node:stream';
 import { SpanStore } from '@bazaar/kit/telemetry';
 import { SpanKind } from '@opentelemetry/api';
@@ -444,6 +445,25 @@ describe('request ids and traces', () => {
     ]) {
       expect(res.headers['x-request-id']).toBeTruthy();
       expect(res.headers['x-trace-id']).toMatch(/^[0-9a-f]{32}$/);
+    }
+  });
+
+  it('answers a request Node cannot parse as HTTP with a problem and its ids, not a bare JSON error', async () => {
+    for (const head of [
+      'GET /api/products HTTP/1.1\r\nhost: x\r\nx-bad: a\rb\r\n\r\n',
+      'GET / HTTP/1.1\r\nContent-Length : 0\r\n\r\n',
+    ]) {
+      const { port } = new URL(gateway.url);
+      const socket = connect(Number(port), '127.0.0.1');
+      socket.end(head);
+      let raw = '';
+      for await (const chunk of socket) raw += chunk;
+      const [top, body] = raw.split('\r\n\r\n');
+      expect(top).toMatch(/^HTTP\/1.1 400 /);
+      expect(top).toMatch(/content-type: application\/problem\+json/i);
+      expect(top).toMatch(/x-request-id: \S+/i);
+      const traceId = /x-trace-id: ([0-9a-f]{32})/i.exec(top)?.[1];
+      expect(JSON.parse(body)).toMatchObject({ status: 400, code: 'BAD_REQUEST', traceId });
     }
   });
 

@@ -3,8 +3,9 @@
 // internal key and it serves a merged /openapi.json instead of its own. Proxied API requests never reach Fastify:
 // the fast lane (fast-lane.ts) serves connections that carry only those, and the node:http server hands the ones it
 // parses to the proxy edge first (proxy-edge.ts).
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import {
   AppError,
   frameworkError,
@@ -56,6 +57,7 @@ export function createEdgeServer(options: EdgeOptions): Edge {
     logController: new LogController({ disableRequestLogging: true }),
     // No child logger per request: the few lines the gateway writes name their request and trace themselves.
     childLoggerFactory: (logger) => logger,
+    clientErrorHandler: answerUnreadable,
     bodyLimit,
     trustProxy: options.trustProxy,
     ...(options.proxy
@@ -216,6 +218,27 @@ function toAppError(error: unknown, bodyLimit: number): AppError {
  * edgeServerFactory makes the node:http server, with the fast lane in front of its connections, that offers each
  * request it parses to the proxy edge before Fastify.
  */
+/**
+ * A request Node cannot parse as HTTP (a bare CR in a header, a space before a colon, headers too large, too slow)
+ * never reaches a route: it is still answered as a problem with its ids, then the connection is closed.
+ */
+function answerUnreadable(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const [status, reason, code] =
+    err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', 'REQUEST_TIMEOUT']
+      : err.code === 'HPE_HEADER_OVERFLOW'
+        ? [431, 'Request Header Fields Too Large', 'HEADERS_TOO_LARGE']
+        : [400, 'Bad Request', 'BAD_REQUEST'];
+  const traceId = randomBytes(16).toString('hex');
+  const body = JSON.stringify(problemOf(new AppError(code, status, 'The request could not be read as HTTP.'), traceId));
+  if (!socket.writable) return void socket.destroy();
+  socket.end(
+    `HTTP/1.1 ${status} ${reason}\r\nconnection: close\r\ncontent-type: application/problem+json\r\n` +
+      `content-length: ${Buffer.byteLength(body)}\r\nx-request-id: ${randomUUID()}\r\nx-trace-id: ${traceId}\r\n\r\n${body}`,
+  );
+}
+
 function edgeServerFactory(proxy: ProxyEdge, made: (lane: FastLane) => void) {
   return (fastify: (req: IncomingMessage, res: ServerResponse) => void) => {
     const server = createServer((req, res) => {
