@@ -73,6 +73,19 @@ describe.runIf(browser)('the operations console in Chromium', () => {
     for (const name of SERVICES) await page.locator(`#svc-${name}`).waitFor();
     await poll(() => page.locator('.state.ok').count()).toBeGreaterThanOrEqual(5);
     await shot(page, 'console-services');
+    // Pause stops the refreshing at once: not one more request.
+    let asked = 0;
+    page.on('request', (r) => {
+      if (r.url().endsWith('/api/ops/services')) asked++;
+    });
+    // Right after a refresh the next one is 2 s away: any request from here on is one the pause made.
+    await page.waitForResponse((r) => r.url().endsWith('/api/ops/services'));
+    const atPause = asked;
+    await page.getByRole('button', { name: 'Pause' }).click();
+    await page.waitForTimeout(2_500);
+    expect(asked).toBe(atPause);
+    await page.getByRole('button', { name: 'Resume' }).click();
+    await poll(() => asked).toBeGreaterThan(atPause);
 
     await page.getByRole('navigation', { name: 'Console sections' }).getByRole('link', { name: 'Traces' }).click();
     await page.getByRole('heading', { name: 'Recent traces' }).waitFor();

@@ -96,7 +96,12 @@ export function usePoll<T>(load: () => Promise<T>, everyMs: number, keys: unknow
   const [nudge, setNudge] = useState(0);
   const loadRef = useRef(load);
   loadRef.current = load;
+  // What the last run of the effect was for: pausing alone must not load once more.
+  const last = useRef<{ keys: unknown[]; nudge: number } | undefined>(undefined);
   useEffect(() => {
+    const same = last.current?.nudge === nudge && last.current.keys.every((k, i) => Object.is(k, keys[i]));
+    last.current = { keys, nudge };
+    if (!live && same) return;
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
     const run = async () => {
