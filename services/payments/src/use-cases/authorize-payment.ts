@@ -18,9 +18,9 @@ import {
   reasonFor,
   type WalletMethod,
 } from '../domain/payment.ts';
-import { type InquiryStatus, type ProviderResult, txnRefFor } from '../providers/index.ts';
+import { type ProviderResult, txnRefFor } from '../providers/index.ts';
 import { type Deps, type HandBack, type Lease, takeLease, withLease } from './deps.ts';
-import { bookRelease, lookAgain, type Release, releaseAtProvider } from './provider-release.ts';
+import { bookRelease, inquireNoted, lookAgain, type Release, releaseAtProvider } from './provider-release.ts';
 
 type Claim = { kind: 'answer'; payment: Payment } | { kind: 'busy' } | { kind: 'call'; lease: Lease };
 
@@ -116,31 +116,14 @@ async function askProvider(deps: Deps, lease: Lease, handBack: HandBack, resumed
  * crash) reads as a timeout, whose release then books the reversal: never an approval.
  */
 async function earlierDebit(deps: Deps, p: Payment, provider: WalletProvider): Promise<ProviderResult | undefined> {
-  let status: InquiryStatus;
-  try {
-    status = (await provider.inquire(p.reference!)).status;
-  } catch (err) {
-    await attemptsRepo.record(deps.db, inquiry(p, provider, 'unavailable', (err as Error).message));
-    return {
-      outcome: 'unavailable',
-      message: `no answer to the inquiry after an interrupted call: ${(err as Error).message}`,
-    };
-  }
-  await attemptsRepo.record(deps.db, inquiry(p, provider, status));
+  const status = await inquireNoted(deps, p, provider);
+  if (status instanceof Error)
+    return { outcome: 'unavailable', message: `no answer to the inquiry after an interrupted call: ${status.message}` };
   if (status === 'not_found') return undefined;
   if (status === 'paid') return { outcome: 'approved', reference: p.reference! };
   if (status === 'failed') return { outcome: 'declined', code: status, message: 'the provider failed the debit' };
   return { outcome: 'unavailable', message: `the debit is ${status} at the provider`, timedOut: true };
 }
-
-const inquiry = (p: Payment, provider: WalletProvider, result: string, detail?: string) => ({
-  paymentId: p.id,
-  provider: provider.name,
-  operation: 'inquire' as const,
-  txnRef: p.reference!,
-  result,
-  detail,
-});
 
 /**
  * Books and stores the outcome, and answers the payment as settled: approved holds the amount; a timeout or outage

@@ -13,19 +13,36 @@ import type { Deps } from './deps.ts';
  */
 export type Release = 'clear' | 'reversed' | 'absent' | 'held' | 'unknown';
 
+const noter =
+  (deps: Deps, p: Payment, provider: WalletProvider) => (operation: Operation, result: string, detail?: string) =>
+    attemptsRepo.record(deps.db, {
+      paymentId: p.id,
+      provider: provider.name,
+      operation,
+      txnRef: p.reference!,
+      result,
+      detail,
+    });
+
+/** Asks the provider what it holds for the payment, and records the question in its trail; no answer is an Error. */
+export async function inquireNoted(deps: Deps, p: Payment, provider: WalletProvider): Promise<InquiryStatus | Error> {
+  const note = noter(deps, p, provider);
+  try {
+    const { status } = await provider.inquire(p.reference!);
+    await note('inquire', status);
+    return status;
+  } catch (err) {
+    await note('inquire', 'unavailable', (err as Error).message);
+    return err as Error;
+  }
+}
+
 /** releaseAtProvider makes sure the provider keeps nothing for the payment now; 'pending' counts as unknown. */
 export async function releaseAtProvider(deps: Deps, p: Payment, provider: WalletProvider): Promise<Release> {
   const ref = p.reference!;
-  const note = (operation: Operation, result: string, detail?: string) =>
-    attemptsRepo.record(deps.db, { paymentId: p.id, provider: provider.name, operation, txnRef: ref, result, detail });
-  let status: InquiryStatus;
-  try {
-    status = (await provider.inquire(ref)).status;
-    await note('inquire', status);
-  } catch (err) {
-    await note('inquire', 'unavailable', (err as Error).message);
-    return 'unknown';
-  }
+  const note = noter(deps, p, provider);
+  const status = await inquireNoted(deps, p, provider);
+  if (status instanceof Error) return 'unknown';
   if (status === 'failed') return 'clear';
   if (status === 'reversed') return 'reversed';
   if (status === 'not_found') return 'absent';
