@@ -92,24 +92,9 @@ describe('authorising once per order', () => {
     expect(await entryKinds(orderId)).toEqual(['authorize']);
   });
 
-  // A crash between the provider's debit and our record leaves the row AUTHORIZING with no live lease.
-  const crashedMidCall = async (orderId: string) => {
-    const ref = txnRefFor(orderId, 1);
-    await h.svc.db.query(
-      `INSERT INTO payments (id, order_id, user_id, method, wallet, amount, status, reference)
-       VALUES ($1, $2, 'usr_ayesha', 'jazzcash', '03001234567', 149900, 'AUTHORIZING', $3)`,
-      [`pay_${randomUUID()}`, orderId, ref],
-    );
-    const jazzcash = h.svc.providers.jazzcash;
-    expect((await jazzcash.authorize({ orderId, attempt: 1, amount: 149_900, wallet: '03001234567' })).outcome).toBe(
-      'approved',
-    );
-    return ref;
-  };
-
   it('after a crash mid-authorisation, the next call asks again with the same reference and there is one debit', async () => {
     const orderId = newOrder();
-    const ref = await crashedMidCall(orderId);
+    const ref = await h.crashedMidCall(orderId);
     const res = await h.authorize({ orderId, method: 'jazzcash', wallet: '03001234567' });
     expect(res.body).toMatchObject({ status: 'AUTHORIZED', outcome: 'approved', reference: ref });
     expect([...h.sandboxes.jazzcash.transactions.values()].filter((t) => t.order === orderId)).toHaveLength(1);
@@ -118,7 +103,7 @@ describe('authorising once per order', () => {
 
   it('after a crash mid-authorisation, a void reverses what the provider took and refuses the order', async () => {
     const orderId = newOrder();
-    const ref = await crashedMidCall(orderId);
+    const ref = await h.crashedMidCall(orderId);
     expect((await h.void(orderId)).body).toEqual({ orderId, status: 'VOIDED' });
     expect(h.sandboxTxn(ref)?.status).toBe('reversed');
     expect(await entryKinds(orderId)).toEqual(['authorize', 'void']);

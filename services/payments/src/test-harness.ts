@@ -1,10 +1,12 @@
 // Test support: a payments service on PGlite in memory (or PostgreSQL) against both sandboxes on free ports.
+import { randomUUID } from 'node:crypto';
 import { type Envelope, InProcessBroker } from '@bazaar/kit/messaging';
 import type { Platform } from '@bazaar/kit/service';
 import { expect } from 'vitest';
 import type { PaymentsConfig } from './config.ts';
 import type { AuthorizeRequest, PaymentSummary } from './contracts.ts';
 import { type Sandboxes, start, startSandboxes } from './main.ts';
+import { txnRefFor } from './providers/index.ts';
 
 export const key = 'test-key';
 export const admin = { 'x-internal-key': key, 'x-user-id': 'usr_admin', 'x-user-role': 'admin' };
@@ -78,6 +80,21 @@ export async function harness(
       sandboxes.requests.filter((r) => r.txnRef === ref && (!path || r.path.includes(path))),
     sandboxTxn: (ref: string) => sandboxes.jazzcash.transactions.get(ref) ?? sandboxes.easypaisa.transactions.get(ref),
     eventsOf: (orderId: string, type: string) => events.filter((e) => e.data.orderId === orderId && e.type === type),
+    /**
+     * A crash between the provider's debit and our record: the JazzCash payment row left AUTHORIZING with no live
+     * lease, and the provider holding the debit. Answers the txn ref.
+     */
+    async crashedMidCall(orderId: string): Promise<string> {
+      const ref = txnRefFor(orderId, 1);
+      await svc.db.query(
+        `INSERT INTO payments (id, order_id, user_id, method, wallet, amount, status, reference)
+         VALUES ($1, $2, 'usr_ayesha', 'jazzcash', '03001234567', 149900, 'AUTHORIZING', $3)`,
+        [`pay_${randomUUID()}`, orderId, ref],
+      );
+      const debit = { orderId, attempt: 1, amount: 149_900, wallet: '03001234567' };
+      expect((await svc.providers.jazzcash.authorize(debit)).outcome).toBe('approved');
+      return ref;
+    },
     async stop() {
       await svc.stop();
       if (!options.sandboxes) await sandboxes.stop();
