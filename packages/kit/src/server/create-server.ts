@@ -1,11 +1,9 @@
 // The Fastify server every service starts from: health, readiness, metrics, problems, tracing and OpenAPI.
-import { randomBytes } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import {
   type Context,
   context,
-  isSpanContextValid,
   propagation,
   type Span,
   SpanKind,
@@ -29,6 +27,7 @@ import { withRequestId } from '../telemetry/tracing.ts';
 import { type Access, type Caller, callerOf, enforce } from './auth.ts';
 import { AppError, internal, notFound, payloadTooLarge, problemOf, validationFailed } from './errors.ts';
 import { httpMetrics } from './metrics.ts';
+import { probeRoutes, probeTraceId } from './probes.ts';
 import { requestIdOf } from './request-id.ts';
 import { fieldErrors, installValidators } from './validation.ts';
 
@@ -140,15 +139,9 @@ export function createServer(options: ServerOptions): App {
 
   app.addHook('onRequest', (req, reply, done) => {
     reply.header('x-request-id', req.id);
-    // Probes and scrapes come every few seconds from every prober: traced, they would bury the traces of real work.
-    if (probes.has(req.routeOptions.url ?? '')) {
+    if (probeRoutes.has(req.routeOptions.url ?? '')) {
       req.traceContext = withRequestId(context.active(), req.id);
-      // Untraced, but every answer names a trace (API.md): the caller's, or a fresh id no span will use.
-      const caller = trace.getSpanContext(propagation.extract(context.active(), req.headers));
-      reply.header(
-        'x-trace-id',
-        caller && isSpanContextValid(caller) ? caller.traceId : randomBytes(16).toString('hex'),
-      );
+      reply.header('x-trace-id', probeTraceId(propagation.extract(context.active(), req.headers)));
     } else {
       const { span, parent } = startRequestSpan(options.tracer, req);
       req.span = span;
@@ -289,9 +282,6 @@ export function createServer(options: ServerOptions): App {
 
   return app;
 }
-
-/** Routes answered untraced, and logged at debug level only. */
-const probes = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** The request's SERVER span, a child of the caller's traceparent when it sent one. */
 function startRequestSpan(tracer: Tracer, req: FastifyRequest): { span: Span; parent: Context } {

@@ -14,19 +14,13 @@ import {
   internal,
   notFound,
   payloadTooLarge,
+  probeRoutes,
+  probeTraceId,
   problemOf,
   requestIdOf,
 } from '@bazaar/kit/server';
 import type { Logger } from '@bazaar/kit/telemetry';
-import {
-  isSpanContextValid,
-  propagation,
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  type Tracer,
-  trace,
-} from '@opentelemetry/api';
+import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
 import { type FastLane, fastLane } from './fast-lane.ts';
@@ -89,10 +83,8 @@ export function createEdgeServer(options: EdgeOptions): Edge {
     const parent =
       req.headers.traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, req.headers);
     const route = req.routeOptions?.url ?? 'unmatched';
-    if (probes.has(route)) {
-      // Probed every few seconds by every orchestrator: untraced, but still named by a trace, the caller's or a fresh one.
-      const caller = trace.getSpanContext(parent);
-      const traceId = caller && isSpanContextValid(caller) ? caller.traceId : randomBytes(16).toString('hex');
+    if (probeRoutes.has(route)) {
+      const traceId = probeTraceId(parent);
       probeTraces.set(req, traceId);
       reply.header('x-request-id', req.id).header('x-trace-id', traceId);
       return;
@@ -157,8 +149,7 @@ export function createEdgeServer(options: EdgeOptions): Edge {
 
 export const traceIdOf = (req: FastifyRequest) => req.span?.spanContext().traceId ?? probeTraces.get(req);
 
-/** The gateway's own probes and scrape, answered without a span; the trace id each answer names. */
-const probes = new Set(['/healthz', '/readyz', '/metrics']);
+/** The trace id each of the gateway's own probes and scrapes names, answered without a span. */
 const probeTraces = new WeakMap<FastifyRequest, string>();
 
 /** sendProblem answers with an RFC 9457 problem document; `retry-after` goes along when the error carries one. */
