@@ -155,7 +155,7 @@ describe.runIf(hasPrometheus)('Prometheus scraping every service', () => {
     for (const name of [
       'outbox_backlog_events',
       'outbox_oldest_age_seconds',
-      'outbox_published_events',
+      'outbox_published_events_total',
       'broker_dead_letters',
       'payments_circuit_breaker_state',
       'process_resident_memory_bytes',

@@ -1,5 +1,6 @@
 // What the gateway tells an operator: spans and metrics named by the API's routes (bounded, agreeing with each
-// other), and a warning for every request it has to answer 5xx itself, at the default log level.
+// other, and naming no internal host), and a warning for every request it has to answer 5xx itself, at the default
+// log level.
 import { SpanStore } from '@bazaar/kit/telemetry';
 import { request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -107,7 +108,28 @@ describe('route names in spans and metrics', () => {
   });
 });
 
+describe('the public /metrics', () => {
+  it('shows no internal address, host name, URL, file path or secret, even with a replica ejected', async () => {
+    // A refused connection ejects shipping's replica and counts a failure: every label set the gateway has is out.
+    await call('/api/shipments/TRK-2');
+    const res = await request(`${gateway.url}/metrics`);
+    const text = await res.body.text();
+    expect(text).toContain('gateway_upstream_healthy{service="shipping",replica="0"} 0');
+    for (const leak of [/https?:\/\//, /127\.0\.0\.1/, /localhost/i, /\[::1?\]/, /0\.0\.0\.0/])
+      expect(text).not.toMatch(leak);
+    for (const s of services) expect(text).not.toContain(new URL(s.url).host);
+    for (const secret of [process.cwd(), internalKey, token]) expect(text).not.toContain(secret);
+  });
+});
+
 describe('logs at the default level', () => {
+  it('logs one "gateway listening" line with the address in a field, and not Fastify\'s own', () => {
+    expect(lines.filter((l) => l.msg === 'gateway listening')).toEqual([
+      expect.objectContaining({ address: gateway.url }),
+    ]);
+    expect(lines.filter((l) => l.msg.startsWith('Server listening at'))).toEqual([]);
+  });
+
   it('warns once for a request the gateway answers 5xx itself, with its trace, route and the upstream at fault', async () => {
     const before = lines.length;
     const { status, traceId } = await call('/api/shipments/TRK-1');

@@ -26,6 +26,7 @@ import type { Logger } from '../telemetry/logger.ts';
 import { withRequestId } from '../telemetry/tracing.ts';
 import { type Access, type Caller, callerOf, enforce } from './auth.ts';
 import { AppError, internal, notFound, payloadTooLarge, problemOf, validationFailed } from './errors.ts';
+import { fastifyLoggers } from './fastify-loggers.ts';
 import { httpMetrics } from './metrics.ts';
 import { probeRoutes, probeTraceId } from './probes.ts';
 import { requestIdOf } from './request-id.ts';
@@ -100,11 +101,10 @@ export function nulAt(value: unknown, root: string): string | undefined {
 export function createServer(options: ServerOptions): App {
   const bodyLimit = options.bodyLimit ?? 64 * 1024;
   const app = Fastify({
-    loggerInstance: options.log,
+    // Fastify's startup line puts the address in its message: the service logs 'service listening' instead.
+    ...fastifyLoggers(options.log),
     // Our onResponse hook logs requests with trace ids; Fastify's own per-request lines would repeat it.
     logController: new LogController({ disableRequestLogging: true }),
-    // No child logger per request: the logger's mixin adds the trace, span and request ids from the context, once.
-    childLoggerFactory: (logger) => logger,
     bodyLimit,
     genReqId: (req) => requestIdOf(req.headers['x-request-id']),
     // Long enough for any id a schema allows, so the schema judges it (400) rather than the router.

@@ -1,6 +1,7 @@
 export { type Access, type Caller, headers as identityHeaders, type Role, sameSecret } from './auth.ts';
 export { type App, createServer, frameworkError, type ServerOptions } from './create-server.ts';
 export * from './errors.ts';
+export { fastifyLoggers } from './fastify-loggers.ts';
 export { type HttpMetrics, httpMetrics } from './metrics.ts';
 export { probeRoutes, probeTraceId } from './probes.ts';
 export { requestIdOf } from './request-id.ts';

@@ -22,12 +22,14 @@ export function messagingMetrics(registry: Registry, service: string, relay: Out
       this.set((await relay.backlog()).oldestAgeMs / 1000);
     },
   });
-  new Gauge({
-    name: 'outbox_published_events',
+  let counted = 0;
+  new Counter({
+    name: 'outbox_published_events_total',
     help: 'Events this process has relayed to the broker since it started',
     registers,
     collect() {
-      this.set(relay.stats.published);
+      this.inc(relay.stats.published - counted);
+      counted = relay.stats.published;
     },
   });
   new Gauge({
@@ -43,6 +45,9 @@ export function messagingMetrics(registry: Registry, service: string, relay: Out
   });
 }
 
+/** What became of a delivery: handled, turned away by the consumer's `accept`, or failed (to be retried). */
+export type ConsumeOutcome = 'handled' | 'declined' | 'failed';
+
 /** Consumer lag (event time to handling done) and outcomes, per event type. */
 export function consumerMetrics(registry: Registry) {
   const lag = new Histogram({
@@ -54,15 +59,16 @@ export function consumerMetrics(registry: Registry) {
   });
   const outcomes = new Counter({
     name: 'events_consumed_total',
-    help: 'Deliveries handled by this consumer, by type and outcome (handled, failed and to be retried)',
+    help: 'Deliveries to this consumer, by type and outcome (handled, declined by its filter, failed and to be retried)',
     labelNames: ['type', 'outcome'],
     registers: [registry],
   });
   return {
     start(event: Envelope) {
-      return (outcome: 'handled' | 'failed') => {
+      return (outcome: ConsumeOutcome) => {
         outcomes.inc({ type: event.type, outcome });
-        if (outcome === 'handled')
+        // A declined delivery is done with too: its lag counts.
+        if (outcome !== 'failed')
           lag.observe({ type: event.type }, Math.max(0, Date.now() - Date.parse(event.time)) / 1000);
       };
     },

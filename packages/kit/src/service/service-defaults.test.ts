@@ -5,6 +5,7 @@ import { pathToFileURL } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelope } from '../messaging/envelope.ts';
 import { InProcessBroker } from '../messaging/in-process-broker.ts';
+import { enqueueAll } from '../messaging/outbox.ts';
 import { type ServiceKit, serviceDefaults } from './service-defaults.ts';
 
 const migrations = mkdtempSync(join(tmpdir(), 'kit-migrations-'));
@@ -24,12 +25,12 @@ afterAll(async () => {
 });
 
 /** One sample of the scrape: `name{labels} value` lines of this service as a map. */
-async function scrape(): Promise<Map<string, number>> {
-  const text = await kit.registry.metrics();
+async function scrape(of = kit): Promise<Map<string, number>> {
+  const text = await of.registry.metrics();
   const samples = new Map<string, number>();
   for (const line of text.split('\n')) {
     const m = /^(\w+)(?:\{(.*)\})? (\S+)$/.exec(line);
-    const labels = (m?.[2] ?? '').split(',').filter((l) => l && l !== 'service="probe"');
+    const labels = (m?.[2] ?? '').split(',').filter((l) => l && l !== `service="${of.name}"`);
     if (m) samples.set(`${m[1]}{${labels.join(',')}}`, Number(m[3]));
   }
   return samples;
@@ -51,7 +52,7 @@ describe('the database pool gauge', () => {
 });
 
 describe('consume', () => {
-  it('turns away the events its filter declines without an inbox transaction, and counts every delivery', async () => {
+  it('turns away the events its filter declines without an inbox transaction, and counts them as declined', async () => {
     const applied: string[] = [];
     const committed: string[] = [];
     await kit.consume(
@@ -73,7 +74,45 @@ describe('consume', () => {
     expect(await inboxRows()).toBe(1);
     const samples = await scrape();
     expect(sample(samples, 'events_consumed_total{type="Wanted",outcome="handled"}')).toBe(2);
-    expect(sample(samples, 'events_consumed_total{type="Unwanted",outcome="handled"}')).toBe(1);
+    expect(sample(samples, 'events_consumed_total{type="Unwanted",outcome="declined"}')).toBe(1);
+    expect(sample(samples, 'events_consumed_total{type="Unwanted",outcome="handled"}')).toBe(0);
     expect(sample(samples, 'event_consumer_lag_seconds_count{type="Unwanted"}')).toBe(1);
+  });
+});
+
+describe('a started service', () => {
+  const lines: { msg: string; [field: string]: unknown }[] = [];
+  let started: ServiceKit;
+  let url: string;
+  beforeAll(async () => {
+    started = await serviceDefaults(
+      'listener',
+      {
+        broker: new InProcessBroker(),
+        internalKey: 'k',
+        dataRoot: 'memory://',
+        logSink: { write: (l) => void lines.push(JSON.parse(l)) },
+      },
+      { migrations: pathToFileURL(`${migrations}/`) },
+    );
+    url = await started.listen(0);
+  });
+  afterAll(() => started?.stop());
+
+  it('logs one "service listening" line with the address in a field, and not Fastify\'s own', () => {
+    expect(lines.filter((l) => l.msg === 'service listening')).toEqual([expect.objectContaining({ address: url })]);
+    expect(lines.filter((l) => /Server listening at|http:\/\//.test(l.msg))).toEqual([]);
+  });
+
+  it('counts the events its outbox published in a counter that each scrape reads without adding twice', async () => {
+    await started.db.transaction((tx) =>
+      enqueueAll(tx, 'test', [
+        { type: 'A', data: {} },
+        { type: 'B', data: {} },
+      ]),
+    );
+    await expect.poll(() => started.relay.stats.published).toBe(2);
+    expect(await started.registry.metrics()).toContain('# TYPE outbox_published_events_total counter');
+    for (let i = 0; i < 2; i++) expect(sample(await scrape(started), 'outbox_published_events_total{}')).toBe(2);
   });
 });

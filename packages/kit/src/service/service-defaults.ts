@@ -59,7 +59,7 @@ export type Platform = {
 export type ConsumeOptions<T> = {
   /**
    * Decides from the envelope alone whether a delivery is news to this service; one it declines is acknowledged
-   * without a transaction or an inbox row (and counted as handled: this consumer is done with it). Default: all.
+   * without a transaction or an inbox row, and counted with the outcome `declined`. Default: all.
    */
   accept?: (event: Envelope) => boolean;
   /** Runs after the effect's transaction has committed, with its result; not for a redelivery the inbox absorbed. */
@@ -169,8 +169,9 @@ export async function serviceDefaults(
       await platform.broker.subscribe(name, types, async (event) => {
         const done = consumed.start(event);
         try {
-          if (!accept || accept(event)) await handle(event);
-          done('handled');
+          const accepted = !accept || accept(event);
+          if (accepted) await handle(event);
+          done(accepted ? 'handled' : 'declined');
         } catch (err) {
           done('failed');
           throw err;

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { Duplex } from 'node:stream';
 import {
   AppError,
+  fastifyLoggers,
   frameworkError,
   type HttpMetrics,
   httpMetrics,
@@ -47,10 +48,9 @@ export function createEdgeServer(options: EdgeOptions): Edge {
   const { tracer, bodyLimit } = options;
   let lane: FastLane | undefined;
   const app = Fastify({
-    loggerInstance: options.log,
+    // Fastify's startup line puts the address in its message: main.ts logs 'gateway listening' instead.
+    ...fastifyLoggers(options.log),
     logController: new LogController({ disableRequestLogging: true }),
-    // No child logger per request: the few lines the gateway writes name their request and trace themselves.
-    childLoggerFactory: (logger) => logger,
     clientErrorHandler: answerUnreadable,
     bodyLimit,
     trustProxy: options.trustProxy,

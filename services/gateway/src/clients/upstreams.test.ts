@@ -46,13 +46,14 @@ describe('choosing a replica', () => {
     expect(up.pick(up.replicas)).toBeUndefined();
   });
 
-  it('reports each replica as healthy or ejected in gateway_upstream_healthy', async () => {
+  it('reports each replica by its position, never its URL, as healthy or ejected in gateway_upstream_healthy', async () => {
     const registry = new Registry();
     const up = pool({ registry });
     up.down(up.replicas[2], 'test');
     const text = await registry.metrics();
-    expect(text).toContain('gateway_upstream_healthy{service="orders",replica="http://127.0.0.1:1"} 1');
-    expect(text).toContain('gateway_upstream_healthy{service="orders",replica="http://127.0.0.1:3"} 0');
+    expect(text).toContain('gateway_upstream_healthy{service="orders",replica="0"} 1');
+    expect(text).toContain('gateway_upstream_healthy{service="orders",replica="2"} 0');
+    expect(text).not.toContain('127.0.0.1');
   });
 
   it('ejects replicas whose health check fails', async () => {

@@ -72,7 +72,9 @@ export function upstream(name: string, urls: string, options: UpstreamOptions): 
   const roundRobin = options.balance === 'round-robin';
   const log = options.log;
   const gauge = options.registry ? healthGauge(options.registry) : undefined;
-  for (const r of replicas) gauge?.set({ service: name, replica: r.url }, 1);
+  // The replica's position in the service's URL list: /metrics is public, and the URL is an internal host name.
+  const labels = (r: Replica) => ({ service: name, replica: String(replicas.indexOf(r)) });
+  for (const r of replicas) gauge?.set(labels(r), 1);
   // When each replica was last ejected: a health check that began before it cannot vouch for it.
   const downAt = new Map<Replica, number>();
   let turn = 0;
@@ -80,7 +82,7 @@ export function upstream(name: string, urls: string, options: UpstreamOptions): 
   function setHealthy(replica: Replica, healthy: boolean, reason: string): void {
     if (replica.healthy === healthy) return;
     replica.healthy = healthy;
-    gauge?.set({ service: name, replica: replica.url }, healthy ? 1 : 0);
+    gauge?.set(labels(replica), healthy ? 1 : 0);
     if (healthy) log?.info({ upstream: name, replica: replica.url }, 'upstream replica is back');
     else log?.warn({ upstream: name, replica: replica.url, reason }, 'upstream replica ejected');
   }
@@ -139,7 +141,7 @@ function healthGauge(registry: Registry): Gauge<'service' | 'replica'> {
   if (existing) return existing as Gauge<'service' | 'replica'>;
   return new Gauge({
     name: 'gateway_upstream_healthy',
-    help: 'Whether the gateway sends traffic to an upstream replica (1) or has ejected it (0)',
+    help: 'Whether the gateway sends traffic to upstream replica number <replica> (1) or has ejected it (0)',
     labelNames: ['service', 'replica'] as const,
     registers: [registry],
   });

@@ -81,8 +81,11 @@ async function metric(g: Gateway, line: RegExp): Promise<number | undefined> {
   return found.length === 0 ? undefined : found.reduce((sum, l) => sum + Number(l.split(' ').at(-1)), 0);
 }
 
-const healthy = async (g: Gateway, r: TestReplica) =>
-  (await metric(g, new RegExp(`^gateway_upstream_healthy\\{.*service="orders".*replica="${r.url}"`))) === 1;
+/** healthy reads the replica's gauge, which names it by its position in the orders URL list. */
+const healthy = async (g: Gateway, r: TestReplica) => {
+  const at = g.upstreams.orders.replicas.findIndex((replica) => replica.url === r.url);
+  return (await metric(g, new RegExp(`^gateway_upstream_healthy\\{.*service="orders".*replica="${at}"`))) === 1;
+};
 
 async function until(check: () => Promise<boolean> | boolean, ms = 3_000): Promise<void> {
   const deadline = Date.now() + ms;
@@ -203,7 +206,8 @@ describe('retries on another replica', () => {
       expect(res).toMatchObject({ status: 200, body: { replica: 'orders-b' } });
       expect(seenCount('/api/orders?refused')).toBe(1);
       expect(await metric(own, /^gateway_upstream_failures_total\{.*reason="ECONNREFUSED"/)).toBe(1);
-      expect(await metric(own, new RegExp(`^gateway_upstream_healthy\\{.*replica="${dead}"`))).toBe(0);
+      // The dead replica is first in the list: position 0.
+      expect(await metric(own, /^gateway_upstream_healthy\{.*service="orders",replica="0"\}/)).toBe(0);
     } finally {
       await own.stop();
     }
