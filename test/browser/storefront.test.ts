@@ -353,6 +353,27 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     await page.getByRole('button', { name: 'Log in' }).click();
     await page.waitForURL(/\/orders$/);
     await poll(() => page.getByRole('heading', { name: 'My orders' }).isVisible()).toBe(true);
+    const stored = await page.evaluate(() => localStorage.getItem('bazaar.session.v1'));
+    expect(stored).toBeTruthy();
+
+    // A stored token that cannot be decoded, or that its own `exp` says has expired, is no session: the header is
+    // signed out at once and the stored session forgotten, not a name shown until some request answers 401.
+    const session = JSON.parse(stored!);
+    const [header, payload, signature] = (session.token as string).split('.');
+    const claims = JSON.parse(Buffer.from(payload, 'base64url').toString());
+    const expiredByExp = [header, Buffer.from(JSON.stringify({ ...claims, exp: 1 })).toString('base64url'), signature];
+    for (const token of ['garbage', expiredByExp.join('.')]) {
+      const planted = JSON.stringify({ ...session, token, user: { ...session.user, name: 'Ghost' } });
+      await page.evaluate((value) => localStorage.setItem('bazaar.session.v1', value), planted);
+      await page.goto('/');
+      await page.locator('html[data-ready="true"]').waitFor();
+      expect(await page.getByRole('link', { name: 'Log in' }).isVisible(), token).toBe(true);
+      expect(await page.getByText('Signed in as').count(), token).toBe(0);
+      expect(await page.evaluate(() => localStorage.getItem('bazaar.session.v1')), token).toBeNull();
+    }
+    await page.evaluate((value) => localStorage.setItem('bazaar.session.v1', value), stored!);
+    await page.goto('/orders');
+    await poll(() => page.getByRole('heading', { name: 'My orders' }).isVisible()).toBe(true);
 
     // An hour later the token has expired: the same page asks again instead of waiting forever.
     await page.evaluate(() => {
@@ -412,6 +433,27 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     expect(problems).toEqual([]);
     await ctx.close();
   }, 60_000);
+
+  it('the shop and its API docs page ask the browser for nothing missing, not even a /favicon.ico', async () => {
+    // No 4xx is expected here, so the browser's own line for one is a problem too.
+    const { ctx, page, problems } = await openPage(browser!, { baseURL: base, viewport: DESKTOP });
+    const cdp = await ctx.newCDPSession(page);
+    const failed: string[] = [];
+    cdp.on('Network.responseReceived', ({ response }) => {
+      if (response.status >= 400) failed.push(`${response.status} ${response.url}`);
+    });
+    await cdp.send('Network.enable');
+    await page.goto('/');
+    await page.locator('html[data-ready="true"]').waitFor();
+    await page.getByRole('link', { name: 'API', exact: true }).click();
+    await page.waitForURL(/\/docs$/);
+    await poll(() => page.locator('details.op').count()).toBeGreaterThan(0);
+    // The browser asks for a page's icon once the page has loaded.
+    await page.waitForTimeout(1_000);
+    expect(failed).toEqual([]);
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
 
   it('fits a phone: every page renders at 390 × 844 without sideways scrolling', async () => {
     const user = await newCustomer('Phone Shopper');

@@ -13,21 +13,62 @@ export function browserStorage(kind: 'localStorage' | 'sessionStorage'): Store |
 }
 
 /**
- * storedSession reads and writes one app's session under `key`; `isShaped` checks the app's own fields, since
- * storage is user-editable and may hold an older shape.
+ * tokenExpiry answers when a JWT expires by its own `exp` claim (milliseconds since the epoch), or null when the
+ * token is not a JWT whose payload decodes to JSON with a numeric `exp`. It reads the claim only: the gateway is
+ * still the one that checks the signature.
  */
-export function storedSession<S extends TokenSession>(key: string, isShaped: (stored: Partial<S>) => boolean) {
-  /** load answers the stored session while its token has more than a few seconds left. */
+export function tokenExpiry(token: string): number | null {
+  const parts = token.split('.');
+  if (parts.length !== 3 || !/^[A-Za-z0-9_-]+$/.test(parts[1])) return null;
+  try {
+    const binary = atob(parts[1].replaceAll('-', '+').replaceAll('_', '/'));
+    const json = new TextDecoder('utf-8', { fatal: true }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+    const exp = (JSON.parse(json) as { exp?: unknown } | null)?.exp;
+    return typeof exp === 'number' && Number.isFinite(exp) ? exp * 1000 : null;
+  } catch {
+    return null;
+  }
+}
+
+export type StoredSessionOptions = {
+  /**
+   * The token must be a JWT with an `exp`: one that cannot be decoded is no session, and the earlier of `exp` and
+   * `expiresAt` ends it. For apps whose tokens are always the users service's JWTs.
+   */
+  jwt?: boolean;
+};
+
+/**
+ * storedSession reads and writes one app's session under `key`; `isShaped` checks the app's own fields, since
+ * storage is user-editable and may hold an older shape. What is not a usable session is forgotten when read.
+ */
+export function storedSession<S extends TokenSession>(
+  key: string,
+  isShaped: (stored: Partial<S>) => boolean,
+  options: StoredSessionOptions = {},
+) {
+  /** usableUntil answers when a stored value stops being a session, or null when it never was one. */
+  function usableUntil(s: Partial<S> | null): number | null {
+    if (typeof s?.token !== 'string' || typeof s.expiresAt !== 'number' || !isShaped(s)) return null;
+    if (!options.jwt) return s.expiresAt;
+    const exp = tokenExpiry(s.token);
+    return exp === null ? null : Math.min(exp, s.expiresAt);
+  }
+
+  /** load answers the stored session while its token has more than a few seconds left, and forgets any other. */
   function load(storage: Store | undefined, now = Date.now()): S | null {
+    let raw: string | null | undefined;
     try {
-      const raw = storage?.getItem(key);
+      raw = storage?.getItem(key);
       if (!raw) return null;
       const s = JSON.parse(raw) as Partial<S> | null;
-      if (typeof s?.token !== 'string' || typeof s.expiresAt !== 'number' || !isShaped(s)) return null;
-      return s.expiresAt - now > 5_000 ? (s as S) : null;
+      const until = usableUntil(s);
+      if (until !== null && until - now > 5_000) return s as S;
     } catch {
-      return null;
+      // Not JSON: forgotten below, like any other value that is not a usable session.
     }
+    if (raw) save(storage, null);
+    return null;
   }
 
   function save(storage: Store | undefined, session: S | null): void {

@@ -614,6 +614,8 @@ describe('operations', () => {
     expect(res.headers['content-type']).toContain('text/html');
     expect(res.text).toContain('/openapi.json');
     expect(res.text).not.toMatch(/<script[^>]+src=|<link[^>]+href="http/);
+    // An icon of its own, inline, so the browser does not ask for /favicon.ico (a 404).
+    expect(res.text).toMatch(/<link rel="icon" href="data:image\/svg\+xml,[^"]+">/);
   });
 
   it('is live, names the services that are not ready, and exposes metrics', async () => {

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { allPages, createApi } from './api.ts';
 import { ApiError } from './problems.ts';
-import { loadSession, SESSION_KEY, saveSession } from './session.ts';
 
 function recorder(respond: () => Response | Promise<Response>) {
   const calls: { url: string; init: RequestInit }[] = [];
@@ -72,27 +71,5 @@ describe('api client', () => {
       b: { items: [3], nextCursor: null },
     };
     expect(await allPages(async (cursor) => pages[cursor ?? 'start'])).toEqual([1, 2, 3]);
-  });
-});
-
-describe('session storage', () => {
-  const user = { id: 'usr_1', name: 'A', email: 'a@x.pk', phone: null, city: null, role: 'customer' as const };
-  const storage = () => {
-    const data = new Map<string, string>();
-    return {
-      getItem: (k: string) => data.get(k) ?? null,
-      setItem: (k: string, v: string) => void data.set(k, v),
-      removeItem: (k: string) => void data.delete(k),
-      data,
-    };
-  };
-
-  it('keeps a session until its token expires', () => {
-    const s = storage();
-    saveSession(s, { token: 't', expiresAt: 100_000, user });
-    expect(loadSession(s, 50_000)?.token).toBe('t');
-    expect(loadSession(s, 99_000)).toBeNull();
-    saveSession(s, null);
-    expect(s.data.has(SESSION_KEY)).toBe(false);
   });
 });

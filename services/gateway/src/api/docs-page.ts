@@ -1,11 +1,19 @@
 // docsPage: a self-contained page (no CDN) that reads /openapi.json, lists the operations by tag with their
 // schemas, and sends GET requests from the browser with an optional bearer token.
+
+/** The storefront's mark, inline: without an icon of its own the page makes the browser ask for /favicon.ico, a 404. */
+const DOCS_ICON =
+  "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 32 32'%3E%3Crect width='32' height='32' " +
+  "rx='8' fill='%230b6b45'/%3E%3Ctext x='16' y='23' font-size='20' text-anchor='middle' fill='white' " +
+  "font-family='sans-serif'%3EB%3C/text%3E%3C/svg%3E";
+
 export const docsPage = `<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Bazaar API</title>
+<link rel="icon" href="${DOCS_ICON}">
 <style>
   :root { --fg: #1d2330; --muted: #5b6475; --line: #dde1e8; --bg: #f7f8fa; --accent: #0b6e4f; }
   * { box-sizing: border-box; }
