@@ -1,7 +1,7 @@
 // The operations console as an admin uses it: Debian's Chromium (headless, through playwright-core) against the
 // whole platform embedded on free ports. A real order's trace is drawn as a waterfall across the services, with its
-// log lines; a poisoned event waits in the dead-letter queue until the admin replays it. Screenshots land in
-// test-results/screenshots/ (console-*.png).
+// log lines; a poisoned event waits in the dead-letter queue until the admin replays it; an order is listed and opens
+// to its payment, shipment and traces. Screenshots land in test-results/screenshots/ (console-*.png).
 import { randomUUID } from 'node:crypto';
 import type { Envelope } from '@bazaar/kit/messaging';
 import type { Page } from 'playwright-core';
@@ -237,6 +237,119 @@ describe.runIf(browser)('the operations console in Chromium', () => {
       .evaluateAll((bars) => [...new Set(bars.map((b) => (b as HTMLElement).dataset.service))].sort());
     expect((await page.locator('.trace-summary .legend .service-tag').allTextContents()).sort()).toEqual(drawn);
     await shot(page, 'console-waterfall-batch');
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
+
+  // After the messaging test, which counts the delivered orders: these place orders of their own.
+  it('lists the latest orders with their totals, and opens one to its captured payment, shipment and traces', async () => {
+    const admin = new Shopper(base);
+    await admin.logIn(ADMIN.email, ADMIN.password);
+    // More than a page of orders (20), so there is an older page; the one to open is the newest.
+    await Promise.all(
+      Array.from({ length: 20 }, () => admin.order([{ sku: 'RICE-001', quantity: 1 }], { method: 'cod' })),
+    );
+    const placed = await admin.order([{ sku: 'TEA-001', quantity: 3 }], { method: 'easypaisa', wallet: '03001234567' });
+    expect(placed.status).toBe(201);
+    const id: string = placed.body.id;
+    const total = `Rs ${(placed.body.total.amount / 100).toLocaleString('en-US', { minimumFractionDigits: 2 })}`;
+
+    const { ctx, page, problems } = await context();
+    await page.goto('/console/orders');
+    await logIn(page);
+    await page.getByRole('heading', { name: 'Latest orders' }).waitFor();
+    // The newest order heads the list, with its customer, total and payment.
+    const first = page.locator('table.orders tbody tr').first();
+    await first.locator(`a[href="/console/orders/${id}"]`).waitFor();
+    expect(await first.textContent()).toContain(total);
+    expect(await first.textContent()).toContain(placed.body.userId);
+    expect(await first.textContent()).toContain('EasyPaisa');
+    await shot(page, 'console-orders');
+
+    // The status filter asks the API for that status only (the run's first orders are delivered by now).
+    await page.getByLabel('Status').selectOption('DELIVERED');
+    await page
+      .locator('table.orders caption', { hasText: 'The latest DELIVERED orders' })
+      .waitFor({ state: 'attached' });
+    const statuses = await page.locator('table.orders tbody td[data-label="Status"]').allTextContents();
+    expect(statuses.length).toBeGreaterThan(0);
+    expect(new Set(statuses)).toEqual(new Set(['DELIVERED']));
+    // Older pages follow nextCursor, and Newer comes back.
+    await page.getByLabel('Status').selectOption('');
+    await page.locator(`table.orders a[href="/console/orders/${id}"]`).waitFor();
+    await page.getByRole('button', { name: 'Older →' }).click();
+    await page.locator('.pager').getByText('Page 2', { exact: true }).waitFor();
+    await poll(() => page.locator(`table.orders a[href="/console/orders/${id}"]`).count()).toBe(0);
+    await page.getByRole('button', { name: '← Newer' }).click();
+    await page.locator(`table.orders a[href="/console/orders/${id}"]`).waitFor();
+
+    // A mistyped id is caught before anything is asked; a right one opens the order.
+    await page.getByLabel('Open an order by its id').fill('12345');
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Enter an order id' }).waitFor();
+    await page.getByLabel('Open an order by its id').fill(id);
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.getByRole('heading', { name: `Order ${id}` }).waitFor();
+    await poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+
+    const payments = page.locator('table.payments tbody tr');
+    await payments.first().waitFor();
+    expect(await payments.count()).toBe(1);
+    expect(await payments.locator('td[data-label="Status"]').textContent()).toBe('CAPTURED');
+    expect(await payments.locator('td[data-label="Amount"]').textContent()).toBe(total);
+    expect(await page.locator('table.lines tfoot').textContent()).toContain(total);
+    // The courier moves it on: the shipment's history fills in while the page refreshes.
+    await poll(() => page.locator('.history li').count(), 30_000).toBeGreaterThanOrEqual(2);
+    await page.getByText('DELIVERED: final, not refreshing').waitFor({ timeout: 30_000 });
+    const trace = page.locator(`.order-traces a[href="/console/traces/${placed.headers.get('x-trace-id')}"]`);
+    await trace.waitFor();
+    await shot(page, 'console-order');
+    await trace.click();
+    await page.getByRole('heading', { name: 'Waterfall' }).waitFor();
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
+
+  it('refreshes a PENDING order until it is final, then shows why it was rejected', async () => {
+    const admin = new Shopper(base);
+    await admin.logIn(ADMIN.email, ADMIN.password);
+    const { ctx, page, problems } = await context();
+    await page.goto('/console/orders');
+    await logIn(page);
+    await page.getByRole('heading', { name: 'Latest orders' }).waitFor();
+    // The provider keeps this wallet waiting past the request's window: the order stays PENDING for a few seconds.
+    const placing = admin.order([{ sku: 'TEA-001', quantity: 1 }], { method: 'jazzcash', wallet: '03000000003' });
+    let id: string | undefined;
+    await poll(async () => {
+      id = (await admin.call('GET', '/api/orders?status=PENDING&limit=1')).body.items[0]?.id;
+      return id;
+    }).toBeDefined();
+    await page.getByLabel('Open an order by its id').fill(id!);
+    await page.getByRole('button', { name: 'Open' }).click();
+    await page.locator('.facts .pill', { hasText: 'PENDING' }).waitFor();
+    await page.getByText('Refreshing every 2 s').waitFor();
+    expect((await placing).status).toBe(202);
+    await page.getByText('REJECTED: final, not refreshing').waitFor();
+    expect(await page.locator('.notice').textContent()).toBe('Rejected: PAYMENT_TIMEOUT');
+    await page.locator('table.payments tbody tr').first().waitFor();
+    expect(await page.locator('table.payments td[data-label="Status"]').allTextContents()).not.toContain('CAPTURED');
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
+
+  it('shows the orders and an order at phone width without sideways scrolling', async () => {
+    const { ctx, page, problems } = await context(PHONE, true);
+    await page.goto('/console/orders');
+    await logIn(page);
+    await page.locator('table.orders tbody tr').first().waitFor();
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(await overflow()).toBeLessThanOrEqual(1);
+    await shot(page, 'console-orders-phone');
+    await page.locator('table.orders a.row-link').first().click();
+    await page.locator('table.payments tbody tr').first().waitFor();
+    await page.locator('.order-traces li').first().waitFor();
+    expect(await overflow()).toBeLessThanOrEqual(1);
+    await shot(page, 'console-order-phone');
     expect(problems).toEqual([]);
     await ctx.close();
   });

@@ -5,6 +5,8 @@ import { Link } from './components/link.tsx';
 import { matchRoute, paths, type Route } from './lib/routes.ts';
 import { Login } from './pages/login.tsx';
 import { MessagingPage } from './pages/messaging.tsx';
+import { OrderPage } from './pages/order.tsx';
+import { Orders } from './pages/orders.tsx';
 import { Services } from './pages/services.tsx';
 import { TracePage } from './pages/trace.tsx';
 import { Traces } from './pages/traces.tsx';
@@ -20,6 +22,11 @@ function Page({ route }: { route: Route }) {
       return <TracePage traceId={route.traceId} />;
     case 'messaging':
       return <MessagingPage />;
+    case 'orders':
+      return <Orders />;
+    case 'order':
+      // A fresh page per order: nothing of the last one (its data, its settled state) carries over.
+      return <OrderPage key={route.orderId} orderId={route.orderId} />;
     case 'not-found':
       return (
         <>
@@ -35,6 +42,7 @@ function Page({ route }: { route: Route }) {
 const sections = [
   { href: paths.services, label: 'Services', pages: ['services'] },
   { href: paths.traces, label: 'Traces', pages: ['traces', 'trace'] },
+  { href: paths.orders, label: 'Orders', pages: ['orders', 'order'] },
   { href: paths.messaging, label: 'Sagas & messaging', pages: ['messaging'] },
 ];
 

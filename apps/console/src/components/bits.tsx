@@ -1,7 +1,9 @@
-// Small shared pieces: a page heading that takes the focus, a problem notice, the live-refresh line, a service tag.
+// Small shared pieces: a page heading that takes the focus, a problem notice, the live-refresh line, a service tag,
+// a status pill.
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import type { ApiError } from '../lib/api.ts';
+import { tone } from '../lib/orders.ts';
 import { colourOf } from '../lib/waterfall.ts';
 
 /** PageTitle is the page's h1; it takes the focus when the page opens, so screen readers announce the new page. */
@@ -59,6 +61,11 @@ export function ServiceTag({ service }: { service: string }) {
       {service}
     </span>
   );
+}
+
+/** StatusPill shows an order's, payment's or shipment's status, coloured by how things go. */
+export function StatusPill({ status }: { status: string }) {
+  return <span class={`pill ${tone(status)}`}>{status}</span>;
 }
 
 export function Missing({ missing }: { missing: { service: string; replica: string; reason: string }[] }) {

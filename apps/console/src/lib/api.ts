@@ -1,4 +1,9 @@
-// api: the admin operations API (/api/ops, documented under "Operations" in /openapi.json) and the login it needs.
+// api: the admin operations API (/api/ops, documented under "Operations" in /openapi.json), the public API's orders,
+// payments and shipments as an admin reads them, and the login it needs.
+
+import type { Order, Page, Payment, Shipment } from '@bazaar/web-kit/api-types';
+
+export type { Money, Order, Page, Payment, Shipment } from '@bazaar/web-kit/api-types';
 
 export type Problem = { status: number; code: string; detail: string; errors?: { path: string; message: string }[] };
 
@@ -114,6 +119,10 @@ export type Messaging = {
   missing: Missing[];
 };
 
+/** The query string of the given values, those undefined left out. */
+const query = (values: Record<string, string | number | undefined>) =>
+  new URLSearchParams(Object.entries(values).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]]))).toString();
+
 type Deps = {
   token: () => string | undefined;
   /** A request that carried a token was refused as UNAUTHENTICATED: the session is over. */
@@ -177,6 +186,12 @@ export function createApi(deps: Deps) {
         `/api/ops/logs?orderId=${encodeURIComponent(orderId)}&limit=2000`,
       ),
     messaging: () => send<Messaging>('GET', '/api/ops/messaging'),
+    /** The latest orders of every customer, newest first; of one status when given. */
+    orders: (q: { status?: string; cursor?: string; limit?: number } = {}) =>
+      send<Page<Order>>('GET', `/api/orders?${query({ limit: q.limit ?? 20, status: q.status, cursor: q.cursor })}`),
+    order: (orderId: string) => send<Order>('GET', `/api/orders/${encodeURIComponent(orderId)}`),
+    payments: (orderId: string) => send<Page<Payment>>('GET', `/api/payments?${query({ orderId, limit: 100 })}`),
+    shipment: (trackingNumber: string) => send<Shipment>('GET', `/api/shipments/${encodeURIComponent(trackingNumber)}`),
     replay: (letter: Pick<DeadLetter, 'service' | 'consumer' | 'eventId'>) =>
       send<{ replayed: boolean }>('POST', '/api/ops/dead-letters/replay', {
         service: letter.service,

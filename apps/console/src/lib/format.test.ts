@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ago, bytes, fields, ms } from './format.ts';
+import { ago, bytes, fields, ms, rupees, when } from './format.ts';
 
 describe('formatting', () => {
   it('writes durations in a readable unit', () => {
@@ -16,6 +16,25 @@ describe('formatting', () => {
     expect(ago('2026-01-01T00:00:59.5Z', now)).toBe('just now');
     expect(bytes(512)).toBe('512 B');
     expect(bytes(5 * 1024 * 1024)).toBe('5.0 MB');
+  });
+
+  it('writes PKR paisa as rupees with both decimals, as the shop prints them', () => {
+    const pkr = (amount: number) => rupees({ amount, currency: 'PKR' });
+    expect(pkr(149_900)).toBe('Rs 1,499.00');
+    expect(pkr(123_456_789)).toBe('Rs 1,234,567.89');
+    expect(pkr(5)).toBe('Rs 0.05');
+    expect(pkr(-5_050)).toBe('Rs -50.50');
+    expect(rupees({ amount: 1_000, currency: 'USD' })).toBe('USD 10.00');
+    expect(pkr(1.5)).toBe('–');
+  });
+
+  it('writes a moment as a time today, else with its day (and year when another)', () => {
+    // Local times, as the console shows them, whatever the machine's time zone.
+    const now = new Date(2026, 11, 7, 16, 0, 0);
+    expect(when(new Date(2026, 11, 7, 9, 5, 7).toISOString(), now)).toBe('09:05:07');
+    expect(when(new Date(2026, 11, 6, 23, 59, 0).toISOString(), now)).toBe('6 Dec 23:59');
+    expect(when(new Date(2025, 0, 2, 8, 30, 0).toISOString(), now)).toBe('2 Jan 2025 08:30');
+    expect(when('not a time', now)).toBe('not a time');
   });
 
   it('shows a log line’s own facts, not its standard fields', () => {

@@ -1,4 +1,4 @@
-// format: durations, times, sizes and ages as an operator reads them.
+// format: durations, times, sizes, ages and money as an operator reads them.
 
 /** ms: 0.42 ms, 12.3 ms, 152 ms, 1.52 s, 2 min 5 s. */
 export function ms(value: number): string {
@@ -27,6 +27,27 @@ export function ago(iso: string, now = Date.now()): string {
   if (seconds < 60) return `${seconds} s ago`;
   if (seconds < 3600) return `${Math.floor(seconds / 60)} min ago`;
   return `${Math.floor(seconds / 3600)} h ago`;
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** when: a moment as a list shows it: 14:03:07 when it is today (local time), else 7 Dec 14:03, or 7 Dec 2025 14:03. */
+export function when(iso: string, now = new Date()): string {
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
+  if (d.toDateString() === now.toDateString()) return `${time}:${pad(d.getSeconds())}`;
+  const day = `${d.getDate()} ${MONTHS[d.getMonth()]}`;
+  return d.getFullYear() === now.getFullYear() ? `${day} ${time}` : `${day} ${d.getFullYear()} ${time}`;
+}
+
+/** rupees: integer paisa as rupees with thousands separators and both decimals, 149900 PKR → Rs 1,499.00. */
+export function rupees({ amount, currency }: { amount: number; currency: string }): string {
+  if (!Number.isSafeInteger(amount)) return '–';
+  const whole = String(Math.floor(Math.abs(amount) / 100)).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  const figure = `${amount < 0 ? '-' : ''}${whole}.${String(Math.abs(amount) % 100).padStart(2, '0')}`;
+  return currency === 'PKR' ? `Rs ${figure}` : `${currency} ${figure}`;
 }
 
 /** bytes: 512 B, 12.3 MB. */

@@ -7,6 +7,8 @@ export type Route =
   | { page: 'traces' }
   | { page: 'trace'; traceId: string }
   | { page: 'messaging' }
+  | { page: 'orders' }
+  | { page: 'order'; orderId: string }
   | { page: 'not-found' };
 
 export const paths = {
@@ -14,7 +16,20 @@ export const paths = {
   traces: `${BASE}/traces`,
   trace: (traceId: string) => `${BASE}/traces/${encodeURIComponent(traceId)}`,
   messaging: `${BASE}/messaging`,
+  orders: `${BASE}/orders`,
+  order: (orderId: string) => `${BASE}/orders/${encodeURIComponent(orderId)}`,
 };
+
+/** The page of one item under a section: /console/traces/{id}, /console/orders/{id}; undefined when malformed. */
+function itemOf(path: string, section: string): string | undefined {
+  const match = new RegExp(`^${BASE}/${section}/([^/]+)$`).exec(path);
+  if (!match) return undefined;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return undefined;
+  }
+}
 
 /** matchRoute turns a location path into the page it shows. */
 export function matchRoute(pathname: string): Route {
@@ -22,14 +37,11 @@ export function matchRoute(pathname: string): Route {
   if (path === BASE) return { page: 'services' };
   if (path === paths.traces) return { page: 'traces' };
   if (path === paths.messaging) return { page: 'messaging' };
-  const trace = /^\/console\/traces\/([^/]+)$/.exec(path);
-  if (trace) {
-    try {
-      return { page: 'trace', traceId: decodeURIComponent(trace[1]) };
-    } catch {
-      return { page: 'not-found' };
-    }
-  }
+  if (path === paths.orders) return { page: 'orders' };
+  const traceId = itemOf(path, 'traces');
+  if (traceId) return { page: 'trace', traceId };
+  const orderId = itemOf(path, 'orders');
+  if (orderId) return { page: 'order', orderId };
   return { page: 'not-found' };
 }
 

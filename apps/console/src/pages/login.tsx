@@ -39,7 +39,9 @@ export function Login({ notice }: { notice: string }) {
       <PageTitle title="Log in">
         <span id="login-title">Log in to the console</span>
       </PageTitle>
-      <p class="muted">For Bazaar admins: service health, traces with their logs, sagas, outbox and dead letters.</p>
+      <p class="muted">
+        For Bazaar admins: service health, traces with their logs, orders, sagas, outbox and dead letters.
+      </p>
       {notice && (
         <p class="notice warn" role="status">
           {notice}

@@ -2,6 +2,7 @@
 import { useState } from 'preact/hooks';
 import { Freshness, PageTitle, ProblemNotice } from '../components/bits.tsx';
 import { Link } from '../components/link.tsx';
+import { OrderTraces } from '../components/order-traces.tsx';
 import { ApiError } from '../lib/api.ts';
 import { ms } from '../lib/format.ts';
 import { type OrderTrace, tracesOfOrder } from '../lib/order-traces.ts';
@@ -67,36 +68,6 @@ function OpenById() {
       <ProblemNotice error={failed} what="the order’s log lines" />
       {found && <OrderTraces {...found} />}
     </>
-  );
-}
-
-function OrderTraces({ orderId, traces }: { orderId: string; traces: OrderTrace[] }) {
-  if (traces.length === 0)
-    return (
-      <p class="muted" role="status">
-        No log line names {orderId} (the services keep their latest lines only).
-      </p>
-    );
-  return (
-    <section aria-labelledby="order-traces" class="order-traces">
-      <h2 id="order-traces">Traces of {orderId}</h2>
-      <ul>
-        {traces.map((t) => (
-          <li key={t.traceId}>
-            <span class="nowrap">{t.startedAt ? new Date(t.startedAt).toLocaleTimeString() : '–'}</span>{' '}
-            <Link
-              href={paths.trace(t.traceId)}
-              aria-label={`Trace ${t.traceId} of ${orderId}: ${t.messages.join(', ')}`}
-            >
-              <code>{t.traceId.slice(0, 12)}…</code>
-            </Link>{' '}
-            <span class="muted">
-              {t.messages.join(' · ')} ({t.services.join(', ')})
-            </span>
-          </li>
-        ))}
-      </ul>
-    </section>
   );
 }
 

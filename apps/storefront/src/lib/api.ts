@@ -1,43 +1,13 @@
 // api: the public API as the storefront uses it: typed calls, bearer token, problems as ApiError.
-import type { Money } from './money.ts';
-import type { OrderStatus } from './order-stream.ts';
+import type { Money, Order, Page, Shipment } from '@bazaar/web-kit/api-types';
 import { ApiError, networkProblem, type PaymentMethod, toProblem } from './problems.ts';
 
+export type { Order, OrderItem, Page, Shipment } from '@bazaar/web-kit/api-types';
 export type Role = 'customer' | 'admin';
 export type User = { id: string; name: string; email: string; phone: string | null; city: string | null; role: Role };
 export type Product = { sku: string; name: string; description: string; price: Money; available: number };
-export type Page<T> = { items: T[]; nextCursor: string | null };
 export type Rate = { city: string; fee: Money };
 export type StockLevel = { sku: string; onHand: number; reserved: number; available: number; sold: number };
-export type OrderItem = { sku: string; name: string; quantity: number; unitPrice: Money };
-export type Order = {
-  id: string;
-  userId: string;
-  status: OrderStatus;
-  items: OrderItem[];
-  subtotal: Money;
-  shippingFee: Money;
-  total: Money;
-  payment: { method: PaymentMethod; status: string; reference?: string };
-  shipping: {
-    city: string;
-    address: string;
-    phone: string;
-    courier?: string;
-    trackingNumber?: string;
-    status?: string;
-  };
-  rejectionReason?: string;
-  createdAt: string;
-  updatedAt: string;
-};
-export type Shipment = {
-  trackingNumber: string;
-  courier: string;
-  city: string;
-  status: string;
-  history: { status: string; at: string }[];
-};
 export type NewOrder = {
   items: { sku: string; quantity: number }[];
   payment: { method: PaymentMethod; wallet?: string };

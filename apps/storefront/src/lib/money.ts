@@ -1,6 +1,8 @@
 // money: PKR amounts arrive as integer paisa; people read them as `Rs 1,499` (or `Rs 1,499.50` when paisa remain).
 
-export type Money = { amount: number; currency: string };
+import type { Money } from '@bazaar/web-kit/api-types';
+
+export type { Money };
 
 /** formatPkr writes integer paisa as rupees with thousands separators: 149900 → `Rs 1,499`, 149950 → `Rs 1,499.50`. */
 export function formatPkr(paisa: number): string {

@@ -1,4 +1,5 @@
 // problems: the API's RFC 9457 problem documents turned into words a shopper can act on.
+import type { PaymentMethod } from '@bazaar/web-kit/api-types';
 
 export type FieldError = { path: string; message: string };
 export type Problem = {
@@ -14,7 +15,7 @@ export type Problem = {
   reserved?: number;
 };
 
-export type PaymentMethod = 'jazzcash' | 'easypaisa' | 'cod';
+export type { PaymentMethod };
 export const methodNames: Record<PaymentMethod, string> = {
   jazzcash: 'JazzCash',
   easypaisa: 'EasyPaisa',

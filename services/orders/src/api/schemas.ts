@@ -40,10 +40,12 @@ export const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ minLength: 1, maxLength: 255 })),
 });
 
+const STATUSES = ['PENDING', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'REJECTED', 'CANCELLED'];
+
 export const OrderSchema = Type.Object({
   id: Type.String(),
   userId: Type.String(),
-  status: Type.String({ enum: ['PENDING', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'REJECTED', 'CANCELLED'] }),
+  status: Type.String({ enum: STATUSES }),
   items: Type.Array(
     Type.Object({ sku: Type.String(), name: Type.String(), quantity: Type.Integer(), unitPrice: Money }),
   ),
@@ -70,4 +72,5 @@ export const ListOrdersQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
   cursor: Type.Optional(Type.String({ maxLength: 200 })),
   userId: Type.Optional(Type.String({ maxLength: 100 })),
+  status: Type.Optional(Type.String({ enum: STATUSES, description: 'Only the orders in this status' })),
 });

@@ -201,11 +201,20 @@ export const ordersRepo = {
     }));
   },
 
-  /** Newest first, paged by (created_at, id); all users' orders when userId is undefined. */
-  async list(q: Tx, userId: string | undefined, limit: number, after?: [string, string]): Promise<Order[]> {
+  /**
+   * Newest first, paged by (created_at, id); all users' orders when userId is undefined, of any status unless given.
+   * status has no index of its own (placing an order pays nothing for it): a filter walks the time index.
+   */
+  async list(
+    q: Tx,
+    { userId, status }: { userId?: string; status?: string },
+    limit: number,
+    after?: [string, string],
+  ): Promise<Order[]> {
     const params: unknown[] = [limit];
     const where: string[] = [];
     if (userId) where.push(`user_id = $${params.push(userId)}`);
+    if (status) where.push(`status = $${params.push(status)}`);
     if (after) where.push(`(created_at, id) < ($${params.push(after[0])}::timestamptz, $${params.push(after[1])})`);
     const rows = await q.query(
       `SELECT * FROM orders ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY created_at DESC, id DESC LIMIT $1`,

@@ -10,9 +10,11 @@ export async function getOrder(db: Db, caller: Caller, orderId: string): Promise
   return order;
 }
 
-export async function listOrders(db: Db, caller: Caller, query: { limit: number; cursor?: string; userId?: string }) {
+type ListQuery = { limit: number; cursor?: string; userId?: string; status?: string };
+
+export async function listOrders(db: Db, caller: Caller, query: ListQuery) {
   const userId = caller.role === 'admin' ? query.userId : caller.id;
   const after = decodeCursor(query.cursor, ['time', 'string']) as [string, string] | undefined;
-  const rows = await ordersRepo.list(db, userId, query.limit + 1, after);
+  const rows = await ordersRepo.list(db, { userId, status: query.status }, query.limit + 1, after);
   return pageOf(rows, query.limit, (last) => [last.createdAt, last.id]);
 }
