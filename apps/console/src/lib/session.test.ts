@@ -10,10 +10,13 @@ function memory() {
   };
 }
 
+/** A JWT-shaped token whose payload expires at `exp` seconds; the console does not check its signature. */
+const jwt = (exp: number) => `e30.${btoa(JSON.stringify({ exp })).replaceAll('=', '')}.c2ln`;
+
 describe('the console session', () => {
   it('is kept until its token is about to expire', () => {
     const store = memory();
-    const session = { token: 't', expiresAt: 100_000, name: 'Admin', email: 'a@b.pk' };
+    const session = { token: jwt(1_000), expiresAt: 100_000, name: 'Admin', email: 'a@b.pk' };
     saveSession(store, session);
     expect(loadSession(store, 0)).toEqual(session);
     expect(loadSession(store, 99_000)).toBeNull();
@@ -27,5 +30,14 @@ describe('the console session', () => {
     expect(loadSession(store)).toBeNull();
     store.setItem(SESSION_KEY, '{"token":1}');
     expect(loadSession(store)).toBeNull();
+  });
+
+  it('is no session when its token does not decode or has expired by its own exp', () => {
+    const store = memory();
+    saveSession(store, { token: 'garbage', expiresAt: 100_000, name: 'Ghost', email: 'g@b.pk' });
+    expect(loadSession(store, 0)).toBeNull();
+    saveSession(store, { token: jwt(10), expiresAt: 100_000, name: 'Ghost', email: 'g@b.pk' });
+    expect(loadSession(store, 20_000)).toBeNull();
+    expect(store.getItem(SESSION_KEY)).toBeNull();
   });
 });
