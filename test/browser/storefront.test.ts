@@ -251,6 +251,56 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     await ctx.close();
   }, 60_000);
 
+  it('an order page reads the order once and again only for a newer status; an unknown id is one request and "not found"', async () => {
+    const user = await newCustomer('Returning Buyer');
+    const token = (await api('/api/auth/login', { email: user.email, password: user.password })).body.accessToken;
+    const { ctx, page, problems } = await context();
+    await page.goto('/');
+    await logIn(page, user.email, user.password);
+    const reads: string[] = [];
+    page.on('request', (r) => {
+      const { pathname } = new URL(r.url());
+      if (r.method() === 'GET' && pathname.startsWith('/api/orders/')) reads.push(pathname);
+    });
+
+    // A confirmed order: its stream replays PENDING and CONFIRMED, neither newer than the order read on load.
+    const placed = await api(
+      '/api/orders',
+      {
+        items: [{ sku: 'TEA-001', quantity: 1 }],
+        payment: { method: 'cod' },
+        shipping: { city: 'Lahore', address: '3 Canal Road', phone: '03011112222' },
+      },
+      token,
+    );
+    expect(placed.body.status).toBe('CONFIRMED');
+    const orderPath = `/api/orders/${placed.body.id}`;
+    await page.goto(`/orders/${placed.body.id}`);
+    // The times of the steps come from the stream only: once Confirmed has one, the replay is in.
+    await page.locator('.step--done', { hasText: 'Confirmed' }).locator('.step-time').waitFor();
+    await page.waitForTimeout(500);
+    const orderReads = reads.filter((path) => path === orderPath).length;
+    expect(reads).toContain(`${orderPath}/events`);
+    // Read after the count: a status it shows came before the count's re-read, if any.
+    const shown = (await page.getByTestId('order-status').getAttribute('data-status'))!;
+    const newer = ['CONFIRMED', 'SHIPPED', 'DELIVERED'].indexOf(shown);
+    expect(newer, shown).toBeGreaterThanOrEqual(0);
+    // Once; once more for each newer status the stream brought (SHIPPED, if the courier picked the parcel up).
+    if (newer === 0) expect(orderReads).toBe(1);
+    else expect(orderReads, `showing ${shown}`).toBeLessThanOrEqual(1 + newer);
+
+    // An unknown id: the order's 404 and nothing more, no event stream.
+    reads.length = 0;
+    const unknown = `ord_${randomUUID().replaceAll('-', '')}`;
+    await page.goto(`/orders/${unknown}`);
+    await poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Order not found');
+    expect(await page.getByRole('alert').textContent()).toContain('There is no such order in your account.');
+    await page.waitForTimeout(500);
+    expect(reads).toEqual([`/api/orders/${unknown}`]);
+    expect(problems).toEqual([]);
+    await ctx.close();
+  }, 60_000);
+
   it('an item that sells out during checkout is explained, and the cart shows what is left', async () => {
     const admin = (await api('/api/auth/login', ADMIN)).body.accessToken as string;
     const sku = `LAST-${randomUUID().slice(0, 4).toUpperCase()}`;
@@ -451,6 +501,55 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     // The browser asks for a page's icon once the page has loaded.
     await page.waitForTimeout(1_000);
     expect(failed).toEqual([]);
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
+
+  it('the API docs page lists the API and tries requests under a strict Content-Security-Policy that blocks nothing it needs', async () => {
+    const user = await newCustomer('Docs Reader');
+    const token = (await api('/api/auth/login', { email: user.email, password: user.password })).body.accessToken;
+    const { ctx, page, problems } = await openPage(browser!, { baseURL: base, viewport: DESKTOP });
+    // The browser reports every CSP violation as this event (and a console error, which openPage collects).
+    await page.addInitScript(() => {
+      const w = window as unknown as { violations: string[] };
+      w.violations = [];
+      document.addEventListener('securitypolicyviolation', (e) =>
+        w.violations.push(`${e.effectiveDirective} blocked ${e.blockedURI || 'inline'}`),
+      );
+    });
+    const res = await page.goto('/docs');
+    const csp = res?.headers()['content-security-policy'] ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("style-src 'self'");
+    expect(csp).not.toContain('unsafe-');
+    // The API is listed, styled by its own stylesheet.
+    await poll(() => page.locator('details.op').count()).toBeGreaterThan(10);
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).not.toBe('');
+    expect(await page.locator('header').evaluate((h) => getComputedStyle(h).backgroundColor)).toBe('rgb(11, 110, 79)');
+
+    const operation = (method: string, path: string) =>
+      page
+        .locator('details.op')
+        .filter({ has: page.locator(`.method.${method}`) })
+        .filter({ has: page.locator('.path').getByText(path, { exact: true }) });
+    // Try a public GET with a path parameter…
+    const product = operation('get', '/api/products/{sku}');
+    await product.locator('summary').click();
+    await product.locator('input[name="sku"]').fill('LAWN-001');
+    await product.getByRole('button', { name: 'Send GET' }).click();
+    await poll(() => product.locator('pre').last().textContent()).toContain('200 OK');
+    expect(await product.locator('pre').last().textContent()).toContain('"sku": "LAWN-001"');
+    // …and a protected one with a pasted token.
+    await page.getByLabel('Bearer token').fill(token);
+    await page.getByLabel('Bearer token').dispatchEvent('change');
+    const me = operation('get', '/api/users/me');
+    await me.locator('summary').click();
+    await me.getByRole('button', { name: 'Send GET' }).click();
+    await poll(() => me.locator('pre').last().textContent()).toContain('200 OK');
+    expect(await me.locator('pre').last().textContent()).toContain(user.email);
+    await shot(page, 'desktop-17-docs');
+
+    expect(await page.evaluate(() => (window as unknown as { violations: string[] }).violations)).toEqual([]);
     expect(problems).toEqual([]);
     await ctx.close();
   });

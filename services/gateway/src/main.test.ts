@@ -612,10 +612,45 @@ describe('operations', () => {
     const res = await call('/docs');
     expect(res.status).toBe(200);
     expect(res.headers['content-type']).toContain('text/html');
-    expect(res.text).toContain('/openapi.json');
-    expect(res.text).not.toMatch(/<script[^>]+src=|<link[^>]+href="http/);
+    expect(res.text).not.toMatch(/<(?:script|link)[^>]+(?:src|href)="(?:[a-z]+:)?\/\//);
     // An icon of its own, inline, so the browser does not ask for /favicon.ico (a 404).
     expect(res.text).toMatch(/<link rel="icon" href="data:image\/svg\+xml,[^"]+">/);
+  });
+
+  it('serves /docs under a strict Content-Security-Policy, its style and script as files of their own', async () => {
+    const res = await call('/docs');
+    const csp = String(res.headers['content-security-policy']);
+    const directives = new Map(
+      csp
+        .split(';')
+        .map((d) => d.trim().split(/\s+/) as [string, ...string[]])
+        .map(([name, ...values]) => [name, values]),
+    );
+    expect(directives.get('default-src')).toEqual(["'self'"]);
+    expect(directives.get('script-src')).toEqual(["'self'"]);
+    expect(directives.get('style-src')).toEqual(["'self'"]);
+    expect(directives.get('connect-src')).toEqual(["'self'"]);
+    expect(directives.get('frame-ancestors')).toEqual(["'none'"]);
+    expect(directives.get('object-src')).toEqual(["'none'"]);
+    expect(csp).not.toMatch(/unsafe-|\*/);
+    expect(res.headers['cache-control']).toBe('no-cache');
+    // Nothing inline for that policy to block: no <style>, no <script> without src, no style or on* attributes.
+    expect(res.text).not.toMatch(/<style|<script(?![^>]*\ssrc=)|\sstyle=|\son[a-z]+=/i);
+    const style = res.text.match(/<link rel="stylesheet" href="(\/docs\/[^"]+\.css)">/)?.[1];
+    const script = res.text.match(/<script src="(\/docs\/[^"]+\.js)"><\/script>/)?.[1];
+    for (const [path, type, content] of [
+      [style, 'text/css', '.method'],
+      [script, 'text/javascript', '/openapi.json'],
+    ]) {
+      expect(path, type).toBeDefined();
+      const asset = await call(path!);
+      expect(asset.status, path).toBe(200);
+      expect(asset.headers['content-type']).toBe(`${type}; charset=utf-8`);
+      expect(asset.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+      expect(asset.headers['x-content-type-options']).toBe('nosniff');
+      expect(asset.text).toContain(content);
+    }
+    expect((await call('/docs/docs-nothing.js')).json.code).toBe('NOT_FOUND');
   });
 
   it('is live, names the services that are not ready, and exposes metrics', async () => {

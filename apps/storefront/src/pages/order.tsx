@@ -5,13 +5,11 @@ import { Alert, Loading, StatusBadge, shortOrderId, statusLabel, When } from '..
 import { Link } from '../components/link.tsx';
 import type { Order } from '../lib/api.ts';
 import { formatMoney } from '../lib/money.ts';
+import { isNewerStatus } from '../lib/order-status.ts';
 import { type FollowState, followOrder, isFinal, type OrderStatus, type StatusEvent } from '../lib/order-stream.ts';
 import { ApiError, friendlyMessage, methodNames } from '../lib/problems.ts';
 import { loginPath, productPath, trackPath } from '../lib/routes.ts';
 import { api, getState, markReady, navigate, sessionEnded, showNotice, useAppState, useTitle } from '../state.ts';
-
-const rank: Record<string, number> = { PENDING: 0, CONFIRMED: 1, SHIPPED: 2, DELIVERED: 3, REJECTED: 4, CANCELLED: 4 };
-const later = (a: string, b: string) => ((rank[b] ?? 0) > (rank[a] ?? 0) ? b : a);
 
 const paymentWords: Record<string, string> = {
   PENDING: 'Waiting for confirmation',
@@ -72,7 +70,7 @@ function Steps({ status, times }: { status: OrderStatus; times: Record<string, s
   return (
     <ol class={`steps${failed ? ' steps--failed' : ''}`} aria-label="Order progress">
       {shown.map((step) => {
-        const done = failed || (rank[step.key] ?? 0) <= (rank[status] ?? 0);
+        const done = failed || step.key === status || isNewerStatus(step.key, status);
         const isCurrent = step.key === status;
         return (
           <li
@@ -137,10 +135,12 @@ export function OrderPage({ id }: { id: string }) {
     setTimes({});
     setDetails({});
     setError(null);
-    const advance = (next: string) => {
-      const merged = later(statusRef.current ?? next, next) as OrderStatus;
-      statusRef.current = merged;
-      setStatus(merged);
+    /** Shows `next` if it is newer than the status shown; answers whether it was. */
+    const advance = (next: OrderStatus) => {
+      if (!isNewerStatus(statusRef.current, next)) return false;
+      statusRef.current = next;
+      setStatus(next);
+      return true;
     };
     const refresh = () =>
       api.order(id).then((o) => {
@@ -150,37 +150,41 @@ export function OrderPage({ id }: { id: string }) {
         markReady();
         return o;
       });
-    refresh().catch((e: unknown) => live && e instanceof ApiError && setError(e));
 
-    let lastSeen: string | null = null;
-    const follower = followOrder({
-      url: `/api/orders/${encodeURIComponent(id)}/events`,
-      token: () => getState().session?.token,
-      poll: async (): Promise<StatusEvent> => {
-        const o = await refresh();
-        return { status: o.status, at: o.updatedAt };
-      },
-      onStatus: (event) => {
-        if (!live) return;
-        setTimes((t) => (t[event.status] ? t : { ...t, [event.status]: event.at }));
-        const { detail } = event;
-        if (detail) setDetails((d) => (d[event.status] ? d : { ...d, [event.status]: detail }));
-        advance(event.status);
-        // Each new status may bring new facts (payment reference, courier, tracking number): read the order again.
-        if (event.status !== lastSeen) {
-          lastSeen = event.status;
-          refresh().catch(() => {});
-        }
-      },
-      onState: (state) => live && setConnection(state),
-      onError: (e) => {
-        if (e.status === 404) setError(new ApiError({ status: 404, code: 'NOT_FOUND' }));
-        if (e.status === 401) sessionEnded();
-      },
-    });
+    const follow = () =>
+      followOrder({
+        url: `/api/orders/${encodeURIComponent(id)}/events`,
+        token: () => getState().session?.token,
+        poll: async (): Promise<StatusEvent> => {
+          const o = await refresh();
+          return { status: o.status, at: o.updatedAt };
+        },
+        onStatus: (event) => {
+          if (!live) return;
+          setTimes((t) => (t[event.status] ? t : { ...t, [event.status]: event.at }));
+          const { detail } = event;
+          if (detail) setDetails((d) => (d[event.status] ? d : { ...d, [event.status]: detail }));
+          // The stream replays every past status first; only a newer one may bring new facts (payment reference,
+          // courier, tracking number), so only then is the order read again.
+          if (advance(event.status)) refresh().catch(() => {});
+        },
+        onState: (state) => live && setConnection(state),
+        onError: (e) => {
+          if (e.status === 404) setError(new ApiError({ status: 404, code: 'NOT_FOUND' }));
+          if (e.status === 401) sessionEnded();
+        },
+      });
+
+    // The stream starts once the order has loaded: an unknown id is one request (its 404), not two.
+    let follower: { stop: () => void } | undefined;
+    refresh()
+      .then(() => {
+        if (live) follower = follow();
+      })
+      .catch((e: unknown) => live && e instanceof ApiError && setError(e));
     return () => {
       live = false;
-      follower.stop();
+      follower?.stop();
     };
   }, [id, Boolean(session)]);
 

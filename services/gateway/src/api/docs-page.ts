@@ -1,5 +1,15 @@
 // docsPage: a self-contained page (no CDN) that reads /openapi.json, lists the operations by tag with their
-// schemas, and sends GET requests from the browser with an optional bearer token.
+// schemas, and sends GET requests from the browser with an optional bearer token. Its style and script are files of
+// their own under /docs/ (docsAssets), as the gateway's Content-Security-Policy lets nothing inline run.
+import { createHash } from 'node:crypto';
+
+/** A file the page loads, at a path that names its content: a browser may keep it for a year. */
+export type DocsAsset = { path: string; type: string; body: string };
+
+function docsAsset(extension: 'css' | 'js', type: string, body: string): DocsAsset {
+  const hash = createHash('sha256').update(body).digest('base64url').slice(0, 12);
+  return { path: `/docs/docs-${hash}.${extension}`, type, body };
+}
 
 /** The storefront's mark, inline: without an icon of its own the page makes the browser ask for /favicon.ico, a 404. */
 const DOCS_ICON =
@@ -7,54 +17,46 @@ const DOCS_ICON =
   "rx='8' fill='%230b6b45'/%3E%3Ctext x='16' y='23' font-size='20' text-anchor='middle' fill='white' " +
   "font-family='sans-serif'%3EB%3C/text%3E%3C/svg%3E";
 
-export const docsPage = `<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Bazaar API</title>
-<link rel="icon" href="${DOCS_ICON}">
-<style>
-  :root { --fg: #1d2330; --muted: #5b6475; --line: #dde1e8; --bg: #f7f8fa; --accent: #0b6e4f; }
-  * { box-sizing: border-box; }
-  body { margin: 0; font: 15px/1.5 system-ui, sans-serif; color: var(--fg); background: var(--bg); }
-  header { background: var(--accent); color: #fff; padding: 1rem 2rem; }
-  header h1 { margin: 0; font-size: 1.4rem; }
-  header p { margin: .3rem 0 0; opacity: .9; max-width: 60rem; }
-  main { max-width: 70rem; margin: 0 auto; padding: 1rem 2rem 4rem; }
-  .token { display: flex; gap: .5rem; align-items: center; margin: 1rem 0; }
-  .token input { flex: 1; font: inherit; padding: .35rem .5rem; border: 1px solid var(--line); border-radius: 4px; }
-  h2 { margin: 2rem 0 .5rem; font-size: 1.15rem; border-bottom: 2px solid var(--line); padding-bottom: .25rem; }
-  details.op { background: #fff; border: 1px solid var(--line); border-radius: 6px; margin: .4rem 0; }
-  details.op > summary { cursor: pointer; padding: .5rem .75rem; display: flex; gap: .75rem; align-items: baseline; list-style: none; }
-  details.op[open] > summary { border-bottom: 1px solid var(--line); }
-  .method { font: 600 .8rem ui-monospace, monospace; min-width: 4.5rem; text-align: center; padding: .1rem .4rem; border-radius: 3px; color: #fff; }
-  .get { background: #1f6feb; } .post { background: #1a7f37; } .patch, .put { background: #9a6700; } .delete { background: #cf222e; }
-  .path { font-family: ui-monospace, monospace; }
-  .summary { color: var(--muted); flex: 1; }
-  .access { font-size: .75rem; padding: .05rem .45rem; border-radius: 10px; border: 1px solid var(--line); color: var(--muted); }
-  .access.admin { border-color: #cf222e; color: #cf222e; } .access.customer { border-color: #9a6700; color: #9a6700; }
-  .body { padding: .5rem 1rem 1rem; }
-  h4 { margin: .8rem 0 .3rem; font-size: .9rem; }
-  pre { background: var(--bg); border: 1px solid var(--line); border-radius: 4px; padding: .5rem .75rem; overflow: auto; font-size: .85rem; margin: 0; }
-  table { border-collapse: collapse; font-size: .9rem; }
-  td, th { text-align: left; padding: .2rem .8rem .2rem 0; vertical-align: top; }
-  .try { display: grid; gap: .4rem; max-width: 40rem; }
-  .try label { display: flex; gap: .5rem; align-items: center; }
-  .try label span { min-width: 8rem; font-family: ui-monospace, monospace; font-size: .85rem; }
-  .try input { flex: 1; font: inherit; padding: .25rem .4rem; border: 1px solid var(--line); border-radius: 4px; }
-  button { font: inherit; padding: .3rem 1rem; border: 0; border-radius: 4px; background: var(--accent); color: #fff; cursor: pointer; justify-self: start; }
-  .error { color: #cf222e; }
-</style>
-</head>
-<body>
-<header><h1 id="title">Bazaar API</h1><p id="description">Loading the API document...</p></header>
-<main>
-  <div class="token"><label for="token">Bearer token</label><input id="token" placeholder="paste an accessToken from POST /api/auth/login to try protected GETs"></div>
-  <div id="operations"></div>
-</main>
-<script>
-(() => {
+const docsStyle = docsAsset(
+  'css',
+  'text/css; charset=utf-8',
+  `:root { --fg: #1d2330; --muted: #5b6475; --line: #dde1e8; --bg: #f7f8fa; --accent: #0b6e4f; }
+* { box-sizing: border-box; }
+body { margin: 0; font: 15px/1.5 system-ui, sans-serif; color: var(--fg); background: var(--bg); }
+header { background: var(--accent); color: #fff; padding: 1rem 2rem; }
+header h1 { margin: 0; font-size: 1.4rem; }
+header p { margin: .3rem 0 0; opacity: .9; max-width: 60rem; }
+main { max-width: 70rem; margin: 0 auto; padding: 1rem 2rem 4rem; }
+.token { display: flex; gap: .5rem; align-items: center; margin: 1rem 0; }
+.token input { flex: 1; font: inherit; padding: .35rem .5rem; border: 1px solid var(--line); border-radius: 4px; }
+h2 { margin: 2rem 0 .5rem; font-size: 1.15rem; border-bottom: 2px solid var(--line); padding-bottom: .25rem; }
+details.op { background: #fff; border: 1px solid var(--line); border-radius: 6px; margin: .4rem 0; }
+details.op > summary { cursor: pointer; padding: .5rem .75rem; display: flex; gap: .75rem; align-items: baseline; list-style: none; }
+details.op[open] > summary { border-bottom: 1px solid var(--line); }
+.method { font: 600 .8rem ui-monospace, monospace; min-width: 4.5rem; text-align: center; padding: .1rem .4rem; border-radius: 3px; color: #fff; }
+.get { background: #1f6feb; } .post { background: #1a7f37; } .patch, .put { background: #9a6700; } .delete { background: #cf222e; }
+.path { font-family: ui-monospace, monospace; }
+.summary { color: var(--muted); flex: 1; }
+.access { font-size: .75rem; padding: .05rem .45rem; border-radius: 10px; border: 1px solid var(--line); color: var(--muted); }
+.access.admin { border-color: #cf222e; color: #cf222e; } .access.customer { border-color: #9a6700; color: #9a6700; }
+.body { padding: .5rem 1rem 1rem; }
+h4 { margin: .8rem 0 .3rem; font-size: .9rem; }
+pre { background: var(--bg); border: 1px solid var(--line); border-radius: 4px; padding: .5rem .75rem; overflow: auto; font-size: .85rem; margin: 0; }
+table { border-collapse: collapse; font-size: .9rem; }
+td, th { text-align: left; padding: .2rem .8rem .2rem 0; vertical-align: top; }
+.try { display: grid; gap: .4rem; max-width: 40rem; }
+.try label { display: flex; gap: .5rem; align-items: center; }
+.try label span { min-width: 8rem; font-family: ui-monospace, monospace; font-size: .85rem; }
+.try input { flex: 1; font: inherit; padding: .25rem .4rem; border: 1px solid var(--line); border-radius: 4px; }
+button { font: inherit; padding: .3rem 1rem; border: 0; border-radius: 4px; background: var(--accent); color: #fff; cursor: pointer; justify-self: start; }
+.error { color: #cf222e; }
+`,
+);
+
+const docsScript = docsAsset(
+  'js',
+  'text/javascript; charset=utf-8',
+  `(() => {
   const tokenInput = document.getElementById('token');
   tokenInput.value = localStorage.getItem('bazaar.token') || '';
   tokenInput.addEventListener('change', () => localStorage.setItem('bazaar.token', tokenInput.value.trim()));
@@ -197,7 +199,27 @@ export const docsPage = `<!doctype html>
     .then((d) => { doc = d; render(); })
     .catch((err) => { document.getElementById('description').textContent = ''; document.getElementById('operations').append(el('p', { class: 'error' }, 'Could not load /openapi.json: ' + err.message)); });
 })();
-</script>
+`,
+);
+
+export const docsAssets: readonly DocsAsset[] = [docsStyle, docsScript];
+
+export const docsPage = `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Bazaar API</title>
+<link rel="icon" href="${DOCS_ICON}">
+<link rel="stylesheet" href="${docsStyle.path}">
+</head>
+<body>
+<header><h1 id="title">Bazaar API</h1><p id="description">Loading the API document...</p></header>
+<main>
+  <div class="token"><label for="token">Bearer token</label><input id="token" placeholder="paste an accessToken from POST /api/auth/login to try protected GETs"></div>
+  <div id="operations"></div>
+</main>
+<script src="${docsScript.path}"></script>
 </body>
 </html>
 `;

@@ -17,8 +17,8 @@ const NOT_STOREFRONT = /^\/(?:api|internal|docs|openapi\.json|console|healthz|re
 /** A browser navigating asks for HTML; API clients (curl, fetch, SDKs) do not, and keep the gateway's 404 problem. */
 const wantsPage = (req: FastifyRequest) => (req.headers.accept ?? '').includes('text/html');
 
-/** The storefront's pages only talk to this origin; nothing inline runs, nothing frames them. */
-const PAGE_HEADERS = {
+/** The gateway's pages (storefront, console, /docs) only talk to this origin; nothing inline runs, nothing frames them. */
+export const PAGE_HEADERS = {
   'cache-control': 'no-cache',
   'content-security-policy':
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; " +

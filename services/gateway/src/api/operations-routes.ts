@@ -3,8 +3,9 @@ import { AppError } from '@bazaar/kit/server';
 import type { Registry } from 'prom-client';
 import type { OpenApiDocument } from '../domain/openapi.ts';
 import type { ServiceName } from '../domain/routes.ts';
-import { docsPage } from './docs-page.ts';
+import { docsAssets, docsPage } from './docs-page.ts';
 import { type Edge, sendProblem } from './edge-server.ts';
+import { PAGE_HEADERS } from './mounts.ts';
 
 export type OperationsDeps = {
   registry: Registry;
@@ -32,5 +33,14 @@ export function operationsRoutes(app: Edge, deps: OperationsDeps): void {
 
   app.get('/openapi.json', async () => deps.apiDocument());
 
-  app.get('/docs', async (_req, reply) => reply.type('text/html; charset=utf-8').send(docsPage));
+  // The page under the storefront's strict policy; its style and script, named by their content, keep for a year.
+  app.get('/docs', async (_req, reply) => reply.headers(PAGE_HEADERS).type('text/html; charset=utf-8').send(docsPage));
+  for (const asset of docsAssets)
+    app.get(asset.path, async (_req, reply) =>
+      reply
+        .header('cache-control', 'public, max-age=31536000, immutable')
+        .header('x-content-type-options', 'nosniff')
+        .type(asset.type)
+        .send(asset.body),
+    );
 }
