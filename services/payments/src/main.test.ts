@@ -130,6 +130,15 @@ describe('authorising once per order', () => {
     expect(h.sandboxes.requests.length).toBe(before);
   });
 
+  it('authorises the largest order the catalogue allows: 50 lines of 100 at Rs 100 million, and its fee', async () => {
+    const amount = 50 * 100 * 10_000_000_000 + 45_000;
+    for (const req of [{ method: 'cod' }, { method: 'jazzcash', wallet: '03001234567' }] as const) {
+      const res = await h.authorize({ orderId: newOrder(), amount, ...req });
+      expect(res.status, req.method).toBe(200);
+      expect(res.body).toMatchObject({ status: 'AUTHORIZED', outcome: 'approved' });
+    }
+  });
+
   it('rejects bad input with VALIDATION_FAILED and changes nothing', async () => {
     const orderId = newOrder();
     const base = { orderId, userId: 'usr_ayesha', amount: 149_900, method: 'jazzcash', wallet: '03001234567' };

@@ -81,7 +81,12 @@ export function mergeOpenApi(
 /** Marks who may call the operation, and adds the refusals every operation of its kind can get (API.md's conventions). */
 function markAccess(method: string, path: string, service: ServiceName, operation: Json): Json {
   const access = accessFor(method.toUpperCase(), path);
-  const responses = { ...((operation.responses as Json | undefined) ?? {}) };
+  const responses = Object.fromEntries(
+    Object.entries((operation.responses as Json | undefined) ?? {}).map(([status, r]) => [
+      status,
+      asProblem(status, r),
+    ]),
+  );
   const hasBody = operation.requestBody !== undefined;
   if (hasBody || (operation.parameters as unknown[] | undefined)?.length)
     responses['400'] ??= problemResponse('VALIDATION_FAILED: `errors` names each field');
@@ -97,6 +102,15 @@ function markAccess(method: string, path: string, service: ServiceName, operatio
     'x-access': access,
     responses,
   };
+}
+
+/** asProblem: a refusal a service declared goes out as `application/problem+json`, whatever its own document said. */
+function asProblem(status: string, response: unknown): unknown {
+  const content = (response as Json | undefined)?.content as Json | undefined;
+  if (!(Number(status) >= 400) || !content?.['application/json'] || content['application/problem+json'])
+    return response;
+  const { 'application/json': media, ...others } = content;
+  return { ...(response as Json), content: { 'application/problem+json': media, ...others } };
 }
 
 /**

@@ -3,6 +3,8 @@ import { Money } from '@bazaar/kit/server';
 import { type TSchema, Type } from 'typebox';
 
 const Id = Type.String({ minLength: 1, maxLength: 128 });
+/** MAX_AMOUNT: Rs 1 trillion in paisa, room for the largest order (50 lines of 100 at Rs 100 million, and its fee). */
+const MAX_AMOUNT = 100_000_000_000_000;
 export const Wallet = Type.String({
   pattern: '^03\\d{9}$',
   description: 'Pakistani mobile wallet number, 03XXXXXXXXX',
@@ -18,7 +20,7 @@ export const AuthorizeBody = Type.Object(
   {
     orderId: Id,
     userId: Id,
-    amount: Type.Integer({ minimum: 1, maximum: 1_000_000_000_000, description: 'Integer paisa' }),
+    amount: Type.Integer({ minimum: 1, maximum: MAX_AMOUNT, description: 'Integer paisa' }),
     method: Method,
     wallet: Type.Optional(Wallet),
   },
