@@ -327,6 +327,8 @@ describe.each(targets)('$name', (target) => {
       const text = await res.text();
       const statuses = [...text.matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]).status);
       expect(statuses).toEqual(['PENDING', 'CONFIRMED', 'SHIPPED', 'DELIVERED']);
+      // Events of the default type: a browser's EventSource hands them to onmessage.
+      expect(text).not.toMatch(/^event:/m);
     });
   });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { type FollowState, followOrder, type StatusEvent } from './order-stream.ts';
 
 const event = (id: number, status: string) =>
-  `id: ${id}\nevent: status\ndata: ${JSON.stringify({ status, at: `2026-01-01T00:00:0${id}Z` })}\n\n`;
+  `id: ${id}\ndata: ${JSON.stringify({ status, at: `2026-01-01T00:00:0${id}Z` })}\n\n`;
 
 /** A streaming response that sends the chunks and then either ends or stays open (as a live stream does). */
 function sse(chunks: string[], { stayOpen = false } = {}) {

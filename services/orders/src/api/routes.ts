@@ -108,9 +108,10 @@ export function ordersRoutes(app: App, deps: Deps): void {
         connection: 'keep-alive',
       });
       reply.raw.on('close', () => abort.abort());
+      // Unnamed events (type "message"): an EventSource's onmessage receives them, as any SSE client expects.
       const send = (e: { seq: number; status: string; at: string; detail?: string }) =>
         reply.raw.write(
-          `id: ${e.seq}\nevent: status\ndata: ${JSON.stringify({ status: e.status, at: e.at, ...(e.detail ? { detail: e.detail } : {}) })}\n\n`,
+          `id: ${e.seq}\ndata: ${JSON.stringify({ status: e.status, at: e.at, ...(e.detail ? { detail: e.detail } : {}) })}\n\n`,
         );
       try {
         await streamOrder(deps, req.params.id, send, abort.signal, () => reply.raw.write(': keep-alive\n\n'));
