@@ -36,7 +36,12 @@ beforeAll(async () => {
   }));
   fake.post('/internal/reservations/:id/commit', async () => ({ status: 'COMMITTED' }));
   fake.post('/internal/reservations/:id/release', async () => ({ status: 'RELEASED' }));
-  fake.post('/internal/payments/authorize', async (req) => authorizeOutcome((req.body as { wallet?: string }).wallet));
+  fake.post('/internal/payments/authorize', async (req, reply) => {
+    const { wallet } = req.body as { wallet?: string };
+    // 03000000006: payments refuses the request itself, as it would one it cannot validate.
+    if (wallet === '03000000006') return reply.code(400).send({ code: 'VALIDATION_FAILED', status: 400 });
+    return authorizeOutcome(wallet);
+  });
   fake.post('/internal/payments/:id/capture', async () => ({ status: 'CAPTURED' }));
   fake.post('/internal/payments/:id/void', async () => ({ status: 'VOIDED' }));
   fake.post('/internal/payments/:id/refund', async () => ({ status: 'REFUNDED' }));
@@ -104,6 +109,14 @@ describe('what an operator reads in the logs at the default level', () => {
     expect(placed.json()).toMatchObject({ code: 'PAYMENT_UNAVAILABLE' });
     const rejected = linesOf(placed.json().orderId).find((l) => l.msg === 'order rejected');
     expect(rejected).toMatchObject({ level: 'warn', reason: 'PAYMENT_UNAVAILABLE' });
+  });
+
+  it('an authorisation payments refuses as invalid rejects the order at once, logged as an error', async () => {
+    const placed = await place('03000000006');
+    expect(placed.statusCode).toBe(402);
+    expect(placed.json()).toMatchObject({ code: 'PAYMENT_UNAVAILABLE' });
+    const refused = linesOf(placed.json().orderId).find((l) => l.msg === 'payment request refused');
+    expect(refused).toMatchObject({ level: 'error', code: 'VALIDATION_FAILED', status: 400 });
   });
 
   it('a cancellation logs the order cancelled and the stock and payment given back', async () => {

@@ -102,6 +102,10 @@ async function reserve(deps: Deps, { order, ...stored }: StoredOrder, finish?: F
   return { step: 'AUTHORIZE', order: { ...stored, order: withPrices(order, lines) }, learnt: { lines } };
 }
 
+/** isRefusal: payments read the request and refused it (invalid or conflicting); asking again answers the same. */
+const isRefusal = (err: unknown): err is UpstreamError =>
+  err instanceof UpstreamError && [400, 409, 422].includes(err.status);
+
 const asLine = (l: ReservedLine): Line => ({
   sku: l.sku,
   quantity: l.quantity,
@@ -121,8 +125,10 @@ async function authorize(deps: Deps, current: Next, startedAt: string): Promise<
       wallet,
     });
   } catch (err) {
-    // Payments itself unreachable: keep trying for a while, then give the stock back.
-    if (Date.now() - Date.parse(startedAt) < deps.config.sagaGiveUpMs) throw err;
+    const refused = isRefusal(err);
+    // Payments itself unreachable: keep trying for a while, then give the stock back. A refusal is final at once.
+    if (!refused && Date.now() - Date.parse(startedAt) < deps.config.sagaGiveUpMs) throw err;
+    if (refused) deps.log.error({ orderId: order.id, code: err.code, status: err.status }, 'payment request refused');
     return persist(deps, { ...current, step: 'COMPENSATE', reason: 'PAYMENT_UNAVAILABLE' });
   }
   const reason = {
