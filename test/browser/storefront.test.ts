@@ -228,6 +228,47 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     await ctx.close();
   }, 60_000);
 
+  it('JazzCash alone offers the optional CNIC field, checks it inline, and the order never shows it', async () => {
+    const user = await newCustomer('Cnic Shopper');
+    const { ctx, page, problems } = await context();
+    await page.goto('/');
+    await logIn(page, user.email, user.password);
+    await page.getByRole('button', { name: /^Add to cart: Hunza dried apricots/ }).click();
+    await page.getByRole('link', { name: /^Cart/ }).click();
+    await page.getByRole('link', { name: 'Check out' }).click();
+    await page.getByLabel('City').selectOption('Lahore');
+    await page.getByLabel('Address').fill('9 Mall Road');
+    const cnic = page.getByLabel('CNIC, last 6 digits (optional)');
+    for (const [method, shown] of [
+      ['EasyPaisa', false],
+      ['Cash on delivery', false],
+      ['JazzCash', true],
+    ] as const) {
+      await page.getByRole('radio', { name: method }).check();
+      await poll(() => cnic.isVisible()).toBe(shown);
+    }
+    await page.getByLabel('JazzCash wallet number').fill('03001234567');
+    // Five digits: an inline error tied to the field, which takes the focus; nothing is sent.
+    await cnic.fill('12345');
+    await page.getByRole('button', { name: /^Place order/ }).click();
+    await poll(() => cnic.getAttribute('aria-invalid')).toBe('true');
+    const describedBy = (await cnic.getAttribute('aria-describedby'))?.split(' ') ?? [];
+    expect(describedBy).toEqual(['checkout-cnic-error', 'checkout-cnic-hint']);
+    expect(await page.locator('#checkout-cnic-error').textContent()).toBe(
+      'Enter the last 6 digits of your CNIC, or leave it empty.',
+    );
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe('checkout-cnic');
+    expect(page.url()).toMatch(/\/checkout$/);
+    await shot(page, 'desktop-11b-cnic-invalid');
+    await cnic.fill('345678');
+    await page.getByRole('button', { name: /^Place order/ }).click();
+    await page.waitForURL(/\/orders\/ord_/);
+    await page.getByTestId('order-status').waitFor();
+    expect(await page.content()).not.toContain('345678');
+    expect(problems).toEqual([]);
+    await ctx.close();
+  }, 60_000);
+
   it('a wallet that does not answer in time shows the wait, then the timeout, live', async () => {
     const user = await newCustomer('Pending Shopper');
     const { ctx, page, problems } = await context();

@@ -14,6 +14,10 @@ type Line = { level: string; msg: string; traceId?: string; [field: string]: unk
 const upstream = { shipping: 'up' as 'up' | 'failing' | 'unreachable' };
 const broker = new InProcessBroker();
 const lines: Line[] = [];
+/** The bodies payments was asked to authorise, in order. */
+const authorized: { orderId: string; wallet?: string; cnic?: string }[] = [];
+/** Orders whose first authorisation payments answered 503 (wallet 03000000007): the saga retried it later. */
+const failedOnce = new Set<string>();
 let fake: FastifyInstance;
 let svc: Awaited<ReturnType<typeof start>>;
 
@@ -37,9 +41,16 @@ beforeAll(async () => {
   fake.post('/internal/reservations/:id/commit', async () => ({ status: 'COMMITTED' }));
   fake.post('/internal/reservations/:id/release', async () => ({ status: 'RELEASED' }));
   fake.post('/internal/payments/authorize', async (req, reply) => {
-    const { wallet } = req.body as { wallet?: string };
+    const body = req.body as { orderId: string; wallet?: string; cnic?: string };
+    const { wallet } = body;
+    authorized.push(body);
     // 03000000006: payments refuses the request itself, as it would one it cannot validate.
     if (wallet === '03000000006') return reply.code(400).send({ code: 'VALIDATION_FAILED', status: 400 });
+    // 03000000007: payments fails once (a transient error), so the saga's recovery sends the authorisation again.
+    if (wallet === '03000000007' && !failedOnce.has(body.orderId)) {
+      failedOnce.add(body.orderId);
+      return reply.code(503).send({ code: 'NOT_READY', status: 503 });
+    }
     return authorizeOutcome(wallet);
   });
   fake.post('/internal/payments/:id/capture', async () => ({ status: 'CAPTURED' }));
@@ -75,6 +86,10 @@ const order = (wallet: string, city = 'Lahore') => ({
 });
 const place = (wallet: string, city?: string) =>
   svc.app.inject({ method: 'POST', url: '/api/orders', payload: order(wallet, city), headers: customer });
+/** CNIC: the last six digits of a customer's national identity card number, which no log line may show. */
+const CNIC = '345678';
+const placeWith = (payment: Record<string, unknown>) =>
+  svc.app.inject({ method: 'POST', url: '/api/orders', payload: { ...order(''), payment }, headers: customer });
 const linesOf = (orderId: string) => lines.filter((l) => l.orderId === orderId);
 const countOrders = async () => (await svc.db.query<{ n: number }>('SELECT count(*)::int AS n FROM orders'))[0].n;
 
@@ -131,10 +146,17 @@ describe('what an operator reads in the logs at the default level', () => {
     ]);
   });
 
-  it('logs nothing about the password, wallet or address of a customer', () => {
+  it('a JazzCash order with a CNIC logs that it was placed and confirmed, as any other', async () => {
+    const placed = await placeWith({ method: 'jazzcash', wallet: '03001234567', cnic: CNIC });
+    expect(placed.statusCode).toBe(201);
+    expect(linesOf(placed.json().id).map((l) => l.msg)).toEqual(['order placed', 'order confirmed']);
+  });
+
+  it('logs nothing about the password, wallet, address or CNIC of a customer', () => {
     const text = JSON.stringify(lines);
     expect(text).not.toContain('03001234567');
     expect(text).not.toContain('Mall Road');
+    expect(text).not.toContain(CNIC);
   });
 });
 
@@ -219,5 +241,87 @@ describe('events', () => {
     expect(metrics).toMatch(/events_consumed_total\{[^}]*type="ShipmentStatusChanged",outcome="handled"[^}]*\} 1/);
     expect(metrics).toMatch(/events_consumed_total\{[^}]*type="PaymentCaptured",outcome="declined"[^}]*\} 1/);
     expect(metrics).toMatch(/event_consumer_lag_seconds_count\{[^}]*type="ShipmentStatusChanged"[^}]*\} 1/);
+  });
+});
+
+describe('the last six digits of a CNIC, for JazzCash', () => {
+  const problemOf = (res: Awaited<ReturnType<typeof placeWith>>) => ({ status: res.statusCode, ...res.json() });
+
+  it.each([
+    ['with cash on delivery', { method: 'cod', cnic: CNIC }],
+    ['with EasyPaisa', { method: 'easypaisa', wallet: '03001234567', cnic: CNIC }],
+    ['of 5 digits', { method: 'jazzcash', wallet: '03001234567', cnic: '12345' }],
+    ['of 7 digits', { method: 'jazzcash', wallet: '03001234567', cnic: '1234567' }],
+    ['with a letter', { method: 'jazzcash', wallet: '03001234567', cnic: '12345a' }],
+    ['as a number', { method: 'jazzcash', wallet: '03001234567', cnic: 345678 }],
+  ])('%s: 400 VALIDATION_FAILED on payment.cnic, and no order is placed', async (_, payment) => {
+    const before = await countOrders();
+    const res = problemOf(await placeWith(payment));
+    expect(res).toMatchObject({ status: 400, code: 'VALIDATION_FAILED' });
+    expect(res.errors.map((e: { path: string }) => e.path.replace(/^\//, '').replaceAll('/', '.'))).toContain(
+      'payment.cnic',
+    );
+    expect(JSON.stringify(res)).not.toContain(String(payment.cnic));
+    expect(await countOrders()).toBe(before);
+  });
+
+  it('given with JazzCash: 201 CONFIRMED, the CNIC sent to payments and kept, never in an answer or an event', async () => {
+    const placed = await placeWith({ method: 'jazzcash', wallet: '03001234567', cnic: '112233' });
+    expect(placed.statusCode).toBe(201);
+    const { id } = placed.json();
+    expect(placed.json()).toMatchObject({ status: 'CONFIRMED', payment: { method: 'jazzcash' } });
+    expect(placed.body).not.toContain('112233');
+    expect(authorized.filter((a) => a.orderId === id)).toMatchObject([{ wallet: '03001234567', cnic: '112233' }]);
+    const read = await svc.app.inject({ url: `/api/orders/${id}`, headers: customer });
+    expect(read.body).not.toContain('112233');
+    const listed = await svc.app.inject({ url: '/api/orders?limit=100', headers: customer });
+    expect(listed.body).not.toContain('112233');
+    const outbox = await svc.db.query('SELECT * FROM outbox');
+    expect(JSON.stringify(outbox)).toContain(id);
+    expect(JSON.stringify(outbox)).not.toContain('112233');
+  });
+
+  it('without one, JazzCash is authorised as before, with no cnic in the request', async () => {
+    const { id } = (await place('03001234567')).json();
+    const [sent] = authorized.filter((a) => a.orderId === id);
+    expect(sent).not.toHaveProperty('cnic');
+  });
+
+  it('a saga resumed after a failed authorisation sends the CNIC again, read from the database', async () => {
+    const placed = await placeWith({ method: 'jazzcash', wallet: '03000000007', cnic: '445566' });
+    expect([201, 202]).toContain(placed.statusCode);
+    const id = placed.json().id;
+    for (let i = 0; i < 100; i++) {
+      const read = await svc.app.inject({ url: `/api/orders/${id}`, headers: customer });
+      if (read.json().status === 'CONFIRMED') break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    const sent = authorized.filter((a) => a.orderId === id);
+    expect(sent.length).toBe(2);
+    expect(sent.map((a) => a.cnic)).toEqual(['445566', '445566']);
+  });
+
+  it('the same Idempotency-Key with another CNIC is another request: 422 IDEMPOTENCY_KEY_REUSED', async () => {
+    const headers = { ...customer, 'idempotency-key': 'cnic-key-1' };
+    const body = (cnic: string) => ({ ...order(''), payment: { method: 'jazzcash', wallet: '03001234567', cnic } });
+    const first = await svc.app.inject({ method: 'POST', url: '/api/orders', payload: body('111111'), headers });
+    expect(first.statusCode).toBe(201);
+    const again = await svc.app.inject({ method: 'POST', url: '/api/orders', payload: body('111111'), headers });
+    expect([again.statusCode, again.json().id]).toEqual([201, first.json().id]);
+    const other = await svc.app.inject({ method: 'POST', url: '/api/orders', payload: body('222222'), headers });
+    expect([other.statusCode, other.json().code]).toEqual([422, 'IDEMPOTENCY_KEY_REUSED']);
+  });
+
+  it('documents payment.cnic in /openapi.json', async () => {
+    const doc = (await svc.app.inject({ url: '/openapi.json', headers: customer })).json();
+    const body = doc.paths['/api/orders'].post.requestBody.content['application/json'].schema;
+    expect(body.properties.payment.properties.cnic).toMatchObject({ type: 'string', pattern: '^[0-9]{6}$' });
+    expect(body.properties.payment.required ?? []).not.toContain('cnic');
+  });
+
+  it('logs none of these CNICs', () => {
+    const text = JSON.stringify(lines);
+    for (const cnic of [CNIC, '112233', '445566', '111111', '222222', '12345', '1234567', '12345a'])
+      expect(text).not.toContain(cnic);
   });
 });

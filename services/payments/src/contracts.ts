@@ -44,13 +44,17 @@ export const paymentsInternal = {
   byOrder: (orderId: string) => `/internal/payments/by-order/${encodeURIComponent(orderId)}`,
 } as const;
 
-/** amount is integer paisa > 0; wallet (03XXXXXXXXX) is required for jazzcash and easypaisa and absent for cod. */
+/**
+ * amount is integer paisa > 0; wallet (03XXXXXXXXX) is required for jazzcash and easypaisa and absent for cod; cnic
+ * (the last six digits of the customer's CNIC) is optional for jazzcash, refused for the others, and never stored.
+ */
 export type AuthorizeRequest = {
   orderId: string;
   userId: string;
   amount: number;
   method: PaymentMethod;
   wallet?: string;
+  cnic?: string;
 };
 
 /**

@@ -10,7 +10,7 @@ export type Rate = { city: string; fee: Money };
 export type StockLevel = { sku: string; onHand: number; reserved: number; available: number; sold: number };
 export type NewOrder = {
   items: { sku: string; quantity: number }[];
-  payment: { method: PaymentMethod; wallet?: string };
+  payment: { method: PaymentMethod; wallet?: string; cnic?: string };
   shipping: { city: string; address: string; phone: string };
 };
 export type Login = { accessToken: string; expiresIn: number };

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fieldErrors, friendlyMessage, normalisePhone, toProblem, WALLET_PATTERN } from './problems.ts';
+import { CNIC_PATTERN, fieldErrors, friendlyMessage, normalisePhone, toProblem, WALLET_PATTERN } from './problems.ts';
 
 describe('problems', () => {
   it('reads a problem document, with Retry-After', () => {
@@ -55,6 +55,17 @@ describe('problems', () => {
       password: 'Use at least 8 characters.',
       email: 'Enter an email address like name@example.pk.',
     });
+  });
+
+  it('puts a refused CNIC beside its field, without repeating it, and takes exactly six digits', () => {
+    const errors = fieldErrors({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      errors: [{ path: '/payment/cnic', message: 'must match pattern "^[0-9]{6}$"' }],
+    });
+    expect(errors).toEqual({ cnic: 'Enter the last 6 digits of your CNIC, or leave it empty.' });
+    expect(['345678', '000000'].every((c) => CNIC_PATTERN.test(c))).toBe(true);
+    expect(['12345', '1234567', '12345a', ' 345678'].some((c) => CNIC_PATTERN.test(c))).toBe(false);
   });
 
   it('accepts the ways people write a mobile number', () => {

@@ -123,6 +123,7 @@ export function fieldErrors(problem: Problem | undefined): Record<string, string
 
 function friendlyField(field: string, message: string): string {
   if (field === 'phone' || field === 'wallet') return 'Enter an 11-digit mobile number starting 03, like 03001234567.';
+  if (field === 'cnic') return CNIC_HINT;
   if (field === 'email' && /format/.test(message)) return 'Enter an email address like name@example.pk.';
   if (field === 'sku' && /pattern/.test(message))
     return 'Use 2 to 40 capital letters, digits and hyphens, like LAWN-002.';
@@ -137,6 +138,10 @@ function friendlyField(field: string, message: string): string {
 
 /** WALLET_PATTERN: Pakistani mobile numbers, 11 digits starting 03. */
 export const WALLET_PATTERN = /^03\d{9}$/;
+
+/** CNIC_PATTERN: the last six digits of a national identity card number, as JazzCash takes them. */
+export const CNIC_PATTERN = /^[0-9]{6}$/;
+export const CNIC_HINT = 'Enter the last 6 digits of your CNIC, or leave it empty.';
 
 /** normalisePhone drops the spaces, dashes and +92 prefix people type, leaving `03XXXXXXXXX` when it can. */
 export function normalisePhone(input: string): string {

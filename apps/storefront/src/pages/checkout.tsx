@@ -10,6 +10,8 @@ import { createKeyKeeper } from '../lib/idempotency.ts';
 import { formatPkr } from '../lib/money.ts';
 import {
   ApiError,
+  CNIC_HINT,
+  CNIC_PATTERN,
   fieldErrors,
   friendlyMessage,
   methodNames,
@@ -27,8 +29,8 @@ const methods: { value: PaymentMethod; hint: string }[] = [
   { value: 'cod', hint: 'Pay the courier in cash when your parcel arrives.' },
 ];
 
-type Errors = Partial<Record<'city' | 'address' | 'phone' | 'wallet', string>>;
-const fieldOrder = ['city', 'address', 'phone', 'wallet'] as const;
+type Errors = Partial<Record<'city' | 'address' | 'phone' | 'wallet' | 'cnic', string>>;
+const fieldOrder = ['city', 'address', 'phone', 'wallet', 'cnic'] as const;
 
 export function Checkout() {
   useTitle('Checkout');
@@ -42,6 +44,7 @@ export function Checkout() {
   const [phone, setPhone] = useState('');
   const [method, setMethod] = useState<PaymentMethod>('jazzcash');
   const [wallet, setWallet] = useState('');
+  const [cnic, setCnic] = useState('');
   const [errors, setErrors] = useState<Errors>({});
   const [failure, setFailure] = useState<string | null>(null);
   const [attempt, setAttempt] = useState(0);
@@ -101,6 +104,9 @@ export function Checkout() {
   const subtotal = cartSubtotal(cart);
   const total = subtotal + (rate?.fee.amount ?? 0);
   const wallets = method !== 'cod';
+  // JazzCash alone takes the CNIC's last six digits (its wallet debit v2.0); optional, and sent only with JazzCash.
+  const takesCnic = method === 'jazzcash';
+  const cnicGiven = takesCnic ? cnic.replace(/\s/g, '') : '';
   const blocked = cart.lines.some((l) => stockProblem(l, stock[l.sku]) !== null);
 
   const validate = (): Errors => {
@@ -111,6 +117,7 @@ export function Checkout() {
       found.phone = 'Enter an 11-digit mobile number starting 03, like 03001234567.';
     if (wallets && !WALLET_PATTERN.test(normalisePhone(wallet)))
       found.wallet = `Enter your ${methodNames[method]} wallet number: 11 digits starting 03.`;
+    if (cnicGiven && !CNIC_PATTERN.test(cnicGiven)) found.cnic = CNIC_HINT;
     return found;
   };
 
@@ -131,7 +138,9 @@ export function Checkout() {
     }
     const order: NewOrder = {
       items: cart.lines.map((l) => ({ sku: l.sku, quantity: l.quantity })),
-      payment: wallets ? { method, wallet: normalisePhone(wallet) } : { method },
+      payment: wallets
+        ? { method, wallet: normalisePhone(wallet), ...(cnicGiven ? { cnic: cnicGiven } : {}) }
+        : { method },
       shipping: { city, address: address.trim(), phone: normalisePhone(phone) },
     };
     setBusy(true);
@@ -292,6 +301,22 @@ export function Checkout() {
                 autocomplete="tel-national"
                 placeholder="03001234567"
                 onInput={(e) => setWallet(e.currentTarget.value)}
+              />
+            )}
+            {takesCnic && (
+              <TextField
+                id="checkout-cnic"
+                label="CNIC, last 6 digits (optional)"
+                error={errors.cnic}
+                hint="Sent to JazzCash with the payment, if you give it. Only the last 6 digits; never shown on your order."
+                name="cnic"
+                type="text"
+                inputMode="numeric"
+                maxLength={6}
+                value={cnic}
+                autocomplete="off"
+                placeholder="123456"
+                onInput={(e) => setCnic(e.currentTarget.value)}
               />
             )}
           </fieldset>

@@ -4,6 +4,12 @@ import { Type } from 'typebox';
 import { MAX_LINE_QUANTITY } from '../domain/order.ts';
 
 const Phone = Type.String({ pattern: '^03\\d{9}$', description: 'Pakistani mobile number, 03XXXXXXXXX' });
+const Cnic = Type.String({
+  pattern: '^[0-9]{6}$',
+  description:
+    "Optional, JazzCash only (400 otherwise): the last six digits of the customer's CNIC, sent to JazzCash with the " +
+    'wallet debit (MWALLET version 2.0). Kept with the order for its payment, never shown in an Order answer.',
+});
 
 export const PlaceOrderBody = Type.Object(
   {
@@ -21,6 +27,7 @@ export const PlaceOrderBody = Type.Object(
       {
         method: Type.Union([Type.Literal('jazzcash'), Type.Literal('easypaisa'), Type.Literal('cod')]),
         wallet: Type.Optional(Phone),
+        cnic: Type.Optional(Cnic),
       },
       { additionalProperties: false },
     ),

@@ -19,6 +19,8 @@ const paymentsProto = loadService(
 const { ReserveMany: _r, CommitMany: _c, ...olderService } = inventoryProto;
 const { CaptureMany: _m, ...olderPaymentsService } = paymentsProto;
 const calls: string[] = [];
+/** The Authorize requests payments received, as decoded from the wire. */
+const authorizations: Record<string, unknown>[] = [];
 let older: GrpcServer;
 let olderPayments: GrpcServer;
 let client: GrpcClient;
@@ -48,8 +50,9 @@ beforeAll(async () => {
     return Promise.resolve({ orderId: req.orderId, status: to });
   };
   const paymentHandlers = {
-    Authorize: async () => {
-      throw new Error('not called here');
+    Authorize: async (req: Record<string, unknown>) => {
+      authorizations.push(req);
+      return { orderId: req.orderId, paymentId: 'pay_1', status: 'AUTHORIZED', outcome: 'approved' };
     },
     Capture: (req: { orderId: string }) => status(req, 'CAPTURED'),
     Void: (req: { orderId: string }) => status(req, 'VOIDED'),
@@ -106,6 +109,18 @@ describe('the saga against a payments service older than CaptureMany', () => {
       code: 'PAYMENT_NOT_CAPTURABLE',
     });
     expect(calls.slice(-2)).toEqual(['CAPTURED ord_pay1', 'CAPTURED ord_declined']);
+  });
+});
+
+describe('the saga authorising a JazzCash order over gRPC', () => {
+  it('sends the CNIC when the order has one (proto field 6), and no cnic at all when it has none', async () => {
+    const payments = grpcPayments(paymentsClient, tracer, { batchCaptures: false });
+    const order = { userId: 'usr_1', amount: 149_900, method: 'jazzcash' as const, wallet: '03001234567' };
+    await payments.authorize({ ...order, orderId: 'ord_cnic', cnic: '345678' });
+    await payments.authorize({ ...order, orderId: 'ord_no_cnic' });
+    expect(authorizations[0]).toMatchObject({ orderId: 'ord_cnic', wallet: '03001234567', cnic: '345678' });
+    expect(authorizations[1]).toMatchObject({ orderId: 'ord_no_cnic', wallet: '03001234567' });
+    expect(authorizations[1].cnic).toBeUndefined();
   });
 });
 

@@ -32,6 +32,8 @@ export interface Payments {
     amount: number;
     method: PaymentMethod;
     wallet?: string;
+    /** The last six digits of the customer's CNIC, JazzCash only: its debit goes as version 2.0. */
+    cnic?: string;
   }): Promise<AuthorizeResult>;
   capture(orderId: string): Promise<{ status: string }>;
   void(orderId: string): Promise<{ status: string }>;

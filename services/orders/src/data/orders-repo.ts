@@ -35,9 +35,14 @@ export function toOrder(r: Row): Order {
 }
 
 /** An order as stored: what the API shows, plus what only the saga and the order's events need. */
-export type StoredOrder = { order: Order; version: number; wallet?: string };
+export type StoredOrder = { order: Order; version: number; wallet?: string; cnic?: string };
 
-const toStored = (r: Row): StoredOrder => ({ order: toOrder(r), version: r.version, wallet: r.wallet ?? undefined });
+const toStored = (r: Row): StoredOrder => ({
+  order: toOrder(r),
+  version: r.version,
+  wallet: r.wallet ?? undefined,
+  cnic: r.cnic ?? undefined,
+});
 
 export type NewOrder = {
   id: string;
@@ -46,6 +51,8 @@ export type NewOrder = {
   shippingFee: number;
   method: PaymentMethod;
   wallet?: string;
+  /** The last six digits of the customer's CNIC (JazzCash only), for payments: never in an Order or an event. */
+  cnic?: string;
   shipping: { city: string; address: string; phone: string };
   /** The order is placed only if this key was claimed for it earlier in the transaction. */
   idempotencyKey?: string;
@@ -75,8 +82,8 @@ export const ordersRepo = {
     // Placed with the lease held: the request that placed it runs it; the sweep takes over only if that run dies.
     const [row] = await q.query(
       `WITH placed AS (
-         INSERT INTO orders (id, user_id, status, items, shipping_fee, total, payment_method, wallet, shipping)
-         SELECT $1, $2, 'PENDING', $3, $4, $4, $5, $6, $7
+         INSERT INTO orders (id, user_id, status, items, shipping_fee, total, payment_method, wallet, shipping, cnic)
+         SELECT $1, $2, 'PENDING', $3, $4, $4, $5, $6, $7, $9
          WHERE $8::text IS NULL OR EXISTS (SELECT 1 FROM idempotency_keys WHERE user_id = $2 AND key = $8 AND order_id = $1)
          RETURNING *
        ), saga AS (
@@ -94,6 +101,7 @@ export const ordersRepo = {
         o.wallet ?? null,
         JSON.stringify(o.shipping),
         o.idempotencyKey ?? null,
+        o.cnic ?? null,
       ],
     );
     return row ? toStored(row) : null;

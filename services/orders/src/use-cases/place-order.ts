@@ -23,7 +23,7 @@ import type { Deps } from './saga-deps.ts';
 
 export type PlaceOrder = {
   items: { sku: string; quantity: number }[];
-  payment: { method: PaymentMethod; wallet?: string };
+  payment: { method: PaymentMethod; wallet?: string; cnic?: string };
   shipping: { city: string; address: string; phone: string };
 };
 
@@ -50,6 +50,7 @@ export async function placeOrder(deps: Deps, caller: Caller, input: PlaceOrder, 
       shippingFee: fee,
       method: input.payment.method,
       wallet: input.payment.wallet,
+      cnic: input.payment.cnic,
       shipping: {
         city: input.shipping.city.trim(),
         address: input.shipping.address.trim(),
@@ -141,6 +142,9 @@ function checkWallet(payment: PlaceOrder['payment']): void {
     throw validationFailed([{ path: 'payment.wallet', message: 'must be absent for cash on delivery' }]);
   if (payment.method !== 'cod' && payment.wallet === undefined)
     throw validationFailed([{ path: 'payment.wallet', message: `is required for ${payment.method}` }]);
+  // Only JazzCash takes a CNIC (its MWALLET v2.0); the message never repeats the value.
+  if (payment.method !== 'jazzcash' && payment.cnic !== undefined)
+    throw validationFailed([{ path: 'payment.cnic', message: `must be absent for ${payment.method}` }]);
 }
 
 /** A sku named on several lines is one line of their sum, which is held to the same limit as any line. */

@@ -114,7 +114,7 @@ const asLine = (l: ReservedLine): Line => ({
 });
 
 async function authorize(deps: Deps, current: Next, startedAt: string): Promise<Next> {
-  const { order, wallet } = current.order;
+  const { order, wallet, cnic } = current.order;
   let result: Awaited<ReturnType<Deps['payments']['authorize']>>;
   try {
     result = await deps.payments.authorize({
@@ -123,6 +123,7 @@ async function authorize(deps: Deps, current: Next, startedAt: string): Promise<
       amount: order.total.amount,
       method: order.payment.method,
       wallet,
+      cnic,
     });
   } catch (err) {
     const refused = isRefusal(err);

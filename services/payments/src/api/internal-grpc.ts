@@ -19,7 +19,14 @@ import { AuthorizeBody, OrderIdParams } from './schemas.ts';
 
 /** The messages of payments.proto as proto-loader decodes them: camelCase fields, int64 paisa as a number. */
 export type OrderRefMessage = { orderId: string };
-export type AuthorizeMessage = { orderId: string; userId: string; amount: number; method: string; wallet?: string };
+export type AuthorizeMessage = {
+  orderId: string;
+  userId: string;
+  amount: number;
+  method: string;
+  wallet?: string;
+  cnic?: string;
+};
 export type AuthorizationMessage = {
   orderId: string;
   paymentId: string;

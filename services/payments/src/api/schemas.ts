@@ -9,6 +9,10 @@ export const Wallet = Type.String({
   pattern: '^03\\d{9}$',
   description: 'Pakistani mobile wallet number, 03XXXXXXXXX',
 });
+export const Cnic = Type.String({
+  pattern: '^[0-9]{6}$',
+  description: "The last six digits of the customer's CNIC, JazzCash only: the debit is sent as MWALLET v2.0",
+});
 const Method = Type.Union([Type.Literal('jazzcash'), Type.Literal('easypaisa'), Type.Literal('cod')]);
 const Status = Type.Enum(['AUTHORIZING', 'AUTHORIZED', 'CAPTURED', 'DECLINED', 'VOIDED', 'REFUNDED']);
 const Outcome = Type.Enum(['approved', 'declined', 'timeout', 'unavailable']);
@@ -23,6 +27,7 @@ export const AuthorizeBody = Type.Object(
     amount: Type.Integer({ minimum: 1, maximum: MAX_AMOUNT, description: 'Integer paisa' }),
     method: Method,
     wallet: Type.Optional(Wallet),
+    cnic: Type.Optional(Cnic),
   },
   { additionalProperties: false },
 );

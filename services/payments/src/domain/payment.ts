@@ -30,12 +30,14 @@ export const isWallet = (method: PaymentMethod | null): method is WalletMethod =
 export const publicStatus = (status: PaymentStatus): Exclude<PaymentStatus, 'AUTHORIZING'> | 'PENDING' =>
   status === 'AUTHORIZING' ? 'PENDING' : status;
 
-/** A wallet number goes with a wallet, and only with one. */
+/** A wallet number goes with a wallet, and only with one; a CNIC only with JazzCash, the one provider that takes it. */
 export function checkAuthorizeRequest(req: AuthorizeRequest): void {
   if (isWallet(req.method) && !req.wallet)
     throw validationFailed([{ path: 'wallet', message: `is required for ${req.method}` }]);
   if (req.method === 'cod' && req.wallet !== undefined)
     throw validationFailed([{ path: 'wallet', message: 'is not allowed for cod' }]);
+  if (req.method !== 'jazzcash' && req.cnic !== undefined)
+    throw validationFailed([{ path: 'cnic', message: `is not allowed for ${req.method}` }]);
 }
 
 export const isTombstone = (p: Payment) => p.userId === null;

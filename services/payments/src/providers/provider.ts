@@ -5,6 +5,7 @@ export type AuthorizeRequest = {
   attempt: number; // unique per attempt: the provider's transaction reference is derived from (orderId, attempt)
   amount: number; // paisa, integer
   wallet?: string;
+  cnic?: string; // last six digits of the customer's CNIC: JazzCash sends v2.0 with it; EasyPaisa has no such field
   description?: string;
 };
 

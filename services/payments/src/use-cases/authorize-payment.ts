@@ -28,12 +28,12 @@ export async function authorizePayment(deps: Deps, req: AuthorizeRequest): Promi
   checkAuthorizeRequest(req);
   return deps.serial.run(req.orderId, async () => {
     const fresh = await claimNew(deps, req);
-    if (fresh) return withLease(deps, fresh, (handBack) => askProvider(deps, fresh, handBack));
+    if (fresh) return withLease(deps, fresh, (handBack) => askProvider(deps, fresh, handBack, req.cnic));
     for (;;) {
       const claim = await deps.db.transaction((tx) => claimAuthorization(tx, deps, req));
       if (claim.kind === 'answer') return answerOf(claim.payment);
       if (claim.kind === 'call')
-        return withLease(deps, claim.lease, (handBack) => askProvider(deps, claim.lease, handBack, true));
+        return withLease(deps, claim.lease, (handBack) => askProvider(deps, claim.lease, handBack, req.cnic, true));
       await sleep(20); // another process is asking the provider for this order
     }
   });
@@ -73,14 +73,20 @@ async function claimAuthorization(tx: Tx, deps: Deps, req: AuthorizeRequest): Pr
 /**
  * Asks the provider; when it gives no answer, finds out what it did and takes back any debit before recording. The
  * attempt, the outcome and the lease's return are one transaction: a crash before it leaves the payment AUTHORIZING
- * with a lease that expires, and the next call (`resumed`) first asks the provider what became of the debit.
+ * with a lease that expires, and the next call (`resumed`) first asks the provider what became of the debit. The CNIC
+ * is the caller's, never stored here: orders keeps it with the order and sends it on every call, a resumed one too.
  */
-async function askProvider(deps: Deps, lease: Lease, handBack: HandBack, resumed = false): Promise<AuthorizeResponse> {
+async function askProvider(
+  deps: Deps,
+  lease: Lease,
+  handBack: HandBack,
+  cnic: string | undefined,
+  resumed = false,
+): Promise<AuthorizeResponse> {
   const p = lease.payment;
   const provider = deps.providers[p.method as WalletMethod];
-  const result =
-    (resumed ? await earlierDebit(deps, p, provider) : undefined) ??
-    (await provider.authorize({ orderId: p.orderId, attempt: 1, amount: p.amount, wallet: p.wallet ?? undefined }));
+  const debit = { orderId: p.orderId, attempt: 1, amount: p.amount, wallet: p.wallet ?? undefined, cnic };
+  const result = (resumed ? await earlierDebit(deps, p, provider) : undefined) ?? (await provider.authorize(debit));
   const outcome: AuthorizeOutcome =
     result.outcome !== 'unavailable' ? result.outcome : result.timedOut ? 'timeout' : 'unavailable';
   const attempt = {
