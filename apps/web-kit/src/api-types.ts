@@ -1,9 +1,20 @@
-// The public API's shapes (shared/API.md) as the storefront and the console read them.
+// The public API's shapes (shared/API.md) as the storefront and the console read them, with its statuses and methods.
 export type Money = { amount: number; currency: string };
 export type Page<T> = { items: T[]; nextCursor: string | null };
 
-export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'SHIPPED' | 'DELIVERED' | 'REJECTED' | 'CANCELLED';
+export const ORDER_STATUSES = ['PENDING', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'REJECTED', 'CANCELLED'] as const;
+export type OrderStatus = (typeof ORDER_STATUSES)[number];
+/** An order in one of these states changes no more. */
+export const FINAL_STATUSES: readonly string[] = ['DELIVERED', 'REJECTED', 'CANCELLED'];
+export const isFinal = (status: string) => FINAL_STATUSES.includes(status);
+
 export type PaymentMethod = 'jazzcash' | 'easypaisa' | 'cod';
+/** How people name each payment method. */
+export const METHOD_NAMES: Record<PaymentMethod, string> = {
+  jazzcash: 'JazzCash',
+  easypaisa: 'EasyPaisa',
+  cod: 'Cash on delivery',
+};
 export type OrderItem = { sku: string; name: string; quantity: number; unitPrice: Money };
 export type Order = {
   id: string;

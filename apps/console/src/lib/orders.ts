@@ -1,10 +1,8 @@
 // orders: what the console reads from an order's status and payment, as pure functions.
+import { isFinal, METHOD_NAMES, ORDER_STATUSES, type OrderStatus } from '@bazaar/web-kit/api-types';
 
-export const ORDER_STATUSES = ['PENDING', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'REJECTED', 'CANCELLED'] as const;
-export type OrderStatus = (typeof ORDER_STATUSES)[number];
-
-/** An order in one of these states changes no more: its page stops refreshing. */
-export const isFinal = (status: string) => status === 'DELIVERED' || status === 'REJECTED' || status === 'CANCELLED';
+// isFinal: an order's page stops refreshing once it is true.
+export { isFinal, ORDER_STATUSES, type OrderStatus };
 
 export type Tone = 'ok' | 'warn' | 'bad' | 'plain';
 
@@ -16,7 +14,5 @@ export function tone(status: string): Tone {
   return 'plain';
 }
 
-const METHODS: Record<string, string> = { jazzcash: 'JazzCash', easypaisa: 'EasyPaisa', cod: 'Cash on delivery' };
-
 /** methodName: jazzcash → JazzCash, cod → Cash on delivery; an unknown method as it came. */
-export const methodName = (method: string) => METHODS[method] ?? method;
+export const methodName = (method: string) => (METHOD_NAMES as Record<string, string>)[method] ?? method;

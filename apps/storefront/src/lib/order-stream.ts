@@ -1,14 +1,12 @@
 // order-stream: follows an order's status live. EventSource cannot send a bearer token, so this reads
 // `GET /api/orders/{id}/events` with fetch and a stream parser, reconnects when the stream drops, and falls back
 // to polling the order when streaming keeps failing.
+import { FINAL_STATUSES, isFinal, type OrderStatus } from '@bazaar/web-kit/api-types';
 import { createSseParser } from './sse.ts';
 
-export type OrderStatus = 'PENDING' | 'CONFIRMED' | 'SHIPPED' | 'DELIVERED' | 'REJECTED' | 'CANCELLED';
+export { FINAL_STATUSES, isFinal, type OrderStatus };
 export type StatusEvent = { status: OrderStatus; at: string; detail?: string };
 export type FollowState = 'connecting' | 'live' | 'reconnecting' | 'polling' | 'done';
-
-export const FINAL_STATUSES: readonly string[] = ['DELIVERED', 'REJECTED', 'CANCELLED'];
-export const isFinal = (status: string) => FINAL_STATUSES.includes(status);
 
 /** A stop reason the follower cannot fix by trying again (the caller must log in again, say). */
 export class FollowError extends Error {

@@ -1,5 +1,5 @@
 // problems: the API's RFC 9457 problem documents turned into words a shopper can act on.
-import type { PaymentMethod } from '@bazaar/web-kit/api-types';
+import { METHOD_NAMES, type PaymentMethod } from '@bazaar/web-kit/api-types';
 
 export type FieldError = { path: string; message: string };
 export type Problem = {
@@ -16,11 +16,7 @@ export type Problem = {
 };
 
 export type { PaymentMethod };
-export const methodNames: Record<PaymentMethod, string> = {
-  jazzcash: 'JazzCash',
-  easypaisa: 'EasyPaisa',
-  cod: 'Cash on delivery',
-};
+export const methodNames = METHOD_NAMES;
 
 /** ApiError carries a problem from the API (or one made up for a network failure) through a rejected promise. */
 export class ApiError extends Error {
