@@ -2,14 +2,14 @@
 // signed MWALLET v2.0 debit with pp_CNIC; without one the debit stays v1.1; it is refused for the other methods, and
 // never stored, logged or answered. The JazzCash sandbox here records the fields of each debit it receives.
 import { randomUUID } from 'node:crypto';
-import { Code, createGrpcClient, type GrpcClient, type GrpcError } from '@bazaar/kit/grpc';
+import { Code, type GrpcClient, type GrpcError } from '@bazaar/kit/grpc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AuthorizationMessage, paymentsService } from './api/internal-grpc.ts';
+import type { AuthorizationMessage } from './api/internal-grpc.ts';
 import { loadConfig } from './config.ts';
 import { createEasyPaisaSandbox, createJazzCashSandbox, txnRefFor } from './providers/index.ts';
 import { verifyJazzCashHash } from './providers/jazzcash/format.ts';
 import type { Sandboxes } from './sandboxes.ts';
-import { expectSoundLedger, type Harness, harness, key } from './test-harness.ts';
+import { expectSoundLedger, grpcClientOf, type Harness, harness } from './test-harness.ts';
 
 const CNIC = '345678';
 const config = loadConfig();
@@ -50,15 +50,7 @@ beforeAll(async () => {
     sandboxes,
     platform: { logLevel: 'debug', logSink: { write: (line) => void lines.push(line) } },
   });
-  client = createGrpcClient({
-    upstream: 'payments',
-    service: paymentsService(),
-    target: h.svc.grpcUrl,
-    tracer: h.svc.tracer,
-    internalKey: key,
-    timeoutMs: 5000,
-    idempotent: ['Authorize'],
-  });
+  client = grpcClientOf(h, ['Authorize']);
 });
 afterAll(async () => {
   client?.close();

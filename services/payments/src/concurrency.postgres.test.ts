@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import { createGrpcClient, errorOfRefusal } from '@bazaar/kit/grpc';
+import { errorOfRefusal } from '@bazaar/kit/grpc';
 import { postgresOrSkip, scratchDatabases } from '@bazaar/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type CaptureOutcomeMessage, paymentsService } from './api/internal-grpc.ts';
+import type { CaptureOutcomeMessage } from './api/internal-grpc.ts';
 import { paymentsInternal } from './contracts.ts';
 import { type Sandboxes, startSandboxes } from './main.ts';
 import { txnRefFor } from './providers/index.ts';
-import { expectSoundLedger, type Harness, harness, key } from './test-harness.ts';
+import { expectSoundLedger, grpcClientOf, type Harness, harness, key } from './test-harness.ts';
 
 const serverUrl = await postgresOrSkip();
 
@@ -110,17 +110,7 @@ describe.skipIf(!serverUrl)('payments on PostgreSQL under concurrency, two repli
         method: 'jazzcash',
         wallet: '03001234567',
       });
-    const clients = replicas.map((r) =>
-      createGrpcClient({
-        upstream: 'payments',
-        service: paymentsService(),
-        target: r.svc.grpcUrl,
-        tracer: r.svc.tracer,
-        internalKey: key,
-        timeoutMs: 10_000,
-        idempotent: [],
-      }),
-    );
+    const clients = replicas.map((r) => grpcClientOf(r, [], 10_000));
     try {
       // Six batches over both replicas, each with the orders in another order; two orders voided meanwhile.
       const batches = Array.from({ length: 6 }, (_, i) => {

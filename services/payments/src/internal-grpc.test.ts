@@ -1,23 +1,15 @@
 import { randomUUID } from 'node:crypto';
-import { Code, createGrpcClient, errorOfRefusal, type GrpcClient, type GrpcError } from '@bazaar/kit/grpc';
+import { Code, errorOfRefusal, type GrpcClient, type GrpcError } from '@bazaar/kit/grpc';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { type AuthorizationMessage, type CaptureOutcomeMessage, paymentsService } from './api/internal-grpc.ts';
+import type { AuthorizationMessage, CaptureOutcomeMessage } from './api/internal-grpc.ts';
 import { txnRefFor } from './providers/index.ts';
-import { expectSoundLedger, type Harness, harness, key } from './test-harness.ts';
+import { expectSoundLedger, grpcClientOf, type Harness, harness } from './test-harness.ts';
 
 let h: Harness;
 let client: GrpcClient;
 beforeAll(async () => {
   h = await harness();
-  client = createGrpcClient({
-    upstream: 'payments',
-    service: paymentsService(),
-    target: h.svc.grpcUrl,
-    tracer: h.svc.tracer,
-    internalKey: key,
-    timeoutMs: 5000,
-    idempotent: ['Authorize', 'Capture', 'Void', 'Refund'],
-  });
+  client = grpcClientOf(h, ['Authorize', 'Capture', 'Void', 'Refund']);
 });
 afterAll(async () => {
   client?.close();

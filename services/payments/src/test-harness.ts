@@ -1,8 +1,10 @@
 // Test support: a payments service on PGlite in memory (or PostgreSQL) against both sandboxes on free ports.
 import { randomUUID } from 'node:crypto';
+import { createGrpcClient, type GrpcClient } from '@bazaar/kit/grpc';
 import { type Envelope, InProcessBroker } from '@bazaar/kit/messaging';
 import type { Platform } from '@bazaar/kit/service';
 import { expect } from 'vitest';
+import { paymentsService } from './api/internal-grpc.ts';
 import type { PaymentsConfig } from './config.ts';
 import type { AuthorizeRequest, PaymentSummary } from './contracts.ts';
 import { type Sandboxes, start, startSandboxes } from './main.ts';
@@ -103,6 +105,19 @@ export async function harness(
 }
 
 /** The ledger balances, nothing is held for a released payment, and no refund exceeds its capture. */
+/** A gRPC client of a harness's payments service, as orders makes one: the `idempotent` calls are retried. */
+export function grpcClientOf(h: Harness, idempotent: string[], timeoutMs = 5000): GrpcClient {
+  return createGrpcClient({
+    upstream: 'payments',
+    service: paymentsService(),
+    target: h.svc.grpcUrl,
+    tracer: h.svc.tracer,
+    internalKey: key,
+    timeoutMs,
+    idempotent,
+  });
+}
+
 export async function expectSoundLedger(h: Harness): Promise<void> {
   const { ledger, byOrder } = await h.summary();
   expect(ledger.balanced).toBe(true);
