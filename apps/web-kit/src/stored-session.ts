@@ -30,27 +30,16 @@ export function tokenExpiry(token: string): number | null {
   }
 }
 
-export type StoredSessionOptions = {
-  /**
-   * The token must be a JWT with an `exp`: one that cannot be decoded is no session, and the earlier of `exp` and
-   * `expiresAt` ends it. For apps whose tokens are always the users service's JWTs.
-   */
-  jwt?: boolean;
-};
-
 /**
  * storedSession reads and writes one app's session under `key`; `isShaped` checks the app's own fields, since
- * storage is user-editable and may hold an older shape. What is not a usable session is forgotten when read.
+ * storage is user-editable and may hold an older shape. What is not a usable session is forgotten when read. The
+ * token is the users service's JWT: one that cannot be decoded is no session, and the earlier of its own `exp` and
+ * `expiresAt` ends it.
  */
-export function storedSession<S extends TokenSession>(
-  key: string,
-  isShaped: (stored: Partial<S>) => boolean,
-  options: StoredSessionOptions = {},
-) {
+export function storedSession<S extends TokenSession>(key: string, isShaped: (stored: Partial<S>) => boolean) {
   /** usableUntil answers when a stored value stops being a session, or null when it never was one. */
   function usableUntil(s: Partial<S> | null): number | null {
     if (typeof s?.token !== 'string' || typeof s.expiresAt !== 'number' || !isShaped(s)) return null;
-    if (!options.jwt) return s.expiresAt;
     const exp = tokenExpiry(s.token);
     return exp === null ? null : Math.min(exp, s.expiresAt);
   }

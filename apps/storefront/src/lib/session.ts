@@ -13,6 +13,6 @@ const isShaped = ({ user }: Partial<Session>) =>
   typeof user.role === 'string';
 
 // An undecodable or already expired token is no session at once, rather than a name shown until the API answers 401.
-const stored = storedSession<Session>(SESSION_KEY, isShaped, { jwt: true });
+const stored = storedSession<Session>(SESSION_KEY, isShaped);
 export const loadSession = stored.load;
 export const saveSession = stored.save;
