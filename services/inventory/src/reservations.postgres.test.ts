@@ -1,9 +1,11 @@
 import { createGrpcClient, errorOfRefusal } from '@bazaar/kit/grpc';
 import { InProcessBroker } from '@bazaar/kit/messaging';
 import { postgresOrSkip, scratchDatabases } from '@bazaar/kit/testing';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CommitOutcomeMessage, inventoryService, type ReserveOutcomeMessage } from './api/internal-grpc.ts';
 import { reservationPaths } from './contracts.ts';
+import { LOCK_ALL } from './data/reservations-repo.ts';
 import { start } from './main.ts';
 
 const serverUrl = await postgresOrSkip();
@@ -13,8 +15,10 @@ let svc: Awaited<ReturnType<typeof start>>;
 
 describe.skipIf(!serverUrl)('reservations on PostgreSQL under concurrency', () => {
   const scratch = scratchDatabases(serverUrl!);
+  let databaseUrl: string;
   beforeAll(async () => {
-    const { name: databaseName } = await scratch.create('inventory_test');
+    const { name: databaseName, url } = await scratch.create('inventory_test');
+    databaseUrl = url;
     svc = await start(
       { broker: new InProcessBroker(), internalKey: key, databaseUrl: serverUrl, databaseName, logLevel: 'silent' },
       { port: 0, grpcPort: 0, seed: false },
@@ -168,6 +172,30 @@ describe.skipIf(!serverUrl)('reservations on PostgreSQL under concurrency', () =
       expect(level.initial + level.adjustments).toBe(level.available + level.reserved + level.sold);
     } finally {
       grpc.close();
+    }
+  });
+
+  it("reads a batch's reservations and lines by index, however many reservations there are", async () => {
+    // A batch commit (or a resumed reserve) locks its orders' reservations with LOCK_ALL. Services send it as a
+    // prepared statement, which PostgreSQL runs with a generic plan after a few calls: that plan must not read the
+    // lines of every order ever reserved, as it did (a hash join over all of reservation_lines).
+    await addProduct('PLAN-SKU', 1);
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect();
+    try {
+      await client.query(`INSERT INTO reservations (order_id, status)
+        SELECT 'plan_' || i, 'COMMITTED' FROM generate_series(1, 2000) i`);
+      await client.query(`INSERT INTO reservation_lines (order_id, sku, name, quantity, unit_price_paisa)
+        SELECT 'plan_' || i, 'PLAN-SKU', 'Product PLAN-SKU', 1, 100000 FROM generate_series(1, 2000) i`);
+      await client.query('ANALYZE reservations, reservation_lines');
+      await client.query('SET plan_cache_mode = force_generic_plan');
+      await client.query(`PREPARE lock_all(text[]) AS ${LOCK_ALL}`);
+      const { rows } = await client.query(`EXPLAIN EXECUTE lock_all('{plan_1,plan_2}')`);
+      const plan = rows.map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan).toMatch(/Index Scan on reservation_lines_pkey|Index Scan using reservation_lines_pkey/);
+      expect(plan).not.toMatch(/Seq Scan on reservation/);
+    } finally {
+      await client.end();
     }
   });
 });

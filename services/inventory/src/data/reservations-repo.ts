@@ -12,6 +12,15 @@ const toLine = (r: Row): ReservationLine => ({
   unitPrice: money(r.unit_price_paisa),
 });
 
+/**
+ * The id list is matched on both sides of the join. PostgreSQL does not carry `= ANY` across a join as it does `=`,
+ * and a prepared statement's generic plan, made for a list of unknown length, would otherwise hash every line of
+ * every reservation ever made to find these orders' few.
+ */
+export const LOCK_ALL = `SELECT r.order_id, r.status, l.sku, l.name, l.quantity, l.unit_price_paisa
+  FROM reservations r LEFT JOIN reservation_lines l ON l.order_id = r.order_id AND l.order_id = ANY($1::text[])
+  WHERE r.order_id = ANY($1::text[]) ORDER BY r.order_id, l.sku FOR UPDATE OF r`;
+
 /** A reservation's status and lines, in sku order. */
 type Held = { status: ReservationStatus; lines: ReservationLine[] };
 
@@ -45,12 +54,7 @@ export const reservationsRepo = {
 
   /** The reservations of these orders, locked until the transaction ends, in order id order; absent ones are left out. */
   async lockAll(q: Tx, orderIds: string[]): Promise<Map<string, Held>> {
-    const rows = await q.query(
-      `SELECT r.order_id, r.status, l.sku, l.name, l.quantity, l.unit_price_paisa
-       FROM reservations r LEFT JOIN reservation_lines l ON l.order_id = r.order_id
-       WHERE r.order_id = ANY($1::text[]) ORDER BY r.order_id, l.sku FOR UPDATE OF r`,
-      [orderIds],
-    );
+    const rows = await q.query(LOCK_ALL, [orderIds]);
     const held = new Map<string, Held>();
     for (const r of rows) {
       const entry: Held = held.get(r.order_id) ?? { status: r.status, lines: [] };
