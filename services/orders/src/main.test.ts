@@ -16,6 +16,18 @@ const broker = new InProcessBroker();
 const lines: Line[] = [];
 /** The bodies payments was asked to authorise, in order. */
 const authorized: { orderId: string; wallet?: string; cnic?: string }[] = [];
+const walletOf = (orderId: string) => authorized.find((a) => a.orderId === orderId)?.wallet;
+/** Order ids whose reservation was released, in order. */
+const released: string[] = [];
+/** What inventory and payments saw of orders paid with 03000000009, in order. */
+const calls: string[] = [];
+/** 03000000009: inventory takes its time, so a payments call that waited for it would come after. */
+async function slowInventory(call: string, orderId: string): Promise<void> {
+  if (walletOf(orderId) !== '03000000009') return;
+  calls.push(`${call} ${orderId} began`);
+  await new Promise((r) => setTimeout(r, 200));
+  calls.push(`${call} ${orderId} ended`);
+}
 /** Orders whose first authorisation payments answered 503 (wallet 03000000007): the saga retried it later. */
 const failedOnce = new Set<string>();
 let fake: FastifyInstance;
@@ -38,8 +50,16 @@ beforeAll(async () => {
       unitPrice: pkr(100_000),
     })),
   }));
-  fake.post('/internal/reservations/:id/commit', async () => ({ status: 'COMMITTED' }));
-  fake.post('/internal/reservations/:id/release', async () => ({ status: 'RELEASED' }));
+  fake.post('/internal/reservations/:id/commit', async (req) => {
+    await slowInventory('commit', (req.params as { id: string }).id);
+    return { status: 'COMMITTED' };
+  });
+  fake.post('/internal/reservations/:id/release', async (req) => {
+    const { id } = req.params as { id: string };
+    released.push(id);
+    await slowInventory('release', id);
+    return { status: 'RELEASED' };
+  });
   fake.post('/internal/payments/authorize', async (req, reply) => {
     const body = req.body as { orderId: string; wallet?: string; cnic?: string };
     const { wallet } = body;
@@ -53,9 +73,19 @@ beforeAll(async () => {
     }
     return authorizeOutcome(wallet);
   });
-  fake.post('/internal/payments/:id/capture', async () => ({ status: 'CAPTURED' }));
+  fake.post('/internal/payments/:id/capture', async (req, reply) => {
+    const { id } = req.params as { id: string };
+    if (walletOf(id) === '03000000009') calls.push(`capture ${id}`);
+    // 03000000008: payments refuses the capture (the authorisation is no longer good).
+    if (walletOf(id) === '03000000008') return reply.code(409).send({ code: 'PAYMENT_NOT_CAPTURABLE', status: 409 });
+    return { status: 'CAPTURED' };
+  });
   fake.post('/internal/payments/:id/void', async () => ({ status: 'VOIDED' }));
-  fake.post('/internal/payments/:id/refund', async () => ({ status: 'REFUNDED' }));
+  fake.post('/internal/payments/:id/refund', async (req) => {
+    const { id } = req.params as { id: string };
+    if (walletOf(id) === '03000000009') calls.push(`refund ${id}`);
+    return { status: 'REFUNDED' };
+  });
   fake.get('/internal/rates/:city', async (req, reply) => {
     if (upstream.shipping === 'unreachable') return req.raw.socket.destroy();
     if (upstream.shipping === 'failing') return reply.code(503).send({ code: 'NOT_READY' });
@@ -157,6 +187,33 @@ describe('what an operator reads in the logs at the default level', () => {
     expect(text).not.toContain('03001234567');
     expect(text).not.toContain('Mall Road');
     expect(text).not.toContain(CNIC);
+  });
+});
+
+describe('confirming and cancelling an order', () => {
+  it('commits the stock and captures the payment at the same time, not one after the other', async () => {
+    const placed = await place('03000000009');
+    expect(placed.statusCode).toBe(201);
+    const { id } = placed.json();
+    expect(calls).toEqual([`commit ${id} began`, `capture ${id}`, `commit ${id} ended`]);
+  });
+
+  it('once cancelled, puts the goods back and refunds at the same time', async () => {
+    const { id } = (await place('03000000009')).json();
+    calls.length = 0;
+    const cancelled = await svc.app.inject({ method: 'POST', url: `/api/orders/${id}/cancel`, headers: customer });
+    expect(cancelled.json()).toMatchObject({ status: 'CANCELLED', payment: { status: 'REFUNDED' } });
+    expect(calls).toEqual([`release ${id} began`, `refund ${id}`, `release ${id} ended`]);
+  });
+
+  it('a capture payments refuses rejects the order with PAYMENT_FAILED and gives its stock back', async () => {
+    const placed = await place('03000000008');
+    expect(placed.statusCode).toBe(402);
+    const { orderId } = placed.json();
+    expect(placed.json()).toMatchObject({ code: 'PAYMENT_FAILED', orderId });
+    expect(released).toContain(orderId);
+    const read = await svc.app.inject({ url: `/api/orders/${orderId}`, headers: customer });
+    expect(read.json()).toMatchObject({ status: 'REJECTED', rejectionReason: 'PAYMENT_FAILED' });
   });
 });
 

@@ -146,16 +146,19 @@ async function authorize(deps: Deps, current: Next, startedAt: string): Promise<
 
 async function confirm(deps: Deps, current: Next, finish?: Finish): Promise<Next> {
   const { order } = current.order;
-  await deps.inventory.commit(order.id);
-  let payment: { status: string };
-  try {
-    payment = await deps.payments.capture(order.id);
-  } catch (err) {
-    if (err instanceof UpstreamError && err.status === 409)
+  // Neither waits for the other: both are idempotent, and a retry after either failed asks both again. A refused
+  // capture is compensated whatever became of the commit, as release gives back goods reserved or sold.
+  const [committed, captured] = await Promise.allSettled([
+    deps.inventory.commit(order.id),
+    deps.payments.capture(order.id),
+  ]);
+  if (captured.status === 'rejected') {
+    if (captured.reason instanceof UpstreamError && captured.reason.status === 409)
       return persist(deps, { ...current, step: 'COMPENSATE', reason: 'PAYMENT_FAILED' });
-    throw err;
+    throw captured.reason;
   }
-  const learnt = { ...current.learnt, paymentStatus: payment.status };
+  if (committed.status === 'rejected') throw committed.reason;
+  const learnt = { ...current.learnt, paymentStatus: captured.value.status };
   const next = await deps.db.transaction(async (tx): Promise<Next> => {
     const confirmed = await ordersRepo.decide(tx, order.id, 'CONFIRMED', learnt);
     if (confirmed)
@@ -183,16 +186,14 @@ const confirmedExtra = (o: Order) => ({
 });
 
 async function compensate(deps: Deps, { order }: StoredOrder, reason: string, finish?: Finish): Promise<Next> {
-  await deps.inventory.release(order.id);
-  const payment = await deps.payments.void(order.id);
+  const [, payment] = await together(deps.inventory.release(order.id), deps.payments.void(order.id));
   deps.log.info({ orderId: order.id, step: 'COMPENSATE', reason, paymentStatus: payment.status }, 'saga compensated');
   return reject(deps, order.id, reason, { paymentStatus: payment.status }, finish);
 }
 
 /** A confirmed order was cancelled: its goods go back on the shelf and its money back to the wallet. */
 async function undoConfirmed(deps: Deps, { order }: StoredOrder): Promise<Next> {
-  await deps.inventory.release(order.id);
-  const payment = await deps.payments.refund(order.id);
+  const [, payment] = await together(deps.inventory.release(order.id), deps.payments.refund(order.id));
   const next = await deps.db.transaction(async (tx): Promise<Next> => {
     const refunded = await ordersRepo.catchUp(tx, order.id, { paymentStatus: payment.status });
     await sagasRepo.advance(tx, order.id, 'DONE');
@@ -222,6 +223,14 @@ async function reject(deps: Deps, orderId: string, reason: string, learnt: Learn
     else deps.log.info(facts, 'order rejected');
   }
   return next;
+}
+
+/** Two independent calls at once; the first failure is thrown when neither is running any more. */
+async function together<A, B>(a: Promise<A>, b: Promise<B>): Promise<[A, B]> {
+  const [x, y] = await Promise.allSettled([a, b]);
+  if (x.status === 'rejected') throw x.reason;
+  if (y.status === 'rejected') throw y.reason;
+  return [x.value, y.value];
 }
 
 /** Moves the saga to its next step, with whatever it learnt on the way in the same transaction. */
