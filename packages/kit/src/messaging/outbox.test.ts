@@ -199,6 +199,25 @@ describe('the outbox and inbox', () => {
     expect(reads).toHaveLength(1); // the sweep at start
   });
 
+  it("publishes once the committer's own code has gone on: an answer it sends next never waits for the broker", async () => {
+    const { db, broker } = await fixture();
+    const happened: string[] = [];
+    const publish = broker.publish.bind(broker);
+    broker.publish = (event) => {
+      happened.push(`published ${JSON.stringify(event.data)}`);
+      return publish(event);
+    };
+    // No sweep while the commit is handed over: the relay is idle, as it is between a service's orders.
+    const relay = new OutboxRelay(db, broker, log, { sweepMs: 3_600_000 });
+    cleanup.push(() => relay.stop());
+    await relay.start();
+    await new Promise((r) => setTimeout(r, 200));
+    await db.transaction(async (tx) => enqueue(tx, 'test', { type: 'Thing', data: { n: 1 } }));
+    happened.push('committer answered');
+    await until(async () => happened.length === 2);
+    expect(happened).toEqual(['committer answered', 'published {"n":1}']);
+  });
+
   it('marks what several commits published with one statement at the end of the window, and the rest at stop', async () => {
     const { db, broker } = await fixture();
     const marks: unknown[][] = [];

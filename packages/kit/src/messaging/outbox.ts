@@ -58,6 +58,7 @@ export type RelayStats = { published: number; failures: number; backlog: number;
 export class OutboxRelay {
   private running = false;
   private again = false;
+  private wakeDue = false;
   private sweepDue = true;
   private readonly handed: Handed[] = [];
   /** Seqs the broker confirmed that are not marked yet (the handed path's, marked at the window's end). */
@@ -103,7 +104,7 @@ export class OutboxRelay {
   async start(): Promise<void> {
     this.unlisten = this.db.listen(OUTBOX_CHANNEL, (events) => {
       this.handed.push(...(events as Handed[]));
-      this.wake();
+      this.wakeSoon();
     });
     this.timer = setInterval(() => this.sweep(), this.sweepMs);
     this.timer.unref();
@@ -116,8 +117,22 @@ export class OutboxRelay {
     clearInterval(this.timer);
     clearInterval(this.trimTimer);
     this.unlisten?.();
-    while (this.running) await new Promise((r) => setTimeout(r, 10));
+    while (this.running || this.wakeDue) await new Promise((r) => setTimeout(r, 10));
     await this.flushMarks();
+  }
+
+  /**
+   * Wakes the relay once what the committer does next has gone out: its answer, its next call. The signal comes
+   * inside the commit, before the committer's own code resumes; publishing there put the broker's round trip in
+   * front of, say, a gRPC answer's trailers. Commits of one turn of the event loop go out together.
+   */
+  private wakeSoon(): void {
+    if (this.wakeDue) return;
+    this.wakeDue = true;
+    setImmediate(() => {
+      this.wakeDue = false;
+      this.wake();
+    });
   }
 
   /** Publishes what has been handed over (and sweeps, when a sweep is due); a pass already running goes on to it. */
