@@ -52,6 +52,17 @@ async function logIn(page: Page, email: string, password: string) {
   await poll(() => page.getByRole('button', { name: /^Log out/ }).isVisible()).toBe(true);
 }
 
+/** From the home page: logged in, a bag of Hunza dried apricots in the cart, at the checkout with a Lahore address. */
+async function toLahoreCheckout(page: Page, user: { email: string; password: string }, address: string) {
+  await page.goto('/');
+  await logIn(page, user.email, user.password);
+  await page.getByRole('button', { name: /^Add to cart: Hunza dried apricots/ }).click();
+  await page.getByRole('link', { name: /^Cart/ }).click();
+  await page.getByRole('link', { name: 'Check out' }).click();
+  await page.getByLabel('City').selectOption('Lahore');
+  await page.getByLabel('Address').fill(address);
+}
+
 /** Presses Tab until the focused element matches, as a keyboard user would: fails if it is never reached. */
 async function tabTo(
   page: Page,
@@ -206,13 +217,7 @@ describe.skipIf(!browser)('storefront in the browser', () => {
   it('a declined EasyPaisa wallet shows the decline, charges nothing and keeps the cart', async () => {
     const user = await newCustomer();
     const { ctx, page, problems } = await context();
-    await page.goto('/');
-    await logIn(page, user.email, user.password);
-    await page.getByRole('button', { name: /^Add to cart: Hunza dried apricots/ }).click();
-    await page.getByRole('link', { name: /^Cart/ }).click();
-    await page.getByRole('link', { name: 'Check out' }).click();
-    await page.getByLabel('City').selectOption('Lahore');
-    await page.getByLabel('Address').fill('7 Mall Road');
+    await toLahoreCheckout(page, user, '7 Mall Road');
     await page.getByRole('radio', { name: 'EasyPaisa' }).check();
     await page.getByLabel('EasyPaisa wallet number').fill('03000000002');
     await page.getByRole('button', { name: /^Place order/ }).click();
@@ -231,13 +236,7 @@ describe.skipIf(!browser)('storefront in the browser', () => {
   it('JazzCash alone offers the optional CNIC field, checks it inline, and the order never shows it', async () => {
     const user = await newCustomer('Cnic Shopper');
     const { ctx, page, problems } = await context();
-    await page.goto('/');
-    await logIn(page, user.email, user.password);
-    await page.getByRole('button', { name: /^Add to cart: Hunza dried apricots/ }).click();
-    await page.getByRole('link', { name: /^Cart/ }).click();
-    await page.getByRole('link', { name: 'Check out' }).click();
-    await page.getByLabel('City').selectOption('Lahore');
-    await page.getByLabel('Address').fill('9 Mall Road');
+    await toLahoreCheckout(page, user, '9 Mall Road');
     const cnic = page.getByLabel('CNIC, last 6 digits (optional)');
     for (const [method, shown] of [
       ['EasyPaisa', false],
