@@ -16,7 +16,6 @@ export type Problem = {
 };
 
 export type { PaymentMethod };
-export const methodNames = METHOD_NAMES;
 
 /** ApiError carries a problem from the API (or one made up for a network failure) through a rejected promise. */
 export class ApiError extends Error {
@@ -53,7 +52,7 @@ export function friendlyMessage(
   problem: Pick<Problem, 'code' | 'detail' | 'retryAfter' | 'onHand' | 'reserved'>,
   method?: PaymentMethod,
 ): string {
-  const wallet = method && method !== 'cod' ? methodNames[method] : 'Your wallet';
+  const wallet = method && method !== 'cod' ? METHOD_NAMES[method] : 'Your wallet';
   switch (problem.code) {
     case 'OUT_OF_STOCK':
       return 'Sorry, some items sold out while you were shopping. Your cart shows what is still available: change the quantities and try again.';

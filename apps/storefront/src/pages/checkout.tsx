@@ -1,5 +1,6 @@
 // Checkout: where to deliver (city with its shipping fee, address, phone) and how to pay (JazzCash, EasyPaisa or
 // cash on delivery), then the order is placed and the shopper follows it on its own page.
+import { METHOD_NAMES } from '@bazaar/web-kit/api-types';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { Alert } from '../components/bits.tsx';
 import { Field, TextField } from '../components/field.tsx';
@@ -14,7 +15,6 @@ import {
   CNIC_PATTERN,
   fieldErrors,
   friendlyMessage,
-  methodNames,
   normalisePhone,
   type PaymentMethod,
   WALLET_PATTERN,
@@ -116,7 +116,7 @@ export function Checkout() {
     if (!WALLET_PATTERN.test(normalisePhone(phone)))
       found.phone = 'Enter an 11-digit mobile number starting 03, like 03001234567.';
     if (wallets && !WALLET_PATTERN.test(normalisePhone(wallet)))
-      found.wallet = `Enter your ${methodNames[method]} wallet number: 11 digits starting 03.`;
+      found.wallet = `Enter your ${METHOD_NAMES[method]} wallet number: 11 digits starting 03.`;
     if (cnicGiven && !CNIC_PATTERN.test(cnicGiven)) found.cnic = CNIC_HINT;
     return found;
   };
@@ -279,7 +279,7 @@ export function Checkout() {
                     onChange={() => setMethod(m.value)}
                   />
                   <span>
-                    <strong id={`pay-${m.value}`}>{methodNames[m.value]}</strong>
+                    <strong id={`pay-${m.value}`}>{METHOD_NAMES[m.value]}</strong>
                     <span class="hint" id={`pay-${m.value}-hint`}>
                       {m.hint}
                     </span>
@@ -290,7 +290,7 @@ export function Checkout() {
             {wallets && (
               <TextField
                 id="checkout-wallet"
-                label={`${methodNames[method]} wallet number`}
+                label={`${METHOD_NAMES[method]} wallet number`}
                 error={errors.wallet}
                 hint="The mobile number of your wallet: 11 digits starting 03."
                 name="wallet"
@@ -329,13 +329,13 @@ export function Checkout() {
           <button type="submit" class="button button--large button--block" disabled={busy || blocked} aria-busy={busy}>
             {busy
               ? wallets
-                ? `Waiting for ${methodNames[method]}…`
+                ? `Waiting for ${METHOD_NAMES[method]}…`
                 : 'Placing your order…'
               : `Place order · ${formatPkr(total)}`}
           </button>
           {busy && wallets && (
             <p class="hint center" role="status">
-              Approve the payment in your {methodNames[method]} app if it asks. This can take a few seconds.
+              Approve the payment in your {METHOD_NAMES[method]} app if it asks. This can take a few seconds.
             </p>
           )}
         </form>

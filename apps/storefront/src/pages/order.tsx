@@ -1,5 +1,6 @@
 // Order page: what was bought and where it goes, with its status following the order's event stream live
 // (confirmed, shipped, delivered) without a reload.
+import { METHOD_NAMES } from '@bazaar/web-kit/api-types';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Alert, Loading, StatusBadge, shortOrderId, statusLabel, When } from '../components/bits.tsx';
 import { Link } from '../components/link.tsx';
@@ -7,7 +8,7 @@ import type { Order } from '../lib/api.ts';
 import { formatMoney } from '../lib/money.ts';
 import { isNewerStatus } from '../lib/order-status.ts';
 import { type FollowState, followOrder, isFinal, type OrderStatus, type StatusEvent } from '../lib/order-stream.ts';
-import { ApiError, friendlyMessage, methodNames } from '../lib/problems.ts';
+import { ApiError, friendlyMessage } from '../lib/problems.ts';
 import { loginPath, productPath, trackPath } from '../lib/routes.ts';
 import { api, getState, markReady, navigate, sessionEnded, showNotice, useAppState, useTitle } from '../state.ts';
 
@@ -37,7 +38,7 @@ function rejectionWords(reason: string | undefined, wallet: string): string {
 
 /** reason: the rejection's reason as the stream told it, for the moment before the order is read again. */
 function headline(order: Order, status: OrderStatus, reason?: string): string {
-  const wallet = order.payment.method === 'cod' ? undefined : methodNames[order.payment.method];
+  const wallet = order.payment.method === 'cod' ? undefined : METHOD_NAMES[order.payment.method];
   switch (status) {
     case 'PENDING':
       return wallet ? `Waiting for payment confirmation from ${wallet}…` : 'Waiting for confirmation of your order…';
@@ -345,7 +346,7 @@ export function OrderPage({ id }: { id: string }) {
           </p>
           <h2>Payment</h2>
           <p>
-            {methodNames[order.payment.method]}: {paymentWords[order.payment.status] ?? order.payment.status}
+            {METHOD_NAMES[order.payment.method]}: {paymentWords[order.payment.status] ?? order.payment.status}
             {order.payment.method === 'cod' && order.payment.status === 'AUTHORIZED' ? ', pay on delivery' : ''}
             {order.payment.reference && (
               <>
