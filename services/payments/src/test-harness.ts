@@ -104,7 +104,6 @@ export async function harness(
   };
 }
 
-/** The ledger balances, nothing is held for a released payment, and no refund exceeds its capture. */
 /** A gRPC client of a harness's payments service, as orders makes one: the `idempotent` calls are retried. */
 export function grpcClientOf(h: Harness, idempotent: string[], timeoutMs = 5000): GrpcClient {
   return createGrpcClient({
@@ -118,6 +117,7 @@ export function grpcClientOf(h: Harness, idempotent: string[], timeoutMs = 5000)
   });
 }
 
+/** The ledger balances, nothing is held for a released payment, and no refund exceeds its capture. */
 export async function expectSoundLedger(h: Harness): Promise<void> {
   const { ledger, byOrder } = await h.summary();
   expect(ledger.balanced).toBe(true);
