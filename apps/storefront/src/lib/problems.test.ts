@@ -19,6 +19,11 @@ describe('problems', () => {
     expect(message).toContain('Nothing was charged');
   });
 
+  it('says nothing was charged for every way a payment can reject an order', () => {
+    for (const code of ['PAYMENT_TIMEOUT', 'PAYMENT_UNAVAILABLE', 'PAYMENT_FAILED'])
+      expect(friendlyMessage({ code }, 'jazzcash')).toMatch(/^JazzCash .*nothing was charged/);
+  });
+
   it('has words for the codes a shopper meets, and falls back to the detail', () => {
     expect(friendlyMessage({ code: 'OUT_OF_STOCK' })).toMatch(/sold out/);
     expect(friendlyMessage({ code: 'RATE_LIMITED', retryAfter: 2 })).toMatch(/wait 2 seconds/);

@@ -60,6 +60,8 @@ export function friendlyMessage(
       return `${wallet} declined the payment (for example, not enough balance). Nothing was charged. Try another wallet number, or choose cash on delivery.`;
     case 'PAYMENT_TIMEOUT':
       return `${wallet} did not confirm the payment in time, so the order was not placed and nothing was charged. Please try again.`;
+    case 'PAYMENT_FAILED':
+      return `${wallet} did not complete the payment, so the order was not placed and nothing was charged. Please try again, or choose cash on delivery.`;
     case 'PAYMENT_UNAVAILABLE':
       return `${wallet} could not be reached, so the order was not placed and nothing was charged. Try again shortly, or choose cash on delivery.`;
     case 'VALIDATION_FAILED':

@@ -31,6 +31,8 @@ function rejectionWords(reason: string | undefined, wallet: string): string {
       return `${wallet} did not confirm the payment in time. Nothing was charged.`;
     case 'PAYMENT_UNAVAILABLE':
       return 'The payment service could not be reached. Nothing was charged.';
+    case 'PAYMENT_FAILED':
+      return `${wallet} did not complete the payment. Nothing was charged.`;
     default:
       return 'Nothing was charged.';
   }

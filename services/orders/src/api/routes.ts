@@ -24,7 +24,9 @@ export function ordersRoutes(app: App, deps: Deps): void {
         response: {
           201: { ...OrderSchema, description: 'CONFIRMED: stock reserved, payment authorised (or cash on delivery)' },
           202: { ...OrderSchema, description: 'PENDING: not decided within the window; it finishes by itself' },
-          402: problemAnswer('PAYMENT_DECLINED or PAYMENT_TIMEOUT, with orderId: the order is REJECTED'),
+          402: problemAnswer(
+            'PAYMENT_DECLINED, PAYMENT_TIMEOUT, PAYMENT_UNAVAILABLE or PAYMENT_FAILED, with orderId: the order is REJECTED',
+          ),
           409: problemAnswer('OUT_OF_STOCK, with orderId: the order is REJECTED'),
           422: problemAnswer('IDEMPOTENCY_KEY_REUSED: this key came with another body'),
           503: problemAnswer('SERVICE_UNAVAILABLE: shipping cannot be reached; no order was placed'),

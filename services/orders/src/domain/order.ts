@@ -85,8 +85,19 @@ export const outOfStock = (orderId: string, shortages?: unknown) =>
     orderId,
     ...(shortages ? { shortages } : {}),
   });
-export const paymentDeclined = (orderId: string) =>
-  new AppError('PAYMENT_DECLINED', 402, 'The wallet declined the payment; nothing was charged.', { orderId });
+/** What a client is told of an order rejected for its payment, per reason; each says that nothing was charged. */
+const paymentRejections: Record<string, string> = {
+  PAYMENT_DECLINED: 'The wallet declined the payment; nothing was charged.',
+  PAYMENT_TIMEOUT: 'The payment provider did not answer in time; nothing was charged.',
+  PAYMENT_UNAVAILABLE: 'The payment service or its provider could not be reached; nothing was charged.',
+  PAYMENT_FAILED: 'The payment provider refused to complete the payment; nothing was charged.',
+};
+
+/** The 402 for an order rejected for its payment, PAYMENT_DECLINED or another payment reason. */
+export const paymentRejected = (reason: string, orderId: string) =>
+  new AppError(reason, 402, paymentRejections[reason] ?? 'The payment could not be completed; nothing was charged.', {
+    orderId,
+  });
 export const idempotencyKeyReused = () =>
   new AppError('IDEMPOTENCY_KEY_REUSED', 422, 'This Idempotency-Key was used with a different request body.');
 export const notCancellable = (status: string) =>

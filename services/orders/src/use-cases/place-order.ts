@@ -2,7 +2,7 @@
 // short synchronous window, and answer with what is known by then.
 import { createHash, randomUUID } from 'node:crypto';
 import { enqueue } from '@bazaar/kit/messaging';
-import { AppError, type Caller, problemOf, validationFailed } from '@bazaar/kit/server';
+import { type Caller, problemOf, validationFailed } from '@bazaar/kit/server';
 import { trace } from '@opentelemetry/api';
 import stableStringify from 'safe-stable-stringify';
 import { OrderEvents, type PaymentMethod } from '../contracts.ts';
@@ -14,7 +14,7 @@ import {
   mergeLines,
   type Order,
   outOfStock,
-  paymentDeclined,
+  paymentRejected,
   summaryOf,
   unknownCity,
 } from '../domain/order.ts';
@@ -125,14 +125,7 @@ export function answerFor(order: Order): Answer {
   if (order.status === 'PENDING') return { status: 202, body: order, problem: false };
   if (order.status !== 'REJECTED') return { status: 201, body: order, problem: false };
   const reason = order.rejectionReason ?? 'REJECTED';
-  const error: AppError =
-    reason === 'OUT_OF_STOCK'
-      ? outOfStock(order.id)
-      : reason === 'PAYMENT_DECLINED'
-        ? paymentDeclined(order.id)
-        : new AppError(reason, 402, 'The payment could not be completed in time; nothing was charged.', {
-            orderId: order.id,
-          });
+  const error = reason === 'OUT_OF_STOCK' ? outOfStock(order.id) : paymentRejected(reason, order.id);
   const traceId = trace.getActiveSpan()?.spanContext().traceId;
   return { status: error.status, body: problemOf(error, traceId), problem: true };
 }
