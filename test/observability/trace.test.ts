@@ -22,6 +22,7 @@ type Line = { service?: string; traceId?: string; spanId?: string; requestId?: s
 
 const SERVER = 1;
 const CLIENT = 2;
+const PRODUCER = 3;
 const CONSUMER = 4;
 const SERVICES = ['gateway', 'inventory', 'orders', 'payments', 'shipping', 'users'];
 
@@ -196,6 +197,9 @@ describe.each(targets)('one trace across every service ($name)', ({ start, captu
       // The event was written by orders inside the order's trace; the consumer's parent chain passes through it.
       expect(chain.some((s) => s.service === 'orders')).toBe(true);
     }
+    // The consumer hangs under the relay's PRODUCER span of the publish, itself under the writing transaction.
+    const publish = spans.find((s) => s.spanId === shipping!.parentSpanId);
+    expect(publish).toMatchObject({ service: 'orders', kind: PRODUCER, name: 'publish OrderConfirmed' });
   });
 
   it('finds the log lines of every one of those services under the trace id', async () => {

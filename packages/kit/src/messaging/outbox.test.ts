@@ -2,6 +2,7 @@ import { context, ROOT_CONTEXT, SpanKind, type Tracer, trace } from '@openteleme
 import { pino } from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Db, openDatabase } from '../database/db.ts';
+import { traced as tracedDb } from '../database/traced.ts';
 import { SpanStore } from '../telemetry/span-store.ts';
 import { createTracing, currentTraceIds, withRequestId } from '../telemetry/tracing.ts';
 import { type Envelope, envelope } from './envelope.ts';
@@ -144,6 +145,31 @@ describe('the outbox and inbox', () => {
     expect(byName.get('consume Thing')?.parentSpanId).toBe(publish?.spanId);
     const [row] = await db.query('SELECT envelope FROM outbox WHERE id = $1', [id]);
     expect(row.envelope.traceparent).toContain(spanId); // the row keeps what its writer wrote
+  });
+
+  it("keeps the relay's own statements (the mark of what it sent) out of the writer's trace", async () => {
+    const spans = new SpanStore();
+    const traced = (await createTracing('outbox-test', spans)).tracer;
+    const raw = await openDatabase({ dataDir: 'memory://' });
+    await ensureMessagingTables(raw);
+    const db = tracedDb(raw, traced);
+    const broker = new InProcessBroker({ backoffMs: 1 });
+    const relay = new OutboxRelay(db, broker, log, { sweepMs: 60_000, markEveryMs: 1, tracer: traced });
+    cleanup.push(
+      () => raw.close(),
+      () => relay.stop(),
+    );
+    await broker.subscribe('c', ['Thing'], async () => {});
+    await relay.start();
+    const writer = traced.startSpan('writer');
+    await context.with(trace.setSpan(ROOT_CONTEXT, writer), () =>
+      db.transaction((tx) => enqueue(tx, 'test', { type: 'Thing', data: {} })),
+    );
+    writer.end();
+    await until(async () => (await raw.query('SELECT 1 FROM outbox WHERE published_at IS NOT NULL')).length > 0);
+    const names = spans.trace(writer.spanContext().traceId).map((s) => s.name);
+    expect(names).toContain('publish Thing');
+    expect(names.filter((n) => n !== 'writer' && n !== 'publish Thing' && n !== 'transaction')).toEqual([]);
   });
 
   it('carries the id of the request that wrote an event into the context its consumer logs in', async () => {

@@ -1,5 +1,5 @@
 // The transactional outbox: events are written with the change that caused them, then relayed to the broker.
-import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import { context, propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import type { Db, Tx } from '../database/db.ts';
 import type { Broker } from './broker.ts';
@@ -124,14 +124,15 @@ export class OutboxRelay {
   /**
    * Wakes the relay once what the committer does next has gone out: its answer, its next call. The signal comes
    * inside the commit, before the committer's own code resumes; publishing there put the broker's round trip in
-   * front of, say, a gRPC answer's trailers. Commits of one turn of the event loop go out together.
+   * front of, say, a gRPC answer's trailers. Commits of one turn of the event loop go out together. The pass runs
+   * outside the committer's trace: its marks and sweeps are the relay's own work, not part of the request.
    */
   private wakeSoon(): void {
     if (this.wakeDue) return;
     this.wakeDue = true;
     setImmediate(() => {
       this.wakeDue = false;
-      this.wake();
+      context.with(ROOT_CONTEXT, () => this.wake());
     });
   }
 

@@ -145,6 +145,7 @@ export async function serviceDefaults(
   const relay = new OutboxRelay(db, relayBroker, log, {
     sweepMs: platform.outboxSweepMs,
     retainMs: platform.outboxRetentionMs,
+    tracer: tracing.tracer,
   });
   opsRoutes(app, { service: name, spans, logs, relay, broker: platform.broker });
   messagingMetrics(registry, name, relay, platform.broker);
