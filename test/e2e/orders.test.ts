@@ -91,6 +91,7 @@ describe.each(targets)('$name', (target) => {
       expect(placed.body.code).toBe('OUT_OF_STOCK');
       const order = (await shopper.call('GET', `/api/orders/${placed.body.orderId}`)).body;
       expect(order.status).toBe('REJECTED');
+      expect(order.payment.status).toBe('VOIDED'); // never asked for, and never will be: not PENDING
       // It still shows what it would have cost, at the catalogue's prices.
       expect(order.items).toEqual([
         { sku: 'E2E-LAST', name: 'Last units', quantity: 3, unitPrice: { amount: 100000, currency: 'PKR' } },
@@ -206,6 +207,16 @@ describe.each(targets)('$name', (target) => {
       expect(reordered.body).toEqual(first.body);
     });
 
+    it('a city typed in any case and with spaces is stored as shipping names it, as its shipment is', async () => {
+      const placed = await shopper.call('POST', '/api/orders', {
+        items: [{ sku: 'TEA-001', quantity: 1 }],
+        payment: { method: 'cod' },
+        shipping: { city: '  lAHORE ', address: '12 Mall Road', phone: '03001234567' },
+      });
+      expect(placed.status).toBe(201);
+      expect(placed.body.shipping.city).toBe('Lahore');
+    });
+
     it('a sku on several lines is held to 100 over all of them: 400, and no order is placed', async () => {
       const before = (await shopper.call('GET', '/api/orders?limit=100')).body.items.length;
       const over = await shopper.order(
@@ -268,6 +279,12 @@ describe.each(targets)('$name', (target) => {
           items: [{ sku: 'TEA-001', quantity: 1 }],
           payment: { method: 'cod' },
           shipping: { city: 'Atlantis', address: 'x', phone: '03001234567' },
+        },
+        // Not the form of any sku (upper-case letters, digits, hyphens): no order to reject, a field to correct.
+        {
+          items: [{ sku: 'tea 001', quantity: 1 }],
+          payment: { method: 'cod' },
+          shipping: { city: 'Lahore', address: 'x', phone: '03001234567' },
         },
         {
           items: [{ sku: 'TEA-001', quantity: 1 }],

@@ -1,6 +1,9 @@
 // What other services may rely on: the StockChanged event and the internal reservation API the orders saga calls.
 import type { Money } from '@bazaar/kit/server';
 
+/** SKUs are upper-case letters, digits and hyphens, 2..40 characters, starting with a letter or digit: LAWN-001. */
+export const SKU_PATTERN = '^[A-Z0-9][A-Z0-9-]{1,39}$';
+
 export const StockChanged = 'StockChanged';
 export type StockChangeReason = 'created' | 'adjusted' | 'reserved' | 'committed' | 'released';
 /** One event per sku per transaction that changed its stock (a batch of reservations is one), with the levels after it. */

@@ -1,7 +1,8 @@
 // The inventory API's schemas: they validate at the edge and document the OpenAPI.
 import { listQuery, Money } from '@bazaar/kit/server';
 import { Type } from 'typebox';
-import { MAX_QUANTITY, SKU_PATTERN } from '../domain/product.ts';
+import { SKU_PATTERN } from '../contracts.ts';
+import { MAX_QUANTITY } from '../domain/product.ts';
 
 export const Sku = Type.String({
   pattern: SKU_PATTERN,

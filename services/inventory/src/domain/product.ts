@@ -3,8 +3,6 @@ import { AppError, type Money } from '@bazaar/kit/server';
 import type { Shortage } from '../contracts.ts';
 import type { ReservationLine } from './reservation.ts';
 
-/** SKUs are upper-case letters, digits and hyphens, 2..40 characters, starting with a letter or digit: LAWN-001. */
-export const SKU_PATTERN = '^[A-Z0-9][A-Z0-9-]{1,39}$';
 /** The most stock one creation or adjustment may name, and the most one order line may reserve. */
 export const MAX_QUANTITY = 1_000_000;
 

@@ -1,4 +1,5 @@
 // The orders API's schemas: they validate at the edge and document the OpenAPI.
+import { SKU_PATTERN } from '@bazaar/inventory/contracts';
 import { Money } from '@bazaar/kit/server';
 import { Type } from 'typebox';
 import { MAX_LINE_QUANTITY } from '../domain/order.ts';
@@ -16,7 +17,7 @@ export const PlaceOrderBody = Type.Object(
     items: Type.Array(
       Type.Object(
         {
-          sku: Type.String({ minLength: 1, maxLength: 64 }),
+          sku: Type.String({ pattern: SKU_PATTERN, description: 'A product sku, as the catalogue shows it: LAWN-001' }),
           quantity: Type.Integer({ minimum: 1, maximum: MAX_LINE_QUANTITY }),
         },
         { additionalProperties: false },

@@ -43,9 +43,12 @@ export interface Payments {
 /** The synchronous upstreams the saga calls, over one transport (INTERNAL_TRANSPORT). */
 export type SyncUpstreams = { inventory: Inventory; payments: Payments; close(): Promise<void> };
 
+/** A city we deliver to, named as shipping names it, and its fee in paisa. */
+export type Rate = { city: string; fee: number };
+
 export interface Shipping {
-  /** The fee for a city, or null when we do not deliver there. */
-  feeFor(city: string): Promise<number | null>;
+  /** The rate for a city however it was typed ("lahore "), or null when we do not deliver there. */
+  rateFor(city: string): Promise<Rate | null>;
   /** Cancels the order's shipment unless the courier has picked it up; false when it has. */
   cancel(orderId: string): Promise<boolean>;
 }

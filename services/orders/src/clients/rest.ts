@@ -5,6 +5,7 @@ import {
   type Inventory,
   type Payments,
   pricedOf,
+  type Rate,
   type ReservedLine,
   type Shipping,
   type SyncUpstreams,
@@ -53,16 +54,20 @@ export function restUpstreams(inventory: Client, payments: Client): SyncUpstream
 }
 
 export function restShipping(http: Client): Shipping {
-  const fees = new Map<string, { fee: number | null; at: number }>();
+  const rates = new Map<string, { rate: Rate; at: number }>();
   return {
-    async feeFor(city) {
+    async rateFor(city) {
       const key = city.trim().toLowerCase();
-      const cached = fees.get(key);
-      if (cached && Date.now() - cached.at < 60_000) return cached.fee;
+      const cached = rates.get(key);
+      if (cached && Date.now() - cached.at < 60_000) return cached.rate;
       try {
-        const { fee } = await http.call<{ fee: { amount: number } }>('GET', `/internal/rates/${path(city.trim())}`);
-        fees.set(key, { fee: fee.amount, at: Date.now() });
-        return fee.amount;
+        const found = await http.call<{ city: string; fee: { amount: number } }>(
+          'GET',
+          `/internal/rates/${path(city.trim())}`,
+        );
+        const rate = { city: found.city, fee: found.fee.amount };
+        rates.set(key, { rate, at: Date.now() });
+        return rate;
       } catch (err) {
         if (err instanceof UpstreamError && err.status === 404) return null;
         throw shippingDown(err);

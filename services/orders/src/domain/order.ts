@@ -101,7 +101,13 @@ export const paymentRejected = (reason: string, orderId: string) =>
 export const idempotencyKeyReused = () =>
   new AppError('IDEMPOTENCY_KEY_REUSED', 422, 'This Idempotency-Key was used with a different request body.');
 export const notCancellable = (status: string) =>
-  new AppError('NOT_CANCELLABLE', 409, `An order that is ${status} can no longer be cancelled.`);
+  new AppError(
+    'NOT_CANCELLABLE',
+    409,
+    status === 'PENDING'
+      ? 'An order still PENDING cannot be cancelled yet: it is cancellable once CONFIRMED, until the courier picks it up.'
+      : `An order that is ${status} can no longer be cancelled.`,
+  );
 export const unknownCity = () =>
   new AppError('VALIDATION_FAILED', 400, 'We do not deliver to this city yet; see GET /api/shipping/rates.', {}, [
     { path: 'shipping.city', message: 'is not a city we deliver to' },

@@ -36,8 +36,8 @@ export async function placeOrder(deps: Deps, caller: Caller, input: PlaceOrder, 
   // Keys sorted: the same order is the same request however its JSON was laid out.
   const requestHash = createHash('sha256').update(stableStringify(input)).digest('hex');
   // No look-up of the key first: claiming it in the order's transaction answers the same, one round trip less.
-  const fee = await deps.shipping.feeFor(input.shipping.city);
-  if (fee === null) throw unknownCity();
+  const rate = await deps.shipping.rateFor(input.shipping.city);
+  if (rate === null) throw unknownCity();
 
   const orderId = `ord_${randomUUID()}`;
   const placed = await deps.db.transaction(async (tx) => {
@@ -47,12 +47,12 @@ export async function placeOrder(deps: Deps, caller: Caller, input: PlaceOrder, 
       id: orderId,
       userId: caller.id,
       lines,
-      shippingFee: fee,
+      shippingFee: rate.fee,
       method: input.payment.method,
       wallet: input.payment.wallet,
       cnic: input.payment.cnic,
       shipping: {
-        city: input.shipping.city.trim(),
+        city: rate.city, // as shipping names it, whatever the case or spaces it was typed with
         address: input.shipping.address.trim(),
         phone: input.shipping.phone,
       },

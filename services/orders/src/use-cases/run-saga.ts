@@ -95,7 +95,8 @@ async function reserve(deps: Deps, { order, ...stored }: StoredOrder, finish?: F
     // Priced as far as the catalogue knows its skus: the rejected order still shows what it would have cost.
     const priced = new Map(result.priced?.map((l) => [l.sku, asLine(l)]));
     const lines = order.items.map(({ sku, quantity }) => priced.get(sku) ?? { sku, quantity });
-    return reject(deps, order.id, 'OUT_OF_STOCK', { lines }, finish);
+    // No payment was asked for, and none ever will be: VOIDED, not a PENDING that never ends.
+    return reject(deps, order.id, 'OUT_OF_STOCK', { lines, paymentStatus: 'VOIDED' }, finish);
   }
   const lines = result.lines.map(asLine);
   // Written with the next step's outcome: after a crash before that, Reserve answers these lines again.
