@@ -26,17 +26,37 @@ export function installValidators(app: FastifyInstance): void {
   app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? strict : coercing).compile(schema));
 }
 
-/** fieldErrors turns ajv's errors into the `{ path, message }` list of a 400 problem. */
+/**
+ * fieldErrors turns ajv's errors into the `{ path, message }` list of a 400 problem, one entry per field and message.
+ * A choice of constants (an enum, or a union of literals, which ajv reports as one error per branch and one for the
+ * union) reads as one line that names the allowed values.
+ */
 export function fieldErrors(errors: ErrorObject[], part: string | undefined): FieldError[] {
   const root = part === 'body' || !part ? '' : `${part}`;
-  return errors.map((e) => {
-    const base = [root, ...e.instancePath.split('/').filter(Boolean)].filter(Boolean).join('.');
+  const pathOf = (e: ErrorObject) => [root, ...e.instancePath.split('/').filter(Boolean)].filter(Boolean).join('.');
+  const choices = new Map<string, unknown[]>();
+  for (const e of errors)
+    if (e.keyword === 'const')
+      choices.set(e.instancePath, [...(choices.get(e.instancePath) ?? []), e.params.allowedValue]);
+  const out = new Map<string, FieldError>();
+  for (const e of errors) {
+    const base = pathOf(e);
     const params = e.params as Record<string, unknown>;
-    if (e.keyword === 'required') return { path: join(base, String(params.missingProperty)), message: 'is required' };
-    if (e.keyword === 'additionalProperties')
-      return { path: join(base, String(params.additionalProperty)), message: 'is not an allowed field' };
-    return { path: base || '(body)', message: e.message ?? 'is not valid' };
-  });
+    const error: FieldError =
+      e.keyword === 'required'
+        ? { path: join(base, String(params.missingProperty)), message: 'is required' }
+        : e.keyword === 'additionalProperties'
+          ? { path: join(base, String(params.additionalProperty)), message: 'is not an allowed field' }
+          : e.keyword === 'enum'
+            ? { path: base || '(body)', message: oneOf(params.allowedValues as unknown[]) }
+            : (e.keyword === 'const' || e.keyword === 'anyOf') && (choices.get(e.instancePath)?.length ?? 0) > 1
+              ? { path: base || '(body)', message: oneOf(choices.get(e.instancePath)!) }
+              : { path: base || '(body)', message: e.message ?? 'is not valid' };
+    out.set(`${error.path}\n${error.message}`, error);
+  }
+  return [...out.values()];
 }
+
+const oneOf = (values: unknown[]) => `must be one of: ${values.map((v) => JSON.stringify(v)).join(', ')}`;
 
 const join = (a: string, b: string) => (a ? `${a}.${b}` : b);

@@ -1,0 +1,36 @@
+import { Ajv } from 'ajv';
+import { Type } from 'typebox';
+import { describe, expect, it } from 'vitest';
+import { fieldErrors } from './validation.ts';
+
+const errorsOf = (schema: object, value: unknown) => {
+  const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
+  validate(value);
+  return fieldErrors(validate.errors ?? [], 'body');
+};
+
+describe('fieldErrors', () => {
+  it('names the allowed values of a union of literals once, not once per branch', () => {
+    const schema = Type.Object({
+      payment: Type.Object({ method: Type.Union([Type.Literal('jazzcash'), Type.Literal('cod')]) }),
+    });
+    expect(errorsOf(schema, { payment: { method: 'visa' } })).toEqual([
+      { path: 'payment.method', message: 'must be one of: "jazzcash", "cod"' },
+    ]);
+  });
+
+  it('names the allowed values of an enum', () => {
+    expect(errorsOf(Type.Object({ role: Type.Enum(['customer', 'admin']) }), { role: 'root' })).toEqual([
+      { path: 'role', message: 'must be one of: "customer", "admin"' },
+    ]);
+  });
+
+  it('gives each field its own line: missing, unknown and mistyped', () => {
+    const schema = Type.Object({ name: Type.String(), age: Type.Integer() }, { additionalProperties: false });
+    expect(errorsOf(schema, { age: 'x', extra: 1 })).toEqual([
+      { path: 'name', message: 'is required' },
+      { path: 'extra', message: 'is not an allowed field' },
+      { path: 'age', message: 'must be integer' },
+    ]);
+  });
+});
