@@ -72,6 +72,8 @@ describe.runIf(browser)('the operations console in Chromium', () => {
     await page.getByRole('heading', { name: 'Services and replicas' }).waitFor();
     for (const name of SERVICES) await page.locator(`#svc-${name}`).waitFor();
     await poll(() => page.locator('.state.ok').count()).toBeGreaterThanOrEqual(5);
+    // Times are the shop's, Pakistan time, and say so.
+    await page.getByText(/updated \d\d:\d\d:\d\d PKT/).waitFor();
     await shot(page, 'console-services');
     // Pause stops the refreshing at once: not one more request.
     let asked = 0;
@@ -122,6 +124,11 @@ describe.runIf(browser)('the operations console in Chromium', () => {
     await poll(() => ordersServer.getAttribute('aria-expanded')).toBe('true');
     await page.locator('.wf-detail').getByText('http.route').waitFor();
     await shot(page, 'console-waterfall');
+
+    // The header links to the storefront, the other app.
+    await page.getByRole('banner').getByRole('link', { name: 'Storefront' }).click();
+    await page.waitForURL(`${base}/`);
+    await page.locator('html[data-ready="true"]').waitFor();
     expect(problems).toEqual([]);
     await ctx.close();
   });
@@ -264,6 +271,14 @@ describe.runIf(browser)('the operations console in Chromium', () => {
     expect(await first.textContent()).toContain(total);
     expect(await first.textContent()).toContain(placed.body.userId);
     expect(await first.textContent()).toContain('EasyPaisa');
+    // Placed in Pakistan time, as the shop shows it, whatever the browser's own zone; the column says so.
+    expect(await page.locator('table.orders thead th').first().textContent()).toBe('Placed (PKT)');
+    const karachi = new Intl.DateTimeFormat('en-GB', {
+      timeZone: 'Asia/Karachi',
+      timeStyle: 'short',
+      hourCycle: 'h23',
+    });
+    expect(await first.locator('td time').textContent()).toContain(karachi.format(new Date(placed.body.createdAt)));
     await shot(page, 'console-orders');
 
     // The status filter asks the API for that status only (the run's first orders are delivered by now).

@@ -63,6 +63,19 @@ async function toLahoreCheckout(page: Page, user: { email: string; password: str
   await page.getByLabel('Address').fill(address);
 }
 
+/** contrast is the WCAG contrast ratio of two computed colours, `rgb(r, g, b)`: 4.5 and more reads well. */
+function contrast(a: string, b: string): number {
+  const luminance = (colour: string) => {
+    const [r, g, b] = (colour.match(/\d+(\.\d+)?/g) ?? []).slice(0, 3).map((c) => {
+      const v = Number(c) / 255;
+      return v <= 0.04045 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    });
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+  };
+  const [light, dark] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (light + 0.05) / (dark + 0.05);
+}
+
 /** Presses Tab until the focused element matches, as a keyboard user would: fails if it is never reached. */
 async function tabTo(
   page: Page,
@@ -120,6 +133,18 @@ describe.skipIf(!browser)('storefront in the browser', () => {
       8,
     );
     await poll(() => page.locator('.price').first().textContent()).toMatch(/^Rs \d{1,3}(,\d{3})*(\.\d\d)?$/);
+    // The header's content lines up with the page's, left and right.
+    const edges = await page.evaluate(() => {
+      const inner = (selector: string) => {
+        const el = document.querySelector(selector)!;
+        const box = el.getBoundingClientRect();
+        const style = getComputedStyle(el);
+        return [box.left + Number.parseFloat(style.paddingLeft), box.right - Number.parseFloat(style.paddingRight)];
+      };
+      return { header: inner('.site-header'), main: inner('main'), brand: inner('.brand')[0] };
+    });
+    expect(edges.header).toEqual(edges.main);
+    expect(edges.brand).toBe(edges.main[0]);
     await shot(page, 'desktop-01-home');
 
     // Sign up from the header.
@@ -138,9 +163,20 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     await shot(page, 'desktop-02-signed-up');
 
     // Search, and add the first product from the results.
-    await page.getByRole('searchbox', { name: 'Search products' }).fill('lawn');
+    const search = page.getByRole('searchbox', { name: 'Search products' });
+    await search.fill('lawn');
     await page.getByRole('button', { name: 'Search' }).click();
     await poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe('Results for “lawn”');
+    // What was searched stays in the box, readable: not the header's white text on the box's white.
+    expect(await search.inputValue()).toBe('lawn');
+    const colours = await search.evaluate((box) => ({
+      text: getComputedStyle(box).color,
+      placeholder: getComputedStyle(box, '::placeholder').color,
+      background: getComputedStyle(box).backgroundColor,
+    }));
+    expect(colours.text).not.toBe(colours.background);
+    expect(contrast(colours.text, colours.background)).toBeGreaterThanOrEqual(4.5);
+    expect(contrast(colours.placeholder, colours.background)).toBeGreaterThanOrEqual(4.5);
     await page.getByRole('button', { name: /^Add to cart: Embroidered lawn suit/ }).click();
     await poll(() => page.getByTestId('cart-count').textContent()).toContain('1');
     await shot(page, 'desktop-03-search');
@@ -286,10 +322,50 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     await poll(() => status.getAttribute('data-status'), { timeout: 20_000 }).toBe('REJECTED');
     // The reason shows with the status itself: the stream's detail carries it before the order is read again.
     expect(await status.textContent()).toContain('JazzCash did not confirm the payment in time. Nothing was charged.');
+    // The timeline does not say it was placed and not placed.
+    expect(await page.getByRole('list', { name: 'Order progress' }).locator('.step-label').allTextContents()).toEqual([
+      'Done: Order received',
+      'Current: Not placed',
+    ]);
     await shot(page, 'desktop-15-payment-timeout');
+
+    // The cart was emptied when the order was taken; meanwhile the shopper put something else in it. One press puts
+    // the order's items back beside it.
+    expect(await page.getByTestId('cart-count').textContent()).toContain('0');
+    const orderUrl = page.url();
+    await page.goto('/');
+    await page.getByRole('button', { name: /^Add to cart: Hunza dried apricots/ }).click();
+    await poll(() => page.getByTestId('cart-count').textContent()).toContain('1');
+    await page.goto(orderUrl);
+    await page.getByRole('button', { name: 'Put these items back in my cart' }).click();
+    await page.waitForURL(/\/cart$/);
+    const lines = page.getByRole('list', { name: 'Items in your cart' }).getByRole('listitem');
+    await poll(() => lines.count()).toBe(2);
+    expect(await lines.allTextContents()).toEqual([
+      expect.stringContaining('Hunza dried apricots'),
+      expect.stringContaining('Kashmiri tea'),
+    ]);
+    expect(await page.getByTestId('cart-count').textContent()).toContain('2');
     expect(problems).toEqual([]);
     await ctx.close();
   }, 60_000);
+
+  it('logging out empties the cart: the next person to log in on the device does not get it', async () => {
+    const user = await newCustomer('Shared Device');
+    const { ctx, page, problems } = await context();
+    await page.goto('/');
+    await logIn(page, user.email, user.password);
+    await page.getByRole('button', { name: /^Add to cart: Kashmiri tea/ }).click();
+    await poll(() => page.getByTestId('cart-count').textContent()).toContain('1');
+    await page.getByRole('button', { name: /^Log out/ }).click();
+    await poll(() => page.getByTestId('cart-count').textContent()).toContain('0');
+    expect(await page.evaluate(() => localStorage.getItem('bazaar.cart.v1'))).toBeNull();
+    await logIn(page, ADMIN.email, ADMIN.password);
+    await page.getByRole('link', { name: /^Cart/ }).click();
+    await poll(() => page.getByText('Your cart is empty.').isVisible()).toBe(true);
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
 
   it('an order page reads the order once and again only for a newer status; an unknown id is one request and "not found"', async () => {
     const user = await newCustomer('Returning Buyer');
@@ -428,6 +504,11 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     await page.goto('/orders');
     await page.getByRole('heading', { name: 'All orders' }).waitFor();
     await poll(() => page.locator('.order-row').first().textContent()).toContain(`customer ${placed.body.userId}`);
+
+    // The operations console is one link away: its own app, with its own login (it links back: console.test.ts).
+    await page.getByRole('link', { name: 'Operations console' }).click();
+    await page.waitForURL(/\/console$/);
+    await page.getByRole('heading', { name: 'Log in to the console' }).waitFor();
     expect(problems).toEqual([]);
     await ctx.close();
   }, 60_000);

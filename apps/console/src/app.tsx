@@ -65,28 +65,34 @@ export function App() {
           </span>
         </div>
         {session && (
-          <>
-            <nav aria-label="Console sections">
-              <ul>
-                {sections.map((s) => (
-                  <li key={s.href}>
-                    <Link href={s.href} aria-current={s.pages.includes(route.page) ? 'page' : undefined}>
-                      {s.label}
-                    </Link>
-                  </li>
-                ))}
-              </ul>
-            </nav>
-            <div class="who">
+          <nav aria-label="Console sections">
+            <ul>
+              {sections.map((s) => (
+                <li key={s.href}>
+                  <Link href={s.href} aria-current={s.pages.includes(route.page) ? 'page' : undefined}>
+                    {s.label}
+                  </Link>
+                </li>
+              ))}
+            </ul>
+          </nav>
+        )}
+        <div class="who">
+          {/* The shop is another app: a plain link, a full page load. */}
+          <a class="to-shop" href="/">
+            Storefront
+          </a>
+          {session && (
+            <>
               <span class="who-name" title={session.email}>
                 {session.name}
               </span>
               <button type="button" class="small ghost" onClick={logOut}>
                 Log out
               </button>
-            </div>
-          </>
-        )}
+            </>
+          )}
+        </div>
       </header>
       <main id="main" tabIndex={-1}>
         {session ? <Page route={route} /> : <Login notice={notice} />}

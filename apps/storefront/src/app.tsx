@@ -106,11 +106,17 @@ function Header({ route, here }: { route: Route; here: string }) {
               </li>
             )}
             {session?.user.role === 'admin' && (
-              <li>
-                <Link href="/admin" aria-current={current('admin')}>
-                  Admin
-                </Link>
-              </li>
+              <>
+                <li>
+                  <Link href="/admin" aria-current={current('admin')}>
+                    Admin
+                  </Link>
+                </li>
+                <li>
+                  {/* The console is another app: a plain link, a full page load. */}
+                  <a href="/console">Operations console</a>
+                </li>
+              </>
             )}
             {session ? (
               <li>

@@ -1,8 +1,9 @@
 // state: the app's shared state (session, cart, notices), its actions, and the hooks pages read it with.
 import { browserStorage } from '@bazaar/web-kit/stored-session';
 import { useEffect, useState } from 'preact/hooks';
-import { createApi, type Product } from './lib/api.ts';
+import { createApi, type Order, type Product } from './lib/api.ts';
 import {
+  addLines,
   addToCart,
   CART_KEY,
   type Cart,
@@ -71,9 +72,11 @@ export async function logIn(email: string, password: string): Promise<Session> {
   }
 }
 
+/** logOut ends the session and empties the cart: the next person to log in on this device must not inherit it. */
 export function logOut() {
   setSession(null);
-  showNotice({ kind: 'info', text: 'You have logged out. Your cart is kept on this device.' });
+  setCart(emptyCart());
+  showNotice({ kind: 'info', text: 'You have logged out.' });
 }
 
 function setCart(cart: Cart) {
@@ -92,6 +95,8 @@ export const cartActions = {
   set: (sku: string, quantity: number) => setCart(setQuantity(state.cart, sku, quantity)),
   remove: (sku: string) => setCart(removeFromCart(state.cart, sku)),
   replace: (cart: Cart) => setCart(cart),
+  /** putBack returns an order's items to the cart, as when its payment failed after the cart was emptied. */
+  putBack: (items: Order['items']) => setCart(addLines(state.cart, items)),
   clear: () => setCart(emptyCart()),
 };
 

@@ -3,6 +3,7 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 import type { ApiError } from '../lib/api.ts';
+import { when, ZONE } from '../lib/format.ts';
 import { tone } from '../lib/orders.ts';
 import { colourOf } from '../lib/waterfall.ts';
 
@@ -46,7 +47,7 @@ export function Freshness({
       <span class={`pulse ${live ? 'on' : ''}`} aria-hidden="true" />
       <span>
         {live ? `Refreshing every ${everyMs / 1000} s` : 'Paused'}
-        {updatedAt ? ` · updated ${new Date(updatedAt).toLocaleTimeString()}` : ''}
+        {updatedAt ? ` · updated ${when(updatedAt)} ${ZONE}` : ''}
       </span>
       <button type="button" class="small" onClick={onToggle} aria-pressed={!live}>
         {live ? 'Pause' : 'Resume'}

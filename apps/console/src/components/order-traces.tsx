@@ -1,4 +1,5 @@
 // OrderTraces: the traces an order appears in (its placing, its events, its courier steps), each a link to its page.
+import { when, ZONE } from '../lib/format.ts';
 import type { OrderTrace } from '../lib/order-traces.ts';
 import { paths } from '../lib/routes.ts';
 import { Link } from './link.tsx';
@@ -15,7 +16,9 @@ export function OrderTraces({ orderId, traces }: { orderId: string; traces: Orde
         <ul>
           {traces.map((t) => (
             <li key={t.traceId}>
-              <span class="nowrap">{t.startedAt ? new Date(t.startedAt).toLocaleTimeString() : '–'}</span>{' '}
+              <span class="nowrap">
+                {t.startedAt ? <time dateTime={t.startedAt}>{`${when(t.startedAt)} ${ZONE}`}</time> : '–'}
+              </span>{' '}
               <Link
                 href={paths.trace(t.traceId)}
                 aria-label={`Trace ${t.traceId} of ${orderId}: ${t.messages.join(', ')}`}

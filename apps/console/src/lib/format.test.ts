@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ago, bytes, fields, ms, rupees, when } from './format.ts';
+import { ago, bytes, clock, fields, ms, rupees, when } from './format.ts';
 
 describe('formatting', () => {
   it('writes durations in a readable unit', () => {
@@ -28,13 +28,22 @@ describe('formatting', () => {
     expect(pkr(1.5)).toBe('–');
   });
 
-  it('writes a moment as a time today, else with its day (and year when another)', () => {
-    // Local times, as the console shows them, whatever the machine's time zone.
-    const now = new Date(2026, 11, 7, 16, 0, 0);
-    expect(when(new Date(2026, 11, 7, 9, 5, 7).toISOString(), now)).toBe('09:05:07');
-    expect(when(new Date(2026, 11, 6, 23, 59, 0).toISOString(), now)).toBe('6 Dec 23:59');
-    expect(when(new Date(2025, 0, 2, 8, 30, 0).toISOString(), now)).toBe('2 Jan 2025 08:30');
+  it('writes a moment in Pakistan time, as a time today there, else with its day (and year when another)', () => {
+    // UTC moments, so the answers hold whatever the machine's own time zone: Pakistan is UTC+5.
+    const now = new Date('2026-12-07T11:00:00Z'); // 16:00 in Karachi
+    expect(when('2026-12-07T04:05:07Z', now)).toBe('09:05:07');
+    expect(when('2026-12-06T18:59:00Z', now)).toBe('6 Dec 23:59');
+    // Still the 6th in UTC, already the 7th in Karachi: today, by the shop's clock.
+    expect(when('2026-12-06T19:30:00Z', now)).toBe('00:30:00');
+    expect(when('2025-01-02T03:30:00Z', now)).toBe('2 Jan 2025 08:30');
+    expect(when(Date.parse('2026-12-07T10:59:59Z'), now)).toBe('15:59:59');
     expect(when('not a time', now)).toBe('not a time');
+  });
+
+  it('writes a log line’s time of day in Pakistan time, with milliseconds', () => {
+    expect(clock('2026-12-07T04:05:07.123Z')).toBe('09:05:07.123');
+    expect(clock('2026-12-07T19:00:00.005Z')).toBe('00:00:00.005');
+    expect(clock(undefined)).toBe('');
   });
 
   it('shows a log line’s own facts, not its standard fields', () => {

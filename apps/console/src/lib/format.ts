@@ -1,4 +1,8 @@
 // format: durations, times, sizes, ages and money as an operator reads them.
+import { SHOP_TIME_ZONE, SHOP_ZONE_NAME } from '@bazaar/web-kit/shop-time';
+
+/** ZONE labels a time that stands alone (a column, a tooltip): every time here is Pakistan time. */
+export const ZONE = SHOP_ZONE_NAME;
 
 /** ms: 0.42 ms, 12.3 ms, 152 ms, 1.52 s, 2 min 5 s. */
 export function ms(value: number): string {
@@ -11,13 +15,40 @@ export function ms(value: number): string {
   return `${minutes} min ${Math.round((value % 60_000) / 1000)} s`;
 }
 
-/** clock: the local time of day with milliseconds, 14:03:07.123. */
+/** The parts of a moment on the shop's clock: the console shows Pakistan time, as the storefront does. */
+const shopParts = new Intl.DateTimeFormat('en-GB', {
+  timeZone: SHOP_TIME_ZONE,
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: 'numeric',
+  second: 'numeric',
+  hourCycle: 'h23',
+});
+
+const pad = (n: number, width = 2) => String(n).padStart(width, '0');
+
+/** shopTime: a moment's day and time of day in Pakistan, whatever the browser's own time zone. */
+function shopTime(d: Date) {
+  const parts = shopParts.formatToParts(d);
+  const part = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)?.value);
+  return {
+    year: part('year'),
+    month: part('month'),
+    day: part('day'),
+    time: `${pad(part('hour'))}:${pad(part('minute'))}`,
+    seconds: pad(part('second')),
+  };
+}
+
+/** clock: the time of day in Pakistan with milliseconds, 14:03:07.123, for log lines. */
 export function clock(iso: string | undefined): string {
   if (!iso) return '';
   const d = new Date(iso);
   if (Number.isNaN(d.getTime())) return iso;
-  const pad = (n: number, w = 2) => String(n).padStart(w, '0');
-  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}.${pad(d.getMilliseconds(), 3)}`;
+  const t = shopTime(d);
+  return `${t.time}:${t.seconds}.${pad(d.getUTCMilliseconds(), 3)}`;
 }
 
 /** ago: how long before `now`, in the largest sensible unit. */
@@ -31,15 +62,18 @@ export function ago(iso: string, now = Date.now()): string {
 
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
-/** when: a moment as a list shows it: 14:03:07 when it is today (local time), else 7 Dec 14:03, or 7 Dec 2025 14:03. */
-export function when(iso: string, now = new Date()): string {
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const pad = (n: number) => String(n).padStart(2, '0');
-  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}`;
-  if (d.toDateString() === now.toDateString()) return `${time}:${pad(d.getSeconds())}`;
-  const day = `${d.getDate()} ${MONTHS[d.getMonth()]}`;
-  return d.getFullYear() === now.getFullYear() ? `${day} ${time}` : `${day} ${d.getFullYear()} ${time}`;
+/**
+ * when: a moment in Pakistan time (PKT), the one way the console writes one: 14:03:07 when it is today there, else
+ * 7 Dec 14:03, or 7 Dec 2025 14:03 in another year.
+ */
+export function when(at: string | number, now = new Date()): string {
+  const d = new Date(at);
+  if (Number.isNaN(d.getTime())) return String(at);
+  const t = shopTime(d);
+  const today = shopTime(now);
+  if (t.year === today.year && t.month === today.month && t.day === today.day) return `${t.time}:${t.seconds}`;
+  const day = `${t.day} ${MONTHS[t.month - 1]}`;
+  return t.year === today.year ? `${day} ${t.time}` : `${day} ${t.year} ${t.time}`;
 }
 
 /** rupees: integer paisa as rupees with thousands separators and both decimals, 149900 PKR → Rs 1,499.00. */

@@ -3,7 +3,7 @@
 import { useState } from 'preact/hooks';
 import { Freshness, Missing, PageTitle, ProblemNotice, ServiceTag } from '../components/bits.tsx';
 import { ApiError, type DeadLetter, type Messaging } from '../lib/api.ts';
-import { ago, ms } from '../lib/format.ts';
+import { ago, ms, when, ZONE } from '../lib/format.ts';
 import { api, usePoll } from '../state.ts';
 
 const EVERY_MS = 2_000;
@@ -51,7 +51,7 @@ function Sagas({ sagas }: { sagas: Messaging['sagas'] }) {
                   Attempts
                 </th>
                 <th scope="col">Last error</th>
-                <th scope="col">Next attempt</th>
+                <th scope="col">Next attempt ({ZONE})</th>
               </tr>
             </thead>
             <tbody>
@@ -63,7 +63,9 @@ function Sagas({ sagas }: { sagas: Messaging['sagas'] }) {
                   <td>{s.step}</td>
                   <td class="num">{s.attempts}</td>
                   <td class="mono">{s.lastError ?? ''}</td>
-                  <td class="nowrap">{new Date(s.nextAttemptAt).toLocaleTimeString()}</td>
+                  <td class="nowrap">
+                    <time dateTime={s.nextAttemptAt}>{when(s.nextAttemptAt)}</time>
+                  </td>
                 </tr>
               ))}
             </tbody>

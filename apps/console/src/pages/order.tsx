@@ -6,7 +6,7 @@ import { Freshness, PageTitle, ProblemNotice, StatusPill } from '../components/b
 import { Link } from '../components/link.tsx';
 import { OrderTraces } from '../components/order-traces.tsx';
 import { ApiError, type Order } from '../lib/api.ts';
-import { rupees, when } from '../lib/format.ts';
+import { rupees, when, ZONE } from '../lib/format.ts';
 import { tracesOfOrder } from '../lib/order-traces.ts';
 import { isFinal, methodName } from '../lib/orders.ts';
 import { paths } from '../lib/routes.ts';
@@ -81,7 +81,7 @@ function ShipmentHistory({ trackingNumber, version }: { trackingNumber: string; 
   const history = polled.data?.history ?? [];
   return (
     <>
-      <h3 class="history-title">Shipment history</h3>
+      <h3 class="history-title">Shipment history ({ZONE})</h3>
       <ProblemNotice error={polled.error} what="the shipment" />
       {!polled.data && !polled.error && <p class="muted">Loading…</p>}
       {history.length > 0 && (
@@ -118,7 +118,7 @@ function Payments({ orderId, version }: { orderId: string; version: string }) {
                 </th>
                 <th scope="col">Status</th>
                 <th scope="col">Reference</th>
-                <th scope="col">Created</th>
+                <th scope="col">Created ({ZONE})</th>
               </tr>
             </thead>
             <tbody>
@@ -134,7 +134,7 @@ function Payments({ orderId, version }: { orderId: string; version: string }) {
                   <td data-label="Reference">
                     <code class="id">{p.reference ?? '–'}</code>
                   </td>
-                  <td data-label="Created" class="nowrap">
+                  <td data-label={`Created (${ZONE})`} class="nowrap">
                     <time dateTime={p.createdAt}>{when(p.createdAt)}</time>
                   </td>
                 </tr>
@@ -184,8 +184,8 @@ function OrderDetails({ order, version }: { order: Order; version: string }) {
             ['Total', <strong key="t">{rupees(order.total)}</strong>],
             ['Customer', <code key="c">{order.userId}</code>],
             ['Payment', `${methodName(order.payment.method)} · ${order.payment.status}`],
-            ['Placed', when(order.createdAt)],
-            ['Updated', when(order.updatedAt)],
+            [`Placed (${ZONE})`, when(order.createdAt)],
+            [`Updated (${ZONE})`, when(order.updatedAt)],
           ]}
         />
       </section>

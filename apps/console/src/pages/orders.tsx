@@ -4,7 +4,7 @@ import { useState } from 'preact/hooks';
 import { Freshness, PageTitle, ProblemNotice, StatusPill } from '../components/bits.tsx';
 import { Link } from '../components/link.tsx';
 import type { Order } from '../lib/api.ts';
-import { rupees, when } from '../lib/format.ts';
+import { rupees, when, ZONE } from '../lib/format.ts';
 import { methodName, ORDER_STATUSES } from '../lib/orders.ts';
 import { isOrderId, paths } from '../lib/routes.ts';
 import { api, navigate, usePoll } from '../state.ts';
@@ -58,7 +58,7 @@ function OrdersTable({ items, caption }: { items: Order[]; caption: string }) {
         <caption class="visually-hidden">{caption}</caption>
         <thead>
           <tr>
-            <th scope="col">Placed</th>
+            <th scope="col">Placed ({ZONE})</th>
             <th scope="col">Order</th>
             <th scope="col">Customer</th>
             <th scope="col">Status</th>
@@ -71,7 +71,7 @@ function OrdersTable({ items, caption }: { items: Order[]; caption: string }) {
         <tbody>
           {items.map((o) => (
             <tr key={o.id}>
-              <td data-label="Placed" class="nowrap">
+              <td data-label={`Placed (${ZONE})`} class="nowrap">
                 <time dateTime={o.createdAt}>{when(o.createdAt)}</time>
               </td>
               <td data-label="Order">

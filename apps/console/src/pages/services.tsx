@@ -2,7 +2,7 @@
 import { useState } from 'preact/hooks';
 import { Freshness, PageTitle, ProblemNotice, ServiceTag } from '../components/bits.tsx';
 import type { Replica, ServiceHealth } from '../lib/api.ts';
-import { bytes, ms } from '../lib/format.ts';
+import { bytes, ms, when, ZONE } from '../lib/format.ts';
 import { api, usePoll } from '../state.ts';
 
 const EVERY_MS = 2_000;
@@ -39,7 +39,7 @@ function ServiceCard({ service }: { service: ServiceHealth }) {
                   : r.latencyMs !== undefined
                     ? `readyz ${ms(r.latencyMs)}`
                     : 'no answer'}
-                {` · ${r.pending} in flight · checked ${new Date(r.checkedAt).toLocaleTimeString()}`}
+                {` · ${r.pending} in flight · checked ${when(r.checkedAt)} ${ZONE}`}
               </span>
               {r.failing && <span class="replica-failing">failing: {Object.keys(r.failing).join(', ')}</span>}
             </li>

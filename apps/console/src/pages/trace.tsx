@@ -4,7 +4,7 @@ import { useMemo, useState } from 'preact/hooks';
 import { Missing, PageTitle, ProblemNotice, ServiceTag } from '../components/bits.tsx';
 import { Link } from '../components/link.tsx';
 import type { LogLine, Span } from '../lib/api.ts';
-import { clock, fields, ms } from '../lib/format.ts';
+import { clock, fields, ms, when, ZONE } from '../lib/format.ts';
 import { paths } from '../lib/routes.ts';
 import { colourOf, kindName, type Layout, layout, type Row, withBatches } from '../lib/waterfall.ts';
 import { api, usePoll } from '../state.ts';
@@ -173,7 +173,7 @@ function Logs({ lines, selected }: { lines: LogLine[]; selected?: string }) {
         <caption class="visually-hidden">Log lines of every service for this trace, oldest first</caption>
         <thead>
           <tr>
-            <th scope="col">Time</th>
+            <th scope="col">Time ({ZONE})</th>
             <th scope="col">Service</th>
             <th scope="col">Level</th>
             <th scope="col">Message</th>
@@ -247,7 +247,10 @@ export function TracePage({ traceId }: { traceId: string }) {
           <p class="trace-summary">
             <strong>{ms(data.durationMs)}</strong> · {data.spans.length} spans
             {data.linked.length > 0 && ` (and ${data.linked.length} of batches shared with other traces)`} · started{' '}
-            {new Date(data.startTime).toLocaleTimeString()} · across
+            <time dateTime={data.startTime}>
+              {when(data.startTime)} {ZONE}
+            </time>{' '}
+            · across
             <span class="legend">
               {services.map((s) => (
                 <ServiceTag key={s} service={s} />

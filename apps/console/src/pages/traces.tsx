@@ -4,7 +4,7 @@ import { Freshness, PageTitle, ProblemNotice } from '../components/bits.tsx';
 import { Link } from '../components/link.tsx';
 import { OrderTraces } from '../components/order-traces.tsx';
 import { ApiError } from '../lib/api.ts';
-import { ms } from '../lib/format.ts';
+import { ms, when, ZONE } from '../lib/format.ts';
 import { type OrderTrace, tracesOfOrder } from '../lib/order-traces.ts';
 import { isOrderId, isTraceId, paths } from '../lib/routes.ts';
 import { api, navigate, usePoll } from '../state.ts';
@@ -90,7 +90,7 @@ export function Traces() {
             <caption class="visually-hidden">The latest API requests, newest first</caption>
             <thead>
               <tr>
-                <th scope="col">Started</th>
+                <th scope="col">Started ({ZONE})</th>
                 <th scope="col">Request</th>
                 <th scope="col">Status</th>
                 <th scope="col" class="num">
@@ -102,7 +102,9 @@ export function Traces() {
             <tbody>
               {items.map((t) => (
                 <tr key={t.spanId} class={t.error ? 'error-row' : ''}>
-                  <td class="nowrap">{new Date(t.startTime).toLocaleTimeString()}</td>
+                  <td class="nowrap">
+                    <time dateTime={t.startTime}>{when(t.startTime)}</time>
+                  </td>
                   <td>
                     <span class={`method ${t.method.toLowerCase()}`}>{t.method}</span>{' '}
                     {/* The request opens its trace too: on a phone the trace column is off screen. */}
@@ -121,7 +123,7 @@ export function Traces() {
                   <td>
                     <Link
                       href={paths.trace(t.traceId)}
-                      aria-label={`Trace of ${t.method} ${t.path} at ${new Date(t.startTime).toLocaleTimeString()}`}
+                      aria-label={`Trace of ${t.method} ${t.path} at ${when(t.startTime)} ${ZONE}`}
                     >
                       <code>{t.traceId.slice(0, 12)}…</code>
                     </Link>

@@ -1,4 +1,5 @@
 // Small shared pieces: product art, availability, alerts, status badges, dates.
+import { SHOP_TIME_ZONE } from '@bazaar/web-kit/shop-time';
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef } from 'preact/hooks';
 
@@ -85,7 +86,7 @@ export function StatusBadge({ status }: { status: string }) {
 const dateFormat = new Intl.DateTimeFormat('en-PK', {
   dateStyle: 'medium',
   timeStyle: 'short',
-  timeZone: 'Asia/Karachi',
+  timeZone: SHOP_TIME_ZONE,
 });
 export function When({ at }: { at: string }) {
   const date = new Date(at);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  addLines,
   addToCart,
   CART_KEY,
   cartCount,
@@ -56,6 +57,21 @@ describe('cart', () => {
     cart = setQuantity(cart, 'AJRAK-001', Number.NaN);
     expect(cart.lines[0].quantity).toBe(1);
     expect(removeFromCart(cart, 'AJRAK-001').lines).toEqual([]);
+  });
+
+  it('puts an order’s lines back, merged with what is in the cart, never past 100 of a product', () => {
+    const cart = addToCart(emptyCart(), lawn, 1);
+    const order = [
+      { sku: 'LAWN-001', name: 'Lawn suit', unitPrice: { amount: 450000, currency: 'PKR' }, quantity: 2 },
+      { sku: 'TEA-001', name: 'Kashmiri tea', unitPrice: { amount: 95000, currency: 'PKR' }, quantity: 99 },
+    ];
+    const restored = addLines(cart, order);
+    expect(restored.lines).toEqual([
+      { sku: 'LAWN-001', name: 'Lawn suit', unitPrice: 450000, quantity: 3 },
+      { sku: 'TEA-001', name: 'Kashmiri tea', unitPrice: 95000, quantity: 99 },
+    ]);
+    expect(addLines(restored, order).lines[1].quantity).toBe(MAX_QUANTITY);
+    expect(addLines(cart, [])).toEqual(cart);
   });
 
   it('takes new names and prices from the catalogue, keeping quantities', () => {

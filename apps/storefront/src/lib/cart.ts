@@ -37,6 +37,17 @@ export function addToCart(cart: Cart, product: ProductLike, quantity = 1): Cart 
   };
 }
 
+/** addLines puts an order's lines (back) into the cart, merged with what is there, each within the same limits. */
+export function addLines(
+  cart: Cart,
+  lines: readonly { sku: string; name: string; unitPrice: { amount: number }; quantity: number }[],
+): Cart {
+  return lines.reduce(
+    (next, line) => addToCart(next, { sku: line.sku, name: line.name, price: line.unitPrice }, line.quantity),
+    cart,
+  );
+}
+
 /** setQuantity changes a line's quantity (0 removes it), within 1..100. */
 export function setQuantity(cart: Cart, sku: string, quantity: number): Cart {
   if (!Number.isFinite(quantity)) return cart;

@@ -10,7 +10,17 @@ import { isNewerStatus } from '../lib/order-status.ts';
 import { type FollowState, followOrder, isFinal, type OrderStatus, type StatusEvent } from '../lib/order-stream.ts';
 import { ApiError, friendlyMessage } from '../lib/problems.ts';
 import { loginPath, productPath, trackPath } from '../lib/routes.ts';
-import { api, getState, markReady, navigate, sessionEnded, showNotice, useAppState, useTitle } from '../state.ts';
+import {
+  api,
+  cartActions,
+  getState,
+  markReady,
+  navigate,
+  sessionEnded,
+  showNotice,
+  useAppState,
+  useTitle,
+} from '../state.ts';
 
 const paymentWords: Record<string, string> = {
   PENDING: 'Waiting for confirmation',
@@ -62,7 +72,8 @@ function headline(order: Order, status: OrderStatus, reason?: string): string {
 function Steps({ status, times }: { status: OrderStatus; times: Record<string, string> }) {
   const failed = status === 'REJECTED' || status === 'CANCELLED';
   const steps: { key: string; label: string }[] = [
-    { key: 'PENDING', label: 'Placed' },
+    // Not 'Placed': a rejected order would read 'Placed ✓, Not placed ✗'.
+    { key: 'PENDING', label: 'Order received' },
     { key: 'CONFIRMED', label: 'Confirmed' },
     { key: 'SHIPPED', label: 'Shipped' },
     { key: 'DELIVERED', label: 'Delivered' },
@@ -232,7 +243,7 @@ export function OrderPage({ id }: { id: string }) {
       <div class="page-head">
         <h1>Order {shortOrderId(order.id)}</h1>
         <p class="muted">
-          Placed <When at={order.createdAt} /> · <StatusBadge status={status} />
+          Ordered <When at={order.createdAt} /> · <StatusBadge status={status} />
         </p>
       </div>
       {placed && !final && (
@@ -261,6 +272,23 @@ export function OrderPage({ id }: { id: string }) {
             {order.shipping.courier ? ` (${order.shipping.courier})` : ''} ·{' '}
             <Link href={trackPath(trackingNumber)}>Track the parcel</Link>
           </p>
+        )}
+        {status === 'REJECTED' && (
+          // Checkout emptied the cart when the order was taken; a payment that failed later must not lose it.
+          <button
+            type="button"
+            class="button"
+            onClick={() => {
+              cartActions.putBack(order.items);
+              showNotice({
+                kind: 'success',
+                text: `The items of order ${shortOrderId(order.id)} are back in your cart.`,
+              });
+              navigate('/cart');
+            }}
+          >
+            Put these items back in my cart
+          </button>
         )}
         {cancelError && <Alert>{cancelError}</Alert>}
         {canCancel &&
