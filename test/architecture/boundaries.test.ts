@@ -40,7 +40,7 @@ describe('architecture', () => {
 
   it('domain code does no I/O', () => {
     const io =
-      /^(node:(fs|net|http|https|child_process|dgram)|pg|@electric-sql\/pglite|undici|fastify|amqplib|nats|ioredis|@grpc\/.*)$|\/(data|api|clients|consumers)\//;
+      /^(node:(fs|net|http|https|child_process|dgram)|pg|@electric-sql\/pglite|undici|fastify|amqplib|nats|ioredis|@grpc\/.*|@bazaar\/kit\/(database|http|grpc|service))$|\/(data|api|clients|consumers)\//;
     const offences = serviceFiles
       .filter(({ file }) => file.includes('/domain/'))
       .flatMap(({ file }) =>

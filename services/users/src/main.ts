@@ -5,8 +5,8 @@ import { usersRoutes } from './api/routes.ts';
 import { loadConfig, type UsersConfig } from './config.ts';
 import { consumedEvents, onOrderEvent } from './consumers/order-events.ts';
 import { hashPassword } from './domain/password.ts';
-import { loadSigner } from './domain/signing-keys.ts';
 import { ensureAdmin } from './use-cases/ensure-admin.ts';
+import { loadSigner } from './use-cases/signing-keys.ts';
 
 /** This service's numbered SQL migrations, applied at start (and by `bazaar migrate`). */
 export const migrations = new URL('../migrations', import.meta.url);

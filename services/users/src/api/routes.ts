@@ -2,12 +2,12 @@
 import type { Db } from '@bazaar/kit/database';
 import { type App, listQuery, page, problemAnswer } from '@bazaar/kit/server';
 import type { UsersConfig } from '../config.ts';
-import type { Signer } from '../domain/signing-keys.ts';
 import { listUsers } from '../use-cases/list-users.ts';
 import { logIn } from '../use-cases/log-in.ts';
 import { orderHistory } from '../use-cases/order-history.ts';
 import { getProfile, updateProfile } from '../use-cases/profile.ts';
 import { signUp } from '../use-cases/sign-up.ts';
+import type { Signer } from '../use-cases/signing-keys.ts';
 import { HistoryEntrySchema, LoginBody, ProfilePatch, SignUpBody, TokenSchema, UserSchema } from './schemas.ts';
 
 export function usersRoutes(app: App, deps: { db: Db; signer: Signer; config: UsersConfig }): void {

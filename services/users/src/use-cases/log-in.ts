@@ -5,8 +5,8 @@ import type { UsersConfig } from '../config.ts';
 import { loginFailuresRepo } from '../data/login-failures-repo.ts';
 import { usersRepo } from '../data/users-repo.ts';
 import { decoyHash, verifyPassword } from '../domain/password.ts';
-import type { Signer } from '../domain/signing-keys.ts';
 import { invalidCredentials, lockedOut, normalizeEmail } from '../domain/user.ts';
+import type { Signer } from './signing-keys.ts';
 
 export type Token = { accessToken: string; tokenType: 'Bearer'; expiresIn: number };
 type Log = Pick<Logger, 'warn'>;
