@@ -84,6 +84,10 @@ describe('the service server', () => {
     });
     expect((await post('{"name":')).json().code).toBe('VALIDATION_FAILED');
     expect((await post('{"name":5}')).json()).toMatchObject({ code: 'VALIDATION_FAILED', errors: [{ path: 'name' }] });
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded']) {
+      const other = await post('name=a', { 'content-type': type });
+      expect([other.statusCode, other.json().code], type).toEqual([415, 'UNSUPPORTED_MEDIA_TYPE']);
+    }
     const big = await post(JSON.stringify({ name: 'x'.repeat(70_000) }));
     expect(big.statusCode).toBe(413);
     expect(big.json().code).toBe('PAYLOAD_TOO_LARGE');

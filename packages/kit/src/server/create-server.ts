@@ -134,6 +134,8 @@ export function createServer(options: ServerOptions): App {
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) =>
     body === '' ? done(null, undefined) : parseJson(req, body as string, done),
   );
+  // JSON only: a text/plain body is refused as an unsupported type (415), as a form is, not read as a string (400).
+  app.removeContentTypeParser('text/plain');
   app.decorateRequest('caller', null);
   const metrics = httpMetrics(options.registry);
 
