@@ -27,7 +27,7 @@ const repo = resolve(import.meta.dirname, '../..');
 const deploy = join(repo, 'deploy');
 const onCI = process.env.CI === 'true';
 
-/** The contract: each service's port, and whom it calls (ARCHITECTURE.md, the lead's call graph). */
+/** The contract: each service's port, and whom it calls (the call graph the network policies allow, and no more). */
 const ports = { gateway: 8080, users: 8081, inventory: 8082, orders: 8083, payments: 8084, shipping: 8085 } as const;
 type Service = keyof typeof ports;
 const serviceNames = Object.keys(ports) as Service[];

@@ -1,5 +1,5 @@
 // The settings of `bazaar up`; each service reads its own (ports, URLs) from the environment too.
-import { describeConfig, int, optional, readConfig, str } from '@bazaar/kit/config';
+import { describeConfig, int, optional, readConfig, type Setting, str } from '@bazaar/kit/config';
 
 export const spec = {
   port: int('PORT', 'Port of the gateway, the one public entry', 8080),
@@ -45,8 +45,29 @@ export const spec = {
   easypaisaSandboxPort: int('EASYPAISA_SANDBOX_PORT', 'Port of the EasyPaisa sandbox simulator (embedded mode)', 8092),
 };
 
-/** Cluster mode: where the shared infrastructure is, and the key the gateway vouches for callers with. */
-export const clusterSpec = {
+/** An optional port: unset, the service derives it (each service's config.ts says how). */
+const optionalPort = (env: string, doc: string): Setting<number | undefined> => ({
+  ...int(env, doc, 0),
+  default: undefined,
+});
+
+/**
+ * Embedded mode: the services' ports. Each service reads its own, with these defaults, in its config.ts; `bazaar up`
+ * reads them too, to name the setting behind a port that another process holds.
+ */
+export const servicePortsSpec = {
+  users: int('USERS_PORT', 'Port of the users service', 8081),
+  inventory: int('INVENTORY_PORT', 'Port of the inventory service', 8082),
+  inventoryGrpc: optionalPort('INVENTORY_GRPC_PORT', "Port of inventory's gRPC API (default INVENTORY_PORT + 1000)"),
+  orders: int('ORDERS_PORT', 'Port of the orders service', 8083),
+  payments: int('PAYMENTS_PORT', 'Port of the payments service', 8084),
+  paymentsGrpc: optionalPort('PAYMENTS_GRPC_PORT', "Port of payments' gRPC API (default PAYMENTS_PORT + 1000)"),
+  shipping: int('SHIPPING_PORT', 'Port of the shipping service', 8085),
+};
+export const loadServicePorts = () => readConfig(servicePortsSpec);
+
+/** What a `bazaar service` process reads: where the shared infrastructure is, and the key the gateway vouches with. */
+export const serviceSpec = {
   databaseUrl: str(
     'DATABASE_URL',
     'PostgreSQL server; each service uses its own database bazaar_<name> on it',
@@ -82,13 +103,10 @@ export const clusterSpec = {
     'Interface the payment sandbox simulators listen on (`service sandboxes`)',
     '127.0.0.1',
   ),
-  jazzcashUrl: optional(
-    'JAZZCASH_URL',
-    'Base URL of JazzCash for payments (default: the sandbox simulator `up --cluster` starts)',
-  ),
-  easypaisaUrl: optional(
-    'EASYPAISA_URL',
-    'Base URL of EasyPaisa for payments (default: the sandbox simulator `up --cluster` starts)',
+  namespace: str(
+    'BAZAAR_NAMESPACE',
+    'Prefix of the databases (<ns>_users, …) and broker names, so several Bazaars can share servers',
+    'bazaar',
   ),
   crashAt: optional(
     'CRASH_AT',
@@ -98,12 +116,22 @@ export const clusterSpec = {
     'CRASH_ONCE_FILE',
     'Fault tests only: claimed by the first process CRASH_AT kills; its replicas live on',
   ),
-  replicas: int('REPLICAS', 'Instances of orders and of inventory that `up --cluster` starts', 2),
-  namespace: str(
-    'BAZAAR_NAMESPACE',
-    'Prefix of the databases (<ns>_users, …) and broker names, so several Bazaars can share servers',
-    'bazaar',
+};
+export const loadServiceConfig = () => readConfig(serviceSpec);
+export const describeService = () => describeConfig(serviceSpec);
+
+/** `bazaar up --cluster`: the settings it hands its services, and how it lays them out. */
+export const clusterSpec = {
+  ...serviceSpec,
+  jazzcashUrl: optional(
+    'JAZZCASH_URL',
+    'Base URL of JazzCash for payments (default: the sandbox simulator `up --cluster` starts)',
   ),
+  easypaisaUrl: optional(
+    'EASYPAISA_URL',
+    'Base URL of EasyPaisa for payments (default: the sandbox simulator `up --cluster` starts)',
+  ),
+  replicas: int('REPLICAS', 'Instances of orders and of inventory that `up --cluster` starts', 2),
   ports: {
     env: 'USERS_PORT',
     doc: 'First port of the services in cluster mode: users, inventory, orders, payments, shipping follow it (replicas +100)',
@@ -112,7 +140,11 @@ export const clusterSpec = {
   },
 };
 export const loadClusterConfig = () => readConfig(clusterSpec);
-export const describeCluster = () => describeConfig(clusterSpec);
+/** describeCluster: what cluster mode reads beyond the settings of `bazaar up` itself and those `listed` already. */
+export const describeCluster = (listed: string[] = []) => {
+  const own = new Set([...Object.values(spec).map((s) => s.env), ...listed]);
+  return describeConfig(Object.fromEntries(Object.entries(clusterSpec).filter(([, s]) => !own.has(s.env))));
+};
 
 export type UpConfig = ReturnType<typeof readConfig<typeof spec>>;
 export const loadConfig = () => readConfig(spec);

@@ -2,6 +2,7 @@
 import { enableCompileCache } from 'node:module';
 import { parseArgs } from 'node:util';
 import { showsStacks } from './config.ts';
+import { UsageError } from './usage-error.ts';
 
 // Node keeps the code it compiles for each module on disk (in the OS temp directory), so a later start skips
 // parsing and type-stripping the sources. NODE_DISABLE_COMPILE_CACHE=1 turns it off.
@@ -16,7 +17,7 @@ Usage:
   bazaar migrate <name|all>           apply a service's database migrations and exit
   bazaar load [--url URL] [--rate N]  drive a deployment with a realistic shop mix (load --help)
   bazaar version                      the release, the commit and the Node it runs on (also --version)
-  bazaar help                         this text
+  bazaar help [command]               this text, or a command's own (as "bazaar <command> --help")
 
 Embedded mode (the default) runs everything in one process on PGlite under ./data with an in-process
 broker: no Docker, no database server, no broker needed. Cluster mode runs each service as its own
@@ -24,20 +25,27 @@ process on PostgreSQL (DATABASE_URL) and RabbitMQ or NATS (BROKER_URL).
 
 Run "bazaar up --help" to see every setting.`;
 
+const versionHelp = `bazaar version: print the release (package.json), the commit when run from a git checkout, and the Node it
+runs on, in one line
+
+Usage: bazaar version (or bazaar --version, bazaar -V)`;
+
+const COMMANDS = ['up', 'verify', 'service', 'migrate', 'load', 'version', 'help'];
+
 const [command = 'help', ...rest] = process.argv.slice(2);
-const wantsHelp = rest.includes('--help') || rest.includes('-h');
 
 try {
-  await run();
+  await run(command, rest);
 } catch (err) {
   process.exitCode = reportFailure(command, err);
 }
 
-async function run(): Promise<void> {
+async function run(command: string, args: string[]): Promise<void> {
+  const wantsHelp = args.includes('--help') || args.includes('-h');
   switch (command) {
     case 'up': {
       const { values } = parseArgs({
-        args: rest,
+        args,
         options: {
           cluster: { type: 'boolean' },
           verbose: { type: 'boolean', short: 'v' },
@@ -51,43 +59,52 @@ async function run(): Promise<void> {
     }
     case 'verify': {
       const { values } = parseArgs({
-        args: rest,
+        args,
         options: { url: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
       });
       const { verify, verifyHelp } = await import('./verify.ts');
+      const { targetUrl } = await import('./target-url.ts');
       if (values.help) console.log(verifyHelp);
-      else process.exitCode = (await verify({ url: values.url })) ? 0 : 1;
+      else process.exitCode = (await verify({ url: targetUrl(values.url) })) ? 0 : 1;
       break;
     }
     case 'service': {
       const { runService, serviceHelp } = await import('./service.ts');
-      if (!rest[0] || wantsHelp) console.log(serviceHelp);
-      else await runService(rest[0]);
+      if (wantsHelp) console.log(serviceHelp);
+      else await runService(args[0]);
       break;
     }
     case 'migrate': {
       const { runMigrations, migrateHelp } = await import('./migrate.ts');
-      if (!rest[0] || wantsHelp) console.log(migrateHelp);
-      else await runMigrations(rest[0]);
+      if (wantsHelp) console.log(migrateHelp);
+      else await runMigrations(args[0]);
       break;
     }
     case 'load': {
       const { loadCommand } = await import('./load/index.ts');
-      process.exitCode = await loadCommand(rest);
+      process.exitCode = await loadCommand(args);
       break;
     }
     case 'version':
     case '--version':
     case '-V': {
+      if (wantsHelp) {
+        console.log(versionHelp);
+        break;
+      }
       const { versionLine } = await import('./version.ts');
       console.log(versionLine());
       break;
     }
     case 'help':
     case '--help':
-    case '-h':
-      console.log(usage);
+    case '-h': {
+      const [topic] = args.filter((a) => a !== '--help' && a !== '-h');
+      if (topic === undefined || topic === 'help') console.log(usage);
+      else if (COMMANDS.includes(topic)) await run(topic, ['--help']);
+      else throw new UsageError(`no command "${topic}"; the commands are ${COMMANDS.join(', ')}`);
       break;
+    }
     default:
       console.error(`bazaar: unknown command "${command}"\n\n${usage}`);
       process.exitCode = 2;
@@ -101,7 +118,7 @@ async function run(): Promise<void> {
 function reportFailure(name: string, err: unknown): number {
   const code = (err as { code?: string }).code ?? '';
   const message = err instanceof Error ? err.message : String(err);
-  if (code.startsWith('ERR_PARSE_ARGS')) {
+  if (err instanceof UsageError || code.startsWith('ERR_PARSE_ARGS')) {
     console.error(`bazaar ${name}: ${message}\nRun "bazaar ${name} --help" for its usage.`);
     return 2;
   }

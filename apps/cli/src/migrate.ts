@@ -2,21 +2,27 @@
 // so a deployment can migrate before the new version takes traffic.
 import { ensureDatabase, migrate, openDatabase } from '@bazaar/kit/database';
 import { ensureMessagingTables } from '@bazaar/kit/messaging';
-import { loadClusterConfig } from './config.ts';
+import { loadServiceConfig } from './config.ts';
+import { UsageError } from './usage-error.ts';
 
 export const MIGRATED = ['users', 'inventory', 'orders', 'payments', 'shipping'] as const;
 
-export const migrateHelp = `bazaar migrate <name|all>: apply a service's migrations to its database (<BAZAAR_NAMESPACE>_<name> on DATABASE_URL)
+export const migrateHelp = `bazaar migrate <name|all>: apply a service's migrations to its database, then exit
 
-Names: ${MIGRATED.join(', ')}, or all.`;
+Names: ${MIGRATED.join(', ')}, or all.
+Connects to the PostgreSQL server at DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) and
+creates the service's database, <BAZAAR_NAMESPACE>_<name> (bazaar_orders, …), when it is missing; the role in the
+URL needs CREATEDB for that, or the databases must exist. Migrations already applied are skipped.`;
 
-export async function runMigrations(name: string): Promise<void> {
-  const names = name === 'all' ? [...MIGRATED] : [name];
+export async function runMigrations(name: string | undefined): Promise<void> {
+  if (name !== 'all' && !MIGRATED.includes(name as (typeof MIGRATED)[number]))
+    throw new UsageError(
+      `${name ? `"${name}" has no database` : 'which database?'}: give one of ${MIGRATED.join(', ')}, or all`,
+    );
+  const names = name === 'all' ? [...MIGRATED] : [name as (typeof MIGRATED)[number]];
   for (const service of names) {
-    if (!MIGRATED.includes(service as (typeof MIGRATED)[number]))
-      throw new Error(`"${service}" has no database; one of ${MIGRATED.join(', ')}, or all`);
     const { migrations } = await import(`@bazaar/${service}`);
-    const { databaseUrl, namespace } = loadClusterConfig();
+    const { databaseUrl, namespace } = loadServiceConfig();
     const db = await openDatabase({ url: await ensureDatabase(databaseUrl, `${namespace}_${service}`) });
     try {
       const applied = await migrate(db, new URL(migrations).pathname);

@@ -43,3 +43,64 @@ export function portEnv(ports: PlatformPorts): Record<string, string> {
     EASYPAISA_URL: `http://127.0.0.1:${easypaisa}`,
   };
 }
+
+/** Embedded mode's ports as its settings give them; an unset gRPC port is its service's port + 1000. */
+export type EmbeddedPorts = {
+  gateway: number;
+  users: number;
+  inventory: number;
+  inventoryGrpc?: number;
+  orders: number;
+  payments: number;
+  paymentsGrpc?: number;
+  shipping: number;
+  jazzcash: number;
+  easypaisa: number;
+};
+
+/** A port `bazaar up` takes: whose it is (`owner`), the setting that gives it (`from`), the variable that moves it. */
+export type PortUse = { port: number; owner: string; from: string; moves: string };
+
+/** embeddedPortUses: every fixed port of embedded mode with the setting behind it (0, any free port, never clashes). */
+export function embeddedPortUses(p: EmbeddedPorts): PortUse[] {
+  const own = (port: number, owner: string, env: string): PortUse => ({ port, owner, from: env, moves: env });
+  const grpc = (port: number, owner: string, env: string, set: number | undefined): PortUse =>
+    set === undefined
+      ? { port: port === 0 ? 0 : grpcPortOf(port), owner, from: `${env} + 1000`, moves: env }
+      : own(set, owner, env.replace('_PORT', '_GRPC_PORT'));
+  return [
+    own(p.gateway, "the gateway's port", 'PORT'),
+    own(p.users, "users' port", 'USERS_PORT'),
+    own(p.inventory, "inventory's port", 'INVENTORY_PORT'),
+    grpc(p.inventory, "inventory's gRPC port", 'INVENTORY_PORT', p.inventoryGrpc),
+    own(p.orders, "orders' port", 'ORDERS_PORT'),
+    own(p.payments, "payments' port", 'PAYMENTS_PORT'),
+    grpc(p.payments, "payments' gRPC port", 'PAYMENTS_PORT', p.paymentsGrpc),
+    own(p.shipping, "shipping's port", 'SHIPPING_PORT'),
+    own(p.jazzcash, "the JazzCash sandbox's port", 'JAZZCASH_SANDBOX_PORT'),
+    own(p.easypaisa, "the EasyPaisa sandbox's port", 'EASYPAISA_SANDBOX_PORT'),
+  ].filter((u) => u.port !== 0);
+}
+
+/**
+ * portInUse: the port of an EADDRINUSE failure, from Node's listen error (Fastify) or from the message grpc-js
+ * wraps it in ("No address added out of total 1 resolved errors: [listen EADDRINUSE: … 127.0.0.1:9082]").
+ */
+export function portInUse(err: unknown): number | undefined {
+  const { code, port, message } = (err ?? {}) as { code?: string; port?: number; message?: string };
+  if (code === 'EADDRINUSE' && typeof port === 'number') return port;
+  const wrapped = /EADDRINUSE[^\]\n]*:(\d+)/.exec(message ?? '');
+  return wrapped ? Number(wrapped[1]) : undefined;
+}
+
+/** portClash: a failure to start told as the port taken and the variable that moves it; undefined for any other. */
+export function portClash(err: unknown, uses: PortUse[]): string | undefined {
+  const port = portInUse(err);
+  if (port === undefined) return undefined;
+  const holders = uses.filter((u) => u.port === port);
+  if (holders.length === 0) return `port ${port} is in use; stop what holds it`;
+  if (holders.length > 1)
+    return `port ${port} is given twice, as ${holders.map((h) => `${h.owner} (${h.from})`).join(' and ')}; set ${holders.map((h) => h.moves).join(' or ')} to another port`;
+  const [h] = holders;
+  return `port ${port} (${h.owner}: ${h.from}) is in use; set ${h.moves}, or stop what holds it`;
+}

@@ -2,7 +2,8 @@
 import { createBroker } from '@bazaar/kit/messaging';
 import type { Platform } from '@bazaar/kit/service';
 import { createLogger } from '@bazaar/kit/telemetry';
-import { describeCluster, loadClusterConfig } from './config.ts';
+import { describeService, loadServiceConfig } from './config.ts';
+import { UsageError } from './usage-error.ts';
 
 export const SERVICES = ['gateway', 'users', 'inventory', 'orders', 'payments', 'shipping', 'sandboxes'] as const;
 export type ServiceName = (typeof SERVICES)[number];
@@ -10,13 +11,19 @@ export type ServiceName = (typeof SERVICES)[number];
 export const serviceHelp = `bazaar service <name>: run one service in this process, as cluster mode and containers do
 
 Names: ${SERVICES.join(', ')} (sandboxes: the JazzCash and EasyPaisa simulators)
-Each service reads its own port and upstream URLs (USERS_PORT, INVENTORY_URL, …); the shared settings are:
-${describeCluster()}`;
+Each service reads its own port, interface and upstream URLs (ORDERS_PORT, ORDERS_HOST, INVENTORY_URL, …: its
+README lists them); the settings every service process reads are:
+${describeService()}
 
-export async function runService(name: string): Promise<void> {
+How \`bazaar up --cluster\` lays several out (REPLICAS, USERS_PORT as the first of a row of ports) is in
+"bazaar up --help".`;
+
+export async function runService(name: string | undefined): Promise<void> {
   if (!SERVICES.includes(name as ServiceName))
-    throw new Error(`unknown service "${name}"; one of ${SERVICES.join(', ')}`);
-  const config = loadClusterConfig();
+    throw new UsageError(
+      `${name ? `unknown service "${name}"` : 'which service?'}: give one of ${SERVICES.join(', ')}`,
+    );
+  const config = loadServiceConfig();
   const log = createLogger(`bazaar-${name}`, { level: config.logLevel });
   // The key is all that stands between a service's port and a caller claiming to be any user or an admin: a
   // well-known default would open every pod to whoever can reach it. (The sandboxes take no key.)

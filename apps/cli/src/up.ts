@@ -2,10 +2,11 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { emptyClusterCached } from '@bazaar/kit/database';
-import { describe, describeCluster, loadConfig } from './config.ts';
+import { describe, describeCluster, loadConfig, loadServicePorts } from './config.ts';
 import { startEmbedded } from './embedded.ts';
 import { boundHeapGrowth } from './heap.ts';
-import { fileSink } from './log-sink.ts';
+import { fileSink, grpcLogsTo } from './log-sink.ts';
+import { embeddedPortUses, portClash } from './ports.ts';
 import { raiseWasmTieringBudget } from './wasm-tiering.ts';
 
 const EMBEDDED_ADMIN = { email: 'admin@bazaar.local', password: 'bazaar-admin' };
@@ -18,11 +19,16 @@ Usage: bazaar up [--cluster] [--verbose]
 
 Settings (environment variables):
 ${describe()}
-  USERS_PORT … SHIPPING_PORT     Embedded mode: the services' ports (default: 8081..8085; inventory and payments
-                                 also serve gRPC on their port + 1000)
+  USERS_PORT … SHIPPING_PORT     The services' ports (default: 8081..8085); inventory and payments also serve gRPC on
+                                 their port + 1000 (or INVENTORY_GRPC_PORT, PAYMENTS_GRPC_PORT). Cluster mode reads
+                                 USERS_PORT alone and lays the others out after it (replicas 100 apart)
+
+A second Bazaar on one machine needs its own ports: PORT, USERS_PORT … SHIPPING_PORT (their gRPC ports follow;
+cluster mode reads USERS_PORT alone), JAZZCASH_SANDBOX_PORT and EASYPAISA_SANDBOX_PORT; and its own DATA_DIR
+(embedded mode) or BAZAAR_NAMESPACE (cluster mode, on shared servers).
 
 Cluster mode also reads:
-${describeCluster()}
+${describeCluster(['USERS_PORT'])}
 
 Each service's own settings (CORS_ORIGINS, LOGIN_MAX_FAILURES, ORDER_SYNC_WINDOW_MS, PAYMENT_TIMEOUT_MS, …) are
 in the README's settings table and in each service's README.`;
@@ -34,10 +40,17 @@ export async function up(options: { cluster: boolean; verbose: boolean }): Promi
   }
   const started = performance.now();
   const config = loadConfig();
+  const portUses = embeddedPortUses({
+    gateway: config.port,
+    ...loadServicePorts(),
+    jazzcash: config.jazzcashSandboxPort,
+    easypaisa: config.easypaisaSandboxPort,
+  });
   boundHeapGrowth(config.heapGrowingPercent, process.execArgv);
   raiseWasmTieringBudget(config.wasmTieringBudget, process.execArgv);
   const dataRoot = resolve(config.dataDir);
   const logs = fileSink(join(dataRoot, 'logs', 'bazaar.log'), options.verbose);
+  grpcLogsTo(logs, config.logLevel);
   const admin = {
     email: config.adminEmail ?? EMBEDDED_ADMIN.email,
     password: config.adminPassword ?? EMBEDDED_ADMIN.password,
@@ -67,7 +80,8 @@ export async function up(options: { cluster: boolean; verbose: boolean }): Promi
       onProgress: (step) => process.stdout.write(` ${step} ✓`),
     });
   } catch (err) {
-    console.error('\n\nBazaar could not start:', err instanceof Error ? err.message : err);
+    const clash = portClash(err, portUses);
+    console.error('\n\nBazaar could not start:', clash ?? (err instanceof Error ? err.message : err));
     await logs.close();
     process.exit(1);
   }

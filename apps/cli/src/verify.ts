@@ -1,10 +1,14 @@
 // `bazaar verify`: checks the invariants that must hold across services, through their public admin APIs:
 // stock conserved, money conserved, one shipment per confirmed order, nothing stuck PENDING, a balanced ledger.
 import { loadConfig } from './config.ts';
+import { targetUrl } from './target-url.ts';
 
 export const verifyHelp = `bazaar verify: check the platform's invariants through its API
 
-Usage: bazaar verify [--url http://localhost:8080]
+Usage: bazaar verify [--url URL]
+  --url URL   the gateway to check, any deployment (default: the one \`bazaar up\` starts here,
+              http://127.0.0.1:<PORT>, PORT's default being 8080)
+
 Logs in as the admin (BAZAAR_ADMIN_EMAIL / BAZAAR_ADMIN_PASSWORD, embedded defaults otherwise) and checks every
 invariant, retrying for up to 30 s while events in flight settle; prints each result. Exit code 1 when one fails.`;
 
@@ -34,10 +38,7 @@ type PaymentSummary = {
 const LIVE = new Set(['CONFIRMED', 'SHIPPED', 'DELIVERED']);
 
 export async function verify(options: { url?: string; quiet?: boolean; settleMs?: number } = {}): Promise<boolean> {
-  const checks = await verifyPlatform(
-    (options.url ?? `http://127.0.0.1:${loadConfig().port}`).replace(/\/+$/, ''),
-    options.settleMs ?? 30_000,
-  );
+  const checks = await verifyPlatform(targetUrl(options.url), options.settleMs ?? 30_000);
   for (const c of checks) {
     if (options.quiet) continue;
     console.log(`${c.ok ? '✓' : '✗'} ${c.name}`);

@@ -137,6 +137,11 @@ describe('the command line', () => {
     expect(o.adminEmail).toBe('admin@bazaar.local');
   });
 
+  it('loads the gateway at PORT when no --url is given, as verify does', () => {
+    expect(parseLoadArgs([], { PORT: '27080' }).url).toBe('http://127.0.0.1:27080');
+    expect(parseLoadArgs(['--url', 'http://shop.test:9000'], { PORT: '27080' }).url).toBe('http://shop.test:9000');
+  });
+
   it('takes a rate (open model) or users (closed model), not both', () => {
     expect(parseLoadArgs(['--rate', '250', '--duration', '5s', '--json'], {})).toMatchObject({
       rate: 250,
@@ -172,39 +177,54 @@ describe('failures and the summary', () => {
   });
 
   it('prints a table per action with errors by code and the rate-limit hint', () => {
-    const a = {
-      count: 10,
-      ok: 8,
-      failed: 2,
-      rps: 5,
-      p50: 2,
-      p95: 3,
-      p99: 4,
-      max: 5,
-      mean: 2,
-      errors: { '429 RATE_LIMITED': 2 },
-    };
-    const summary: LoadSummary = {
-      url: 'http://127.0.0.1:8080',
-      model: 'open',
-      rate: 5,
-      durationS: 2,
-      elapsedS: 2.1,
-      mix: parseMix('browse=1'),
-      customers: 3,
-      interrupted: false,
-      actions: { browse: a },
-      total: a,
-      errors: { '429 RATE_LIMITED': 2 },
-      dropped: 0,
-      unanswered: 0,
-      unfinished: 0,
-      hints: ['RATE_LIMIT_RPS=0 turns it off'],
-    };
+    const summary = summaryOf({ hints: ['RATE_LIMIT_RPS=0 turns it off'] });
     const text = formatSummary(summary);
     expect(text).toMatch(/action\s+count\s+ok\s+req\/s\s+p50\s+p95\s+p99/);
     expect(text).toMatch(/browse\s+10\s+8\s+5\.0/);
     expect(text).toMatch(/429 RATE_LIMITED\s+2/);
     expect(text).toContain('hint: RATE_LIMIT_RPS=0');
   });
+
+  it('says a run stopped by Ctrl-C was interrupted, and how long it ran, not the duration asked for', () => {
+    const header = (overrides: Partial<LoadSummary>) => formatSummary(summaryOf(overrides)).split('\n')[0];
+    expect(header({ interrupted: true, durationS: 30, ranS: 4.2, elapsedS: 4.56 })).toContain(
+      'interrupted after 4.2 s of 30 s (4.56 s with the last answers)',
+    );
+    expect(header({ durationS: 2, ranS: 2, elapsedS: 2.1 })).toContain(', 2 s (2.1 s with the last answers)');
+  });
 });
+
+/** A summary of a short open-model run of one action, with these fields changed. */
+function summaryOf(overrides: Partial<LoadSummary>): LoadSummary {
+  const a = {
+    count: 10,
+    ok: 8,
+    failed: 2,
+    rps: 5,
+    p50: 2,
+    p95: 3,
+    p99: 4,
+    max: 5,
+    mean: 2,
+    errors: { '429 RATE_LIMITED': 2 },
+  };
+  return {
+    url: 'http://127.0.0.1:8080',
+    model: 'open',
+    rate: 5,
+    durationS: 2,
+    ranS: 2,
+    elapsedS: 2.1,
+    mix: parseMix('browse=1'),
+    customers: 3,
+    interrupted: false,
+    actions: { browse: a },
+    total: a,
+    errors: { '429 RATE_LIMITED': 2 },
+    dropped: 0,
+    unanswered: 0,
+    unfinished: 0,
+    hints: [],
+    ...overrides,
+  };
+}

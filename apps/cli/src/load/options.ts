@@ -1,6 +1,10 @@
 // `bazaar load` options: parsing and validating the command line, durations and the action mix.
 import { parseArgs } from 'node:util';
 import { inheritedEnv } from '../config.ts';
+import { targetUrl } from '../target-url.ts';
+import { UsageError } from '../usage-error.ts';
+
+export { UsageError } from '../usage-error.ts';
 
 export const ACTIONS = ['browse', 'search', 'view', 'signup', 'order', 'track'] as const;
 export type Action = (typeof ACTIONS)[number];
@@ -34,13 +38,12 @@ export type LoadOptions = {
   quiet: boolean;
 };
 
-export class UsageError extends Error {}
-
 export const loadHelp = `bazaar load: drive a Bazaar deployment with a realistic shop mix and report what it did
 
 Usage: bazaar load [--url URL] [--rate N | --users N] [--duration 30s] [--mix ...] [--json]
 
-  --url URL          the gateway to load (default http://127.0.0.1:8080); any deployment
+  --url URL          the gateway to load, any deployment (default: the one \`bazaar up\` starts here,
+                     http://127.0.0.1:<PORT>, PORT's default being 8080)
   --rate N           open model: start N actions per second, however slow the answers (arrival rate)
   --users N          closed model: N virtual users, each doing one action after another (default 10)
   --duration D       how long to run: 30s (default), 2m, 500ms, or a number of seconds
@@ -166,13 +169,7 @@ export function parseLoadArgs(
       throw new UsageError(`--rate must be a positive number, not "${str('rate')}"`);
   }
   const users = rate === undefined ? positiveInt('users', str('users'), 10) : undefined;
-  const url = (str('url') ?? 'http://127.0.0.1:8080').replace(/\/+$/, '');
-  try {
-    const parsed = new URL(url);
-    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') throw new Error();
-  } catch {
-    throw new UsageError(`--url "${url}" is not an http(s) URL`);
-  }
+  const url = targetUrl(str('url'), env);
   return {
     help: Boolean(values.help),
     url,

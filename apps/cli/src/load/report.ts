@@ -5,9 +5,10 @@ import { type ActionSummary, fmtMs, type LoadSummary } from './runner.ts';
 export function formatSummary(s: LoadSummary): string {
   const lines: string[] = [];
   const model = s.model === 'open' ? `open model, ${s.rate} actions/s` : `closed model, ${s.users} virtual users`;
-  lines.push(
-    `bazaar load: ${s.url}, ${model}, ${s.durationS} s (${s.elapsedS} s with the last answers), ${s.customers} customers`,
-  );
+  const ran = s.interrupted
+    ? `interrupted after ${s.ranS} s of ${s.durationS} s (${s.elapsedS} s with the last answers)`
+    : `${s.durationS} s (${s.elapsedS} s with the last answers)`;
+  lines.push(`bazaar load: ${s.url}, ${model}, ${ran}, ${s.customers} customers`);
   lines.push(`mix: ${describeMix(s.mix)}`);
   lines.push('');
   const header = ['action', 'count', 'ok', 'req/s', 'p50', 'p95', 'p99', 'max', 'errors'];

@@ -22,7 +22,11 @@ export type LoadSummary = {
   model: 'open' | 'closed';
   rate?: number;
   users?: number;
+  /** The duration asked for. */
   durationS: number;
+  /** How long actions were started: the duration, or less when interrupted. */
+  ranS: number;
+  /** From the start to the last answer waited for. */
   elapsedS: number;
   mix: Record<Action, number>;
   customers: number;
@@ -225,6 +229,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
       model: options.rate === undefined ? 'closed' : 'open',
       ...(options.rate === undefined ? { users: options.users } : { rate: options.rate }),
       durationS: options.durationMs / 1000,
+      ranS: round(measuredS, 2),
       elapsedS: round(elapsedS, 2),
       mix: options.mix,
       customers: shop.customers.length,
