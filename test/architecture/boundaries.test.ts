@@ -1,5 +1,6 @@
-// The layer rules of STYLE.md, checked on every import: services meet only through contracts, domain/ does no I/O,
-// the kit knows no business, and only config.ts files read the environment.
+// The layer rules of the services' layout (the root README's Layout, each service's README), checked on every
+// import: services meet only through contracts, domain/ does no I/O, the kit knows no business, and only config.ts
+// files read the environment.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
