@@ -33,11 +33,14 @@ const failedOnce = new Set<string>();
 let fake: FastifyInstance;
 let svc: Awaited<ReturnType<typeof start>>;
 
-/** Wallets as the payment sandboxes treat them: 03000000002 declined, 03000000005 payments unavailable. */
+/** Orders whose void payments refused as captured (wallet 03000000001). */
+const refundedAfterVoid: string[] = [];
+
+/** Wallets as the payment sandboxes treat them: 03000000002 declined, 03000000005 and 03000000001 unavailable. */
 const authorizeOutcome = (wallet?: string) =>
   wallet === '03000000002'
     ? { status: 'DECLINED', outcome: 'declined' }
-    : wallet === '03000000005'
+    : wallet === '03000000005' || wallet === '03000000001'
       ? { status: 'FAILED', outcome: 'unavailable' }
       : { status: 'AUTHORIZED', outcome: 'approved', reference: 'ref-1' };
 
@@ -80,7 +83,15 @@ beforeAll(async () => {
     if (walletOf(id) === '03000000008') return reply.code(409).send({ code: 'PAYMENT_NOT_CAPTURABLE', status: 409 });
     return { status: 'CAPTURED' };
   });
-  fake.post('/internal/payments/:id/void', async () => ({ status: 'VOIDED' }));
+  fake.post('/internal/payments/:id/void', async (req, reply) => {
+    const { id } = req.params as { id: string };
+    // 03000000001: captured already (the capture went through, its answer lost), so payments refuses the void.
+    if (walletOf(id) === '03000000001') {
+      refundedAfterVoid.push(id);
+      return reply.code(409).send({ code: 'PAYMENT_ALREADY_CAPTURED', status: 409 });
+    }
+    return { status: 'VOIDED' };
+  });
   fake.post('/internal/payments/:id/refund', async (req) => {
     const { id } = req.params as { id: string };
     if (walletOf(id) === '03000000009') calls.push(`refund ${id}`);
@@ -215,6 +226,18 @@ describe('confirming and cancelling an order', () => {
     const read = await svc.app.inject({ url: `/api/orders/${orderId}`, headers: customer });
     expect(read.json()).toMatchObject({ status: 'REJECTED', rejectionReason: 'PAYMENT_FAILED' });
   });
+
+  it('compensating a payment that payments says was captured refunds it, and the order ends REJECTED', async () => {
+    const placed = await place('03000000001');
+    expect(placed.statusCode).toBe(402);
+    const { orderId } = placed.json();
+    expect(refundedAfterVoid).toEqual([orderId]);
+    expect(released).toContain(orderId);
+    const read = await svc.app.inject({ url: `/api/orders/${orderId}`, headers: customer });
+    expect(read.json()).toMatchObject({ status: 'REJECTED', payment: { status: 'REFUNDED' } });
+    const [saga] = await svc.db.query('SELECT step FROM sagas WHERE order_id = $1', [orderId]);
+    expect(saga.step).toBe('DONE');
+  });
 });
 
 describe('listing orders', () => {
@@ -298,6 +321,25 @@ describe('events', () => {
     expect(metrics).toMatch(/events_consumed_total\{[^}]*type="ShipmentStatusChanged",outcome="handled"[^}]*\} 1/);
     expect(metrics).toMatch(/events_consumed_total\{[^}]*type="PaymentCaptured",outcome="declined"[^}]*\} 1/);
     expect(metrics).toMatch(/event_consumer_lag_seconds_count\{[^}]*type="ShipmentStatusChanged"[^}]*\} 1/);
+  });
+
+  it('a shipment cancelled by shipping cancels its confirmed order: goods back, payment refunded', async () => {
+    // As when a cancel reached shipping but its answer did not come back: the order hears it from the event.
+    const { id } = (await place('03001234567')).json();
+    await broker.publish(
+      envelope('shipping', {
+        type: 'ShipmentStatusChanged',
+        subject: id,
+        data: { orderId: id, courier: 'TCS', trackingNumber: 'TRK-C', status: 'CANCELLED', version: 2 },
+      }),
+    );
+    let read = await svc.app.inject({ url: `/api/orders/${id}`, headers: customer });
+    for (let i = 0; i < 50 && read.json().payment.status !== 'REFUNDED'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      read = await svc.app.inject({ url: `/api/orders/${id}`, headers: customer });
+    }
+    expect(read.json()).toMatchObject({ status: 'CANCELLED', payment: { status: 'REFUNDED' } });
+    expect(released).toContain(id);
   });
 });
 

@@ -4,6 +4,7 @@ import type { Envelope } from '@bazaar/kit/messaging';
 import type { ShipmentStatusChangedData } from '@bazaar/shipping/contracts';
 import { ordersRepo } from '../data/orders-repo.ts';
 import { statusesAfterShipment } from '../domain/order.ts';
+import { markCancelled } from '../use-cases/cancel-order.ts';
 import { announce } from '../use-cases/saga-deps.ts';
 
 export async function onShipmentStatusChanged(tx: Tx, event: Envelope): Promise<string | undefined> {
@@ -17,6 +18,12 @@ export async function onShipmentStatusChanged(tx: Tx, event: Envelope): Promise<
   });
   if (!latest) return undefined;
   const { id, status } = latest.order;
+  // Shipping cancelled the shipment of an order still CONFIRMED: a cancel whose answer was lost (a timeout, a crash
+  // between shipping's answer and the order's write). The order follows it: goods back, payment refunded.
+  if (status === 'CONFIRMED' && s.status === 'CANCELLED') {
+    await markCancelled(tx, latest.order, 'shipment cancelled', 0);
+    return id;
+  }
   for (const next of statusesAfterShipment(status, s.status))
     latest = await ordersRepo.setStatus(tx, id, next, { detail: `shipment ${s.status.toLowerCase()}` });
   await announce(tx, latest);

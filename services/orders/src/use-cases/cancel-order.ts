@@ -1,8 +1,9 @@
 // Cancelling a confirmed order before the courier picks it up: shipping decides the race with pick-up,
 // then the order turns CANCELLED and its saga returns the goods and refunds the payment.
+import type { Tx } from '@bazaar/kit/database';
 import type { Caller } from '@bazaar/kit/server';
 import { OrderEvents } from '../contracts.ts';
-import { ordersRepo } from '../data/orders-repo.ts';
+import { ordersRepo, type StoredOrder } from '../data/orders-repo.ts';
 import { sagasRepo } from '../data/sagas-repo.ts';
 import { notCancellable, type Order } from '../domain/order.ts';
 import { getOrder } from './queries.ts';
@@ -18,13 +19,7 @@ export async function cancelOrder(deps: Deps, caller: Caller, orderId: string): 
   const cancelled = await deps.db.transaction(async (tx) => {
     const current = (await ordersRepo.byId(tx, orderId, true))!;
     if (current.status !== 'CONFIRMED') return current.status;
-    const stored = await ordersRepo.setStatus(tx, orderId, 'CANCELLED', { detail: `cancelled by ${caller.role}` });
-    await sagasRepo.reopen(tx, orderId, 'CANCEL', LEASE_MS);
-    await announce(tx, stored, {
-      type: OrderEvents.cancelled,
-      extra: { payment: { method: current.payment.method } },
-    });
-    return stored;
+    return markCancelled(tx, current, `cancelled by ${caller.role}`, LEASE_MS);
   });
   // Another request cancelled it meanwhile: its saga is that request's to run.
   if (cancelled === 'CANCELLED') return whenUndone(deps, orderId);
@@ -33,6 +28,17 @@ export async function cancelOrder(deps: Deps, caller: Caller, orderId: string): 
   // Run here, lease held: the answer waits for the goods to be back and the payment refunded (or a retry scheduled).
   const undone = await runSaga(deps, orderId, { step: 'CANCEL', order: cancelled });
   return undone ?? (await ordersRepo.byId(deps.db, orderId))!;
+}
+
+/**
+ * Turns a CONFIRMED order (its row locked by tx) CANCELLED with OrderCancelled, and gives its saga the CANCEL step:
+ * goods back, payment refunded. leaseMs holds the saga for the caller that runs it now; 0 leaves it to the sweep.
+ */
+export async function markCancelled(tx: Tx, current: Order, detail: string, leaseMs: number): Promise<StoredOrder> {
+  const stored = await ordersRepo.setStatus(tx, current.id, 'CANCELLED', { detail });
+  await sagasRepo.reopen(tx, current.id, 'CANCEL', leaseMs);
+  await announce(tx, stored, { type: OrderEvents.cancelled, extra: { payment: { method: current.payment.method } } });
+  return stored;
 }
 
 /**

@@ -2,6 +2,7 @@
 // Every remote call is idempotent per order, so a step cut short by a crash is simply run again.
 import type { Tx } from '@bazaar/kit/database';
 import { UpstreamError } from '@bazaar/kit/http';
+import { PaymentErrors } from '@bazaar/payments/contracts';
 import type { ReservedLine } from '../clients/ports.ts';
 import { OrderEvents } from '../contracts.ts';
 import { type Learnt, ordersRepo, type StoredOrder } from '../data/orders-repo.ts';
@@ -187,9 +188,24 @@ const confirmedExtra = (o: Order) => ({
 });
 
 async function compensate(deps: Deps, { order }: StoredOrder, reason: string, finish?: Finish): Promise<Next> {
-  const [, payment] = await together(deps.inventory.release(order.id), deps.payments.void(order.id));
+  const [, payment] = await together(deps.inventory.release(order.id), voidOrRefund(deps, order.id));
   deps.log.info({ orderId: order.id, step: 'COMPENSATE', reason, paymentStatus: payment.status }, 'saga compensated');
   return reject(deps, order.id, reason, { paymentStatus: payment.status }, finish);
+}
+
+/**
+ * Lets go of the payment: a void, or a refund when payments says it was captured, which happens when a capture went
+ * through but its answer was lost and the saga then gave up on payments (PAYMENT_UNAVAILABLE). Without the refund
+ * that saga would retry the refused void for ever, its order PENDING and the money kept.
+ */
+async function voidOrRefund(deps: Deps, orderId: string): Promise<{ status: string }> {
+  try {
+    return await deps.payments.void(orderId);
+  } catch (err) {
+    if (!(err instanceof UpstreamError && err.code === PaymentErrors.alreadyCaptured)) throw err;
+    deps.log.warn({ orderId }, 'payment found captured while compensating; refunding it');
+    return deps.payments.refund(orderId);
+  }
 }
 
 /** A confirmed order was cancelled: its goods go back on the shelf and its money back to the wallet. */
