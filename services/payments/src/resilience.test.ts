@@ -32,6 +32,22 @@ describe('when a provider cannot be reached', () => {
     await expectSoundLedger(h);
   });
 
+  it('timeouts of one slow wallet do not open the breaker: the next wallet is still approved', async () => {
+    const h: Harness = await harness();
+    stops.push(() => h.stop());
+    const slow = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        h.authorize({ orderId: `ord_${randomUUID()}`, method: 'jazzcash', wallet: '03000000003' }),
+      ),
+    );
+    for (const res of slow) expect(res.body).toMatchObject({ outcome: 'timeout', reason: 'PAYMENT_TIMEOUT' });
+    const next = await h.authorize({ orderId: `ord_${randomUUID()}`, method: 'jazzcash', wallet: '03001234567' });
+    expect(next.body).toMatchObject({ status: 'AUTHORIZED', outcome: 'approved' });
+    const metrics = (await h.svc.app.inject({ url: '/metrics', headers: { 'x-internal-key': key } })).body;
+    expect(metrics).toMatch(/payments_circuit_breaker_state\{[^}]*provider="jazzcash"[^}]*\} 0/);
+    await expectSoundLedger(h);
+  });
+
   it('a payment left unsure is checked again until the provider answers, then settled', async () => {
     const port = await freePort();
     // No horizon: once the provider answers that it has no record, there is nothing more to wait for (reconcile.test.ts).

@@ -71,8 +71,11 @@ export function createResilientPoster(options: ResilienceOptions = {}): Resilien
       backoff: new ExponentialBackoff({ initialDelay: options.backoffMs ?? 100, maxDelay: 2000 }),
     },
   );
+  // A provider that refuses connections, fails with 5xx or answers garbage opens the breaker; a timeout does not: it
+  // may be one transaction's (the sandbox's wallet 03000000003), and opening on it would turn every other wallet away
+  // for halfOpenAfter, while the provider's deadline already bounds how long a hanging provider holds an order.
   const breaker = circuitBreaker(
-    handleWhen((e) => e instanceof RetryableError || e instanceof TimeoutError || e instanceof BadResponseError),
+    handleWhen((e) => e instanceof RetryableError || e instanceof BadResponseError),
     {
       halfOpenAfter: options.halfOpenAfterMs ?? 10_000,
       breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
