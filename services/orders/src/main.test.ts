@@ -11,7 +11,11 @@ const pkr = (amount: number) => ({ amount, currency: 'PKR' });
 type Line = { level: string; msg: string; traceId?: string; [field: string]: unknown };
 
 /** What the other services answer; `shipping` is how the shipping service behaves right now. */
-const upstream = { shipping: 'up' as 'up' | 'failing' | 'unreachable' };
+const upstream = {
+  shipping: 'up' as 'up' | 'failing' | 'unreachable',
+  /** How shipping answers a cancel: the parcel called back, picked up already, or a 503 (the answer lost). */
+  callBack: 'yes' as 'yes' | 'picked-up' | 'failing',
+};
 const broker = new InProcessBroker();
 const lines: Line[] = [];
 /** The bodies payments was asked to authorise, in order. */
@@ -102,7 +106,11 @@ beforeAll(async () => {
     if (upstream.shipping === 'failing') return reply.code(503).send({ code: 'NOT_READY' });
     return { city: (req.params as { city: string }).city, fee: pkr(25_000) };
   });
-  fake.post('/internal/shipments/by-order/:id/cancel', async (req) => ({ orderId: req.params, cancelled: true }));
+  fake.post('/internal/shipments/by-order/:id/cancel', async (req, reply) => {
+    if (upstream.callBack === 'failing') return reply.code(503).send({ code: 'NOT_READY', status: 503 });
+    if (upstream.callBack === 'picked-up') return reply.code(409).send({ code: 'NOT_CANCELLABLE', status: 409 });
+    return { orderId: (req.params as { id: string }).id, cancelled: true };
+  });
   const url = await fake.listen({ port: 0, host: '127.0.0.1' });
 
   svc = await start(
@@ -215,6 +223,43 @@ describe('confirming and cancelling an order', () => {
     const cancelled = await svc.app.inject({ method: 'POST', url: `/api/orders/${id}/cancel`, headers: customer });
     expect(cancelled.json()).toMatchObject({ status: 'CANCELLED', payment: { status: 'REFUNDED' } });
     expect(calls).toEqual([`release ${id} began`, `refund ${id}`, `release ${id} ended`]);
+  });
+
+  it('a cancel shipping does not answer is kept: 503, then the saga asks again and the order ends CANCELLED', async () => {
+    const { id } = (await place('03001234567')).json();
+    const cancel = () => svc.app.inject({ method: 'POST', url: `/api/orders/${id}/cancel`, headers: customer });
+    upstream.callBack = 'failing';
+    try {
+      const first = await cancel();
+      expect([first.statusCode, first.json().code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
+      const [saga] = await svc.db.query('SELECT step FROM sagas WHERE order_id = $1', [id]);
+      expect(saga.step).toBe('CANCEL_ASKED');
+    } finally {
+      upstream.callBack = 'yes';
+    }
+    let read = await svc.app.inject({ url: `/api/orders/${id}`, headers: customer });
+    for (let i = 0; i < 80 && read.json().payment.status !== 'REFUNDED'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      read = await svc.app.inject({ url: `/api/orders/${id}`, headers: customer });
+    }
+    expect(read.json()).toMatchObject({ status: 'CANCELLED', payment: { status: 'REFUNDED' } });
+    expect(released).toContain(id);
+  });
+
+  it('a cancel after pick-up is 409 NOT_CANCELLABLE and leaves the order and its saga as they were', async () => {
+    const { id } = (await place('03001234567')).json();
+    upstream.callBack = 'picked-up';
+    try {
+      const refused = await svc.app.inject({ method: 'POST', url: `/api/orders/${id}/cancel`, headers: customer });
+      expect([refused.statusCode, refused.json().code]).toEqual([409, 'NOT_CANCELLABLE']);
+    } finally {
+      upstream.callBack = 'yes';
+    }
+    const read = await svc.app.inject({ url: `/api/orders/${id}`, headers: customer });
+    expect(read.json()).toMatchObject({ status: 'CONFIRMED', payment: { status: 'CAPTURED' } });
+    const [saga] = await svc.db.query('SELECT step FROM sagas WHERE order_id = $1', [id]);
+    expect(saga.step).toBe('DONE');
+    expect(released).not.toContain(id);
   });
 
   it('a capture payments refuses rejects the order with PAYMENT_FAILED and gives its stock back', async () => {

@@ -8,7 +8,7 @@ import { api, usePoll } from '../state.ts';
 
 const EVERY_MS = 2_000;
 const STATUSES = ['PENDING', 'CONFIRMED', 'SHIPPED', 'DELIVERED', 'REJECTED', 'CANCELLED'];
-const STEPS = ['RESERVE', 'AUTHORIZE', 'CONFIRM', 'COMPENSATE', 'CANCEL', 'DONE'];
+const STEPS = ['RESERVE', 'AUTHORIZE', 'CONFIRM', 'COMPENSATE', 'CANCEL_ASKED', 'CANCEL', 'DONE'];
 
 function Counts({ title, counts, order }: { title: string; counts: Record<string, number>; order: string[] }) {
   const keys = [...order, ...Object.keys(counts).filter((k) => !order.includes(k))];

@@ -4,7 +4,7 @@ import type { Envelope } from '@bazaar/kit/messaging';
 import type { ShipmentStatusChangedData } from '@bazaar/shipping/contracts';
 import { ordersRepo } from '../data/orders-repo.ts';
 import { statusesAfterShipment } from '../domain/order.ts';
-import { markCancelled } from '../use-cases/cancel-order.ts';
+import { markCancelled } from '../use-cases/run-saga.ts';
 import { announce } from '../use-cases/saga-deps.ts';
 
 export async function onShipmentStatusChanged(tx: Tx, event: Envelope): Promise<string | undefined> {

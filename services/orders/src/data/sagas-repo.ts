@@ -1,7 +1,7 @@
 // The saga rows: which step each order's saga runs next, and who holds it.
 import type { Tx } from '@bazaar/kit/database';
 
-export type SagaStep = 'RESERVE' | 'AUTHORIZE' | 'CONFIRM' | 'COMPENSATE' | 'CANCEL' | 'DONE';
+export type SagaStep = 'RESERVE' | 'AUTHORIZE' | 'CONFIRM' | 'COMPENSATE' | 'CANCEL_ASKED' | 'CANCEL' | 'DONE';
 export type Saga = { orderId: string; step: SagaStep; reason?: string; attempts: number; startedAt: string };
 
 export const sagasRepo = {

@@ -20,12 +20,15 @@ export const LEASE_MS = 30_000;
 type Next = { step: SagaStep; order: StoredOrder; reason?: string; outcome?: SagaOutcome; learnt?: Learnt };
 /** Writes the caller's own record of the outcome in the saga's final transaction (the placing request's answer). */
 export type Finish = (tx: Tx, order: Order) => Promise<void>;
-type Run = { startedAt: string; finish?: Finish };
+type Run = { startedAt: string; finish?: Finish; detail?: string };
 /** What a caller waiting on the saga may read as it runs: what it learnt and has not written yet. */
 export type Watch = { learnt?: Learnt };
 
-/** A saga its runner wrote with the lease held (an order just placed, a cancellation): run without a claim. */
-export type Held = { step: SagaStep; order: StoredOrder };
+/**
+ * A saga its runner wrote with the lease held (an order just placed, a cancellation): run without a claim. `detail`
+ * is what the order's history says of a cancellation (who asked).
+ */
+export type Held = { step: SagaStep; order: StoredOrder; detail?: string };
 
 /**
  * Runs the order's saga to its end, or until a transient failure schedules a retry; answers the order as the
@@ -52,7 +55,7 @@ export async function runSaga(
       const started = performance.now();
       const step = next.step;
       try {
-        next = await runStep(deps, next, { startedAt: saga.startedAt, finish });
+        next = await runStep(deps, next, { startedAt: saga.startedAt, finish, detail: held?.detail });
       } finally {
         deps.metrics?.stepTook(step, (performance.now() - started) / 1000);
       }
@@ -80,6 +83,8 @@ function runStep(deps: Deps, current: Next, run: Run): Promise<Next> {
       return confirm(deps, current, run.finish);
     case 'COMPENSATE':
       return compensate(deps, order, reason ?? 'REJECTED', run.finish);
+    case 'CANCEL_ASKED':
+      return askToCancel(deps, order, run.detail ?? 'cancelled');
     case 'CANCEL':
       return undoConfirmed(deps, order);
     default:
@@ -206,6 +211,36 @@ async function voidOrRefund(deps: Deps, orderId: string): Promise<{ status: stri
     deps.log.warn({ orderId }, 'payment found captured while compensating; refunding it');
     return deps.payments.refund(orderId);
   }
+}
+
+/**
+ * Asks shipping to call the parcel back; cancel-order.ts wrote this step first, so an answer lost to a timeout or a
+ * crash is asked again. Called back: the order turns CANCELLED and the next step undoes it. Picked up already: done,
+ * nothing to undo. Cancelled meanwhile by another request or by its shipment's event: that one's CANCEL undoes it.
+ */
+async function askToCancel(deps: Deps, stored: StoredOrder, detail: string): Promise<Next> {
+  const calledBack = await deps.shipping.cancel(stored.order.id);
+  const next = await deps.db.transaction(async (tx): Promise<Next> => {
+    const current = (await ordersRepo.byId(tx, stored.order.id, true))!;
+    if (current.status === 'CANCELLED') return { step: 'DONE', order: { ...stored, order: current } };
+    if (calledBack && current.status === 'CONFIRMED')
+      return { step: 'CANCEL', order: await markCancelled(tx, current, detail, LEASE_MS) };
+    await sagasRepo.advance(tx, current.id, 'DONE');
+    return { step: 'DONE', order: { ...stored, order: current } };
+  });
+  if (next.step === 'CANCEL') deps.log.info({ orderId: stored.order.id, detail }, 'order cancelled');
+  return next;
+}
+
+/**
+ * Turns a CONFIRMED order (its row locked by tx) CANCELLED with OrderCancelled, and gives its saga the CANCEL step:
+ * goods back, payment refunded. leaseMs holds the saga for the runner going on to it; 0 leaves it to the sweep.
+ */
+export async function markCancelled(tx: Tx, current: Order, detail: string, leaseMs: number): Promise<StoredOrder> {
+  const stored = await ordersRepo.setStatus(tx, current.id, 'CANCELLED', { detail });
+  await sagasRepo.reopen(tx, current.id, 'CANCEL', leaseMs);
+  await announce(tx, stored, { type: OrderEvents.cancelled, extra: { payment: { method: current.payment.method } } });
+  return stored;
 }
 
 /** A confirmed order was cancelled: its goods go back on the shelf and its money back to the wallet. */
