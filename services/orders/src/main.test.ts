@@ -246,6 +246,25 @@ describe('confirming and cancelling an order', () => {
     expect(released).toContain(id);
   });
 
+  it('a cancel still asked of shipping for an order cancelled meanwhile goes on to give the goods and money back', async () => {
+    // As when a repeated cancel had overwritten the CANCEL step another cancellation wrote: the sweep finds it.
+    const { id } = (await place('03001234567')).json();
+    await svc.db.query("UPDATE orders SET status = 'CANCELLED' WHERE id = $1", [id]);
+    await svc.db.query(
+      "UPDATE sagas SET step = 'CANCEL_ASKED', next_attempt_at = now(), lease_until = NULL WHERE order_id = $1",
+      [id],
+    );
+    let read = await svc.app.inject({ url: `/api/orders/${id}`, headers: customer });
+    for (let i = 0; i < 50 && read.json().payment.status !== 'REFUNDED'; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      read = await svc.app.inject({ url: `/api/orders/${id}`, headers: customer });
+    }
+    expect(read.json()).toMatchObject({ status: 'CANCELLED', payment: { status: 'REFUNDED' } });
+    expect(released).toContain(id);
+    const [saga] = await svc.db.query('SELECT step FROM sagas WHERE order_id = $1', [id]);
+    expect(saga.step).toBe('DONE');
+  });
+
   it('a cancel after pick-up is 409 NOT_CANCELLABLE and leaves the order and its saga as they were', async () => {
     const { id } = (await place('03001234567')).json();
     upstream.callBack = 'picked-up';

@@ -201,8 +201,13 @@ export function createServer(options: ServerOptions): App {
 
   app.setErrorHandler((error: unknown, req, reply) => {
     const appError = toAppError(error);
+    // A 5xx the code chose (503 SERVICE_UNAVAILABLE: a dependency down) is a warning; anything else is a bug.
     if (appError.status >= 500)
-      context.with(req.traceContext ?? context.active(), () => req.log.error({ err: error }, 'unhandled error'));
+      context.with(req.traceContext ?? context.active(), () =>
+        error instanceof AppError
+          ? req.log.warn({ code: appError.code, detail: appError.message }, 'request answered unavailable')
+          : req.log.error({ err: error }, 'unhandled error'),
+      );
     const traceId = req.span?.spanContext().traceId;
     return reply.code(appError.status).type('application/problem+json').send(problemOf(appError, traceId));
   });

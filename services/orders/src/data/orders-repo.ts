@@ -113,8 +113,8 @@ export const ordersRepo = {
   },
 
   /** The order with its change counter (every change adds one under the row lock, so it orders the news). */
-  async stored(q: Tx, id: string): Promise<StoredOrder | null> {
-    const [row] = await q.query('SELECT * FROM orders WHERE id = $1', [id]);
+  async stored(q: Tx, id: string, lock = false): Promise<StoredOrder | null> {
+    const [row] = await q.query(`SELECT * FROM orders WHERE id = $1 ${lock ? 'FOR UPDATE' : ''}`, [id]);
     return row ? toStored(row) : null;
   },
 

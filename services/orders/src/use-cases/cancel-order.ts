@@ -14,9 +14,15 @@ export async function cancelOrder(deps: Deps, caller: Caller, orderId: string): 
   if (order.status !== 'CONFIRMED') throw notCancellable(order.status);
 
   // Written before shipping is asked: an answer lost to a timeout or a crash is asked again by the saga, so a parcel
-  // called back is never left with its order CONFIRMED and the money kept.
-  const stored = (await ordersRepo.stored(deps.db, orderId))!;
-  await sagasRepo.reopen(deps.db, orderId, 'CANCEL_ASKED', LEASE_MS);
+  // called back is never left with its order CONFIRMED and the money kept. Under the order's lock, and only while it
+  // is CONFIRMED: a cancellation that got there first (another request, the shipment's event) keeps its CANCEL step.
+  const stored = await deps.db.transaction(async (tx) => {
+    const current = await ordersRepo.stored(tx, orderId, true);
+    if (current?.order.status !== 'CONFIRMED') return undefined;
+    await sagasRepo.reopen(tx, orderId, 'CANCEL_ASKED', LEASE_MS);
+    return current;
+  });
+  if (!stored) return cancelOrder(deps, caller, orderId); // no longer CONFIRMED: answer as for its new status
   // Run here, lease held: the answer waits for the goods to be back and the payment refunded (or a retry scheduled).
   const detail = `cancelled by ${caller.role}`;
   const ran = await runSaga(deps, orderId, { step: 'CANCEL_ASKED', order: stored, detail });

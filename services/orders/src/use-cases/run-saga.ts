@@ -222,7 +222,14 @@ async function askToCancel(deps: Deps, stored: StoredOrder, detail: string): Pro
   const calledBack = await deps.shipping.cancel(stored.order.id);
   const next = await deps.db.transaction(async (tx): Promise<Next> => {
     const current = (await ordersRepo.byId(tx, stored.order.id, true))!;
-    if (current.status === 'CANCELLED') return { step: 'DONE', order: { ...stored, order: current } };
+    if (current.status === 'CANCELLED') {
+      // Whoever cancelled it wrote CANCEL; if this step is still ours, that CANCEL was overwritten: undo it here
+      // (release and refund are idempotent per order).
+      if ((await sagasRepo.stepOf(tx, current.id)) !== 'CANCEL_ASKED')
+        return { step: 'DONE', order: { ...stored, order: current } };
+      await sagasRepo.advance(tx, current.id, 'CANCEL');
+      return { step: 'CANCEL', order: { ...stored, order: current } };
+    }
     if (calledBack && current.status === 'CONFIRMED')
       return { step: 'CANCEL', order: await markCancelled(tx, current, detail, LEASE_MS) };
     await sagasRepo.advance(tx, current.id, 'DONE');
