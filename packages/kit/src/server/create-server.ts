@@ -189,7 +189,12 @@ export function createServer(options: ServerOptions): App {
     const failed = reply.statusCode >= 500 && req.span !== undefined;
     // The response has gone: the request's context is entered again so that its lines carry its ids.
     context.with(req.traceContext ?? context.active(), () => {
-      if (failed) req.log.error({ method: req.method, url: req.url, status: reply.statusCode }, 'request failed');
+      // 503 is a dependency that could not be reached, which the answer says; any other 5xx is a fault of ours.
+      if (failed)
+        req.log[reply.statusCode === 503 ? 'warn' : 'error'](
+          { method: req.method, url: req.url, status: reply.statusCode },
+          'request failed',
+        );
       else
         req.log.debug(
           { method: req.method, url: req.url, status: reply.statusCode, ms: reply.elapsedTime },
