@@ -206,10 +206,10 @@ export function createServer(options: ServerOptions): App {
 
   app.setErrorHandler((error: unknown, req, reply) => {
     const appError = toAppError(error);
-    // A 5xx the code chose (503 SERVICE_UNAVAILABLE: a dependency down) is a warning; anything else is a bug.
+    // A 503 the code chose (SERVICE_UNAVAILABLE: a dependency down) is a warning; any other 5xx is a bug.
     if (appError.status >= 500)
       context.with(req.traceContext ?? context.active(), () =>
-        error instanceof AppError
+        error instanceof AppError && error.status === 503
           ? req.log.warn({ code: appError.code, detail: appError.message }, 'request answered unavailable')
           : req.log.error({ err: error }, 'unhandled error'),
       );

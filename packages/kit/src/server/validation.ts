@@ -33,27 +33,24 @@ export function installValidators(app: FastifyInstance): void {
  */
 export function fieldErrors(errors: ErrorObject[], part: string | undefined): FieldError[] {
   const root = part === 'body' || !part ? '' : `${part}`;
-  const pathOf = (e: ErrorObject) => [root, ...e.instancePath.split('/').filter(Boolean)].filter(Boolean).join('.');
   const choices = new Map<string, unknown[]>();
   for (const e of errors)
     if (e.keyword === 'const')
       choices.set(e.instancePath, [...(choices.get(e.instancePath) ?? []), e.params.allowedValue]);
-  const out = new Map<string, FieldError>();
-  for (const e of errors) {
-    const base = pathOf(e);
+  const fieldError = (e: ErrorObject): FieldError => {
+    const base = [root, ...e.instancePath.split('/').filter(Boolean)].filter(Boolean).join('.');
     const params = e.params as Record<string, unknown>;
-    const error: FieldError =
-      e.keyword === 'required'
-        ? { path: join(base, String(params.missingProperty)), message: 'is required' }
-        : e.keyword === 'additionalProperties'
-          ? { path: join(base, String(params.additionalProperty)), message: 'is not an allowed field' }
-          : e.keyword === 'enum'
-            ? { path: base || '(body)', message: oneOf(params.allowedValues as unknown[]) }
-            : (e.keyword === 'const' || e.keyword === 'anyOf') && (choices.get(e.instancePath)?.length ?? 0) > 1
-              ? { path: base || '(body)', message: oneOf(choices.get(e.instancePath)!) }
-              : { path: base || '(body)', message: e.message ?? 'is not valid' };
-    out.set(`${error.path}\n${error.message}`, error);
-  }
+    if (e.keyword === 'required') return { path: join(base, String(params.missingProperty)), message: 'is required' };
+    if (e.keyword === 'additionalProperties')
+      return { path: join(base, String(params.additionalProperty)), message: 'is not an allowed field' };
+    const path = base || '(body)';
+    if (e.keyword === 'enum') return { path, message: oneOf(params.allowedValues as unknown[]) };
+    const choice = choices.get(e.instancePath) ?? [];
+    if ((e.keyword === 'const' || e.keyword === 'anyOf') && choice.length > 1) return { path, message: oneOf(choice) };
+    return { path, message: e.message ?? 'is not valid' };
+  };
+  const out = new Map<string, FieldError>();
+  for (const error of errors.map(fieldError)) out.set(`${error.path}\n${error.message}`, error);
   return [...out.values()];
 }
 
