@@ -140,6 +140,16 @@ const CNIC = '345678';
 const placeWith = (payment: Record<string, unknown>) =>
   svc.app.inject({ method: 'POST', url: '/api/orders', payload: { ...order(''), payment }, headers: customer });
 const linesOf = (orderId: string) => lines.filter((l) => l.orderId === orderId);
+/** The order as its owner reads it once its payment is REFUNDED (a saga run by the sweep), or when ms have passed. */
+async function untilRefunded(id: string, ms = 5000) {
+  const read = async () => (await svc.app.inject({ url: `/api/orders/${id}`, headers: customer })).json();
+  let order = await read();
+  for (const end = Date.now() + ms; order.payment.status !== 'REFUNDED' && Date.now() < end; order = await read())
+    await new Promise((r) => setTimeout(r, 100));
+  return order;
+}
+const sagaStep = async (orderId: string) =>
+  (await svc.db.query<{ step: string }>('SELECT step FROM sagas WHERE order_id = $1', [orderId]))[0].step;
 const countOrders = async () => (await svc.db.query<{ n: number }>('SELECT count(*)::int AS n FROM orders'))[0].n;
 
 describe('what an operator reads in the logs at the default level', () => {
@@ -232,19 +242,14 @@ describe('confirming and cancelling an order', () => {
     try {
       const first = await cancel();
       expect([first.statusCode, first.json().code]).toEqual([503, 'SERVICE_UNAVAILABLE']);
-      const [saga] = await svc.db.query('SELECT step FROM sagas WHERE order_id = $1', [id]);
-      expect(saga.step).toBe('CANCEL_ASKED');
+      expect(await sagaStep(id)).toBe('CANCEL_ASKED');
       // A dependency down is a warning for the operator, not an error of ours.
       expect(lines.filter((l) => l.level === 'error' && JSON.stringify(l).includes(id))).toEqual([]);
     } finally {
       upstream.callBack = 'yes';
     }
-    let read = await svc.app.inject({ url: `/api/orders/${id}`, headers: customer });
-    for (let i = 0; i < 80 && read.json().payment.status !== 'REFUNDED'; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      read = await svc.app.inject({ url: `/api/orders/${id}`, headers: customer });
-    }
-    expect(read.json()).toMatchObject({ status: 'CANCELLED', payment: { status: 'REFUNDED' } });
+    const read = await untilRefunded(id, 8000);
+    expect(read).toMatchObject({ status: 'CANCELLED', payment: { status: 'REFUNDED' } });
     expect(released).toContain(id);
   });
 
@@ -256,15 +261,10 @@ describe('confirming and cancelling an order', () => {
       "UPDATE sagas SET step = 'CANCEL_ASKED', next_attempt_at = now(), lease_until = NULL WHERE order_id = $1",
       [id],
     );
-    let read = await svc.app.inject({ url: `/api/orders/${id}`, headers: customer });
-    for (let i = 0; i < 50 && read.json().payment.status !== 'REFUNDED'; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      read = await svc.app.inject({ url: `/api/orders/${id}`, headers: customer });
-    }
-    expect(read.json()).toMatchObject({ status: 'CANCELLED', payment: { status: 'REFUNDED' } });
+    const read = await untilRefunded(id);
+    expect(read).toMatchObject({ status: 'CANCELLED', payment: { status: 'REFUNDED' } });
     expect(released).toContain(id);
-    const [saga] = await svc.db.query('SELECT step FROM sagas WHERE order_id = $1', [id]);
-    expect(saga.step).toBe('DONE');
+    expect(await sagaStep(id)).toBe('DONE');
   });
 
   it('a cancel after pick-up is 409 NOT_CANCELLABLE and leaves the order and its saga as they were', async () => {
@@ -278,8 +278,7 @@ describe('confirming and cancelling an order', () => {
     }
     const read = await svc.app.inject({ url: `/api/orders/${id}`, headers: customer });
     expect(read.json()).toMatchObject({ status: 'CONFIRMED', payment: { status: 'CAPTURED' } });
-    const [saga] = await svc.db.query('SELECT step FROM sagas WHERE order_id = $1', [id]);
-    expect(saga.step).toBe('DONE');
+    expect(await sagaStep(id)).toBe('DONE');
     expect(released).not.toContain(id);
   });
 
@@ -301,8 +300,7 @@ describe('confirming and cancelling an order', () => {
     expect(released).toContain(orderId);
     const read = await svc.app.inject({ url: `/api/orders/${orderId}`, headers: customer });
     expect(read.json()).toMatchObject({ status: 'REJECTED', payment: { status: 'REFUNDED' } });
-    const [saga] = await svc.db.query('SELECT step FROM sagas WHERE order_id = $1', [orderId]);
-    expect(saga.step).toBe('DONE');
+    expect(await sagaStep(orderId)).toBe('DONE');
   });
 });
 
@@ -399,12 +397,8 @@ describe('events', () => {
         data: { orderId: id, courier: 'TCS', trackingNumber: 'TRK-C', status: 'CANCELLED', version: 2 },
       }),
     );
-    let read = await svc.app.inject({ url: `/api/orders/${id}`, headers: customer });
-    for (let i = 0; i < 50 && read.json().payment.status !== 'REFUNDED'; i++) {
-      await new Promise((r) => setTimeout(r, 100));
-      read = await svc.app.inject({ url: `/api/orders/${id}`, headers: customer });
-    }
-    expect(read.json()).toMatchObject({ status: 'CANCELLED', payment: { status: 'REFUNDED' } });
+    const read = await untilRefunded(id);
+    expect(read).toMatchObject({ status: 'CANCELLED', payment: { status: 'REFUNDED' } });
     expect(released).toContain(id);
   });
 });

@@ -220,6 +220,7 @@ async function voidOrRefund(deps: Deps, orderId: string): Promise<{ status: stri
  */
 async function askToCancel(deps: Deps, stored: StoredOrder, detail: string): Promise<Next> {
   const calledBack = await deps.shipping.cancel(stored.order.id);
+  let cancelledHere = false;
   const next = await deps.db.transaction(async (tx): Promise<Next> => {
     const current = (await ordersRepo.byId(tx, stored.order.id, true))!;
     if (current.status === 'CANCELLED') {
@@ -230,12 +231,14 @@ async function askToCancel(deps: Deps, stored: StoredOrder, detail: string): Pro
       await sagasRepo.advance(tx, current.id, 'CANCEL');
       return { step: 'CANCEL', order: { ...stored, order: current } };
     }
-    if (calledBack && current.status === 'CONFIRMED')
+    if (calledBack && current.status === 'CONFIRMED') {
+      cancelledHere = true;
       return { step: 'CANCEL', order: await markCancelled(tx, current, detail, LEASE_MS) };
+    }
     await sagasRepo.advance(tx, current.id, 'DONE');
     return { step: 'DONE', order: { ...stored, order: current } };
   });
-  if (next.step === 'CANCEL') deps.log.info({ orderId: stored.order.id, detail }, 'order cancelled');
+  if (cancelledHere) deps.log.info({ orderId: stored.order.id, detail }, 'order cancelled');
   return next;
 }
 
