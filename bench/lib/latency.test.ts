@@ -17,6 +17,8 @@ const span = (
   startTime: at(from),
   durationMs: to - from,
 });
+const PRODUCER = 3;
+const CONSUMER = 4;
 
 describe("a trace's own time by span", () => {
   it('is each span less what its children cover, inside the root, with overlapping children counted once', () => {
@@ -51,9 +53,25 @@ describe("a trace's own time by span", () => {
   it('clips a span that outlasts the answer to the answer', () => {
     const { own } = ownTimes([
       span('root', undefined, 'gateway', 'POST /api/orders', 0, 50),
-      span('relay', 'root', 'orders', 'outbox publish', 40, 80),
+      span('capture', 'root', 'payments', 'POST jazzcash', 40, 80),
     ]);
-    expect(own.get('orders: outbox publish')).toBe(10);
+    expect(own.get('payments: POST jazzcash')).toBe(10);
     expect(own.get('gateway: POST /api/orders')).toBe(40);
+  });
+
+  it('leaves out an outbox publish and its consumers, which run beside the answer, not in its path', () => {
+    const { own } = ownTimes([
+      span('root', undefined, 'gateway', 'POST /api/orders', 0, 100),
+      span('handler', 'root', 'orders', 'POST /orders', 10, 90),
+      { ...span('publish', 'handler', 'orders', 'publish OrderPlaced', 20, 60), kind: PRODUCER },
+      { ...span('consume', 'publish', 'users', 'consume OrderPlaced', 40, 55), kind: CONSUMER },
+      span('history', 'consume', 'users', 'transaction', 45, 50),
+      span('reserve', 'handler', 'orders', 'Reserve', 30, 50),
+    ]);
+    expect(Object.fromEntries(own)).toEqual({
+      'gateway: POST /api/orders': 20,
+      'orders: POST /orders': 60,
+      'orders: Reserve': 20,
+    });
   });
 });

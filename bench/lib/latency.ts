@@ -1,7 +1,9 @@
 // Where a request's latency goes, from its trace: each span's own time (its duration less what its children cover),
-// within the gateway's answer, summed by service and span name over a set of traces. It compares the slowest answers
+// within the gateway's answer, summed by service and span name over a set of traces. Messaging spans (an outbox
+// publish, a consumer's delivery) and what follows them run beside the answer, not in its path: they are left out. It compares the slowest answers
 // with those around the median, so the steps that grow in the tail stand out.
 import { POOL_WAIT } from '@bazaar/kit/database';
+import { SpanKind } from '@opentelemetry/api';
 import { fmt } from './report.ts';
 import type { Table } from './types.ts';
 
@@ -13,6 +15,7 @@ type Span = {
   parentSpanId?: string;
   name: string;
   service: string;
+  kind?: number;
   startTime: string;
   durationMs: number;
   attributes?: Record<string, unknown>;
@@ -20,25 +23,33 @@ type Span = {
 
 type Interval = [number, number];
 
+const MESSAGING = new Set<number>([SpanKind.PRODUCER, SpanKind.CONSUMER]);
+
 /** Own time by `service: name`, in ms, of one trace's spans inside its root (the gateway's answer). */
 export function ownTimes(spans: Span[]): { rootMs: number; own: Map<string, number> } {
   const at = (s: Span): Interval => {
     const start = Date.parse(s.startTime);
     return [start, start + s.durationMs];
   };
-  const ids = new Set(spans.map((s) => s.spanId));
-  const root = spans.find((s) => !s.parentSpanId || !ids.has(s.parentSpanId));
+  const byId = new Map(spans.map((s) => [s.spanId, s]));
+  const root = spans.find((s) => !s.parentSpanId || !byId.has(s.parentSpanId));
   if (!root) return { rootMs: 0, own: new Map() };
   const [from, to] = at(root);
+  const offPath = (s: Span): boolean => {
+    for (let up: Span | undefined = s; up; up = up.parentSpanId ? byId.get(up.parentSpanId) : undefined)
+      if (up.kind !== undefined && MESSAGING.has(up.kind)) return true;
+    return false;
+  };
+  const onPath = spans.filter((s) => !offPath(s));
   const children = new Map<string, Span[]>();
-  for (const s of spans) {
+  for (const s of onPath) {
     if (s === root || !s.parentSpanId) continue;
     const siblings = children.get(s.parentSpanId);
     if (siblings) siblings.push(s);
     else children.set(s.parentSpanId, [s]);
   }
   const own = new Map<string, number>();
-  for (const s of spans) {
+  for (const s of onPath) {
     const span = at(s);
     const [start, end] = clip(span, [from, to]);
     if (end <= start) continue; // after the answer: the saga's asynchronous tail
