@@ -130,6 +130,15 @@ describe('object-level and function-level authorisation: customer A, customer B,
       },
     ],
     [
+      'PATCH /api/inventory/{sku} (admin)',
+      {
+        method: 'PATCH',
+        path: () => `/api/inventory/${SKU}`,
+        body: () => ({ description: 'Checked by security' }),
+        expect: adminOnly,
+      },
+    ],
+    [
       'POST /api/inventory/{sku}/adjustments (admin)',
       {
         method: 'POST',

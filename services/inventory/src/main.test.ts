@@ -1,32 +1,14 @@
-import { InProcessBroker } from '@bazaar/kit/messaging';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { start } from './main.ts';
+import { admin, anyone, customer, harness, pkr } from './test-harness.ts';
 
-const key = 'test-key';
-let svc: Awaited<ReturnType<typeof start>>;
-/** Every line the service logs, at the default level. */
-const lines: { level: string; msg: string; [field: string]: unknown }[] = [];
-const admin = { 'x-internal-key': key, 'x-user-id': 'usr_admin', 'x-user-role': 'admin' };
-const customer = { 'x-internal-key': key, 'x-user-id': 'usr_ayesha', 'x-user-role': 'customer' };
-const anyone = { 'x-internal-key': key };
-const pkr = (amount: number) => ({ amount, currency: 'PKR' });
-
+let inventory: Awaited<ReturnType<typeof harness>>;
 beforeAll(async () => {
-  svc = await start(
-    {
-      broker: new InProcessBroker(),
-      internalKey: key,
-      dataRoot: 'memory://',
-      logSink: { write: (line) => lines.push(JSON.parse(line)) },
-    },
-    { port: 0, grpcPort: 0, seed: true },
-  );
+  inventory = await harness();
 });
-afterAll(() => svc.stop());
+afterAll(() => inventory.svc.stop());
 
-const get = (url: string, headers: Record<string, string> = anyone) => svc.app.inject({ url, headers });
-const post = (url: string, payload: unknown, headers: Record<string, string> = admin) =>
-  svc.app.inject({ method: 'POST', url, payload: payload as object, headers });
+const get: typeof inventory.get = (...args) => inventory.get(...args);
+const post: typeof inventory.post = (...args) => inventory.post(...args);
 const stock = async (sku: string) => (await get(`/api/inventory/${sku}`, admin)).json();
 const newProduct = (sku: string, quantity = 10) => ({ sku, name: `Product ${sku}`, price: pkr(150_000), quantity });
 
@@ -42,7 +24,7 @@ describe('catalogue', () => {
 
   it('seeds only once, however often the service starts', async () => {
     const { seedCatalogue } = await import('./use-cases/seed-catalogue.ts');
-    expect(await seedCatalogue(svc.db)).toBe(0);
+    expect(await seedCatalogue(inventory.svc.db)).toBe(0);
   });
 
   it('finds products by name, description or sku in any case, with wildcards taken literally', async () => {
@@ -125,7 +107,7 @@ describe('admin stock management', () => {
     const adjusted = await post('/api/inventory/LOG-001/adjustments', { delta: -2, reason: 'broken in transit' });
     expect(adjusted.statusCode).toBe(200);
     await post('/api/inventory/LOG-001/adjustments', { delta: -100, reason: 'too many' }); // refused: not logged
-    expect(lines.filter((l) => l.sku === 'LOG-001')).toEqual([
+    expect(inventory.lines.filter((l) => l.sku === 'LOG-001')).toEqual([
       expect.objectContaining({
         level: 'info',
         msg: 'product created',

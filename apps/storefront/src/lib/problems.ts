@@ -126,7 +126,7 @@ function friendlyField(field: string, message: string): string {
     return 'Use 2 to 40 capital letters, digits and hyphens, like LAWN-002.';
   const fewer = /fewer than (\d+) characters/.exec(message);
   if (fewer) return fewer[1] === '1' ? 'This is required.' : `Use at least ${fewer[1]} characters.`;
-  if (/pattern "\\\\S"|pattern "\\S"/.test(message)) return 'This is required.';
+  if (message === 'must not be blank') return 'This is required.';
   const more = /more than (\d+) characters/.exec(message);
   if (more) return `Use at most ${more[1]} characters.`;
   if (/required property/.test(message)) return 'This is required.';

@@ -33,4 +33,10 @@ describe('fieldErrors', () => {
       { path: 'age', message: 'must be integer' },
     ]);
   });
+
+  it('says a blank text is blank and an empty edit names no field, in words instead of the schema keyword', () => {
+    const schema = Type.Object({ name: Type.Optional(Type.String({ pattern: '\\S' })) }, { minProperties: 1 });
+    expect(errorsOf(schema, {})).toEqual([{ path: '(body)', message: 'must name at least one field' }]);
+    expect(errorsOf(schema, { name: '   ' })).toEqual([{ path: 'name', message: 'must not be blank' }]);
+  });
 });

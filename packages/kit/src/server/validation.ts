@@ -45,6 +45,8 @@ export function fieldErrors(errors: ErrorObject[], part: string | undefined): Fi
       return { path: join(base, String(params.additionalProperty)), message: 'is not an allowed field' };
     const path = base || '(body)';
     if (e.keyword === 'enum') return { path, message: oneOf(params.allowedValues as unknown[]) };
+    if (e.keyword === 'minProperties' && params.limit === 1) return { path, message: 'must name at least one field' };
+    if (e.keyword === 'pattern' && params.pattern === '\\S') return { path, message: 'must not be blank' };
     const choice = choices.get(e.instancePath) ?? [];
     if ((e.keyword === 'const' || e.keyword === 'anyOf') && choice.length > 1) return { path, message: oneOf(choice) };
     return { path, message: e.message ?? 'is not valid' };

@@ -4,8 +4,17 @@ import { type App, listQuery, page, problemAnswer } from '@bazaar/kit/server';
 import { addProduct } from '../use-cases/add-product.ts';
 import { adjustStock } from '../use-cases/adjust-stock.ts';
 import { getProduct, searchProducts } from '../use-cases/browse-catalogue.ts';
+import { editProduct } from '../use-cases/edit-product.ts';
 import { getStockLevel, listStockLevels } from '../use-cases/stock-levels.ts';
-import { AdjustmentBody, NewProductBody, ProductQuery, ProductSchema, SkuParams, StockLevelSchema } from './schemas.ts';
+import {
+  AdjustmentBody,
+  NewProductBody,
+  ProductEditBody,
+  ProductQuery,
+  ProductSchema,
+  SkuParams,
+  StockLevelSchema,
+} from './schemas.ts';
 
 export function inventoryRoutes(app: App, deps: { db: Db }): void {
   const { db } = deps;
@@ -43,6 +52,21 @@ export function inventoryRoutes(app: App, deps: { db: Db }): void {
     },
     async (req, reply) =>
       reply.code(201).send(await addProduct(db, req.body, { adminId: req.caller!.id, log: req.log })),
+  );
+
+  app.patch(
+    '/api/inventory/:sku',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary: "Change a product's name, description or price (admin); orders already placed keep their price",
+        params: SkuParams,
+        body: ProductEditBody,
+        response: { 200: ProductSchema },
+      },
+    },
+    async (req) => editProduct(db, req.params.sku, req.body, { adminId: req.caller!.id, log: req.log }),
   );
 
   app.post(

@@ -60,6 +60,15 @@ export const NewProductBody = Type.Object(
   { additionalProperties: false },
 );
 
+export const ProductEditBody = Type.Object(
+  {
+    name: Type.Optional(Name),
+    description: Type.Optional(Type.String({ maxLength: 2000 })),
+    price: Type.Optional(Price),
+  },
+  { additionalProperties: false, minProperties: 1, description: 'The fields to change, at least one' },
+);
+
 export const AdjustmentBody = Type.Object(
   {
     delta: Type.Integer({

@@ -61,6 +61,26 @@ export const productsRepo = {
     return rows.map(toProduct);
   },
 
+  /** One product, locked until the transaction ends (an edit reads what it replaces). */
+  async lockOne(q: Tx, sku: string): Promise<StockedProduct | null> {
+    const [row] = await q.query('SELECT * FROM products WHERE sku = $1 FOR UPDATE', [sku]);
+    return row ? toProduct(row) : null;
+  },
+
+  /** Sets the fields given, keeps the others; the product must exist (lockOne first). */
+  async edit(
+    q: Tx,
+    sku: string,
+    p: { name?: string; description?: string; pricePaisa?: number },
+  ): Promise<StockedProduct> {
+    const [row] = await q.query(
+      `UPDATE products SET name = coalesce($2, name), description = coalesce($3, description),
+       price_paisa = coalesce($4, price_paisa) WHERE sku = $1 RETURNING *`,
+      [sku, p.name ?? null, p.description ?? null, p.pricePaisa ?? null],
+    );
+    return toProduct(row);
+  },
+
   /** Moves on-hand stock by delta unless it would fall below what is reserved; null when it would (or no such sku). */
   async adjust(q: Tx, sku: string, delta: number): Promise<StockedProduct | null> {
     const [row] = await q.query(

@@ -9,6 +9,9 @@ export const MAX_QUANTITY = 1_000_000;
 /** What an admin (or the seed) gives to create a product; description defaults to ''. */
 export type NewProduct = { sku: string; name: string; description?: string; price: Money; quantity: number };
 
+/** What an admin may change of a product: any of these, at least one. Stock moves by adjustments only. */
+export type ProductEdit = { name?: string; description?: string; price?: Money };
+
 export type Product = { sku: string; name: string; description: string; price: Money; available: number };
 
 /** A product with the counters behind `available`: available = onHand - reserved. */
