@@ -8,7 +8,9 @@ import { ordersRoutes } from './api/routes.ts';
 import { grpcUpstreams } from './clients/grpc.ts';
 import { restShipping, restUpstreams } from './clients/rest.ts';
 import { loadConfig, type OrdersConfig } from './config.ts';
-import { isPaymentNews, onPaymentChanged, onShipmentStatusChanged } from './consumers/shipment-events.ts';
+import { isPaymentNews, onPaymentChanged, paymentEvents } from './consumers/payment-events.ts';
+import { onShipmentStatusChanged } from './consumers/shipment-events.ts';
+import { sagasRepo } from './data/sagas-repo.ts';
 import { OrderNotifier } from './domain/notifier.ts';
 import { startSagaRecovery } from './use-cases/recover-sagas.ts';
 import type { Deps } from './use-cases/saga-deps.ts';
@@ -47,11 +49,11 @@ export async function start(platform: Platform, overrides: Partial<OrdersConfig>
     metrics: sagaMetrics(registry),
   };
   // One process in embedded mode: leases left by a crashed run belong to nobody now.
-  if (kit.db.kind === 'pglite') await kit.db.query("UPDATE sagas SET lease_until = NULL WHERE step <> 'DONE'");
+  if (kit.db.kind === 'pglite') await sagasRepo.releaseAllLeases(kit.db);
 
   const effect: EffectHandler<string | undefined> = (tx, event) =>
     event.type === ShipmentEvents.statusChanged ? onShipmentStatusChanged(tx, event) : onPaymentChanged(tx, event);
-  await kit.consume([ShipmentEvents.statusChanged, 'PaymentCaptured', 'PaymentRefunded'], effect, {
+  await kit.consume([ShipmentEvents.statusChanged, ...paymentEvents], effect, {
     accept: isPaymentNews,
     afterCommit: (orderId) => orderId && deps.notifier.notify(orderId),
   });

@@ -75,7 +75,7 @@ export function ordersRoutes(app: App, deps: Deps): void {
         response: {
           200: OrderSchema,
           409: problemAnswer('NOT_CANCELLABLE: the courier has it, or the order is not confirmed'),
-          503: problemAnswer('SERVICE_UNAVAILABLE: shipping cannot be reached; nothing was cancelled'),
+          503: problemAnswer('SERVICE_UNAVAILABLE: shipping cannot be reached; the cancellation is kept and retried'),
         },
       },
     },

@@ -14,6 +14,7 @@ import type { Registry } from 'prom-client';
 import {
   type AuthorizeResult,
   type Inventory,
+  isRefusedReservation,
   type Payments,
   pricedOf,
   type ReservedLine,
@@ -67,7 +68,7 @@ export function grpcInventory(client: GrpcClient, tracer: Tracer, registry?: Reg
         return { ok: true, lines: reservation.lines };
       } catch (err) {
         if (err instanceof GrpcError && err.status === 409 && isRefusedReservation(err.code))
-          return { ok: false, code: err.code, shortages: err.problem?.shortages, priced: pricedOf(err.problem) };
+          return { ok: false, code: err.code, priced: pricedOf(err.problem) };
         throw err;
       }
     },
@@ -83,9 +84,6 @@ export function grpcInventory(client: GrpcClient, tracer: Tracer, registry?: Reg
     release: async (orderId) => void (await client.call('Release', { orderId })),
   };
 }
-
-const isRefusedReservation = (code: string | undefined): code is 'OUT_OF_STOCK' | 'RESERVATION_RELEASED' =>
-  code === 'OUT_OF_STOCK' || code === 'RESERVATION_RELEASED';
 
 /**
  * batchesWhileServed runs the batched form of a call until the upstream answers it UNIMPLEMENTED (an older version),

@@ -1,12 +1,18 @@
 // What the saga needs from the other services; gRPC adapters (the default) and REST ones implement these.
-import type { Caller } from '@bazaar/kit/server';
+import { ReservationErrors } from '@bazaar/inventory/contracts';
 import type { PaymentMethod } from '../contracts.ts';
 
 export type ReservedLine = { sku: string; name: string; quantity: number; unitPrice: { amount: number } };
 
+type RefusedReservation = typeof ReservationErrors.outOfStock | typeof ReservationErrors.released;
+
 export type ReserveResult =
   | { ok: true; lines: ReservedLine[] }
-  | { ok: false; code: 'OUT_OF_STOCK' | 'RESERVATION_RELEASED'; shortages?: unknown; priced?: ReservedLine[] };
+  | { ok: false; code: RefusedReservation; priced?: ReservedLine[] };
+
+/** Inventory refused the reservation itself (409): asking again answers the same. */
+export const isRefusedReservation = (code: string | undefined): code is RefusedReservation =>
+  code === ReservationErrors.outOfStock || code === ReservationErrors.released;
 
 /** The lines an OUT_OF_STOCK refusal priced (those the catalogue knows), when it did. */
 export const pricedOf = (problem: { lines?: unknown } | undefined): ReservedLine[] | undefined =>
@@ -52,5 +58,3 @@ export interface Shipping {
   /** Cancels the order's shipment unless the courier has picked it up; false when it has. */
   cancel(orderId: string): Promise<boolean>;
 }
-
-export type Upstreams = { inventory: Inventory; payments: Payments; shipping: Shipping; caller?: Caller };

@@ -1,8 +1,12 @@
 // The REST adapters of the saga's ports, over the kit's traced HTTP client.
+import { reservationPaths } from '@bazaar/inventory/contracts';
 import { type Client, UpstreamError } from '@bazaar/kit/http';
 import { unavailable } from '@bazaar/kit/server';
+import { paymentsInternal } from '@bazaar/payments/contracts';
+import { type CityRate, shippingInternal } from '@bazaar/shipping/contracts';
 import {
   type Inventory,
+  isRefusedReservation,
   type Payments,
   pricedOf,
   type Rate,
@@ -11,37 +15,31 @@ import {
   type SyncUpstreams,
 } from './ports.ts';
 
-const path = encodeURIComponent;
-
 export function restInventory(http: Client): Inventory {
   return {
     async reserve(orderId, lines) {
       try {
-        const res = await http.call<{ lines: ReservedLine[] }>('POST', '/internal/reservations', {
+        const res = await http.call<{ lines: ReservedLine[] }>('POST', reservationPaths.reserve, {
           body: { orderId, lines },
         });
         return { ok: true, lines: res.lines };
       } catch (err) {
-        if (
-          err instanceof UpstreamError &&
-          err.status === 409 &&
-          (err.code === 'OUT_OF_STOCK' || err.code === 'RESERVATION_RELEASED')
-        )
-          return { ok: false, code: err.code, shortages: err.problem?.shortages, priced: pricedOf(err.problem) };
+        if (err instanceof UpstreamError && err.status === 409 && isRefusedReservation(err.code))
+          return { ok: false, code: err.code, priced: pricedOf(err.problem) };
         throw err;
       }
     },
-    commit: async (orderId) => void (await http.call('POST', `/internal/reservations/${path(orderId)}/commit`)),
-    release: async (orderId) => void (await http.call('POST', `/internal/reservations/${path(orderId)}/release`)),
+    commit: async (orderId) => void (await http.call('POST', reservationPaths.commit(orderId))),
+    release: async (orderId) => void (await http.call('POST', reservationPaths.release(orderId))),
   };
 }
 
 export function restPayments(http: Client): Payments {
   return {
-    authorize: (req) => http.call('POST', '/internal/payments/authorize', { body: req }),
-    capture: (orderId) => http.call('POST', `/internal/payments/${path(orderId)}/capture`),
-    void: (orderId) => http.call('POST', `/internal/payments/${path(orderId)}/void`),
-    refund: (orderId) => http.call('POST', `/internal/payments/${path(orderId)}/refund`),
+    authorize: (req) => http.call('POST', paymentsInternal.authorize, { body: req }),
+    capture: (orderId) => http.call('POST', paymentsInternal.capture(orderId)),
+    void: (orderId) => http.call('POST', paymentsInternal.void(orderId)),
+    refund: (orderId) => http.call('POST', paymentsInternal.refund(orderId)),
   };
 }
 
@@ -61,10 +59,7 @@ export function restShipping(http: Client): Shipping {
       const cached = rates.get(key);
       if (cached && Date.now() - cached.at < 60_000) return cached.rate;
       try {
-        const found = await http.call<{ city: string; fee: { amount: number } }>(
-          'GET',
-          `/internal/rates/${path(city.trim())}`,
-        );
+        const found = await http.call<CityRate>('GET', shippingInternal.rate(city.trim()));
         const rate = { city: found.city, fee: found.fee.amount };
         rates.set(key, { rate, at: Date.now() });
         return rate;
@@ -75,7 +70,7 @@ export function restShipping(http: Client): Shipping {
     },
     async cancel(orderId) {
       try {
-        await http.call('POST', `/internal/shipments/by-order/${path(orderId)}/cancel`);
+        await http.call('POST', shippingInternal.cancelShipmentOfOrder(orderId));
         return true;
       } catch (err) {
         if (err instanceof UpstreamError && err.status === 409) return false;

@@ -1,4 +1,4 @@
-// Shipment progress moves the order: SHIPPED at pick-up, DELIVERED at delivery; payment events update its payment.
+// Shipment progress moves the order: SHIPPED at pick-up, DELIVERED at delivery, CANCELLED with a parcel called back.
 import type { Tx } from '@bazaar/kit/database';
 import type { Envelope } from '@bazaar/kit/messaging';
 import type { ShipmentStatusChangedData } from '@bazaar/shipping/contracts';
@@ -28,23 +28,4 @@ export async function onShipmentStatusChanged(tx: Tx, event: Envelope): Promise<
     latest = await ordersRepo.setStatus(tx, id, next, { detail: `shipment ${s.status.toLowerCase()}` });
   await announce(tx, latest);
   return id;
-}
-
-/**
- * A wallet's PaymentCaptured is the saga's own capture, which its confirm step records (again on a retry after a
- * crash): only cash collected at delivery and refunds are news to the order, worth an inbox transaction.
- */
-export const isPaymentNews = (event: Envelope) =>
-  event.type !== 'PaymentCaptured' || (event.data as { method?: string }).method === 'cod';
-
-/** PaymentCaptured (cash collected at delivery) and PaymentRefunded keep the order's payment status current. */
-export async function onPaymentChanged(tx: Tx, event: Envelope): Promise<string | undefined> {
-  const data = event.data as { orderId: string; status?: string };
-  const status = data.status ?? (event.type === 'PaymentRefunded' ? 'REFUNDED' : 'CAPTURED');
-  const order = await ordersRepo.byId(tx, data.orderId, true);
-  if (!order) return undefined;
-  // A refund is final: a late capture event must not overwrite it; news the saga already recorded changes nothing.
-  if (order.payment.status !== 'REFUNDED' && order.payment.status !== status)
-    await ordersRepo.setPayment(tx, order.id, status);
-  return order.id;
 }

@@ -2,7 +2,7 @@
 import type { Row, Tx } from '@bazaar/kit/database';
 import { money } from '@bazaar/kit/server';
 import type { OrderStatus, PaymentMethod } from '../contracts.ts';
-import { type Line, type Order, priced, subtotalOf } from '../domain/order.ts';
+import { type Line, type Order, priced, type RejectionReason, subtotalOf } from '../domain/order.ts';
 
 const iso = (v: unknown) => new Date(v as string).toISOString();
 
@@ -28,7 +28,7 @@ export function toOrder(r: Row): Order {
       ...(r.tracking_number ? { trackingNumber: r.tracking_number } : {}),
       ...(r.shipment_status ? { status: r.shipment_status } : {}),
     },
-    ...(r.rejection_reason ? { rejectionReason: r.rejection_reason } : {}),
+    ...(r.rejection_reason ? { rejectionReason: r.rejection_reason as RejectionReason } : {}),
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),
   };
@@ -132,7 +132,7 @@ export const ordersRepo = {
     q: Tx,
     id: string,
     status: 'CONFIRMED' | 'REJECTED',
-    fields: Learnt & { reason?: string },
+    fields: Learnt & { reason?: RejectionReason },
   ): Promise<StoredOrder | null> {
     // The history line is written by the same statement, only when the order moved.
     const [row] = await q.query(
@@ -162,10 +162,10 @@ export const ordersRepo = {
     return toStored(row);
   },
 
-  async setPayment(q: Tx, id: string, status: string, reference?: string): Promise<StoredOrder> {
+  async setPayment(q: Tx, id: string, status: string): Promise<StoredOrder> {
     const [row] = await q.query(
-      'UPDATE orders SET payment_status = $2, payment_reference = coalesce($3, payment_reference), version = version + 1, updated_at = clock_timestamp() WHERE id = $1 RETURNING *',
-      [id, status, reference ?? null],
+      'UPDATE orders SET payment_status = $2, version = version + 1, updated_at = clock_timestamp() WHERE id = $1 RETURNING *',
+      [id, status],
     );
     return toStored(row);
   },

@@ -1,8 +1,9 @@
 // The saga rows: which step each order's saga runs next, and who holds it.
 import type { Tx } from '@bazaar/kit/database';
+import type { RejectionReason } from '../domain/order.ts';
 
 export type SagaStep = 'RESERVE' | 'AUTHORIZE' | 'CONFIRM' | 'COMPENSATE' | 'CANCEL_ASKED' | 'CANCEL' | 'DONE';
-export type Saga = { orderId: string; step: SagaStep; reason?: string; attempts: number; startedAt: string };
+export type Saga = { orderId: string; step: SagaStep; reason?: RejectionReason; attempts: number; startedAt: string };
 
 export const sagasRepo = {
   /** Takes the saga for leaseMs unless another runner holds it; null when held or done. */
@@ -17,7 +18,7 @@ export const sagasRepo = {
       ? {
           orderId: row.order_id,
           step: row.step,
-          reason: row.reason ?? undefined,
+          reason: (row.reason ?? undefined) as RejectionReason | undefined,
           attempts: row.attempts,
           startedAt: new Date(row.started_at).toISOString(),
         }
@@ -37,7 +38,7 @@ export const sagasRepo = {
   },
 
   /** Moves the saga to its next step; a finished saga lets go of its lease. In a transaction, deferred (Tx.defer). */
-  async advance(q: Tx, orderId: string, step: SagaStep, reason?: string): Promise<void> {
+  async advance(q: Tx, orderId: string, step: SagaStep, reason?: RejectionReason): Promise<void> {
     await q.defer(
       `UPDATE sagas SET step = $2, reason = coalesce($3, reason), attempts = 0, last_error = NULL, next_attempt_at = now(),
          lease_until = CASE WHEN $2 = 'DONE' THEN NULL ELSE lease_until END, updated_at = now() WHERE order_id = $1`,
@@ -68,6 +69,11 @@ export const sagasRepo = {
     return rows.map((r) => r.order_id);
   },
 
+  /** Frees every unfinished saga's lease: at start-up, when no other runner can hold one (embedded mode). */
+  async releaseAllLeases(q: Tx): Promise<void> {
+    await q.query("UPDATE sagas SET lease_until = NULL WHERE step <> 'DONE'");
+  },
+
   /** Orders by status, sagas by step, and the unfinished sagas whose last attempt failed (newest first). */
   async overview(q: Tx, limit: number) {
     const [statuses, steps, retrying] = [
@@ -85,7 +91,7 @@ export const sagasRepo = {
       retrying: retrying.map((r) => ({
         orderId: r.order_id as string,
         step: r.step as SagaStep,
-        reason: (r.reason ?? undefined) as string | undefined,
+        reason: (r.reason ?? undefined) as RejectionReason | undefined,
         attempts: r.attempts as number,
         lastError: (r.last_error ?? undefined) as string | undefined,
         nextAttemptAt: new Date(r.next_attempt_at).toISOString(),

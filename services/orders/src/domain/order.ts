@@ -21,7 +21,7 @@ export type Order = {
     trackingNumber?: string;
     status?: string;
   };
-  rejectionReason?: string;
+  rejectionReason?: RejectionReason;
   createdAt: string;
   updatedAt: string;
 };
@@ -80,24 +80,23 @@ export function withPrices(o: Order, lines: Line[]): Order {
   };
 }
 
-export const outOfStock = (orderId: string, shortages?: unknown) =>
-  new AppError('OUT_OF_STOCK', 409, 'Not enough stock for some line of the order.', {
-    orderId,
-    ...(shortages ? { shortages } : {}),
-  });
+/** Why an order was rejected: the code of the problem its placing request answers (409 for stock, 402 for payment). */
+export type RejectionReason = 'OUT_OF_STOCK' | PaymentRejection;
+type PaymentRejection = 'PAYMENT_DECLINED' | 'PAYMENT_TIMEOUT' | 'PAYMENT_UNAVAILABLE' | 'PAYMENT_FAILED';
+
 /** What a client is told of an order rejected for its payment, per reason; each says that nothing was charged. */
-const paymentRejections: Record<string, string> = {
+const paymentRejections: Record<PaymentRejection, string> = {
   PAYMENT_DECLINED: 'The wallet declined the payment; nothing was charged.',
   PAYMENT_TIMEOUT: 'The payment provider did not answer in time; nothing was charged.',
   PAYMENT_UNAVAILABLE: 'The payment service or its provider could not be reached; nothing was charged.',
   PAYMENT_FAILED: 'The payment provider refused to complete the payment; nothing was charged.',
 };
 
-/** The 402 for an order rejected for its payment, PAYMENT_DECLINED or another payment reason. */
-export const paymentRejected = (reason: string, orderId: string) =>
-  new AppError(reason, 402, paymentRejections[reason] ?? 'The payment could not be completed; nothing was charged.', {
-    orderId,
-  });
+/** The problem a rejected order's placing request answers: 409 OUT_OF_STOCK, or 402 with the payment's reason. */
+export const rejection = (reason: RejectionReason, orderId: string) =>
+  reason === 'OUT_OF_STOCK'
+    ? new AppError(reason, 409, 'Not enough stock for some line of the order.', { orderId })
+    : new AppError(reason, 402, paymentRejections[reason], { orderId });
 export const idempotencyKeyReused = () =>
   new AppError('IDEMPOTENCY_KEY_REUSED', 422, 'This Idempotency-Key was used with a different request body.');
 export const notCancellable = (status: string) =>

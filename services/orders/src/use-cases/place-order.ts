@@ -13,8 +13,7 @@ import {
   MAX_LINE_QUANTITY,
   mergeLines,
   type Order,
-  outOfStock,
-  paymentRejected,
+  rejection,
   summaryOf,
   unknownCity,
 } from '../domain/order.ts';
@@ -124,8 +123,8 @@ async function replay(deps: Deps, caller: Caller, key: string, requestHash: stri
 export function answerFor(order: Order): Answer {
   if (order.status === 'PENDING') return { status: 202, body: order, problem: false };
   if (order.status !== 'REJECTED') return { status: 201, body: order, problem: false };
-  const reason = order.rejectionReason ?? 'REJECTED';
-  const error = reason === 'OUT_OF_STOCK' ? outOfStock(order.id) : paymentRejected(reason, order.id);
+  // Every rejection is written with its reason; PAYMENT_FAILED stands in should a row ever lack one.
+  const error = rejection(order.rejectionReason ?? 'PAYMENT_FAILED', order.id);
   const traceId = trace.getActiveSpan()?.spanContext().traceId;
   return { status: error.status, body: problemOf(error, traceId), problem: true };
 }

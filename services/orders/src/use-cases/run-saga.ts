@@ -2,12 +2,12 @@
 // Every remote call is idempotent per order, so a step cut short by a crash is simply run again.
 import type { Tx } from '@bazaar/kit/database';
 import { UpstreamError } from '@bazaar/kit/http';
-import { PaymentErrors } from '@bazaar/payments/contracts';
+import { PaymentErrors, PaymentReasons } from '@bazaar/payments/contracts';
 import type { ReservedLine } from '../clients/ports.ts';
 import { OrderEvents } from '../contracts.ts';
 import { type Learnt, ordersRepo, type StoredOrder } from '../data/orders-repo.ts';
 import { type Saga, type SagaStep, sagasRepo } from '../data/sagas-repo.ts';
-import { type Line, type Order, withPrices } from '../domain/order.ts';
+import { type Line, type Order, type RejectionReason, withPrices } from '../domain/order.ts';
 import { announce, type Deps } from './saga-deps.ts';
 import type { SagaOutcome } from './saga-metrics.ts';
 
@@ -17,7 +17,7 @@ export const LEASE_MS = 30_000;
  * `learnt` is what the saga knows but has not written: the next persisted step writes it with its own move, so the
  * happy path costs one transaction after the order's; a crash meanwhile reruns the steps from the saga's last write.
  */
-type Next = { step: SagaStep; order: StoredOrder; reason?: string; outcome?: SagaOutcome; learnt?: Learnt };
+type Next = { step: SagaStep; order: StoredOrder; reason?: RejectionReason; outcome?: SagaOutcome; learnt?: Learnt };
 /** Writes the caller's own record of the outcome in the saga's final transaction (the placing request's answer). */
 export type Finish = (tx: Tx, order: Order) => Promise<void>;
 type Run = { startedAt: string; finish?: Finish; detail?: string };
@@ -82,7 +82,8 @@ function runStep(deps: Deps, current: Next, run: Run): Promise<Next> {
     case 'CONFIRM':
       return confirm(deps, current, run.finish);
     case 'COMPENSATE':
-      return compensate(deps, order, reason ?? 'REJECTED', run.finish);
+      // Every COMPENSATE is written with its reason; PAYMENT_FAILED stands in should a row ever lack one.
+      return compensate(deps, order, reason ?? 'PAYMENT_FAILED', run.finish);
     case 'CANCEL_ASKED':
       return askToCancel(deps, order, run.detail ?? 'cancelled');
     case 'CANCEL':
@@ -141,9 +142,9 @@ async function authorize(deps: Deps, current: Next, startedAt: string): Promise<
   }
   const reason = {
     approved: undefined,
-    declined: 'PAYMENT_DECLINED',
-    timeout: 'PAYMENT_TIMEOUT',
-    unavailable: 'PAYMENT_UNAVAILABLE',
+    declined: PaymentReasons.declined,
+    timeout: PaymentReasons.timeout,
+    unavailable: PaymentReasons.unavailable,
   }[result.outcome];
   const learnt = { ...current.learnt, paymentStatus: result.status, paymentReference: result.reference };
   // Approved: written with the confirmation (a crash before it asks again, and Authorize answers the same).
@@ -192,7 +193,7 @@ const confirmedExtra = (o: Order) => ({
   shipping: o.shipping,
 });
 
-async function compensate(deps: Deps, { order }: StoredOrder, reason: string, finish?: Finish): Promise<Next> {
+async function compensate(deps: Deps, { order }: StoredOrder, reason: RejectionReason, finish?: Finish): Promise<Next> {
   const [, payment] = await together(deps.inventory.release(order.id), voidOrRefund(deps, order.id));
   deps.log.info({ orderId: order.id, step: 'COMPENSATE', reason, paymentStatus: payment.status }, 'saga compensated');
   return reject(deps, order.id, reason, { paymentStatus: payment.status }, finish);
@@ -265,7 +266,13 @@ async function undoConfirmed(deps: Deps, { order }: StoredOrder): Promise<Next> 
   return next;
 }
 
-async function reject(deps: Deps, orderId: string, reason: string, learnt: Learnt, finish?: Finish): Promise<Next> {
+async function reject(
+  deps: Deps,
+  orderId: string,
+  reason: RejectionReason,
+  learnt: Learnt,
+  finish?: Finish,
+): Promise<Next> {
   const next = await deps.db.transaction(async (tx): Promise<Next> => {
     const rejected = await ordersRepo.decide(tx, orderId, 'REJECTED', { ...learnt, reason });
     if (rejected) await announce(tx, rejected, { type: OrderEvents.rejected, extra: { reason } });
