@@ -65,6 +65,11 @@ export const spec = {
     300_000,
   ),
   upstreamConnections: int('GATEWAY_UPSTREAM_CONNECTIONS', 'Keep-alive connections per upstream replica', 128),
+  streamsPerClient: int(
+    'GATEWAY_STREAMS_PER_CLIENT',
+    'Event streams (GET /api/orders/{id}/events) one user, or one address when anonymous, may hold open at once',
+    8,
+  ),
   connectTimeoutMs: int(
     'GATEWAY_CONNECT_TIMEOUT_MS',
     'How long opening a connection to a replica may take before the request moves to another replica',
@@ -92,7 +97,7 @@ export const spec = {
   ),
   trustProxy: bool(
     'GATEWAY_TRUST_PROXY',
-    'Take the client address from X-Forwarded-For (behind a load balancer)',
+    "Behind one load balancer: the client's address is the entry it appends to X-Forwarded-For (the last one)",
     false,
   ),
   issuer: str('JWT_ISSUER', 'The iss claim access tokens must carry', tokenClaims.issuer),

@@ -448,6 +448,13 @@ describe('request ids and traces', () => {
     }
   });
 
+  it('marks API answers, proxied or refused, not to be cached or type-sniffed (a login answer carries a token)', async () => {
+    for (const res of [await call('/api/users/me', { token: customer }), await call('/api/orders')]) {
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+    }
+  });
+
   it('answers a request Node cannot parse as HTTP with a problem and its ids, not a bare JSON error', async () => {
     for (const head of [
       'GET /api/products HTTP/1.1\r\nhost: x\r\nx-bad: a\rb\r\n\r\n',
@@ -550,6 +557,47 @@ describe('streams and failures', () => {
       expect((await chunks.next()).done).toBe(true);
       await own.stream.closed;
     } finally {
+      await own.close();
+    }
+  });
+
+  it('keeps held event streams out of the connection pool, and gives one client at most GATEWAY_STREAMS_PER_CLIENT', async () => {
+    const own = await fakeService('orders', { internalKey });
+    const small = await start(platform, {
+      port: 0,
+      usersUrl: users.url,
+      inventoryUrl: inventoryA.url,
+      ordersUrl: own.url,
+      paymentsUrl: payments.url,
+      shippingUrl: shippingDown,
+      rateLimitRps: 0,
+      upstreamConnections: 2,
+      streamsPerClient: 3,
+    });
+    const open: AbortController[] = [];
+    const stream = async (token: string) => {
+      const controller = new AbortController();
+      open.push(controller);
+      const res = await request(`${small.url}/api/orders/o-3/events`, {
+        headers: { authorization: `Bearer ${token}` },
+        signal: controller.signal,
+      });
+      return { status: res.statusCode, body: res.statusCode === 200 ? undefined : await res.body.json() };
+    };
+    try {
+      // Three streams on a pool of two sockets: each leaves the pool once it is a stream.
+      for (let i = 0; i < 3; i++) expect((await stream(customer)).status).toBe(200);
+      expect(await stream(customer)).toMatchObject({ status: 429, body: { code: 'RATE_LIMITED' } });
+      expect((await stream(admin)).status).toBe(200);
+      const plain = await request(`${small.url}/api/orders`, { headers: { authorization: `Bearer ${admin}` } });
+      expect(plain.statusCode).toBe(200);
+      await plain.body.dump();
+      // A closed stream frees its place.
+      open[0].abort();
+      await expect.poll(async () => (await stream(customer)).status, { timeout: 3_000 }).toBe(200);
+    } finally {
+      for (const c of open) c.abort();
+      await small.stop();
       await own.close();
     }
   });

@@ -86,6 +86,7 @@ export async function start(platform: GatewayPlatform, overrides: Partial<Gatewa
     trustProxy: config.trustProxy,
     headersTimeoutMs: config.upstreamTimeoutMs,
     idleTimeoutMs: config.upstreamIdleMs,
+    streamsPerClient: config.streamsPerClient,
   });
 
   const origins = parseOrigins(config.corsOrigins);

@@ -387,6 +387,15 @@ describe('events', () => {
     expect(metrics).toMatch(/event_consumer_lag_seconds_count\{[^}]*type="ShipmentStatusChanged"[^}]*\} 1/);
   });
 
+  it("answers a HEAD of an order's event stream at once with the stream's headers, though the order is not final", async () => {
+    const { id, status } = (await place('03001234567')).json();
+    expect(status).toBe('CONFIRMED');
+    const res = await svc.app.inject({ method: 'HEAD', url: `/api/orders/${id}/events`, headers: customer });
+    expect(res.statusCode).toBe(200);
+    expect(res.headers['content-type']).toContain('text/event-stream');
+    expect(res.body).toBe('');
+  });
+
   it('a shipment cancelled by shipping cancels its confirmed order: goods back, payment refunded', async () => {
     // As when a cancel reached shipping but its answer did not come back: the order hears it from the event.
     const { id } = (await place('03001234567')).json();

@@ -73,6 +73,8 @@ export function writeProblem(call: Call, error: AppError): void {
   const headers: Record<string, string | number> = {
     'content-type': 'application/problem+json; charset=utf-8',
     'content-length': Buffer.byteLength(body),
+    'cache-control': 'no-store',
+    'x-content-type-options': 'nosniff',
     'x-request-id': call.id,
     'x-trace-id': call.traceId,
   };

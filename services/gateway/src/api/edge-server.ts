@@ -53,7 +53,8 @@ export function createEdgeServer(options: EdgeOptions): Edge {
     logController: new LogController({ disableRequestLogging: true }),
     clientErrorHandler: answerUnreadable,
     bodyLimit,
-    trustProxy: options.trustProxy,
+    // One proxy trusted: req.ip is the address it appended to X-Forwarded-For, not what the client wrote before it.
+    trustProxy: options.trustProxy ? (_address: string, hop: number) => hop === 0 : false,
     ...(options.proxy
       ? {
           serverFactory: edgeServerFactory(options.proxy, (made) => {

@@ -7,6 +7,7 @@ import { AppError, frameworkError, type HttpMetrics, internal, payloadTooLarge, 
 import type { Logger } from '@bazaar/kit/telemetry';
 import { propagation, ROOT_CONTEXT, SpanKind, type Tracer } from '@opentelemetry/api';
 import type { Upstream } from '../clients/upstreams.ts';
+import { lastForwarded } from '../domain/forwarded.ts';
 import { type RouteNamer, routeNamer, routeTable, type ServiceName } from '../domain/routes.ts';
 import type { Forward } from '../use-cases/forward-request.ts';
 import { type Call, type EdgeRequest, type EdgeResponse, endSpan, writeProblem } from './call.ts';
@@ -281,13 +282,10 @@ function decodedPath(url: string): string | undefined {
 }
 
 function clientAddress(req: EdgeRequest, trustProxy: boolean): string {
-  const forwarded = trustProxy ? req.headers['x-forwarded-for'] : undefined;
-  if (typeof forwarded === 'string') return forwarded.split(',')[0].trim();
-  return req.socket.remoteAddress ?? '';
+  return (trustProxy && lastForwarded(req.headers['x-forwarded-for'])) || (req.socket.remoteAddress ?? '');
 }
 
 function clientProtocol(req: EdgeRequest, trustProxy: boolean): string {
-  const forwarded = trustProxy ? req.headers['x-forwarded-proto'] : undefined;
-  if (typeof forwarded === 'string') return forwarded.split(',')[0].trim();
-  return (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+  const forwarded = trustProxy ? lastForwarded(req.headers['x-forwarded-proto']) : undefined;
+  return forwarded ?? ((req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http');
 }

@@ -37,6 +37,11 @@ export type RelayControl = {
   resume(): void;
   /** abort ends the exchange: its connection is closed and onError hears `reason` (code ABORTED). */
   abort(reason: Error): void;
+  /**
+   * detach: the exchange will last (an event stream), so its socket leaves the pool, which may open another in its
+   * place; the socket closes when the exchange ends. Held streams would otherwise starve every other request.
+   */
+  detach(): void;
 };
 
 /**
@@ -130,6 +135,12 @@ export function relayConnections(origin: string, options: RelayConnectionsOption
     else idle.push(c);
   }
 
+  function detached(c: Connection): void {
+    open.delete(c);
+    const next = waiting.shift();
+    if (next) dispatch(next.request, next.handler);
+  }
+
   function gone(c: Connection): void {
     open.delete(c);
     const at = idle.indexOf(c);
@@ -140,7 +151,7 @@ export function relayConnections(origin: string, options: RelayConnectionsOption
   }
 
   function opened(): Connection {
-    const c = connection(target, { released, gone });
+    const c = connection(target, { released, gone, detached });
     open.add(c);
     return c;
   }
@@ -168,7 +179,7 @@ type Connection = {
 };
 
 type Target = { host: string; port: number; hostHeader: string; connectTimeoutMs: number; idleDefault: number };
-type Owner = { released(c: Connection): void; gone(c: Connection): void };
+type Owner = { released(c: Connection): void; gone(c: Connection): void; detached(c: Connection): void };
 
 /** connection is one socket and its answer parser, carrying one exchange at a time. */
 function connection(target: Target, owner: Owner): Connection {
@@ -189,6 +200,7 @@ function connection(target: Target, owner: Owner): Connection {
   let connected = false;
   let current: { request: RelayRequest; handler: RelayHandler; answered: boolean } | null = null;
   let keepAlive = true;
+  let outOfPool = false;
   let idleMs = target.idleDefault;
   let idleSince = 0;
   let failed = false;
@@ -242,7 +254,7 @@ function connection(target: Target, owner: Owner): Connection {
       destroy();
       return;
     }
-    if (!keepAlive || failed) {
+    if (!keepAlive || failed || outOfPool) {
       destroy();
       return;
     }
@@ -380,6 +392,11 @@ function connection(target: Target, owner: Owner): Connection {
     abort(reason) {
       fail('ABORTED', reason.message, reason);
       destroy();
+    },
+    detach() {
+      if (outOfPool) return;
+      outOfPool = true;
+      owner.detached(self);
     },
   };
 

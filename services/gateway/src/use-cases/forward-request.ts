@@ -21,6 +21,8 @@ export type ForwardOptions = {
   headersTimeoutMs: number;
   /** Longest silence between two pieces of an answer body (event streams included). */
   idleTimeoutMs: number;
+  /** Event streams one client (a user, or an address when anonymous) may hold open at once; more are 429. */
+  streamsPerClient: number;
 };
 
 // Hop-by-hop headers (RFC 9110 7.6.1), what the relay sets itself, and what only the gateway may say.
@@ -90,6 +92,8 @@ type Exchange = {
   settle: () => void;
   /** Set when the gateway stops: the stream is ended cleanly rather than cut. */
   ending: boolean;
+  /** The client an open event stream is counted against; null when the answer is not a stream. */
+  streamOf: string | null;
   /** Set once an answer's status is decided: from then on nothing is retried (a failure cuts the connection once the
    * head is out, and is a 502 problem before). */
   answered: boolean;
@@ -104,7 +108,28 @@ export function forwarder(options: ForwardOptions): Forwarder {
     registers: [options.registry],
   });
   const streams = new Set<Exchange>();
+  const streamsOf = new Map<string, number>();
   let draining = false;
+
+  /** admitStream counts an event stream against its client, unless the client holds as many as it may already. */
+  function admitStream(x: Exchange): boolean {
+    const client = x.call.caller ? `user:${x.call.caller.id}` : `ip:${x.call.ip}`;
+    const open = streamsOf.get(client) ?? 0;
+    if (open >= options.streamsPerClient) return false;
+    streamsOf.set(client, open + 1);
+    x.streamOf = client;
+    streams.add(x);
+    return true;
+  }
+
+  function streamClosed(x: Exchange): void {
+    streams.delete(x);
+    if (x.streamOf === null) return;
+    const left = (streamsOf.get(x.streamOf) ?? 1) - 1;
+    if (left > 0) streamsOf.set(x.streamOf, left);
+    else streamsOf.delete(x.streamOf);
+    x.streamOf = null;
+  }
 
   function forward(call: Call, up: Upstream): void {
     const { res } = call;
@@ -119,10 +144,11 @@ export function forwarder(options: ForwardOptions): Forwarder {
       tried: null,
       settle: noop,
       ending: false,
+      streamOf: null,
       answered: false,
     };
     res.on('close', () => {
-      streams.delete(x);
+      streamClosed(x);
       x.settle();
       if (res.writableFinished) return;
       // The client went away: stop the upstream's work (an event stream, a slow answer) and close the span.
@@ -214,12 +240,18 @@ export function forwarder(options: ForwardOptions): Forwarder {
           [gathered, status, head] = [[], statusCode, headers];
           return;
         }
+        const stream = typeof type === 'string' && type.startsWith('text/event-stream');
+        if (stream && !admitStream(x)) {
+          writeProblem(call, tooManyStreams(options.streamsPerClient));
+          x.controller?.abort(new Error('too many open event streams'));
+          return;
+        }
         res.writeHead(statusCode, headers);
-        if (typeof type === 'string' && type.startsWith('text/event-stream')) {
-          // An event stream's headers go out at once (the first event may be a while); stopping ends it.
+        if (stream) {
+          // An event stream's headers go out at once (the first event may be a while); stopping ends it. It holds its
+          // socket for as long as it lasts: out of the pool, and it no longer weighs on the choice of replica.
           res.flushHeaders();
-          streams.add(x);
-          // An open stream costs its replica little: it no longer weighs on the choice of replica.
+          x.controller?.detach();
           x.settle();
         }
       },
@@ -292,6 +324,11 @@ export function forwarder(options: ForwardOptions): Forwarder {
   };
 }
 
+const tooManyStreams = (limit: number) =>
+  new AppError('RATE_LIMITED', 429, `At most ${limit} event streams may be open at once. Close one and try again.`, {
+    retryAfter: 5,
+  });
+
 function upstreamHeaders(call: Call, internalKey: string, trustProxy: boolean): Record<string, string | string[]> {
   const { req } = call;
   const incoming = req.headers;
@@ -328,6 +365,10 @@ function answerHeaders(
   }
   const connection = upstream.connection;
   if (typeof connection === 'string') for (const token of connection.split(',')) delete out[token.trim().toLowerCase()];
+  // API answers are personal (tokens, orders) unless a service says otherwise: no cache keeps them, no browser
+  // guesses their type.
+  out['cache-control'] ??= 'no-store';
+  out['x-content-type-options'] = 'nosniff';
   out['x-request-id'] = requestId;
   out['x-trace-id'] = traceId;
   return out;

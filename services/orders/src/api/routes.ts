@@ -109,6 +109,12 @@ export function ordersRoutes(app: App, deps: Deps): void {
         'cache-control': 'no-cache',
         connection: 'keep-alive',
       });
+      // A HEAD asks for the headers only: it gets them now, not when the order reaches a final state.
+      if (req.method === 'HEAD') {
+        streams.delete(abort);
+        reply.raw.end();
+        return;
+      }
       reply.raw.on('close', () => abort.abort());
       // Unnamed events (type "message"): an EventSource's onmessage receives them, as any SSE client expects.
       const send = (e: { seq: number; status: string; at: string; detail?: string }) =>
