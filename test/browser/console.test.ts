@@ -1,13 +1,13 @@
 // The operations console as an admin uses it: Debian's Chromium (headless, through playwright-core) against the
 // whole platform embedded on free ports. A real order's trace is drawn as a waterfall across the services, with its
 // log lines; a poisoned event waits in the dead-letter queue until the admin replays it; an order is listed and opens
-// to its payment, shipment and traces. Screenshots land in test-results/screenshots/ (console-*.png).
+// to its payment, shipment and traces; a product is added, edited, restocked and found in the catalogue. Screenshots land in test-results/screenshots/ (console-*.png).
 import { randomUUID } from 'node:crypto';
 import type { Envelope } from '@bazaar/kit/messaging';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Embedded } from '../../apps/cli/src/embedded.ts';
-import { buildApp, launchChromium, openPage, PHONE, screenshot as shot } from '../support/browser.ts';
+import { buildApp, launchChromium, openPage, type PageOptions, PHONE, screenshot as shot } from '../support/browser.ts';
 import { ADMIN, startTestPlatform } from '../support/platform.ts';
 import { Shopper } from '../support/shop.ts';
 
@@ -22,7 +22,10 @@ let traceId: string;
 let orderId: string;
 
 /** A fresh browser context on the platform; every console error counts as a problem. */
-const context = (viewport = DESKTOP, isMobile = false) => openPage(browser!, { baseURL: base, viewport, isMobile });
+const context = (viewport = DESKTOP, isMobile = false, expected?: PageOptions['expected']) =>
+  openPage(browser!, { baseURL: base, viewport, isMobile, expected });
+/** The browser's own line for an answer the catalogue page explains in words (a 400 or a 409). */
+const REFUSED = /the server responded with a status of 40[09]/;
 
 const poll = <T>(actual: () => T | Promise<T>, timeout = 15_000) => expect.poll(actual, { timeout });
 
@@ -365,6 +368,158 @@ describe.runIf(browser)('the operations console in Chromium', () => {
     await page.locator('.order-traces li').first().waitFor();
     expect(await overflow()).toBeLessThanOrEqual(1);
     await shot(page, 'console-order-phone');
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
+
+  it('lets an admin add a product, edit its price, adjust its stock both ways, be refused in words, and find it', async () => {
+    const admin = new Shopper(base);
+    await admin.logIn(ADMIN.email, ADMIN.password);
+    const sku = `CONSOLE-${randomUUID().slice(0, 6).toUpperCase()}`;
+    const product = async () => (await admin.call('GET', `/api/products/${sku}`)).body;
+    const ledger = async () => (await admin.call('GET', `/api/inventory/${sku}`)).body;
+
+    const { ctx, page, problems } = await context(DESKTOP, false, REFUSED);
+    await page.goto('/console/catalogue');
+    await logIn(page);
+    await page.getByRole('heading', { name: 'Catalogue and stock' }).waitFor();
+    const nav = page.getByRole('navigation', { name: 'Console sections' });
+    expect(await nav.getByRole('link', { name: 'Catalogue' }).getAttribute('aria-current')).toBe('page');
+    // The seeded products are listed with their price and the ledger's counters, as the API has them.
+    const tea = page.locator('table.catalogue tbody tr[data-sku="TEA-001"]');
+    await tea.waitFor();
+    const teaLevel = (await admin.call('GET', '/api/inventory/TEA-001')).body;
+    const teaPrice = (await admin.call('GET', '/api/products/TEA-001')).body.price.amount;
+    expect(await tea.locator('td[data-label="Price"]').textContent()).toBe(
+      `Rs ${(teaPrice / 100).toLocaleString('en-US', { minimumFractionDigits: 2 })}`,
+    );
+    expect(await tea.locator('td[data-label="Sold"]').textContent()).toBe(String(teaLevel.sold));
+
+    // Add: a price with three decimals is caught before anything is sent, the focus on it.
+    await page.getByRole('button', { name: 'Add product' }).click();
+    const form = page.locator('form#add-product');
+    await form.getByLabel('SKU').fill('bad sku');
+    await form.getByLabel('Name', { exact: true }).fill('Saffron chai tin');
+    await form.getByLabel('Price (Rs)').fill('1.999');
+    await form.getByLabel('Opening stock').fill('10');
+    await form.getByRole('button', { name: 'Add the product' }).click();
+    await form.getByRole('alert').filter({ hasText: 'A price has at most two decimals (paisa).' }).waitFor();
+    await poll(() => page.evaluate(() => document.activeElement?.id)).toBe('new-price');
+    // The API's 400 is shown beside the field it names.
+    await form.getByLabel('Price (Rs)').fill('1,499.50');
+    await form.getByRole('button', { name: 'Add the product' }).click();
+    await form.locator('#new-sku-error').getByText('Use upper-case letters, digits and hyphens').waitFor();
+    await form.getByLabel('SKU').fill(sku);
+    await form.getByRole('button', { name: 'Add the product' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `${sku} added: Saffron chai tin, Rs 1,499.50, 10 on hand.` })
+      .waitFor();
+    expect(await product()).toMatchObject({
+      sku,
+      name: 'Saffron chai tin',
+      price: { amount: 149950, currency: 'PKR' },
+    });
+    expect(await ledger()).toMatchObject({ onHand: 10, reserved: 0, available: 10, initial: 10 });
+    const row = page.locator(`table.catalogue tbody tr[data-sku="${sku}"]`);
+    const cell = (label: string) => row.locator(`td[data-label="${label}"]`).textContent();
+    await poll(() => cell('On hand')).toBe('10');
+    // The same sku again is refused in words.
+    await page.getByRole('button', { name: 'Add product' }).click();
+    await form.getByLabel('SKU').fill(sku);
+    await form.getByLabel('Name', { exact: true }).fill('Another tin');
+    await form.getByLabel('Price (Rs)').fill('10');
+    await form.getByLabel('Opening stock').fill('1');
+    await form.getByRole('button', { name: 'Add the product' }).click();
+    await form
+      .getByRole('alert')
+      .filter({ hasText: `There is already a product with sku ${sku}` })
+      .waitFor();
+    await shot(page, 'console-catalogue');
+    await form.getByRole('button', { name: 'Cancel' }).click();
+
+    // Edit the price, typed with a thousands separator: exact paisa reach the API, the row shows it.
+    await page.getByRole('button', { name: `Edit ${sku}` }).click();
+    const rowForm = page.locator('tr.form-row form');
+    expect(await rowForm.getByLabel('Price (Rs)').inputValue()).toBe('1499.50');
+    await rowForm.getByLabel('Price (Rs)').fill('1,599.99');
+    await rowForm.getByRole('button', { name: 'Save the product' }).click();
+    await poll(() => cell('Price')).toBe('Rs 1,599.99');
+    expect((await product()).price).toEqual({ amount: 159999, currency: 'PKR' });
+    await poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe(`Edit ${sku}`);
+
+    // Up by a delivery of 5.
+    await page.getByRole('button', { name: `Adjust stock of ${sku}` }).click();
+    await rowForm.getByLabel('Change', { exact: true }).fill('+5');
+    await rowForm.getByLabel('Reason', { exact: true }).fill('delivery');
+    await rowForm.getByRole('button', { name: 'Save the change' }).click();
+    await poll(() => cell('On hand')).toBe('15');
+    expect(await ledger()).toMatchObject({ onHand: 15, available: 15, adjustments: 5 });
+
+    // Down by 2, by keyboard alone: the form opens with the focus in its first field, Enter saves.
+    await page.getByRole('button', { name: `Adjust stock of ${sku}` }).focus();
+    await page.keyboard.press('Enter');
+    await poll(() => page.evaluate(() => document.activeElement?.id)).toBe(`adjust-${sku}-delta`);
+    await page.keyboard.type('-2');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('count');
+    await page.keyboard.press('Enter');
+    await poll(() => cell('On hand')).toBe('13');
+    expect(await ledger()).toMatchObject({ onHand: 13, available: 13, adjustments: 3 });
+
+    // An order being paid for holds 4 (as the saga reserves): no more than 9 may go, and the page says so.
+    const hold = `ord_console_${randomUUID().slice(0, 8)}`;
+    const reserve = await fetch(`${platform.urls.inventory}/internal/reservations`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-internal-key': platform.platform.internalKey },
+      body: JSON.stringify({ orderId: hold, lines: [{ sku, quantity: 4 }] }),
+    });
+    expect(reserve.status).toBe(200);
+    await poll(() => cell('Reserved')).toBe('4');
+    expect(await cell('Available')).toBe('9');
+    await page.getByRole('button', { name: `Adjust stock of ${sku}` }).click();
+    await rowForm.getByLabel('Change', { exact: true }).fill('-10');
+    await rowForm.getByLabel('Reason', { exact: true }).fill('breakage');
+    await rowForm.getByRole('button', { name: 'Save the change' }).click();
+    await rowForm.getByRole('alert').filter({ hasText: 'Only 9 can be removed: 4 are reserved by orders.' }).waitFor();
+    expect(await ledger()).toMatchObject({ onHand: 13, reserved: 4, adjustments: 3 });
+    await shot(page, 'console-catalogue-conflict');
+    await page.keyboard.press('Escape');
+    await rowForm.waitFor({ state: 'detached' });
+
+    // Found by a word of its name, alone; Show all brings the rest back.
+    await page.getByLabel('Search the catalogue').fill('saffron');
+    await page.getByRole('button', { name: 'Search' }).click();
+    await page
+      .locator('table.catalogue caption', { hasText: 'products matching “saffron”' })
+      .waitFor({ state: 'attached' });
+    expect(
+      await page.locator('table.catalogue tbody tr').evaluateAll((rows) => rows.map((r) => r.dataset.sku)),
+    ).toEqual([sku]);
+    expect(await cell('Price')).toBe('Rs 1,599.99');
+    await page.getByRole('button', { name: 'Show all' }).click();
+    await tea.waitFor();
+
+    const release = await fetch(`${platform.urls.inventory}/internal/reservations/${hold}/release`, {
+      method: 'POST',
+      headers: { 'x-internal-key': platform.platform.internalKey },
+    });
+    expect(release.status).toBe(200);
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
+
+  it('shows the catalogue and a product’s form at phone width without sideways scrolling', async () => {
+    const { ctx, page, problems } = await context(PHONE, true);
+    await page.goto('/console/catalogue');
+    await logIn(page);
+    await page.locator('table.catalogue tbody tr[data-sku="TEA-001"]').waitFor();
+    const overflow = () => page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(await overflow()).toBeLessThanOrEqual(1);
+    await page.getByRole('button', { name: 'Edit TEA-001' }).click();
+    await page.locator('tr.form-row form').waitFor();
+    expect(await overflow()).toBeLessThanOrEqual(1);
+    await shot(page, 'console-catalogue-phone');
     expect(problems).toEqual([]);
     await ctx.close();
   });

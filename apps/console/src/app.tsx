@@ -3,6 +3,7 @@
 import { PageTitle } from './components/bits.tsx';
 import { Link } from './components/link.tsx';
 import { matchRoute, paths, type Route } from './lib/routes.ts';
+import { CataloguePage } from './pages/catalogue.tsx';
 import { Login } from './pages/login.tsx';
 import { MessagingPage } from './pages/messaging.tsx';
 import { OrderPage } from './pages/order.tsx';
@@ -27,6 +28,8 @@ function Page({ route }: { route: Route }) {
     case 'order':
       // A fresh page per order: nothing of the last one (its data, its settled state) carries over.
       return <OrderPage key={route.orderId} orderId={route.orderId} />;
+    case 'catalogue':
+      return <CataloguePage />;
     case 'not-found':
       return (
         <>
@@ -43,6 +46,7 @@ const sections = [
   { href: paths.services, label: 'Services', pages: ['services'] },
   { href: paths.traces, label: 'Traces', pages: ['traces', 'trace'] },
   { href: paths.orders, label: 'Orders', pages: ['orders', 'order'] },
+  { href: paths.catalogue, label: 'Catalogue', pages: ['catalogue'] },
   { href: paths.messaging, label: 'Sagas & messaging', pages: ['messaging'] },
 ];
 

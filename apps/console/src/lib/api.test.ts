@@ -43,4 +43,35 @@ describe('the console’s API client', () => {
     expect(error).toBeInstanceOf(ApiError);
     expect((error as ApiError).problem).toMatchObject({ status: 404, code: 'NOT_FOUND', detail: 'No such order.' });
   });
+
+  it('asks for the catalogue and the stock ledger, and sends the admin’s changes to the sku’s own path', async () => {
+    const { api, asked } = recorded(() => Response.json({ items: [], nextCursor: null }));
+    await api.products();
+    await api.products({ q: 'chai & naan', limit: 100, cursor: 'c/1' });
+    await api.stockLevels({ limit: 100 });
+    await api.stockLevel('TEA-001');
+    await api.addProduct({ sku: 'TEA-9', name: 'Chai', price: { amount: 100, currency: 'PKR' }, quantity: 1 });
+    await api.editProduct('TEA-9', { name: 'Kahwa' });
+    await api.adjustStock('TEA-9', { delta: -1, reason: 'breakage' });
+    expect(asked.map((a) => a.url)).toEqual([
+      '/api/products?limit=20',
+      '/api/products?q=chai+%26+naan&limit=100&cursor=c%2F1',
+      '/api/inventory?limit=100',
+      '/api/inventory/TEA-001',
+      '/api/inventory',
+      '/api/inventory/TEA-9',
+      '/api/inventory/TEA-9/adjustments',
+    ]);
+  });
+
+  it('keeps a problem’s own members, as STOCK_CONFLICT’s onHand and reserved', async () => {
+    const { api } = recorded(() =>
+      Response.json(
+        { status: 409, code: 'STOCK_CONFLICT', detail: 'No.', onHand: 5, reserved: 3, delta: -4 },
+        { status: 409 },
+      ),
+    );
+    const error = await api.adjustStock('TEA-9', { delta: -4, reason: 'count' }).catch((e: unknown) => e);
+    expect((error as ApiError).problem).toMatchObject({ code: 'STOCK_CONFLICT', onHand: 5, reserved: 3 });
+  });
 });

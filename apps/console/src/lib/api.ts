@@ -1,11 +1,18 @@
 // api: the admin operations API (/api/ops, documented under "Operations" in /openapi.json), the public API's orders,
-// payments and shipments as an admin reads them, and the login it needs.
+// payments, shipments and catalogue as an admin reads and manages them, and the login it needs.
 
-import type { Order, Page, Payment, Shipment } from '@bazaar/web-kit/api-types';
+import type { Money, Order, Page, Payment, Shipment } from '@bazaar/web-kit/api-types';
 
 export type { Money, Order, Page, Payment, Shipment } from '@bazaar/web-kit/api-types';
 
-export type Problem = { status: number; code: string; detail: string; errors?: { path: string; message: string }[] };
+/** A problem document; its extension members (STOCK_CONFLICT's onHand and reserved, say) are kept as they came. */
+export type Problem = {
+  status: number;
+  code: string;
+  detail: string;
+  errors?: { path: string; message: string }[];
+  [extension: string]: unknown;
+};
 
 /** ApiError carries the problem document the API answered (or one made up for a network failure). */
 export class ApiError extends Error {
@@ -15,6 +22,18 @@ export class ApiError extends Error {
     this.problem = problem;
   }
 }
+
+export type Product = { sku: string; name: string; description: string; price: Money; available: number };
+/** The stock ledger of one sku: initial + adjustments = available + reserved + sold. */
+export type StockLevel = {
+  sku: string;
+  onHand: number;
+  reserved: number;
+  available: number;
+  sold: number;
+  initial: number;
+  adjustments: number;
+};
 
 export type Replica = {
   url: string;
@@ -119,6 +138,10 @@ export type Messaging = {
   missing: Missing[];
 };
 
+/** problemOf reads what went wrong from anything a call threw. */
+export const problemOf = (err: unknown): Problem =>
+  err instanceof ApiError ? err.problem : { status: 0, code: 'ERROR', detail: String(err) };
+
 /** The query string of the given values, those undefined left out. */
 const query = (values: Record<string, string | number | undefined>) =>
   new URLSearchParams(Object.entries(values).flatMap(([k, v]) => (v === undefined ? [] : [[k, String(v)]]))).toString();
@@ -160,6 +183,7 @@ export function createApi(deps: Deps) {
     if (res.ok) return parsed as T;
     const p = (parsed ?? {}) as Partial<Problem>;
     const problem: Problem = {
+      ...p,
       status: res.status,
       code: typeof p.code === 'string' ? p.code : `HTTP_${res.status}`,
       detail: typeof p.detail === 'string' ? p.detail : `The gateway answered ${res.status}.`,
@@ -192,6 +216,19 @@ export function createApi(deps: Deps) {
     order: (orderId: string) => send<Order>('GET', `/api/orders/${encodeURIComponent(orderId)}`),
     payments: (orderId: string) => send<Page<Payment>>('GET', `/api/payments?${query({ orderId, limit: 100 })}`),
     shipment: (trackingNumber: string) => send<Shipment>('GET', `/api/shipments/${encodeURIComponent(trackingNumber)}`),
+    /** The catalogue in sku order, of the products matching `q` (sku, name or description) when given. */
+    products: (q: { q?: string; limit?: number; cursor?: string } = {}) =>
+      send<Page<Product>>('GET', `/api/products?${query({ q: q.q, limit: q.limit ?? 20, cursor: q.cursor })}`),
+    /** The stock ledger in sku order (admin). */
+    stockLevels: (q: { limit?: number; cursor?: string } = {}) =>
+      send<Page<StockLevel>>('GET', `/api/inventory?${query({ limit: q.limit ?? 20, cursor: q.cursor })}`),
+    stockLevel: (sku: string) => send<StockLevel>('GET', `/api/inventory/${encodeURIComponent(sku)}`),
+    addProduct: (body: { sku: string; name: string; description?: string; price: Money; quantity: number }) =>
+      send<Product>('POST', '/api/inventory', body),
+    editProduct: (sku: string, body: { name?: string; description?: string; price?: Money }) =>
+      send<Product>('PATCH', `/api/inventory/${encodeURIComponent(sku)}`, body),
+    adjustStock: (sku: string, body: { delta: number; reason: string }) =>
+      send<Product>('POST', `/api/inventory/${encodeURIComponent(sku)}/adjustments`, body),
     replay: (letter: Pick<DeadLetter, 'service' | 'consumer' | 'eventId'>) =>
       send<{ replayed: boolean }>('POST', '/api/ops/dead-letters/replay', {
         service: letter.service,

@@ -12,6 +12,8 @@ describe('console routes', () => {
     expect(matchRoute(paths.orders)).toEqual({ page: 'orders' });
     expect(matchRoute(`${paths.orders}/`)).toEqual({ page: 'orders' });
     expect(matchRoute(paths.order('ord_1 2/3'))).toEqual({ page: 'order', orderId: 'ord_1 2/3' });
+    expect(matchRoute(paths.catalogue)).toEqual({ page: 'catalogue' });
+    expect(matchRoute(`${paths.catalogue}/`)).toEqual({ page: 'catalogue' });
     expect(matchRoute('/console/orders/ord_1/more')).toEqual({ page: 'not-found' });
     expect(matchRoute('/console/orders/%E0%A4%A')).toEqual({ page: 'not-found' });
     expect(matchRoute('/console/nope')).toEqual({ page: 'not-found' });

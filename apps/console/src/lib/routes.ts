@@ -9,6 +9,7 @@ export type Route =
   | { page: 'messaging' }
   | { page: 'orders' }
   | { page: 'order'; orderId: string }
+  | { page: 'catalogue' }
   | { page: 'not-found' };
 
 export const paths = {
@@ -18,6 +19,7 @@ export const paths = {
   messaging: `${BASE}/messaging`,
   orders: `${BASE}/orders`,
   order: (orderId: string) => `${BASE}/orders/${encodeURIComponent(orderId)}`,
+  catalogue: `${BASE}/catalogue`,
 };
 
 /** The page of one item under a section: /console/traces/{id}, /console/orders/{id}; undefined when malformed. */
@@ -38,6 +40,7 @@ export function matchRoute(pathname: string): Route {
   if (path === paths.traces) return { page: 'traces' };
   if (path === paths.messaging) return { page: 'messaging' };
   if (path === paths.orders) return { page: 'orders' };
+  if (path === paths.catalogue) return { page: 'catalogue' };
   const traceId = itemOf(path, 'traces');
   if (traceId) return { page: 'trace', traceId };
   const orderId = itemOf(path, 'orders');
