@@ -361,6 +361,14 @@ describe('limits', () => {
       });
       await asCustomer.body.dump();
       expect(asCustomer.statusCode).toBe(200);
+      // Logging in acts for nobody yet: it spends the address's tokens, whatever token comes along.
+      const login = await request(`${limited.url}/api/auth/login`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${customer}`, 'content-type': 'application/json' },
+        body: '{}',
+      });
+      await login.body.dump();
+      expect(login.statusCode).toBe(429);
     } finally {
       await limited.stop();
     }
@@ -488,6 +496,17 @@ describe('request ids and traces', () => {
     expect(flags).toBe('01');
     const refused = await call('/api/orders', { headers: { traceparent: `00-${traceId}-00f067aa0ba902b7-01` } });
     expect(refused.json.traceId).toBe(traceId);
+  });
+
+  it("records a request whose traceparent says 'not sampled' all the same: its x-trace-id finds it in the traces", async () => {
+    const traceId = '5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e';
+    const res = await call('/api/orders', {
+      token: customer,
+      headers: { traceparent: `00-${traceId}-1111111111111111-00` },
+    });
+    expect(res.headers['x-trace-id']).toBe(traceId);
+    expect(String(res.json.headers.traceparent).endsWith('-01')).toBe(true);
+    expect(spans.trace(traceId)).toHaveLength(1);
   });
 
   it('records one SERVER span per proxied request, the parent the service hears, naming the upstream and a failed hop', async () => {

@@ -21,9 +21,10 @@ import {
   requestIdOf,
 } from '@bazaar/kit/server';
 import type { Logger } from '@bazaar/kit/telemetry';
-import { propagation, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
+import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import type { Registry } from 'prom-client';
+import { clientTraceContext } from './client-trace.ts';
 import { type FastLane, fastLane } from './fast-lane.ts';
 import type { ProxyEdge } from './proxy-edge.ts';
 
@@ -81,8 +82,7 @@ export function createEdgeServer(options: EdgeOptions): Edge {
   const duration = options.duration ?? httpMetrics(options.registry);
 
   function startSpan(req: FastifyRequest, reply: FastifyReply): void {
-    const parent =
-      req.headers.traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, req.headers);
+    const parent = clientTraceContext(req.headers);
     const route = req.routeOptions?.url ?? 'unmatched';
     if (probeRoutes.has(route)) {
       const traceId = probeTraceId(parent);

@@ -2,7 +2,7 @@
 import { AppError, type Caller, forbidden, notFound, unauthenticated, unavailable } from '@bazaar/kit/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RateLimiter } from '../domain/rate-limit.ts';
-import { accessFor, policyPath } from '../domain/routes.ts';
+import { accessFor, countedByAddress, policyPath } from '../domain/routes.ts';
 import type { Authenticate, Identity } from '../use-cases/authenticate.ts';
 import { sendProblem } from './edge-server.ts';
 
@@ -43,7 +43,8 @@ function spend(
   ip: string,
 ): Admission | Promise<Admission> {
   if (!deps.limiter) return judge(method, path, identity);
-  const decision = deps.limiter.take(identity.caller ? `user:${identity.caller.id}` : `ip:${ip}`);
+  const user = countedByAddress(method, path) ? null : identity.caller;
+  const decision = deps.limiter.take(user ? `user:${user.id}` : `ip:${ip}`);
   const decide = (d: Awaited<typeof decision>) =>
     d.allowed ? judge(method, path, identity) : rateLimited(d.retryAfter);
   return decision instanceof Promise ? decision.then(decide) : decide(decision);

@@ -5,12 +5,13 @@
 import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { AppError, frameworkError, type HttpMetrics, internal, payloadTooLarge, requestIdOf } from '@bazaar/kit/server';
 import type { Logger } from '@bazaar/kit/telemetry';
-import { propagation, ROOT_CONTEXT, SpanKind, type Tracer } from '@opentelemetry/api';
+import { SpanKind, type Tracer } from '@opentelemetry/api';
 import type { Upstream } from '../clients/upstreams.ts';
 import { lastForwarded } from '../domain/forwarded.ts';
 import { type RouteNamer, routeNamer, routeTable, type ServiceName } from '../domain/routes.ts';
 import type { Forward } from '../use-cases/forward-request.ts';
 import { type Call, type EdgeRequest, type EdgeResponse, endSpan, writeProblem } from './call.ts';
+import { clientTraceContext } from './client-trace.ts';
 import type { CorsHeaders } from './cors.ts';
 import { admit, type GuardDeps } from './guard.ts';
 
@@ -93,8 +94,7 @@ export function proxyEdge(deps: ProxyEdgeDeps): ProxyEdge {
 
   function open(req: EdgeRequest, res: EdgeResponse, route: string): Call {
     const id = requestIdOf(req.headers['x-request-id']);
-    const parent =
-      req.headers.traceparent === undefined ? ROOT_CONTEXT : propagation.extract(ROOT_CONTEXT, req.headers);
+    const parent = clientTraceContext(req.headers);
     const url = req.url ?? '';
     const q = url.indexOf('?');
     const method = req.method ?? 'GET';

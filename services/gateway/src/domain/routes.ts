@@ -103,6 +103,13 @@ export function serviceFor(path: string): ServiceName | undefined {
 }
 
 /**
+ * countedByAddress: signing up and logging in act for nobody yet, so they spend the address's rate tokens whatever
+ * token comes along; otherwise a few throwaway accounts' tokens would multiply the rate of password guessing.
+ */
+export const countedByAddress = (method: string, path: string): boolean =>
+  method === 'POST' && (path === '/api/auth/login' || path === '/api/users');
+
+/**
  * accessRules: who may call what, first match wins; anything else under /api needs a signed-in user.
  * `{name}` is one path segment, `/**` the path itself and everything below it; GET covers HEAD.
  */
