@@ -83,6 +83,19 @@ afterAll(async () => {
   for (const s of [users, inventoryA, inventoryB, orders, payments]) await s?.close();
 });
 
+/** Another gateway over the shared fakes (orders may be a fresh one), with settings of its own. */
+const anotherGateway = (overrides: Record<string, unknown>) =>
+  start(platform, {
+    port: 0,
+    usersUrl: users.url,
+    inventoryUrl: inventoryA.url,
+    ordersUrl: orders.url,
+    paymentsUrl: payments.url,
+    shippingUrl: shippingDown,
+    rateLimitRps: 0,
+    ...overrides,
+  });
+
 type Call = { method?: string; headers?: Record<string, string>; body?: string | Buffer | Readable; token?: string };
 async function call(path: string, { method = 'GET', headers = {}, body, token }: Call = {}) {
   const res = await request(`${gateway.url}${path}`, {
@@ -331,15 +344,7 @@ describe('limits', () => {
   });
 
   it('answers 429 RATE_LIMITED with Retry-After once a client spends its burst, counting users and addresses apart', async () => {
-    const limited = await start(platform, {
-      port: 0,
-      usersUrl: users.url,
-      inventoryUrl: inventoryA.url,
-      ordersUrl: orders.url,
-      paymentsUrl: payments.url,
-      shippingUrl: shippingDown,
-      rateLimitRps: 2,
-    });
+    const limited = await anotherGateway({ rateLimitRps: 2 });
     try {
       const statuses: number[] = [];
       let refused: Awaited<ReturnType<typeof call>> | undefined;
@@ -554,15 +559,7 @@ describe('streams and failures', () => {
 
   it('ends open event streams cleanly when the gateway stops', async () => {
     const own = await fakeService('orders', { internalKey });
-    const stopping = await start(platform, {
-      port: 0,
-      usersUrl: users.url,
-      inventoryUrl: inventoryA.url,
-      ordersUrl: own.url,
-      paymentsUrl: payments.url,
-      shippingUrl: shippingDown,
-      rateLimitRps: 0,
-    });
+    const stopping = await anotherGateway({ ordersUrl: own.url });
     try {
       const res = await request(`${stopping.url}/api/orders/o-2/events`, {
         headers: { authorization: `Bearer ${customer}` },
@@ -582,17 +579,7 @@ describe('streams and failures', () => {
 
   it('keeps held event streams out of the connection pool, and gives one client at most GATEWAY_STREAMS_PER_CLIENT', async () => {
     const own = await fakeService('orders', { internalKey });
-    const small = await start(platform, {
-      port: 0,
-      usersUrl: users.url,
-      inventoryUrl: inventoryA.url,
-      ordersUrl: own.url,
-      paymentsUrl: payments.url,
-      shippingUrl: shippingDown,
-      rateLimitRps: 0,
-      upstreamConnections: 2,
-      streamsPerClient: 3,
-    });
+    const small = await anotherGateway({ ordersUrl: own.url, upstreamConnections: 2, streamsPerClient: 3 });
     const open: AbortController[] = [];
     const stream = async (token: string) => {
       const controller = new AbortController();
@@ -630,16 +617,7 @@ describe('streams and failures', () => {
   });
 
   it('answers 504 GATEWAY_TIMEOUT when a service takes too long to start answering', async () => {
-    const impatient = await start(platform, {
-      port: 0,
-      usersUrl: users.url,
-      inventoryUrl: inventoryA.url,
-      ordersUrl: orders.url,
-      paymentsUrl: payments.url,
-      shippingUrl: shippingDown,
-      rateLimitRps: 0,
-      upstreamTimeoutMs: 200,
-    });
+    const impatient = await anotherGateway({ upstreamTimeoutMs: 200 });
     try {
       const res = await request(`${impatient.url}/api/orders/slow`, {
         headers: { authorization: `Bearer ${customer}` },
