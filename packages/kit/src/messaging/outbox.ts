@@ -46,14 +46,15 @@ const markSent = (q: Tx, seqs: number[]) =>
 /** An event its own process committed: the row's seq, and the envelope as written. */
 type Handed = { seq: number; envelope: Envelope };
 
-export type RelayStats = { published: number; failures: number; backlog: number; oldestAgeMs: number };
-
 /**
- * The relay publishes what its process commits, in commit order, straight from memory, and marks it sent, and the
- * table is not read. Marks wait up to `markEveryMs`, so the rows confirmed meanwhile by every pass are marked by one
- * statement (and one commit) rather than one per pass. A sweep reads the table for rows older than `sweepAfterMs`
- * that are still unsent (a crash came between commit and publish or mark, or the publish failed) and publishes them
- * in order: a crash before the mark means a re-send, never a loss, as before, and consumers take each event once.
+ * The relay takes two paths to the broker.
+ * - Handed: what its own process commits is handed over by the commit itself and published in commit order straight
+ *   from memory; the table is not read. Confirmed rows are marked sent within `markEveryMs`, by one statement for all
+ *   the rows confirmed meanwhile.
+ * - Swept: every `sweepMs` it reads the table for rows older than `sweepAfterMs` still unsent (a crash came between
+ *   commit and publish or mark, or the publish failed) and publishes them in order.
+ * Only what the broker confirmed is marked, so a crash before the mark means a re-send, never a loss; consumers'
+ * inboxes take each event once.
  */
 export class OutboxRelay {
   private running = false;
@@ -182,7 +183,7 @@ export class OutboxRelay {
   }
 
   private async drain(): Promise<void> {
-    while (this.handed.length > 0) await this.relay(this.db, this.handed.splice(0, BATCH), false);
+    while (this.handed.length > 0) await this.relay(this.handed.splice(0, BATCH));
     if (!this.sweepDue) return;
     this.sweepDue = false;
     // What this process published is marked before it reads the table, so the sweep never takes it again.
@@ -192,24 +193,22 @@ export class OutboxRelay {
       sent =
         this.db.kind === 'postgres'
           ? // Replicas share the table: each takes rows the others have not locked, and holds them until marked.
-            await this.db.transaction(async (tx) =>
-              this.relay(tx, await this.unsent(tx, 'FOR UPDATE SKIP LOCKED'), true),
-            )
+            await this.db.transaction(async (tx) => this.relay(await this.unsent(tx, 'FOR UPDATE SKIP LOCKED'), tx))
           : // PGlite is one process's own database: one relay, nothing to lock, no transaction held while publishing.
-            await this.relay(this.db, await this.db.transaction((tx) => this.unsent(tx)), true);
+            await this.relay(await this.db.transaction((tx) => this.unsent(tx)), this.db);
     }
   }
 
   /**
-   * Publishes the rows and marks those the broker confirmed, `now` in q (a sweep's rows, locked by its transaction)
-   * or at the window's end; the first failure is thrown after that, and what was not confirmed stays unsent in the
-   * table, for the sweep.
+   * Publishes the rows and marks those the broker confirmed: at once in `markIn` (a sweep's rows, locked by its
+   * transaction), else at the window's end (handed rows). The first failure is thrown after that, and what was not
+   * confirmed stays unsent in the table, for the sweep.
    */
-  private async relay(q: Tx, rows: Handed[], now: boolean): Promise<number> {
+  private async relay(rows: Handed[], markIn?: Tx): Promise<number> {
     const outcomes = await this.publish(rows.map((r) => r.envelope));
     const sent = rows.filter((_, i) => outcomes[i]?.status === 'fulfilled').map((r) => r.seq);
     // Only what the broker confirmed is marked: a crash before the mark means a re-send, never a loss.
-    if (sent.length > 0 && now) await markSent(q, sent);
+    if (sent.length > 0 && markIn) await markSent(markIn, sent);
     else if (sent.length > 0) this.markSoon(sent);
     this.stats.published += sent.length;
     const failed = outcomes.find((o) => o.status === 'rejected');
