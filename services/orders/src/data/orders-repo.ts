@@ -56,6 +56,8 @@ export type NewOrder = {
   shipping: { city: string; address: string; phone: string };
   /** The order is placed only if this key was claimed for it earlier in the transaction. */
   idempotencyKey?: string;
+  /** How long the saga's lease is held by the request that places it (run-saga's LEASE_MS). */
+  leaseMs: number;
 };
 
 /** What the saga learnt from inventory and payments and has not written yet; absent fields stay as they are. */
@@ -87,7 +89,7 @@ export const ordersRepo = {
          WHERE $8::text IS NULL OR EXISTS (SELECT 1 FROM idempotency_keys WHERE user_id = $2 AND key = $8 AND order_id = $1)
          RETURNING *
        ), saga AS (
-         INSERT INTO sagas (order_id, step, lease_until) SELECT id, 'RESERVE', now() + interval '30 seconds' FROM placed
+         INSERT INTO sagas (order_id, step, lease_until) SELECT id, 'RESERVE', now() + make_interval(secs => $10) FROM placed
        ), history AS (
          INSERT INTO order_history (order_id, status) SELECT id, status FROM placed
        )
@@ -102,6 +104,7 @@ export const ordersRepo = {
         JSON.stringify(o.shipping),
         o.idempotencyKey ?? null,
         o.cnic ?? null,
+        o.leaseMs / 1000,
       ],
     );
     return row ? toStored(row) : null;

@@ -20,6 +20,7 @@ describe('sagas repository', () => {
       shippingFee: 25000,
       method: 'cod',
       shipping: { city: 'Lahore', address: '1 Mall Road', phone: '03001234567' },
+      leaseMs: 30_000,
     });
     await db.transaction((tx) => sagasRepo.advance(tx, id, 'DONE'));
   };

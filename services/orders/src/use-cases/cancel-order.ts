@@ -25,7 +25,7 @@ export async function cancelOrder(deps: Deps, caller: Caller, orderId: string): 
   if (!stored) return cancelOrder(deps, caller, orderId); // no longer CONFIRMED: answer as for its new status
   // Run here, lease held: the answer waits for the goods to be back and the payment refunded (or a retry scheduled).
   const detail = `cancelled by ${caller.role}`;
-  const ran = await runSaga(deps, orderId, { step: 'CANCEL_ASKED', order: stored, detail });
+  const ran = await runSaga(deps, orderId, { held: { step: 'CANCEL_ASKED', order: stored, detail } });
   const now = ran ?? (await ordersRepo.byId(deps.db, orderId))!;
   if (now.status === 'CANCELLED') return whenUndone(deps, orderId);
   if ((await sagasRepo.stepOf(deps.db, orderId)) === 'CANCEL_ASKED')

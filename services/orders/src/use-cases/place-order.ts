@@ -7,7 +7,7 @@ import { trace } from '@opentelemetry/api';
 import stableStringify from 'safe-stable-stringify';
 import { OrderEvents, type PaymentMethod } from '../contracts.ts';
 import { idempotencyRepo } from '../data/idempotency-repo.ts';
-import { ordersRepo } from '../data/orders-repo.ts';
+import { ordersRepo, type StoredOrder } from '../data/orders-repo.ts';
 import {
   idempotencyKeyReused,
   MAX_LINE_QUANTITY,
@@ -17,7 +17,7 @@ import {
   summaryOf,
   unknownCity,
 } from '../domain/order.ts';
-import { type Finish, runSaga, type Watch } from './run-saga.ts';
+import { type Finish, LEASE_MS, runSaga, type Watch } from './run-saga.ts';
 import type { Deps } from './saga-deps.ts';
 
 export type PlaceOrder = {
@@ -34,13 +34,13 @@ export async function placeOrder(deps: Deps, caller: Caller, input: PlaceOrder, 
   checkMergedQuantities(lines);
   // Keys sorted: the same order is the same request however its JSON was laid out.
   const requestHash = createHash('sha256').update(stableStringify(input)).digest('hex');
-  // No look-up of the key first: claiming it in the order's transaction answers the same, one round trip less.
   const rate = await deps.shipping.rateFor(input.shipping.city);
   if (rate === null) throw unknownCity();
 
   const orderId = `ord_${randomUUID()}`;
   const placed = await deps.db.transaction(async (tx) => {
-    // The key's claim goes with the insert, which places nothing unless the key is this order's: one round trip.
+    // No look-up of the key first: its claim goes with the insert, which places nothing unless the key is this
+    // order's (ordersRepo.insert checks it), one round trip for both.
     if (key) await idempotencyRepo.claim(tx, { userId: caller.id, key, requestHash, orderId });
     const stored = await ordersRepo.insert(tx, {
       id: orderId,
@@ -56,6 +56,7 @@ export async function placeOrder(deps: Deps, caller: Caller, input: PlaceOrder, 
         phone: input.shipping.phone,
       },
       idempotencyKey: key,
+      leaseMs: LEASE_MS,
     });
     if (!stored) return null; // the key is another request's
     await enqueue(tx, 'orders', { type: OrderEvents.placed, subject: orderId, data: summaryOf(stored.order) });
@@ -67,10 +68,18 @@ export async function placeOrder(deps: Deps, caller: Caller, input: PlaceOrder, 
     'order placed',
   );
 
-  // Within the window the saga's own answer is the order; after it, whatever the database says by then.
-  const early = key ? answeredBySaga(caller.id, key) : undefined;
+  return answerWithinWindow(deps, caller.id, placed, key);
+}
+
+/**
+ * Runs the saga for up to the sync window. Within it the saga's own decision is the answer (remembered for the key in
+ * its final transaction); after it, the order as it stands by then, remembered here.
+ */
+async function answerWithinWindow(deps: Deps, userId: string, placed: StoredOrder, key?: string): Promise<Answer> {
+  const orderId = placed.order.id;
+  const early = key ? answeredBySaga(userId, key) : undefined;
   const watch: Watch = {};
-  const saga = runSaga(deps, orderId, { step: 'RESERVE', order: placed }, early?.finish, watch);
+  const saga = runSaga(deps, orderId, { held: { step: 'RESERVE', order: placed }, finish: early?.finish, watch });
   let decided = await Promise.race([saga, sleep(deps.config.syncWindowMs)]);
   if (early) {
     early.open = false;
@@ -79,7 +88,7 @@ export async function placeOrder(deps: Deps, caller: Caller, input: PlaceOrder, 
     if (decided && early.answer) return early.answer;
   }
   const answer = answerFor(decided ?? (await undecided(deps, orderId, watch)));
-  if (key) await idempotencyRepo.remember(deps.db, caller.id, key, answer.status, answer.body);
+  if (key) await idempotencyRepo.remember(deps.db, userId, key, answer.status, answer.body);
   return answer;
 }
 
@@ -108,7 +117,8 @@ function answeredBySaga(userId: string, key: string) {
 
 /** The same key again: the first answer for the same body, 422 for another; wait while the first is in flight. */
 async function replay(deps: Deps, caller: Caller, key: string, requestHash: string): Promise<Answer> {
-  const deadline = Date.now() + deps.config.syncWindowMs + 2000;
+  // As long as the first request's own calls may take (routes.ts): its answer is written by then.
+  const deadline = Date.now() + deps.config.syncWindowMs + deps.config.deadlineMarginMs;
   for (;;) {
     const seen = (await idempotencyRepo.find(deps.db, caller.id, key))!;
     if (seen.requestHash !== requestHash) throw idempotencyKeyReused();

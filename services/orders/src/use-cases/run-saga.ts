@@ -37,9 +37,7 @@ export type Held = { step: SagaStep; order: StoredOrder; detail?: string };
 export async function runSaga(
   deps: Deps,
   orderId: string,
-  held?: Held,
-  finish?: Finish,
-  watch?: Watch,
+  { held, finish, watch }: { held?: Held; finish?: Finish; watch?: Watch } = {},
 ): Promise<Order | undefined> {
   const saga: Pick<Saga, 'step' | 'reason' | 'startedAt'> | null = held
     ? { step: held.step, startedAt: held.order.order.createdAt }
