@@ -1,9 +1,10 @@
 // The inventory service owns the catalogue, the stock on hand and the reservations that orders hold against it.
+import { grpcPortOf } from '@bazaar/kit/config';
 import { type Platform, serviceDefaults } from '@bazaar/kit/service';
 import { inventoryService, reservationHandlers } from './api/internal-grpc.ts';
 import { reservationRoutes } from './api/internal-routes.ts';
 import { inventoryRoutes } from './api/routes.ts';
-import { grpcPortOf, type InventoryConfig, loadConfig } from './config.ts';
+import { type InventoryConfig, loadConfig } from './config.ts';
 import { seedCatalogue } from './use-cases/seed-catalogue.ts';
 
 /** This service's numbered SQL migrations, applied at start (and by `bazaar migrate`). */

@@ -1,19 +1,13 @@
 // The payments service's settings, read once from the environment. Merchant credentials default to the sandboxes'.
-import { int, optional, readConfig, type Setting, str } from '@bazaar/kit/config';
-
-const grpcPort: Setting<number | undefined> = {
-  ...int(
-    'PAYMENTS_GRPC_PORT',
-    'Port of its gRPC API (Authorize, Capture, Void, Refund) for the orders saga; default: PAYMENTS_PORT + 1000 (9084), any free port when that is 0',
-    0,
-  ),
-  default: undefined,
-};
+import { grpcPort, int, optional, readConfig, str } from '@bazaar/kit/config';
 
 export const spec = {
   port: int('PAYMENTS_PORT', 'Port of the payments service', 8084),
   host: str('PAYMENTS_HOST', 'Interface the payments service listens on', '127.0.0.1'),
-  grpcPort,
+  grpcPort: grpcPort(
+    'PAYMENTS_GRPC_PORT',
+    'Port of its gRPC API (Authorize, Capture, Void, Refund) for the orders saga; default: PAYMENTS_PORT + 1000 (9084), any free port when that is 0',
+  ),
   jazzcashUrl: str(
     'JAZZCASH_URL',
     'Base URL of JazzCash (the sandbox simulator in embedded mode)',
@@ -71,6 +65,3 @@ export const spec = {
 
 export type PaymentsConfig = ReturnType<typeof readConfig<typeof spec>>;
 export const loadConfig = (overrides: Partial<PaymentsConfig> = {}) => readConfig(spec, process.env, overrides);
-
-/** grpcPortOf: the gRPC port set, else 1000 above the HTTP port, so two instances on one host never share one. */
-export const grpcPortOf = (c: PaymentsConfig) => c.grpcPort ?? (c.port === 0 ? 0 : c.port + 1000);

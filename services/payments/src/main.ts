@@ -1,4 +1,5 @@
 // The payments service owns payments, their double-entry ledger and the provider attempts; it talks to JazzCash and EasyPaisa.
+import { grpcPortOf } from '@bazaar/kit/config';
 import type { EffectHandler } from '@bazaar/kit/messaging';
 import { type Platform, serviceDefaults } from '@bazaar/kit/service';
 import { OrderEvents } from '@bazaar/orders/contracts';
@@ -7,7 +8,7 @@ import { paymentHandlers, paymentsService } from './api/internal-grpc.ts';
 import { internalRoutes } from './api/internal-routes.ts';
 import { paymentsRoutes } from './api/routes.ts';
 import { callbackReaders, paymentMetrics, walletProviders } from './clients/providers.ts';
-import { grpcPortOf, loadConfig, type PaymentsConfig } from './config.ts';
+import { loadConfig, type PaymentsConfig } from './config.ts';
 import { onOrderRejected } from './consumers/order-events.ts';
 import { isDelivery, onShipmentStatusChanged } from './consumers/shipment-events.ts';
 import { paymentsRepo } from './data/payments-repo.ts';

@@ -36,6 +36,16 @@ export const optional = (env: string, doc: string): Setting<string | undefined> 
   parse: (raw) => raw || undefined,
 });
 
+/** grpcPort: a service's gRPC port, unset by default: grpcPortOf then derives it from the HTTP port. */
+export const grpcPort = (env: string, doc: string): Setting<number | undefined> => ({
+  ...int(env, doc, 0),
+  default: undefined,
+});
+
+/** grpcPortOf: the gRPC port set, else 1000 above the HTTP port, so two instances on one host never share one. */
+export const grpcPortOf = (c: { port: number; grpcPort?: number }): number =>
+  c.grpcPort ?? (c.port === 0 ? 0 : c.port + 1000);
+
 type Values<S> = { [K in keyof S]: S[K] extends Setting<infer T> ? T : never };
 
 /** readConfig turns a spec into values, taking each from `env` when set and failing fast on a malformed one. */

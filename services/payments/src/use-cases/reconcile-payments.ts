@@ -1,5 +1,7 @@
 // Reconciliation: a payment we let go of (timed out, declined, voided) must leave no money at the provider. Each is
 // asked again until the provider holds nothing for it; a provider callback reporting success starts one at once.
+
+import { type Sweep, startSweep } from '@bazaar/kit/service';
 import type { PaymentStatusResponse } from '../contracts.ts';
 import { paymentsRepo } from '../data/payments-repo.ts';
 import type { Payment, WalletMethod } from '../domain/payment.ts';
@@ -42,21 +44,9 @@ async function settle(deps: Deps, p: Payment): Promise<PaymentStatusResponse> {
 }
 
 /** Sweeps the payments due for another look, every `everyMs`. */
-export function startReconciler(deps: Deps, everyMs: number) {
-  let running: Promise<void> | undefined;
+export function startReconciler(deps: Deps, everyMs: number): Sweep {
   const sweep = async () => {
     for (const p of await paymentsRepo.dueForReconcile(deps.db, 20)) await reconcilePayment(deps, p.orderId);
   };
-  const timer = setInterval(() => {
-    running ??= sweep()
-      .catch((err) => deps.log.warn({ err }, 'reconciliation sweep failed; the next one retries'))
-      .finally(() => (running = undefined));
-  }, everyMs);
-  timer.unref();
-  return {
-    async stop() {
-      clearInterval(timer);
-      await running;
-    },
-  };
+  return startSweep(everyMs, sweep, deps.log, 'reconciliation sweep failed; the next one retries');
 }
