@@ -12,7 +12,8 @@ import { loadConfig, type PaymentsConfig } from './config.ts';
 import { onOrderRejected } from './consumers/order-events.ts';
 import { isDelivery, onShipmentStatusChanged } from './consumers/shipment-events.ts';
 import { paymentsRepo } from './data/payments-repo.ts';
-import { createSerial, type Deps } from './use-cases/deps.ts';
+import type { Deps } from './use-cases/deps.ts';
+import { createSerial } from './use-cases/payment-turns.ts';
 import { startReconciler } from './use-cases/reconcile-payments.ts';
 
 /** This service's numbered SQL migrations, applied at start (and by `bazaar migrate`). */

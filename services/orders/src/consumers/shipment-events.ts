@@ -4,8 +4,8 @@ import type { Envelope } from '@bazaar/kit/messaging';
 import type { ShipmentStatusChangedData } from '@bazaar/shipping/contracts';
 import { ordersRepo } from '../data/orders-repo.ts';
 import { statusesAfterShipment } from '../domain/order.ts';
+import { announce } from '../use-cases/announce-order.ts';
 import { markCancelled } from '../use-cases/run-saga.ts';
-import { announce } from '../use-cases/saga-deps.ts';
 
 export async function onShipmentStatusChanged(tx: Tx, event: Envelope): Promise<string | undefined> {
   const s = event.data as ShipmentStatusChangedData;

@@ -8,7 +8,8 @@ import { OrderEvents } from '../contracts.ts';
 import { type Learnt, ordersRepo, type StoredOrder } from '../data/orders-repo.ts';
 import { type Saga, type SagaStep, sagasRepo } from '../data/sagas-repo.ts';
 import { type Line, type Order, type RejectionReason, withPrices } from '../domain/order.ts';
-import { announce, type Deps } from './saga-deps.ts';
+import { announce } from './announce-order.ts';
+import type { Deps } from './saga-deps.ts';
 import type { SagaOutcome } from './saga-metrics.ts';
 
 export const LEASE_MS = 30_000;

@@ -19,7 +19,8 @@ import {
   type WalletMethod,
 } from '../domain/payment.ts';
 import { type ProviderResult, txnRefFor } from '../providers/index.ts';
-import { type Deps, type HandBack, type Lease, takeLease, withLease } from './deps.ts';
+import type { Deps } from './deps.ts';
+import { type HandBack, type Lease, takeLease, withLease } from './payment-turns.ts';
 import { bookRelease, inquireNoted, lookAgain, type Release, releaseAtProvider } from './provider-release.ts';
 
 type Claim = { kind: 'answer'; payment: Payment } | { kind: 'busy' } | { kind: 'call'; lease: Lease };

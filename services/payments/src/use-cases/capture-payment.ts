@@ -8,7 +8,8 @@ import { type PaymentCapturedData, PaymentEvents, type PaymentStatusResponse } f
 import { ledgerRepo } from '../data/ledger-repo.ts';
 import { paymentsRepo } from '../data/payments-repo.ts';
 import { captureStep, type Payment } from '../domain/payment.ts';
-import { type Deps, whenIdle } from './deps.ts';
+import type { Deps } from './deps.ts';
+import { whenIdle } from './payment-turns.ts';
 
 export async function capturePayment(deps: Deps, orderId: string): Promise<PaymentStatusResponse> {
   return deps.serial.run(orderId, () =>

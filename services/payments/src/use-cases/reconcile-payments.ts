@@ -5,7 +5,8 @@ import { type Sweep, startSweep } from '@bazaar/kit/service';
 import type { PaymentStatusResponse } from '../contracts.ts';
 import { paymentsRepo } from '../data/payments-repo.ts';
 import type { Payment, WalletMethod } from '../domain/payment.ts';
-import { type Deps, type Lease, takeLease, whenIdle, withLease } from './deps.ts';
+import type { Deps } from './deps.ts';
+import { type Lease, takeLease, whenIdle, withLease } from './payment-turns.ts';
 import { bookRelease, lookAgain, releaseAtProvider } from './provider-release.ts';
 
 const released = new Set(['VOIDED', 'DECLINED']);

@@ -8,7 +8,8 @@ import { ledgerRepo } from '../data/ledger-repo.ts';
 import { paymentsRepo } from '../data/payments-repo.ts';
 import { refundable } from '../domain/ledger.ts';
 import { isWallet, type Payment, providerUnavailable, refundStep } from '../domain/payment.ts';
-import { type Deps, type Lease, takeLease, whenIdle, withLease } from './deps.ts';
+import type { Deps } from './deps.ts';
+import { type Lease, takeLease, whenIdle, withLease } from './payment-turns.ts';
 import { bookRelease, releaseAtProvider, stillOpen } from './provider-release.ts';
 import { releaseWallet, tombstone } from './void-payment.ts';
 

@@ -6,7 +6,8 @@ import type { PaymentStatusResponse } from '../contracts.ts';
 import { paymentsRepo } from '../data/payments-repo.ts';
 import { isWallet, type Payment, providerUnavailable, voidStep } from '../domain/payment.ts';
 import { txnRefFor } from '../providers/index.ts';
-import { type Deps, type Lease, takeLease, whenIdle, withLease } from './deps.ts';
+import type { Deps } from './deps.ts';
+import { type Lease, takeLease, whenIdle, withLease } from './payment-turns.ts';
 import { bookRelease, lookAgain, releaseAtProvider, stillOpen } from './provider-release.ts';
 
 export async function voidPayment(deps: Deps, orderId: string): Promise<PaymentStatusResponse> {
