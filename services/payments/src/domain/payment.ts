@@ -75,24 +75,23 @@ export function captureStep(p: Payment): 'capture' | 'keep' {
   });
 }
 
-/** void: releases an authorisation; captured money needs a refund instead. 'resolve' settles an abandoned authorisation. */
-export function voidStep(p: Payment): 'release' | 'resolve' | 'keep' {
+/**
+ * void: releases an authorisation (AUTHORIZED, or AUTHORIZING: a call cut short, settled as refused); captured money
+ * needs a refund instead; anything else is final already.
+ */
+export function voidStep(p: Payment): 'release' | 'keep' {
   if (p.status === 'CAPTURED')
     throw new AppError(PaymentErrors.alreadyCaptured, 409, 'The payment is captured: refund it instead.', {
       orderId: p.orderId,
       status: p.status,
     });
-  if (p.status === 'AUTHORIZED') return 'release';
-  if (p.status === 'AUTHORIZING') return 'resolve';
-  return 'keep'; // DECLINED, VOIDED, REFUNDED
+  return p.status === 'AUTHORIZED' || p.status === 'AUTHORIZING' ? 'release' : 'keep';
 }
 
 /** refund: gives back what was captured; an authorisation not yet captured (cash before delivery) is released. */
-export function refundStep(p: Payment): 'refund' | 'release' | 'resolve' | 'keep' {
+export function refundStep(p: Payment): 'refund' | 'release' | 'keep' {
   if (p.status === 'CAPTURED') return 'refund';
-  if (p.status === 'AUTHORIZED') return 'release';
-  if (p.status === 'AUTHORIZING') return 'resolve';
-  return 'keep'; // DECLINED, VOIDED, REFUNDED
+  return voidStep(p);
 }
 
 export const providerUnavailable = (provider: string) =>

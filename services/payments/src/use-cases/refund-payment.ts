@@ -10,8 +10,8 @@ import { refundable } from '../domain/ledger.ts';
 import { isWallet, type Payment, providerUnavailable, refundStep } from '../domain/payment.ts';
 import type { Deps } from './deps.ts';
 import { type Lease, takeLease, whenIdle, withLease } from './payment-turns.ts';
-import { bookRelease, releaseAtProvider, stillOpen } from './provider-release.ts';
-import { releaseWallet, tombstone } from './void-payment.ts';
+import { releaseAtProvider, stillOpen } from './provider-release.ts';
+import { releaseWallet, tombstone, voidCash } from './void-payment.ts';
 
 export async function refundPayment(deps: Deps, orderId: string): Promise<PaymentStatusResponse> {
   return deps.serial.run(orderId, async () => {
@@ -20,10 +20,7 @@ export async function refundPayment(deps: Deps, orderId: string): Promise<Paymen
       const step = refundStep(p);
       if (step === 'keep') return { orderId, status: p.status };
       if (isWallet(p.method)) return takeLease(tx, deps, p);
-      if (step === 'refund') return refundNow(tx, p); // cash handed back: the books follow
-      await bookRelease(tx, p, 'clear');
-      await paymentsRepo.settle(tx, p, { status: 'VOIDED' });
-      return { orderId, status: 'VOIDED' };
+      return step === 'refund' ? refundNow(tx, p) : voidCash(tx, p); // cash handed back: the books follow
     });
     if (!('token' in plan)) return plan;
     if (plan.payment.status !== 'CAPTURED') return withLease(deps, plan, () => releaseWallet(deps, plan.payment));

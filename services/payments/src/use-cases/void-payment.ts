@@ -16,10 +16,7 @@ export async function voidPayment(deps: Deps, orderId: string): Promise<PaymentS
       if (!p) return tombstone(tx, orderId);
       const step = voidStep(p); // CAPTURED: 409, refund instead
       if (step === 'keep') return { orderId, status: p.status };
-      if (isWallet(p.method)) return takeLease(tx, deps, p);
-      await bookRelease(tx, p, 'clear'); // cash on delivery: nothing was taken yet
-      await paymentsRepo.settle(tx, p, { status: 'VOIDED' });
-      return { orderId, status: 'VOIDED' };
+      return isWallet(p.method) ? takeLease(tx, deps, p) : voidCash(tx, p);
     });
     if (!('token' in plan)) return plan;
     return withLease(deps, plan, () => releaseWallet(deps, plan.payment));
@@ -46,6 +43,13 @@ export async function releaseWallet(deps: Deps, p: Payment): Promise<PaymentStat
       await paymentsRepo.reconcileLater(tx, p.id, deps.settings.reconcileMs);
     return { orderId: p.orderId, status: 'VOIDED' as const };
   });
+}
+
+/** Cash on delivery not yet collected: nothing was taken, so the books clear the authorisation and it is VOIDED. */
+export async function voidCash(tx: Tx, p: Payment): Promise<PaymentStatusResponse> {
+  await bookRelease(tx, p, 'clear');
+  await paymentsRepo.settle(tx, p, { status: 'VOIDED' });
+  return { orderId: p.orderId, status: 'VOIDED' };
 }
 
 export async function tombstone(tx: Tx, orderId: string): Promise<PaymentStatusResponse> {
