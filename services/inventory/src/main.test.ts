@@ -238,6 +238,15 @@ describe('admin stock management', () => {
     });
   });
 
+  it('lists the stock levels of the skus asked for, in sku order, and refuses a list that is not of skus', async () => {
+    const some = (await get('/api/inventory?sku=TEA-001,LAWN-001,NOPE-404', admin)).json();
+    expect(some.items.map((l: { sku: string }) => l.sku)).toEqual(['LAWN-001', 'TEA-001']);
+    for (const bad of ['lawn-001', 'LAWN-001,', 'LAWN-001;TEA-001', Array(101).fill('TEA-001').join(',')]) {
+      const res = await get(`/api/inventory?sku=${encodeURIComponent(bad)}`, admin);
+      expect(res.statusCode, bad.slice(0, 30)).toBe(400);
+    }
+  });
+
   it('keeps the internal reservation API out of the OpenAPI document', async () => {
     const doc = (await get('/openapi.json')).json();
     expect(Object.keys(doc.paths)).toEqual(

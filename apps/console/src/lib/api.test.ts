@@ -48,7 +48,7 @@ describe('the console’s API client', () => {
     const { api, asked } = recorded(() => Response.json({ items: [], nextCursor: null }));
     await api.products();
     await api.products({ q: 'chai & naan', limit: 100, cursor: 'c/1' });
-    await api.stockLevels({ limit: 100 });
+    await api.stockLevels({ skus: ['TEA-001', 'LAWN-001'], limit: 100 });
     await api.stockLevel('TEA-001');
     await api.addProduct({ sku: 'TEA-9', name: 'Chai', price: { amount: 100, currency: 'PKR' }, quantity: 1 });
     await api.editProduct('TEA-9', { name: 'Kahwa' });
@@ -56,7 +56,7 @@ describe('the console’s API client', () => {
     expect(asked.map((a) => a.url)).toEqual([
       '/api/products?limit=20',
       '/api/products?q=chai+%26+naan&limit=100&cursor=c%2F1',
-      '/api/inventory?limit=100',
+      '/api/inventory?sku=TEA-001%2CLAWN-001&limit=100',
       '/api/inventory/TEA-001',
       '/api/inventory',
       '/api/inventory/TEA-9',

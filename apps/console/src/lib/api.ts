@@ -219,9 +219,12 @@ export function createApi(deps: Deps) {
     /** The catalogue in sku order, of the products matching `q` (sku, name or description) when given. */
     products: (q: { q?: string; limit?: number; cursor?: string } = {}) =>
       send<Page<Product>>('GET', `/api/products?${query({ q: q.q, limit: q.limit ?? 20, cursor: q.cursor })}`),
-    /** The stock ledger in sku order (admin). */
-    stockLevels: (q: { limit?: number; cursor?: string } = {}) =>
-      send<Page<StockLevel>>('GET', `/api/inventory?${query({ limit: q.limit ?? 20, cursor: q.cursor })}`),
+    /** The stock ledger in sku order (admin), of the given skus only when there are some (up to 100). */
+    stockLevels: (q: { skus?: string[]; limit?: number; cursor?: string } = {}) =>
+      send<Page<StockLevel>>(
+        'GET',
+        `/api/inventory?${query({ sku: q.skus?.join(','), limit: q.limit ?? 20, cursor: q.cursor })}`,
+      ),
     stockLevel: (sku: string) => send<StockLevel>('GET', `/api/inventory/${encodeURIComponent(sku)}`),
     addProduct: (body: { sku: string; name: string; description?: string; price: Money; quantity: number }) =>
       send<Product>('POST', '/api/inventory', body),

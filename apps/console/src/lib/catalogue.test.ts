@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { Page, Product, StockLevel } from './api.ts';
+import type { Product, StockLevel } from './api.ts';
 import {
   type CatalogueSource,
   fieldErrorsOf,
@@ -45,48 +45,34 @@ describe('the join of the products with the stock ledger', () => {
   function source(size: number, match = (_sku: string) => true) {
     const skus = Array.from({ length: size }, (_, i) => `SKU-${String(i).padStart(4, '0')}`);
     const asked: string[] = [];
-    const pageOf = <T>(all: T[], limit: number, cursor?: string): Page<T> => {
-      const from = Number(cursor ?? 0);
-      return {
-        items: all.slice(from, from + limit),
-        nextCursor: from + limit < all.length ? String(from + limit) : null,
-      };
-    };
     const fake: CatalogueSource = {
       products: async ({ q, limit, cursor }) => {
         asked.push(`products q=${q ?? ''} limit=${limit} cursor=${cursor ?? ''}`);
-        return pageOf(
-          skus.filter(match).map((s) => product(s)),
-          limit,
-          cursor,
-        );
+        const all = skus.filter(match);
+        const from = Number(cursor ?? 0);
+        return {
+          items: all.slice(from, from + limit).map((s) => product(s)),
+          nextCursor: from + limit < all.length ? String(from + limit) : null,
+        };
       },
-      stockLevels: async ({ limit, cursor }) => {
-        asked.push(`levels limit=${limit} cursor=${cursor ?? ''}`);
-        return pageOf(
-          skus.map((s) => level(s)),
-          limit,
-          cursor,
-        );
-      },
-      stockLevel: async (sku) => {
-        asked.push(`level ${sku}`);
-        return level(sku, 1, 0);
+      stockLevels: async (q) => {
+        asked.push(`levels of ${q.skus.length} from ${q.skus[0]}`);
+        return { items: q.skus.filter((s) => skus.includes(s)).map((s) => level(s)), nextCursor: null };
       },
     };
-    return { fake, asked, skus };
+    return { fake, asked };
   }
 
-  it('reads the first page of products and the ledger’s first page, which holds their levels', async () => {
+  it('reads a page of products, then the levels of exactly those skus', async () => {
     const { fake, asked } = source(250);
     const catalogue = await loadCatalogue(fake, '', 20);
     expect(catalogue.more).toBe(true);
     expect(catalogue.rows).toHaveLength(20);
     expect(catalogue.rows.every((r) => r.level?.sku === r.product.sku)).toBe(true);
-    expect(asked).toEqual(['products q= limit=20 cursor=', 'levels limit=100 cursor=']);
+    expect(asked).toEqual(['products q= limit=20 cursor=', 'levels of 20 from SKU-0000']);
   });
 
-  it('loads more in pages of at most 100, and walks the ledger only as far as the products shown', async () => {
+  it('loads more in pages of at most 100, and asks for levels 100 skus at a time', async () => {
     const { fake, asked } = source(250);
     const catalogue = await loadCatalogue(fake, '', 140);
     expect(catalogue.rows).toHaveLength(140);
@@ -94,8 +80,8 @@ describe('the join of the products with the stock ledger', () => {
     expect(asked).toEqual([
       'products q= limit=100 cursor=',
       'products q= limit=40 cursor=100',
-      'levels limit=100 cursor=',
-      'levels limit=100 cursor=100',
+      'levels of 100 from SKU-0000',
+      'levels of 40 from SKU-0100',
     ]);
   });
 
@@ -104,24 +90,7 @@ describe('the join of the products with the stock ledger', () => {
     const catalogue = await loadCatalogue(fake, 'tea', 20);
     expect(catalogue.more).toBe(false);
     expect(catalogue.rows.map((r) => r.level?.sku)).toEqual(['SKU-0005', 'SKU-0210']);
-    expect(asked).toEqual([
-      'products q=tea limit=20 cursor=',
-      'levels limit=100 cursor=',
-      'levels limit=100 cursor=100',
-      'levels limit=100 cursor=200',
-    ]);
-  });
-
-  it('asks for the level of a product added after the ledger was read on its own', async () => {
-    const { fake, asked } = source(3);
-    const products = fake.products;
-    fake.products = async (q) => ({
-      ...(await products(q)),
-      items: [...(await products(q)).items, product('TEA-NEW')],
-    });
-    const catalogue = await loadCatalogue(fake, '', 20);
-    expect(catalogue.rows.map((r) => r.level?.onHand)).toEqual([7, 7, 7, 1]);
-    expect(asked.at(-1)).toBe('level TEA-NEW');
+    expect(asked).toEqual(['products q=tea limit=20 cursor=', 'levels of 2 from SKU-0005']);
   });
 
   it('asks the ledger nothing when no product matches', async () => {

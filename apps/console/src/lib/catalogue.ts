@@ -17,8 +17,7 @@ export function joinCatalogue(products: Product[], levels: StockLevel[]): Catalo
 
 export type CatalogueSource = {
   products(q: { q?: string; limit: number; cursor?: string }): Promise<Page<Product>>;
-  stockLevels(q: { limit: number; cursor?: string }): Promise<Page<StockLevel>>;
-  stockLevel(sku: string): Promise<StockLevel>;
+  stockLevels(q: { skus: string[]; limit: number }): Promise<Page<StockLevel>>;
 };
 
 /** loadCatalogue reads the first `wanted` products matching `q`, each joined with its stock level. */
@@ -38,20 +37,14 @@ export async function loadCatalogue(source: CatalogueSource, q: string, wanted: 
   return { rows: joinCatalogue(products, levels), more: cursor !== undefined };
 }
 
-/** levelsOf walks the ledger (it has no search) until every sku asked for is found or the ledger ends. */
+/** levelsOf asks the ledger for these skus' levels, up to 100 skus a request. */
 async function levelsOf(source: CatalogueSource, skus: string[]): Promise<StockLevel[]> {
-  const missing = new Set(skus);
   const found: StockLevel[] = [];
-  let cursor: string | undefined;
-  while (missing.size > 0) {
-    const page = await source.stockLevels({ limit: MAX_PAGE, cursor });
-    for (const level of page.items) if (missing.delete(level.sku)) found.push(level);
-    if (!page.nextCursor) break;
-    cursor = page.nextCursor;
+  for (let from = 0; from < skus.length; from += MAX_PAGE) {
+    const page = await source.stockLevels({ skus: skus.slice(from, from + MAX_PAGE), limit: MAX_PAGE });
+    found.push(...page.items);
   }
-  // A product added between the two reads is past the ledger's end as it was read: ask for it alone.
-  const late = await Promise.all([...missing].map((sku) => source.stockLevel(sku).catch(() => undefined)));
-  return [...found, ...late.filter((level) => level !== undefined)];
+  return found;
 }
 
 /** stockConflictText says why an adjustment was refused, from the STOCK_CONFLICT problem's onHand and reserved. */

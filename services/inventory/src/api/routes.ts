@@ -1,6 +1,6 @@
 // The inventory service's public HTTP surface: the catalogue for anyone, stock management for admins.
 import type { Db } from '@bazaar/kit/database';
-import { type App, listQuery, page, problemAnswer } from '@bazaar/kit/server';
+import { type App, page, problemAnswer } from '@bazaar/kit/server';
 import { addProduct } from '../use-cases/add-product.ts';
 import { adjustStock } from '../use-cases/adjust-stock.ts';
 import { getProduct, searchProducts } from '../use-cases/browse-catalogue.ts';
@@ -14,6 +14,7 @@ import {
   ProductSchema,
   SkuParams,
   StockLevelSchema,
+  StockQuery,
 } from './schemas.ts';
 
 export function inventoryRoutes(app: App, deps: { db: Db }): void {
@@ -93,12 +94,12 @@ export function inventoryRoutes(app: App, deps: { db: Db }): void {
       config: { access: 'admin' },
       schema: {
         tags,
-        summary: 'Stock levels of every sku (admin)',
-        querystring: listQuery,
+        summary: 'Stock levels of every sku, or of the skus asked for (admin)',
+        querystring: StockQuery,
         response: { 200: page(StockLevelSchema) },
       },
     },
-    async (req) => listStockLevels(db, req.query.limit, req.query.cursor),
+    async (req) => listStockLevels(db, req.query.limit, req.query.cursor, req.query.sku?.split(',')),
   );
 
   app.get(

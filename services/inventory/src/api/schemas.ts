@@ -47,6 +47,20 @@ export const ProductQuery = Type.Object(
   { additionalProperties: true },
 );
 
+const ONE_SKU = SKU_PATTERN.slice(1, -1);
+export const StockQuery = Type.Object(
+  {
+    sku: Type.Optional(
+      Type.String({
+        pattern: `^${ONE_SKU}(,${ONE_SKU}){0,99}$`,
+        description: 'Only these skus, comma-separated (up to 100): LAWN-001,TEA-001',
+      }),
+    ),
+    ...listQuery.properties,
+  },
+  { additionalProperties: true },
+);
+
 export const SkuParams = Type.Object({ sku: Type.String({ minLength: 1, maxLength: 100 }) });
 
 export const NewProductBody = Type.Object(

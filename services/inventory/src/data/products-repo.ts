@@ -141,16 +141,16 @@ export const productsRepo = {
   },
 
   /** Stock levels in sku order, with sold and adjustments summed from the reservation and adjustment records. */
-  async levels(q: Tx, limit: number, filter: { sku?: string; after?: string } = {}): Promise<StockLevel[]> {
+  async levels(q: Tx, limit: number, filter: { skus?: string[]; after?: string } = {}): Promise<StockLevel[]> {
     const rows = await q.query(
       `SELECT p.sku, p.on_hand, p.reserved, p.initial_quantity,
          coalesce((SELECT sum(a.delta) FROM stock_adjustments a WHERE a.sku = p.sku), 0) AS adjustments,
          coalesce((SELECT sum(l.quantity) FROM reservation_lines l JOIN reservations r ON r.order_id = l.order_id
                    WHERE l.sku = p.sku AND r.status = 'COMMITTED'), 0) AS sold
        FROM products p
-       WHERE ($1::text IS NULL OR p.sku = $1) AND ($2::text IS NULL OR p.sku > $2)
+       WHERE ($1::text[] IS NULL OR p.sku = ANY($1)) AND ($2::text IS NULL OR p.sku > $2)
        ORDER BY p.sku LIMIT $3`,
-      [filter.sku ?? null, filter.after ?? null, limit],
+      [filter.skus ?? null, filter.after ?? null, limit],
     );
     return rows.map(toLevel);
   },
