@@ -25,12 +25,14 @@ import type { Registry } from 'prom-client';
 import type { Logger } from '../telemetry/logger.ts';
 import { withRequestId } from '../telemetry/tracing.ts';
 import { type Access, type Caller, callerOf, enforce } from './auth.ts';
-import { AppError, internal, notFound, payloadTooLarge, problemOf, validationFailed } from './errors.ts';
+import { frameworkError, installErrorAnswers } from './error-answers.ts';
+import { problemOf, validationFailed } from './errors.ts';
 import { fastifyLoggers } from './fastify-loggers.ts';
 import { httpMetrics } from './metrics.ts';
+import { installProbeRoutes } from './probe-routes.ts';
 import { probeRoutes, probeTraceId } from './probes.ts';
 import { requestIdOf } from './request-id.ts';
-import { fieldErrors, installValidators } from './validation.ts';
+import { installValidators } from './validation.ts';
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -65,17 +67,6 @@ export type ServerOptions = {
   readiness?: Record<string, () => Promise<unknown>>;
   title?: string;
 };
-
-/** frameworkError maps the router's own errors (bad URL encoding, over-long path segment) to problems. */
-export function frameworkError(error: { code?: string }): AppError {
-  if (error.code === 'FST_ERR_BAD_URL')
-    return new AppError('BAD_REQUEST', 400, 'The URL is not validly encoded.', {}, [
-      { path: '(url)', message: 'must be validly percent-encoded UTF-8' },
-    ]);
-  if (error.code === 'FST_ERR_MAX_PARAM_LENGTH')
-    return new AppError('URI_TOO_LONG', 414, 'A path segment is too long.');
-  return internal();
-}
 
 const isEmptyBody = (body: unknown) =>
   body == null || (typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0);
@@ -185,8 +176,9 @@ export function createServer(options: ServerOptions): App {
     req.span?.setAttribute('http.response.status_code', reply.statusCode);
     if (reply.statusCode >= 500) req.span?.setStatus({ code: SpanStatusCode.ERROR });
     req.span?.end();
-    // A probe's 503 is its answer (not ready), not a failure to shout about every second.
-    const failed = reply.statusCode >= 500 && req.span !== undefined;
+    // A probe (no span) answering 503 says 'not ready': its answer, not a failure to shout about every second.
+    const probe = req.span === undefined;
+    const failed = reply.statusCode >= 500 && !probe;
     // The response has gone: the request's context is entered again so that its lines carry its ids.
     context.with(req.traceContext ?? context.active(), () => {
       // 503 is a dependency that could not be reached, which the answer says; any other 5xx is a fault of ours.
@@ -204,93 +196,11 @@ export function createServer(options: ServerOptions): App {
     done();
   });
 
-  app.setErrorHandler((error: unknown, req, reply) => {
-    const appError = toAppError(error);
-    // A 503 the code chose (SERVICE_UNAVAILABLE: a dependency down) is a warning; any other 5xx is a bug.
-    if (appError.status >= 500)
-      context.with(req.traceContext ?? context.active(), () =>
-        error instanceof AppError && error.status === 503
-          ? req.log.warn({ code: appError.code, detail: appError.message }, 'request answered unavailable')
-          : req.log.error({ err: error }, 'unhandled error'),
-      );
-    const traceId = req.span?.spanContext().traceId;
-    return reply.code(appError.status).type('application/problem+json').send(problemOf(appError, traceId));
-  });
-
-  app.setNotFoundHandler((req, reply) => {
-    const traceId = req.span?.spanContext().traceId;
-    return reply
-      .code(404)
-      .type('application/problem+json')
-      .send(problemOf(notFound(`No route for ${req.method} ${req.url.split('?')[0]}.`), traceId));
-  });
-
+  installErrorAnswers(app, bodyLimit);
   app.register(swagger, {
     openapi: { openapi: '3.1.0', info: { title: options.title ?? `Bazaar ${options.service}`, version: '1.0.0' } },
   });
-
-  // While closing, answers tell keep-alive clients to go, so draining finishes with the last request.
-  let closing = false;
-  app.addHook('preClose', async () => {
-    closing = true;
-  });
-  app.addHook('onSend', async (_req, reply) => {
-    if (closing) reply.header('connection', 'close');
-  });
-
-  const exposed = { config: { exposed: true }, schema: { hide: true } };
-  app.get('/healthz', exposed, async () => ({ status: 'ok', service: options.service }));
-  app.get('/readyz', exposed, async (_req, reply) => {
-    const failing: Record<string, string> = {};
-    await Promise.all(
-      Object.entries(options.readiness ?? {}).map(async ([name, check]) => {
-        try {
-          await check();
-        } catch (err) {
-          failing[name] = err instanceof Error ? err.message : String(err);
-        }
-      }),
-    );
-    if (Object.keys(failing).length === 0) return { status: 'ready', service: options.service };
-    return reply
-      .code(503)
-      .type('application/problem+json')
-      .send({
-        ...problemOf(new AppError('NOT_READY', 503, `Not ready: ${Object.keys(failing).join(', ')}.`)),
-        failing,
-      });
-  });
-  app.get('/metrics', exposed, async (_req, reply) => {
-    reply.type(options.registry.contentType);
-    return options.registry.metrics();
-  });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-
-  function toAppError(error: unknown): AppError {
-    if (error instanceof AppError) return error;
-    const e = error as {
-      code?: string;
-      statusCode?: number;
-      validation?: unknown[];
-      validationContext?: string;
-      message?: string;
-    };
-    if (e.validation) return validationFailed(fieldErrors(e.validation as never, e.validationContext));
-    switch (e.code) {
-      case 'FST_ERR_CTP_BODY_TOO_LARGE':
-        return payloadTooLarge(bodyLimit);
-      case 'FST_ERR_CTP_INVALID_JSON_BODY':
-        return validationFailed(
-          [{ path: '(body)', message: 'is not valid JSON' }],
-          'The request body is not valid JSON.',
-        );
-      case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-        return new AppError('UNSUPPORTED_MEDIA_TYPE', 415, 'Send the body as application/json.');
-    }
-    if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500)
-      return new AppError('BAD_REQUEST', e.statusCode, 'The request could not be understood.');
-    return internal();
-  }
+  installProbeRoutes(app, options);
 
   return app;
 }
