@@ -123,6 +123,29 @@ describe('users', () => {
     expect(ok.json()).toMatchObject({ city: 'Karachi', role: 'customer' });
   });
 
+  it('clears the phone or the city given as null, keeps what is not named, and refuses an empty phone', async () => {
+    const user = (
+      await post('/api/users', {
+        name: 'Zara',
+        email: 'zara@example.pk',
+        password: 'secret-123',
+        phone: '03001234567',
+        city: 'Quetta',
+      })
+    ).json();
+    const headers = { 'x-internal-key': key, 'x-user-id': user.id, 'x-user-role': 'customer' };
+    const patch = (payload: object) => svc.app.inject({ method: 'PATCH', url: '/api/users/me', payload, headers });
+    expect((await patch({ phone: null })).json()).toMatchObject({ phone: null, city: 'Quetta', name: 'Zara' });
+    expect((await patch({ city: null, name: 'Zara Baloch' })).json()).toMatchObject({
+      phone: null,
+      city: null,
+      name: 'Zara Baloch',
+    });
+    expect((await patch({ phone: '' })).json().code).toBe('VALIDATION_FAILED');
+    expect((await patch({ name: null })).json().code).toBe('VALIDATION_FAILED');
+    expect((await svc.app.inject({ url: '/api/users/me', headers })).json()).toMatchObject({ phone: null, city: null });
+  });
+
   it('lets only admins list users, and refuses requests without the internal key', async () => {
     const customer = await svc.app.inject({ url: '/api/users', headers: { ...admin, 'x-user-role': 'customer' } });
     expect(customer.json().code).toBe('FORBIDDEN');

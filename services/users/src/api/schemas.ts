@@ -38,8 +38,13 @@ export const TokenSchema = Type.Object({
   expiresIn: Type.Integer(),
 });
 
+/** null clears the phone or the city: both are optional parts of a profile. */
 export const ProfilePatch = Type.Object(
-  { name: Type.Optional(Name), phone: Type.Optional(Phone), city: Type.Optional(City) },
+  {
+    name: Type.Optional(Name),
+    phone: Type.Optional(Type.Union([Phone, Type.Null()])),
+    city: Type.Optional(Type.Union([City, Type.Null()])),
+  },
   { additionalProperties: false },
 );
 

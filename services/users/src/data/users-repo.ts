@@ -43,11 +43,24 @@ export const usersRepo = {
     return row ? { user: toUser(row), passwordHash: row.password_hash } : null;
   },
 
-  async update(q: Tx, id: string, changes: { name?: string; phone?: string; city?: string }): Promise<User | null> {
+  /** Sets the fields present in `changes` (null clears phone or city) and keeps the others. */
+  async update(
+    q: Tx,
+    id: string,
+    changes: { name?: string; phone?: string | null; city?: string | null },
+  ): Promise<User | null> {
     const [row] = await q.query(
-      `UPDATE users SET name = coalesce($2, name), phone = coalesce($3, phone), city = coalesce($4, city)
+      `UPDATE users SET name = coalesce($2, name), phone = CASE WHEN $5 THEN $3 ELSE phone END,
+       city = CASE WHEN $6 THEN $4 ELSE city END
        WHERE id = $1 RETURNING *`,
-      [id, changes.name ?? null, changes.phone ?? null, changes.city ?? null],
+      [
+        id,
+        changes.name ?? null,
+        changes.phone ?? null,
+        changes.city ?? null,
+        changes.phone !== undefined,
+        changes.city !== undefined,
+      ],
     );
     return row ? toUser(row) : null;
   },

@@ -4,6 +4,9 @@ import { notFound } from '@bazaar/kit/server';
 import { usersRepo } from '../data/users-repo.ts';
 import type { User } from '../domain/user.ts';
 
+/** What a customer may change of their profile; null clears the phone or the city. */
+export type ProfileChanges = { name?: string; phone?: string | null; city?: string | null };
+
 export async function getProfile(db: Db, userId: string): Promise<User> {
   const user = await usersRepo.byId(db, userId);
   if (!user) throw notFound('No such user.');
@@ -13,7 +16,7 @@ export async function getProfile(db: Db, userId: string): Promise<User> {
 export async function updateProfile(
   db: Db,
   userId: string,
-  changes: { name?: string; phone?: string; city?: string },
+  changes: ProfileChanges,
 ): Promise<User> {
   const user = await usersRepo.update(db, userId, { ...changes, name: changes.name?.trim() });
   if (!user) throw notFound('No such user.');
