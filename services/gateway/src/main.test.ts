@@ -594,6 +594,13 @@ describe('streams and failures', () => {
       // Three streams on a pool of two sockets: each leaves the pool once it is a stream.
       for (let i = 0; i < 3; i++) expect((await stream(customer)).status).toBe(200);
       expect(await stream(customer)).toMatchObject({ status: 429, body: { code: 'RATE_LIMITED' } });
+      // A HEAD holds nothing open: it is not counted.
+      const head = await request(`${small.url}/api/orders/o-3/events`, {
+        method: 'HEAD',
+        headers: { authorization: `Bearer ${customer}` },
+      });
+      expect(head.statusCode).toBe(200);
+      await head.body.dump();
       expect((await stream(admin)).status).toBe(200);
       const plain = await request(`${small.url}/api/orders`, { headers: { authorization: `Bearer ${admin}` } });
       expect(plain.statusCode).toBe(200);

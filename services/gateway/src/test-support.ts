@@ -49,6 +49,7 @@ export async function fakeService(name: string, options: FakeOptions): Promise<F
   app.get('/api/orders/:id/events', (req, reply) => {
     reply.hijack();
     reply.raw.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    if (req.method === 'HEAD') return void reply.raw.end();
     reply.raw.write('data: {"status":"PENDING"}\n\n');
     void released.then(() => reply.raw.write('data: {"status":"CONFIRMED"}\n\n'));
     req.raw.socket.on('close', () => streamClosed());

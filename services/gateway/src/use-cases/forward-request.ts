@@ -240,7 +240,8 @@ export function forwarder(options: ForwardOptions): Forwarder {
           [gathered, status, head] = [[], statusCode, headers];
           return;
         }
-        const stream = typeof type === 'string' && type.startsWith('text/event-stream');
+        // A HEAD's answer has no body, whatever its type says: it holds nothing open.
+        const stream = req.method !== 'HEAD' && typeof type === 'string' && type.startsWith('text/event-stream');
         if (stream && !admitStream(x)) {
           writeProblem(call, tooManyStreams(options.streamsPerClient));
           x.controller?.abort(new Error('too many open event streams'));
