@@ -16,6 +16,7 @@ import {
   until,
 } from './broker-contract.ts';
 import { NatsBroker } from './nats-broker.ts';
+import { streamNames } from './nats-streams.ts';
 
 const url = await brokerOrSkip(NATS_URL);
 const namespace = `test-${randomUUID().slice(0, 8)}`;
@@ -49,6 +50,31 @@ describe.skipIf(!url)('NatsBroker', () => {
     expect(seen.map((e) => e.id)).toEqual([once.id]);
     await broker.close();
   });
+
+  it('declares a durable again when it is deleted under a running consumer, and delivers what follows', async () => {
+    const lines: string[] = [];
+    const broker = await open(pino({ level: 'info' }, { write: (line: string) => void lines.push(line) }));
+    const type = unique('gone');
+    const consumer = unique('gone');
+    const { seen, handler } = recorder();
+    await broker.subscribe(consumer, [type], handler);
+    await broker.publish(event(type));
+    await until(() => seen.length === 1);
+    // As an operator's `nats consumer rm`, or a server that lost its state, would leave it.
+    const nc = await connect({ servers: url! });
+    const jsm = await nc.jetstreamManager();
+    const durable = `${consumer}_${type}`.replace(/[^A-Za-z0-9_-]/g, '_');
+    const stream = streamNames(namespace).events;
+    await jsm.consumers.delete(stream, durable);
+    await until(() => lines.some((l) => l.includes('nats durable consumer gone')), 15_000);
+    await until(() => jsm.consumers.info(stream, durable).then(Boolean, () => false), 15_000);
+    // Declared again: what is published from now on reaches the handler.
+    const after = event(type);
+    await broker.publish(after);
+    await until(() => seen.some((e) => e.id === after.id), 15_000);
+    await nc.close();
+    await broker.close();
+  }, 40_000);
 
   it('after the connection drops, rejects publish without waiting to reconnect, then reconnects and resumes consuming', async () => {
     let broker: NatsBroker | undefined;

@@ -2,7 +2,7 @@
 // with a delayed nak, dead letters at the last attempt (see nats-streams.ts); the client does the reconnecting.
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { ConsumerMessages, JetStreamClient } from 'nats';
-import { connect, Events, headers, type JsMsg, type NatsConnection } from 'nats';
+import { ConsumerEvents, connect, Events, headers, type JsMsg, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
 import type { AdapterOptions, ResolvedOptions } from './adapter-common.ts';
 import {
@@ -68,7 +68,7 @@ export class NatsBroker implements Broker {
 
   async subscribe(consumer: string, types: string[], handler: Handler): Promise<void> {
     const subscriptions = this.streams.durables(consumer, types).map((d) => ({ ...d, consumer, handler }));
-    for (const s of subscriptions) await this.streams.declareConsumer(s, this.options.maxAttempts);
+    for (const s of subscriptions) await this.streams.declareConsumer(s);
     this.subscriptions.push(...subscriptions);
     for (const s of subscriptions) this.loops.push(this.run(s));
   }
@@ -98,14 +98,35 @@ export class NatsBroker implements Broker {
         this.log.warn({ server: status.data }, 'nats disconnected; reconnecting');
       }
       if (status.type !== Events.Reconnect) continue;
-      this.connected = true;
       this.log.info({ server: status.data }, 'nats reconnected');
+      // Declared before publishing resumes: a server back without its state would drop what no durable yet wants.
       await this.streams
         .declare()
-        .then(() =>
-          Promise.all(this.subscriptions.map((s) => this.streams.declareConsumer(s, this.options.maxAttempts))),
-        )
+        .then(() => Promise.all(this.subscriptions.map((s) => this.streams.declareConsumer(s))))
         .catch((err) => this.log.warn({ err }, 'nats re-declaration failed'));
+      this.connected = true;
+    }
+  }
+
+  /**
+   * Declares a durable again once the server says it is gone (deleted by hand, or a server that lost its state) and
+   * ends its pull, so run() takes it up afresh. Without this the client would retry the missing durable for ever,
+   * and the stream, keeping events only for the durables that want them, would drop every one meant for it.
+   */
+  private async recreateWhenGone(s: Subscription, messages: ConsumerMessages): Promise<void> {
+    for await (const status of await messages.status()) {
+      const gone =
+        status.type === ConsumerEvents.ConsumerDeleted ||
+        status.type === ConsumerEvents.ConsumerNotFound ||
+        status.type === ConsumerEvents.StreamNotFound;
+      if (!gone || this.closing) continue;
+      this.log.error({ durable: s.name, status: status.type }, 'nats durable consumer gone; declaring it again');
+      await this.streams
+        .declare()
+        .then(() => this.streams.declareConsumer(s))
+        .catch((err) => this.log.warn({ err, durable: s.name }, 'nats re-declaration failed'));
+      await messages.close();
+      return;
     }
   }
 
@@ -116,6 +137,7 @@ export class NatsBroker implements Broker {
         const consumer = await this.js.consumers.get(this.streams.events, s.name);
         const messages = await consumer.consume({ max_messages: this.options.prefetch });
         this.pulling.add(messages);
+        void this.recreateWhenGone(s, messages);
         if (this.closing) await messages.close();
         for await (const m of messages) {
           // At most `prefetch` handlers at once per durable, as RabbitMQ's prefetch bounds them.

@@ -69,9 +69,11 @@ export class Streams {
     }));
   }
 
-  async declareConsumer(d: Durable, maxAttempts: number): Promise<void> {
-    // max_deliver has one spare delivery: it arrives only when the last attempt never finished, and dead-letters.
-    const limits = { ack_wait: nanos(30_000), max_deliver: maxAttempts + 1 };
+  async declareConsumer(d: Durable): Promise<void> {
+    // Deliveries are not capped by the server: past maxAttempts (an attempt that never finished) a delivery is
+    // dead-lettered, and one whose dead-letter publish failed comes back until that publish succeeds. A cap would
+    // let such an event go neither handled nor dead-lettered. The adapter counts the attempts.
+    const limits = { ack_wait: nanos(30_000), max_deliver: -1 };
     // DeliverPolicy.New, as a new RabbitMQ queue starts empty: a new durable must not re-run a week of old events.
     const config = {
       durable_name: d.name,
