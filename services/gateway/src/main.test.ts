@@ -602,6 +602,9 @@ describe('streams and failures', () => {
       expect(head.statusCode).toBe(200);
       await head.body.dump();
       expect((await stream(admin)).status).toBe(200);
+      expect(await (await request(`${small.url}/metrics`)).body.text()).toMatch(
+        /^gateway_open_event_streams(\{[^}]*\})? 4$/m,
+      );
       const plain = await request(`${small.url}/api/orders`, { headers: { authorization: `Bearer ${admin}` } });
       expect(plain.statusCode).toBe(200);
       await plain.body.dump();

@@ -4,7 +4,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 import { AppError, identityHeaders, unavailable } from '@bazaar/kit/server';
 import type { Logger } from '@bazaar/kit/telemetry';
-import { Counter, type Registry } from 'prom-client';
+import { Counter, Gauge, type Registry } from 'prom-client';
 import { type Call, type EdgeResponse, endSpan, writeProblem } from '../api/call.ts';
 import type { RelayControl, RelayError, RelayHandler } from '../clients/relay-connections.ts';
 import type { Replica, Upstream } from '../clients/upstreams.ts';
@@ -109,6 +109,14 @@ export function forwarder(options: ForwardOptions): Forwarder {
   });
   const streams = new Set<Exchange>();
   const streamsOf = new Map<string, number>();
+  new Gauge({
+    name: 'gateway_open_event_streams',
+    help: 'Event streams the gateway holds open to the services',
+    registers: [options.registry],
+    collect() {
+      this.set(streams.size);
+    },
+  });
   let draining = false;
 
   /** admitStream counts an event stream against its client, unless the client holds as many as it may already. */
