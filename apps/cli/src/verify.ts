@@ -1,5 +1,6 @@
 // `bazaar verify`: checks the invariants that must hold across services, through their public admin APIs:
-// stock conserved, money conserved, one shipment per confirmed order, nothing stuck PENDING, a balanced ledger.
+// stock conserved, money conserved, one shipment per confirmed order, nothing stuck PENDING, a balanced ledger, and
+// every customer's order history caught up with the orders.
 import { loadConfig } from './config.ts';
 import { targetUrl } from './target-url.ts';
 
@@ -30,6 +31,7 @@ type Stock = {
   adjustments: number;
 };
 type Shipment = { orderId: string; status: string; trackingNumber: string };
+type HistoryEntry = { orderId: string; status: string };
 type PaymentSummary = {
   byOrder: { orderId: string; method: string; status: string; captured: number; refunded: number }[];
   ledger: { balanced: boolean };
@@ -63,11 +65,12 @@ export async function verifyPlatform(
   // or the settling time runs out, and the last result is the verdict.
   const deadline = Date.now() + settleMs;
   for (;;) {
-    const [orders, stock, shipments, payments] = await Promise.all([
+    const [orders, stock, shipments, payments, history] = await Promise.all([
       api.all<Order>('/api/orders'),
       api.all<Stock>('/api/inventory'),
       api.all<Shipment>('/api/shipments'),
       api.get<PaymentSummary>('/api/payments/summary'),
+      api.all<HistoryEntry>('/api/users/order-history'),
     ]);
     const checks = [
       checkPending(orders),
@@ -75,6 +78,7 @@ export async function verifyPlatform(
       checkMoney(orders, payments),
       checkShipments(orders, shipments),
       checkLedger(payments),
+      checkHistory(orders, history),
     ];
     if (checks.every((c) => c.ok) || Date.now() > deadline) return checks;
     await new Promise((r) => setTimeout(r, 500));
@@ -166,6 +170,22 @@ function checkLedger(payments: PaymentSummary): Check {
     name: 'payments ledger balanced (debits = credits)',
     ok: payments.ledger.balanced,
     problems: payments.ledger.balanced ? [] : ['the ledger does not balance'],
+  };
+}
+
+/** The users service's read model is fed by order events: once they are in, each order's entry shows its status. */
+export function checkHistory(orders: Order[], history: HistoryEntry[]): Check {
+  const seen = new Map(history.map((h) => [h.orderId, h.status]));
+  const problems: string[] = [];
+  for (const o of orders) {
+    const status = seen.get(o.id);
+    if (status === undefined) problems.push(`${o.id} (${o.status}) is missing from its customer's order history`);
+    else if (status !== o.status) problems.push(`${o.id} is ${o.status}, its customer's order history says ${status}`);
+  }
+  return {
+    name: `every order in its customer's order history, with its status (${history.length} entries)`,
+    ok: problems.length === 0,
+    problems,
   };
 }
 

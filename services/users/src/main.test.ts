@@ -146,6 +146,38 @@ describe('users', () => {
     expect((await svc.app.inject({ url: '/api/users/me', headers })).json()).toMatchObject({ phone: null, city: null });
   });
 
+  it("lists every customer's order history for admins, in order id order and paged, and for nobody else", async () => {
+    for (const [orderId, userId, status] of [
+      ['ord_b', 'usr_1', 'CONFIRMED'],
+      ['ord_a', 'usr_2', 'REJECTED'],
+      ['ord_c', 'usr_1', 'DELIVERED'],
+    ])
+      await svc.db.query(
+        `INSERT INTO order_history (order_id, user_id, status, total, item_count, placed_at, updated_at, version)
+         VALUES ($1, $2, $3, 100, 1, now(), now(), 1)`,
+        [orderId, userId, status],
+      );
+    const first = await svc.app.inject({ url: '/api/users/order-history?limit=2', headers: admin });
+    expect(
+      first
+        .json()
+        .items.map((e: { orderId: string; userId: string; status: string }) => [e.orderId, e.userId, e.status]),
+    ).toEqual([
+      ['ord_a', 'usr_2', 'REJECTED'],
+      ['ord_b', 'usr_1', 'CONFIRMED'],
+    ]);
+    const next = await svc.app.inject({
+      url: `/api/users/order-history?limit=2&cursor=${first.json().nextCursor}`,
+      headers: admin,
+    });
+    expect(next.json()).toMatchObject({ items: [{ orderId: 'ord_c' }], nextCursor: null });
+    const customer = await svc.app.inject({
+      url: '/api/users/order-history',
+      headers: { ...admin, 'x-user-role': 'customer' },
+    });
+    expect(customer.json().code).toBe('FORBIDDEN');
+  });
+
   it('lets only admins list users, and refuses requests without the internal key', async () => {
     const customer = await svc.app.inject({ url: '/api/users', headers: { ...admin, 'x-user-role': 'customer' } });
     expect(customer.json().code).toBe('FORBIDDEN');

@@ -32,6 +32,7 @@ export const routeTable: readonly { path: string; service: ServiceName }[] = [
 export const apiRoutes: readonly string[] = [
   '/api/users/me',
   '/api/users/me/orders',
+  '/api/users/order-history',
   '/api/auth/login',
   '/api/products/:sku',
   '/api/inventory/:sku',
@@ -123,6 +124,7 @@ const accessRules: readonly [method: string, pattern: string, access: Access][] 
   ['GET', '/api/shipping/rates', 'public'],
   ['POST', '/api/payments/callbacks/{provider}', 'public'],
   ['GET', '/api/users', 'admin'],
+  ['GET', '/api/users/order-history', 'admin'],
   ['*', '/api/inventory/**', 'admin'],
   ['*', '/api/ops/**', 'admin'],
 ];

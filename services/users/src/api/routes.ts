@@ -4,11 +4,19 @@ import { type App, listQuery, page, problemAnswer } from '@bazaar/kit/server';
 import type { UsersConfig } from '../config.ts';
 import { listUsers } from '../use-cases/list-users.ts';
 import { logIn } from '../use-cases/log-in.ts';
-import { orderHistory } from '../use-cases/order-history.ts';
+import { allOrderHistory, orderHistory } from '../use-cases/order-history.ts';
 import { getProfile, updateProfile } from '../use-cases/profile.ts';
 import { signUp } from '../use-cases/sign-up.ts';
 import type { Signer } from '../use-cases/signing-keys.ts';
-import { HistoryEntrySchema, LoginBody, ProfilePatch, SignUpBody, TokenSchema, UserSchema } from './schemas.ts';
+import {
+  AnyoneHistoryEntrySchema,
+  HistoryEntrySchema,
+  LoginBody,
+  ProfilePatch,
+  SignUpBody,
+  TokenSchema,
+  UserSchema,
+} from './schemas.ts';
 
 export function usersRoutes(app: App, deps: { db: Db; signer: Signer; config: UsersConfig }): void {
   const { db, signer, config } = deps;
@@ -79,6 +87,20 @@ export function usersRoutes(app: App, deps: { db: Db; signer: Signer; config: Us
       },
     },
     async (req) => orderHistory(db, req.caller!.id, req.query.limit, req.query.cursor),
+  );
+
+  app.get(
+    '/api/users/order-history',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary: "Every customer's order history, in order id order (admin)",
+        querystring: listQuery,
+        response: { 200: page(AnyoneHistoryEntrySchema) },
+      },
+    },
+    async (req) => allOrderHistory(db, req.query.limit, req.query.cursor),
   );
 
   app.get(

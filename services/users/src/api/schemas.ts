@@ -57,3 +57,6 @@ export const HistoryEntrySchema = Type.Object({
   placedAt: Type.String({ format: 'date-time' }),
   updatedAt: Type.String({ format: 'date-time' }),
 });
+
+/** An entry of the admin's view of every customer's history: whose it is, too. */
+export const AnyoneHistoryEntrySchema = Type.Object({ ...HistoryEntrySchema.properties, userId: Type.String() });

@@ -50,6 +50,15 @@ export const orderHistoryRepo = {
     );
   },
 
+  /** Every customer's entries in order id order, after the given id (the admin's view, for `bazaar verify`). */
+  async listAll(q: Tx, limit: number, after?: string): Promise<(HistoryEntry & { userId: string })[]> {
+    const rows = await q.query(
+      'SELECT * FROM order_history WHERE ($1::text IS NULL OR order_id > $1) ORDER BY order_id LIMIT $2',
+      [after ?? null, limit],
+    );
+    return rows.map((r) => ({ ...toEntry(r), userId: r.user_id }));
+  },
+
   async list(q: Tx, userId: string, limit: number, after?: [string, string]): Promise<HistoryEntry[]> {
     const rows = after
       ? await q.query(

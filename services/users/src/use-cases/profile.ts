@@ -13,11 +13,7 @@ export async function getProfile(db: Db, userId: string): Promise<User> {
   return user;
 }
 
-export async function updateProfile(
-  db: Db,
-  userId: string,
-  changes: ProfileChanges,
-): Promise<User> {
+export async function updateProfile(db: Db, userId: string, changes: ProfileChanges): Promise<User> {
   const user = await usersRepo.update(db, userId, { ...changes, name: changes.name?.trim() });
   if (!user) throw notFound('No such user.');
   return user;
