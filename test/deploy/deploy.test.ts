@@ -915,7 +915,7 @@ function settingsRead(): Set<string> {
   const names = new Set<string>();
   for (const file of grep.stdout.split('\n').filter((f) => f && !f.endsWith('.test.ts') && existsSync(join(repo, f))))
     for (const m of readFileSync(join(repo, file), 'utf8').matchAll(
-      /\b(?:str|int|bool|optional)\(\s*'([A-Z][A-Z0-9_]*)'|\benv: '([A-Z][A-Z0-9_]*)'/g,
+      /\b(?:str|int|bool|optional|grpcPort)\(\s*'([A-Z][A-Z0-9_]*)'|\benv: '([A-Z][A-Z0-9_]*)'/g,
     ))
       names.add(m[1] ?? m[2]);
   return names;

@@ -128,6 +128,14 @@ export function brokerContract({ open, consumer }: ContractTarget): void {
       event: { id: poison.id, type, data: poison.data },
     });
     expect(calls).toBe(MAX_ATTEMPTS);
+    // Counted without being read, for metrics: one for this consumer, none for another.
+    const other = consumer('poison-other');
+    expect(await broker.deadLetterCounts([name, other])).toEqual(
+      new Map([
+        [name, 1],
+        [other, 0],
+      ]),
+    );
 
     broken = false;
     expect(await broker.replay(randomUUID(), name)).toBe(false);
@@ -135,6 +143,7 @@ export function brokerContract({ open, consumer }: ContractTarget): void {
     await until(() => handled.length === 1);
     expect(handled).toEqual([poison.id]);
     expect(await broker.deadLetters()).toEqual([]);
+    expect((await broker.deadLetterCounts([name])).get(name)).toBe(0);
     await broker.close();
   });
 }

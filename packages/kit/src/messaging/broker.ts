@@ -12,6 +12,8 @@ export interface Broker {
   /** Delivers events of these types to the consumer until the handler succeeds or attempts run out. */
   subscribe(consumer: string, types: string[], handler: Handler): Promise<void>;
   deadLetters(): Promise<DeadLetter[]>;
+  /** How many dead letters wait for each of these consumers, counted without reading them (for metrics). */
+  deadLetterCounts(consumers: string[]): Promise<Map<string, number>>;
   /** Puts a dead letter back on its consumer's queue. */
   replay(eventId: string, consumer: string): Promise<boolean>;
   close(): Promise<void>;

@@ -25,6 +25,10 @@ export class InProcessBroker implements Broker {
     this.subscriptions.push({ consumer, types: new Set(types), handler });
   }
 
+  async deadLetterCounts(consumers: string[]): Promise<Map<string, number>> {
+    return new Map(consumers.map((c) => [c, this.dead.filter((d) => d.consumer === c).length]));
+  }
+
   async deadLetters(): Promise<DeadLetter[]> {
     return [...this.dead];
   }

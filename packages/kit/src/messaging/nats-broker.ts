@@ -81,6 +81,10 @@ export class NatsBroker implements Broker {
     return this.streams.replay(eventId, consumer);
   }
 
+  deadLetterCounts(consumers: string[]): Promise<Map<string, number>> {
+    return this.streams.deadCounts(consumers);
+  }
+
   async close(): Promise<void> {
     this.closing = true;
     await Promise.all([...this.pulling].map((messages) => messages.close()));

@@ -104,6 +104,13 @@ export class Streams {
     });
   }
 
+  /** Dead letters per consumer, from the dead-letter stream's count per subject. */
+  async deadCounts(consumers: string[]): Promise<Map<string, number>> {
+    const info = await this.jsm.streams.info(this.dead, { subjects_filter: `${this.ns}.dead.>` });
+    const bySubject = info.state.subjects ?? {};
+    return new Map(consumers.map((c) => [c, bySubject[`${this.ns}.dead.${c}`] ?? 0]));
+  }
+
   async deadLetters(): Promise<DeadLetter[]> {
     const letters: DeadLetter[] = [];
     for await (const stored of this.scanDead()) letters.push(toDeadLetter(stored));

@@ -79,6 +79,15 @@ export class RabbitMqBroker implements Broker {
     return this.withChannel((channel) => this.topology.replay(channel, eventId, consumer));
   }
 
+  /** From each dead-letter queue's message count: a peek takes the letters off the queue while it reads them. */
+  async deadLetterCounts(consumers: string[]): Promise<Map<string, number>> {
+    return this.withChannel(async (channel) => {
+      const counts = new Map<string, number>();
+      for (const consumer of consumers) counts.set(consumer, await this.topology.deadCount(channel, consumer));
+      return counts;
+    });
+  }
+
   async close(): Promise<void> {
     this.stopping.abort();
     // Cancel first, so that nothing new arrives while the running handlers finish and settle their messages.

@@ -44,7 +44,16 @@ export class Topology {
     return queue;
   }
 
-  /** peek lists a consumer's dead letters and leaves them in place. */
+  /** deadCount: how many dead letters wait for the consumer (0 when it has no queue yet). */
+  async deadCount(channel: Channel, consumer: string): Promise<number> {
+    const queue = await channel.checkQueue(this.deadQueue(consumer)).catch(() => undefined);
+    return queue?.messageCount ?? 0;
+  }
+
+  /**
+   * peek lists a consumer's dead letters and leaves them in place. While it reads, the letters it holds are off the
+   * queue: another reader meanwhile sees fewer, so counts come from deadCount instead.
+   */
   async peek(channel: Channel, consumer: string, maxAttempts: number): Promise<DeadLetter[]> {
     const letters: DeadLetter[] = [];
     // Unacknowledged gets go back to the queue when the caller closes the channel.

@@ -39,8 +39,7 @@ export function messagingMetrics(registry: Registry, service: string, relay: Out
     registers,
     async collect() {
       this.reset();
-      for (const d of await broker.deadLetters())
-        if (d.consumer === service || d.consumer.startsWith(`${service}.`)) this.inc({ consumer: d.consumer });
+      for (const [consumer, count] of await broker.deadLetterCounts([service])) this.set({ consumer }, count);
     },
   });
 }

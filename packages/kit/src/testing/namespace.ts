@@ -15,7 +15,9 @@ export async function dropNamespace(
   const admin = new pg.Client({ connectionString: servers.postgresUrl });
   await admin.connect();
   try {
-    for (const s of SERVICES) await admin.query(`DROP DATABASE IF EXISTS ${namespace}_${s} WITH (FORCE)`);
+    // Quoted as ensureDatabase creates them: unquoted, a mixed-case namespace would name another (lower-case) database.
+    for (const s of SERVICES)
+      await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(`${namespace}_${s}`)} WITH (FORCE)`);
   } finally {
     await admin.end();
   }
