@@ -20,6 +20,7 @@ let platform: Awaited<ReturnType<typeof startTestPlatform>>;
 let prometheus: ChildProcess;
 let api: string;
 const dir = mkdtempSync(join(tmpdir(), 'bazaar-prometheus-'));
+const rules = join(import.meta.dirname, '../../deploy/prometheus/rules.yml');
 
 const query = async (promql: string) => {
   const res = await fetch(`${api}/api/v1/query?query=${encodeURIComponent(promql)}`);
@@ -52,7 +53,9 @@ describe.runIf(hasPrometheus)('Prometheus scraping every service', () => {
           `  - job_name: ${job}\n    static_configs:\n      - targets: ['${new URL(targets[job as keyof typeof targets]).host}']`,
       )
       .join('\n');
-    writeFileSync(join(dir, 'prometheus.yml'), `global:\n  scrape_interval: 1s\nscrape_configs:\n${jobs}\n`);
+    // The alert rules deploy/ ships, evaluated every second here.
+    const config = `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - ${rules}\nscrape_configs:\n${jobs}\n`;
+    writeFileSync(join(dir, 'prometheus.yml'), config);
     const [port] = await freePorts(1);
     api = `http://127.0.0.1:${port}`;
     prometheus = spawn(
@@ -149,6 +152,27 @@ describe.runIf(hasPrometheus)('Prometheus scraping every service', () => {
       const body = (await res.json()) as { status: string; error?: string };
       expect(body.status, `${expr}: ${body.error ?? ''}`).toBe('success');
     }
+  });
+
+  it("loads deploy/'s alert rules, each over series the services export, and alerts on the dead letter", async () => {
+    type Rule = { name: string; query: string; health: string; lastError?: string; state?: string };
+    const read = async () =>
+      (
+        (await (await fetch(`${api}/api/v1/rules`)).json()) as { data: { groups: { rules: Rule[] }[] } }
+      ).data.groups.flatMap((g) => g.rules);
+    let loaded: Rule[] = [];
+    for (let i = 0; i < 50 && !loaded.some((r) => r.name === 'BazaarDeadLetters' && r.state !== 'inactive'); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      loaded = await read();
+    }
+    expect(loaded.length).toBeGreaterThanOrEqual(9);
+    for (const rule of loaded) expect(rule.health, `${rule.name}: ${rule.lastError ?? ''}`).toBe('ok');
+    expect(loaded.find((r) => r.name === 'BazaarDeadLetters')?.state).toMatch(/pending|firing/);
+    // A metric name no service exports would make its alert silently never fire.
+    const names = new Set(
+      loaded.flatMap((r) => [...r.query.matchAll(/\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b(?!\s*\()/g)].map((m) => m[1])),
+    );
+    for (const name of names) expect((await query(`count(${name})`)).length, name).toBe(1);
   });
 
   it('has outbox backlog, dead letters, breaker state and process figures', async () => {
