@@ -63,6 +63,7 @@ describe('saga figures', () => {
       ordersByStatus: { CONFIRMED: 1, CANCELLED: 1, REJECTED: 1 },
       sagasByStep: { DONE: 3 },
       inFlight: 0,
+      retryingCount: 0,
       retrying: [],
     });
   });

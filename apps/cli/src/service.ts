@@ -24,7 +24,8 @@ export async function runService(name: string | undefined): Promise<void> {
       `${name ? `unknown service "${name}"` : 'which service?'}: give one of ${SERVICES.join(', ')}`,
     );
   const config = loadServiceConfig();
-  const log = createLogger(`bazaar-${name}`, { level: config.logLevel });
+  // The service's own name: the broker's lines (retries, dead letters, reconnects) are the service's lines.
+  const log = createLogger(name as string, { level: config.logLevel });
   // The key is all that stands between a service's port and a caller claiming to be any user or an admin: a
   // well-known default would open every pod to whoever can reach it. (The sandboxes take no key.)
   if (!config.internalKey && name !== 'sandboxes')

@@ -73,6 +73,8 @@ beforeAll(async () => {
     authorized.push(body);
     // 03000000006: payments refuses the request itself, as it would one it cannot validate.
     if (wallet === '03000000006') return reply.code(400).send({ code: 'VALIDATION_FAILED', status: 400 });
+    // 03000000010: payments is down for this order's authorisation every time; the saga keeps retrying it.
+    if (wallet === '03000000010') return reply.code(503).send({ code: 'NOT_READY', status: 503 });
     // 03000000007: payments fails once (a transient error), so the saga's recovery sends the authorisation again.
     if (wallet === '03000000007' && !failedOnce.has(body.orderId)) {
       failedOnce.add(body.orderId);
@@ -453,6 +455,21 @@ describe('the last six digits of a CNIC, for JazzCash', () => {
     const { id } = (await place('03001234567')).json();
     const [sent] = authorized.filter((a) => a.orderId === id);
     expect(sent).not.toHaveProperty('cnic');
+  });
+
+  it('a saga retrying a failed step says which step failed, though its row still names the one before', async () => {
+    const placed = await place('03000000010');
+    const id = placed.json().id;
+    let saga: { step: string; last_error: string | null } | undefined;
+    for (let i = 0; i < 100 && !saga?.last_error; i++) {
+      [saga] = await svc.db.query<{ step: string; last_error: string | null }>(
+        'SELECT step, last_error FROM sagas WHERE order_id = $1',
+        [id],
+      );
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    // The reservation is written with the next step: the row says RESERVE while AUTHORIZE is what fails.
+    expect(saga).toMatchObject({ step: 'RESERVE', last_error: expect.stringMatching(/^AUTHORIZE: /) });
   });
 
   it('a saga resumed after a failed authorisation sends the CNIC again, read from the database', async () => {

@@ -124,6 +124,8 @@ export type Messaging = {
     ordersByStatus: Record<string, number>;
     sagasByStep: Record<string, number>;
     inFlight: number;
+    /** How many are retrying; `retrying` lists the newest of them. */
+    retryingCount?: number;
     retrying: {
       orderId: string;
       step: string;

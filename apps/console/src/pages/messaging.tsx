@@ -29,6 +29,8 @@ function Counts({ title, counts, order }: { title: string; counts: Record<string
 
 function Sagas({ sagas }: { sagas: Messaging['sagas'] }) {
   if (!sagas) return <p class="notice warn">The orders service did not answer: no saga figures.</p>;
+  // An older orders service sends the list only.
+  const retrying = sagas.retryingCount ?? sagas.retrying.length;
   return (
     <>
       <div class="counts-row">
@@ -36,8 +38,9 @@ function Sagas({ sagas }: { sagas: Messaging['sagas'] }) {
         <Counts title="Sagas by next step" counts={sagas.sagasByStep} order={STEPS} />
       </div>
       <p>
-        <strong>{sagas.inFlight}</strong> saga{sagas.inFlight === 1 ? '' : 's'} in flight,{' '}
-        <strong>{sagas.retrying.length}</strong> retrying a failed step.
+        <strong>{sagas.inFlight}</strong> saga{sagas.inFlight === 1 ? '' : 's'} in flight, <strong>{retrying}</strong>{' '}
+        retrying a failed step
+        {retrying > sagas.retrying.length ? ` (the newest ${sagas.retrying.length} below)` : ''}.
       </p>
       {sagas.retrying.length > 0 && (
         <div class="table-wrap">

@@ -74,20 +74,23 @@ export const sagasRepo = {
     await q.query("UPDATE sagas SET lease_until = NULL WHERE step <> 'DONE'");
   },
 
-  /** Orders by status, sagas by step, and the unfinished sagas whose last attempt failed (newest first). */
+  /** Orders by status, sagas by step, and how many unfinished sagas' last attempt failed, the newest `limit` of them. */
   async overview(q: Tx, limit: number) {
-    const [statuses, steps, retrying] = [
+    const failing = "step <> 'DONE' AND (attempts > 0 OR last_error IS NOT NULL)";
+    const [statuses, steps, [{ n: retryingCount }], retrying] = [
       await q.query('SELECT status, count(*)::int AS n FROM orders GROUP BY status'),
       await q.query('SELECT step, count(*)::int AS n FROM sagas GROUP BY step'),
+      await q.query(`SELECT count(*)::int AS n FROM sagas WHERE ${failing}`),
       await q.query(
         `SELECT order_id, step, reason, attempts, last_error, next_attempt_at, updated_at FROM sagas
-         WHERE step <> 'DONE' AND (attempts > 0 OR last_error IS NOT NULL) ORDER BY updated_at DESC LIMIT $1`,
+         WHERE ${failing} ORDER BY updated_at DESC LIMIT $1`,
         [limit],
       ),
     ];
     return {
       ordersByStatus: Object.fromEntries(statuses.map((r) => [r.status, r.n])) as Record<string, number>,
       sagasByStep: Object.fromEntries(steps.map((r) => [r.step, r.n])) as Record<string, number>,
+      retryingCount: retryingCount as number,
       retrying: retrying.map((r) => ({
         orderId: r.order_id as string,
         step: r.step as SagaStep,

@@ -64,7 +64,8 @@ export async function runSaga(
     return next.order.order;
   } catch (err) {
     deps.log.warn({ orderId, step: next.step, err: String(err) }, 'saga step failed; it will be retried');
-    await sagasRepo.retryLater(deps.db, orderId, String(err), deps.config.sagaRetryMs);
+    // The step that failed: the row may still name an earlier one, whose result is written with the next step.
+    await sagasRepo.retryLater(deps.db, orderId, `${next.step}: ${String(err)}`, deps.config.sagaRetryMs);
     return undefined;
   } finally {
     deps.notifier.notify(orderId);

@@ -5,7 +5,7 @@ import { sagasRepo } from '../data/sagas-repo.ts';
 const RETRYING_SHOWN = 20;
 
 export async function sagaOverview(db: Db) {
-  const { ordersByStatus, sagasByStep, retrying } = await sagasRepo.overview(db, RETRYING_SHOWN);
+  const { ordersByStatus, sagasByStep, retryingCount, retrying } = await sagasRepo.overview(db, RETRYING_SHOWN);
   const inFlight = Object.entries(sagasByStep).reduce((n, [step, count]) => (step === 'DONE' ? n : n + count), 0);
-  return { ordersByStatus, sagasByStep, inFlight, retrying };
+  return { ordersByStatus, sagasByStep, inFlight, retryingCount, retrying };
 }

@@ -137,6 +137,9 @@ export const MessagingAnswer = Type.Object({
       ordersByStatus: Type.Record(Type.String(), Type.Integer()),
       sagasByStep: Type.Record(Type.String(), Type.Integer()),
       inFlight: Type.Integer({ description: 'Sagas not DONE' }),
+      retryingCount: Type.Optional(
+        Type.Integer({ description: 'Sagas whose last attempt failed; `retrying` lists the newest of them' }),
+      ),
       retrying: Type.Array(
         Type.Object({
           orderId: Type.String(),
