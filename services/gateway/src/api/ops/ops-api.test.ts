@@ -296,6 +296,12 @@ describe('the operations API', () => {
     expect(ok.statusCode).toBe(200);
     expect(ok.json()).toEqual({ replayed: true, service: 'shipping', consumer: 'shipping', eventId: 'ev1' });
     expect(seen.find((s) => s.body)?.body).toEqual({ consumer: 'shipping', eventId: 'ev1' });
+    expect(logs.query({ service: 'gateway' }).find((l) => l.msg === 'dead letter replayed')).toMatchObject({
+      service: 'gateway',
+      consumer: 'shipping',
+      eventId: 'ev1',
+      by: expect.any(String),
+    });
     expect((await post({ service: 'shipping', consumer: 'shipping', eventId: 'nope' })).json().code).toBe('NOT_FOUND');
     const unknown = await post({ service: 'billing', consumer: 'billing', eventId: 'ev1' });
     expect(unknown.statusCode).toBe(400);

@@ -101,8 +101,14 @@ export const operations: Operation[] = [
       404: 'NOT_FOUND: that consumer has no such dead letter',
       503: 'SERVICE_UNAVAILABLE: no replica of the service answered',
     },
-    handle: (req, _reply, deps) =>
-      replay(deps, req.body as { service: ServiceName; consumer: string; eventId: string }),
+    handle: async (req, _reply, deps) => {
+      const asked = req.body as { service: ServiceName; consumer: string; eventId: string };
+      const replayed = await replay(deps, asked);
+      // Who put which event back, for whoever later wonders why it was handled twice or late.
+      // Not `service`: every line's own field, the gateway's here; the consumer names the service.
+      req.log.info({ consumer: asked.consumer, eventId: asked.eventId, by: req.caller?.id }, 'dead letter replayed');
+      return replayed;
+    },
   },
 ];
 
