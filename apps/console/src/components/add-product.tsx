@@ -1,48 +1,30 @@
 // AddProduct: the form that puts a new product in the catalogue with its opening stock (POST /api/inventory).
-import { useRef, useState } from 'preact/hooks';
-import { problemOf } from '../lib/api.ts';
-import { type FieldErrors, fieldErrorsOf, type NewProductTyped, readNewProduct } from '../lib/catalogue.ts';
+import { useState } from 'preact/hooks';
+import { fieldErrorsOf, type NewProductTyped, readNewProduct } from '../lib/catalogue.ts';
 import { rupees } from '../lib/format.ts';
 import { api } from '../state.ts';
-import { Field, FormActions, FormError, focusFirstInvalid, useFocusOnOpen } from './field.tsx';
+import { Field, FormActions, FormError, useSubmit } from './field.tsx';
 
 const EMPTY: NewProductTyped = { sku: '', name: '', description: '', price: '', quantity: '' };
 const FIELDS = ['sku', 'name', 'description', 'price', 'quantity'] as const;
 
 export function AddProduct({ onDone, onClose }: { onDone: (outcome: string) => void; onClose: () => void }) {
   const [typed, setTyped] = useState(EMPTY);
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [busy, setBusy] = useState(false);
-  const form = useRef<HTMLFormElement>(null);
-  useFocusOnOpen(form);
   const set = (field: keyof NewProductTyped) => (value: string) => setTyped((t) => ({ ...t, [field]: value }));
-
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    const read = readNewProduct(typed);
-    if (!read.ok) {
-      setErrors(read.errors);
-      return focusFirstInvalid(form.current);
-    }
-    setBusy(true);
-    setErrors({});
-    try {
-      const added = await api.addProduct(read.body);
+  const { form, errors, busy, submit } = useSubmit(
+    () => readNewProduct(typed),
+    async (body) => {
+      const added = await api.addProduct(body);
       setTyped(EMPTY);
       onDone(`${added.sku} added: ${added.name}, ${rupees(added.price)}, ${added.available} on hand.`);
-    } catch (err) {
-      const problem = problemOf(err);
+    },
+    (problem, body) => {
       if (problem.code === 'SKU_EXISTS')
-        setErrors({
-          sku: `There is already a product with sku ${read.body.sku}: choose another sku, or edit that one.`,
-        });
-      else if (problem.code === 'VALIDATION_FAILED') setErrors(fieldErrorsOf(problem.errors, FIELDS));
-      else setErrors({ form: `The product was not added: ${problem.detail} (${problem.code})` });
-      focusFirstInvalid(form.current);
-    } finally {
-      setBusy(false);
-    }
-  };
+        return { sku: `There is already a product with sku ${body.sku}: choose another sku, or edit that one.` };
+      if (problem.code === 'VALIDATION_FAILED') return fieldErrorsOf(problem.errors, FIELDS);
+      return { form: `The product was not added: ${problem.detail} (${problem.code})` };
+    },
+  );
 
   return (
     <form

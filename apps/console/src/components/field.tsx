@@ -1,7 +1,9 @@
 // The pieces of the catalogue's forms: a labelled field with its hint and, beside it, what is wrong with it; the
-// form's own error; its Save and Cancel buttons.
+// form's own error; its Save and Cancel buttons; and the submit they share.
 import type { ComponentChildren, RefObject } from 'preact';
-import { useEffect } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
+import { type Problem, problemOf } from '../lib/api.ts';
+import type { FieldErrors, Read } from '../lib/catalogue.ts';
 
 type FieldProps = {
   id: string;
@@ -63,6 +65,41 @@ export function focusFirstInvalid(form: HTMLFormElement | null) {
 /** useFocusOnOpen puts the focus in a form's first field when it opens, so the keyboard carries on there. */
 export function useFocusOnOpen(form: RefObject<HTMLFormElement | null>) {
   useEffect(() => form.current?.querySelector<HTMLElement>('input, textarea')?.focus(), []);
+}
+
+/**
+ * useSubmit is a catalogue form's submit: what was typed is read (its errors stay in the form), then sent, and a
+ * refusal is put in words beside its field by `refused`; busy while the request is out, and the focus on the first
+ * field marked wrong either way. The form's focus moves into it when it opens.
+ */
+export function useSubmit<T>(
+  read: () => Read<T>,
+  send: (body: T) => Promise<void>,
+  refused: (problem: Problem, body: T) => FieldErrors,
+) {
+  const [errors, setErrors] = useState<FieldErrors>({});
+  const [busy, setBusy] = useState(false);
+  const form = useRef<HTMLFormElement>(null);
+  useFocusOnOpen(form);
+  const submit = async (event: Event) => {
+    event.preventDefault();
+    const typed = read();
+    if (!typed.ok) {
+      setErrors(typed.errors);
+      return focusFirstInvalid(form.current);
+    }
+    setBusy(true);
+    setErrors({});
+    try {
+      await send(typed.body);
+    } catch (err) {
+      setErrors(refused(problemOf(err), typed.body));
+      focusFirstInvalid(form.current);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { form, errors, busy, submit };
 }
 
 /** FormActions: the submit button, saying what it does (and that it is doing it), and Cancel. */

@@ -1,12 +1,19 @@
 // A product's two forms, opened from its row: adjust its stock (a delta and a reason), and edit its name, description or
 // price. Each says in words why the API refused, beside the field concerned, and hands back what changed.
-import { useRef, useState } from 'preact/hooks';
-import { type Problem, type Product, problemOf } from '../lib/api.ts';
-import { type FieldErrors, fieldErrorsOf, readAdjustment, readEdit, stockConflictText } from '../lib/catalogue.ts';
+import { useState } from 'preact/hooks';
+import type { Problem, Product } from '../lib/api.ts';
+import {
+  type EditBody,
+  fieldErrorsOf,
+  type Read,
+  readAdjustment,
+  readEdit,
+  stockConflictText,
+} from '../lib/catalogue.ts';
 import { rupees } from '../lib/format.ts';
 import { paisaAsInput } from '../lib/number-input.ts';
 import { api } from '../state.ts';
-import { Field, FormActions, FormError, focusFirstInvalid, useFocusOnOpen } from './field.tsx';
+import { Field, FormActions, FormError, useSubmit } from './field.tsx';
 
 export type FormProps = { product: Product; onDone: (outcome: string) => void; onClose: () => void };
 
@@ -19,37 +26,22 @@ const refusal = (problem: Problem) =>
 export function AdjustStockForm({ product, onDone, onClose }: FormProps) {
   const [delta, setDelta] = useState('');
   const [reason, setReason] = useState('');
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [busy, setBusy] = useState(false);
-  const form = useRef<HTMLFormElement>(null);
-  useFocusOnOpen(form);
-  const id = `adjust-${product.sku}`;
-
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    const read = readAdjustment({ delta, reason });
-    if (!read.ok) {
-      setErrors(read.errors);
-      return focusFirstInvalid(form.current);
-    }
-    setBusy(true);
-    setErrors({});
-    try {
-      const after = await api.adjustStock(product.sku, read.body);
-      const { delta: by } = read.body;
+  const { form, errors, busy, submit } = useSubmit(
+    () => readAdjustment({ delta, reason }),
+    async (body) => {
+      const after = await api.adjustStock(product.sku, body);
+      const by = body.delta;
       onDone(
-        `${product.sku}: ${by > 0 ? `${by} added` : `${-by} removed`} (${read.body.reason}); ${after.available} available.`,
+        `${product.sku}: ${by > 0 ? `${by} added` : `${-by} removed`} (${body.reason}); ${after.available} available.`,
       );
-    } catch (err) {
-      const problem = problemOf(err);
-      if (problem.code === 'STOCK_CONFLICT') setErrors({ delta: stockConflictText(problem) });
-      else if (problem.code === 'VALIDATION_FAILED') setErrors(fieldErrorsOf(problem.errors, ['delta', 'reason']));
-      else setErrors({ form: refusal(problem) });
-      focusFirstInvalid(form.current);
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    (problem) => {
+      if (problem.code === 'STOCK_CONFLICT') return { delta: stockConflictText(problem) };
+      if (problem.code === 'VALIDATION_FAILED') return fieldErrorsOf(problem.errors, ['delta', 'reason']);
+      return { form: refusal(problem) };
+    },
+  );
+  const id = `adjust-${product.sku}`;
 
   return (
     <form ref={form} class="row-form" onSubmit={submit} noValidate aria-labelledby={`${id}-title`}>
@@ -87,34 +79,23 @@ export function EditProductForm({ product, onDone, onClose }: FormProps) {
   const [name, setName] = useState(product.name);
   const [description, setDescription] = useState(product.description);
   const [price, setPrice] = useState(paisaAsInput(product.price.amount));
-  const [errors, setErrors] = useState<FieldErrors>({});
-  const [busy, setBusy] = useState(false);
-  const form = useRef<HTMLFormElement>(null);
-  useFocusOnOpen(form);
-  const id = `edit-${product.sku}`;
-
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    const read = readEdit(product, { name, description, price });
-    if (!read.ok || Object.keys(read.body).length === 0) {
-      setErrors(read.ok ? { form: 'Nothing has changed: change the name, description or price first.' } : read.errors);
-      return focusFirstInvalid(form.current);
-    }
-    setBusy(true);
-    setErrors({});
-    try {
-      const after = await api.editProduct(product.sku, read.body);
+  const { form, errors, busy, submit } = useSubmit(
+    (): Read<EditBody> => {
+      const read = readEdit(product, { name, description, price });
+      if (read.ok && Object.keys(read.body).length === 0)
+        return { ok: false, errors: { form: 'Nothing has changed: change the name, description or price first.' } };
+      return read;
+    },
+    async (body) => {
+      const after = await api.editProduct(product.sku, body);
       onDone(`${after.sku} saved: ${after.name}, ${rupees(after.price)}.`);
-    } catch (err) {
-      const problem = problemOf(err);
-      if (problem.code === 'VALIDATION_FAILED')
-        setErrors(fieldErrorsOf(problem.errors, ['name', 'description', 'price']));
-      else setErrors({ form: refusal(problem) });
-      focusFirstInvalid(form.current);
-    } finally {
-      setBusy(false);
-    }
-  };
+    },
+    (problem) =>
+      problem.code === 'VALIDATION_FAILED'
+        ? fieldErrorsOf(problem.errors, ['name', 'description', 'price'])
+        : { form: refusal(problem) },
+  );
+  const id = `edit-${product.sku}`;
 
   return (
     <form ref={form} class="row-form" onSubmit={submit} noValidate aria-labelledby={`${id}-title`}>
