@@ -104,12 +104,17 @@ export class NatsBroker implements Broker {
       if (status.type !== Events.Reconnect) continue;
       this.log.info({ server: status.data }, 'nats reconnected');
       // Declared before publishing resumes: a server back without its state would drop what no durable yet wants.
-      await this.streams
-        .declare()
-        .then(() => Promise.all(this.subscriptions.map((s) => this.streams.declareConsumer(s))))
-        .catch((err) => this.log.warn({ err }, 'nats re-declaration failed'));
+      await this.declareAgain(this.subscriptions);
       this.connected = true;
     }
+  }
+
+  /** The streams and these durables, declared again; a failure is logged, and the next reconnect or report retries. */
+  private async declareAgain(subscriptions: Subscription[]): Promise<void> {
+    await this.streams
+      .declare()
+      .then(() => Promise.all(subscriptions.map((s) => this.streams.declareConsumer(s))))
+      .catch((err) => this.log.warn({ err, durables: subscriptions.map((s) => s.name) }, 'nats re-declaration failed'));
   }
 
   /**
@@ -125,10 +130,7 @@ export class NatsBroker implements Broker {
         status.type === ConsumerEvents.StreamNotFound;
       if (!gone || this.closing) continue;
       this.log.error({ durable: s.name, status: status.type }, 'nats durable consumer gone; declaring it again');
-      await this.streams
-        .declare()
-        .then(() => this.streams.declareConsumer(s))
-        .catch((err) => this.log.warn({ err, durable: s.name }, 'nats re-declaration failed'));
+      await this.declareAgain([s]);
       await messages.close();
       return;
     }

@@ -61,13 +61,7 @@ export const productsRepo = {
     return rows.map(toProduct);
   },
 
-  /** One product, locked until the transaction ends (an edit reads what it replaces). */
-  async lockOne(q: Tx, sku: string): Promise<StockedProduct | null> {
-    const [row] = await q.query('SELECT * FROM products WHERE sku = $1 FOR UPDATE', [sku]);
-    return row ? toProduct(row) : null;
-  },
-
-  /** Sets the fields given, keeps the others; the product must exist (lockOne first). */
+  /** Sets the fields given, keeps the others; the product must exist (locked first, by lock). */
   async edit(
     q: Tx,
     sku: string,

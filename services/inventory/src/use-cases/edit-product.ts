@@ -8,7 +8,7 @@ import type { ByAdmin } from './add-product.ts';
 
 export async function editProduct(db: Db, sku: string, edit: ProductEdit, by: ByAdmin): Promise<Product> {
   const { before, after } = await db.transaction(async (tx) => {
-    const before = await productsRepo.lockOne(tx, sku);
+    const [before] = await productsRepo.lock(tx, [sku]);
     if (!before) throw notFound('No such product.');
     const after = await productsRepo.edit(tx, sku, {
       name: edit.name?.trim(),
