@@ -2,10 +2,12 @@ import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { boundHeapGrowth } from './heap.ts';
 
-// A process holding about 60 MB of live objects in a ring while it allocates around them, as requests in flight do;
-// it prints the largest heap V8 reserved meanwhile, in MiB. Its GC runs on the main thread only, so when it collects
-// depends on what it allocates, not on how busy the machine is: with concurrent marking, a machine running other
-// tests let the bounded heap outgrow the unbounded one (245 against 186 MiB in one CI run).
+// A process holding about 130 MB of live objects in a ring while it allocates around them, as requests in flight do;
+// it bounds its heap growth at run time, as `bazaar start` does, and prints the largest heap V8 reserved meanwhile,
+// in MiB. Its GC runs on the main thread only, so when it collects depends on what it allocates, not on how busy the
+// machine is. Left alone, V8 picks the growth from how fast it collects against how fast the process allocates, up
+// to 4× (+300 %): a figure that moves with the machine's load (186 to 337 MiB here on the same code), so the test
+// compares two fixed bounds instead, +50 % against V8's own ceiling of +300 %.
 const busyProcess = (percent: number): number =>
   Number(
     execFileSync(
@@ -16,7 +18,7 @@ const busyProcess = (percent: number): number =>
         '-e',
         `const { boundHeapGrowth } = await import(${JSON.stringify(new URL('./heap.ts', import.meta.url).href)});
          boundHeapGrowth(${percent}, []);
-         const ring = new Array(60_000);
+         const ring = new Array(130_000);
          let peak = 0;
          for (let i = 0; i < 1_500_000; i++) {
            ring[i % ring.length] = { id: i, payload: 'x'.repeat(900 + (i % 7)), more: [i, i + 1, i + 2] };
@@ -29,10 +31,10 @@ const busyProcess = (percent: number): number =>
   );
 
 describe('bounding the heap growth', () => {
-  it('keeps a busy process heap smaller than V8 alone lets it grow', () => {
-    const unbounded = busyProcess(0);
+  it('takes effect when set at run time: a busy heap grown by half stays well under one grown 4×', () => {
+    const loose = busyProcess(300);
     const bounded = busyProcess(50);
-    expect(bounded).toBeLessThan(unbounded * 0.9);
+    expect(bounded).toBeLessThan(loose * 0.8);
   }, 60_000);
 
   it('leaves the heap to V8 at 0, and to Node flags that set the growth themselves', () => {
