@@ -20,6 +20,8 @@ const broker = new InProcessBroker();
 const lines: Line[] = [];
 /** The bodies payments was asked to authorise, in order. */
 const authorized: { orderId: string; wallet?: string; cnic?: string }[] = [];
+/** The trace id of each authorisation payments was asked for, by order, in order. */
+const authorizeTraces = new Map<string, string[]>();
 const walletOf = (orderId: string) => authorized.find((a) => a.orderId === orderId)?.wallet;
 /** Order ids whose reservation was released, in order. */
 const released: string[] = [];
@@ -71,6 +73,8 @@ beforeAll(async () => {
     const body = req.body as { orderId: string; wallet?: string; cnic?: string };
     const { wallet } = body;
     authorized.push(body);
+    const traceId = String(req.headers.traceparent).split('-')[1];
+    authorizeTraces.set(body.orderId, [...(authorizeTraces.get(body.orderId) ?? []), traceId]);
     // 03000000006: payments refuses the request itself, as it would one it cannot validate.
     if (wallet === '03000000006') return reply.code(400).send({ code: 'VALIDATION_FAILED', status: 400 });
     // 03000000010: payments is down for this order's authorisation every time; the saga keeps retrying it.
@@ -484,6 +488,17 @@ describe('the last six digits of a CNIC, for JazzCash', () => {
     const sent = authorized.filter((a) => a.orderId === id);
     expect(sent.length).toBe(2);
     expect(sent.map((a) => a.cnic)).toEqual(['445566', '445566']);
+  });
+
+  it("a step the sweep retries runs in the placing request's trace: its calls and its lines carry the trace id", async () => {
+    const placed = await place('03000000007');
+    const { id } = placed.json();
+    const traceId = placed.headers['x-trace-id'];
+    for (let i = 0; i < 100 && !linesOf(id).some((l) => l.msg === 'order confirmed'); i++)
+      await new Promise((r) => setTimeout(r, 50));
+    expect(authorizeTraces.get(id)).toEqual([traceId, traceId]);
+    const confirmed = linesOf(id).find((l) => l.msg === 'order confirmed');
+    expect(confirmed?.traceId).toBe(traceId);
   });
 
   it('the same Idempotency-Key with another CNIC is another request: 422 IDEMPOTENCY_KEY_REUSED', async () => {

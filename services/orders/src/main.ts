@@ -47,6 +47,7 @@ export async function start(platform: Platform, overrides: Partial<OrdersConfig>
     log: kit.log,
     config,
     metrics: sagaMetrics(registry),
+    tracer,
   };
   // One process in embedded mode: leases left by a crashed run belong to nobody now.
   if (kit.db.kind === 'pglite') await sagasRepo.releaseAllLeases(kit.db);

@@ -1,9 +1,9 @@
 // Events travel as CloudEvents 1.0 JSON with the W3C traceparent extension, so traces continue across the broker, and
 // a requestid extension, so the lines a consumer writes name the request that caused the event.
 import { randomUUID } from 'node:crypto';
-import { propagation } from '@opentelemetry/api';
-import { tracedContext } from '../telemetry/lazy-root-span.ts';
+import { context } from '@opentelemetry/api';
 import { requestIdIn } from '../telemetry/request-context.ts';
+import { traceparentOf } from '../telemetry/stored-trace.ts';
 
 export type Envelope<T = unknown> = {
   specversion: '1.0';
@@ -22,9 +22,7 @@ export type Envelope<T = unknown> = {
 export type NewEvent<T = unknown> = { type: string; subject?: string; data: T };
 
 export function envelope<T>(source: string, event: NewEvent<T>): Envelope<T> {
-  const ctx = tracedContext();
-  const carrier: Record<string, string> = {};
-  propagation.inject(ctx, carrier);
+  const ctx = context.active();
   return {
     specversion: '1.0',
     id: randomUUID(),
@@ -33,7 +31,7 @@ export function envelope<T>(source: string, event: NewEvent<T>): Envelope<T> {
     subject: event.subject,
     time: new Date().toISOString(),
     datacontenttype: 'application/json',
-    traceparent: carrier.traceparent,
+    traceparent: traceparentOf(ctx),
     requestid: requestIdIn(ctx),
     data: event.data,
   };

@@ -27,13 +27,15 @@ export const sagasRepo = {
 
   /**
    * Gives a finished saga new work (a cancellation's compensations), held for leaseMs by the runner that reopens it:
-   * free, a sweep could take it first and the reopening request would answer before the work is done.
+   * free, a sweep could take it first and the reopening request would answer before the work is done. The work's
+   * later steps continue `traceparent`, the trace of whatever asked for it.
    */
-  async reopen(q: Tx, orderId: string, step: SagaStep, leaseMs: number): Promise<void> {
+  async reopen(q: Tx, orderId: string, step: SagaStep, leaseMs: number, traceparent?: string): Promise<void> {
     await q.query(
       `UPDATE sagas SET step = $2, attempts = 0, last_error = NULL, next_attempt_at = now(),
-         lease_until = now() + make_interval(secs => $3::float8 / 1000), updated_at = now() WHERE order_id = $1`,
-      [orderId, step, leaseMs],
+         lease_until = now() + make_interval(secs => $3::float8 / 1000), updated_at = now(),
+         traceparent = coalesce($4, traceparent) WHERE order_id = $1`,
+      [orderId, step, leaseMs, traceparent ?? null],
     );
   },
 
@@ -56,17 +58,21 @@ export const sagasRepo = {
     );
   },
 
-  /** Unfinished sagas whose next attempt is due and that nobody holds, oldest first; run it in a transaction. */
-  async due(tx: Tx, limit: number): Promise<string[]> {
+  /**
+   * Unfinished sagas whose next attempt is due and that nobody holds, oldest first, with the trace they continue;
+   * run it in a transaction.
+   */
+  async due(tx: Tx, limit: number): Promise<{ orderId: string; traceparent?: string }[]> {
     // Without a sort the planner walks sagas_due in order, which marks the entries of finished sagas dead for later
     // sweeps; a bitmap scan (its choice otherwise) reads every entry left since the last VACUUM, growing with the table.
     await tx.query('SET LOCAL enable_sort = off');
     const rows = await tx.query(
-      `SELECT order_id FROM sagas WHERE step <> 'DONE' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
+      `SELECT order_id, traceparent FROM sagas
+       WHERE step <> 'DONE' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
        ORDER BY next_attempt_at LIMIT $1`,
       [limit],
     );
-    return rows.map((r) => r.order_id);
+    return rows.map((r) => ({ orderId: r.order_id, traceparent: r.traceparent ?? undefined }));
   },
 
   /** Frees every unfinished saga's lease: at start-up, when no other runner can hold one (embedded mode). */

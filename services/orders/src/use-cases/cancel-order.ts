@@ -1,6 +1,7 @@
 // Cancelling a confirmed order before the courier picks it up: the saga asks shipping, which decides the race with
 // pick-up; called back, the order turns CANCELLED and the saga returns the goods and refunds the payment.
 import { type Caller, unavailable } from '@bazaar/kit/server';
+import { traceparentOf } from '@bazaar/kit/telemetry';
 import { ordersRepo } from '../data/orders-repo.ts';
 import { sagasRepo } from '../data/sagas-repo.ts';
 import { notCancellable, type Order } from '../domain/order.ts';
@@ -19,7 +20,7 @@ export async function cancelOrder(deps: Deps, caller: Caller, orderId: string): 
   const stored = await deps.db.transaction(async (tx) => {
     const current = await ordersRepo.stored(tx, orderId, true);
     if (current?.order.status !== 'CONFIRMED') return undefined;
-    await sagasRepo.reopen(tx, orderId, 'CANCEL_ASKED', LEASE_MS);
+    await sagasRepo.reopen(tx, orderId, 'CANCEL_ASKED', LEASE_MS, traceparentOf());
     return current;
   });
   if (!stored) return cancelOrder(deps, caller, orderId); // no longer CONFIRMED: answer as for its new status
