@@ -351,6 +351,16 @@ describe.runIf(browser)('the operations console in Chromium', () => {
     expect(await page.locator('.notice').textContent()).toBe('Rejected: PAYMENT_TIMEOUT');
     await page.locator('table.payments tbody tr').first().waitFor();
     expect(await page.locator('table.payments td[data-label="Status"]').allTextContents()).not.toContain('CAPTURED');
+    // Why: the provider did not answer in time, so payments asked what it held and reversed it.
+    const calls = page.locator('table.provider-calls tbody tr');
+    await calls.first().waitFor();
+    expect((await calls.locator('td[data-label="Call"]').allTextContents()).slice(0, 3)).toEqual([
+      'Authorise · jazzcash',
+      'Inquire · jazzcash',
+      'Reverse · jazzcash',
+    ]);
+    expect(await calls.first().locator('td[data-label="Result"]').textContent()).toBe('timeout');
+    await shot(page, 'console-order-rejected');
     expect(problems).toEqual([]);
     await ctx.close();
   });

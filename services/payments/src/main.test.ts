@@ -339,6 +339,50 @@ describe('reading payments', () => {
     expect((await h.call('GET', '/api/payments/ledger', undefined, customer('usr_bilal'))).body.code).toBe('FORBIDDEN');
   });
 
+  it("shows an admin a payment's provider calls, oldest first, with a decline's reason and no internal detail", async () => {
+    const timedOut = newOrder();
+    await h.authorize({ orderId: timedOut, method: 'jazzcash', wallet: '03000000003' });
+    const declined = newOrder();
+    await h.authorize({ orderId: declined, method: 'easypaisa', wallet: '03000000002' });
+    const paymentOf = async (orderId: string) =>
+      (await h.call('GET', `/api/payments?orderId=${orderId}`, undefined, admin)).body.items[0].id as string;
+    const attempts = async (id: string, query = '') =>
+      h.call('GET', `/api/payments/${id}/attempts${query}`, undefined, admin);
+
+    const trail = (await attempts(await paymentOf(timedOut))).body;
+    expect(trail.items.map((a: { operation: string; result: string }) => `${a.operation} ${a.result}`)).toEqual([
+      'authorize timeout',
+      'inquire paid',
+      'reverse reversed',
+    ]);
+    expect(trail.items[0]).toEqual({
+      provider: 'jazzcash',
+      operation: 'authorize',
+      txnRef: txnRefFor(timedOut, 1),
+      result: 'timeout',
+      at: expect.any(String),
+    });
+    expect(trail.nextCursor).toBeNull();
+    const [decline] = (await attempts(await paymentOf(declined))).body.items;
+    expect(decline).toMatchObject({ provider: 'easypaisa', result: 'declined', detail: expect.any(String) });
+
+    const first = await attempts(await paymentOf(timedOut), '?limit=2');
+    expect(first.body.items).toHaveLength(2);
+    const rest = await attempts(await paymentOf(timedOut), `?limit=2&cursor=${first.body.nextCursor}`);
+    expect(rest.body).toMatchObject({ items: [{ operation: 'reverse' }], nextCursor: null });
+
+    expect((await attempts('pay_nobody')).body.code).toBe('NOT_FOUND');
+    const made = Buffer.from(JSON.stringify(['x'])).toString('base64url');
+    expect((await attempts(await paymentOf(timedOut), `?cursor=${made}`)).body.code).toBe('VALIDATION_FAILED');
+    const asCustomer = await h.call(
+      'GET',
+      `/api/payments/${await paymentOf(declined)}/attempts`,
+      undefined,
+      customer('usr_ayesha'),
+    );
+    expect(asCustomer.body.code).toBe('FORBIDDEN');
+  });
+
   it('pages an admin through every payment, newest first', async () => {
     const first = await h.call('GET', '/api/payments?limit=2', undefined, admin);
     expect(first.body.items).toHaveLength(2);

@@ -23,6 +23,17 @@ export class ApiError extends Error {
   }
 }
 
+/** One call payments made to a wallet provider for a payment, from its audit trail. */
+export type ProviderAttempt = {
+  provider: string;
+  operation: 'authorize' | 'inquire' | 'reverse';
+  txnRef: string;
+  result: string;
+  /** A decline's code and message, as the provider gave them. */
+  detail?: string;
+  at: string;
+};
+
 export type Product = { sku: string; name: string; description: string; price: Money; available: number };
 /** The stock ledger of one sku: initial + adjustments = available + reserved + sold. */
 export type StockLevel = {
@@ -217,6 +228,9 @@ export function createApi(deps: Deps) {
       send<Page<Order>>('GET', `/api/orders?${query({ limit: q.limit ?? 20, status: q.status, cursor: q.cursor })}`),
     order: (orderId: string) => send<Order>('GET', `/api/orders/${encodeURIComponent(orderId)}`),
     payments: (orderId: string) => send<Page<Payment>>('GET', `/api/payments?${query({ orderId, limit: 100 })}`),
+    /** A payment's calls to its provider, oldest first (the first 100: a payment makes a handful). */
+    providerCalls: (paymentId: string) =>
+      send<Page<ProviderAttempt>>('GET', `/api/payments/${encodeURIComponent(paymentId)}/attempts?limit=100`),
     shipment: (trackingNumber: string) => send<Shipment>('GET', `/api/shipments/${encodeURIComponent(trackingNumber)}`),
     /** The catalogue in sku order, of the products matching `q` (sku, name or description) when given. */
     products: (q: { q?: string; limit?: number; cursor?: string } = {}) =>

@@ -1,10 +1,12 @@
-// One order: its lines and totals, shipping and the shipment's history, its payments, and the traces it appears in.
+// One order: its lines and totals, shipping and the shipment's history, its payments and their provider calls, and the
+// traces it appears in.
 // Until it is final (delivered, rejected, cancelled) it refreshes every 2 s; what hangs off it reloads when it changes.
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { Freshness, PageTitle, ProblemNotice, StatusPill } from '../components/bits.tsx';
 import { Link } from '../components/link.tsx';
 import { OrderTraces } from '../components/order-traces.tsx';
+import { ProviderCalls } from '../components/provider-calls.tsx';
 import { ApiError, type Order } from '../lib/api.ts';
 import { rupees, when, ZONE } from '../lib/format.ts';
 import { tracesOfOrder } from '../lib/order-traces.ts';
@@ -143,6 +145,11 @@ function Payments({ orderId, version }: { orderId: string; version: string }) {
           </table>
         </div>
       )}
+      {items
+        .filter((p) => p.method !== 'cod')
+        .map((p) => (
+          <ProviderCalls key={p.id} paymentId={p.id} version={version} />
+        ))}
     </section>
   );
 }

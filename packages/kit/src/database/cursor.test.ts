@@ -9,6 +9,7 @@ describe('cursors', () => {
     expect(decodeCursor(encodeCursor(key), ['time', 'string'])).toEqual(key);
     expect(decodeCursor(encodeCursor(['LAWN-001']), ['string'])).toEqual(['LAWN-001']);
     expect(decodeCursor(undefined, ['string'])).toBeUndefined();
+    expect(decodeCursor(encodeCursor(['42']), ['serial'])).toEqual(['42']);
   });
 
   it('refuse, as VALIDATION_FAILED, a key of another shape than the list issues (it would fail in SQL)', () => {
@@ -30,5 +31,9 @@ describe('cursors', () => {
         expect.objectContaining({ code: 'VALIDATION_FAILED' }),
       );
     expect(() => decodeCursor(enc([null]), ['string'])).toThrow();
+    for (const serial of ['x', '-1', '1.5', '1e3', '9'.repeat(19), ''])
+      expect(() => decodeCursor(enc([serial]), ['serial']), serial).toThrow(
+        expect.objectContaining({ code: 'VALIDATION_FAILED' }),
+      );
   });
 });

@@ -1,8 +1,8 @@
 // Opaque cursors: the sort key of the last item, base64url-encoded so clients treat it as a token.
 import { validationFailed } from '../server/errors.ts';
 
-/** What one part of a cursor's key is: a text key, or a time as `toISOString` writes it. */
-export type CursorPart = 'string' | 'time';
+/** What one part of a cursor's key is: a text key, a time as `toISOString` writes it, or a serial id's digits. */
+export type CursorPart = 'string' | 'time' | 'serial';
 
 export function encodeCursor(key: unknown[]): string {
   return Buffer.from(JSON.stringify(key)).toString('base64url');
@@ -38,6 +38,7 @@ function fits(key: unknown[], shape: readonly CursorPart[]): boolean {
     key.length === shape.length &&
     key.every((part, i) => {
       if (typeof part !== 'string' || part.length > 200 || part.includes('\u0000')) return false;
+      if (shape[i] === 'serial') return /^[0-9]{1,18}$/.test(part);
       return shape[i] === 'string' || isIsoTime(part);
     })
   );

@@ -43,6 +43,7 @@ export const apiRoutes: readonly string[] = [
   '/api/payments/summary',
   '/api/payments/ledger',
   '/api/payments/callbacks/:provider',
+  '/api/payments/:id/attempts',
   '/api/shipments/:trackingNumber',
   '/api/shipping/rates',
 ];
@@ -125,6 +126,7 @@ const accessRules: readonly [method: string, pattern: string, access: Access][] 
   ['POST', '/api/payments/callbacks/{provider}', 'public'],
   ['GET', '/api/users', 'admin'],
   ['GET', '/api/users/order-history', 'admin'],
+  ['GET', '/api/payments/{id}/attempts', 'admin'],
   ['*', '/api/inventory/**', 'admin'],
   ['*', '/api/ops/**', 'admin'],
 ];

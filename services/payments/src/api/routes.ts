@@ -5,12 +5,15 @@ import { Value } from 'typebox/value';
 import { badSignature } from '../domain/payment.ts';
 import type { Deps } from '../use-cases/deps.ts';
 import { handleCallback } from '../use-cases/handle-callback.ts';
-import { journal, listPayments, paymentSummary } from '../use-cases/queries.ts';
+import { journal, listPayments, paymentSummary, providerAttempts } from '../use-cases/queries.ts';
 import {
+  AttemptSchema,
+  AttemptsQuery,
   CallbackAnswer,
   CallbackBody,
   LedgerAnswer,
   LedgerQuery,
+  PaymentIdParams,
   PaymentSchema,
   PaymentsQuery,
   ProviderParams,
@@ -63,6 +66,21 @@ export function paymentsRoutes(app: App, deps: Deps): void {
     },
     async (req) =>
       handleCallback(deps, req.params.provider, Value.Check(CallbackBody, req.body) ? req.body : undefined),
+  );
+
+  app.get(
+    '/api/payments/:id/attempts',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags,
+        summary: "A payment's calls to its provider, oldest first: authorisations, inquiries, reversals (admin)",
+        params: PaymentIdParams,
+        querystring: AttemptsQuery,
+        response: { 200: page(AttemptSchema), 404: problemAnswer('NOT_FOUND: no payment with this id') },
+      },
+    },
+    async (req) => providerAttempts(db, req.params.id, req.query),
   );
 
   app.get(

@@ -79,6 +79,29 @@ export const PaymentsQuery = Type.Object(
   { additionalProperties: true },
 );
 
+export const PaymentIdParams = Type.Object({ id: Id });
+
+export const AttemptsQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 100, default: 20 }),
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: true },
+);
+
+/** One call made to a provider for a payment, as its audit trail keeps it. */
+export const AttemptSchema = Type.Object({
+  provider: Type.String({ description: 'jazzcash or easypaisa' }),
+  operation: Type.Enum(['authorize', 'inquire', 'reverse']),
+  txnRef: Type.String({ description: 'The transaction reference the provider knows the payment by' }),
+  result: Type.String({
+    description:
+      'authorize: approved, declined, timeout or unavailable; inquire: what the provider holds; reverse: its outcome',
+  }),
+  detail: Type.Optional(Type.String({ description: "A decline's code and message, as the provider gave them" })),
+  at: Type.String({ format: 'date-time' }),
+});
+
 export const ProviderParams = Type.Object({ provider: Type.String({ minLength: 1, maxLength: 40 }) });
 
 /**

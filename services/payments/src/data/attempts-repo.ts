@@ -20,6 +20,30 @@ export const attemptsRepo = {
     );
   },
 
+  /** A page of the payment's trail, oldest first, after the attempt numbered `afterId`. */
+  async page(
+    q: Tx,
+    paymentId: string,
+    limit: number,
+    afterId?: string,
+  ): Promise<(Attempt & { id: string; at: string })[]> {
+    const rows = await q.query(
+      `SELECT id::text, payment_id, provider, operation, txn_ref, result, detail, at FROM provider_attempts
+       WHERE payment_id = $1 AND id > $2::bigint ORDER BY id LIMIT $3`,
+      [paymentId, afterId ?? '0', limit],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      paymentId: r.payment_id,
+      provider: r.provider,
+      operation: r.operation,
+      txnRef: r.txn_ref,
+      result: r.result,
+      detail: r.detail ?? undefined,
+      at: new Date(r.at).toISOString(),
+    }));
+  },
+
   async ofPayment(q: Tx, paymentId: string): Promise<{ operation: Operation; result: string; at: string }[]> {
     const rows = await q.query(
       'SELECT operation, result, at FROM provider_attempts WHERE payment_id = $1 ORDER BY id',

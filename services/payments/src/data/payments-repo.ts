@@ -94,6 +94,10 @@ export const paymentsRepo = {
     return row ? toPayment(row) : null;
   },
 
+  async exists(q: Tx, id: string): Promise<boolean> {
+    return (await q.query('SELECT 1 FROM payments WHERE id = $1', [id])).length > 0;
+  },
+
   async byReference(q: Tx, reference: string): Promise<Payment | null> {
     const [row] = await q.query(`SELECT ${COLUMNS} FROM payments WHERE reference = $1`, [reference]);
     return row ? toPayment(row) : null;

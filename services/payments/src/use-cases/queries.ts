@@ -58,6 +58,28 @@ export async function paymentOfOrder(db: Db, orderId: string): Promise<PaymentRe
   };
 }
 
+/**
+ * The provider calls made for a payment, oldest first: the trail an admin reads to see why it ended as it did. Only a
+ * decline's detail is the provider's own words; other details are our errors (connection messages naming hosts), and
+ * stay in the logs.
+ */
+export async function providerAttempts(db: Db, paymentId: string, q: { limit: number; cursor?: string }) {
+  const [after] = (decodeCursor(q.cursor, ['serial']) ?? []) as string[];
+  const rows = await attemptsRepo.page(db, paymentId, q.limit + 1, after);
+  if (rows.length === 0 && !after && !(await paymentsRepo.exists(db, paymentId)))
+    throw notFound('No payment with this id.');
+  const page = pageOf(rows, q.limit, (last) => [last.id]);
+  const items = page.items.map(({ provider, operation, txnRef, result, detail, at }) => ({
+    provider,
+    operation,
+    txnRef,
+    result,
+    ...(result === 'declined' && detail ? { detail } : {}),
+    at,
+  }));
+  return { items, nextCursor: page.nextCursor };
+}
+
 export const SUMMARY_CAP = 20_000;
 
 /** Every payment's captured, refunded and held amounts from the ledger, and the ledger's own audit. */
