@@ -141,7 +141,7 @@ export const startupScenario: Scenario = {
         met: peakMiB * MiB < 1e9,
       },
       {
-        name: "Storefront first page ready, cold browser (our own target, not one of the budgets above)",
+        name: 'Storefront first page ready, cold browser (our own target, not one of the budgets above)',
         target: '< 1 s',
         actual: pageMs === null ? 'not measured' : `${fmt(pageMs, 0)} ms (median of 3)`,
         met: pageMs === null ? null : pageMs < 1000,
