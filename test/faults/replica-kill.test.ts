@@ -1,5 +1,6 @@
 // Killing one replica under load loses no order: the gateway routes around an orders or an inventory replica that
-// is SIGKILLed while shoppers keep ordering, and every order ends consistent with stock and money.
+// is SIGKILLed while shoppers keep ordering, and every order ends consistent with stock and money. `up --cluster`
+// restarts the killed replica, as Kubernetes would.
 import { randomUUID } from 'node:crypto';
 import { brokerOrSkip, postgresOrSkip, RABBITMQ_URL } from '@bazaar/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -110,7 +111,7 @@ describe.skipIf(!postgres || !broker)('a replica killed under load (cluster mode
     process.kill(victim.pid, 'SIGKILL');
     await load;
     expect(alive(victim.pid)).toBe(false);
-    return { outcomes, afterKill: outcomes.length - before };
+    return { outcomes, afterKill: outcomes.length - before, victim };
   }
 
   function report(service: string, outcomes: Outcome[], afterKill: number) {
@@ -134,11 +135,17 @@ describe.skipIf(!postgres || !broker)('a replica killed under load (cluster mode
   it.each(['orders', 'inventory'] as const)(
     'killing an %s replica: every order gets a final answer, and none is lost or left pending',
     async (service) => {
-      const { outcomes, afterKill } = await killUnderLoad(service);
+      const { outcomes, afterKill, victim } = await killUnderLoad(service);
       report(service, outcomes, afterKill);
       expect(afterKill).toBeGreaterThan(SHOPPERS);
       expect(outcomes.filter((o) => !FINAL.has(o.status))).toEqual([]);
       await expectConsistent();
+      // Restarted on its own port, under a new pid, and ready again.
+      const restarted = () =>
+        replicasOf(cluster.platform.output()).find((r) => r.url === victim.url && r.pid !== victim.pid);
+      for (let i = 0; i < 300 && !restarted(); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(restarted()).toBeDefined();
+      expect((await fetch(`${victim.url}/readyz`)).status).toBe(200);
     },
     120_000,
   );

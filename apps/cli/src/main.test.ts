@@ -95,7 +95,7 @@ describe('the bazaar command, used wrongly', () => {
     const run = bazaar('verify', '--url', `http://127.0.0.1:${await closedPort()}/`);
     expect(run.code).toBe(1);
     expect(run.err).toContain('ECONNREFUSED');
-    expect(run.err).toContain('Nothing answered there');
+    expect(run.err).toContain('Nothing answered there: is it running, and does --url (or PORT) point at it?');
     noStack(run.err);
   });
 

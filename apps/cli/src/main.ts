@@ -15,6 +15,7 @@ Usage:
   bazaar verify [--url URL]           check stock, money and shipment invariants across the services
   bazaar service <name>               run one service as its own process (cluster mode, containers)
   bazaar migrate <name|all>           apply a service's database migrations and exit
+  bazaar reset [--cluster] --yes      delete the data (embedded) or the namespace (cluster), to start afresh
   bazaar load [--url URL] [--rate N]  drive a deployment with a realistic shop mix (load --help)
   bazaar version                      the release, the commit and the Node it runs on (also --version)
   bazaar help [command]               this text, or a command's own (as "bazaar <command> --help")
@@ -30,7 +31,7 @@ runs on, in one line
 
 Usage: bazaar version (or bazaar --version, bazaar -V)`;
 
-const COMMANDS = ['up', 'verify', 'service', 'migrate', 'load', 'version', 'help'];
+const COMMANDS = ['up', 'verify', 'service', 'migrate', 'reset', 'load', 'version', 'help'];
 
 const [command = 'help', ...rest] = process.argv.slice(2);
 
@@ -80,6 +81,20 @@ async function run(command: string, args: string[]): Promise<void> {
       else await runMigrations(args[0]);
       break;
     }
+    case 'reset': {
+      const { values } = parseArgs({
+        args,
+        options: {
+          cluster: { type: 'boolean' },
+          yes: { type: 'boolean', short: 'y' },
+          help: { type: 'boolean', short: 'h' },
+        },
+      });
+      const { reset, resetHelp } = await import('./reset.ts');
+      if (values.help) console.log(resetHelp);
+      else await reset({ cluster: values.cluster ?? false, yes: values.yes ?? false });
+      break;
+    }
     case 'load': {
       const { loadCommand } = await import('./load/index.ts');
       process.exitCode = await loadCommand(args);
@@ -127,7 +142,7 @@ function reportFailure(name: string, err: unknown): number {
   console.error(
     `bazaar ${name}: ${message}${cause?.code && !message.includes(cause.code) ? ` (${cause.code})` : ''}` +
       (refused
-        ? '\nNothing answered there: is it running, and do the URL settings (--url, DATABASE_URL, BROKER_URL) point at it?'
+        ? `\nNothing answered there: is it running, and does ${['verify', 'load'].includes(name) ? '--url (or PORT)' : 'DATABASE_URL or BROKER_URL'} point at it?`
         : ''),
   );
   if (showsStacks()) console.error(err);

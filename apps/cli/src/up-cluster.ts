@@ -2,7 +2,7 @@
 // inventory at several replicas behind the gateway, as they would run on Kubernetes.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { inheritedEnv, loadClusterConfig, loadConfig } from './config.ts';
 import { runMigrations } from './migrate.ts';
@@ -67,16 +67,16 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
   ];
 
   const internalKey = cluster.internalKey ?? randomBytes(24).toString('base64url');
+  // A generated key is kept where an operator can read it, for a replica or a call to /internal made by hand.
+  const keyFile = cluster.internalKey ? undefined : join(resolve(config.dataDir), 'internal-key');
+  if (keyFile) writeFileSync(keyFile, `${internalKey}\n`, { mode: 0o600 });
   let stopping = false;
   const children: { instance: Instance; child: ChildProcess }[] = [];
-  // One process failed to start: the ones already up must not outlive this command.
-  const stopStarted = (err: unknown): never => {
-    stopping = true;
-    for (const { child } of children) child.kill('SIGTERM');
-    throw err;
-  };
-  for (const instance of instances) {
-    const log = createWriteStream(join(logsDir, `${instance.name}-${instance.port}.log`), { flags: 'a' });
+  const logFile = (instance: Instance) => join(logsDir, `${instance.name}-${instance.port}.log`);
+
+  /** Starts one instance's process, its output appended to its log file; an exit nobody asked for restarts it. */
+  const launch = (instance: Instance, restarts: number): ChildProcess => {
+    const log = createWriteStream(logFile(instance), { flags: 'a' });
     const child = spawn(process.execPath, [bazaar, 'service', instance.name], {
       env: {
         ...inheritedEnv(),
@@ -90,6 +90,7 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const startedAt = Date.now();
     // The last lines it wrote, shown when it exits unasked: the log file may be gone by the time anyone looks.
     let tail = '';
     for (const stream of [child.stdout!, child.stderr!]) {
@@ -100,22 +101,62 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
       });
     }
     child.on('exit', (code, signal) => {
-      if (!stopping)
-        console.error(
-          `  ${instance.name} :${instance.port} exited (${signal ?? code}); see ${join(logsDir, `${instance.name}-${instance.port}.log`)}\n${indent(tail)}`,
-        );
+      log.end();
+      if (stopping) return;
+      // As Kubernetes restarts a pod: at once, then backing off to 30 s while it keeps failing; a minute up resets it.
+      const failures = Date.now() - startedAt > 60_000 ? 0 : restarts;
+      const delayMs = failures === 0 ? 0 : Math.min(1_000 * 2 ** (failures - 1), 30_000);
+      console.error(
+        `  ${instance.name} :${instance.port} exited (${signal ?? code}); restarting in ${delayMs / 1000} s. See ${logFile(instance)}\n${indent(tail)}`,
+      );
+      setTimeout(() => void relaunch(instance, failures + 1), delayMs).unref();
     });
+    return child;
+  };
+  const relaunch = async (instance: Instance, restarts: number) => {
+    const entry = children.find((c) => c.instance === instance)!;
+    if (stopping) return;
+    entry.child = launch(instance, restarts);
+    try {
+      await waitReady(instance, entry.child, 'restarted');
+      console.log(
+        `  ${instance.name.padEnd(10)} pid ${String(entry.child.pid).padEnd(8)} ${url(instance.port)} (restarted)`,
+      );
+    } catch {} // it exited again while starting: its exit handler has scheduled the next try
+  };
+  // One process failed to start: the ones already up must not outlive this command.
+  const stopStarted = (err: unknown): never => {
+    stopping = true;
+    for (const { child } of children) child.kill('SIGTERM');
+    throw err;
+  };
+  for (const instance of instances) {
+    const child = launch(instance, 0);
     children.push({ instance, child });
     if (instance.name !== 'gateway') await waitReady(instance, child).catch(stopStarted);
   }
   await waitReady(instances.at(-1)!, children.at(-1)!.child).catch(stopStarted);
 
-  console.log('\n  Bazaar is up (cluster mode)\n');
+  const base = url(config.port);
+  const admin = config.adminEmail
+    ? `${config.adminEmail} (password: BAZAAR_ADMIN_PASSWORD)`
+    : 'none: set BAZAAR_ADMIN_EMAIL and BAZAAR_ADMIN_PASSWORD to have one (cluster mode has no default)';
+  console.log(
+    `\n  Bazaar is up (cluster mode: databases ${cluster.namespace}_users … ${cluster.namespace}_shipping)\n`,
+  );
   for (const { instance, child } of children)
     console.log(`  ${instance.name.padEnd(10)} pid ${String(child.pid).padEnd(8)} ${url(instance.port)}`);
-  console.log(
-    `\n  Gateway     ${url(config.port)}   API docs ${url(config.port)}/docs\n  Logs        ${logsDir}\n\n  Press Ctrl-C to stop.`,
-  );
+  console.log(`
+  Storefront    ${base}/
+  API docs      ${base}/docs   (OpenAPI document: ${base}/openapi.json)
+  Console       ${base}/console
+  Health        ${base}/readyz   Metrics: ${base}/metrics
+  Admin login   ${admin}
+  gRPC          inventory ${urls.INVENTORY_GRPC_URL}   payments ${urls.PAYMENTS_GRPC_URL}
+  Sandboxes     JazzCash ${urls.JAZZCASH_URL}   EasyPaisa ${urls.EASYPAISA_URL}
+  Logs          ${logsDir}${keyFile ? `\n  Internal key  ${keyFile} (INTERNAL_KEY, for a process or a gRPC call made by hand)` : ''}
+
+  A process that exits unasked is restarted. Press Ctrl-C to stop.`);
 
   const shutdown = async () => {
     if (stopping) return;
@@ -136,7 +177,7 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
   process.on('SIGTERM', () => void shutdown());
 }
 
-async function waitReady(instance: Instance, child: ChildProcess): Promise<void> {
+async function waitReady(instance: Instance, child: ChildProcess, quiet?: 'restarted'): Promise<void> {
   const probe = instance.name === 'sandboxes' ? null : `http://127.0.0.1:${instance.port}/healthz`;
   for (let i = 0; i < 300; i++) {
     if (child.exitCode !== null) throw new Error(`${instance.name} exited while starting (code ${child.exitCode})`);
@@ -155,5 +196,5 @@ async function waitReady(instance: Instance, child: ChildProcess): Promise<void>
       break;
     await new Promise((r) => setTimeout(r, 100));
   }
-  process.stdout.write(`  ${instance.name} :${instance.port} ✓\n`);
+  if (!quiet) process.stdout.write(`  ${instance.name} :${instance.port} ✓\n`);
 }

@@ -1,10 +1,11 @@
 // What a cluster run leaves on the shared servers, removed: its databases, and its queues and exchanges (RabbitMQ)
-// or streams (NATS). Cluster tests and the bench both run under a namespace of their own (BAZAAR_NAMESPACE).
+// or streams (NATS). `bazaar reset --cluster` drops a namespace (BAZAAR_NAMESPACE); cluster tests and the bench run
+// under namespaces of their own and drop them when done.
 import amqp from 'amqplib';
 import { connect } from 'nats';
 import pg from 'pg';
-import { streamNames } from '../messaging/nats-streams.ts';
-import { Topology } from '../messaging/rabbitmq-topology.ts';
+import { streamNames } from './messaging/nats-streams.ts';
+import { Topology } from './messaging/rabbitmq-topology.ts';
 
 const SERVICES = ['users', 'inventory', 'orders', 'payments', 'shipping'];
 
