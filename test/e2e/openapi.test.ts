@@ -1,6 +1,7 @@
 // /openapi.json against API.md: every operation of the contract is documented with every answer the contract gives it,
 // as the running services and the gateway publish them (nothing here is a copy of the document).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accessFor, serviceFor, serviceNames } from '../../services/gateway/src/domain/routes.ts';
 import { startTestPlatform } from '../support/platform.ts';
 
 let platform: Awaited<ReturnType<typeof startTestPlatform>>;
@@ -58,4 +59,30 @@ describe('/openapi.json', () => {
         expect(operation.responses[status].description, status).toMatch(/^[A-Z_]+\b/);
     },
   );
+});
+
+describe("who may call each route, as the gateway and the route's own service say", () => {
+  // A service declares a route's access on the route (config.access); the gateway lets a request through by its own
+  // rules (accessRules in services/gateway/src/domain/routes.ts). Where the two disagree, a route the service made
+  // public asks for a token at the gateway, or an admin route reaches its service for anyone signed in.
+  it('agree on every routed operation: public at both or at neither, and admin at the service when at the gateway', async () => {
+    const disagreements: string[] = [];
+    for (const service of serviceNames) {
+      const headers = { 'x-internal-key': platform.platform.internalKey };
+      const own = await (await fetch(`${platform.urls[service]}/openapi.json`, { headers })).json();
+      for (const [path, item] of Object.entries(own.paths as Record<string, Record<string, Operation>>)) {
+        if (serviceFor(path) !== service) continue; // not routed: internal, or a probe
+        for (const [method, operation] of Object.entries(item)) {
+          const declared = operation['x-access'];
+          if (!declared) continue; // not an operation (parameters shared by the path)
+          const atGateway = accessFor(method.toUpperCase(), path.replace(/\{[^}]+\}/g, 'x'));
+          if ((declared === 'public') !== (atGateway === 'public') || (atGateway === 'admin' && declared !== 'admin'))
+            disagreements.push(
+              `${method.toUpperCase()} ${path}: ${declared} at ${service}, ${atGateway} at the gateway`,
+            );
+        }
+      }
+    }
+    expect(disagreements).toEqual([]);
+  });
 });

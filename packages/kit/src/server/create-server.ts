@@ -199,6 +199,11 @@ export function createServer(options: ServerOptions): App {
   installErrorAnswers(app, bodyLimit);
   app.register(swagger, {
     openapi: { openapi: '3.1.0', info: { title: options.title ?? `Bazaar ${options.service}`, version: '1.0.0' } },
+    // Each operation says who may call it (`x-access`), so the gateway's document and rules can be held to it.
+    transform: ({ schema, url, route }) => ({
+      schema: { ...schema, 'x-access': route.config?.access ?? 'public' } as typeof schema,
+      url,
+    }),
   });
   installProbeRoutes(app, options);
 

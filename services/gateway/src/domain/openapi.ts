@@ -1,4 +1,5 @@
 // The public API's OpenAPI document, merged from the services' own: only routed paths, access marked per operation.
+import type { Access } from '@bazaar/kit/server';
 import { accessFor, type ServiceName, serviceFor } from './routes.ts';
 
 type Json = Record<string, unknown>;
@@ -78,9 +79,17 @@ export function mergeOpenApi(
   return merged;
 }
 
-/** Marks who may call the operation, and adds the refusals every operation of its kind can get (API.md's conventions). */
+const strictness: Record<Access, number> = { public: 0, customer: 1, admin: 2 };
+
+/**
+ * Marks who may call the operation: the stricter of the gateway's rule and what the service declares (`x-access`),
+ * as a caller meets them (test/e2e/openapi.test.ts holds the two to agreeing). Adds the refusals every operation of
+ * its kind can get (API.md's conventions).
+ */
 function markAccess(method: string, path: string, service: ServiceName, operation: Json): Json {
-  const access = accessFor(method.toUpperCase(), path);
+  const atGateway = accessFor(method.toUpperCase(), path);
+  const declared = operation['x-access'] as Access | undefined;
+  const access = declared && strictness[declared] > strictness[atGateway] ? declared : atGateway;
   const responses = Object.fromEntries(
     Object.entries((operation.responses as Json | undefined) ?? {}).map(([status, r]) => [
       status,
