@@ -26,8 +26,8 @@ const help = `npm run bench -- [--only ${scenarios.map((s) => s.id).join(',')}] 
 
 Runs each pair on this machine in one run and writes bench/RESULTS.md, bench/results.json, bench/chart.svg and the
 README's benchmark section. With --only, the other scenarios' last results are kept (each says when it ran).
-Needs: nginx and wrk (apt-get install nginx-light wrk) for the gateway pairs, PostgreSQL and RabbitMQ (as the
-e2e suite: DATABASE_URL / BROKER_URL defaults) for cluster mode; a pair whose tool is missing is skipped, and says so.
+Needs: nginx and wrk (apt-get install nginx-light wrk) for the gateway pairs, PostgreSQL and RabbitMQ for cluster
+mode (local defaults; BENCH_DATABASE_URL and BENCH_BROKER_URL point elsewhere); a pair whose tool is missing is skipped, and says so.
 --keep leaves the scratch directory (raw .cpuprofile files for Chrome DevTools); --render only re-renders the
 markdown, chart and README from bench/results.json. --systems measures only those systems of the orders scenario
 (for a quick A/B of one mode; the rows left out read "skipped").`;

@@ -4,8 +4,11 @@ import { join, resolve } from 'node:path';
 import { brotliCompressSync, constants, gzipSync } from 'node:zlib';
 import { defineConfig, type Plugin, type UserConfig } from 'vite';
 
-/** The `npm start` gateway that `vite` (the dev server) sends API requests to. */
-const GATEWAY = 'http://localhost:8080';
+/**
+ * The `npm start` gateway that `vite` (the dev server) sends API requests to: the one at PORT, as `npm start` reads
+ * it, or BAZAAR_URL for any other (build tooling, so it reads the environment itself).
+ */
+const GATEWAY = process.env.BAZAAR_URL ?? `http://localhost:${process.env.PORT ?? 8080}`;
 
 /** precompress writes .br and .gz beside each built script and stylesheet: the gateway sends what the browser takes. */
 export function precompress(): Plugin {
