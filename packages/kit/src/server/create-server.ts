@@ -120,11 +120,22 @@ export function createServer(options: ServerOptions): App {
   installValidators(app);
   // An empty body under a JSON content type is no body, as without one: clients that always send the header still
   // reach routes that take none (a route that needs one refuses the missing body as invalid).
+  // JSON is UTF-8 (RFC 8259): bytes that are not are refused as invalid JSON, not stored as U+FFFD in their place.
   const parseJson = app.getDefaultJsonParser('error', 'error');
+  const utf8 = new TextDecoder('utf-8', { fatal: true });
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (req, body, done) =>
-    body === '' ? done(null, undefined) : parseJson(req, body as string, done),
-  );
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+    if ((body as Buffer).length === 0) return done(null, undefined);
+    let text: string;
+    try {
+      text = utf8.decode(body as Buffer);
+    } catch {
+      return done(
+        Object.assign(new Error('body is not UTF-8'), { code: 'FST_ERR_CTP_INVALID_JSON_BODY', statusCode: 400 }),
+      );
+    }
+    parseJson(req, text, done);
+  });
   // JSON only: a text/plain body is refused as an unsupported type (415), as a form is, not read as a string (400).
   app.removeContentTypeParser('text/plain');
   app.decorateRequest('caller', null);

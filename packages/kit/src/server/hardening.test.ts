@@ -75,6 +75,18 @@ describe('the service server refuses, as problems', () => {
     expect((await app.inject({ url: '/api/things/fine?q=also%20fine', headers: key })).statusCode).toBe(200);
   });
 
+  it('a JSON body that is not UTF-8 (JSON is UTF-8): 400 as invalid JSON, not stored with U+FFFD in its place', async () => {
+    const before = handled;
+    const headers = { ...key, 'content-type': 'application/json' };
+    const bytes = Buffer.concat([Buffer.from('{"name":"'), Buffer.from([0xff, 0xfe]), Buffer.from('"}')]);
+    const res = await app.inject({ method: 'POST', url: '/api/things', headers, payload: bytes });
+    expect(problem(res)).toEqual({ status: 400, type: 'application/problem+json', code: 'VALIDATION_FAILED' });
+    expect(res.json().errors).toEqual([{ path: '(body)', message: 'is not valid JSON' }]);
+    expect(handled).toBe(before);
+    const urdu = await app.inject({ method: 'POST', url: '/api/things', headers, payload: '{"name":"کراچی"}' });
+    expect(urdu.statusCode).toBe(200);
+  });
+
   it('a malformed percent-encoding or an over-long path segment, with the request id', async () => {
     const bad = await app.inject({ url: '/api/things/%E0%A4%A', headers: { ...key, 'x-request-id': 'req-1' } });
     expect(problem(bad)).toEqual({ status: 400, type: 'application/problem+json', code: 'BAD_REQUEST' });
