@@ -86,3 +86,30 @@ describe("who may call each route, as the gateway and the route's own service sa
     expect(disagreements).toEqual([]);
   });
 });
+
+describe('an anonymous caller, as the gateway learns the routes from the services', () => {
+  it('is told 404 NOT_FOUND for a method or path no service has, and 401 only where a token would help', async () => {
+    const status = async (method: string, path: string) => {
+      const res = await fetch(`${platform.gatewayUrl}${path}`, { method });
+      return `${method} ${path} ${res.status} ${method === 'HEAD' ? '' : (await res.json()).code}`;
+    };
+    const answers = [
+      await status('GET', '/api/auth/login'),
+      await status('DELETE', '/api/products/TEA-001'),
+      await status('PUT', '/api/shipping/rates'),
+      await status('GET', '/api/orders/ord_1/nothing'),
+      await status('GET', '/api/users/me'),
+      await status('GET', '/api/orders/ord_1'),
+      await status('POST', '/api/orders/ord_1/cancel'),
+    ];
+    expect(answers).toEqual([
+      'GET /api/auth/login 404 NOT_FOUND',
+      'DELETE /api/products/TEA-001 404 NOT_FOUND',
+      'PUT /api/shipping/rates 404 NOT_FOUND',
+      'GET /api/orders/ord_1/nothing 404 NOT_FOUND',
+      'GET /api/users/me 401 UNAUTHENTICATED',
+      'GET /api/orders/ord_1 401 UNAUTHENTICATED',
+      'POST /api/orders/ord_1/cancel 401 UNAUTHENTICATED',
+    ]);
+  });
+});

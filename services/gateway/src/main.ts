@@ -15,6 +15,7 @@ import { proxyEdge } from './api/proxy-edge.ts';
 import { remoteKeys } from './clients/jwks.ts';
 import { getJsonFromAny, type Upstream, upstream } from './clients/upstreams.ts';
 import { type GatewayConfig, loadConfig } from './config.ts';
+import { type KnownRoutes, knownRoutes } from './domain/known-routes.ts';
 import { type RateLimiter, tokenBucketLimiter } from './domain/rate-limit.ts';
 import { type ServiceName, serviceNames } from './domain/routes.ts';
 import { apiCatalogue } from './use-cases/api-catalogue.ts';
@@ -79,6 +80,19 @@ export async function start(platform: GatewayPlatform, overrides: Partial<Gatewa
   );
   const authenticate = authenticator(keys, { issuer: config.issuer, audience: config.audience });
   const limiter = await rateLimiter(config, log, registry);
+  // The services' operations, learnt from their documents once all have answered; asking keeps them fresh.
+  let operations: KnownRoutes | undefined;
+  const catalogue = apiCatalogue(upstreams, {
+    internalKey,
+    timeoutMs: CHECK_TIMEOUT_MS,
+    onBuilt: (doc, missing) => {
+      if (missing.length === 0) operations = knownRoutes(doc.paths);
+    },
+  });
+  const known = () => {
+    catalogue().catch(() => {}); // rebuilt only once the kept document is stale
+    return operations;
+  };
   const { forward, drain } = forwarder({
     log,
     registry,
@@ -95,6 +109,7 @@ export async function start(platform: GatewayPlatform, overrides: Partial<Gatewa
     upstreams,
     authenticate,
     limiter,
+    known,
     forward,
     tracer: tracing.tracer,
     log,
@@ -116,9 +131,9 @@ export async function start(platform: GatewayPlatform, overrides: Partial<Gatewa
   operationsRoutes(app, {
     registry,
     notReady: () => checkReadiness(upstreams, internalKey, CHECK_TIMEOUT_MS),
-    apiDocument: withOpsPaths(apiCatalogue(upstreams, { internalKey, timeoutMs: CHECK_TIMEOUT_MS })),
+    apiDocument: withOpsPaths(catalogue),
   });
-  opsRoutes(app, { authenticate, limiter, upstreams, internalKey, traces, logs, timeoutMs: CHECK_TIMEOUT_MS });
+  opsRoutes(app, { authenticate, limiter, known, upstreams, internalKey, traces, logs, timeoutMs: CHECK_TIMEOUT_MS });
   appRoutes(app);
   consoleRoutes(app);
   // Open event streams would hold the server open forever, keep-alive clients for a while: end both when closing.
@@ -142,6 +157,7 @@ export async function start(platform: GatewayPlatform, overrides: Partial<Gatewa
     { address: url, upstreams: urls, rateLimit: limiter ? (config.redisUrl ? 'redis' : 'memory') : 'off' },
     'gateway listening',
   );
+  known(); // learn the services' operations now, not at the first anonymous request
 
   return {
     name: 'gateway' as const,

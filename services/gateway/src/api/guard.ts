@@ -1,8 +1,9 @@
 // The guard of every routed path: the caller's identity, one of their rate tokens, and the route's access.
 import { AppError, type Caller, forbidden, notFound, unauthenticated, unavailable } from '@bazaar/kit/server';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { KnownRoutes } from '../domain/known-routes.ts';
 import type { RateLimiter } from '../domain/rate-limit.ts';
-import { accessFor, countedByAddress, policyPath } from '../domain/routes.ts';
+import { accessFor, countedByAddress, policyPath, serviceFor } from '../domain/routes.ts';
 import type { Authenticate, Identity } from '../use-cases/authenticate.ts';
 import { sendProblem } from './edge-server.ts';
 
@@ -10,6 +11,8 @@ export type GuardDeps = {
   authenticate: Authenticate;
   /** null when RATE_LIMIT_RPS is 0. */
   limiter: RateLimiter | null;
+  /** The services' operations, once every service has published them (undefined until then, or when unknown). */
+  known?: () => KnownRoutes | undefined;
 };
 
 /** Admission: the caller the service will hear (null: anonymous on a public route), or the problem to answer. */
@@ -42,22 +45,26 @@ function spend(
   identity: Identity,
   ip: string,
 ): Admission | Promise<Admission> {
-  if (!deps.limiter) return judge(method, path, identity);
+  if (!deps.limiter) return judge(deps, method, path, identity);
   const user = countedByAddress(method, path) ? null : identity.caller;
   const decision = deps.limiter.take(user ? `user:${user.id}` : `ip:${ip}`);
   const decide = (d: Awaited<typeof decision>) =>
-    d.allowed ? judge(method, path, identity) : rateLimited(d.retryAfter);
+    d.allowed ? judge(deps, method, path, identity) : rateLimited(d.retryAfter);
   return decision instanceof Promise ? decision.then(decide) : decide(decision);
 }
 
-function judge(method: string, path: string, identity: Identity): Admission {
+function judge(deps: GuardDeps, method: string, path: string, identity: Identity): Admission {
   const access = accessFor(method, path);
   const caller = identity.caller;
   if (access === 'public') return { caller };
-  if (!caller)
+  if (!caller) {
+    // A route no service has is not found, whoever asks: a token would change nothing.
+    if (serviceFor(path) && deps.known?.()?.has(method, path) === false)
+      return notFound(`No route for ${method} ${path}.`);
     return identity.failure === 'unavailable'
       ? unavailable('Access tokens cannot be checked right now. Try again shortly.')
       : unauthenticated();
+  }
   if (access === 'admin' && caller.role !== 'admin') return forbidden();
   return { caller };
 }

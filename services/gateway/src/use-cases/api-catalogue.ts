@@ -11,6 +11,8 @@ export type CatalogueOptions = {
   /** A document missing a service is rebuilt after this long. */
   retryMs?: number;
   now?: () => number;
+  /** Told each document built, and the services it lacks (unreachable then). */
+  onBuilt?: (doc: OpenApiDocument, missing: ServiceName[]) => void;
 };
 
 export function apiCatalogue(
@@ -37,6 +39,7 @@ export function apiCatalogue(
       missing,
     );
     kept = { doc, expiresAt: now() + (missing.length ? retryMs : keepMs) };
+    options.onBuilt?.(doc, missing);
     return doc;
   }
 
