@@ -15,6 +15,19 @@ export const METHOD_NAMES: Record<PaymentMethod, string> = {
   easypaisa: 'EasyPaisa',
   cod: 'Cash on delivery',
 };
+/** A product as the catalogue shows it; `available` is on hand minus reserved. */
+export type Product = { sku: string; name: string; description: string; price: Money; available: number };
+/** The stock ledger of one sku (admin): initial + adjustments = available + reserved + sold. */
+export type StockLevel = {
+  sku: string;
+  onHand: number;
+  reserved: number;
+  available: number;
+  sold: number;
+  initial: number;
+  adjustments: number;
+};
+
 export type OrderItem = { sku: string; name: string; quantity: number; unitPrice: Money };
 export type Order = {
   id: string;

@@ -1,9 +1,9 @@
 // api: the admin operations API (/api/ops, documented under "Operations" in /openapi.json), the public API's orders,
 // payments, shipments and catalogue as an admin reads and manages them, and the login it needs.
 
-import type { Money, Order, Page, Payment, Shipment } from '@bazaar/web-kit/api-types';
+import type { Money, Order, Page, Payment, Product, Shipment, StockLevel } from '@bazaar/web-kit/api-types';
 
-export type { Money, Order, Page, Payment, Shipment } from '@bazaar/web-kit/api-types';
+export type { Money, Order, Page, Payment, Product, Shipment, StockLevel } from '@bazaar/web-kit/api-types';
 
 /** A problem document; its extension members (STOCK_CONFLICT's onHand and reserved, say) are kept as they came. */
 export type Problem = {
@@ -32,18 +32,6 @@ export type ProviderAttempt = {
   /** A decline's code and message, as the provider gave them. */
   detail?: string;
   at: string;
-};
-
-export type Product = { sku: string; name: string; description: string; price: Money; available: number };
-/** The stock ledger of one sku: initial + adjustments = available + reserved + sold. */
-export type StockLevel = {
-  sku: string;
-  onHand: number;
-  reserved: number;
-  available: number;
-  sold: number;
-  initial: number;
-  adjustments: number;
 };
 
 export type Replica = {

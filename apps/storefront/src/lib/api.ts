@@ -1,13 +1,11 @@
 // api: the public API as the storefront uses it: typed calls, bearer token, problems as ApiError.
-import type { Money, Order, Page, Shipment } from '@bazaar/web-kit/api-types';
+import type { Money, Order, Page, Product, Shipment, StockLevel } from '@bazaar/web-kit/api-types';
 import { ApiError, networkProblem, type PaymentMethod, toProblem } from './problems.ts';
 
-export type { Order, OrderItem, Page, Shipment } from '@bazaar/web-kit/api-types';
+export type { Order, OrderItem, Page, Product, Shipment, StockLevel } from '@bazaar/web-kit/api-types';
 export type Role = 'customer' | 'admin';
 export type User = { id: string; name: string; email: string; phone: string | null; city: string | null; role: Role };
-export type Product = { sku: string; name: string; description: string; price: Money; available: number };
 export type Rate = { city: string; fee: Money };
-export type StockLevel = { sku: string; onHand: number; reserved: number; available: number; sold: number };
 export type NewOrder = {
   items: { sku: string; quantity: number }[];
   payment: { method: PaymentMethod; wallet?: string; cnic?: string };
