@@ -1,7 +1,7 @@
 // `bazaar service <name>`: one service as its own process (cluster mode, containers), on PostgreSQL and a real broker.
 import { createBroker } from '@bazaar/kit/messaging';
 import type { Platform } from '@bazaar/kit/service';
-import { createLogger } from '@bazaar/kit/telemetry';
+import { createLogger, LogStore } from '@bazaar/kit/telemetry';
 import { describeService, loadServiceConfig } from './config.ts';
 import { UsageError } from './usage-error.ts';
 
@@ -24,8 +24,10 @@ export async function runService(name: string | undefined): Promise<void> {
       `${name ? `unknown service "${name}"` : 'which service?'}: give one of ${SERVICES.join(', ')}`,
     );
   const config = loadServiceConfig();
-  // The service's own name: the broker's lines (retries, dead letters, reconnects) are the service's lines.
-  const log = createLogger(name as string, { level: config.logLevel });
+  // The service's own name and log store: the broker's lines (retries, dead letters, reconnects) are the service's
+  // lines, in its output and in what the console reads of it.
+  const logStore = new LogStore();
+  const log = createLogger(name as string, { level: config.logLevel, store: logStore });
   // The key is all that stands between a service's port and a caller claiming to be any user or an admin: a
   // well-known default would open every pod to whoever can reach it. (The sandboxes take no key.)
   if (!config.internalKey && name !== 'sandboxes')
@@ -54,6 +56,7 @@ export async function runService(name: string | undefined): Promise<void> {
       databaseName: `${config.namespace}_${name}`,
       databasePoolSize: config.databasePoolSize,
       logLevel: config.logLevel,
+      logStore,
       otlpEndpoint: config.otlpEndpoint,
       outboxRetentionMs: config.outboxRetentionSeconds * 1000,
       crashAt: config.crashAt,

@@ -53,6 +53,7 @@ export class NatsBroker implements Broker {
       throw err;
     });
     const broker = new NatsBroker(nc, streams, options);
+    options.log.info({ server: nc.getServer(), namespace }, 'nats connected');
     void broker.watch();
     return broker;
   }
