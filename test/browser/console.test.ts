@@ -97,6 +97,10 @@ describe.runIf(browser)('the operations console in Chromium', () => {
     // The trace column's link (the request's path links there too).
     const orderTrace = page.locator(`td:last-child a[href="/console/traces/${traceId}"]`);
     await orderTrace.waitFor();
+    // How far back traces go, said beside them.
+    await page
+      .getByText(/Each process keeps its newest 20,000 spans; the gateway’s go back to \d\d:\d\d:\d\d PKT/)
+      .waitFor();
     await shot(page, 'console-traces');
     await orderTrace.click();
 

@@ -200,7 +200,11 @@ export function createApi(deps: Deps) {
     me: (token: string) =>
       send<{ id: string; name: string; email: string; role: string }>('GET', '/api/users/me', undefined, token),
     services: () => send<{ items: ServiceHealth[] }>('GET', '/api/ops/services'),
-    traces: (limit = 50) => send<{ items: TraceSummary[] }>('GET', `/api/ops/traces?limit=${limit}`),
+    traces: (limit = 50) =>
+      send<{ items: TraceSummary[]; retention: { capacity: number; since?: string } }>(
+        'GET',
+        `/api/ops/traces?limit=${limit}`,
+      ),
     trace: (traceId: string) => send<Trace>('GET', `/api/ops/traces/${encodeURIComponent(traceId)}`),
     logs: (traceId: string) =>
       send<{ items: LogLine[]; missing: Missing[] }>('GET', `/api/ops/logs?traceId=${encodeURIComponent(traceId)}`),

@@ -84,6 +84,7 @@ export function Traces() {
       <OpenById />
       <ProblemNotice error={polled.error} what="the traces" />
       {polled.data && items.length === 0 && <p class="muted">No API requests yet. Place an order in the storefront.</p>}
+      {polled.data && <Retention {...polled.data.retention} />}
       {items.length > 0 && (
         <div class="table-wrap">
           <table class="traces">
@@ -135,5 +136,20 @@ export function Traces() {
         </div>
       )}
     </>
+  );
+}
+
+/** How far back a trace can be drawn: each process keeps its newest spans only. */
+function Retention({ capacity, since }: { capacity: number; since?: string }) {
+  return (
+    <p class="muted retention">
+      Each process keeps its newest {capacity.toLocaleString('en-US')} spans
+      {since && (
+        <>
+          ; the gateway’s go back to <time dateTime={since}>{`${when(since)} ${ZONE}`}</time>
+        </>
+      )}
+      . Older traces show in part or not at all; a collector (OTEL_EXPORTER_OTLP_ENDPOINT) keeps them all.
+    </p>
   );
 }

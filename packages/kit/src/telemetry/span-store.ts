@@ -72,6 +72,14 @@ export class SpanStore implements SpanExporter {
     if (this.spans.length > this.capacity * 1.25) this.spans.splice(0, this.spans.length - this.capacity);
   }
 
+  /** How much is kept: the newest `capacity` spans, the oldest of them started at `since` (absent when none is). */
+  retention(): { capacity: number; since?: string } {
+    const oldest = this.spans[0];
+    return oldest
+      ? { capacity: this.capacity, since: new Date(oldest.startMs).toISOString() }
+      : { capacity: this.capacity };
+  }
+
   trace(traceId: string): StoredSpan[] {
     return this.spans.filter((s) => s.traceId === traceId).map(view);
   }

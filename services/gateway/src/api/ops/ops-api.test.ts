@@ -320,8 +320,11 @@ describe('the operations API', () => {
   it('lists the API requests the gateway served as recent traces, newest first, not its own operations', async () => {
     await edge.inject({ method: 'POST', url: '/api/orders?x=1' });
     await get('/api/ops/messaging');
-    const items = (await get('/api/ops/traces?limit=5')).json().items;
+    const { items, retention } = (await get('/api/ops/traces?limit=5')).json();
     expect(items).toHaveLength(1);
+    // How far back traces go: the store's size, and the start of its oldest span, no later than this request's.
+    expect(retention.capacity).toBeGreaterThan(0);
+    expect(Date.parse(retention.since)).toBeLessThanOrEqual(Date.parse(items[0].startTime));
     expect(items[0]).toMatchObject({
       method: 'POST',
       route: '/api/orders',

@@ -64,7 +64,10 @@ export const operations: Operation[] = [
     summary: 'Recent API requests’ traces, newest first (each starts at the gateway)',
     querystring: TracesQuery,
     answer: TracesAnswer,
-    handle: async (req, _reply, deps) => ({ items: deps.traces.recent((req.query as { limit: number }).limit) }),
+    handle: async (req, _reply, deps) => ({
+      items: deps.traces.recent((req.query as { limit: number }).limit),
+      retention: deps.traces.retention(),
+    }),
   },
   {
     method: 'GET',

@@ -50,7 +50,21 @@ export const TraceSummarySchema = Type.Object({
   startTime: Type.String({ format: 'date-time' }),
   durationMs: Type.Number(),
 });
-export const TracesAnswer = Type.Object({ items: Type.Array(TraceSummarySchema) });
+export const TracesAnswer = Type.Object({
+  items: Type.Array(TraceSummarySchema),
+  retention: Type.Object(
+    {
+      capacity: Type.Integer({ description: 'Spans each process keeps, the newest' }),
+      since: Type.Optional(
+        Type.String({ format: 'date-time', description: "Start of the gateway's oldest kept span" }),
+      ),
+    },
+    {
+      description:
+        'How far back traces can be drawn: older spans are gone (export them with OTEL_EXPORTER_OTLP_ENDPOINT)',
+    },
+  ),
+});
 
 export const Span = Type.Object({
   traceId: Type.String(),

@@ -59,6 +59,10 @@ export class TraceIndex extends SpanStore {
     if (this.roots.length > this.keep * 1.25) this.roots.splice(0, this.roots.length - this.keep);
   }
 
+  override retention(): { capacity: number; since?: string } {
+    return this.store.retention();
+  }
+
   override trace(traceId: string): StoredSpan[] {
     return this.store.trace(traceId);
   }
