@@ -8,7 +8,7 @@ import type { Logger } from '@bazaar/kit/telemetry';
 import { SpanKind, type Tracer } from '@opentelemetry/api';
 import type { Upstream } from '../clients/upstreams.ts';
 import { lastForwarded } from '../domain/forwarded.ts';
-import { type RouteNamer, routeNamer, routeTable, type ServiceName } from '../domain/routes.ts';
+import { type RouteNamer, routeNamer, routePattern, routeTable, type ServiceName } from '../domain/routes.ts';
 import type { Forward } from '../use-cases/forward-request.ts';
 import { type Call, type EdgeRequest, type EdgeResponse, endSpan, writeProblem } from './call.ts';
 import { clientTraceContext } from './client-trace.ts';
@@ -44,8 +44,18 @@ export type ProxyEdge = {
 // Fastify's limit on a wildcard parameter, kept for the paths it no longer routes.
 const MAX_PARAM_LENGTH = 2048;
 
-/** A path of the route table and the subtree below it; `name` names a path below by the API route it matches. */
-type Mount = { prefix: string; exact: string; wildcard: string; name: RouteNamer; upstream: Upstream };
+/**
+ * A path of the route table and the subtree below it; `name` names a path below by the API route it matches. An
+ * entry with `:name` segments is a mount of its own, matched by its `pattern`.
+ */
+type Mount = {
+  prefix: string;
+  exact: string;
+  wildcard: string;
+  name: RouteNamer;
+  upstream: Upstream;
+  pattern?: RegExp;
+};
 
 export function proxyEdge(deps: ProxyEdgeDeps): ProxyEdge {
   const mounts = mountsOf(deps.upstreams);
@@ -233,10 +243,27 @@ function readBody(call: Call, limit: number, then: () => void): void {
   });
 }
 
-function mountsOf(upstreams: Record<ServiceName, Upstream>): Mount[] {
+/** The route table's entries as mounts, in its order (the first that matches wins); a table of its own in tests. */
+export function mountsOf(
+  upstreams: Record<string, Upstream>,
+  table: readonly { path: string; service: string }[] = routeTable,
+): Mount[] {
   const byPrefix = new Map<string, Mount>();
   const namer = routeNamer();
-  for (const { path, service } of routeTable) {
+  for (const { path, service } of table) {
+    const pattern = routePattern(path);
+    if (pattern) {
+      const named = () => path;
+      byPrefix.set(path, {
+        prefix: '',
+        exact: path,
+        wildcard: path,
+        name: named,
+        upstream: upstreams[service],
+        pattern,
+      });
+      continue;
+    }
     const prefix = path.endsWith('/*') ? path.slice(0, -2) : path;
     const mount = byPrefix.get(prefix) ?? {
       prefix,
@@ -257,8 +284,12 @@ function mountsOf(upstreams: Record<ServiceName, Upstream>): Mount[] {
  * slash, `/*` for everything below), named by the API route below the wildcard when one matches (`/api/orders/:id`);
  * undefined when no proxied route matches.
  */
-function matchRoute(mounts: Mount[], path: string): RouteMatch | undefined {
+export function matchRoute(mounts: Mount[], path: string): RouteMatch | undefined {
   for (const m of mounts) {
+    if (m.pattern) {
+      if (m.pattern.test(path)) return { route: m.exact, upstream: m.upstream, tooLong: false };
+      continue;
+    }
     if (!path.startsWith(m.prefix)) continue;
     const rest = path.length - m.prefix.length;
     if (m.exact && (rest === 0 || (rest === 1 && path.endsWith('/'))))

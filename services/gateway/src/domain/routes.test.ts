@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { accessFor, apiRoutes, policyPath, proxiedRouteNames, routeNamer, routeTable, serviceFor } from './routes.ts';
+import {
+  accessFor,
+  apiRoutes,
+  policyPath,
+  proxiedRouteNames,
+  routeNamer,
+  routePattern,
+  routeTable,
+  serviceFor,
+} from './routes.ts';
 
 describe('the route table', () => {
   it('names the service of every public path and none for the rest', () => {
@@ -12,6 +21,29 @@ describe('the route table', () => {
     expect(serviceFor('/api/shipments/TRK-1')).toBe('shipping');
     expect(serviceFor('/api/shipping/rates')).toBe('shipping');
     expect(serviceFor('/internal/reserve')).toBeUndefined();
+  });
+});
+
+describe('a route table entry with a parameter (a path under another service’s, such as a reviews service’s)', () => {
+  it('takes that path with any one segment in its place, with or without one trailing slash', () => {
+    const exact = routePattern('/api/products/:sku/reviews')!;
+    expect(['/api/products/TEA-001/reviews', '/api/products/TEA-001/reviews/'].map((p) => exact.test(p))).toEqual([
+      true,
+      true,
+    ]);
+    expect(
+      ['/api/products/TEA-001', '/api/products//reviews', '/api/products/a/b/reviews', '/api/products/X/reviewsX'].map(
+        (p) => exact.test(p),
+      ),
+    ).toEqual([false, false, false, false]);
+  });
+
+  it('takes the subtree below it when it ends in /*, and leaves entries without parameters to their prefix', () => {
+    const below = routePattern('/api/products/:sku/reviews/*')!;
+    expect(below.test('/api/products/TEA-001/reviews/rev_1')).toBe(true);
+    expect(below.test('/api/products/TEA-001/reviews')).toBe(false);
+    expect(routePattern('/api/products/*')).toBeUndefined();
+    expect(routePattern('/api/products')).toBeUndefined();
   });
 });
 

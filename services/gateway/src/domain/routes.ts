@@ -4,7 +4,11 @@ import type { Access } from '@bazaar/kit/server';
 export const serviceNames = ['users', 'inventory', 'orders', 'payments', 'shipping'] as const;
 export type ServiceName = (typeof serviceNames)[number];
 
-/** routeTable lists the public paths, in Fastify's syntax (`/*` is the subtree below); nothing else is routed. */
+/**
+ * routeTable lists the public paths, in Fastify's syntax (`/*` is the subtree below, `:name` one segment); nothing
+ * else is routed. The first entry that matches wins: a path under another service's, such as a new service's
+ * `/api/products/:sku/reviews`, goes before that service's `/api/products/*`.
+ */
 export const routeTable: readonly { path: string; service: ServiceName }[] = [
   { path: '/api/users', service: 'users' },
   { path: '/api/users/*', service: 'users' },
@@ -95,10 +99,28 @@ function walk(from: RouteNode, path: string, start: number): RouteNode | undefin
   return node;
 }
 
+/**
+ * routePattern: the paths a route table entry with `:name` segments takes, as a regular expression (one trailing
+ * slash allowed, as on the others); undefined for an entry without any, which is matched by its plain prefix.
+ */
+export function routePattern(route: string): RegExp | undefined {
+  if (!route.includes('/:')) return undefined;
+  const wildcard = route.endsWith('/*');
+  const segments = (wildcard ? route.slice(0, -2) : route)
+    .split('/')
+    .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
+  return new RegExp(`^${segments.join('/')}${wildcard ? '/.*' : '/?'}$`);
+}
+
+const patterns = new Map(routeTable.map((r) => [r.path, routePattern(r.path)]));
+
 /** serviceFor names the service that answers a path, or undefined when the gateway does not route it. */
 export function serviceFor(path: string): ServiceName | undefined {
   for (const route of routeTable) {
-    if (route.path.endsWith('/*') ? path.startsWith(route.path.slice(0, -1)) : path === route.path)
+    const pattern = patterns.get(route.path);
+    if (pattern) {
+      if (pattern.test(path)) return route.service;
+    } else if (route.path.endsWith('/*') ? path.startsWith(route.path.slice(0, -1)) : path === route.path)
       return route.service;
   }
   return undefined;
