@@ -17,8 +17,10 @@ anything else there is left alone. Refused while a Bazaar runs on that directory
               connections are closed by force.
   --yes       do it; without it, reset says what it would delete and deletes nothing`;
 
-/** What embedded mode keeps under its data directory: the shared PGlite, an older layout's, the logs, the key. */
-const EMBEDDED_ENTRIES = ['pglite', ...MIGRATED, 'logs', 'internal-key'];
+/** What embedded mode keeps under its data directory: the shared PGlite, the logs, the key. */
+const EMBEDDED_ENTRIES = ['pglite', 'logs', 'internal-key'];
+/** An older Bazaar's layout, a PGlite per service (embedded.ts keeps using it): the five services of that time. */
+const OLDER_LAYOUT = ['users', 'inventory', 'orders', 'payments', 'shipping'];
 
 /** Deletes what it says it deletes; without `yes`, says what that is and deletes nothing (a usage error). */
 export async function reset(options: { cluster: boolean; yes: boolean }): Promise<void> {
@@ -31,7 +33,10 @@ export async function reset(options: { cluster: boolean; yes: boolean }): Promis
     return;
   }
   const dataRoot = resolve(loadConfig().dataDir);
-  const present = EMBEDDED_ENTRIES.filter((e) => existsSync(join(dataRoot, e)));
+  const present = [
+    ...EMBEDDED_ENTRIES.filter((e) => existsSync(join(dataRoot, e))),
+    ...OLDER_LAYOUT.filter((e) => existsSync(join(dataRoot, e, 'PG_VERSION'))),
+  ];
   if (present.length === 0) {
     console.log(`Nothing to delete: ${dataRoot} holds no Bazaar data.`);
     return;

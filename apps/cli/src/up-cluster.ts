@@ -71,6 +71,8 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
   const keyFile = cluster.internalKey ? undefined : join(resolve(config.dataDir), 'internal-key');
   if (keyFile) writeFileSync(keyFile, `${internalKey}\n`, { mode: 0o600 });
   let stopping = false;
+  // Restarting what exits unasked, once every process has come up.
+  let supervising = false;
   const children: { instance: Instance; child: ChildProcess }[] = [];
   const logFile = (instance: Instance) => join(logsDir, `${instance.name}-${instance.port}.log`);
 
@@ -100,15 +102,17 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
         tail = (tail + chunk.toString()).slice(-TAIL_CHARS);
       });
     }
+    // Closed once its output is all written (an exit can come before the last of it).
+    child.on('close', () => log.end());
     child.on('exit', (code, signal) => {
-      log.end();
       if (stopping) return;
+      const exited = `  ${instance.name} :${instance.port} exited (${signal ?? code})`;
+      // Before everything is up, a failed start stops the whole command (waitReady sees it), as it always did.
+      if (!supervising) return console.error(`${exited}; see ${logFile(instance)}\n${indent(tail)}`);
       // As Kubernetes restarts a pod: at once, then backing off to 30 s while it keeps failing; a minute up resets it.
       const failures = Date.now() - startedAt > 60_000 ? 0 : restarts;
       const delayMs = failures === 0 ? 0 : Math.min(1_000 * 2 ** (failures - 1), 30_000);
-      console.error(
-        `  ${instance.name} :${instance.port} exited (${signal ?? code}); restarting in ${delayMs / 1000} s. See ${logFile(instance)}\n${indent(tail)}`,
-      );
+      console.error(`${exited}; restarting in ${delayMs / 1000} s. See ${logFile(instance)}\n${indent(tail)}`);
       setTimeout(() => void relaunch(instance, failures + 1), delayMs).unref();
     });
     return child;
@@ -136,6 +140,7 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
     if (instance.name !== 'gateway') await waitReady(instance, child).catch(stopStarted);
   }
   await waitReady(instances.at(-1)!, children.at(-1)!.child).catch(stopStarted);
+  supervising = true;
 
   const base = url(config.port);
   const admin = config.adminEmail
