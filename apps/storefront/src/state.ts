@@ -86,9 +86,11 @@ function setCart(cart: Cart) {
 
 export const cartActions = {
   add: (product: Product, quantity = 1) => {
-    const before = state.cart;
-    setCart(addToCart(before, product, quantity));
-    const added = state.cart !== before;
+    const held = (cart: Cart) => cart.lines.find((l) => l.sku === product.sku)?.quantity ?? 0;
+    const before = held(state.cart);
+    setCart(addToCart(state.cart, product, quantity));
+    // Added only if the line grew: at the limit, addToCart answers a new cart with the same quantity.
+    const added = held(state.cart) > before;
     announce(added ? `Added ${product.name} to your cart.` : `No more ${product.name} can be added.`);
     return added;
   },

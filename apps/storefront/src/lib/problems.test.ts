@@ -62,6 +62,15 @@ describe('problems', () => {
     });
   });
 
+  it("puts a refused money amount beside the field it came from, with the catalogue's limit", () => {
+    const errors = fieldErrors({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      errors: [{ path: 'body.price.amount', message: 'must be <= 10000000000' }],
+    });
+    expect(errors).toEqual({ price: 'Enter a price from Rs 0.01 to Rs 100,000,000.' });
+  });
+
   it('puts a refused CNIC beside its field, without repeating it, and takes exactly six digits', () => {
     const errors = fieldErrors({
       status: 400,

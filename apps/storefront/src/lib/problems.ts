@@ -108,11 +108,16 @@ function waitText(seconds: number | undefined): string {
   return seconds === 1 ? '1 second' : `${seconds} seconds`;
 }
 
-/** fieldErrors maps the API's `errors` to one friendly message per form field, keyed by the path's last part. */
+/**
+ * fieldErrors maps the API's `errors` to one friendly message per form field, keyed by the path's last part; a Money's
+ * `amount` or `currency` is its own field's (`price.amount` is the price's), as a form has one box for it.
+ */
 export function fieldErrors(problem: Problem | undefined): Record<string, string> {
   const out: Record<string, string> = {};
   for (const error of problem?.errors ?? []) {
-    const field = error.path.split(/[./]/).filter(Boolean).at(-1) ?? '';
+    const parts = error.path.split(/[./]/).filter(Boolean);
+    const money = parts.length > 1 && ['amount', 'currency'].includes(parts.at(-1)!);
+    const field = (money ? parts.at(-2) : parts.at(-1)) ?? '';
     if (!(field in out)) out[field] = friendlyField(field, error.message);
   }
   return out;
@@ -121,6 +126,7 @@ export function fieldErrors(problem: Problem | undefined): Record<string, string
 function friendlyField(field: string, message: string): string {
   if (field === 'phone' || field === 'wallet') return 'Enter an 11-digit mobile number starting 03, like 03001234567.';
   if (field === 'cnic') return CNIC_HINT;
+  if (field === 'price') return `Enter a price from Rs 0.01 to Rs ${MAX_PRICE_RUPEES.toLocaleString('en-US')}.`;
   if (field === 'email' && /format/.test(message)) return 'Enter an email address like name@example.pk.';
   if (field === 'sku' && /pattern/.test(message))
     return 'Use 2 to 40 capital letters, digits and hyphens, like LAWN-002.';
@@ -132,6 +138,9 @@ function friendlyField(field: string, message: string): string {
   if (/required property/.test(message)) return 'This is required.';
   return `${message.charAt(0).toUpperCase()}${message.slice(1)}.`;
 }
+
+/** The highest price the catalogue takes, in rupees (inventory's limit, 10,000,000,000 paisa). */
+export const MAX_PRICE_RUPEES = 100_000_000;
 
 /** WALLET_PATTERN: Pakistani mobile numbers, 11 digits starting 03. */
 export const WALLET_PATTERN = /^03\d{9}$/;

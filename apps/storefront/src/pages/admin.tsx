@@ -1,11 +1,11 @@
 // Admin: every product with its stock (on hand, reserved, available), a form to add a product, and restocking.
-import { useEffect, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { Alert, Loading } from '../components/bits.tsx';
 import { Field } from '../components/field.tsx';
 import { Link } from '../components/link.tsx';
 import { allPages, type Product, type StockLevel } from '../lib/api.ts';
 import { formatMoney, parseRupees } from '../lib/money.ts';
-import { ApiError, fieldErrors, friendlyMessage, type Problem } from '../lib/problems.ts';
+import { ApiError, fieldErrors, friendlyMessage, MAX_PRICE_RUPEES, type Problem } from '../lib/problems.ts';
 import { loginPath, productPath } from '../lib/routes.ts';
 import { api, getState, markReady, navigate, showNotice, useAppState, useTitle } from '../state.ts';
 
@@ -95,6 +95,12 @@ function NewProduct({ onCreated }: { onCreated: (product: Product) => void }) {
   const [busy, setBusy] = useState(false);
   const set = (key: keyof typeof values) => (e: { currentTarget: { value: string } }) =>
     setValues((v) => ({ ...v, [key]: e.currentTarget.value }));
+  const form = useRef<HTMLFormElement>(null);
+  /** Puts the cursor in the first field that needs fixing, in the order the form shows them. */
+  const focusFirst = (found: Record<string, string>) => {
+    const first = (['sku', 'name', 'price', 'quantity'] as const).find((f) => found[f]);
+    if (first) form.current?.querySelector<HTMLElement>(`#new-${first}`)?.focus();
+  };
 
   const submit = async (event: Event) => {
     event.preventDefault();
@@ -106,10 +112,12 @@ function NewProduct({ onCreated }: { onCreated: (product: Product) => void }) {
       found.sku = 'Use 2 to 40 capital letters, digits and hyphens, like LAWN-002.';
     if (!values.name.trim()) found.name = 'Enter the product’s name.';
     if (price === null) found.price = 'Enter a price in rupees, like 1499 or 1,499.50.';
+    else if (price > MAX_PRICE_RUPEES * 100)
+      found.price = `Enter a price up to Rs ${MAX_PRICE_RUPEES.toLocaleString('en-US')}.`;
     if (!Number.isInteger(quantity) || quantity < 0) found.quantity = 'Enter how many you have, 0 or more.';
     setErrors(found);
     setFailure(null);
-    if (Object.keys(found).length) return;
+    if (Object.keys(found).length) return focusFirst(found);
     setBusy(true);
     try {
       const product = await api.createProduct({
@@ -127,6 +135,7 @@ function NewProduct({ onCreated }: { onCreated: (product: Product) => void }) {
       if (problem.code === 'SKU_EXISTS') fromApi.sku = 'A product with this SKU already exists.';
       setErrors(fromApi);
       setFailure(friendlyMessage(problem));
+      focusFirst(fromApi);
     } finally {
       setBusy(false);
     }
@@ -154,13 +163,24 @@ function NewProduct({ onCreated }: { onCreated: (product: Product) => void }) {
   );
 
   return (
-    <form class="card form-card new-product" onSubmit={submit} noValidate aria-labelledby="new-product-title">
+    <form
+      ref={form}
+      class="card form-card new-product"
+      onSubmit={submit}
+      noValidate
+      aria-labelledby="new-product-title"
+    >
       <h2 id="new-product-title">Add a product</h2>
       {failure && <Alert>{failure}</Alert>}
       <div class="form-grid">
         {input('sku', 'SKU', { autocapitalize: 'characters', spellcheck: false, maxLength: 40 }, 'Like LAWN-002.')}
         {input('name', 'Name', { maxLength: 200 })}
-        {input('price', 'Price (Rs)', { inputMode: 'decimal' }, 'In rupees, like 1499.')}
+        {input(
+          'price',
+          'Price (Rs)',
+          { inputMode: 'decimal' },
+          `In rupees, like 1499; up to Rs ${MAX_PRICE_RUPEES.toLocaleString('en-US')}.`,
+        )}
         {input('quantity', 'Stock on hand', { type: 'number', inputMode: 'numeric', min: 0, step: 1 })}
       </div>
       <Field id="new-description" label="Description (optional)">

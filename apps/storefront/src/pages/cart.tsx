@@ -5,12 +5,22 @@ import { Link } from '../components/link.tsx';
 import type { Product } from '../lib/api.ts';
 import { type Cart, type CartLine, cartCount, cartSubtotal, MAX_QUANTITY, refreshLines } from '../lib/cart.ts';
 import { formatPkr } from '../lib/money.ts';
+import { ApiError } from '../lib/problems.ts';
 import { productPath } from '../lib/routes.ts';
 import { api, cartActions, getState, markReady, useAppState, useTitle } from '../state.ts';
 
-/** useStock loads the current product for each line of the cart, and brings the cart's names and prices up to date. */
-export function useStock(cart: Cart): { stock: Record<string, Product | null>; reload: () => void } {
-  const [stock, setStock] = useState<Record<string, Product | null>>({});
+/**
+ * useStock loads the current product for each line of the cart, and brings the cart's names and prices up to date.
+ * A product the catalogue no longer has is null; one it could not be asked about (the network, a busy Bazaar) stays
+ * unknown, and `unreachable` says so: a shopper is never told to remove goods that are still sold.
+ */
+export function useStock(cart: Cart): {
+  stock: Record<string, Product | null | undefined>;
+  reload: () => void;
+  unreachable: boolean;
+} {
+  const [stock, setStock] = useState<Record<string, Product | null | undefined>>({});
+  const [unreachable, setUnreachable] = useState(false);
   const [round, setRound] = useState(0);
   const skus = cart.lines.map((l) => l.sku).join(',');
   useEffect(() => {
@@ -20,12 +30,13 @@ export function useStock(cart: Cart): { stock: Record<string, Product | null>; r
       lines.map((l) =>
         api.product(l.sku).then(
           (p) => [l.sku, p] as const,
-          () => [l.sku, null] as const,
+          (err) => [l.sku, err instanceof ApiError && err.problem.status === 404 ? null : undefined] as const,
         ),
       ),
     ).then((found) => {
       if (!live) return;
       setStock(Object.fromEntries(found));
+      setUnreachable(found.some(([, p]) => p === undefined));
       const products = found.flatMap(([, p]) => (p ? [p] : []));
       const refreshed = refreshLines(getState().cart, products);
       if (JSON.stringify(refreshed) !== JSON.stringify(getState().cart)) cartActions.replace(refreshed);
@@ -35,8 +46,12 @@ export function useStock(cart: Cart): { stock: Record<string, Product | null>; r
       live = false;
     };
   }, [skus, round]);
-  return { stock, reload: () => setRound((r) => r + 1) };
+  return { stock, reload: () => setRound((r) => r + 1), unreachable };
 }
+
+/** What the cart and checkout say while the stock of some line could not be checked. */
+export const STOCK_UNKNOWN =
+  'Cannot reach Bazaar to check the stock of your cart. Check your connection and try again.';
 
 /** stockProblem says what is wrong with a line given the product's current availability, if anything. */
 export function stockProblem(line: CartLine, product: Product | null | undefined): string | null {
@@ -92,8 +107,10 @@ function Line({ line, product }: { line: CartLine; product: Product | null | und
           value={line.quantity}
           aria-describedby={problem ? `${id}-problem` : undefined}
           onChange={(e) => {
-            const n = Number(e.currentTarget.value);
-            if (Number.isInteger(n)) cartActions.set(line.sku, n);
+            const typed = e.currentTarget.value.trim();
+            // A box left empty is no choice: the quantity stays, where reading it as 0 would drop the line unasked.
+            if (typed === '') e.currentTarget.value = String(line.quantity);
+            else if (Number.isInteger(Number(typed))) cartActions.set(line.sku, Number(typed));
           }}
         />
         <button
@@ -117,7 +134,7 @@ function Line({ line, product }: { line: CartLine; product: Product | null | und
 export function CartPage() {
   useTitle('Your cart');
   const cart = useAppState((s) => s.cart);
-  const { stock } = useStock(cart);
+  const { stock, unreachable } = useStock(cart);
   const blocked = cart.lines.some((l) => stockProblem(l, stock[l.sku]) !== null);
 
   if (cart.lines.length === 0)
@@ -156,6 +173,7 @@ export function CartPage() {
             </div>
           </dl>
           {blocked && <Alert kind="warning">Some items are not available in the quantity you chose.</Alert>}
+          {unreachable && <Alert kind="warning">{STOCK_UNKNOWN}</Alert>}
           {blocked ? (
             <button type="button" class="button button--large button--block" disabled>
               Check out

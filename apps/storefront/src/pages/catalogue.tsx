@@ -17,22 +17,30 @@ export function AddToCartButton({
   quantity?: number;
   class?: string;
 }) {
-  const [added, setAdded] = useState(false);
+  // What the last press did, said on the button for two seconds: added, or nothing more to add (the cart holds all
+  // there is, or 100).
+  const [outcome, setOutcome] = useState<'added' | 'full' | null>(null);
   useEffect(() => {
-    if (!added) return;
-    const timer = setTimeout(() => setAdded(false), 2_000);
+    if (!outcome) return;
+    const timer = setTimeout(() => setOutcome(null), 2_000);
     return () => clearTimeout(timer);
-  }, [added]);
+  }, [outcome]);
   const out = product.available <= 0;
-  const words = out ? 'Out of stock' : added ? 'Added ✓' : 'Add to cart';
+  const words = out
+    ? 'Out of stock'
+    : outcome === 'added'
+      ? 'Added ✓'
+      : outcome === 'full'
+        ? 'No more to add'
+        : 'Add to cart';
   // The name starts with the visible words, then says which product: for screen readers and voice control alike.
   return (
     <button
       type="button"
       class={`button ${extra}`}
       disabled={out}
-      aria-label={`${added ? 'Added to cart' : words}: ${product.name}`}
-      onClick={() => setAdded(cartActions.add(product, quantity))}
+      aria-label={`${outcome === 'added' ? 'Added to cart' : words}: ${product.name}`}
+      onClick={() => setOutcome(cartActions.add(product, quantity) ? 'added' : 'full')}
     >
       {words}
     </button>

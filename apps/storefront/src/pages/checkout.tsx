@@ -21,7 +21,7 @@ import {
 } from '../lib/problems.ts';
 import { loginPath, orderPath, signupPath } from '../lib/routes.ts';
 import { api, cartActions, getState, markReady, navigate, showNotice, useAppState, useTitle } from '../state.ts';
-import { stockProblem, useStock } from './cart.tsx';
+import { STOCK_UNKNOWN, stockProblem, useStock } from './cart.tsx';
 
 const methods: { value: PaymentMethod; hint: string }[] = [
   { value: 'jazzcash', hint: 'Pay now from your JazzCash mobile wallet.' },
@@ -36,7 +36,7 @@ export function Checkout() {
   useTitle('Checkout');
   const session = useAppState((s) => s.session);
   const cart = useAppState((s) => s.cart);
-  const { stock, reload } = useStock(cart);
+  const { stock, reload, unreachable } = useStock(cart);
   const [rates, setRates] = useState<Rate[] | null>(null);
   const [ratesError, setRatesError] = useState<string | null>(null);
   const [city, setCity] = useState('');
@@ -326,6 +326,7 @@ export function Checkout() {
               continue.
             </Alert>
           )}
+          {unreachable && <Alert kind="warning">{STOCK_UNKNOWN}</Alert>}
           <button type="submit" class="button button--large button--block" disabled={busy || blocked} aria-busy={busy}>
             {busy
               ? wallets
