@@ -37,15 +37,19 @@ export function addToCart(cart: Cart, product: ProductLike, quantity = 1): Cart 
   };
 }
 
-/** addLines puts an order's lines (back) into the cart, merged with what is there, each within the same limits. */
+/**
+ * addLines puts an order's lines (back) into the cart: each line up to at least the order's quantity, within the same
+ * limits. Putting the same order back twice (a second press, the back button) changes nothing more.
+ */
 export function addLines(
   cart: Cart,
   lines: readonly { sku: string; name: string; unitPrice: { amount: number }; quantity: number }[],
 ): Cart {
-  return lines.reduce(
-    (next, line) => addToCart(next, { sku: line.sku, name: line.name, price: line.unitPrice }, line.quantity),
-    cart,
-  );
+  return lines.reduce((next, line) => {
+    const held = next.lines.find((l) => l.sku === line.sku)?.quantity ?? 0;
+    if (held >= line.quantity) return next;
+    return addToCart(next, { sku: line.sku, name: line.name, price: line.unitPrice }, line.quantity - held);
+  }, cart);
 }
 
 /** setQuantity changes a line's quantity (0 removes it), within 1..100. */
