@@ -628,6 +628,27 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     await ctx.close();
   }, 60_000);
 
+  it('removing a cart line keeps the keyboard in the cart: on the next line, or the heading once it is empty', async () => {
+    const { ctx, page, problems } = await context();
+    await page.goto('/');
+    const adds = page.getByRole('button', { name: /^Add to cart: / });
+    await adds.nth(0).click();
+    await adds.nth(1).click();
+    await page.goto('/cart');
+    const removes = page.getByRole('button', { name: /^Remove / });
+    await poll(() => removes.count()).toBe(2);
+    const second = await page.locator('.cart-line input').nth(1).getAttribute('id');
+    await removes.first().focus();
+    await page.keyboard.press('Enter');
+    await poll(() => page.evaluate(() => document.activeElement?.id)).toBe(second);
+    await page.getByRole('button', { name: /^Remove / }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByText('Your cart is empty.').waitFor();
+    await poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
+
   it('the shop and its API docs page ask the browser for nothing missing, not even a /favicon.ico', async () => {
     // No 4xx is expected here, so the browser's own line for one is a problem too.
     const { ctx, page, problems } = await openPage(browser!, { baseURL: base, viewport: DESKTOP });

@@ -62,6 +62,20 @@ export function stockProblem(line: CartLine, product: Product | null | undefined
   return null;
 }
 
+/**
+ * Sets a line's quantity from one of its controls; when that takes the line away, the keyboard's place goes to the
+ * next line's quantity (or the one before, or the page's heading), not to the top of the page.
+ */
+function setFrom(control: HTMLElement, sku: string, quantity: number): void {
+  const item = control.closest('li');
+  const neighbour = (item?.nextElementSibling ?? item?.previousElementSibling) as HTMLElement | null;
+  cartActions.set(sku, quantity);
+  if (quantity > 0) return;
+  const heading = document.querySelector<HTMLElement>('main h1');
+  heading?.setAttribute('tabindex', '-1');
+  (neighbour?.querySelector<HTMLElement>('input') ?? heading)?.focus();
+}
+
 function Line({ line, product }: { line: CartLine; product: Product | null | undefined }) {
   const problem = stockProblem(line, product);
   const max = Math.min(MAX_QUANTITY, Math.max(product?.available ?? MAX_QUANTITY, line.quantity));
@@ -91,7 +105,7 @@ function Line({ line, product }: { line: CartLine; product: Product | null | und
           type="button"
           class="button button--icon"
           aria-label={`One less ${line.name}`}
-          onClick={() => cartActions.set(line.sku, line.quantity - 1)}
+          onClick={(e) => setFrom(e.currentTarget, line.sku, line.quantity - 1)}
         >
           −
         </button>
@@ -124,7 +138,7 @@ function Line({ line, product }: { line: CartLine; product: Product | null | und
         </button>
       </fieldset>
       <p class="line-total">{formatPkr(line.unitPrice * line.quantity)}</p>
-      <button type="button" class="linklike remove" onClick={() => cartActions.remove(line.sku)}>
+      <button type="button" class="linklike remove" onClick={(e) => setFrom(e.currentTarget, line.sku, 0)}>
         Remove<span class="visually-hidden"> {line.name}</span>
       </button>
     </li>

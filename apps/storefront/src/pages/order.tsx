@@ -125,6 +125,19 @@ export function OrderPage({ id }: { id: string }) {
   const [connection, setConnection] = useState<FollowState>('connecting');
   const [error, setError] = useState<ApiError | null>(null);
   const [cancelling, setCancelling] = useState<'ask' | 'busy' | null>(null);
+  // The question takes the keyboard's place when asked, and gives it back to Cancel order when the order is kept.
+  const confirmRef = useRef<HTMLButtonElement>(null);
+  const cancelRef = useRef<HTMLButtonElement>(null);
+  const asked = useRef(false);
+  useEffect(() => {
+    if (cancelling === 'ask') {
+      asked.current = true;
+      confirmRef.current?.focus();
+    } else if (cancelling === null && asked.current) {
+      asked.current = false;
+      cancelRef.current?.focus();
+    }
+  }, [cancelling]);
   const [cancelError, setCancelError] = useState<string | null>(null);
   // `?placed=` marks the visit right after checkout: thank the shopper once, and keep it out of the address.
   const [placed] = useState(() => new URLSearchParams(location.search).get('placed'));
@@ -295,7 +308,7 @@ export function OrderPage({ id }: { id: string }) {
           (cancelling === 'ask' ? (
             <div class="confirm">
               <p>Cancel this order? Any payment is refunded.</p>
-              <button type="button" class="button button--danger" onClick={cancel}>
+              <button type="button" class="button button--danger" onClick={cancel} ref={confirmRef}>
                 Yes, cancel the order
               </button>{' '}
               <button type="button" class="button button--secondary" onClick={() => setCancelling(null)}>
@@ -308,6 +321,7 @@ export function OrderPage({ id }: { id: string }) {
               class="button button--secondary"
               disabled={cancelling === 'busy'}
               onClick={() => setCancelling('ask')}
+              ref={cancelRef}
             >
               {cancelling === 'busy' ? 'Cancelling…' : 'Cancel order'}
             </button>
