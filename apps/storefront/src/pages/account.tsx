@@ -82,8 +82,9 @@ export function SignUp({ next }: { next: string }) {
     setValues((v) => ({ ...v, [key]: e.currentTarget.value }));
 
   useEffect(() => {
+    // By name: the sign-up form shows no fees, so the rates' own order (cheapest first) would read as no order.
     api.rates().then(
-      (r) => setRates(r.items),
+      (r) => setRates([...r.items].sort((a, b) => a.city.localeCompare(b.city))),
       () => setRates([]),
     );
   }, []);
