@@ -37,6 +37,15 @@ describe('catalogue', () => {
     expect((await get('/api/products?q=_')).json().items).toEqual([]);
   });
 
+  it('finds products holding every word searched for, anywhere, a plural finding its singular', async () => {
+    const skus = async (q: string) =>
+      (await get(`/api/products?q=${encodeURIComponent(q)}`)).json().items.map((p: { sku: string }) => p.sku);
+    expect(await skus('chappals')).toEqual(['CHAPPAL-001']);
+    expect(await skus('shawl ajrak')).toEqual(['AJRAK-001']);
+    expect(await skus('ajrak shawls')).toEqual(['AJRAK-001']);
+    expect(await skus('ajrak chappal')).toEqual([]);
+  });
+
   it('pages the whole catalogue in sku order by cursor, each product once', async () => {
     const seen: string[] = [];
     let cursor: string | null = null;

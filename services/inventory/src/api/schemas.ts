@@ -40,7 +40,11 @@ export const StockLevelSchema = Type.Object({
 export const ProductQuery = Type.Object(
   {
     q: Type.Optional(
-      Type.String({ maxLength: 100, description: 'Text to find in sku, name or description (any case)' }),
+      Type.String({
+        maxLength: 100,
+        description:
+          'Words to find: a product matches when each (up to 8) appears in its sku, name or description, any case; a plural finds its singular',
+      }),
     ),
     ...listQuery.properties,
   },

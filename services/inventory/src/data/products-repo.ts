@@ -50,13 +50,14 @@ export const productsRepo = {
     return row.n;
   },
 
-  /** Products whose sku, name or description contain the text (any case), in sku order after the given sku. */
-  async search(q: Tx, limit: number, text?: string, after?: string): Promise<StockedProduct[]> {
+  /** Products whose sku, name or description contain every one of the words (any case), in sku order after `after`. */
+  async search(q: Tx, limit: number, words: string[], after?: string): Promise<StockedProduct[]> {
     const rows = await q.query(
       `SELECT * FROM products
-       WHERE ($1::text IS NULL OR sku ILIKE $1 OR name ILIKE $1 OR description ILIKE $1) AND ($2::text IS NULL OR sku > $2)
+       WHERE (SELECT coalesce(bool_and(sku ILIKE p OR name ILIKE p OR description ILIKE p), true) FROM unnest($1::text[]) AS p)
+         AND ($2::text IS NULL OR sku > $2)
        ORDER BY sku LIMIT $3`,
-      [text ? containing(text) : null, after ?? null, limit],
+      [words.map(containing), after ?? null, limit],
     );
     return rows.map(toProduct);
   },

@@ -1,8 +1,9 @@
-// The public catalogue: search by text in sku order, paged by cursor, and one product by sku.
+// The public catalogue: search by its words in sku order, paged by cursor, and one product by sku.
 import { type Db, decodeCursor, pageOf } from '@bazaar/kit/database';
 import { notFound } from '@bazaar/kit/server';
 import { productsRepo } from '../data/products-repo.ts';
 import { type Product, publicProduct } from '../domain/product.ts';
+import { searchWords } from '../domain/search.ts';
 
 export type CatalogueQuery = { q?: string; limit: number; cursor?: string };
 
@@ -14,7 +15,7 @@ export async function searchProducts(
   const rows = await productsRepo.search(
     db,
     query.limit + 1,
-    query.q?.trim() || undefined,
+    searchWords(query.q ?? ''),
     after === undefined ? undefined : String(after),
   );
   const page = pageOf(rows, query.limit, (last) => [last.sku]);
