@@ -632,6 +632,43 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     await ctx.close();
   }, 60_000);
 
+  it('a customer changes their name, mobile number and city, clears the number, and checkout starts from them', async () => {
+    const user = await newCustomer('Moving Shopper');
+    const { ctx, page, problems } = await context();
+    await page.goto('/');
+    await logIn(page, user.email, user.password);
+    await page.getByRole('link', { name: 'My details' }).click();
+    await page.getByRole('heading', { name: 'Your details' }).waitFor();
+    await page.getByLabel('Full name').fill('Moved Shopper');
+    await page.getByLabel('Mobile number (optional)').fill('12345');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Enter an 11-digit mobile number starting 03, like 03001234567.').waitFor();
+    await page.getByLabel('Mobile number (optional)').fill('0321 7654321');
+    await poll(() => page.getByLabel('City (optional)').locator('option').count()).toBeGreaterThan(2);
+    await page.getByLabel('City (optional)').selectOption('Multan');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Your details are saved.').waitFor();
+    const token = (await api('/api/auth/login', { email: user.email, password: user.password })).body.accessToken;
+    const me = async () => (await api('/api/users/me', undefined, token)).body;
+    expect(await me()).toMatchObject({ name: 'Moved Shopper', phone: '03217654321', city: 'Multan' });
+    // Checkout starts from where the shopper now lives.
+    await page.goto('/');
+    await page
+      .getByRole('button', { name: /^Add to cart: / })
+      .first()
+      .click();
+    await page.goto('/checkout');
+    await poll(() => page.getByLabel('City').inputValue()).toBe('Multan');
+    // An emptied number is removed, not kept.
+    await page.goto('/account');
+    await page.getByLabel('Mobile number (optional)').fill('');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Your details are saved.').waitFor();
+    expect((await me()).phone).toBeNull();
+    expect(problems).toEqual([]);
+    await ctx.close();
+  }, 60_000);
+
   it('removing a cart line keeps the keyboard in the cart: on the next line, or the heading once it is empty', async () => {
     const { ctx, page, problems } = await context();
     await page.goto('/');

@@ -12,6 +12,7 @@ import { NotFound } from './pages/not-found.tsx';
 import { OrderPage } from './pages/order.tsx';
 import { Orders } from './pages/orders.tsx';
 import { ProductPage } from './pages/product.tsx';
+import { Profile } from './pages/profile.tsx';
 import { Track } from './pages/track.tsx';
 import { logOut, navigate, showNotice, useAppState, useLocation } from './state.ts';
 
@@ -37,6 +38,8 @@ function Page({ route }: { route: Route }) {
       return <SignUp next={route.next} />;
     case 'admin':
       return <Admin />;
+    case 'profile':
+      return <Profile />;
     case 'not-found':
       return <NotFound />;
   }
@@ -99,11 +102,18 @@ function Header({ route, here }: { route: Route; here: string }) {
               </Link>
             </li>
             {session && (
-              <li>
-                <Link href="/orders" aria-current={current('orders')}>
-                  {session.user.role === 'admin' ? 'All orders' : 'My orders'}
-                </Link>
-              </li>
+              <>
+                <li>
+                  <Link href="/orders" aria-current={current('orders')}>
+                    {session.user.role === 'admin' ? 'All orders' : 'My orders'}
+                  </Link>
+                </li>
+                <li>
+                  <Link href="/account" aria-current={current('profile')}>
+                    My details
+                  </Link>
+                </li>
+              </>
             )}
             {session?.user.role === 'admin' && (
               <>

@@ -72,6 +72,11 @@ export async function logIn(email: string, password: string): Promise<Session> {
   }
 }
 
+/** userChanged keeps the session's copy of the user as the API last answered it (after a profile change). */
+export function userChanged(user: Session['user']) {
+  if (state.session) setSession({ ...state.session, user });
+}
+
 /** logOut ends the session and empties the cart: the next person to log in on this device must not inherit it. */
 export function logOut() {
   setSession(null);

@@ -76,6 +76,9 @@ export function createApi(deps: ApiDeps) {
       call<User>('POST', '/api/users', { body }),
     logIn: (email: string, password: string) => call<Login>('POST', '/api/auth/login', { body: { email, password } }),
     me: () => call<User>('GET', '/api/users/me'),
+    /** Changes the signed-in user's name, phone or city; null clears a phone or city. */
+    updateMe: (body: { name?: string; phone?: string | null; city?: string | null }) =>
+      call<User>('PATCH', '/api/users/me', { body }),
     placeOrder: (order: NewOrder, idempotencyKey: string) =>
       send<Order>('POST', '/api/orders', { body: order, headers: { 'idempotency-key': idempotencyKey } }),
     order: (id: string) => call<Order>('GET', `/api/orders/${encodeURIComponent(id)}`),

@@ -12,6 +12,8 @@ describe('routes', () => {
     expect(matchRoute('/track/BEX123')).toEqual({ page: 'track', trackingNumber: 'BEX123' });
     expect(matchRoute('/track', '?number=BEX9')).toEqual({ page: 'track', trackingNumber: 'BEX9' });
     expect(matchRoute('/admin')).toEqual({ page: 'admin' });
+    expect(matchRoute('/account')).toEqual({ page: 'profile' });
+    expect(matchRoute('/account/x')).toEqual({ page: 'not-found' });
     expect(matchRoute('/nope')).toEqual({ page: 'not-found' });
     expect(matchRoute('/orders/a/b')).toEqual({ page: 'not-found' });
   });

@@ -11,6 +11,7 @@ export type Route =
   | { page: 'login'; next: string }
   | { page: 'signup'; next: string }
   | { page: 'admin' }
+  | { page: 'profile' }
   | { page: 'not-found' };
 
 const decode = (segment: string) => {
@@ -51,6 +52,8 @@ export function matchRoute(pathname: string, search = ''): Route {
       return second ? { page: 'not-found' } : { page: 'signup', next: safeNext(params.get('next')) };
     case 'admin':
       return second ? { page: 'not-found' } : { page: 'admin' };
+    case 'account':
+      return second ? { page: 'not-found' } : { page: 'profile' };
     default:
       return { page: 'not-found' };
   }
