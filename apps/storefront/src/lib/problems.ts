@@ -124,7 +124,7 @@ export function fieldErrors(problem: Problem | undefined): Record<string, string
 }
 
 function friendlyField(field: string, message: string): string {
-  if (field === 'phone' || field === 'wallet') return 'Enter an 11-digit mobile number starting 03, like 03001234567.';
+  if (field === 'phone' || field === 'wallet') return PHONE_HINT;
   if (field === 'cnic') return CNIC_HINT;
   if (field === 'price') return `Enter a price from Rs 0.01 to Rs ${MAX_PRICE_RUPEES.toLocaleString('en-US')}.`;
   if (field === 'email' && /format/.test(message)) return 'Enter an email address like name@example.pk.';
@@ -147,6 +147,9 @@ export const WALLET_PATTERN = /^03\d{9}$/;
 
 /** CNIC_PATTERN: the last six digits of a national identity card number, as JazzCash takes them. */
 export const CNIC_PATTERN = /^[0-9]{6}$/;
+/** What a refused mobile or wallet number is told. */
+export const PHONE_HINT = 'Enter an 11-digit mobile number starting 03, like 03001234567.';
+
 export const CNIC_HINT = 'Enter the last 6 digits of your CNIC, or leave it empty.';
 
 /** normalisePhone drops the spaces, dashes and +92 prefix people type, leaving `03XXXXXXXXX` when it can. */

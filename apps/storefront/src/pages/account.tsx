@@ -1,10 +1,10 @@
 // Account: sign up and log in. Both send the shopper back where they were (the checkout, say) afterwards.
 import { useEffect, useState } from 'preact/hooks';
 import { AccountForm, useAccountSubmit } from '../components/account-form.tsx';
-import { Field, TextField } from '../components/field.tsx';
+import { CityField, PhoneField, useCityNames } from '../components/contact-fields.tsx';
+import { TextField } from '../components/field.tsx';
 import { Link } from '../components/link.tsx';
-import type { Rate } from '../lib/api.ts';
-import { normalisePhone, WALLET_PATTERN } from '../lib/problems.ts';
+import { normalisePhone, PHONE_HINT, WALLET_PATTERN } from '../lib/problems.ts';
 import { loginPath, signupPath } from '../lib/routes.ts';
 import { api, logIn, markReady, navigate, showNotice, useAppState, useTitle } from '../state.ts';
 
@@ -76,26 +76,18 @@ export function SignUp({ next }: { next: string }) {
   useTitle('Create an account');
   const already = useAlreadySignedIn(next);
   const [values, setValues] = useState({ name: '', email: '', password: '', phone: '', city: '' });
-  const [rates, setRates] = useState<Rate[]>([]);
+  const cities = useCityNames();
   const phone = normalisePhone(values.phone);
   const set = (key: keyof typeof values) => (e: { currentTarget: { value: string } }) =>
     setValues((v) => ({ ...v, [key]: e.currentTarget.value }));
 
-  useEffect(() => {
-    // By name: the sign-up form shows no fees, so the rates' own order (cheapest first) would read as no order.
-    api.rates().then(
-      (r) => setRates([...r.items].sort((a, b) => a.city.localeCompare(b.city))),
-      () => setRates([]),
-    );
-  }, []);
   const { errors, submission } = useAccountSubmit(
     () => {
       const found: Record<string, string> = {};
       if (!values.name.trim()) found.name = 'Enter your name.';
       if (!/^\S+@\S+\.\S+$/.test(values.email.trim())) found.email = 'Enter an email address like name@example.pk.';
       if (values.password.length < 8) found.password = 'Use at least 8 characters.';
-      if (phone && !WALLET_PATTERN.test(phone))
-        found.phone = 'Enter an 11-digit mobile number starting 03, like 03001234567.';
+      if (phone && !WALLET_PATTERN.test(phone)) found.phone = PHONE_HINT;
       return found;
     },
     async () => {
@@ -163,39 +155,21 @@ export function SignUp({ next }: { next: string }) {
         value={values.password}
         onInput={set('password')}
       />
-      <TextField
+      <PhoneField
         id="signup-phone"
-        label="Mobile number (optional)"
         hint="For delivery: 11 digits starting 03."
         error={errors.phone}
-        name="phone"
-        type="tel"
-        inputMode="tel"
-        autocomplete="tel-national"
-        placeholder="03001234567"
         value={values.phone}
         onInput={set('phone')}
       />
-      <Field id="signup-city" label="City (optional)" error={errors.city}>
-        {(describedBy, invalid) => (
-          <select
-            id="signup-city"
-            name="city"
-            autocomplete="address-level2"
-            value={values.city}
-            aria-invalid={invalid}
-            aria-describedby={describedBy}
-            onChange={set('city')}
-          >
-            <option value="">Choose later</option>
-            {rates.map((r) => (
-              <option key={r.city} value={r.city}>
-                {r.city}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+      <CityField
+        id="signup-city"
+        none="Choose later"
+        cities={cities}
+        error={errors.city}
+        value={values.city}
+        onInput={set('city')}
+      />
     </AccountForm>
   );
 }

@@ -17,6 +17,7 @@ import {
   friendlyMessage,
   normalisePhone,
   type PaymentMethod,
+  PHONE_HINT,
   WALLET_PATTERN,
 } from '../lib/problems.ts';
 import { loginPath, orderPath, signupPath } from '../lib/routes.ts';
@@ -113,8 +114,7 @@ export function Checkout() {
     const found: Errors = {};
     if (!city) found.city = 'Choose the city to deliver to.';
     if (!address.trim()) found.address = 'Enter the delivery address.';
-    if (!WALLET_PATTERN.test(normalisePhone(phone)))
-      found.phone = 'Enter an 11-digit mobile number starting 03, like 03001234567.';
+    if (!WALLET_PATTERN.test(normalisePhone(phone))) found.phone = PHONE_HINT;
     if (wallets && !WALLET_PATTERN.test(normalisePhone(wallet)))
       found.wallet = `Enter your ${METHOD_NAMES[method]} wallet number: 11 digits starting 03.`;
     if (cnicGiven && !CNIC_PATTERN.test(cnicGiven)) found.cnic = CNIC_HINT;

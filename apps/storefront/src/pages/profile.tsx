@@ -2,9 +2,9 @@
 // changes them here (PATCH /api/users/me). Email and role are not the shopper's to change.
 import { useEffect, useState } from 'preact/hooks';
 import { AccountForm, useAccountSubmit } from '../components/account-form.tsx';
-import { Field, TextField } from '../components/field.tsx';
-import type { Rate } from '../lib/api.ts';
-import { normalisePhone, WALLET_PATTERN } from '../lib/problems.ts';
+import { CityField, PhoneField, useCityNames } from '../components/contact-fields.tsx';
+import { TextField } from '../components/field.tsx';
+import { normalisePhone, PHONE_HINT, WALLET_PATTERN } from '../lib/problems.ts';
 import { loginPath } from '../lib/routes.ts';
 import { api, getState, markReady, navigate, showNotice, useAppState, userChanged, useTitle } from '../state.ts';
 
@@ -13,7 +13,7 @@ export function Profile() {
   const session = useAppState((s) => s.session);
   const user = session?.user;
   const [values, setValues] = useState({ name: user?.name ?? '', phone: user?.phone ?? '', city: user?.city ?? '' });
-  const [rates, setRates] = useState<Rate[]>([]);
+  const cities = useCityNames();
   const set = (key: keyof typeof values) => (e: { currentTarget: { value: string } }) =>
     setValues((v) => ({ ...v, [key]: e.currentTarget.value }));
 
@@ -23,10 +23,6 @@ export function Profile() {
       navigate(loginPath('/account'), { replace: true });
       return;
     }
-    api.rates().then(
-      (r) => setRates([...r.items].sort((a, b) => a.city.localeCompare(b.city))),
-      () => setRates([]),
-    );
     markReady();
   }, [Boolean(session)]);
 
@@ -35,8 +31,7 @@ export function Profile() {
     () => {
       const found: Record<string, string> = {};
       if (!values.name.trim()) found.name = 'Enter your name.';
-      if (phone && !WALLET_PATTERN.test(phone))
-        found.phone = 'Enter an 11-digit mobile number starting 03, like 03001234567.';
+      if (phone && !WALLET_PATTERN.test(phone)) found.phone = PHONE_HINT;
       return found;
     },
     async () => {
@@ -49,8 +44,6 @@ export function Profile() {
   );
   if (!user) return null;
 
-  // The city it has is offered even if shipping no longer lists it, so that saving never changes it unasked.
-  const cities = rates.some((r) => r.city === values.city) || !values.city ? rates : [{ city: values.city }, ...rates];
   return (
     <AccountForm
       title="Your details"
@@ -71,39 +64,21 @@ export function Profile() {
         value={values.name}
         onInput={set('name')}
       />
-      <TextField
+      <PhoneField
         id="profile-phone"
-        label="Mobile number (optional)"
         hint="For delivery: 11 digits starting 03. Leave it empty to remove it."
         error={errors.phone}
-        name="phone"
-        type="tel"
-        inputMode="tel"
-        autocomplete="tel-national"
-        placeholder="03001234567"
         value={values.phone}
         onInput={set('phone')}
       />
-      <Field id="profile-city" label="City (optional)" error={errors.city}>
-        {(describedBy, invalid) => (
-          <select
-            id="profile-city"
-            name="city"
-            autocomplete="address-level2"
-            value={values.city}
-            aria-invalid={invalid}
-            aria-describedby={describedBy}
-            onChange={set('city')}
-          >
-            <option value="">None</option>
-            {cities.map((r) => (
-              <option key={r.city} value={r.city}>
-                {r.city}
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
+      <CityField
+        id="profile-city"
+        none="None"
+        cities={cities}
+        error={errors.city}
+        value={values.city}
+        onInput={set('city')}
+      />
     </AccountForm>
   );
 }
