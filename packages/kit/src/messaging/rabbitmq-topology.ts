@@ -51,8 +51,9 @@ export class Topology {
   }
 
   /**
-   * peek lists a consumer's dead letters and leaves them in place. While it reads, the letters it holds are off the
-   * queue: another reader meanwhile sees fewer, so counts come from deadCount instead.
+   * peek lists a consumer's dead letters and leaves them in place. While it reads, and for a moment after its channel
+   * has closed, the letters it holds are off the queue: another reader meanwhile sees fewer. They go back by the
+   * channel's closing, not by a nack: a nack counts as a failed delivery against the quorum queue's delivery limit.
    */
   async peek(channel: Channel, consumer: string, maxAttempts: number): Promise<DeadLetter[]> {
     const letters: DeadLetter[] = [];
