@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { clusterPortOffsets, clusterPorts, portEnv, type ServicePorts } from '@bazaar/cli/ports';
+import { SERVICE_NAMES } from '@bazaar/cli/services';
 import { dropNamespace as dropServerNamespace, freePortBlock, freePorts } from '@bazaar/kit/testing';
 import amqp from 'amqplib';
 import pg from 'pg';
@@ -76,7 +77,7 @@ export async function startBazaar(
 
 /** Removes what a cluster run left on the shared servers: its databases, queues and exchanges. */
 export function dropNamespace(namespace: string): Promise<void> {
-  return dropServerNamespace(namespace, { postgresUrl: POSTGRES_URL, brokerUrl: RABBITMQ_URL });
+  return dropServerNamespace(namespace, { postgresUrl: POSTGRES_URL, brokerUrl: RABBITMQ_URL }, SERVICE_NAMES);
 }
 
 /** PostgreSQL backends serving a namespace's databases (the database side of cluster mode's CPU), by service. */

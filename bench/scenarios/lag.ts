@@ -191,7 +191,7 @@ async function nats(): Promise<Setup | undefined> {
       await consumer.close();
       await producer.close();
       await drop();
-      await dropBrokerNamespace(NATS_URL, namespace);
+      await dropBrokerNamespace(NATS_URL, namespace, []);
     },
   };
 }

@@ -3,6 +3,7 @@
 // log lines; a poisoned event waits in the dead-letter queue until the admin replays it; an order is listed and opens
 // to its payment, shipment and traces; a product is added, edited, restocked and found in the catalogue. Screenshots land in test-results/screenshots/ (console-*.png).
 import { randomUUID } from 'node:crypto';
+import { SERVICE_NAMES } from '@bazaar/cli/services';
 import type { Envelope } from '@bazaar/kit/messaging';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,7 +13,7 @@ import { ADMIN, startTestPlatform } from '../support/platform.ts';
 import { Shopper } from '../support/shop.ts';
 
 const DESKTOP = { width: 1280, height: 900 };
-const SERVICES = ['gateway', 'inventory', 'orders', 'payments', 'shipping', 'users'];
+const SERVICES = ['gateway', ...SERVICE_NAMES].sort();
 
 const browser = await launchChromium('console');
 

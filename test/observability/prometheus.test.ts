@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SERVICE_NAMES } from '@bazaar/cli/services';
 import { freePorts } from '@bazaar/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestPlatform } from '../support/platform.ts';
@@ -47,7 +48,7 @@ describe.runIf(hasPrometheus)('Prometheus scraping every service', () => {
       data: { orderId: 'ord_poison' },
     });
     const targets = { gateway: platform.gatewayUrl, ...platform.urls };
-    const jobs = ['gateway', 'users', 'inventory', 'orders', 'payments', 'shipping']
+    const jobs = ['gateway', ...SERVICE_NAMES]
       .map(
         (job) =>
           `  - job_name: ${job}\n    static_configs:\n      - targets: ['${new URL(targets[job as keyof typeof targets]).host}']`,
@@ -133,9 +134,7 @@ describe.runIf(hasPrometheus)('Prometheus scraping every service', () => {
     const pools = await query('db_pool_connections');
     const states = new Set(pools.map((r) => r.metric.state));
     expect([...states].sort()).toEqual(['idle', 'total', 'waiting']);
-    expect(new Set(pools.map((r) => r.metric.service))).toEqual(
-      new Set(['users', 'inventory', 'orders', 'payments', 'shipping']),
-    );
+    expect(new Set(pools.map((r) => r.metric.service))).toEqual(new Set(SERVICE_NAMES));
   });
 
   it('answers every query of the Grafana dashboard (each is valid PromQL over the series the services export)', async () => {

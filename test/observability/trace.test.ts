@@ -2,6 +2,7 @@
 // payments and (after the OrderConfirmed event) shipping and users, each parented correctly, and the log lines of every
 // one of those services. Embedded always; cluster mode over RabbitMQ when PostgreSQL and RabbitMQ are reachable
 // (skipped with the reason on a laptop, required on CI).
+import { SERVICE_NAMES } from '@bazaar/cli/services';
 import { brokerOrSkip, postgresOrSkip, RABBITMQ_URL } from '@bazaar/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startTestPlatform } from '../support/platform.ts';
@@ -24,7 +25,7 @@ const SERVER = 1;
 const CLIENT = 2;
 const PRODUCER = 3;
 const CONSUMER = 4;
-const SERVICES = ['gateway', 'inventory', 'orders', 'payments', 'shipping', 'users'];
+const SERVICES = ['gateway', ...SERVICE_NAMES].sort();
 
 const postgres = await postgresOrSkip();
 const rabbit = postgres ? await brokerOrSkip(RABBITMQ_URL) : undefined;

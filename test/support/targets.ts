@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { SERVICE_NAMES } from '@bazaar/cli/services';
 import { brokerOrSkip, dropNamespace, NATS_URL, postgresOrSkip, RABBITMQ_URL } from '@bazaar/kit/testing';
 import { ADMIN, startTestPlatform } from './platform.ts';
 import { freePlatformPorts, type PlatformProcess, spawnPlatform } from './process.ts';
@@ -58,7 +59,7 @@ export async function startCluster(
     sandboxes: { jazzcash: `http://127.0.0.1:${ports.jazzcash}`, easypaisa: `http://127.0.0.1:${ports.easypaisa}` },
     async stop() {
       await platform.stop('SIGTERM');
-      await dropNamespace(namespace, { postgresUrl, brokerUrl });
+      await dropNamespace(namespace, { postgresUrl, brokerUrl }, SERVICE_NAMES);
       rmSync(dataDir, { recursive: true, force: true });
     },
   };

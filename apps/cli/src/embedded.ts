@@ -8,6 +8,7 @@ import { InProcessBroker } from '@bazaar/kit/messaging';
 import type { Platform } from '@bazaar/kit/service';
 import { type LogSink, LogStore, SpanStore } from '@bazaar/kit/telemetry';
 import { lockDataDir } from './data-lock.ts';
+import type { ServiceName } from './services.ts';
 
 export type EmbeddedOptions = {
   /** Directory of the PGlite database (its `pglite` folder), or 'memory://'. */
@@ -17,9 +18,7 @@ export type EmbeddedOptions = {
   admin: { email: string; password: string };
   gateway: { port: number; host?: string; rateLimitRps?: number };
   /** Service and sandbox ports; 0 picks free ones. When absent, each service's own default applies. */
-  ports?: Partial<
-    Record<'users' | 'inventory' | 'orders' | 'payments' | 'shipping' | 'jazzcash' | 'easypaisa', number>
-  >;
+  ports?: Partial<Record<ServiceName | 'jazzcash' | 'easypaisa', number>>;
   courierStepMs?: number;
   logSink?: LogSink;
   logLevel?: string;
@@ -30,7 +29,7 @@ export type EmbeddedOptions = {
 
 export type Embedded = {
   gatewayUrl: string;
-  urls: Record<'users' | 'inventory' | 'orders' | 'payments' | 'shipping' | 'jazzcash' | 'easypaisa', string>;
+  urls: Record<ServiceName | 'jazzcash' | 'easypaisa', string>;
   platform: Platform;
   /** Where the data is: one PGlite with a schema per service, or (kept from an older Bazaar) one per service. */
   databases: string;

@@ -24,8 +24,9 @@ function bazaarAsync(args: string[], env: Record<string, string>) {
   let err = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (err += d));
+  // 'close', not 'exit': the last of its output can still be on the way when it exits.
   return new Promise<{ code: number | null; out: string; err: string }>((resolve) =>
-    child.on('exit', (code) => resolve({ code, out, err })),
+    child.on('close', (code) => resolve({ code, out, err })),
   );
 }
 

@@ -3,23 +3,22 @@
 import { ensureDatabase, migrate, openDatabase } from '@bazaar/kit/database';
 import { ensureMessagingTables } from '@bazaar/kit/messaging';
 import { loadServiceConfig } from './config.ts';
+import { SERVICE_NAMES } from './services.ts';
 import { UsageError } from './usage-error.ts';
-
-export const MIGRATED = ['users', 'inventory', 'orders', 'payments', 'shipping'] as const;
 
 export const migrateHelp = `bazaar migrate <name|all>: apply a service's migrations to its database, then exit
 
-Names: ${MIGRATED.join(', ')}, or all.
+Names: ${SERVICE_NAMES.join(', ')}, or all.
 Connects to the PostgreSQL server at DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres) and
 creates the service's database, <BAZAAR_NAMESPACE>_<name> (bazaar_orders, …), when it is missing; the role in the
 URL needs CREATEDB for that, or the databases must exist. Migrations already applied are skipped.`;
 
 export async function runMigrations(name: string | undefined): Promise<void> {
-  if (name !== 'all' && !MIGRATED.includes(name as (typeof MIGRATED)[number]))
+  if (!name || (name !== 'all' && !(SERVICE_NAMES as string[]).includes(name)))
     throw new UsageError(
-      `${name ? `"${name}" has no database` : 'which database?'}: give one of ${MIGRATED.join(', ')}, or all`,
+      `${name ? `"${name}" has no database` : 'which database?'}: give one of ${SERVICE_NAMES.join(', ')}, or all`,
     );
-  const names = name === 'all' ? [...MIGRATED] : [name as (typeof MIGRATED)[number]];
+  const names = name === 'all' ? [...SERVICE_NAMES] : [name];
   for (const service of names) {
     const { migrations } = await import(`@bazaar/${service}`);
     const { databaseUrl, namespace } = loadServiceConfig();

@@ -4,11 +4,11 @@ import { clusterPortOffsets, clusterPorts, type EmbeddedPorts, embeddedPortUses,
 describe('cluster ports', () => {
   it('lays the services out in a row from the first, replicas 100 apart', () => {
     expect(clusterPorts(8081, 2)).toEqual({
-      users: 8081,
+      users: [8081],
       inventory: [8082, 8182],
       orders: [8083, 8183],
-      payments: 8084,
-      shipping: 8085,
+      payments: [8084],
+      shipping: [8085],
     });
   });
 

@@ -1,28 +1,24 @@
 // Where `bazaar up` listens, and the variables that move it. Cluster mode lays the services out from USERS_PORT:
 // users, inventory, orders, payments, shipping in a row, replicas 100 apart, gRPC 1000 above each HTTP port.
+import { SERVICES, type ServiceName, type ServiceRow, settingsPrefix } from './services.ts';
 
-export type ServicePorts = { users: number; inventory: number[]; orders: number[]; payments: number; shipping: number };
+/** The HTTP ports of each service: one, or REPLICAS of them for those cluster mode replicates. */
+export type ServicePorts = Record<ServiceName, number[]>;
 
 /** grpcPortOf: inventory and payments serve gRPC 1000 above their HTTP port (9082, 9182 and 9084 by default). */
 export const grpcPortOf = (httpPort: number) => httpPort + 1000;
 
 /** clusterPorts: the HTTP ports of cluster mode's services, from the first (users) on. */
 export function clusterPorts(first: number, replicas: number): ServicePorts {
-  const replicasOf = (port: number) => Array.from({ length: replicas }, (_, i) => port + 100 * i);
-  return {
-    users: first,
-    inventory: replicasOf(first + 1),
-    orders: replicasOf(first + 2),
-    payments: first + 3,
-    shipping: first + 4,
-  };
+  const portsOf = (s: ServiceRow, slot: number) =>
+    Array.from({ length: s.replicated ? replicas : 1 }, (_, i) => first + slot + 100 * i);
+  return Object.fromEntries(SERVICES.map((s, slot) => [s.name, portsOf(s, slot)])) as ServicePorts;
 }
 
 /** clusterPortOffsets: every port cluster mode's services take, HTTP and gRPC, relative to the first. */
 export function clusterPortOffsets(replicas: number): number[] {
   const p = clusterPorts(0, replicas);
-  const http = [p.users, ...p.inventory, ...p.orders, p.payments, p.shipping];
-  return [...http, ...[...p.inventory, p.payments].map(grpcPortOf)];
+  return SERVICES.flatMap((s) => [...p[s.name], ...(s.grpc ? p[s.name].map(grpcPortOf) : [])]);
 }
 
 export type PlatformPorts = { gateway: number; services: number; jazzcash: number; easypaisa: number };
@@ -32,11 +28,7 @@ export function portEnv(ports: PlatformPorts): Record<string, string> {
   const { gateway, services, jazzcash, easypaisa } = ports;
   return {
     PORT: String(gateway),
-    USERS_PORT: String(services),
-    INVENTORY_PORT: String(services + 1),
-    ORDERS_PORT: String(services + 2),
-    PAYMENTS_PORT: String(services + 3),
-    SHIPPING_PORT: String(services + 4),
+    ...Object.fromEntries(SERVICES.map((s, slot) => [`${settingsPrefix(s.name)}_PORT`, String(services + slot)])),
     JAZZCASH_SANDBOX_PORT: String(jazzcash),
     EASYPAISA_SANDBOX_PORT: String(easypaisa),
     JAZZCASH_URL: `http://127.0.0.1:${jazzcash}`,
@@ -45,18 +37,8 @@ export function portEnv(ports: PlatformPorts): Record<string, string> {
 }
 
 /** Embedded mode's ports as its settings give them; an unset gRPC port is its service's port + 1000. */
-export type EmbeddedPorts = {
-  gateway: number;
-  users: number;
-  inventory: number;
-  inventoryGrpc?: number;
-  orders: number;
-  payments: number;
-  paymentsGrpc?: number;
-  shipping: number;
-  jazzcash: number;
-  easypaisa: number;
-};
+export type EmbeddedPorts = Record<'gateway' | ServiceName | 'jazzcash' | 'easypaisa', number> &
+  Partial<Record<`${ServiceName}Grpc`, number>>;
 
 /** A port `bazaar up` takes: whose it is (`owner`), the setting that gives it (`from`), the variable that moves it. */
 export type PortUse = { port: number; owner: string; from: string; moves: string };
@@ -68,15 +50,14 @@ export function embeddedPortUses(p: EmbeddedPorts): PortUse[] {
     set === undefined
       ? { port: port === 0 ? 0 : grpcPortOf(port), owner, from: `${env} + 1000`, moves: env }
       : own(set, owner, env.replace('_PORT', '_GRPC_PORT'));
+  const services = SERVICES.flatMap(({ name, grpc: grpcToo }) => {
+    const [env, whose] = [`${settingsPrefix(name)}_PORT`, name.endsWith('s') ? `${name}'` : `${name}'s`];
+    const http = own(p[name], `${whose} port`, env);
+    return grpcToo ? [http, grpc(p[name], `${whose} gRPC port`, env, p[`${name}Grpc`])] : [http];
+  });
   return [
     own(p.gateway, "the gateway's port", 'PORT'),
-    own(p.users, "users' port", 'USERS_PORT'),
-    own(p.inventory, "inventory's port", 'INVENTORY_PORT'),
-    grpc(p.inventory, "inventory's gRPC port", 'INVENTORY_PORT', p.inventoryGrpc),
-    own(p.orders, "orders' port", 'ORDERS_PORT'),
-    own(p.payments, "payments' port", 'PAYMENTS_PORT'),
-    grpc(p.payments, "payments' gRPC port", 'PAYMENTS_PORT', p.paymentsGrpc),
-    own(p.shipping, "shipping's port", 'SHIPPING_PORT'),
+    ...services,
     own(p.jazzcash, "the JazzCash sandbox's port", 'JAZZCASH_SANDBOX_PORT'),
     own(p.easypaisa, "the EasyPaisa sandbox's port", 'EASYPAISA_SANDBOX_PORT'),
   ].filter((u) => u.port !== 0);

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { dropNamespace } from '@bazaar/kit/namespace';
 import { loadConfig, loadServiceConfig } from './config.ts';
 import { lockDataDir } from './data-lock.ts';
-import { MIGRATED } from './migrate.ts';
+import { SERVICE_NAMES } from './services.ts';
 import { UsageError } from './usage-error.ts';
 
 export const resetHelp = `bazaar reset [--cluster] --yes: delete a Bazaar's data, to start afresh
@@ -26,9 +26,9 @@ const OLDER_LAYOUT = ['users', 'inventory', 'orders', 'payments', 'shipping'];
 export async function reset(options: { cluster: boolean; yes: boolean }): Promise<void> {
   if (options.cluster) {
     const { databaseUrl, brokerUrl, namespace } = loadServiceConfig();
-    const what = `databases ${MIGRATED.map((s) => `${namespace}_${s}`).join(', ')} and the broker's ${namespace}.* names`;
+    const what = `databases ${SERVICE_NAMES.map((s) => `${namespace}_${s}`).join(', ')} and the broker's ${namespace}.* names`;
     if (!options.yes) return tellWouldDelete(what);
-    await dropNamespace(namespace, { postgresUrl: databaseUrl, brokerUrl });
+    await dropNamespace(namespace, { postgresUrl: databaseUrl, brokerUrl }, SERVICE_NAMES);
     console.log(`Dropped ${what}.`);
     return;
   }

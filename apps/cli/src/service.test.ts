@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { dropNamespace } from '@bazaar/kit/namespace';
 import { brokerOrSkip, NATS_URL, postgresOrSkip, RABBITMQ_URL } from '@bazaar/kit/testing';
 import { describe, expect, it } from 'vitest';
+import { SERVICE_NAMES } from './services.ts';
 
 const bin = fileURLToPath(new URL('../bin/bazaar.js', import.meta.url));
 const postgres = await postgresOrSkip();
@@ -49,7 +50,7 @@ describe.each(brokers.filter((b) => b.url))('a service process over $name', ({ u
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));
-      await dropNamespace(namespace, { postgresUrl: postgres!, brokerUrl: url! });
+      await dropNamespace(namespace, { postgresUrl: postgres!, brokerUrl: url! }, SERVICE_NAMES);
     }
   }, 60_000);
 });

@@ -3,14 +3,15 @@ import { createBroker } from '@bazaar/kit/messaging';
 import type { Platform } from '@bazaar/kit/service';
 import { createLogger, LogStore } from '@bazaar/kit/telemetry';
 import { describeService, loadServiceConfig } from './config.ts';
+import { SERVICE_NAMES } from './services.ts';
 import { UsageError } from './usage-error.ts';
 
-export const SERVICES = ['gateway', 'users', 'inventory', 'orders', 'payments', 'shipping', 'sandboxes'] as const;
-export type ServiceName = (typeof SERVICES)[number];
+/** What `bazaar service` runs: the gateway, a service, or the payment sandboxes. */
+export const PROCESSES = ['gateway', ...SERVICE_NAMES, 'sandboxes'];
 
 export const serviceHelp = `bazaar service <name>: run one service in this process, as cluster mode and containers do
 
-Names: ${SERVICES.join(', ')} (sandboxes: the JazzCash and EasyPaisa simulators)
+Names: ${PROCESSES.join(', ')} (sandboxes: the JazzCash and EasyPaisa simulators)
 Each service reads its own port, interface and upstream URLs (ORDERS_PORT, ORDERS_HOST, INVENTORY_URL, …: its
 README lists them); the settings every service process reads are:
 ${describeService()}
@@ -19,9 +20,9 @@ How \`bazaar up --cluster\` lays several out (REPLICAS, USERS_PORT as the first 
 "bazaar up --help".`;
 
 export async function runService(name: string | undefined): Promise<void> {
-  if (!SERVICES.includes(name as ServiceName))
+  if (!name || !PROCESSES.includes(name))
     throw new UsageError(
-      `${name ? `unknown service "${name}"` : 'which service?'}: give one of ${SERVICES.join(', ')}`,
+      `${name ? `unknown service "${name}"` : 'which service?'}: give one of ${PROCESSES.join(', ')}`,
     );
   const config = loadServiceConfig();
   // The service's own name and log store: the broker's lines (retries, dead letters, reconnects) are the service's

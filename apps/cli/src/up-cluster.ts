@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { inheritedEnv, loadClusterConfig, loadConfig } from './config.ts';
 import { runMigrations } from './migrate.ts';
 import { clusterPorts, grpcPortOf } from './ports.ts';
+import { SERVICE_NAMES, SERVICES, type ServiceRow, settingsPrefix, startOrder } from './services.ts';
 
 type Instance = { name: string; port: number; env: Record<string, string> };
 
@@ -36,33 +37,25 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
   const url = (port: number) => `http://127.0.0.1:${port}`;
   const grpcAddress = (port: number) => `127.0.0.1:${grpcPortOf(port)}`;
   const ports = clusterPorts(cluster.ports, cluster.replicas);
-  const urls = {
-    USERS_URL: url(ports.users),
-    INVENTORY_URL: ports.inventory.map(url).join(','),
-    ORDERS_URL: ports.orders.map(url).join(','),
-    PAYMENTS_URL: url(ports.payments),
-    SHIPPING_URL: url(ports.shipping),
-    INVENTORY_GRPC_URL: ports.inventory.map(grpcAddress).join(','),
-    PAYMENTS_GRPC_URL: grpcAddress(ports.payments),
+  const urls: Record<string, string> = {
+    ...Object.fromEntries(
+      SERVICES.flatMap(({ name, grpc }) => [
+        [`${settingsPrefix(name)}_URL`, ports[name].map(url).join(',')],
+        ...(grpc ? [[`${settingsPrefix(name)}_GRPC_URL`, ports[name].map(grpcAddress).join(',')]] : []),
+      ]),
+    ),
     // A real provider, or a fault proxy in front of a sandbox, when set.
     JAZZCASH_URL: cluster.jazzcashUrl ?? url(config.jazzcashSandboxPort),
     EASYPAISA_URL: cluster.easypaisaUrl ?? url(config.easypaisaSandboxPort),
   };
+  /** A service's own port settings: <NAME>_PORT, and <NAME>_GRPC_PORT for one that serves gRPC. */
+  const portSettings = (s: ServiceRow, port: number) => ({
+    [`${settingsPrefix(s.name)}_PORT`]: String(port),
+    ...(s.grpc ? { [`${settingsPrefix(s.name)}_GRPC_PORT`]: String(grpcPortOf(port)) } : {}),
+  });
   const instances: Instance[] = [
     { name: 'sandboxes', port: config.jazzcashSandboxPort, env: {} },
-    { name: 'users', port: ports.users, env: { USERS_PORT: String(ports.users) } },
-    ...ports.inventory.map((p) => ({
-      name: 'inventory',
-      port: p,
-      env: { INVENTORY_PORT: String(p), INVENTORY_GRPC_PORT: String(grpcPortOf(p)) },
-    })),
-    {
-      name: 'payments',
-      port: ports.payments,
-      env: { PAYMENTS_PORT: String(ports.payments), PAYMENTS_GRPC_PORT: String(grpcPortOf(ports.payments)) },
-    },
-    { name: 'shipping', port: ports.shipping, env: { SHIPPING_PORT: String(ports.shipping) } },
-    ...ports.orders.map((p) => ({ name: 'orders', port: p, env: { ORDERS_PORT: String(p) } })),
+    ...startOrder().flatMap((s) => ports[s.name].map((port) => ({ name: s.name, port, env: portSettings(s, port) }))),
     { name: 'gateway', port: config.port, env: { PORT: String(config.port) } },
   ];
 
@@ -143,11 +136,14 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
   supervising = true;
 
   const base = url(config.port);
+  const grpcLine = SERVICES.filter((s) => s.grpc)
+    .map((s) => `${s.name} ${urls[`${settingsPrefix(s.name)}_GRPC_URL`]}`)
+    .join('   ');
   const admin = config.adminEmail
     ? `${config.adminEmail} (password: BAZAAR_ADMIN_PASSWORD)`
     : 'none: set BAZAAR_ADMIN_EMAIL and BAZAAR_ADMIN_PASSWORD to have one (cluster mode has no default)';
   console.log(
-    `\n  Bazaar is up (cluster mode: databases ${cluster.namespace}_users … ${cluster.namespace}_shipping)\n`,
+    `\n  Bazaar is up (cluster mode: databases ${SERVICE_NAMES.map((n) => `${cluster.namespace}_${n}`).join(', ')})\n`,
   );
   for (const { instance, child } of children)
     console.log(`  ${instance.name.padEnd(10)} pid ${String(child.pid).padEnd(8)} ${url(instance.port)}`);
@@ -157,7 +153,7 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
   Console       ${base}/console
   Health        ${base}/readyz   Metrics: ${base}/metrics
   Admin login   ${admin}
-  gRPC          inventory ${urls.INVENTORY_GRPC_URL}   payments ${urls.PAYMENTS_GRPC_URL}
+  gRPC          ${grpcLine}
   Sandboxes     JazzCash ${urls.JAZZCASH_URL}   EasyPaisa ${urls.EASYPAISA_URL}
   Logs          ${logsDir}${keyFile ? `\n  Internal key  ${keyFile} (INTERNAL_KEY, for a process or a gRPC call made by hand)` : ''}
 

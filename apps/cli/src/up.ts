@@ -7,6 +7,7 @@ import { startEmbedded } from './embedded.ts';
 import { boundHeapGrowth } from './heap.ts';
 import { fileSink, grpcLogsTo } from './log-sink.ts';
 import { embeddedPortUses, portClash } from './ports.ts';
+import { SERVICE_NAMES } from './services.ts';
 import { raiseWasmTieringBudget } from './wasm-tiering.ts';
 
 const EMBEDDED_ADMIN = { email: 'admin@bazaar.local', password: 'bazaar-admin' };
@@ -98,7 +99,7 @@ export async function up(options: { cluster: boolean; verbose: boolean }): Promi
   Console       ${base}/console
   Health        ${base}/readyz   Metrics: ${base}/metrics
   Admin login   ${admin.email} / ${admin.password}
-  Services      users :${port(u.users)}  inventory :${port(u.inventory)}  orders :${port(u.orders)}  payments :${port(u.payments)}  shipping :${port(u.shipping)}
+  Services      ${SERVICE_NAMES.map((name) => `${name} :${port(u[name])}`).join('  ')}
   Sandboxes     JazzCash ${u.jazzcash}   EasyPaisa ${u.easypaisa}
   Logs          ${join(dataRoot, 'logs', 'bazaar.log')}
 

@@ -7,31 +7,35 @@ import pg from 'pg';
 import { streamNames } from './messaging/nats-streams.ts';
 import { Topology } from './messaging/rabbitmq-topology.ts';
 
-const SERVICES = ['users', 'inventory', 'orders', 'payments', 'shipping'];
-
+/** dropNamespace removes the services' databases (<namespace>_<service>) and the namespace's broker names. */
 export async function dropNamespace(
   namespace: string,
   servers: { postgresUrl: string; brokerUrl: string },
+  services: readonly string[],
 ): Promise<void> {
   const admin = new pg.Client({ connectionString: servers.postgresUrl });
   await admin.connect();
   try {
     // Quoted as ensureDatabase creates them: unquoted, a mixed-case namespace would name another (lower-case) database.
-    for (const s of SERVICES)
+    for (const s of services)
       await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(`${namespace}_${s}`)} WITH (FORCE)`);
   } finally {
     await admin.end();
   }
-  await dropBrokerNamespace(servers.brokerUrl, namespace);
+  await dropBrokerNamespace(servers.brokerUrl, namespace, services);
 }
 
 /** dropBrokerNamespace removes the namespace's exchanges and the consumers' queues (RabbitMQ), or its streams (NATS). */
-export async function dropBrokerNamespace(brokerUrl: string, namespace: string, consumers = SERVICES): Promise<void> {
+export async function dropBrokerNamespace(
+  brokerUrl: string,
+  namespace: string,
+  consumers: readonly string[],
+): Promise<void> {
   if (brokerUrl.startsWith('amqp')) await dropRabbitTopology(brokerUrl, namespace, consumers);
   else await dropNatsStreams(brokerUrl, namespace);
 }
 
-async function dropRabbitTopology(url: string, namespace: string, consumers: string[]): Promise<void> {
+async function dropRabbitTopology(url: string, namespace: string, consumers: readonly string[]): Promise<void> {
   const topology = new Topology(namespace);
   const connection = await amqp.connect(url);
   connection.on('error', () => {});

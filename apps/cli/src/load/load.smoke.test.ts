@@ -22,7 +22,8 @@ async function load(url: string, args: string[], during?: (child: ChildProcess) 
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', resolve));
+  // 'close', not 'exit': the last of its output can still be on the way when it exits.
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   await during?.(child);
   return { code: await exited, stdout, stderr };
 }
