@@ -39,6 +39,8 @@ const failedOnce = new Set<string>();
 let fake: FastifyInstance;
 let svc: Awaited<ReturnType<typeof start>>;
 
+/** 03000000011: payments holds the refund until this resolves, as a payments process that stopped answering would. */
+let refundsHeld: Promise<void> = Promise.resolve();
 /** Orders whose void payments refused as captured (wallet 03000000001). */
 const refundedAfterVoid: string[] = [];
 
@@ -105,6 +107,7 @@ beforeAll(async () => {
   fake.post('/internal/payments/:id/refund', async (req) => {
     const { id } = req.params as { id: string };
     if (walletOf(id) === '03000000009') calls.push(`refund ${id}`);
+    if (walletOf(id) === '03000000011') await refundsHeld;
     return { status: 'REFUNDED' };
   });
   fake.get('/internal/rates/:city', async (req, reply) => {
@@ -258,6 +261,26 @@ describe('confirming and cancelling an order', () => {
     expect(read).toMatchObject({ status: 'CANCELLED', payment: { status: 'REFUNDED' } });
     expect(released).toContain(id);
   });
+
+  it('a cancel whose refund payments holds up answers CANCELLED within the sync window, and the refund follows', async () => {
+    const { id } = (await place('03000000011')).json();
+    let resume = () => {};
+    refundsHeld = new Promise((r) => {
+      resume = r;
+    });
+    try {
+      const started = Date.now();
+      const cancelled = await svc.app.inject({ method: 'POST', url: `/api/orders/${id}/cancel`, headers: customer });
+      expect([cancelled.statusCode, cancelled.json().status]).toEqual([200, 'CANCELLED']);
+      expect(cancelled.json().payment.status).not.toBe('REFUNDED');
+      // At the close of the 3 s sync window, not when the call to payments gives up (8.5 s here, 10 s over gRPC, when
+      // the gateway has given up on the request already).
+      expect(Date.now() - started).toBeLessThan(6000);
+    } finally {
+      resume();
+    }
+    expect(await untilRefunded(id)).toMatchObject({ status: 'CANCELLED', payment: { status: 'REFUNDED' } });
+  }, 20_000);
 
   it('a cancel still asked of shipping for an order cancelled meanwhile goes on to give the goods and money back', async () => {
     // As when a repeated cancel had overwritten the CANCEL step another cancellation wrote: the sweep finds it.

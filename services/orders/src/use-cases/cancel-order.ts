@@ -1,5 +1,6 @@
 // Cancelling a confirmed order before the courier picks it up: the saga asks shipping, which decides the race with
 // pick-up; called back, the order turns CANCELLED and the saga returns the goods and refunds the payment.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { type Caller, unavailable } from '@bazaar/kit/server';
 import { traceparentOf } from '@bazaar/kit/telemetry';
 import { ordersRepo } from '../data/orders-repo.ts';
@@ -24,11 +25,14 @@ export async function cancelOrder(deps: Deps, caller: Caller, orderId: string): 
     return current;
   });
   if (!stored) return cancelOrder(deps, caller, orderId); // no longer CONFIRMED: answer as for its new status
-  // Run here, lease held: the answer waits for the goods to be back and the payment refunded (or a retry scheduled).
+  // Run here, lease held: the answer waits for the goods to be back and the payment refunded (or a retry scheduled),
+  // for the sync window at most, as placing an order does; a slow refund then goes on after the answer.
+  const deadline = Date.now() + deps.config.syncWindowMs;
   const detail = `cancelled by ${caller.role}`;
-  const ran = await runSaga(deps, orderId, { held: { step: 'CANCEL_ASKED', order: stored, detail } });
+  const saga = runSaga(deps, orderId, { held: { step: 'CANCEL_ASKED', order: stored, detail } });
+  const ran = await Promise.race([saga, sleep(deps.config.syncWindowMs).then(() => undefined)]);
   const now = ran ?? (await ordersRepo.byId(deps.db, orderId))!;
-  if (now.status === 'CANCELLED') return whenUndone(deps, orderId);
+  if (now.status === 'CANCELLED') return whenUndone(deps, orderId, deadline);
   if ((await sagasRepo.stepOf(deps.db, orderId)) === 'CANCEL_ASKED')
     throw unavailable(
       'Shipping could not be reached to call the parcel back. The cancellation is kept and retried by itself: read the order again shortly.',
@@ -40,8 +44,11 @@ export async function cancelOrder(deps: Deps, caller: Caller, orderId: string): 
  * A cancelled order as its saga leaves it: every answer to a cancel shows the goods back and the payment refunded,
  * unless that takes longer than the sync window (a retry scheduled), when it shows the order as it stands.
  */
-async function whenUndone(deps: Deps, orderId: string): Promise<Order> {
-  const deadline = Date.now() + deps.config.syncWindowMs;
+async function whenUndone(
+  deps: Deps,
+  orderId: string,
+  deadline = Date.now() + deps.config.syncWindowMs,
+): Promise<Order> {
   // The notifier hears a saga run by this replica; the short wait covers one run by another.
   while ((await sagasRepo.stepOf(deps.db, orderId)) !== 'DONE' && Date.now() < deadline)
     await deps.notifier.next(orderId, 100);
