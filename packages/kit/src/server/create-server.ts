@@ -22,10 +22,11 @@ import Fastify, {
   type RawServerDefault,
 } from 'fastify';
 import type { Registry } from 'prom-client';
+import secureJson from 'secure-json-parse';
 import type { Logger } from '../telemetry/logger.ts';
 import { withRequestId } from '../telemetry/tracing.ts';
 import { type Access, type Caller, callerOf, enforce } from './auth.ts';
-import { frameworkError, installErrorAnswers } from './error-answers.ts';
+import { FORBIDDEN_KEY, frameworkError, installErrorAnswers } from './error-answers.ts';
 import { problemOf, validationFailed } from './errors.ts';
 import { fastifyLoggers } from './fastify-loggers.ts';
 import { httpMetrics } from './metrics.ts';
@@ -121,20 +122,20 @@ export function createServer(options: ServerOptions): App {
   // An empty body under a JSON content type is no body, as without one: clients that always send the header still
   // reach routes that take none (a route that needs one refuses the missing body as invalid).
   // JSON is UTF-8 (RFC 8259): bytes that are not are refused as invalid JSON, not stored as U+FFFD in their place.
-  const parseJson = app.getDefaultJsonParser('error', 'error');
   const utf8 = new TextDecoder('utf-8', { fatal: true });
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req, body, done) => {
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_req, body, done) => {
     if ((body as Buffer).length === 0) return done(null, undefined);
-    let text: string;
     try {
-      text = utf8.decode(body as Buffer);
-    } catch {
-      return done(
-        Object.assign(new Error('body is not UTF-8'), { code: 'FST_ERR_CTP_INVALID_JSON_BODY', statusCode: 400 }),
+      // __proto__ and constructor.prototype keys (prototype pollution) are refused, and said to be.
+      done(
+        null,
+        secureJson.parse(utf8.decode(body as Buffer), undefined, { protoAction: 'error', constructorAction: 'error' }),
       );
+    } catch (err) {
+      const code = /forbidden prototype/.test(String(err)) ? FORBIDDEN_KEY : 'FST_ERR_CTP_INVALID_JSON_BODY';
+      done(Object.assign(new Error('body is not valid JSON'), { code, statusCode: 400 }));
     }
-    parseJson(req, text, done);
   });
   // JSON only: a text/plain body is refused as an unsupported type (415), as a form is, not read as a string (400).
   app.removeContentTypeParser('text/plain');

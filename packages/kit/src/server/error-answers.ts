@@ -39,6 +39,9 @@ export function installErrorAnswers(app: App, bodyLimit: number): void {
   });
 }
 
+/** The code the JSON parser gives a body with a __proto__ or constructor.prototype key. */
+export const FORBIDDEN_KEY = 'BAZAAR_FORBIDDEN_JSON_KEY';
+
 function toAppError(error: unknown, bodyLimit: number): AppError {
   if (error instanceof AppError) return error;
   const e = error as {
@@ -56,6 +59,11 @@ function toAppError(error: unknown, bodyLimit: number): AppError {
       return validationFailed(
         [{ path: '(body)', message: 'is not valid JSON' }],
         'The request body is not valid JSON.',
+      );
+    case FORBIDDEN_KEY:
+      return validationFailed(
+        [{ path: '(body)', message: 'has a __proto__ or constructor.prototype key' }],
+        'The request body has a __proto__ or constructor.prototype key, which is never accepted.',
       );
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new AppError('UNSUPPORTED_MEDIA_TYPE', 415, 'Send the body as application/json.');

@@ -87,6 +87,17 @@ describe('the service server refuses, as problems', () => {
     expect(urdu.statusCode).toBe(200);
   });
 
+  it('a JSON body with a __proto__ or constructor.prototype key: 400 that says so, and nothing handled', async () => {
+    const before = handled;
+    const headers = { ...key, 'content-type': 'application/json' };
+    for (const payload of ['{"name":"x","__proto__":{"admin":true}}', '{"name":"x","constructor":{"prototype":{}}}']) {
+      const res = await app.inject({ method: 'POST', url: '/api/things', headers, payload });
+      expect(problem(res)).toEqual({ status: 400, type: 'application/problem+json', code: 'VALIDATION_FAILED' });
+      expect(res.json().errors).toEqual([{ path: '(body)', message: 'has a __proto__ or constructor.prototype key' }]);
+    }
+    expect(handled).toBe(before);
+  });
+
   it('a malformed percent-encoding or an over-long path segment, with the request id', async () => {
     const bad = await app.inject({ url: '/api/things/%E0%A4%A', headers: { ...key, 'x-request-id': 'req-1' } });
     expect(problem(bad)).toEqual({ status: 400, type: 'application/problem+json', code: 'BAD_REQUEST' });
