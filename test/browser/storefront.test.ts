@@ -421,6 +421,51 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     await ctx.close();
   }, 60_000);
 
+  it('a cancelled order offers no tracking: its page and the order list say it was cancelled instead', async () => {
+    const user = await newCustomer('Changed Mind');
+    const token = (await api('/api/auth/login', { email: user.email, password: user.password })).body.accessToken;
+    // Cancelled once its shipment has a tracking number and before the courier picks it up (a step is a second).
+    let cancelled: { id: string; shipping: { trackingNumber?: string } } | undefined;
+    for (let attempt = 0; attempt < 3 && !cancelled; attempt++) {
+      const placed = await api(
+        '/api/orders',
+        {
+          items: [{ sku: 'TEA-001', quantity: 1 }],
+          payment: { method: 'cod' },
+          shipping: { city: 'Lahore', address: '9 Jail Road', phone: '03011112222' },
+        },
+        token,
+      );
+      await poll(
+        async () => (await api(`/api/orders/${placed.body.id}`, undefined, token)).body.shipping.trackingNumber,
+        {
+          timeout: 5_000,
+        },
+      ).toBeTruthy();
+      const answer = await api(`/api/orders/${placed.body.id}/cancel`, {}, token);
+      if (answer.status === 200) cancelled = answer.body;
+    }
+    const trackingNumber = cancelled?.shipping.trackingNumber;
+    expect(trackingNumber).toBeTruthy();
+
+    const { ctx, page, problems } = await context();
+    await page.goto('/');
+    await logIn(page, user.email, user.password);
+    await page.getByRole('link', { name: 'My orders' }).click();
+    // The list names an order by the first 8 characters of its id, as the page does.
+    const row = page.locator('.order-row', { hasText: cancelled!.id.slice(4, 12).toUpperCase() });
+    await poll(() => row.textContent()).toContain('Cancelled before it shipped');
+    expect(await row.getByRole('link', { name: /^Track/ }).count()).toBe(0);
+
+    await row.getByRole('link', { name: /^Order / }).click();
+    await poll(() => page.getByTestId('order-status').getAttribute('data-status')).toBe('CANCELLED');
+    expect(await page.getByTestId('no-parcel').textContent()).toContain('no parcel to track');
+    expect(await page.getByRole('link', { name: 'Track the parcel' }).count()).toBe(0);
+    expect(await page.locator('main').textContent()).not.toContain(trackingNumber);
+    expect(problems).toEqual([]);
+    await ctx.close();
+  }, 60_000);
+
   it('an item that sells out during checkout is explained, and the cart shows what is left', async () => {
     const admin = (await api('/api/auth/login', ADMIN)).body.accessToken as string;
     const sku = `LAST-${randomUUID().slice(0, 4).toUpperCase()}`;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isNewerStatus } from './order-status.ts';
+import { hasParcel, isNewerStatus } from './order-status.ts';
 
 describe('isNewerStatus', () => {
   it('takes every status ahead on the way PENDING → CONFIRMED → SHIPPED → DELIVERED, skipped steps included', () => {
@@ -39,5 +39,13 @@ describe('isNewerStatus', () => {
     expect(isNewerStatus(null, 'RETURNED')).toBe(false);
     expect(isNewerStatus('PENDING', 'toString')).toBe(false);
     expect(isNewerStatus('constructor', 'DELIVERED')).toBe(false);
+  });
+});
+
+describe('hasParcel', () => {
+  it('offers tracking for an order on its way or delivered, not for one cancelled before pick-up or rejected', () => {
+    for (const status of ['CONFIRMED', 'SHIPPED', 'DELIVERED']) expect(hasParcel(status), status).toBe(true);
+    for (const status of ['PENDING', 'REJECTED', 'CANCELLED', 'SOMETHING_NEW'])
+      expect(hasParcel(status), status).toBe(false);
   });
 });

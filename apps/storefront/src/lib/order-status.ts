@@ -24,3 +24,9 @@ export function isNewerStatus(shown: string | null, incoming: string): boolean {
   if (!isStatus(incoming)) return false;
   return shown === null || (isStatus(shown) && statusesAfter(shown).includes(incoming));
 }
+
+/**
+ * hasParcel: whether an order's tracking number leads to a parcel the courier has or will have. A confirmed order
+ * gets its number before pick-up, and keeps it when cancelled then, though nothing ever ships.
+ */
+export const hasParcel = (status: string): boolean => ['CONFIRMED', 'SHIPPED', 'DELIVERED'].includes(status);

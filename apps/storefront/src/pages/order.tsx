@@ -6,7 +6,7 @@ import { Alert, Loading, StatusBadge, shortOrderId, statusLabel, When } from '..
 import { Link } from '../components/link.tsx';
 import type { Order } from '../lib/api.ts';
 import { formatMoney } from '../lib/money.ts';
-import { isNewerStatus } from '../lib/order-status.ts';
+import { hasParcel, isNewerStatus } from '../lib/order-status.ts';
 import { type FollowState, followOrder, isFinal, type OrderStatus, type StatusEvent } from '../lib/order-stream.ts';
 import { ApiError, friendlyMessage } from '../lib/problems.ts';
 import { loginPath, productPath, trackPath } from '../lib/routes.ts';
@@ -279,7 +279,10 @@ export function OrderPage({ id }: { id: string }) {
             <span class="pulse" aria-hidden="true" /> {connectionWords[connection]}
           </p>
         )}
-        {trackingNumber && (
+        {trackingNumber && status === 'CANCELLED' && (
+          <p data-testid="no-parcel">Cancelled before the courier picked it up: there is no parcel to track.</p>
+        )}
+        {trackingNumber && hasParcel(status) && (
           <p>
             Tracking number <strong>{trackingNumber}</strong>
             {order.shipping.courier ? ` (${order.shipping.courier})` : ''} ·{' '}

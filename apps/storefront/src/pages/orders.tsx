@@ -4,6 +4,7 @@ import { Alert, Loading, StatusBadge, shortOrderId, When } from '../components/b
 import { Link } from '../components/link.tsx';
 import type { Order } from '../lib/api.ts';
 import { formatMoney } from '../lib/money.ts';
+import { hasParcel } from '../lib/order-status.ts';
 import { ApiError, friendlyMessage } from '../lib/problems.ts';
 import { loginPath, orderPath, trackPath } from '../lib/routes.ts';
 import { api, getState, markReady, navigate, showNotice, useAppState, useTitle } from '../state.ts';
@@ -86,7 +87,8 @@ export function Orders() {
               </div>
               <p class="order-row-total">{formatMoney(order.total)}</p>
               <StatusBadge status={order.status} />
-              {order.shipping.trackingNumber && (
+              {order.status === 'CANCELLED' && <p class="order-row-track small muted">Cancelled before it shipped</p>}
+              {order.shipping.trackingNumber && hasParcel(order.status) && (
                 <p class="order-row-track small">
                   <Link href={trackPath(order.shipping.trackingNumber)} class="above">
                     Track {order.shipping.trackingNumber}
