@@ -850,7 +850,7 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     await page.getByRole('link', { name: 'My orders' }).click();
     await page.getByRole('list', { name: 'Your orders, newest first' }).waitFor();
     await fits('06-history');
-    // The admin's stock table scrolls inside its frame; the page itself does not.
+    // The admin's stock table stacks each product into a card of labelled figures: nothing hides off to the side.
     await page.getByRole('button', { name: /^Log out/ }).click();
     await page.goto('/login');
     await page.getByLabel('Email').fill(ADMIN.email);
@@ -860,6 +860,12 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     await page.goto('/admin');
     await page.locator('.stock-table').waitFor();
     await fits('07-admin');
+    const frame = await page
+      .locator('.table-wrap')
+      .evaluate((el) => ({ scroll: el.scrollWidth, shown: el.clientWidth }));
+    expect(frame.scroll, 'the stock table scrolls sideways').toBeLessThanOrEqual(frame.shown);
+    const onHand = page.locator('tr[data-sku="BAT-001"] [data-col="on-hand"]');
+    expect(await onHand.evaluate((el) => getComputedStyle(el, '::before').content)).toBe('"On hand"');
     expect(problems).toEqual([]);
     await ctx.close();
   }, 60_000);

@@ -286,15 +286,19 @@ export function Admin() {
                     <Link href={productPath(row.sku)}>{row.name}</Link>
                     <div class="muted small">{row.sku}</div>
                   </th>
-                  <td class="num nowrap">{formatMoney(row.price)}</td>
-                  <td class="num" data-col="on-hand">
+                  <td class="num nowrap" data-label="Price">
+                    {formatMoney(row.price)}
+                  </td>
+                  <td class="num" data-col="on-hand" data-label="On hand">
                     {row.stock?.onHand ?? '—'}
                   </td>
-                  <td class="num">{row.stock?.reserved ?? '—'}</td>
-                  <td class="num" data-col="available">
+                  <td class="num" data-label="Reserved">
+                    {row.stock?.reserved ?? '—'}
+                  </td>
+                  <td class="num" data-col="available" data-label="Available">
                     <strong>{row.available}</strong>
                   </td>
-                  <td>
+                  <td data-label="Change stock">
                     <Restock row={row} onDone={done} />
                   </td>
                 </tr>
