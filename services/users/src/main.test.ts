@@ -189,6 +189,32 @@ describe('users', () => {
     expect(outsider.statusCode).toBe(401);
   });
 
+  it('answers an admin the users of the ids asked for, in one page, leaving out unknown ids; and no customer', async () => {
+    const a = (
+      await post('/api/users', { name: 'Sana Mir', email: 'sana@example.pk', password: 'sana-secret-1' })
+    ).json();
+    const b = (
+      await post('/api/users', { name: 'Umar Gul', email: 'umar@example.pk', password: 'umar-secret-1' })
+    ).json();
+    const url = `/api/users?limit=1&id=${a.id},usr_nobody,${b.id},${a.id}`;
+    const found = await svc.app.inject({ url, headers: admin });
+    expect(found.statusCode).toBe(200);
+    expect(
+      found
+        .json()
+        .items.map((u: { name: string }) => u.name)
+        .sort(),
+    ).toEqual(['Sana Mir', 'Umar Gul']);
+    expect(found.json().nextCursor).toBeNull();
+    const customer = await svc.app.inject({ url, headers: { ...admin, 'x-user-role': 'customer' } });
+    expect(customer.json().code).toBe('FORBIDDEN');
+    const tooMany = Array.from({ length: 101 }, (_, i) => `usr_${i}`).join(',');
+    for (const ids of ['', ',', `${a.id},`, 'usr_1;DROP', tooMany]) {
+      const bad = await svc.app.inject({ url: `/api/users?id=${ids}`, headers: admin });
+      expect(bad.json().code, ids).toBe('VALIDATION_FAILED');
+    }
+  });
+
   it('logs a sign-up once with the new user id under the request trace, never the email or password', async () => {
     const created = await post('/api/users', { name: 'Erum', email: 'erum@example.pk', password: 'erum-secret-1' });
     const { id } = created.json();

@@ -16,6 +16,7 @@ import {
   SignUpBody,
   TokenSchema,
   UserSchema,
+  UsersQuery,
 } from './schemas.ts';
 
 export function usersRoutes(app: App, deps: { db: Db; signer: Signer; config: UsersConfig }): void {
@@ -107,9 +108,14 @@ export function usersRoutes(app: App, deps: { db: Db; signer: Signer; config: Us
     '/api/users',
     {
       config: { access: 'admin' },
-      schema: { tags, summary: 'All users (admin)', querystring: listQuery, response: { 200: page(UserSchema) } },
+      schema: {
+        tags,
+        summary: 'All users, or those of ids (admin)',
+        querystring: UsersQuery,
+        response: { 200: page(UserSchema) },
+      },
     },
-    async (req) => listUsers(db, req.query.limit, req.query.cursor),
+    async (req) => listUsers(db, req.query),
   );
 
   app.get(

@@ -1,5 +1,5 @@
 // The users API's schemas: they validate at the edge and document the OpenAPI.
-import { Money } from '@bazaar/kit/server';
+import { listQuery, Money } from '@bazaar/kit/server';
 import { Type } from 'typebox';
 
 export const Phone = Type.String({ pattern: '^03\\d{9}$', description: 'Pakistani mobile number, 03XXXXXXXXX' });
@@ -60,3 +60,19 @@ export const HistoryEntrySchema = Type.Object({
 
 /** An entry of the admin's view of every customer's history: whose it is, too. */
 export const AnyoneHistoryEntrySchema = Type.Object({ ...HistoryEntrySchema.properties, userId: Type.String() });
+
+const ONE_ID = '[A-Za-z0-9_-]{1,100}';
+
+/** The admin's list of users; `id` picks the ones a screen names (the customers of a page of orders). */
+export const UsersQuery = Type.Object(
+  {
+    id: Type.Optional(
+      Type.String({
+        pattern: `^${ONE_ID}(,${ONE_ID}){0,99}$`,
+        description: 'Only these users, comma-separated (up to 100), in one page; unknown ids are left out',
+      }),
+    ),
+    ...listQuery.properties,
+  },
+  { additionalProperties: true },
+);

@@ -69,6 +69,13 @@ export const usersRepo = {
     await q.query("UPDATE users SET role = 'admin', password_hash = $2 WHERE email = $1", [email, passwordHash]);
   },
 
+  /** The users of these ids (those that exist), newest first. */
+  async byIds(q: Tx, ids: string[]): Promise<User[]> {
+    const list = ids.map((_, i) => `$${i + 1}`).join(', ');
+    const rows = await q.query(`SELECT * FROM users WHERE id IN (${list}) ORDER BY created_at DESC, id DESC`, ids);
+    return rows.map(toUser);
+  },
+
   /** Newest first, paged by (created_at, id). */
   async list(q: Tx, limit: number, after?: [string, string]): Promise<User[]> {
     const rows = after
