@@ -264,7 +264,10 @@ describe.runIf(browser)('the operations console in Chromium', () => {
     await Promise.all(
       Array.from({ length: 20 }, () => admin.order([{ sku: 'RICE-001', quantity: 1 }], { method: 'cod' })),
     );
-    const placed = await admin.order([{ sku: 'TEA-001', quantity: 3 }], { method: 'easypaisa', wallet: '03001234567' });
+    // The one to open is a customer's, named in the list and on its page (not by a user id).
+    const buyer = new Shopper(base);
+    await buyer.signUp('Nadia Hussain');
+    const placed = await buyer.order([{ sku: 'TEA-001', quantity: 3 }], { method: 'easypaisa', wallet: '03001234567' });
     expect(placed.status).toBe(201);
     const id: string = placed.body.id;
     const total = `Rs ${(placed.body.total.amount / 100).toLocaleString('en-US', { minimumFractionDigits: 2 })}`;
@@ -277,7 +280,9 @@ describe.runIf(browser)('the operations console in Chromium', () => {
     const first = page.locator('table.orders tbody tr').first();
     await first.locator(`a[href="/console/orders/${id}"]`).waitFor();
     expect(await first.textContent()).toContain(total);
-    expect(await first.textContent()).toContain(placed.body.userId);
+    const customer = first.locator('td[data-label="Customer"] .customer');
+    await poll(() => customer.textContent()).toBe('Nadia Hussain');
+    expect(await customer.getAttribute('title')).toBe(placed.body.userId);
     expect(await first.textContent()).toContain('EasyPaisa');
     // Placed in Pakistan time, as the shop shows it, whatever the browser's own zone; the column says so.
     expect(await page.locator('table.orders thead th').first().textContent()).toBe('Placed (PKT)');
@@ -314,6 +319,7 @@ describe.runIf(browser)('the operations console in Chromium', () => {
     await page.getByRole('button', { name: 'Open' }).click();
     await page.getByRole('heading', { name: `Order ${id}` }).waitFor();
     await poll(() => page.evaluate(() => document.activeElement?.tagName)).toBe('H1');
+    await page.locator('.customer', { hasText: 'Nadia Hussain' }).waitFor();
 
     const payments = page.locator('table.payments tbody tr');
     await payments.first().waitFor();

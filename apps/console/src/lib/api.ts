@@ -199,6 +199,9 @@ export function createApi(deps: Deps) {
       send<{ accessToken: string; expiresIn: number }>('POST', '/api/auth/login', { email, password }, ''),
     me: (token: string) =>
       send<{ id: string; name: string; email: string; role: string }>('GET', '/api/users/me', undefined, token),
+    /** The users of these ids (up to 100), to name the customers of the orders shown. */
+    users: (ids: string[]) =>
+      send<Page<{ id: string; name: string }>>('GET', `/api/users?${query({ id: ids.join(','), limit: 100 })}`),
     services: () => send<{ items: ServiceHealth[] }>('GET', '/api/ops/services'),
     traces: (limit = 50) =>
       send<{ items: TraceSummary[]; retention: { capacity: number; since?: string } }>(

@@ -4,6 +4,7 @@
 import type { ComponentChildren } from 'preact';
 import { useState } from 'preact/hooks';
 import { Freshness, PageTitle, ProblemNotice, StatusPill } from '../components/bits.tsx';
+import { Customer, useCustomerNames } from '../components/customer.tsx';
 import { Link } from '../components/link.tsx';
 import { OrderTraces } from '../components/order-traces.tsx';
 import { ProviderCalls } from '../components/provider-calls.tsx';
@@ -174,6 +175,7 @@ function Traces({ orderId, version }: { orderId: string; version: string }) {
 /** `version` changes whenever the order does (or the admin reloads): the parts that hang off it load again then. */
 function OrderDetails({ order, version }: { order: Order; version: string }) {
   const { shipping } = order;
+  const names = useCustomerNames([order.userId]);
   return (
     <>
       <section class="card" aria-labelledby="summary-title">
@@ -189,7 +191,7 @@ function OrderDetails({ order, version }: { order: Order; version: string }) {
           facts={[
             ['Status', <StatusPill key="s" status={order.status} />],
             ['Total', <strong key="t">{rupees(order.total)}</strong>],
-            ['Customer', <code key="c">{order.userId}</code>],
+            ['Customer', <Customer key="c" id={order.userId} names={names} />],
             ['Payment', `${methodName(order.payment.method)} · ${order.payment.status}`],
             [`Placed (${ZONE})`, when(order.createdAt)],
             [`Updated (${ZONE})`, when(order.updatedAt)],

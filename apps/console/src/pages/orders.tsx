@@ -2,6 +2,7 @@
 // An order opens by its id too.
 import { useState } from 'preact/hooks';
 import { Freshness, PageTitle, ProblemNotice, StatusPill } from '../components/bits.tsx';
+import { Customer, useCustomerNames } from '../components/customer.tsx';
 import { Link } from '../components/link.tsx';
 import type { Order } from '../lib/api.ts';
 import { rupees, when, ZONE } from '../lib/format.ts';
@@ -52,6 +53,7 @@ function OpenOrder() {
 }
 
 function OrdersTable({ items, caption }: { items: Order[]; caption: string }) {
+  const names = useCustomerNames(items.map((o) => o.userId));
   return (
     <div class="table-wrap">
       <table class="orders stack">
@@ -80,7 +82,7 @@ function OrdersTable({ items, caption }: { items: Order[]; caption: string }) {
                 </Link>
               </td>
               <td data-label="Customer">
-                <code class="id">{o.userId}</code>
+                <Customer id={o.userId} names={names} />
               </td>
               <td data-label="Status">
                 <StatusPill status={o.status} />

@@ -79,6 +79,8 @@ export function createApi(deps: ApiDeps) {
     /** Changes the signed-in user's name, phone or city; null clears a phone or city. */
     updateMe: (body: { name?: string; phone?: string | null; city?: string | null }) =>
       call<User>('PATCH', '/api/users/me', { body }),
+    /** The users of these ids (admin, up to 100): names for the customers of a list of orders. */
+    users: (ids: string[]) => call<Page<User>>('GET', `/api/users${query({ id: ids.join(','), limit: 100 })}`),
     placeOrder: (order: NewOrder, idempotencyKey: string) =>
       send<Order>('POST', '/api/orders', { body: order, headers: { 'idempotency-key': idempotencyKey } }),
     order: (id: string) => call<Order>('GET', `/api/orders/${encodeURIComponent(id)}`),

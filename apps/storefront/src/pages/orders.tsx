@@ -16,6 +16,21 @@ function itemsText(order: Order) {
   return `${first.name}${rest.length ? ` and ${rest.length} more` : ''} (${count} ${count === 1 ? 'item' : 'items'})`;
 }
 
+/** An admin's list names each order's customer, asked of the users service; the id until then, or if it cannot. */
+function useCustomerNames(orders: Order[] | null, isAdmin: boolean): Record<string, string> {
+  const [names, setNames] = useState<Record<string, string>>({});
+  useEffect(() => {
+    if (!isAdmin || !orders) return;
+    const missing = [...new Set(orders.map((o) => o.userId))].filter((id) => !(id in names)).slice(0, 100);
+    if (!missing.length) return;
+    api
+      .users(missing)
+      .then((page) => setNames((n) => ({ ...n, ...Object.fromEntries(page.items.map((u) => [u.id, u.name])) })))
+      .catch(() => {});
+  }, [orders, isAdmin]);
+  return names;
+}
+
 export function Orders() {
   const session = useAppState((s) => s.session);
   // An admin's list is every customer's orders, not their own.
@@ -25,6 +40,7 @@ export function Orders() {
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [more, setMore] = useState(false);
+  const names = useCustomerNames(orders, session?.user.role === 'admin');
 
   useEffect(() => {
     if (!session) {
@@ -80,7 +96,12 @@ export function Orders() {
                   {session?.user.role === 'admin' && (
                     <>
                       {' '}
-                      · to {order.shipping.city}, customer <code>{order.userId}</code>
+                      · to {order.shipping.city}, customer{' '}
+                      {names[order.userId] ? (
+                        <span title={order.userId}>{names[order.userId]}</span>
+                      ) : (
+                        <code>{order.userId}</code>
+                      )}
                     </>
                   )}
                 </p>
