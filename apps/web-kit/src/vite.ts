@@ -34,20 +34,33 @@ export function precompress(): Plugin {
   };
 }
 
+/** pageList writes dist/routes.json, the app's page paths: the gateway answers 404 for a path of none of them. */
+export function pageList(pages: readonly string[]): Plugin {
+  return {
+    name: 'bazaar-page-list',
+    apply: 'build',
+    generateBundle() {
+      this.emitFile({ type: 'asset', fileName: 'routes.json', source: JSON.stringify({ pages }) });
+    },
+  };
+}
+
 type WebAppOptions = {
   /** Where the gateway serves the app: every asset URL the build writes starts there. */
   base?: string;
   /** The paths the dev server forwards to the gateway. */
   proxied: string[];
+  /** The app's page paths (`:name` takes one segment), when it has a list of them: see pageList. */
+  pages?: readonly string[];
 };
 
 /** webApp is an app's whole Vite config: Preact, one small ES2022 bundle into dist/, precompressed. */
-export function webApp({ base = '/', proxied }: WebAppOptions): UserConfig {
+export function webApp({ base = '/', proxied, pages }: WebAppOptions): UserConfig {
   return defineConfig({
     base,
     // Preact's JSX through Vite's own transformer (Oxc): no Babel, no framework plugin needed.
     oxc: { jsx: { runtime: 'automatic', importSource: 'preact' } },
-    plugins: [precompress()],
+    plugins: [precompress(), ...(pages ? [pageList(pages)] : [])],
     build: {
       outDir: 'dist',
       emptyOutDir: true,

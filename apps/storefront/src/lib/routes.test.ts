@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { loginPath, matchRoute, productPath, safeNext } from './routes.ts';
+import { loginPath, matchRoute, PAGE_PATHS, productPath, safeNext } from './routes.ts';
 
 describe('routes', () => {
   it('maps paths to pages', () => {
@@ -28,5 +28,11 @@ describe('routes', () => {
     expect(safeNext(null)).toBe('/');
     expect(loginPath('/checkout')).toBe('/login?next=%2Fcheckout');
     expect(loginPath('/')).toBe('/login');
+  });
+
+  it('lists every page it routes, for the gateway to answer 404 for any other path', () => {
+    for (const path of PAGE_PATHS) expect(matchRoute(path.replace(/:\w+/g, 'X1')).page, path).not.toBe('not-found');
+    expect(matchRoute('/products/x.y')).toEqual({ page: 'product', sku: 'x.y' });
+    expect(matchRoute('/products/%ZZ')).toEqual({ page: 'product', sku: '%ZZ' });
   });
 });

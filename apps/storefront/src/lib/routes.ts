@@ -28,35 +28,52 @@ export function safeNext(next: string | null): string {
   return next;
 }
 
-export function matchRoute(pathname: string, search = ''): Route {
-  const params = new URLSearchParams(search);
-  const parts = pathname.split('/').filter(Boolean).map(decode);
-  const [first, second, third] = parts;
-  if (third !== undefined) return { page: 'not-found' };
-  switch (first) {
-    case undefined:
-      return { page: 'catalogue', q: searchOf(params) };
-    case 'products':
-      return second ? { page: 'product', sku: second } : { page: 'catalogue', q: searchOf(params) };
-    case 'cart':
-      return second ? { page: 'not-found' } : { page: 'cart' };
-    case 'checkout':
-      return second ? { page: 'not-found' } : { page: 'checkout' };
-    case 'orders':
-      return second ? { page: 'order', id: second } : { page: 'orders' };
-    case 'track':
-      return { page: 'track', trackingNumber: second ?? params.get('number')?.trim() ?? '' };
-    case 'login':
-      return second ? { page: 'not-found' } : { page: 'login', next: safeNext(params.get('next')) };
-    case 'signup':
-      return second ? { page: 'not-found' } : { page: 'signup', next: safeNext(params.get('next')) };
-    case 'admin':
-      return second ? { page: 'not-found' } : { page: 'admin' };
-    case 'account':
-      return second ? { page: 'not-found' } : { page: 'profile' };
-    default:
-      return { page: 'not-found' };
+type Params = Record<string, string>;
+
+/**
+ * Every page by its path (a `:name` segment takes any one segment). matchRoute reads it, and the build hands it to the
+ * gateway (dist/routes.json), which answers 404 for a path of none of them while still sending the not-found page.
+ */
+const PAGES: readonly (readonly [string, (params: Params, query: URLSearchParams) => Route])[] = [
+  ['/', (_, query) => ({ page: 'catalogue', q: searchOf(query) })],
+  ['/products', (_, query) => ({ page: 'catalogue', q: searchOf(query) })],
+  ['/products/:sku', ({ sku }) => ({ page: 'product', sku })],
+  ['/cart', () => ({ page: 'cart' })],
+  ['/checkout', () => ({ page: 'checkout' })],
+  ['/orders', () => ({ page: 'orders' })],
+  ['/orders/:id', ({ id }) => ({ page: 'order', id })],
+  ['/track', (_, query) => ({ page: 'track', trackingNumber: query.get('number')?.trim() ?? '' })],
+  ['/track/:trackingNumber', ({ trackingNumber }) => ({ page: 'track', trackingNumber })],
+  ['/login', (_, query) => ({ page: 'login', next: safeNext(query.get('next')) })],
+  ['/signup', (_, query) => ({ page: 'signup', next: safeNext(query.get('next')) })],
+  ['/admin', () => ({ page: 'admin' })],
+  ['/account', () => ({ page: 'profile' })],
+];
+
+export const PAGE_PATHS = PAGES.map(([path]) => path);
+
+/** The segments of a path as the pages see them: decoded, empty ones (`//`, a trailing `/`) dropped. */
+const segmentsOf = (path: string) => path.split('/').filter(Boolean);
+
+/** The `:name` segments' values when the path's segments fit the page's, else undefined. */
+function paramsOf(page: string, parts: string[]): Params | undefined {
+  const pattern = segmentsOf(page);
+  if (pattern.length !== parts.length) return undefined;
+  const params: Params = {};
+  for (const [i, segment] of pattern.entries()) {
+    if (segment.startsWith(':')) params[segment.slice(1)] = parts[i];
+    else if (segment !== parts[i]) return undefined;
   }
+  return params;
+}
+
+export function matchRoute(pathname: string, search = ''): Route {
+  const parts = segmentsOf(pathname).map(decode);
+  for (const [page, route] of PAGES) {
+    const params = paramsOf(page, parts);
+    if (params) return route(params, new URLSearchParams(search));
+  }
+  return { page: 'not-found' };
 }
 
 export const productPath = (sku: string) => `/products/${encodeURIComponent(sku)}`;

@@ -30,6 +30,8 @@ beforeAll(() => {
   dist = mkdtempSync(join(tmpdir(), 'storefront-'));
   mkdirSync(join(dist, 'assets'));
   writeFileSync(join(dist, 'index.html'), '<!doctype html><title>Bazaar</title><div id="app"></div>');
+  const pages = ['/', '/products/:sku', '/orders/:id', '/track/:trackingNumber', '/admin'];
+  writeFileSync(join(dist, 'routes.json'), JSON.stringify({ pages }));
   writeFileSync(join(dist, 'assets', 'index-abc123.js'), script);
   writeFileSync(join(dist, 'assets', 'index-abc123.js.gz'), gzipSync(script));
   writeFileSync(join(dist, 'assets', 'index-abc123.css'), 'body{}');
@@ -45,12 +47,21 @@ describe('the storefront at /', () => {
 
   it('answers its page at / and, to browsers, at every page path, revalidated on each load and locked down', async () => {
     const browser = { accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
-    for (const url of ['/', '/products/LAWN-001', '/orders/ord_1?placed=1', '/track/BEX1', '/admin', '/no-such-page']) {
+    for (const url of ['/', '/products/LAWN-001', '/orders/ord_1?placed=1', '/track/BEX1', '/admin', '/products/x.y']) {
       const res = await app.inject({ method: 'GET', url, headers: browser });
       expect(res.statusCode, url).toBe(200);
       expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(res.headers['cache-control']).toBe('no-cache');
       expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+      expect(res.body).toContain('<div id="app">');
+    }
+  });
+
+  it('answers a path of none of its pages (routes.json) 404, with the page, which says it has nothing there', async () => {
+    for (const url of ['/no-such-page', '/products', '/admin/x', '/orders/a/b']) {
+      const res = await app.inject({ method: 'GET', url, headers: { accept: 'text/html' } });
+      expect(res.statusCode, url).toBe(404);
+      expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(res.body).toContain('<div id="app">');
     }
   });
@@ -104,6 +115,18 @@ describe('the storefront at /', () => {
   it('answers only reads: other methods on page paths are 404 problems', async () => {
     const res = await app.inject({ method: 'POST', url: '/orders' });
     expect(res.statusCode).toBe(404);
+  });
+});
+
+describe('a storefront built without its list of pages', () => {
+  it('answers every page path a browser asks for with the page, as before', async () => {
+    const bare = mkdtempSync(join(tmpdir(), 'storefront-'));
+    writeFileSync(join(bare, 'index.html'), '<!doctype html><div id="app"></div>');
+    const app = await edge(bare);
+    const res = await app.inject({ method: 'GET', url: '/no-such-page', headers: { accept: 'text/html' } });
+    expect(res.statusCode).toBe(200);
+    await app.close();
+    rmSync(bare, { recursive: true, force: true });
   });
 });
 

@@ -1,9 +1,11 @@
 // The places where later parts of the public surface mount: the web apps and the admin operations API.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import type { IncomingHttpHeaders } from 'node:http';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { pagePaths } from '../domain/page-paths.ts';
 import type { Edge } from './edge-server.ts';
 import { type GuardDeps, guard } from './guard.ts';
 import { type OpsApiDeps, opsApi } from './ops/routes.ts';
@@ -15,7 +17,17 @@ export const STOREFRONT_DIST = join(import.meta.dirname, '../../../../apps/store
 const NOT_STOREFRONT = /^\/(?:api|internal|docs|openapi\.json|console|healthz|readyz|metrics|\.well-known)(?:\/|$)/;
 
 /** A browser navigating asks for HTML; API clients (curl, fetch, SDKs) do not, and keep the gateway's 404 problem. */
-const wantsPage = (req: FastifyRequest) => (req.headers.accept ?? '').includes('text/html');
+const wantsPage = (req: { headers: IncomingHttpHeaders }) => (req.headers.accept ?? '').includes('text/html');
+
+/** The page paths an app's build listed in dist/routes.json; undefined for a build without one (every path a page). */
+function readPages(dist: string): ((path: string) => boolean) | undefined {
+  try {
+    const { pages } = JSON.parse(readFileSync(join(dist, 'routes.json'), 'utf8')) as { pages?: unknown };
+    return Array.isArray(pages) && pages.every((p) => typeof p === 'string') ? pagePaths(pages) : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /** The gateway's pages (storefront, console, /docs) only talk to this origin; nothing inline runs, nothing frames them. */
 export const PAGE_HEADERS = {
@@ -34,8 +46,9 @@ The API is up: see <a href="/docs">/docs</a>.</p></body></html>`;
 
 /**
  * appRoutes: the storefront at `/` and the operations console at `/console` (static files) mount here.
- * The storefront routes in the browser (History API), so a browser asking for any page path gets its index.html; its
- * hashed assets under `/assets/` are cached for a year, the page itself is revalidated on every load.
+ * The storefront routes in the browser (History API), so a browser asking for any page path gets its index.html, with
+ * 404 for a path of none of its pages (the page then says so); its hashed assets under `/assets/` are cached for a
+ * year, the page itself is revalidated on every load.
  */
 export function appRoutes(app: Edge, options: { storefrontDir?: string } = {}): void {
   browserApp(app, {
@@ -71,11 +84,15 @@ type BrowserApp = {
   notOurs?: RegExp;
 };
 
-/** browserApp serves a single-page app: its hashed assets, and its index.html for any page path a browser asks for. */
+/**
+ * browserApp serves a single-page app: its hashed assets, and its index.html for any page path a browser asks for;
+ * when its build listed its pages (routes.json), a path of none of them is answered the same page with 404.
+ */
 function browserApp(app: Edge, { dist, base, notBuilt, notOurs }: BrowserApp): void {
   app.register(async (scope) => {
     const indexFile = join(dist, 'index.html');
     const built = existsSync(indexFile);
+    const isPage = readPages(dist);
     if (built)
       await scope.register(fastifyStatic, {
         root: join(dist, 'assets'),
@@ -90,12 +107,13 @@ function browserApp(app: Edge, { dist, base, notBuilt, notOurs }: BrowserApp): v
     const home = base || '/';
     const page = async (req: FastifyRequest, reply: FastifyReply) => {
       const path = req.url.split('?')[0];
-      // A missing file (anything with an extension), someone else's path or a non-browser client: the 404 problem.
-      if (notOurs?.test(path) || /\.[^/]*$/.test(path) || (path !== home && !wantsPage(req)))
+      const known = isPage?.(path);
+      // A missing file (an extension, on no page's path), someone else's path or a non-browser client: the 404 problem.
+      if (notOurs?.test(path) || (!known && /\.[^/]*$/.test(path)) || (path !== home && !wantsPage(req)))
         return reply.callNotFound();
       reply.headers(PAGE_HEADERS).header('vary', 'accept').type('text/html; charset=utf-8');
       if (!built) return reply.code(503).send(notBuilt);
-      return reply.send(await readFile(indexFile));
+      return reply.code(known === false ? 404 : 200).send(await readFile(indexFile));
     };
     scope.get(home, { schema: { hide: true } }, page);
     scope.get(`${base}/*`, { schema: { hide: true } }, page);
