@@ -376,6 +376,26 @@ describe.runIf(browser)('the operations console in Chromium', () => {
     await ctx.close();
   });
 
+  it("answers a mangled order or trace address with a page that explains, never the gateway's JSON", async () => {
+    // The browser's own line for the unknown order's 404, which the page explains.
+    const { ctx, page, problems } = await context(DESKTOP, false, /status of 404/);
+    await page.goto('/console');
+    await logIn(page);
+    const says: [string, string][] = [
+      ['/console/orders/%ZZ', 'The console has no such page.'],
+      ['/console/traces/%E0%A4%A', 'The console has no such page.'],
+      ['/console/traces/not-a-trace', '“not-a-trace” is not a trace id'],
+      ['/console/orders/ord_nope', 'No order has this id.'],
+    ];
+    for (const [path, words] of says) {
+      await page.goto(path);
+      await poll(() => page.locator('main').textContent(), 5_000).toContain(words);
+      expect(await page.locator('body').textContent(), path).not.toContain('"code"');
+    }
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
+
   it('shows the orders and an order at phone width without sideways scrolling', async () => {
     const { ctx, page, problems } = await context(PHONE, true);
     await page.goto('/console/orders');

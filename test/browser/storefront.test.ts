@@ -466,6 +466,31 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     await ctx.close();
   }, 60_000);
 
+  it("a mangled or unknown address shows a page that explains, never the API's JSON; one of no page answers 404", async () => {
+    const user = await newCustomer('Link Follower');
+    const { ctx, page, problems } = await context();
+    await page.goto('/');
+    await logIn(page, user.email, user.password);
+    const says: [string, number, string][] = [
+      ['/products/%ZZ', 200, 'There is no product %ZZ.'],
+      ['/products/garbage.x', 200, 'There is no product garbage.x.'],
+      ['/orders/%E0%A4%A', 200, 'There is no such order in your account.'],
+      ['/orders/not.a.uuid', 200, 'There is no such order in your account.'],
+      ['/track/%ZZ', 200, 'No parcel has the tracking number %ZZ.'],
+      ['/track/%00', 200, 'No parcel has the tracking number'],
+      ['/no-such-page', 404, 'There is nothing at this address.'],
+      ['/products/a/b', 404, 'There is nothing at this address.'],
+    ];
+    for (const [path, status, words] of says) {
+      const answer = await page.goto(path);
+      expect(answer?.status(), path).toBe(status);
+      await poll(() => page.locator('main').textContent(), { timeout: 5_000 }).toContain(words);
+      expect(await page.locator('body').textContent(), path).not.toContain('"code"');
+    }
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
+
   it('an item that sells out during checkout is explained, and the cart shows what is left', async () => {
     const admin = (await api('/api/auth/login', ADMIN)).body.accessToken as string;
     const sku = `LAST-${randomUUID().slice(0, 4).toUpperCase()}`;

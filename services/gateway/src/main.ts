@@ -7,7 +7,7 @@ import type { JSONWebKeySet } from 'jose';
 import { Registry } from 'prom-client';
 import { cors, corsHeaders, parseOrigins } from './api/cors.ts';
 import { createEdgeServer } from './api/edge-server.ts';
-import { appRoutes, consoleRoutes, opsRoutes } from './api/mounts.ts';
+import { appRoutes, consoleRoutes, opsRoutes, pageUrl } from './api/mounts.ts';
 import { operationsRoutes } from './api/operations-routes.ts';
 import { withOpsPaths } from './api/ops/openapi.ts';
 import { TraceIndex } from './api/ops/trace-index.ts';
@@ -126,6 +126,7 @@ export async function start(platform: GatewayPlatform, overrides: Partial<Gatewa
     bodyLimit: config.bodyLimit,
     trustProxy: config.trustProxy,
     proxy,
+    rewriteUrl: pageUrl,
   });
   cors(app, origins);
   operationsRoutes(app, {

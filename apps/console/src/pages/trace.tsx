@@ -5,7 +5,7 @@ import { Missing, PageTitle, ProblemNotice, ServiceTag } from '../components/bit
 import { Link } from '../components/link.tsx';
 import type { LogLine, Span } from '../lib/api.ts';
 import { clock, fields, ms, when, ZONE } from '../lib/format.ts';
-import { paths } from '../lib/routes.ts';
+import { isTraceId, paths } from '../lib/routes.ts';
 import { colourOf, kindName, type Layout, layout, type Row, withBatches } from '../lib/waterfall.ts';
 import { api, usePoll } from '../state.ts';
 
@@ -201,7 +201,23 @@ function Logs({ lines, selected }: { lines: LogLine[]; selected?: string }) {
 /** A span of a database query (the kit's SQL spans carry db.system.name). */
 const isQuery = (s: Span) => s.attributes['db.system.name'] !== undefined;
 
+/** TracePage: a trace's waterfall, or, for an address whose id is no trace id (a mangled link), says so. */
 export function TracePage({ traceId }: { traceId: string }) {
+  if (isTraceId(traceId)) return <TraceView traceId={traceId} />;
+  return (
+    <>
+      <p class="crumbs">
+        <Link href={paths.traces}>← Recent traces</Link>
+      </p>
+      <PageTitle title="Not a trace id">Trace not found</PageTitle>
+      <p class="notice warn" role="status">
+        “{traceId}” is not a trace id: one is 32 lowercase hexadecimal digits, like an answer’s <code>x-trace-id</code>.
+      </p>
+    </>
+  );
+}
+
+function TraceView({ traceId }: { traceId: string }) {
   const trace = usePoll(() => api.trace(traceId), 0, [traceId]);
   const logs = usePoll(() => api.logs(traceId), 0, [traceId]);
   const [selected, setSelected] = useState<string>();

@@ -45,6 +45,10 @@ export function toProblem(status: number, body: unknown, retryAfterHeader?: stri
   };
 }
 
+/** namesNothing: the API found nothing by that id or number, or could not even read it (a mangled link's). */
+export const namesNothing = (problem: Pick<Problem, 'code'>) =>
+  problem.code === 'NOT_FOUND' || problem.code === 'VALIDATION_FAILED';
+
 export const networkProblem = (): Problem => ({ status: 0, code: 'NETWORK', detail: 'The network request failed.' });
 
 /** friendlyMessage says what happened and what to do next; `method` names the wallet in payment messages. */

@@ -8,7 +8,7 @@ import type { Order } from '../lib/api.ts';
 import { formatMoney } from '../lib/money.ts';
 import { hasParcel, isNewerStatus } from '../lib/order-status.ts';
 import { type FollowState, followOrder, isFinal, type OrderStatus, type StatusEvent } from '../lib/order-stream.ts';
-import { ApiError, friendlyMessage } from '../lib/problems.ts';
+import { ApiError, friendlyMessage, namesNothing } from '../lib/problems.ts';
 import { loginPath, productPath, trackPath } from '../lib/routes.ts';
 import {
   api,
@@ -219,11 +219,9 @@ export function OrderPage({ id }: { id: string }) {
   if (error)
     return (
       <>
-        <h1>{error.problem.code === 'NOT_FOUND' ? 'Order not found' : 'Could not load this order'}</h1>
+        <h1>{namesNothing(error.problem) ? 'Order not found' : 'Could not load this order'}</h1>
         <Alert>
-          {error.problem.code === 'NOT_FOUND'
-            ? 'There is no such order in your account.'
-            : friendlyMessage(error.problem)}
+          {namesNothing(error.problem) ? 'There is no such order in your account.' : friendlyMessage(error.problem)}
         </Alert>
         <p>
           <Link href="/orders">See all your orders</Link>

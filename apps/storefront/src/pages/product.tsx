@@ -5,7 +5,7 @@ import { Link } from '../components/link.tsx';
 import type { Product } from '../lib/api.ts';
 import { MAX_QUANTITY } from '../lib/cart.ts';
 import { formatMoney } from '../lib/money.ts';
-import { ApiError, friendlyMessage } from '../lib/problems.ts';
+import { ApiError, friendlyMessage, namesNothing } from '../lib/problems.ts';
 import { api, markReady, useAppState, useTitle } from '../state.ts';
 import { AddToCartButton } from './catalogue.tsx';
 
@@ -38,10 +38,8 @@ export function ProductPage({ sku }: { sku: string }) {
   if (error)
     return (
       <>
-        <h1>{error.problem.code === 'NOT_FOUND' ? 'Product not found' : 'Could not load this product'}</h1>
-        <Alert>
-          {error.problem.code === 'NOT_FOUND' ? `There is no product ${sku}.` : friendlyMessage(error.problem)}
-        </Alert>
+        <h1>{namesNothing(error.problem) ? 'Product not found' : 'Could not load this product'}</h1>
+        <Alert>{namesNothing(error.problem) ? `There is no product ${sku}.` : friendlyMessage(error.problem)}</Alert>
         <p>
           <Link href="/">Back to all products</Link>
         </p>

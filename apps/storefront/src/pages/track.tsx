@@ -2,7 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { Alert, Loading, StatusBadge, statusLabel, When } from '../components/bits.tsx';
 import type { Shipment } from '../lib/api.ts';
-import { ApiError, friendlyMessage } from '../lib/problems.ts';
+import { ApiError, friendlyMessage, namesNothing } from '../lib/problems.ts';
 import { trackPath } from '../lib/routes.ts';
 import { api, markReady, navigate, useTitle } from '../state.ts';
 
@@ -30,7 +30,7 @@ export function Track({ trackingNumber }: { trackingNumber: string }) {
         (e: unknown) =>
           live &&
           setError(
-            e instanceof ApiError && e.problem.code === 'NOT_FOUND'
+            e instanceof ApiError && namesNothing(e.problem)
               ? `No parcel has the tracking number ${trackingNumber}. Check it and try again.`
               : e instanceof ApiError
                 ? friendlyMessage(e.problem)

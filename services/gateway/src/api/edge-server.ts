@@ -40,6 +40,8 @@ export type EdgeOptions = {
   trustProxy: boolean;
   /** Takes the requests it serves (the proxied API) before Fastify routes them; absent, Fastify serves all. */
   proxy?: ProxyEdge;
+  /** The URL Fastify routes a request by (mounts.ts: a browser's malformed link to a page); absent, its own. */
+  rewriteUrl?: (req: IncomingMessage) => string;
 };
 
 // Fastify's own keep-alive timeout, which a server of our making does not get from it.
@@ -63,6 +65,7 @@ export function createEdgeServer(options: EdgeOptions): Edge {
           }),
         }
       : {}),
+    ...(options.rewriteUrl ? { rewriteUrl: options.rewriteUrl } : {}),
     genReqId: (req) => requestIdOf(req.headers['x-request-id']),
     // The routed paths are wildcards: the whole rest of a path is one parameter, and the services judge its length.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2048 },

@@ -6,7 +6,7 @@ import { createLogger, createTracing } from '@bazaar/kit/telemetry';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createEdgeServer, type Edge } from './edge-server.ts';
-import { appRoutes } from './mounts.ts';
+import { appRoutes, pageUrl } from './mounts.ts';
 
 const script = 'console.log("bazaar");'.repeat(20);
 let dist: string;
@@ -18,6 +18,7 @@ async function edge(storefrontDir: string): Promise<Edge> {
     registry: new Registry(),
     bodyLimit: 65_536,
     trustProxy: false,
+    rewriteUrl: pageUrl,
   });
   app.get('/docs', async () => 'docs');
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -63,6 +64,25 @@ describe('the storefront at /', () => {
       expect(res.statusCode, url).toBe(404);
       expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
       expect(res.body).toContain('<div id="app">');
+    }
+  });
+
+  it('answers a browser following a link of broken percent-encoding with the page it names, others 400', async () => {
+    for (const url of ['/products/%ZZ', '/orders/%E0%A4%A?placed=1', '/track/100%']) {
+      const res = await app.inject({ method: 'GET', url, headers: { accept: 'text/html' } });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.body).toContain('<div id="app">');
+    }
+    expect((await app.inject({ method: 'GET', url: '/no-%ZZ', headers: { accept: 'text/html' } })).statusCode).toBe(
+      404,
+    );
+    for (const [url, accept] of [
+      ['/products/%ZZ', '*/*'],
+      ['/api/products/%ZZ', 'text/html'],
+    ]) {
+      const res = await app.inject({ method: 'GET', url, headers: { accept } });
+      expect(res.statusCode, url).toBe(400);
+      expect(res.json().code).toBe('BAD_REQUEST');
     }
   });
 

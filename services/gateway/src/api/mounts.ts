@@ -1,7 +1,7 @@
 // The places where later parts of the public surface mount: the web apps and the admin operations API.
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -18,6 +18,27 @@ const NOT_STOREFRONT = /^\/(?:api|internal|docs|openapi\.json|console|healthz|re
 
 /** A browser navigating asks for HTML; API clients (curl, fetch, SDKs) do not, and keep the gateway's 404 problem. */
 const wantsPage = (req: { headers: IncomingHttpHeaders }) => (req.headers.accept ?? '').includes('text/html');
+
+/** Paths that are never pages: the API and the services' internals keep their 400 for a malformed URL. */
+const NEVER_PAGES = /^\/(?:api|internal)(?:\/|$)/;
+
+/**
+ * pageUrl is the URL Fastify routes (its rewriteUrl). A browser following a link with a stray `%` (/products/%ZZ) is
+ * routed as if each `%` were escaped: it gets the page, which says there is no such product, where an API client
+ * gets the 400 problem. The browser's address is not changed.
+ */
+export function pageUrl(req: IncomingMessage): string {
+  const url = req.url ?? '/';
+  if (req.method !== 'GET' || !wantsPage(req) || NEVER_PAGES.test(url)) return url;
+  const query = url.indexOf('?');
+  const path = query === -1 ? url : url.slice(0, query);
+  try {
+    decodeURI(path);
+    return url;
+  } catch {
+    return path.replaceAll('%', '%25') + url.slice(path.length);
+  }
+}
 
 /** The page paths an app's build listed in dist/routes.json; undefined for a build without one (every path a page). */
 function readPages(dist: string): ((path: string) => boolean) | undefined {
