@@ -1,7 +1,8 @@
 // /openapi.json against API.md: every operation of the contract is documented with every answer the contract gives it,
 // as the running services and the gateway publish them (nothing here is a copy of the document).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accessFor, serviceFor, serviceNames } from '../../services/gateway/src/domain/routes.ts';
+import { serviceFor } from '../../services/gateway/src/domain/route-match.ts';
+import { accessFor, serviceNames } from '../../services/gateway/src/domain/routes.ts';
 import { startTestPlatform } from '../support/platform.ts';
 
 let platform: Awaited<ReturnType<typeof startTestPlatform>>;

@@ -3,7 +3,8 @@ import { AppError, type Caller, forbidden, notFound, unauthenticated, unavailabl
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { KnownRoutes } from '../domain/known-routes.ts';
 import type { RateLimiter } from '../domain/rate-limit.ts';
-import { accessFor, countedByAddress, policyPath, serviceFor } from '../domain/routes.ts';
+import { serviceFor } from '../domain/route-match.ts';
+import { accessFor, countedByAddress, policyPath } from '../domain/routes.ts';
 import type { Authenticate, Identity } from '../use-cases/authenticate.ts';
 import { sendProblem } from './edge-server.ts';
 

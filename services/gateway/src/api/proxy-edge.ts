@@ -8,7 +8,8 @@ import type { Logger } from '@bazaar/kit/telemetry';
 import { SpanKind, type Tracer } from '@opentelemetry/api';
 import type { Upstream } from '../clients/upstreams.ts';
 import { lastForwarded } from '../domain/forwarded.ts';
-import { type RouteNamer, routeNamer, routePattern, routeTable, type ServiceName } from '../domain/routes.ts';
+import { type RouteMatch as Match, matchRoute, mountsOf } from '../domain/route-match.ts';
+import type { ServiceName } from '../domain/routes.ts';
 import type { Forward } from '../use-cases/forward-request.ts';
 import { type Call, type EdgeRequest, type EdgeResponse, endSpan, writeProblem } from './call.ts';
 import { clientTraceContext } from './client-trace.ts';
@@ -27,7 +28,7 @@ export type ProxyEdgeDeps = GuardDeps & {
 };
 
 /** A proxied route a request matched, as `route` finds it: `route` is its name in spans and metrics. */
-export type RouteMatch = { route: string; upstream: Upstream; tooLong: boolean };
+export type RouteMatch = Match<Upstream>;
 
 /**
  * ProxyEdge: `route` says whether a request is the hot path's (a proxied route, not a preflight); `serveRoute`
@@ -39,22 +40,6 @@ export type ProxyEdge = {
   serveRoute(req: EdgeRequest, res: EdgeResponse, match: RouteMatch): void;
   serve(req: IncomingMessage, res: ServerResponse): boolean;
   close(): void;
-};
-
-// Fastify's limit on a wildcard parameter, kept for the paths it no longer routes.
-const MAX_PARAM_LENGTH = 2048;
-
-/**
- * A path of the route table and the subtree below it; `name` names a path below by the API route it matches. An
- * entry with `:name` segments is a mount of its own, matched by its `pattern`.
- */
-type Mount = {
-  prefix: string;
-  exact: string;
-  wildcard: string;
-  name: RouteNamer;
-  upstream: Upstream;
-  pattern?: RegExp;
 };
 
 export function proxyEdge(deps: ProxyEdgeDeps): ProxyEdge {
@@ -78,7 +63,7 @@ export function proxyEdge(deps: ProxyEdgeDeps): ProxyEdge {
       const origin = req.headers.origin;
       if (origin !== undefined) for (const [name, value] of deps.cors(origin)) res.setHeader(name, value);
       if (match.tooLong) writeProblem(call, frameworkError({ code: 'FST_ERR_MAX_PARAM_LENGTH' }));
-      else admitThenProceed(call, match.upstream);
+      else admitThenProceed(call, match.target);
     } catch (err) {
       fail(call, err);
     }
@@ -241,63 +226,6 @@ function readBody(call: Call, limit: number, then: () => void): void {
     call.body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks);
     then();
   });
-}
-
-/** The route table's entries as mounts, in its order (the first that matches wins); a table of its own in tests. */
-export function mountsOf(
-  upstreams: Record<string, Upstream>,
-  table: readonly { path: string; service: string }[] = routeTable,
-): Mount[] {
-  const byPrefix = new Map<string, Mount>();
-  const namer = routeNamer();
-  for (const { path, service } of table) {
-    const pattern = routePattern(path);
-    if (pattern) {
-      const named = () => path;
-      byPrefix.set(path, {
-        prefix: '',
-        exact: path,
-        wildcard: path,
-        name: named,
-        upstream: upstreams[service],
-        pattern,
-      });
-      continue;
-    }
-    const prefix = path.endsWith('/*') ? path.slice(0, -2) : path;
-    const mount = byPrefix.get(prefix) ?? {
-      prefix,
-      exact: '',
-      wildcard: '',
-      name: namer(prefix),
-      upstream: upstreams[service],
-    };
-    if (path.endsWith('/*')) mount.wildcard = path;
-    else mount.exact = path;
-    byPrefix.set(prefix, mount);
-  }
-  return [...byPrefix.values()];
-}
-
-/**
- * matchRoute finds the route of a decoded path as Fastify's router did (exact paths with or without a trailing
- * slash, `/*` for everything below), named by the API route below the wildcard when one matches (`/api/orders/:id`);
- * undefined when no proxied route matches.
- */
-export function matchRoute(mounts: Mount[], path: string): RouteMatch | undefined {
-  for (const m of mounts) {
-    if (m.pattern) {
-      if (m.pattern.test(path)) return { route: m.exact, upstream: m.upstream, tooLong: false };
-      continue;
-    }
-    if (!path.startsWith(m.prefix)) continue;
-    const rest = path.length - m.prefix.length;
-    if (m.exact && (rest === 0 || (rest === 1 && path.endsWith('/'))))
-      return { route: m.exact, upstream: m.upstream, tooLong: false };
-    if (m.wildcard && path.charCodeAt(m.prefix.length) === 47 /* / */)
-      return { route: m.name(path) ?? m.wildcard, upstream: m.upstream, tooLong: rest - 1 > MAX_PARAM_LENGTH };
-  }
-  return undefined;
 }
 
 /** decodedPath: the URL's path with percent escapes decoded, as routes match; undefined when malformed. */

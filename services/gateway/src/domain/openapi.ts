@@ -1,6 +1,7 @@
 // The public API's OpenAPI document, merged from the services' own: only routed paths, access marked per operation.
 import type { Access } from '@bazaar/kit/server';
-import { accessFor, type ServiceName, serviceFor } from './routes.ts';
+import { serviceFor } from './route-match.ts';
+import { accessFor, type ServiceName } from './routes.ts';
 
 type Json = Record<string, unknown>;
 export type OpenApiDocument = Json & {

@@ -1,14 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  accessFor,
-  apiRoutes,
-  policyPath,
-  proxiedRouteNames,
-  routeNamer,
-  routePattern,
-  routeTable,
-  serviceFor,
-} from './routes.ts';
+import { serviceFor } from './route-match.ts';
+import { accessFor, apiRoutes, policyPath, proxiedRouteNames, routeNamer, routePattern, routeTable } from './routes.ts';
 
 describe('the route table', () => {
   it('names the service of every public path and none for the rest', () => {

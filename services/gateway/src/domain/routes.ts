@@ -112,20 +112,6 @@ export function routePattern(route: string): RegExp | undefined {
   return new RegExp(`^${segments.join('/')}${wildcard ? '/.*' : '/?'}$`);
 }
 
-const patterns = new Map(routeTable.map((r) => [r.path, routePattern(r.path)]));
-
-/** serviceFor names the service that answers a path, or undefined when the gateway does not route it. */
-export function serviceFor(path: string): ServiceName | undefined {
-  for (const route of routeTable) {
-    const pattern = patterns.get(route.path);
-    if (pattern) {
-      if (pattern.test(path)) return route.service;
-    } else if (route.path.endsWith('/*') ? path.startsWith(route.path.slice(0, -1)) : path === route.path)
-      return route.service;
-  }
-  return undefined;
-}
-
 /**
  * countedByAddress: signing up and logging in act for nobody yet, so they spend the address's rate tokens whatever
  * token comes along; otherwise a few throwaway accounts' tokens would multiply the rate of password guessing.

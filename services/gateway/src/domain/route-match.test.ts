@@ -1,18 +1,15 @@
-// How the proxy finds a request's service from the route table, with a table of the test's own: an entry with a
+// How a request's service is found from the route table, with a table of the test's own: an entry with a
 // parameter takes paths under another service's subtree when it comes first, as a new reviews service's would.
 import { describe, expect, it } from 'vitest';
-import type { Upstream } from '../clients/upstreams.ts';
-import { matchRoute, mountsOf } from './proxy-edge.ts';
+import { matchRoute, mountsOf } from './route-match.ts';
 
-const upstream = (name: string) => ({ name }) as unknown as Upstream;
-const upstreams = { inventory: upstream('inventory'), reviews: upstream('reviews') };
-const mounts = mountsOf(upstreams, [
+const mounts = mountsOf({ inventory: 'inventory', reviews: 'reviews' }, [
   { path: '/api/products/:sku/reviews', service: 'reviews' },
   { path: '/api/products/:sku/reviews/*', service: 'reviews' },
   { path: '/api/products', service: 'inventory' },
   { path: '/api/products/*', service: 'inventory' },
 ]);
-const serviceOf = (path: string) => (matchRoute(mounts, path)?.upstream as unknown as { name: string })?.name;
+const serviceOf = (path: string) => matchRoute(mounts, path)?.target;
 
 describe('the proxy with a route table entry that has a parameter', () => {
   it("sends a path under another service's to the service of the first entry that matches it", () => {
