@@ -20,17 +20,17 @@ export const attemptsRepo = {
     );
   },
 
-  /** A page of the payment's trail, oldest first, after the attempt numbered `afterId`. */
+  /** The payment's trail, oldest first, after the attempt numbered `afterId`: `limit` of it, or all of it. */
   async page(
     q: Tx,
     paymentId: string,
-    limit: number,
+    limit?: number,
     afterId?: string,
   ): Promise<(Attempt & { id: string; at: string })[]> {
     const rows = await q.query(
       `SELECT id::text, payment_id, provider, operation, txn_ref, result, detail, at FROM provider_attempts
        WHERE payment_id = $1 AND id > $2::bigint ORDER BY id LIMIT $3`,
-      [paymentId, afterId ?? '0', limit],
+      [paymentId, afterId ?? '0', limit ?? null],
     );
     return rows.map((r) => ({
       id: r.id,
@@ -42,13 +42,5 @@ export const attemptsRepo = {
       detail: r.detail ?? undefined,
       at: new Date(r.at).toISOString(),
     }));
-  },
-
-  async ofPayment(q: Tx, paymentId: string): Promise<{ operation: Operation; result: string; at: string }[]> {
-    const rows = await q.query(
-      'SELECT operation, result, at FROM provider_attempts WHERE payment_id = $1 ORDER BY id',
-      [paymentId],
-    );
-    return rows.map((r) => ({ operation: r.operation, result: r.result, at: new Date(r.at).toISOString() }));
   },
 };

@@ -47,7 +47,8 @@ export async function listPayments(db: Db, caller: Caller, q: { orderId?: string
 export async function paymentOfOrder(db: Db, orderId: string): Promise<PaymentRecord> {
   const p = await paymentsRepo.byOrder(db, orderId);
   if (!p) throw notFound('No payment for this order.');
-  const [totals, attempts] = await Promise.all([ledgerRepo.totals(db, p.id), attemptsRepo.ofPayment(db, p.id)]);
+  const [totals, trail] = await Promise.all([ledgerRepo.totals(db, p.id), attemptsRepo.page(db, p.id)]);
+  const attempts = trail.map(({ operation, result, at }) => ({ operation, result, at }));
   const { leased: _leased, wallet: _wallet, ...record } = p;
   return {
     ...record,
