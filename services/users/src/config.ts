@@ -11,6 +11,11 @@ export const spec = {
   audience: str('JWT_AUDIENCE', 'The aud claim of issued tokens', 'bazaar'),
   maxLoginFailures: int('LOGIN_MAX_FAILURES', 'Failed logins for one account before it is locked for a while', 5),
   lockoutSeconds: int('LOGIN_LOCKOUT_SECONDS', 'How long an account stays locked after too many failed logins', 300),
+  loginFailuresSweepMs: int(
+    'LOGIN_FAILURES_SWEEP_MS',
+    'How often failed-login counters whose window and lock are over are deleted',
+    60_000,
+  ),
 };
 
 export type UsersConfig = ReturnType<typeof readConfig<typeof spec>>;

@@ -16,7 +16,7 @@ beforeAll(async () => {
       dataRoot: 'memory://',
       logSink: { write: (line) => lines.push(JSON.parse(line)) },
     },
-    { port: 0, adminEmail: 'root@bazaar.test', adminPassword: 'root-password' },
+    { port: 0, adminEmail: 'root@bazaar.test', adminPassword: 'root-password', loginFailuresSweepMs: 50 },
   );
 });
 afterAll(() => svc.stop());
@@ -103,15 +103,24 @@ describe('users', () => {
     expect(answers).toEqual([...Array(5).fill('INVALID_CREDENTIALS'), 'RATE_LIMITED']);
   });
 
-  it('forgets failed logins once their window is over, after any successful login', async () => {
-    await post('/api/auth/login', { email: 'stale@example.pk', password: 'wrong-one' });
+  it('forgets failed logins once their window and lock are over, with no login needed', async () => {
+    for (const email of ['stale@example.pk', 'locked@example.pk', 'recent@example.pk'])
+      await post('/api/auth/login', { email, password: 'wrong-one' });
     await svc.db.query(
-      "UPDATE login_failures SET first_at = now() - interval '1 day' WHERE email = 'stale@example.pk'",
+      "UPDATE login_failures SET first_at = now() - interval '1 day' WHERE email IN ('stale@example.pk', 'locked@example.pk')",
     );
-    await post('/api/users', { name: 'Fresh', email: 'fresh@example.pk', password: 'secret-123' });
-    expect((await post('/api/auth/login', { email: 'fresh@example.pk', password: 'secret-123' })).statusCode).toBe(200);
-    const left = await svc.db.query("SELECT email FROM login_failures WHERE email = 'stale@example.pk'");
-    expect(left).toEqual([]);
+    await svc.db.query(
+      "UPDATE login_failures SET locked_until = now() + interval '1 hour' WHERE email = 'locked@example.pk'",
+    );
+    const left = async () =>
+      (
+        await svc.db.query(
+          "SELECT email FROM login_failures WHERE email IN ('stale@example.pk', 'locked@example.pk', 'recent@example.pk') ORDER BY email",
+        )
+      ).map((r) => r.email);
+    for (let i = 0; i < 100 && (await left()).includes('stale@example.pk'); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(await left()).toEqual(['locked@example.pk', 'recent@example.pk']);
   });
 
   it('does not let a profile update change role or email', async () => {

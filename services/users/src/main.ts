@@ -6,6 +6,7 @@ import { loadConfig, type UsersConfig } from './config.ts';
 import { consumedEvents, onOrderEvent } from './consumers/order-events.ts';
 import { hashPassword } from './domain/password.ts';
 import { ensureAdmin } from './use-cases/ensure-admin.ts';
+import { startForgettingLoginFailures } from './use-cases/forget-login-failures.ts';
 import { loadSigner } from './use-cases/signing-keys.ts';
 
 /** This service's numbered SQL migrations, applied at start (and by `bazaar migrate`). */
@@ -21,6 +22,8 @@ export async function start(platform: Platform, overrides: Partial<UsersConfig> 
   if (adminEmail && adminHash) await ensureAdmin(kit.db, adminEmail, await adminHash);
   await kit.consume(consumedEvents, onOrderEvent);
   usersRoutes(kit.app, { db: kit.db, signer, config });
+  const forgetting = startForgettingLoginFailures(kit.db, config, kit.log);
+  kit.onStop(() => forgetting.stop());
   const url = await kit.listen(config.port, config.host);
   return { ...kit, url, config };
 }

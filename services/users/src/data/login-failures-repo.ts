@@ -36,12 +36,18 @@ export const loginFailuresRepo = {
     return rows.length > 0;
   },
 
-  /** Clears the account's counter after a success, and with it every counter whose window and lock are over. */
-  async clear(q: Tx, email: string, windowSeconds: number): Promise<void> {
-    await q.query(
-      `DELETE FROM login_failures
-       WHERE email = $1 OR greatest(first_at + make_interval(secs => $2), locked_until) < now()`,
-      [email, windowSeconds],
+  /** Clears the account's counter after a success. */
+  async clear(q: Tx, email: string): Promise<void> {
+    await q.query('DELETE FROM login_failures WHERE email = $1', [email]);
+  },
+
+  /** Deletes every counter whose window and lock are over; answers how many. */
+  async forgetStale(q: Tx, windowSeconds: number): Promise<number> {
+    const rows = await q.query(
+      `DELETE FROM login_failures WHERE first_at < now() - make_interval(secs => $1)
+         AND (locked_until IS NULL OR locked_until <= now()) RETURNING 1`,
+      [windowSeconds],
     );
+    return rows.length;
   },
 };

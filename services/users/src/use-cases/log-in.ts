@@ -35,7 +35,7 @@ export async function logIn(
       await lockOut(db, config, log, { email, tries, accountId: found?.user.id ?? null });
     throw invalidCredentials();
   }
-  await loginFailuresRepo.clear(db, email, config.lockoutSeconds);
+  await loginFailuresRepo.clear(db, email);
   const accessToken = await signer.sign({ sub: found.user.id, role: found.user.role }, config.tokenTtlSeconds);
   return { accessToken, tokenType: 'Bearer', expiresIn: config.tokenTtlSeconds };
 }
