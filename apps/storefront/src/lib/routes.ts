@@ -1,4 +1,5 @@
 // routes: the storefront's pages by URL path (History routing; the gateway answers index.html for them).
+import { type Params, paramsOf, segmentsOf } from '@bazaar/web-kit/page-routes';
 
 export type Route =
   | { page: 'catalogue'; q: string }
@@ -28,8 +29,6 @@ export function safeNext(next: string | null): string {
   return next;
 }
 
-type Params = Record<string, string>;
-
 /**
  * Every page by its path (a `:name` segment takes any one segment). matchRoute reads it, and the build hands it to the
  * gateway (dist/routes.json), which answers 404 for a path of none of them while still sending the not-found page.
@@ -51,21 +50,6 @@ const PAGES: readonly (readonly [string, (params: Params, query: URLSearchParams
 ];
 
 export const PAGE_PATHS = PAGES.map(([path]) => path);
-
-/** The segments of a path as the pages see them: decoded, empty ones (`//`, a trailing `/`) dropped. */
-const segmentsOf = (path: string) => path.split('/').filter(Boolean);
-
-/** The `:name` segments' values when the path's segments fit the page's, else undefined. */
-function paramsOf(page: string, parts: string[]): Params | undefined {
-  const pattern = segmentsOf(page);
-  if (pattern.length !== parts.length) return undefined;
-  const params: Params = {};
-  for (const [i, segment] of pattern.entries()) {
-    if (segment.startsWith(':')) params[segment.slice(1)] = parts[i];
-    else if (segment !== parts[i]) return undefined;
-  }
-  return params;
-}
 
 export function matchRoute(pathname: string, search = ''): Route {
   const parts = segmentsOf(pathname).map(decode);
