@@ -376,19 +376,24 @@ describe.runIf(browser)('the operations console in Chromium', () => {
     await ctx.close();
   });
 
-  it("answers a mangled order or trace address with a page that explains, never the gateway's JSON", async () => {
+  it("answers a mangled or unknown address with a page that explains, never the gateway's JSON; one of no page answers 404", async () => {
     // The browser's own line for the unknown order's 404, which the page explains.
     const { ctx, page, problems } = await context(DESKTOP, false, /status of 404/);
     await page.goto('/console');
     await logIn(page);
-    const says: [string, string][] = [
-      ['/console/orders/%ZZ', 'The console has no such page.'],
-      ['/console/traces/%E0%A4%A', 'The console has no such page.'],
-      ['/console/traces/not-a-trace', '“not-a-trace” is not a trace id'],
-      ['/console/orders/ord_nope', 'No order has this id.'],
+    const says: [string, number, string][] = [
+      // A mangled id is one segment to the gateway, so it answers the page; the console cannot read it, and says so.
+      ['/console/orders/%ZZ', 200, 'The console has no such page.'],
+      ['/console/traces/%E0%A4%A', 200, 'The console has no such page.'],
+      ['/console/traces/not-a-trace', 200, '“not-a-trace” is not a trace id'],
+      ['/console/orders/ord_nope', 200, 'No order has this id.'],
+      ['/console/orders/ord_nope.x', 200, 'No order has this id.'],
+      ['/console/no-such-page', 404, 'The console has no such page.'],
+      ['/console/orders/ord_nope/x', 404, 'The console has no such page.'],
     ];
-    for (const [path, words] of says) {
-      await page.goto(path);
+    for (const [path, status, words] of says) {
+      const answer = await page.goto(path);
+      expect(answer?.status(), path).toBe(status);
       await poll(() => page.locator('main').textContent(), 5_000).toContain(words);
       expect(await page.locator('body').textContent(), path).not.toContain('"code"');
     }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isOrderId, isTraceId, matchRoute, paths } from './routes.ts';
+import { BASE, isOrderId, isTraceId, matchRoute, PAGE_PATHS, paths } from './routes.ts';
 
 describe('console routes', () => {
   it('map paths to pages and back', () => {
@@ -18,6 +18,22 @@ describe('console routes', () => {
     expect(matchRoute('/console/orders/%E0%A4%A')).toEqual({ page: 'not-found' });
     expect(matchRoute('/console/nope')).toEqual({ page: 'not-found' });
     expect(matchRoute('/console/traces/%E0%A4%A')).toEqual({ page: 'not-found' });
+  });
+
+  it('list every page they route, by its whole path, for the gateway to answer 404 for any other path', () => {
+    for (const path of PAGE_PATHS) {
+      expect(path === BASE || path.startsWith(`${BASE}/`), path).toBe(true);
+      expect(matchRoute(path.replace(/:\w+/g, 'X1')).page, path).not.toBe('not-found');
+    }
+    const built = [paths.services, paths.traces, paths.trace('t'), paths.messaging, paths.orders, paths.order('o')];
+    for (const path of [...built, paths.catalogue]) expect(matchRoute(path).page, path).not.toBe('not-found');
+    expect(matchRoute('/console/orders/x.y')).toEqual({ page: 'order', orderId: 'x.y' });
+  });
+
+  it('read a path as the gateway reads their list (empty segments dropped, each decoded): a page it answers is shown', () => {
+    expect(matchRoute('/console//orders')).toEqual({ page: 'orders' });
+    expect(matchRoute('/console/%6Frders/ord_1')).toEqual({ page: 'order', orderId: 'ord_1' });
+    expect(matchRoute('/console/orders//ord_1/')).toEqual({ page: 'order', orderId: 'ord_1' });
   });
 
   it('recognise trace ids', () => {

@@ -1,4 +1,5 @@
 // routes: the console's pages and their paths, all under /console (the gateway answers index.html for each).
+import { type Params, paramsOf, segmentsOf } from '@bazaar/web-kit/page-routes';
 
 export const BASE = '/console';
 
@@ -22,29 +23,39 @@ export const paths = {
   catalogue: `${BASE}/catalogue`,
 };
 
-/** The page of one item under a section: /console/traces/{id}, /console/orders/{id}; undefined when malformed. */
-function itemOf(path: string, section: string): string | undefined {
-  const match = new RegExp(`^${BASE}/${section}/([^/]+)$`).exec(path);
-  if (!match) return undefined;
+/**
+ * Every page by its whole path (a `:name` segment takes any one segment). matchRoute reads it, and the build hands it
+ * to the gateway (dist/routes.json), which answers 404 for a path of none of them while still sending the console.
+ */
+const PAGES: readonly (readonly [string, (params: Params) => Route])[] = [
+  [paths.services, () => ({ page: 'services' })],
+  [paths.traces, () => ({ page: 'traces' })],
+  [`${paths.traces}/:traceId`, ({ traceId }) => ({ page: 'trace', traceId })],
+  [paths.messaging, () => ({ page: 'messaging' })],
+  [paths.orders, () => ({ page: 'orders' })],
+  [`${paths.orders}/:orderId`, ({ orderId }) => ({ page: 'order', orderId })],
+  [paths.catalogue, () => ({ page: 'catalogue' })],
+];
+
+export const PAGE_PATHS = PAGES.map(([path]) => path);
+
+/** A segment decoded; undefined for broken percent-encoding (a mangled link), which names no page. */
+const decode = (segment: string) => {
   try {
-    return decodeURIComponent(match[1]);
+    return decodeURIComponent(segment);
   } catch {
     return undefined;
   }
-}
+};
 
 /** matchRoute turns a location path into the page it shows. */
 export function matchRoute(pathname: string): Route {
-  const path = pathname.replace(/\/+$/, '') || '/';
-  if (path === BASE) return { page: 'services' };
-  if (path === paths.traces) return { page: 'traces' };
-  if (path === paths.messaging) return { page: 'messaging' };
-  if (path === paths.orders) return { page: 'orders' };
-  if (path === paths.catalogue) return { page: 'catalogue' };
-  const traceId = itemOf(path, 'traces');
-  if (traceId) return { page: 'trace', traceId };
-  const orderId = itemOf(path, 'orders');
-  if (orderId) return { page: 'order', orderId };
+  const parts = segmentsOf(pathname).map(decode);
+  if (parts.every((part) => part !== undefined))
+    for (const [page, route] of PAGES) {
+      const params = paramsOf(page, parts);
+      if (params) return route(params);
+    }
   return { page: 'not-found' };
 }
 

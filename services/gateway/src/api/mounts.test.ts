@@ -5,13 +5,14 @@ import { gzipSync } from 'node:zlib';
 import { createLogger, createTracing } from '@bazaar/kit/telemetry';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PAGE_PATHS as CONSOLE_PAGES } from '../../../../apps/console/src/lib/routes.ts';
 import { createEdgeServer, type Edge } from './edge-server.ts';
-import { appRoutes, pageUrl } from './mounts.ts';
+import { appRoutes, consoleRoutes, pageUrl } from './mounts.ts';
 
 const script = 'console.log("bazaar");'.repeat(20);
 let dist: string;
 
-async function edge(storefrontDir: string): Promise<Edge> {
+async function edge(storefrontDir: string, consoleDir?: string): Promise<Edge> {
   const app = createEdgeServer({
     log: createLogger('gateway', { level: 'silent' }),
     tracer: (await createTracing('gateway')).tracer,
@@ -23,6 +24,7 @@ async function edge(storefrontDir: string): Promise<Edge> {
   app.get('/docs', async () => 'docs');
   app.get('/healthz', async () => ({ status: 'ok' }));
   appRoutes(app, { storefrontDir });
+  if (consoleDir) consoleRoutes(app, { consoleDir });
   await app.ready();
   return app;
 }
@@ -135,6 +137,51 @@ describe('the storefront at /', () => {
   it('answers only reads: other methods on page paths are 404 problems', async () => {
     const res = await app.inject({ method: 'POST', url: '/orders' });
     expect(res.statusCode).toBe(404);
+  });
+});
+
+describe('the console at /console, beside the storefront', () => {
+  let app: Edge;
+  let consoleDist: string;
+  const browser = { accept: 'text/html' };
+  beforeAll(async () => {
+    consoleDist = mkdtempSync(join(tmpdir(), 'console-'));
+    mkdirSync(join(consoleDist, 'assets'));
+    writeFileSync(join(consoleDist, 'index.html'), '<!doctype html><title>Bazaar console</title><div id="app"></div>');
+    // The list the console's build writes (webApp's pageList), from the console's own routes.
+    writeFileSync(join(consoleDist, 'routes.json'), JSON.stringify({ pages: CONSOLE_PAGES }));
+    app = await edge(dist, consoleDist);
+  });
+  afterAll(async () => {
+    await app.close();
+    rmSync(consoleDist, { recursive: true, force: true });
+  });
+
+  it('answers each of its pages with the console, an id with a dot in it too', async () => {
+    const pages = ['/console', '/console/', '/console/orders', '/console/orders/x.y', '/console/messaging'];
+    for (const url of [...pages, `/console/traces/${'a'.repeat(32)}`]) {
+      const res = await app.inject({ method: 'GET', url, headers: browser });
+      expect(res.statusCode, url).toBe(200);
+      expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(res.body).toContain('Bazaar console');
+    }
+  });
+
+  it('answers a path of none of its pages 404 with the console, which shows its not-found view', async () => {
+    for (const url of ['/console/no-such-page', '/console/orders/a/b', '/console/messaging/x', '/console/services']) {
+      const res = await app.inject({ method: 'GET', url, headers: browser });
+      expect(res.statusCode, url).toBe(404);
+      expect(res.headers['content-type']).toBe('text/html; charset=utf-8');
+      expect(res.body, url).toContain('Bazaar console');
+    }
+    for (const [url, accept] of [
+      ['/console/favicon.ico', 'text/html'],
+      ['/console/no-such-page', '*/*'],
+    ]) {
+      const res = await app.inject({ method: 'GET', url, headers: { accept } });
+      expect(res.statusCode, url).toBe(404);
+      expect(res.json().code).toBe('NOT_FOUND');
+    }
   });
 });
 

@@ -88,7 +88,8 @@ const CONSOLE_NOT_BUILT = NOT_BUILT.replaceAll('storefront', 'operations console
 /**
  * consoleRoutes: the operations console at `/console`, beside the storefront. Its page is static and public (the
  * data behind it is admin-only, under /api/ops); hashed assets under `/console/assets/` are cached for a year, and a
- * browser asking for any `/console/...` page path gets the index.html (the console routes in the browser).
+ * browser asking for a `/console/...` page path gets the index.html (the console routes in the browser), with 404 for
+ * a path of none of the pages its build listed (routes.json: whole paths, `/console` included).
  */
 export function consoleRoutes(app: Edge, options: { consoleDir?: string } = {}): void {
   browserApp(app, { dist: options.consoleDir ?? CONSOLE_DIST, base: '/console', notBuilt: CONSOLE_NOT_BUILT });
