@@ -610,6 +610,48 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     await ctx.close();
   }, 60_000);
 
+  it("an admin reads a customer's order in the admin's words: her name, never 'your parcel' or 'my cart'", async () => {
+    const buyer = await newCustomer('Ayesha Khan');
+    const token = (await api('/api/auth/login', { email: buyer.email, password: buyer.password })).body.accessToken;
+    const shipping = { city: 'Karachi', address: '12 Clifton Block 5', phone: '03011112222' };
+    const items = [{ sku: 'TEA-001', quantity: 2 }];
+    const cod = await api('/api/orders', { items, payment: { method: 'cod' }, shipping }, token);
+    expect(cod.status).toBe(201);
+    const declined = await api(
+      '/api/orders',
+      { items, payment: { method: 'easypaisa', wallet: '03000000002' }, shipping },
+      token,
+    );
+    expect(declined.body.code).toBe('PAYMENT_DECLINED');
+    const short = (id: string) => id.slice(4, 12).toUpperCase();
+
+    const { ctx, page, problems } = await context();
+    await page.goto('/');
+    await logIn(page, ADMIN.email, ADMIN.password);
+    await page.getByRole('link', { name: 'All orders' }).click();
+    await page.getByRole('list', { name: 'All orders, newest first' }).waitFor();
+    // Her order page names her and speaks of her, never to her: no 'your parcel', 'pay in cash', 'my cart'.
+    await page
+      .locator('.order-row', { hasText: short(cod.body.id) })
+      .getByRole('link', { name: /^Order / })
+      .click();
+    const heading = `Ayesha Khan’s order ${short(cod.body.id)}`;
+    await poll(() => page.getByRole('heading', { level: 1 }).textContent()).toBe(heading);
+    expect(await page.title()).toBe(`${heading} · Bazaar`);
+    await poll(() => page.getByTestId('order-status').textContent()).toMatch(/parcel/);
+    expect(await page.locator('main').textContent()).not.toMatch(/\byour\b|\bmy\b|\bpay\b|thank you/i);
+    await page.getByRole('link', { name: 'All orders', exact: true }).last().waitFor();
+    await shot(page, 'desktop-13-admin-customer-order');
+
+    // Her declined order is not the admin's to put back in a cart.
+    await page.goto(`/orders/${declined.body.orderId}`);
+    await poll(() => page.getByTestId('order-status').textContent()).toContain('EasyPaisa declined the payment');
+    expect(await page.getByRole('button', { name: /back in my cart/ }).count()).toBe(0);
+    expect(await page.locator('main').textContent()).not.toMatch(/\byour\b|\bmy\b/i);
+    expect(problems).toEqual([]);
+    await ctx.close();
+  }, 60_000);
+
   it('a page for signed-in customers, opened signed out or after the session expired, asks to log in and comes back', async () => {
     const user = await newCustomer('Returning Shopper');
     const { ctx, page, problems } = await context();

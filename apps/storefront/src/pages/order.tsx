@@ -1,6 +1,5 @@
 // Order page: what was bought and where it goes, with its status following the order's event stream live
 // (confirmed, shipped, delivered) without a reload.
-import { METHOD_NAMES } from '@bazaar/web-kit/api-types';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Alert, Loading, StatusBadge, shortOrderId, statusLabel, When } from '../components/bits.tsx';
 import { Link } from '../components/link.tsx';
@@ -8,6 +7,7 @@ import type { Order } from '../lib/api.ts';
 import { formatMoney } from '../lib/money.ts';
 import { hasParcel, isNewerStatus } from '../lib/order-status.ts';
 import { type FollowState, followOrder, isFinal, type OrderStatus, type StatusEvent } from '../lib/order-stream.ts';
+import { headline, orderTitle, paymentLine, type Reader } from '../lib/order-words.ts';
 import { ApiError, friendlyMessage, namesNothing } from '../lib/problems.ts';
 import { loginPath, productPath, trackPath } from '../lib/routes.ts';
 import {
@@ -21,53 +21,6 @@ import {
   useAppState,
   useTitle,
 } from '../state.ts';
-
-const paymentWords: Record<string, string> = {
-  PENDING: 'Waiting for confirmation',
-  AUTHORIZED: 'Authorised',
-  CAPTURED: 'Paid',
-  DECLINED: 'Declined',
-  VOIDED: 'Voided, nothing charged',
-  REFUNDED: 'Refunded',
-};
-
-function rejectionWords(reason: string | undefined, wallet: string): string {
-  switch (reason) {
-    case 'OUT_OF_STOCK':
-      return 'Some items were out of stock. Nothing was charged.';
-    case 'PAYMENT_DECLINED':
-      return `${wallet} declined the payment. Nothing was charged.`;
-    case 'PAYMENT_TIMEOUT':
-      return `${wallet} did not confirm the payment in time. Nothing was charged.`;
-    case 'PAYMENT_UNAVAILABLE':
-      return 'The payment service could not be reached. Nothing was charged.';
-    case 'PAYMENT_FAILED':
-      return `${wallet} did not complete the payment. Nothing was charged.`;
-    default:
-      return 'Nothing was charged.';
-  }
-}
-
-/** reason: the rejection's reason as the stream told it, for the moment before the order is read again. */
-function headline(order: Order, status: OrderStatus, reason?: string): string {
-  const wallet = order.payment.method === 'cod' ? undefined : METHOD_NAMES[order.payment.method];
-  switch (status) {
-    case 'PENDING':
-      return wallet ? `Waiting for payment confirmation from ${wallet}…` : 'Waiting for confirmation of your order…';
-    case 'CONFIRMED':
-      return wallet
-        ? `${wallet} payment received. We are handing your parcel to the courier.`
-        : `We are handing your parcel to the courier. Pay ${formatMoney(order.total)} in cash when it arrives.`;
-    case 'SHIPPED':
-      return `Your parcel is on its way${order.shipping.courier ? ` with ${order.shipping.courier}` : ''}.`;
-    case 'DELIVERED':
-      return 'Your parcel has arrived. Thank you for shopping with Bazaar!';
-    case 'REJECTED':
-      return rejectionWords(order.rejectionReason ?? reason, wallet ?? 'The wallet');
-    case 'CANCELLED':
-      return 'Any payment taken is refunded.';
-  }
-}
 
 function Steps({ status, times }: { status: OrderStatus; times: Record<string, string> }) {
   const failed = status === 'REJECTED' || status === 'CANCELLED';
@@ -116,8 +69,30 @@ const connectionWords: Partial<Record<FollowState, string>> = {
   polling: 'Checking for updates every few seconds.',
 };
 
+/** useReader: whose order this is to the one reading it; an admin's view of a customer's order names the customer. */
+function useReader(order: Order | null): Reader {
+  const me = useAppState((s) => s.session?.user);
+  const [customer, setCustomer] = useState<string>();
+  const userId = order?.userId;
+  const own = !userId || userId === me?.id;
+  useEffect(() => {
+    setCustomer(undefined);
+    if (own || me?.role !== 'admin' || !userId) return;
+    let live = true;
+    api
+      .users([userId])
+      .then((page) => live && setCustomer(page.items.find((u) => u.id === userId)?.name))
+      .catch(() => {});
+    return () => {
+      live = false;
+    };
+  }, [userId, own]);
+  return own ? { own: true } : { own: false, customer };
+}
+
 export function OrderPage({ id }: { id: string }) {
   const session = useAppState((s) => s.session);
+  const isAdmin = session?.user.role === 'admin';
   const [order, setOrder] = useState<Order | null>(null);
   const [status, setStatus] = useState<OrderStatus | null>(null);
   const [times, setTimes] = useState<Record<string, string>>({});
@@ -145,7 +120,9 @@ export function OrderPage({ id }: { id: string }) {
     if (placed) history.replaceState(history.state, '', location.pathname);
   }, []);
   const statusRef = useRef<string | null>(null);
-  useTitle(`Order ${shortOrderId(id)}`);
+  const reader = useReader(order);
+  const title = orderTitle(shortOrderId(id), reader);
+  useTitle(title);
 
   useEffect(() => {
     if (session) return;
@@ -221,14 +198,16 @@ export function OrderPage({ id }: { id: string }) {
       <>
         <h1>{namesNothing(error.problem) ? 'Order not found' : 'Could not load this order'}</h1>
         <Alert>
-          {namesNothing(error.problem) ? 'There is no such order in your account.' : friendlyMessage(error.problem)}
+          {namesNothing(error.problem)
+            ? `There is no such order${isAdmin ? '' : ' in your account'}.`
+            : friendlyMessage(error.problem)}
         </Alert>
         <p>
-          <Link href="/orders">See all your orders</Link>
+          <Link href="/orders">{isAdmin ? 'See all orders' : 'See all your orders'}</Link>
         </p>
       </>
     );
-  if (!order || !status) return <Loading label="Loading your order…" />;
+  if (!order || !status) return <Loading label={isAdmin ? 'Loading the order…' : 'Loading your order…'} />;
 
   const final = isFinal(status);
   const trackingNumber = order.shipping.trackingNumber;
@@ -252,7 +231,7 @@ export function OrderPage({ id }: { id: string }) {
   return (
     <>
       <div class="page-head">
-        <h1>Order {shortOrderId(order.id)}</h1>
+        <h1>{title}</h1>
         <p class="muted">
           Ordered <When at={order.createdAt} /> · <StatusBadge status={status} />
         </p>
@@ -268,7 +247,7 @@ export function OrderPage({ id }: { id: string }) {
         </h2>
         <div role="status" aria-live="polite" data-testid="order-status" data-status={status}>
           <p class="status-headline">
-            <strong>{statusLabel(status)}.</strong> {headline(order, status, details[status])}
+            <strong>{statusLabel(status)}.</strong> {headline(order, status, reader, details[status])}
           </p>
         </div>
         <Steps status={status} times={times} />
@@ -287,7 +266,7 @@ export function OrderPage({ id }: { id: string }) {
             <Link href={trackPath(trackingNumber)}>Track the parcel</Link>
           </p>
         )}
-        {status === 'REJECTED' && (
+        {status === 'REJECTED' && reader.own && (
           // Checkout emptied the cart when the order was taken; a payment that failed later must not lose it.
           <button
             type="button"
@@ -308,7 +287,10 @@ export function OrderPage({ id }: { id: string }) {
         {canCancel &&
           (cancelling === 'ask' ? (
             <div class="confirm">
-              <p>Cancel this order? Any payment is refunded.</p>
+              <p>
+                {reader.own ? 'Cancel this order?' : `Cancel ${reader.customer ?? 'the customer'}’s order?`} Any payment
+                is refunded.
+              </p>
               <button type="button" class="button button--danger" onClick={cancel} ref={confirmRef}>
                 Yes, cancel the order
               </button>{' '}
@@ -391,8 +373,7 @@ export function OrderPage({ id }: { id: string }) {
           </p>
           <h2>Payment</h2>
           <p>
-            {METHOD_NAMES[order.payment.method]}: {paymentWords[order.payment.status] ?? order.payment.status}
-            {order.payment.method === 'cod' && order.payment.status === 'AUTHORIZED' ? ', pay on delivery' : ''}
+            {paymentLine(order, reader)}
             {order.payment.reference && (
               <>
                 <br />
@@ -403,7 +384,8 @@ export function OrderPage({ id }: { id: string }) {
         </aside>
       </div>
       <p>
-        <Link href="/orders">All your orders</Link> · <Link href="/">Continue shopping</Link>
+        <Link href="/orders">{isAdmin ? 'All orders' : 'All your orders'}</Link> ·{' '}
+        <Link href="/">Continue shopping</Link>
       </p>
     </>
   );

@@ -34,13 +34,14 @@ function useCustomerNames(orders: Order[] | null, isAdmin: boolean): Record<stri
 export function Orders() {
   const session = useAppState((s) => s.session);
   // An admin's list is every customer's orders, not their own.
-  const title = session?.user.role === 'admin' ? 'All orders' : 'My orders';
+  const isAdmin = session?.user.role === 'admin';
+  const title = isAdmin ? 'All orders' : 'My orders';
   useTitle(title);
   const [orders, setOrders] = useState<Order[] | null>(null);
   const [cursor, setCursor] = useState<string | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [more, setMore] = useState(false);
-  const names = useCustomerNames(orders, session?.user.role === 'admin');
+  const names = useCustomerNames(orders, isAdmin);
 
   useEffect(() => {
     if (!session) {
@@ -75,14 +76,20 @@ export function Orders() {
     <>
       <h1>{title}</h1>
       {error && <Alert>{error}</Alert>}
-      {!orders && !error && <Loading label="Loading your orders…" />}
+      {!orders && !error && <Loading label={isAdmin ? 'Loading the orders…' : 'Loading your orders…'} />}
       {orders && orders.length === 0 && (
         <p class="empty">
-          You have no orders yet. <Link href="/">Start shopping</Link>
+          {isAdmin ? (
+            'No one has ordered yet.'
+          ) : (
+            <>
+              You have no orders yet. <Link href="/">Start shopping</Link>
+            </>
+          )}
         </p>
       )}
       {orders && orders.length > 0 && (
-        <ul class="order-list" aria-label="Your orders, newest first">
+        <ul class="order-list" aria-label={`${isAdmin ? 'All' : 'Your'} orders, newest first`}>
           {orders.map((order) => (
             <li key={order.id} class="card order-row">
               <div class="order-row-main">
@@ -93,7 +100,7 @@ export function Orders() {
                 </h2>
                 <p class="muted small">
                   <When at={order.createdAt} /> · {itemsText(order)}
-                  {session?.user.role === 'admin' && (
+                  {isAdmin && (
                     <>
                       {' '}
                       · to {order.shipping.city}, customer{' '}
