@@ -652,6 +652,50 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     await ctx.close();
   }, 60_000);
 
+  it("an admin cancels a customer's order on a phone: the question names her, and the keyboard lands on the outcome", async () => {
+    const buyer = await newCustomer('Ayesha Khan');
+    const token = (await api('/api/auth/login', { email: buyer.email, password: buyer.password })).body.accessToken;
+    const shipping = { city: 'Karachi', address: '12 Clifton Block 5', phone: '03011112222' };
+    const placed = await api(
+      '/api/orders',
+      { items: [{ sku: 'TEA-001', quantity: 1 }], payment: { method: 'cod' }, shipping },
+      token,
+    );
+    expect(placed.status).toBe(201);
+    // The order held at CONFIRMED, as the courier's one-second steps would ship it before a browser could cancel it.
+    const order = placed.body;
+    const { ctx, page, problems } = await context(PHONE, { isMobile: true });
+    await page.route(`**/api/orders/${order.id}`, (route) => route.fulfill({ json: order }));
+    await page.route(`**/api/orders/${order.id}/events`, (route) =>
+      route.fulfill({
+        contentType: 'text/event-stream',
+        body: `data: ${JSON.stringify({ status: 'CONFIRMED', at: order.updatedAt })}\n\n`,
+      }),
+    );
+    await page.route(`**/api/orders/${order.id}/cancel`, (route) =>
+      route.fulfill({ json: { ...order, status: 'CANCELLED', payment: { ...order.payment, status: 'VOIDED' } } }),
+    );
+    await page.goto('/');
+    await logIn(page, ADMIN.email, ADMIN.password);
+    await page.goto(`/orders/${order.id}`);
+    await poll(() => page.getByTestId('order-status').textContent()).toContain(
+      'The parcel is being handed to the courier. Ayesha Khan pays Rs 1,400 in cash on delivery.',
+    );
+    await page.getByRole('button', { name: 'Cancel order' }).click();
+    await page.getByText('Cancel Ayesha Khan’s order? Any payment is refunded.').waitFor();
+    await shot(page, 'phone-admin-cancel-ask');
+    await page.getByRole('button', { name: 'Yes, cancel the order' }).press('Enter');
+    await poll(() => page.getByTestId('order-status').getAttribute('data-status')).toBe('CANCELLED');
+    // The button pressed is gone; the keyboard goes to what happened, not back to the top of the page.
+    await poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe(
+      'Cancelled. Any payment taken is refunded.',
+    );
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await shot(page, 'phone-admin-cancelled');
+    expect(problems).toEqual([]);
+    await ctx.close();
+  }, 60_000);
+
   it('a page for signed-in customers, opened signed out or after the session expired, asks to log in and comes back', async () => {
     const user = await newCustomer('Returning Shopper');
     const { ctx, page, problems } = await context();

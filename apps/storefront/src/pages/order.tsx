@@ -100,9 +100,11 @@ export function OrderPage({ id }: { id: string }) {
   const [connection, setConnection] = useState<FollowState>('connecting');
   const [error, setError] = useState<ApiError | null>(null);
   const [cancelling, setCancelling] = useState<'ask' | 'busy' | null>(null);
-  // The question takes the keyboard's place when asked, and gives it back to Cancel order when the order is kept.
+  // The question takes the keyboard's place when asked, and gives it back to Cancel order when the order is kept, or
+  // to the status that says it is cancelled once the button is gone.
   const confirmRef = useRef<HTMLButtonElement>(null);
   const cancelRef = useRef<HTMLButtonElement>(null);
+  const headlineRef = useRef<HTMLParagraphElement>(null);
   const asked = useRef(false);
   useEffect(() => {
     if (cancelling === 'ask') {
@@ -110,7 +112,7 @@ export function OrderPage({ id }: { id: string }) {
       confirmRef.current?.focus();
     } else if (cancelling === null && asked.current) {
       asked.current = false;
-      cancelRef.current?.focus();
+      (cancelRef.current ?? headlineRef.current)?.focus();
     }
   }, [cancelling]);
   const [cancelError, setCancelError] = useState<string | null>(null);
@@ -246,7 +248,7 @@ export function OrderPage({ id }: { id: string }) {
           Status
         </h2>
         <div role="status" aria-live="polite" data-testid="order-status" data-status={status}>
-          <p class="status-headline">
+          <p class="status-headline" ref={headlineRef} tabIndex={-1}>
             <strong>{statusLabel(status)}.</strong> {headline(order, status, reader, details[status])}
           </p>
         </div>
