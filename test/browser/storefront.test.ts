@@ -696,6 +696,31 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     await ctx.close();
   }, 60_000);
 
+  it("an admin on a phone is told the inventory's limits in words, beside what was typed, not 'see the highlighted fields'", async () => {
+    const { ctx, page, problems } = await context(PHONE, { isMobile: true });
+    await page.goto('/');
+    await logIn(page, ADMIN.email, ADMIN.password);
+    await page.goto('/admin');
+    const row = page.locator('tr[data-sku="TEA-001"]');
+    await row.getByLabel(/Quantity to add to/).fill('2000000');
+    await row.getByRole('button', { name: /^Update stock/ }).click();
+    await row.getByText('Enter a whole number from -1,000,000 to 1,000,000, other than 0').waitFor();
+    expect(await page.getByText(/highlighted fields/).count()).toBe(0);
+
+    await page.getByLabel('SKU').fill(`BIG-${randomUUID().slice(0, 4).toUpperCase()}`);
+    await page.getByLabel('Name', { exact: true }).fill('Too many kurtas');
+    await page.getByLabel('Price (Rs)').fill('1499');
+    await page.getByLabel('Stock on hand').fill('5000000');
+    await page.getByRole('button', { name: 'Add product' }).click();
+    await page.getByText('Enter how many you have, from 0 to 1,000,000.').waitFor();
+    await poll(() => page.evaluate(() => document.activeElement?.id)).toBe('new-quantity');
+    expect(await page.getByText(/highlighted fields|must be/).count()).toBe(0);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(PHONE.width);
+    await shot(page, 'phone-admin-limits');
+    expect(problems).toEqual([]);
+    await ctx.close();
+  }, 60_000);
+
   it('a page for signed-in customers, opened signed out or after the session expired, asks to log in and comes back', async () => {
     const user = await newCustomer('Returning Shopper');
     const { ctx, page, problems } = await context();

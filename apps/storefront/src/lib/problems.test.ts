@@ -71,6 +71,18 @@ describe('problems', () => {
     expect(errors).toEqual({ price: 'Enter a price from Rs 0.01 to Rs 100,000,000.' });
   });
 
+  it('says a number out of range as a limit in words, never the schema\'s "must be <="', () => {
+    const errors = fieldErrors({
+      status: 400,
+      code: 'VALIDATION_FAILED',
+      errors: [
+        { path: '/quantity', message: 'must be <= 1000000' },
+        { path: '/delta', message: 'must be >= -1000000' },
+      ],
+    });
+    expect(errors).toEqual({ quantity: 'Enter at most 1,000,000.', delta: 'Enter at least -1,000,000.' });
+  });
+
   it('puts a refused CNIC beside its field, without repeating it, and takes exactly six digits', () => {
     const errors = fieldErrors({
       status: 400,

@@ -140,8 +140,14 @@ function friendlyField(field: string, message: string): string {
   const more = /more than (\d+) characters/.exec(message);
   if (more) return `Use at most ${more[1]} characters.`;
   if (/required property/.test(message)) return 'This is required.';
+  // A number out of range: the schema's 'must be <= 1000000' in words, with the limit as people write it.
+  const bound = /^must be ([<>])=? (-?\d+)$/.exec(message);
+  if (bound) return `Enter ${bound[1] === '<' ? 'at most' : 'at least'} ${Number(bound[2]).toLocaleString('en-US')}.`;
   return `${message.charAt(0).toUpperCase()}${message.slice(1)}.`;
 }
+
+/** The most units of a product's stock, or of one change to it, that inventory takes. */
+export const MAX_QUANTITY = 1_000_000;
 
 /** The highest price the catalogue takes, in rupees (inventory's limit, 10,000,000,000 paisa). */
 export const MAX_PRICE_RUPEES = 100_000_000;

@@ -5,12 +5,20 @@ import { Field } from '../components/field.tsx';
 import { Link } from '../components/link.tsx';
 import { allPages, type Product, type StockLevel } from '../lib/api.ts';
 import { formatMoney, parseRupees } from '../lib/money.ts';
-import { ApiError, fieldErrors, friendlyMessage, MAX_PRICE_RUPEES, type Problem } from '../lib/problems.ts';
+import {
+  ApiError,
+  fieldErrors,
+  friendlyMessage,
+  MAX_PRICE_RUPEES,
+  MAX_QUANTITY,
+  type Problem,
+} from '../lib/problems.ts';
 import { loginPath, productPath } from '../lib/routes.ts';
 import { api, getState, markReady, navigate, showNotice, useAppState, useTitle } from '../state.ts';
 
 type Row = Product & { stock: StockLevel | undefined };
 const asProblem = (e: unknown): Problem => (e instanceof ApiError ? e.problem : { status: 0, code: 'NETWORK' });
+const most = MAX_QUANTITY.toLocaleString('en-US');
 
 async function loadRows(): Promise<Row[]> {
   const [products, stock] = await Promise.all([
@@ -30,7 +38,8 @@ function Restock({ row, onDone }: { row: Row; onDone: (message: string) => void 
   const submit = async (event: Event) => {
     event.preventDefault();
     const n = Number(delta);
-    if (!Number.isInteger(n) || n === 0) return setError('Enter a whole number other than 0 (negative removes stock).');
+    if (!Number.isInteger(n) || n === 0 || Math.abs(n) > MAX_QUANTITY)
+      return setError(`Enter a whole number from -${most} to ${most}, other than 0 (negative removes stock).`);
     if (!reason.trim()) return setError('Give a reason, like “Restock” or “Damaged”.');
     setBusy(true);
     setError(null);
@@ -40,7 +49,10 @@ function Restock({ row, onDone }: { row: Row; onDone: (message: string) => void 
         `${row.name}: stock ${n > 0 ? 'increased' : 'reduced'} by ${Math.abs(n)}, ${product.available} now available.`,
       );
     } catch (e) {
-      setError(friendlyMessage(asProblem(e)));
+      // This form has no highlighted fields to point at: the refused field's own words instead.
+      const problem = asProblem(e);
+      const fields = fieldErrors(problem);
+      setError(fields.delta ?? fields.reason ?? friendlyMessage(problem));
     } finally {
       setBusy(false);
     }
@@ -114,7 +126,8 @@ function NewProduct({ onCreated }: { onCreated: (product: Product) => void }) {
     if (price === null) found.price = 'Enter a price in rupees, like 1499 or 1,499.50.';
     else if (price > MAX_PRICE_RUPEES * 100)
       found.price = `Enter a price up to Rs ${MAX_PRICE_RUPEES.toLocaleString('en-US')}.`;
-    if (!Number.isInteger(quantity) || quantity < 0) found.quantity = 'Enter how many you have, 0 or more.';
+    if (!Number.isInteger(quantity) || quantity < 0 || quantity > MAX_QUANTITY)
+      found.quantity = `Enter how many you have, from 0 to ${most}.`;
     setErrors(found);
     setFailure(null);
     if (Object.keys(found).length) return focusFirst(found);
