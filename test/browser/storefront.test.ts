@@ -721,6 +721,39 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     await ctx.close();
   }, 60_000);
 
+  it('an admin changes a price in place: a wrong one is explained beside it, a right one is said and shown', async () => {
+    const admin = (await api('/api/auth/login', ADMIN)).body.accessToken as string;
+    const sku = `VASE-${randomUUID().slice(0, 4).toUpperCase()}`;
+    const product = { sku, name: 'Blue pottery plate', price: { amount: 185000, currency: 'PKR' }, quantity: 5 };
+    expect((await api('/api/inventory', product, admin)).status).toBe(201);
+
+    const { ctx, page, problems } = await context();
+    await page.goto('/');
+    await logIn(page, ADMIN.email, ADMIN.password);
+    await page.goto('/admin');
+    const row = page.locator(`tr[data-sku="${sku}"]`);
+    await row.getByRole('button', { name: 'Change the price of Blue pottery plate' }).click();
+    const price = row.getByLabel('New price of Blue pottery plate, in rupees');
+    await poll(() => price.evaluate((el) => el === document.activeElement)).toBe(true);
+    expect(await price.inputValue()).toBe('1,850');
+    await price.fill('about 2000');
+    await price.press('Enter');
+    await row.getByText('Enter a price in rupees, like 1499 or 1,499.50.').waitFor();
+    await price.fill('1,950');
+    await price.press('Enter');
+    await page
+      .getByText('Blue pottery plate: price changed from Rs 1,850 to Rs 1,950. Orders already placed keep their price.')
+      .waitFor();
+    await poll(() => row.locator('td[data-label="Price"]').textContent()).toContain('Rs 1,950');
+    await poll(() => page.evaluate(() => document.activeElement?.textContent)).toBe(
+      'Change the price of Blue pottery plate',
+    );
+    expect((await api(`/api/products/${sku}`)).body.price).toEqual({ amount: 195000, currency: 'PKR' });
+    await shot(page, 'desktop-14-admin-price-changed');
+    expect(problems).toEqual([]);
+    await ctx.close();
+  }, 60_000);
+
   it('a page for signed-in customers, opened signed out or after the session expired, asks to log in and comes back', async () => {
     const user = await newCustomer('Returning Shopper');
     const { ctx, page, problems } = await context();

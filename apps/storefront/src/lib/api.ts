@@ -90,6 +90,9 @@ export function createApi(deps: ApiDeps) {
     stock: (cursor?: string | null) => call<Page<StockLevel>>('GET', `/api/inventory${query({ cursor, limit: 100 })}`),
     createProduct: (body: { sku: string; name: string; description?: string; price: Money; quantity: number }) =>
       call<Product>('POST', '/api/inventory', { body }),
+    /** Changes a product's name, description or price (admin); orders already placed keep their price. */
+    editProduct: (sku: string, body: { name?: string; description?: string; price?: Money }) =>
+      call<Product>('PATCH', `/api/inventory/${encodeURIComponent(sku)}`, { body }),
     adjustStock: (sku: string, delta: number, reason: string) =>
       call<Product>('POST', `/api/inventory/${encodeURIComponent(sku)}/adjustments`, { body: { delta, reason } }),
   };

@@ -1,8 +1,10 @@
-// Admin: every product with its stock (on hand, reserved, available), a form to add a product, and restocking.
+// Admin: every product with its price and stock (on hand, reserved, available), a form to add a product, price
+// changes and restocking.
 import { useEffect, useRef, useState } from 'preact/hooks';
 import { Alert, Loading } from '../components/bits.tsx';
 import { Field } from '../components/field.tsx';
 import { Link } from '../components/link.tsx';
+import { PriceChange } from '../components/price-change.tsx';
 import { allPages, type Product, type StockLevel } from '../lib/api.ts';
 import { formatMoney, parseRupees } from '../lib/money.ts';
 import {
@@ -300,7 +302,7 @@ export function Admin() {
                     <div class="muted small">{row.sku}</div>
                   </th>
                   <td class="num nowrap" data-label="Price">
-                    {formatMoney(row.price)}
+                    <PriceChange product={row} onDone={done} />
                   </td>
                   <td class="num" data-col="on-hand" data-label="On hand">
                     {row.stock?.onHand ?? '—'}
