@@ -696,7 +696,7 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     await ctx.close();
   }, 60_000);
 
-  it("an admin on a phone is told the inventory's limits in words, beside what was typed, not 'see the highlighted fields'", async () => {
+  it("an admin on a phone is told the inventory's limits in words beside what was typed, and a row's change in that row", async () => {
     const { ctx, page, problems } = await context(PHONE, { isMobile: true });
     await page.goto('/');
     await logIn(page, ADMIN.email, ADMIN.password);
@@ -706,6 +706,17 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     await row.getByRole('button', { name: /^Update stock/ }).click();
     await row.getByText('Enter a whole number from -1,000,000 to 1,000,000, other than 0').waitFor();
     expect(await page.getByText(/highlighted fields/).count()).toBe(0);
+
+    // A change far down the list is said in its row, on the phone's screen, not at the top of the page.
+    const salt = page.locator('tr[data-sku="SALT-001"]');
+    await salt.getByRole('button', { name: /^Update stock/ }).click();
+    const said = salt.getByRole('status');
+    await poll(() => said.textContent()).toMatch(/stock increased by 10/);
+    const onScreen = (el: Element) => {
+      const box = el.getBoundingClientRect();
+      return box.height > 0 && box.top >= 0 && box.bottom <= innerHeight;
+    };
+    expect(await said.evaluate(onScreen)).toBe(true);
 
     await page.getByLabel('SKU').fill(`BIG-${randomUUID().slice(0, 4).toUpperCase()}`);
     await page.getByLabel('Name', { exact: true }).fill('Too many kurtas');

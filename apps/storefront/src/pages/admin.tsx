@@ -224,6 +224,8 @@ export function Admin() {
   const [rows, setRows] = useState<Row[] | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
+  // A row's change is said under its stock form: on a phone the page's own message is a long scroll away.
+  const [rowMessage, setRowMessage] = useState<{ sku: string; text: string } | null>(null);
   const isAdmin = session?.user.role === 'admin';
 
   const reload = () =>
@@ -256,8 +258,9 @@ export function Admin() {
       </>
     );
 
-  const done = (text: string) => {
-    setMessage(text);
+  const done = (text: string, sku?: string) => {
+    setMessage(sku ? null : text);
+    setRowMessage(sku ? { sku, text } : null);
     reload();
   };
 
@@ -302,7 +305,7 @@ export function Admin() {
                     <div class="muted small">{row.sku}</div>
                   </th>
                   <td class="num nowrap" data-label="Price">
-                    <PriceChange product={row} onDone={done} />
+                    <PriceChange product={row} onDone={(text) => done(text, row.sku)} />
                   </td>
                   <td class="num" data-col="on-hand" data-label="On hand">
                     {row.stock?.onHand ?? '—'}
@@ -314,7 +317,10 @@ export function Admin() {
                     <strong>{row.available}</strong>
                   </td>
                   <td data-label="Change stock">
-                    <Restock row={row} onDone={done} />
+                    <Restock row={row} onDone={(text) => done(text, row.sku)} />
+                    <div role="status" class="row-message small">
+                      {rowMessage?.sku === row.sku && rowMessage.text}
+                    </div>
                   </td>
                 </tr>
               ))}
