@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { clusterPortOffsets, clusterPorts, type EmbeddedPorts, embeddedPortUses, portClash, portEnv } from './ports.ts';
+import {
+  clusterPortOffsets,
+  clusterPorts,
+  type EmbeddedPorts,
+  embeddedPortUses,
+  ownPortSettings,
+  portClash,
+  portEnv,
+  serviceUrls,
+} from './ports.ts';
+import { SERVICES } from './services.ts';
 
 describe('cluster ports', () => {
   it('lays the services out in a row from the first, replicas 100 apart', () => {
@@ -10,6 +20,20 @@ describe('cluster ports', () => {
       payments: [8084],
       shipping: [8085],
     });
+  });
+
+  it('tells the gateway and orders where every replica is, and each instance its own ports', () => {
+    const urls = serviceUrls(clusterPorts(8081, 2));
+    expect(urls).toMatchObject({
+      USERS_URL: 'http://127.0.0.1:8081',
+      ORDERS_URL: 'http://127.0.0.1:8083,http://127.0.0.1:8183',
+      INVENTORY_GRPC_URL: '127.0.0.1:9082,127.0.0.1:9182',
+      PAYMENTS_GRPC_URL: '127.0.0.1:9084',
+    });
+    expect(urls).not.toHaveProperty('ORDERS_GRPC_URL');
+    const [inventory, shipping] = [SERVICES[1], SERVICES[4]];
+    expect(ownPortSettings(inventory, 8182)).toEqual({ INVENTORY_PORT: '8182', INVENTORY_GRPC_PORT: '9182' });
+    expect(ownPortSettings(shipping, 8085)).toEqual({ SHIPPING_PORT: '8085' });
   });
 
   it('counts the gRPC ports of inventory and payments among the ports taken', () => {

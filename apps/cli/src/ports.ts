@@ -21,6 +21,23 @@ export function clusterPortOffsets(replicas: number): number[] {
   return SERVICES.flatMap((s) => [...p[s.name], ...(s.grpc ? p[s.name].map(grpcPortOf) : [])]);
 }
 
+/** serviceUrls: where the services are, as their callers' settings name them: <NAME>_URL, and <NAME>_GRPC_URL. */
+export function serviceUrls(ports: ServicePorts): Record<string, string> {
+  const list = (render: (port: number) => string, name: ServiceName) => ports[name].map(render).join(',');
+  return Object.fromEntries(
+    SERVICES.flatMap(({ name, grpc }) => [
+      [`${settingsPrefix(name)}_URL`, list((port) => `http://127.0.0.1:${port}`, name)],
+      ...(grpc ? [[`${settingsPrefix(name)}_GRPC_URL`, list((port) => `127.0.0.1:${grpcPortOf(port)}`, name)]] : []),
+    ]),
+  );
+}
+
+/** ownPortSettings: what puts one instance of a service on its port: <NAME>_PORT, and <NAME>_GRPC_PORT. */
+export function ownPortSettings(s: ServiceRow, port: number): Record<string, string> {
+  const prefix = settingsPrefix(s.name);
+  return { [`${prefix}_PORT`]: String(port), ...(s.grpc ? { [`${prefix}_GRPC_PORT`]: String(grpcPortOf(port)) } : {}) };
+}
+
 export type PlatformPorts = { gateway: number; services: number; jazzcash: number; easypaisa: number };
 
 /** portEnv: the variables that put `bazaar up`, in either mode, and its payment sandboxes on these ports. */

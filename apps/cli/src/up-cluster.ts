@@ -6,8 +6,8 @@ import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { inheritedEnv, loadClusterConfig, loadConfig } from './config.ts';
 import { runMigrations } from './migrate.ts';
-import { clusterPorts, grpcPortOf } from './ports.ts';
-import { SERVICE_NAMES, SERVICES, type ServiceRow, settingsPrefix, startOrder } from './services.ts';
+import { clusterPorts, ownPortSettings, serviceUrls } from './ports.ts';
+import { SERVICE_NAMES, SERVICES, settingsPrefix, startOrder } from './services.ts';
 
 type Instance = { name: string; port: number; env: Record<string, string> };
 
@@ -35,27 +35,18 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
   await runMigrations('all');
 
   const url = (port: number) => `http://127.0.0.1:${port}`;
-  const grpcAddress = (port: number) => `127.0.0.1:${grpcPortOf(port)}`;
   const ports = clusterPorts(cluster.ports, cluster.replicas);
   const urls: Record<string, string> = {
-    ...Object.fromEntries(
-      SERVICES.flatMap(({ name, grpc }) => [
-        [`${settingsPrefix(name)}_URL`, ports[name].map(url).join(',')],
-        ...(grpc ? [[`${settingsPrefix(name)}_GRPC_URL`, ports[name].map(grpcAddress).join(',')]] : []),
-      ]),
-    ),
+    ...serviceUrls(ports),
     // A real provider, or a fault proxy in front of a sandbox, when set.
     JAZZCASH_URL: cluster.jazzcashUrl ?? url(config.jazzcashSandboxPort),
     EASYPAISA_URL: cluster.easypaisaUrl ?? url(config.easypaisaSandboxPort),
   };
-  /** A service's own port settings: <NAME>_PORT, and <NAME>_GRPC_PORT for one that serves gRPC. */
-  const portSettings = (s: ServiceRow, port: number) => ({
-    [`${settingsPrefix(s.name)}_PORT`]: String(port),
-    ...(s.grpc ? { [`${settingsPrefix(s.name)}_GRPC_PORT`]: String(grpcPortOf(port)) } : {}),
-  });
   const instances: Instance[] = [
     { name: 'sandboxes', port: config.jazzcashSandboxPort, env: {} },
-    ...startOrder().flatMap((s) => ports[s.name].map((port) => ({ name: s.name, port, env: portSettings(s, port) }))),
+    ...startOrder().flatMap((s) =>
+      ports[s.name].map((port) => ({ name: s.name, port, env: ownPortSettings(s, port) })),
+    ),
     { name: 'gateway', port: config.port, env: { PORT: String(config.port) } },
   ];
 
