@@ -100,17 +100,20 @@ function walk(from: RouteNode, path: string, start: number): RouteNode | undefin
 }
 
 /**
- * routePattern: the paths a route table entry with `:name` segments takes, as a regular expression (one trailing
- * slash allowed, as on the others); undefined for an entry without any, which is matched by its plain prefix.
+ * pathPattern: the paths a route takes, in the route table's syntax (`:name` one segment, a trailing `/*` everything
+ * below), as a regular expression; one trailing slash is allowed on a route without `/*`.
  */
-export function routePattern(route: string): RegExp | undefined {
-  if (!route.includes('/:')) return undefined;
+export function pathPattern(route: string): RegExp {
   const wildcard = route.endsWith('/*');
   const segments = (wildcard ? route.slice(0, -2) : route)
     .split('/')
     .map((segment) => (segment.startsWith(':') ? '[^/]+' : segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')));
   return new RegExp(`^${segments.join('/')}${wildcard ? '/.*' : '/?'}$`);
 }
+
+/** routePattern: a route table entry's pattern when it has `:name` segments; undefined for one matched by prefix. */
+export const routePattern = (route: string): RegExp | undefined =>
+  route.includes('/:') ? pathPattern(route) : undefined;
 
 /**
  * countedByAddress: signing up and logging in act for nobody yet, so they spend the address's rate tokens whatever
@@ -120,35 +123,28 @@ export const countedByAddress = (method: string, path: string): boolean =>
   method === 'POST' && (path === '/api/auth/login' || path === '/api/users');
 
 /**
- * accessRules: who may call what, first match wins; anything else under /api needs a signed-in user.
- * `{name}` is one path segment, `/**` the path itself and everything below it; GET covers HEAD.
+ * accessRules: who may call what, first match wins; anything else under /api needs a signed-in user. Paths are in the
+ * route table's syntax (`:name` one segment, `/*` everything below); GET covers HEAD.
  */
-const accessRules: readonly [method: string, pattern: string, access: Access][] = [
+const accessRules: readonly [method: string, path: string, access: Access][] = [
   ['POST', '/api/users', 'public'],
   ['POST', '/api/auth/login', 'public'],
   ['GET', '/.well-known/jwks.json', 'public'],
   ['GET', '/api/products', 'public'],
-  ['GET', '/api/products/{sku}', 'public'],
-  ['GET', '/api/shipments/{trackingNumber}', 'public'],
+  ['GET', '/api/products/:sku', 'public'],
+  ['GET', '/api/shipments/:trackingNumber', 'public'],
   ['GET', '/api/shipping/rates', 'public'],
-  ['POST', '/api/payments/callbacks/{provider}', 'public'],
+  ['POST', '/api/payments/callbacks/:provider', 'public'],
   ['GET', '/api/users', 'admin'],
   ['GET', '/api/users/order-history', 'admin'],
-  ['GET', '/api/payments/{id}/attempts', 'admin'],
-  ['*', '/api/inventory/**', 'admin'],
-  ['*', '/api/ops/**', 'admin'],
+  ['GET', '/api/payments/:id/attempts', 'admin'],
+  ['*', '/api/inventory', 'admin'],
+  ['*', '/api/inventory/*', 'admin'],
+  ['*', '/api/ops', 'admin'],
+  ['*', '/api/ops/*', 'admin'],
 ];
 
-const compiled = accessRules.map(([method, pattern, access]) => ({
-  method,
-  access,
-  regex: new RegExp(
-    `^${pattern
-      .replace(/[.]/g, '\\.')
-      .replace(/\/\*\*$/, '(?:/.*)?')
-      .replace(/\{[^}]+\}/g, '[^/]+')}$`,
-  ),
-}));
+const compiled = accessRules.map(([method, path, access]) => ({ method, access, regex: pathPattern(path) }));
 
 /** accessFor answers the access a request needs; `path` is decoded, without query string or trailing slash. */
 export function accessFor(method: string, path: string): Access {
