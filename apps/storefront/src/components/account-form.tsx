@@ -1,11 +1,9 @@
 // AccountForm and useAccountSubmit: the page and the submit flow the log-in and sign-up forms share.
 import type { ComponentChildren, RefObject } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
-import { ApiError, fieldErrors, friendlyMessage, type Problem } from '../lib/problems.ts';
+import { fieldErrors, friendlyMessage, type Problem, problemOf } from '../lib/problems.ts';
 import { Alert } from './bits.tsx';
 import { Link } from './link.tsx';
-
-const asProblem = (e: unknown): Problem => (e instanceof ApiError ? e.problem : { status: 0, code: 'NETWORK' });
 
 function focusFirstInvalid(form: HTMLFormElement | null) {
   form?.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus();
@@ -40,7 +38,7 @@ export function useAccountSubmit(
     try {
       await send();
     } catch (e) {
-      const problem = asProblem(e);
+      const problem = problemOf(e);
       const fromApi = fieldErrors(problem);
       explain(problem, fromApi);
       setErrors(fromApi);

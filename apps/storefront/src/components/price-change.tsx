@@ -2,7 +2,7 @@
 import { useEffect, useRef, useState } from 'preact/hooks';
 import type { Product } from '../lib/api.ts';
 import { formatMoney, formatPkr, parseRupees } from '../lib/money.ts';
-import { ApiError, fieldErrors, friendlyMessage, MAX_PRICE_RUPEES } from '../lib/problems.ts';
+import { fieldErrors, friendlyMessage, MAX_PRICE_RUPEES, problemOf } from '../lib/problems.ts';
 import { api } from '../state.ts';
 
 export function PriceChange({ product, onDone }: { product: Product; onDone: (message: string) => void }) {
@@ -37,7 +37,7 @@ export function PriceChange({ product, onDone }: { product: Product; onDone: (me
         `${after.name}: price changed from ${formatMoney(product.price)} to ${formatMoney(after.price)}. Orders already placed keep their price.`,
       );
     } catch (e) {
-      const problem = e instanceof ApiError ? e.problem : { status: 0, code: 'NETWORK' };
+      const problem = problemOf(e);
       setError(fieldErrors(problem).price ?? friendlyMessage(problem));
     } finally {
       setBusy(false);

@@ -51,6 +51,9 @@ export const namesNothing = (problem: Pick<Problem, 'code'>) =>
 
 export const networkProblem = (): Problem => ({ status: 0, code: 'NETWORK', detail: 'The network request failed.' });
 
+/** problemOf: what a failed call says: the API's problem, or NETWORK when no answer came (a thrown TypeError). */
+export const problemOf = (e: unknown): Problem => (e instanceof ApiError ? e.problem : { status: 0, code: 'NETWORK' });
+
 /** friendlyMessage says what happened and what to do next; `method` names the wallet in payment messages. */
 export function friendlyMessage(
   problem: Pick<Problem, 'code' | 'detail' | 'retryAfter' | 'onHand' | 'reserved'>,

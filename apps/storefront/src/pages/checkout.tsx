@@ -18,6 +18,7 @@ import {
   normalisePhone,
   type PaymentMethod,
   PHONE_HINT,
+  problemOf,
   WALLET_PATTERN,
 } from '../lib/problems.ts';
 import { loginPath, orderPath, signupPath } from '../lib/routes.ts';
@@ -150,7 +151,7 @@ export function Checkout() {
       navigate(orderPath(body.id) + (status === 202 ? '?placed=pending' : '?placed=1'));
       cartActions.clear();
     } catch (e) {
-      const problem = e instanceof ApiError ? e.problem : { status: 0, code: 'NETWORK' };
+      const problem = problemOf(e);
       // Only a lost answer may be retried with the same key; anything the API answered is settled.
       if (problem.code !== 'NETWORK') keys.settled();
       if (problem.code === 'VALIDATION_FAILED') {
