@@ -141,7 +141,7 @@ describe.runIf(browser)('the operations console in Chromium', () => {
     await ctx.close();
   });
 
-  it('finds an order’s traces by its order id, the one that placed it first', async () => {
+  it('finds an order’s traces by its order id, the one that placed it first, and goes back from the trace to the order', async () => {
     const { ctx, page, problems } = await context();
     await page.goto('/console/traces');
     await logIn(page);
@@ -153,6 +153,9 @@ describe.runIf(browser)('the operations console in Chromium', () => {
     expect(await first.textContent()).toContain('order placed');
     await first.locator(`a[href="/console/traces/${traceId}"]`).click();
     await page.getByRole('heading', { name: 'Waterfall' }).waitFor();
+    // And back: the trace names the order its lines are about, a link to the order's page.
+    await page.locator('.trace-orders').getByRole('link', { name: orderId }).click();
+    await page.getByRole('heading', { name: `Order ${orderId}` }).waitFor();
     expect(problems).toEqual([]);
     await ctx.close();
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { tracesOfOrder } from './order-traces.ts';
+import { ordersOfTrace, tracesOfOrder } from './order-traces.ts';
 
 describe('tracesOfOrder', () => {
   it('groups an order’s lines by trace, oldest first, with each trace’s services and messages once', () => {
@@ -20,5 +20,19 @@ describe('tracesOfOrder', () => {
       },
       { traceId: 'b', startedAt: '2026-12-07T00:00:05.000Z', services: ['orders'], messages: ['order cancelled'] },
     ]);
+  });
+});
+
+describe('ordersOfTrace', () => {
+  it('names each order a trace’s lines carry once, in the order first named, and skips lines without one', () => {
+    expect(
+      ordersOfTrace([
+        { msg: 'request', method: 'POST' },
+        { msg: 'order placed', orderId: 'ord_b' },
+        { msg: 'payment declined', orderId: 'ord_b' },
+        { msg: 'stock reserved', orderId: 'ord_a' },
+        { msg: 'odd line', orderId: 42 },
+      ]),
+    ).toEqual(['ord_b', 'ord_a']);
   });
 });

@@ -19,3 +19,8 @@ export function tracesOfOrder(lines: readonly LogLine[]): OrderTrace[] {
   }
   return [...byTrace.values()].sort((a, b) => a.startedAt.localeCompare(b.startedAt));
 }
+
+/** The orders a trace's lines name, in the order first named: a trace page links back to each. */
+export const ordersOfTrace = (lines: readonly LogLine[]): string[] => [
+  ...new Set(lines.flatMap((line) => (typeof line.orderId === 'string' && line.orderId ? [line.orderId] : []))),
+];

@@ -5,6 +5,7 @@ import { Missing, PageTitle, ProblemNotice, ServiceTag } from '../components/bit
 import { Link } from '../components/link.tsx';
 import type { LogLine, Span } from '../lib/api.ts';
 import { clock, fields, ms, when, ZONE } from '../lib/format.ts';
+import { ordersOfTrace } from '../lib/order-traces.ts';
 import { isTraceId, paths } from '../lib/routes.ts';
 import { colourOf, kindName, type Layout, layout, type Row, withBatches } from '../lib/waterfall.ts';
 import { api, usePoll } from '../state.ts';
@@ -198,6 +199,30 @@ function Logs({ lines, selected }: { lines: LogLine[]; selected?: string }) {
   );
 }
 
+/** The most orders a trace page links to (a shared batch's trace can name many). */
+const MAX_ORDERS = 10;
+
+/** The orders this trace's log lines name, each a link to its page: the way back from a trace to the order. */
+function TraceOrders({ lines }: { lines: LogLine[] }) {
+  const orders = ordersOfTrace(lines);
+  if (orders.length === 0) return null;
+  const more = orders.length - MAX_ORDERS;
+  return (
+    <p class="trace-orders">
+      {orders.length === 1 ? 'Order' : 'Orders'}{' '}
+      {orders.slice(0, MAX_ORDERS).map((id, i) => (
+        <span key={id}>
+          {i > 0 && ', '}
+          <Link href={paths.order(id)}>
+            <code>{id}</code>
+          </Link>
+        </span>
+      ))}
+      {more > 0 && ` and ${more} more`}
+    </p>
+  );
+}
+
 /** A span of a database query (the kit's SQL spans carry db.system.name). */
 const isQuery = (s: Span) => s.attributes['db.system.name'] !== undefined;
 
@@ -273,6 +298,7 @@ function TraceView({ traceId }: { traceId: string }) {
               ))}
             </span>
           </p>
+          {logs.data && <TraceOrders lines={logs.data.items} />}
           <Missing missing={data.missing} />
           <section aria-labelledby="waterfall-title">
             <h2 id="waterfall-title">Waterfall</h2>
