@@ -179,7 +179,7 @@ describe.runIf(browser)('the operations console in Chromium', () => {
     await ctx.close();
   });
 
-  it('shows a poisoned event in the dead-letter queue, and the Replay button puts it back on its consumer’s queue', async () => {
+  it('shows a poisoned event in the dead-letter queue with links to its trace and order, and the Replay button puts it back on its consumer’s queue', async () => {
     // A consumer of users that refuses the event until it is fixed, as a handler with a bug would.
     let fixed = false;
     const handled: string[] = [];
@@ -194,7 +194,9 @@ describe.runIf(browser)('the operations console in Chromium', () => {
       type: 'ConsoleProbe',
       time: new Date().toISOString(),
       datacontenttype: 'application/json',
-      data: { note: 'poisoned on purpose' },
+      // Written inside the order's trace, about the order, as an order event is.
+      traceparent: `00-${traceId}-00f067aa0ba902b7-01`,
+      data: { orderId, note: 'poisoned on purpose' },
     };
     await platform.platform.broker.publish(poison);
 
@@ -205,6 +207,14 @@ describe.runIf(browser)('the operations console in Chromium', () => {
     await page.getByRole('heading', { name: 'Dead letters (1)' }).waitFor();
     await poll(() => page.locator('.count.delivered dd').textContent()).toBe('1');
     await shot(page, 'console-messaging');
+    // The letter leads to the trace that wrote it and to the order it is about.
+    const letter = page.locator('.letter');
+    expect(
+      await letter.getByRole('link', { name: `Trace that wrote ConsoleProbe ${poison.id}` }).getAttribute('href'),
+    ).toBe(`/console/traces/${traceId}`);
+    expect(await letter.getByRole('link', { name: `Order ${orderId}` }).getAttribute('href')).toBe(
+      `/console/orders/${orderId}`,
+    );
 
     fixed = true;
     await page.getByRole('button', { name: `Replay ConsoleProbe ${poison.id} to users.console-probe` }).click();

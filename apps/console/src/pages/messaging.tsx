@@ -2,8 +2,11 @@
 // dead-letter queue with a way to put a letter back on its consumer's queue. Refreshed every 2 s.
 import { useState } from 'preact/hooks';
 import { Freshness, Missing, PageTitle, ProblemNotice, ServiceTag } from '../components/bits.tsx';
+import { Link } from '../components/link.tsx';
 import { ApiError, type DeadLetter, type Messaging } from '../lib/api.ts';
+import { orderOfEvent, traceOfEvent } from '../lib/dead-letters.ts';
 import { ago, ms, when, ZONE } from '../lib/format.ts';
+import { paths } from '../lib/routes.ts';
 import { api, usePoll } from '../state.ts';
 
 const EVERY_MS = 2_000;
@@ -61,7 +64,9 @@ function Sagas({ sagas }: { sagas: Messaging['sagas'] }) {
               {sagas.retrying.map((s) => (
                 <tr key={s.orderId}>
                   <td>
-                    <code>{s.orderId}</code>
+                    <Link href={paths.order(s.orderId)}>
+                      <code>{s.orderId}</code>
+                    </Link>
                   </td>
                   <td>{s.step}</td>
                   <td class="num">{s.attempts}</td>
@@ -121,6 +126,27 @@ function Outboxes({ services }: { services: Messaging['services'] }) {
   );
 }
 
+/** Where a dead letter leads: the trace that wrote its event (with every service's lines) and the order it is about. */
+function LetterLinks({ letter }: { letter: DeadLetter }) {
+  const traceId = traceOfEvent(letter.event);
+  const orderId = orderOfEvent(letter.event);
+  if (!traceId && !orderId) return null;
+  return (
+    <p class="letter-links">
+      {traceId && (
+        <Link href={paths.trace(traceId)} aria-label={`Trace that wrote ${letter.type} ${letter.eventId}`}>
+          Its trace and log lines
+        </Link>
+      )}
+      {orderId && (
+        <Link href={paths.order(orderId)}>
+          Order <code>{orderId}</code>
+        </Link>
+      )}
+    </p>
+  );
+}
+
 function DeadLetters({ letters, onReplayed }: { letters: DeadLetter[]; onReplayed: () => void }) {
   const [busy, setBusy] = useState<string>();
   const [outcome, setOutcome] = useState('');
@@ -166,6 +192,7 @@ function DeadLetters({ letters, onReplayed }: { letters: DeadLetter[]; onReplaye
                 </button>
               </div>
               <p class="mono small-print">event {d.eventId}</p>
+              <LetterLinks letter={d} />
               <p class="letter-error mono">{d.error}</p>
               <details>
                 <summary>Event</summary>
