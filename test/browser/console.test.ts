@@ -160,6 +160,28 @@ describe.runIf(browser)('the operations console in Chromium', () => {
     await ctx.close();
   });
 
+  it('lists only the failed requests when asked, so a declined order is not pushed out by the console’s own polling', async () => {
+    const shopper = new Shopper(base);
+    await shopper.signUp('Rabia Declined');
+    const declined = await shopper.order([{ sku: 'TEA-001', quantity: 1 }], {
+      method: 'jazzcash',
+      wallet: '03000000002',
+    });
+    expect(declined.status).toBe(402);
+    const declinedTrace = declined.headers.get('x-trace-id')!;
+    const { ctx, page, problems } = await context();
+    await page.goto('/console/traces');
+    await logIn(page);
+    await page.getByRole('heading', { name: 'Recent traces' }).waitFor();
+    await page.getByLabel('Failed requests only').check();
+    await page.locator(`td:last-child a[href="/console/traces/${declinedTrace}"]`).waitFor();
+    await poll(() => page.locator(`a[href="/console/traces/${traceId}"]`).count()).toBe(0);
+    const statuses = await page.locator('table.traces tbody .pill').allTextContents();
+    expect(statuses.every((status) => Number(status) >= 400)).toBe(true);
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
+
   it('draws the waterfall at phone width without sideways scrolling', async () => {
     const { ctx, page, problems } = await context(PHONE, true);
     await page.goto('/console/traces');

@@ -203,10 +203,11 @@ export function createApi(deps: Deps) {
     users: (ids: string[]) =>
       send<Page<{ id: string; name: string }>>('GET', `/api/users?${query({ id: ids.join(','), limit: 100 })}`),
     services: () => send<{ items: ServiceHealth[] }>('GET', '/api/ops/services'),
-    traces: (limit = 50) =>
+    /** The latest API requests' traces; `failed`: only those answered 4xx or 5xx, or that failed. */
+    traces: (limit = 50, failed = false) =>
       send<{ items: TraceSummary[]; retention: { capacity: number; since?: string } }>(
         'GET',
-        `/api/ops/traces?limit=${limit}`,
+        `/api/ops/traces?limit=${limit}${failed ? '&failed=true' : ''}`,
       ),
     trace: (traceId: string) => send<Trace>('GET', `/api/ops/traces/${encodeURIComponent(traceId)}`),
     logs: (traceId: string) =>

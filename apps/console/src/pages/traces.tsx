@@ -73,7 +73,9 @@ function OpenById() {
 
 export function Traces() {
   const [live, setLive] = useState(true);
-  const polled = usePoll(() => api.traces(50), EVERY_MS, [], live);
+  // The console's own pages poll the API every few seconds: a failed request is soon pushed off the full list.
+  const [failedOnly, setFailedOnly] = useState(false);
+  const polled = usePoll(() => api.traces(50, failedOnly), EVERY_MS, [failedOnly], live);
   const items = polled.data?.items ?? [];
   return (
     <>
@@ -82,8 +84,18 @@ export function Traces() {
         <Freshness updatedAt={polled.updatedAt} live={live} onToggle={() => setLive(!live)} everyMs={EVERY_MS} />
       </div>
       <OpenById />
+      <label class="check">
+        <input type="checkbox" checked={failedOnly} onChange={(e) => setFailedOnly(e.currentTarget.checked)} />
+        Failed requests only (answered 4xx or 5xx)
+      </label>
       <ProblemNotice error={polled.error} what="the traces" />
-      {polled.data && items.length === 0 && <p class="muted">No API requests yet. Place an order in the storefront.</p>}
+      {polled.data && items.length === 0 && (
+        <p class="muted">
+          {failedOnly
+            ? 'No failed API requests among the latest.'
+            : 'No API requests yet. Place an order in the storefront.'}
+        </p>
+      )}
       {polled.data && <Retention {...polled.data.retention} />}
       {items.length > 0 && (
         <div class="table-wrap">

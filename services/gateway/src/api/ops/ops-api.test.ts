@@ -156,7 +156,10 @@ beforeAll(async () => {
     bodyLimit: 65_536,
     trustProxy: false,
   });
-  edge.all('/api/orders', async () => ({ ok: true }));
+  edge.all('/api/orders', async (req, reply) => {
+    const fail = (req.query as { fail?: string }).fail;
+    return fail ? reply.code(Number(fail)).send({ code: 'PAYMENT_DECLINED' }) : { ok: true };
+  });
   opsRoutes(edge, { authenticate, limiter: null, upstreams, internalKey: KEY, traces, logs, timeoutMs: 1_000 });
   await edge.ready();
   logs.write(
@@ -333,6 +336,16 @@ describe('the operations API', () => {
       error: false,
     });
     expect(traces.trace(items[0].traceId).map((s) => s.kind)).toContain(SpanKind.SERVER);
+  });
+
+  it('lists only the requests that failed when asked, however many succeeded since', async () => {
+    await edge.inject({ method: 'POST', url: '/api/orders?fail=402' });
+    for (let i = 0; i < 5; i++) await edge.inject({ method: 'GET', url: '/api/orders' });
+    expect((await get('/api/ops/traces?limit=5')).json().items.map((t: { status: number }) => t.status)).toEqual([
+      200, 200, 200, 200, 200,
+    ]);
+    const { items } = (await get('/api/ops/traces?limit=5&failed=true')).json();
+    expect(items.map((t: { method: string; status: number }) => `${t.method} ${t.status}`)).toEqual(['POST 402']);
   });
 });
 

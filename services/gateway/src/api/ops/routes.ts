@@ -65,7 +65,7 @@ export const operations: Operation[] = [
     querystring: TracesQuery,
     answer: TracesAnswer,
     handle: async (req, _reply, deps) => ({
-      items: deps.traces.recent((req.query as { limit: number }).limit),
+      items: deps.traces.recent(req.query as { limit: number; failed: boolean }),
       retention: deps.traces.retention(),
     }),
   },

@@ -37,7 +37,10 @@ export const ServicesAnswer = Type.Object({
   ),
 });
 
-export const TracesQuery = Type.Object({ limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }) });
+export const TracesQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+  failed: Type.Boolean({ default: false, description: 'Only requests answered 4xx or 5xx, or that failed' }),
+});
 export const TraceSummarySchema = Type.Object({
   traceId: Type.String(),
   spanId: Type.String(),

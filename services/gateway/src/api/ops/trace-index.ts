@@ -75,11 +75,16 @@ export class TraceIndex extends SpanStore {
     return this.store.recentTraces(limit);
   }
 
-  /** The latest API requests' traces, newest first. */
-  recent(limit: number): TraceSummary[] {
-    return this.roots
-      .slice(-limit)
-      .reverse()
-      .map(({ startMs, ...rest }) => ({ ...rest, startTime: new Date(startMs).toISOString() }));
+  /**
+   * The latest API requests' traces, newest first; `failed`: only those answered 4xx or 5xx, or that failed, which
+   * the console's own polling of the API would otherwise push out of the list.
+   */
+  recent({ limit, failed = false }: { limit: number; failed?: boolean }): TraceSummary[] {
+    const picked: typeof this.roots = [];
+    for (let i = this.roots.length - 1; i >= 0 && picked.length < limit; i--) {
+      const root = this.roots[i];
+      if (!failed || root.error || (root.status ?? 0) >= 400) picked.push(root);
+    }
+    return picked.map(({ startMs, ...rest }) => ({ ...rest, startTime: new Date(startMs).toISOString() }));
   }
 }
