@@ -97,6 +97,15 @@ describe('durations and the mix', () => {
     expect(() => parseDuration('0s')).toThrow(UsageError);
   });
 
+  it('refuses a duration that rounds to nothing or outlasts what a timer can wait (it ran forever, deaf to Ctrl-C)', () => {
+    expect(() => parseDuration('0.1ms')).toThrow(/more than zero/);
+    expect(() => parseDuration('600h')).toThrow(/at most 24 days/);
+    expect(() => parseDuration(`1${'0'.repeat(400)}`)).toThrow(/at most 24 days/);
+    expect(parseDuration('576h')).toBe(576 * 3_600_000);
+    expect(() => parseLoadArgs(['--think', '3000000000'], {})).toThrow(/at most/);
+    expect(() => parseLoadArgs(['--timeout', '3000000000'], {})).toThrow(/at most/);
+  });
+
   it('reads the default mix, and leaves unnamed actions out', () => {
     expect(parseMix(DEFAULT_MIX)).toEqual({ browse: 40, search: 15, view: 25, signup: 3, order: 12, track: 5 });
     expect(parseMix('order=1, browse = 3')).toEqual({ browse: 3, search: 0, view: 0, signup: 0, order: 1, track: 0 });

@@ -46,7 +46,7 @@ Usage: bazaar load [--url URL] [--rate N | --users N] [--duration 30s] [--mix ..
                      http://127.0.0.1:<PORT>, PORT's default being 8080)
   --rate N           open model: start N actions per second, however slow the answers (arrival rate)
   --users N          closed model: N virtual users, each doing one action after another (default 10)
-  --duration D       how long to run: 30s (default), 2m, 500ms, or a number of seconds
+  --duration D       how long to run: 30s (default), 2m, 500ms, or a number of seconds (at most 576h)
   --mix LIST         weights of the actions (default ${DEFAULT_MIX})
                      browse: a page of the catalogue   search: ?q=term   view: one product
                      signup: sign up and log in        order: place an order (approving wallet 03001234567,
@@ -76,10 +76,14 @@ export function parseDuration(text: string): number {
   if (!m) throw new UsageError(`"${text}" is not a duration (try 30s, 2m, 500ms)`);
   const value = Number(m[1]);
   const unit = m[2] ?? 's';
-  const ms = value * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit]!;
+  const ms = Math.round(value * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[unit]!);
   if (ms <= 0) throw new UsageError(`the duration must be more than zero, not "${text}"`);
-  return Math.round(ms);
+  if (ms > MAX_DURATION_MS) throw new UsageError(`the duration can be at most 24 days (576h), not "${text}"`);
+  return ms;
 }
+
+// MAX_DURATION_MS: Node's timers wait at most 2^31 - 1 ms (24.8 days); a longer wait fires at once.
+const MAX_DURATION_MS = 24 * 86_400_000;
 
 /** parseMix reads "browse=40,order=10": the named actions with their weights; unnamed actions do not run. */
 export function parseMix(text: string): Mix {
@@ -124,10 +128,11 @@ export function describeMix(mix: Mix): string {
     .join(', ');
 }
 
-const positiveInt = (name: string, text: string | undefined, fallback: number, min = 1): number => {
+const positiveInt = (name: string, text: string | undefined, fallback: number, min = 1, max = Infinity): number => {
   if (text === undefined) return fallback;
   const n = Number(text);
   if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be a whole number ≥ ${min}, not "${text}"`);
+  if (n > max) throw new UsageError(`--${name} can be at most ${max}, not "${text}"`);
   return n;
 };
 
@@ -180,8 +185,8 @@ export function parseLoadArgs(
     json: Boolean(values.json),
     customers: positiveInt('customers', str('customers'), 10),
     connections: positiveInt('connections', str('connections'), 128),
-    thinkMs: positiveInt('think', str('think'), 0, 0),
-    timeoutMs: positiveInt('timeout', str('timeout'), 10_000),
+    thinkMs: positiveInt('think', str('think'), 0, 0, MAX_DURATION_MS),
+    timeoutMs: positiveInt('timeout', str('timeout'), 10_000, 1, MAX_DURATION_MS),
     maxInFlight: positiveInt('max-inflight', str('max-inflight'), 2000),
     restock: Boolean(values.restock),
     adminEmail: env.BAZAAR_ADMIN_EMAIL ?? 'admin@bazaar.local',
