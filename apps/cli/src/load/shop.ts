@@ -222,8 +222,9 @@ export class Shop {
     return restocked;
   }
 
+  /** Drops whatever is still queued or outstanding: the run has its summary (close would wait for every one). */
   close(): Promise<void> {
-    return this.pool.close();
+    return this.pool.destroy();
   }
 
   private customer(): Customer | undefined {

@@ -1,0 +1,73 @@
+// `bazaar load` against targets that misbehave: slow, silent, not Bazaar at all, or behind a path. Each is a small
+// HTTP server on port 0 that plays only the part of the gateway the case needs.
+import { spawn } from 'node:child_process';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { fileURLToPath } from 'node:url';
+import { afterEach, expect, it } from 'vitest';
+
+const bin = fileURLToPath(new URL('../../bin/bazaar.js', import.meta.url));
+type Handler = (req: IncomingMessage, res: ServerResponse) => void;
+
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) await new Promise((r) => s.close(r).closeAllConnections());
+});
+
+/** A target answering with `handler`; answers its base URL. */
+async function target(handler: Handler): Promise<string> {
+  const server = createServer(handler);
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+}
+
+const json = (res: ServerResponse, status: number, body: unknown) =>
+  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+
+/** The gateway's catalogue and sign-up, enough for the run to begin; other paths go to `rest`. */
+const shop =
+  (rest: Handler, prefix = ''): Handler =>
+  (req, res) => {
+    const path = (req.url ?? '').slice(prefix.length);
+    if (!req.url?.startsWith(prefix)) return json(res, 404, { code: 'NOT_FOUND' });
+    if (path.startsWith('/api/products?limit=100'))
+      return json(res, 200, { items: [{ sku: 'TEA-1', available: 50 }], nextCursor: null });
+    if (path === '/api/users' && req.method === 'POST') return json(res, 201, { id: 'u1' });
+    if (path === '/api/auth/login') return json(res, 200, { accessToken: 't' });
+    rest(req, res);
+  };
+
+/** Runs `bazaar load` with these arguments; `interruptAfterMs` sends it a Ctrl-C then. Answers how long it took. */
+function load(args: string[], interruptAfterMs?: number) {
+  const started = Date.now();
+  const child = spawn(process.execPath, [bin, 'load', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (err += d));
+  if (interruptAfterMs !== undefined) setTimeout(() => child.kill('SIGINT'), interruptAfterMs);
+  const timer = setTimeout(() => child.kill('SIGKILL'), 40_000);
+  return new Promise<{ code: number | null; out: string; err: string; seconds: number }>((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, out, err, seconds: (Date.now() - started) / 1000 });
+    }),
+  );
+}
+
+it('a run that ends with requests still queued prints its summary at once, not after each one times out', async () => {
+  const url = await target(shop(() => {})); // browsing is never answered
+  const run = await load(
+    ['--url', url, '--users', '20', '--connections', '1', '--timeout', '60000', '--customers', '1'].concat([
+      '--mix',
+      'browse=1',
+      '--duration',
+      '1m',
+      '--json',
+    ]),
+    1_500,
+  );
+  expect(run.code, run.err).toBe(130);
+  expect(JSON.parse(run.out).unfinished).toBe(20);
+  expect(run.seconds).toBeLessThan(15);
+}, 60_000);
