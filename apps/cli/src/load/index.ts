@@ -25,8 +25,12 @@ export async function loadCommand(args: string[]): Promise<number> {
   const progress = options.quiet
     ? undefined
     : (line: string, final: boolean) => {
-        if (tty) process.stderr.write(final ? '\n' : `\r${line}\x1b[K`);
-        else if (!final && Date.now() - lastPrinted >= 5_000) {
+        if (tty) process.stderr.write(final && !line ? '\n' : `\r${line}\x1b[K${final ? '\n' : ''}`);
+        else if (final) {
+          // The end of a phase (the sign-ups): said once, and the next phase's first line is not held back.
+          if (line) process.stderr.write(`${line}\n`);
+          lastPrinted = 0;
+        } else if (Date.now() - lastPrinted >= 5_000) {
           // Not a terminal (a log file, CI): a line every few seconds instead of a redrawn one.
           lastPrinted = Date.now();
           process.stderr.write(`${line}\n`);
@@ -41,7 +45,7 @@ export async function loadCommand(args: string[]): Promise<number> {
   const onInterrupt = () => {
     if (stop.signal.aborted) process.exit(130);
     stop.abort();
-    process.stderr.write('\nbazaar load: stopping; the summary follows (Ctrl-C again quits at once)\n');
+    process.stderr.write('\nbazaar load: stopping (Ctrl-C again quits at once)\n');
   };
   process.on('SIGINT', onInterrupt);
   try {

@@ -71,3 +71,15 @@ it('a run that ends with requests still queued prints its summary at once, not a
   expect(JSON.parse(run.out).unfinished).toBe(20);
   expect(run.seconds).toBeLessThan(15);
 }, 60_000);
+
+it('says how far the sign-ups before the run are, and Ctrl-C stops them at once, exit 130', async () => {
+  const slowSignUps = shop(() => {});
+  const url = await target((req, res) =>
+    req.url === '/api/users' ? setTimeout(() => slowSignUps(req, res), 300) : slowSignUps(req, res),
+  );
+  const run = await load(['--url', url, '--customers', '200', '--duration', '5s'], 1_500);
+  expect(run.code, run.err).toBe(130);
+  expect(run.err).toContain('signing up customers: 0 of 200');
+  expect(run.err).toContain('stopped before the run began');
+  expect(run.seconds).toBeLessThan(5);
+}, 60_000);

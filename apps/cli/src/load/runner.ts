@@ -46,7 +46,7 @@ export type LoadSummary = {
 };
 
 export type RunHooks = {
-  /** Called about twice a second with the progress line's text. */
+  /** Called about twice a second with the progress line's text; `final` ends a phase, leaving its line (if any). */
   progress?: (line: string, final: boolean) => void;
   /** Aborted: stop starting actions, give outstanding ones a moment, and answer the summary of what ran. */
   stop?: AbortSignal;
@@ -75,10 +75,14 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
     if (options.restock) await shop.restock({ email: options.adminEmail, password: options.adminPassword });
     const setupFailures = new Map<string, number>();
     for (let i = 0; i < options.customers; i += 5) {
+      // Ctrl-C stops between batches; sign-ups can take minutes and say how far they are.
+      stopped();
+      hooks.progress?.(`signing up customers: ${i} of ${options.customers}`, false);
       const batch = Array.from({ length: Math.min(5, options.customers - i) }, () => shop.signUp());
       for (const outcome of await Promise.all(batch))
         if (!outcome.ok) setupFailures.set(outcome.key, (setupFailures.get(outcome.key) ?? 0) + 1);
     }
+    hooks.progress?.(`signed up ${shop.customers.length} of ${options.customers} customers`, true);
     if (setupFailures.has('429 RATE_LIMITED')) hints.add(rateLimitHint);
     if (shop.customers.length === 0 && options.customers > 0)
       hints.add(
