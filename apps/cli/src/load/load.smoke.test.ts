@@ -51,8 +51,10 @@ it('runs the shop mix for 3 s with no 5xx and some orders placed', async () => {
 
 it('exits 1 and says so when the target goes away mid-run; what got no answer is left out of the latencies', async () => {
   const doomed = await startTestPlatform();
-  const run = await load(doomed.gatewayUrl, ['--rate', '40', '--duration', '4s', '--customers', '2'], async () => {
-    await new Promise((r) => setTimeout(r, 2_000));
+  const run = await load(doomed.gatewayUrl, ['--rate', '40', '--duration', '4s', '--customers', '2'], async (child) => {
+    // Once the measured run has begun: a fixed wait from the spawn lost the race on a busy machine.
+    await runBegun(child);
+    await new Promise((r) => setTimeout(r, 1_000));
     await doomed.stop();
   });
   expect(run.code, run.stderr).toBe(1);
@@ -72,16 +74,7 @@ it('Ctrl-C stops a long run early and still prints the summary of what ran, exit
     platform.gatewayUrl,
     ['--rate', '20', '--duration', '5m', '--customers', '2'],
     async (child) => {
-      // Interrupt once the measured run has begun (its progress line says so).
-      await new Promise<void>((resolve) => {
-        const onData = (d: Buffer) => {
-          if (d.toString().includes('req/s')) {
-            child.stderr?.off('data', onData);
-            resolve();
-          }
-        };
-        child.stderr?.on('data', onData);
-      });
+      await runBegun(child);
       await new Promise((r) => setTimeout(r, 1_500));
       child.kill('SIGINT');
     },
@@ -94,3 +87,16 @@ it('Ctrl-C stops a long run early and still prints the summary of what ran, exit
   expect(summary.total.rps).toBeGreaterThan(5);
   expect(run.stderr).toContain('stopped by Ctrl-C');
 }, 60_000);
+
+/** Resolves once the measured run has begun (its progress line says so). */
+function runBegun(child: ChildProcess): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const onData = (d: Buffer) => {
+      if (d.toString().includes('req/s')) {
+        child.stderr?.off('data', onData);
+        resolve();
+      }
+    };
+    child.stderr?.on('data', onData);
+  });
+}
