@@ -83,3 +83,12 @@ it('says how far the sign-ups before the run are, and Ctrl-C stops them at once,
   expect(run.err).toContain('stopped before the run began');
   expect(run.seconds).toBeLessThan(5);
 }, 60_000);
+
+it('loads a gateway behind a path (--url https://host/shop), as verify does', async () => {
+  const url = await target(shop((_req, res) => json(res, 200, { items: [], nextCursor: null }), '/shop'));
+  const run = await load(['--url', `${url}/shop/`, '--mix', 'browse=1', '--duration', '1s', '--json', '--quiet']);
+  expect(run.code, run.err).toBe(0);
+  const summary = JSON.parse(run.out);
+  expect(summary.total.ok).toBeGreaterThan(0);
+  expect(summary.total.ok).toBe(summary.total.count);
+}, 60_000);

@@ -41,9 +41,13 @@ export class Shop {
   private readonly random: () => number;
   private signups = 0;
   private readonly runId = randomUUID().slice(0, 8);
+  /** The path of a gateway served under one (https://host/shop): every call's path starts with it. */
+  private readonly base: string;
 
   constructor(url: string, options: { connections: number; timeoutMs: number; random?: () => number }) {
-    this.pool = new Pool(url, { connections: options.connections, pipelining: 1, keepAliveTimeout: 30_000 });
+    const { origin, pathname } = new URL(url);
+    this.base = pathname.replace(/\/+$/, '');
+    this.pool = new Pool(origin, { connections: options.connections, pipelining: 1, keepAliveTimeout: 30_000 });
     this.timeoutMs = options.timeoutMs;
     this.random = options.random ?? Math.random;
   }
@@ -61,7 +65,7 @@ export class Shop {
     try {
       const res = await this.pool.request({
         method: method as 'GET',
-        path,
+        path: this.base + path,
         headers,
         body: body === undefined ? undefined : JSON.stringify(body),
         headersTimeout: this.timeoutMs,
