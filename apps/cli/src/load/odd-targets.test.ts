@@ -92,3 +92,11 @@ it('loads a gateway behind a path (--url https://host/shop), as verify does', as
   expect(summary.total.ok).toBeGreaterThan(0);
   expect(summary.total.ok).toBe(summary.total.count);
 }, 60_000);
+
+it('a --url that is not a Bazaar gateway (a web page answers) is named as such, not as a TypeError', async () => {
+  const url = await target((_req, res) => res.writeHead(200, { 'content-type': 'text/html' }).end('<p>hello</p>'));
+  const run = await load(['--url', url, '--duration', '1s']);
+  expect(run.code).toBe(1);
+  expect(run.err).toContain('GET /api/products answered 200 text/html, not the catalogue: is --url a Bazaar gateway?');
+  expect(run.err).not.toContain('Cannot read properties');
+}, 60_000);

@@ -4,7 +4,7 @@ import { Pool } from 'undici';
 import type { Action } from './options.ts';
 
 /** An answer, reduced to what the load generator needs. */
-export type Answer = { status: number; body: unknown; error?: string };
+export type Answer = { status: number; body: unknown; error?: string; type?: string };
 
 /** The outcome of one action: ok, or the key its failure is counted under ("429 RATE_LIMITED", "ECONNREFUSED"). */
 export type Outcome = { ok: true } | { ok: false; key: string; status: number };
@@ -72,15 +72,16 @@ export class Shop {
         bodyTimeout: this.timeoutMs,
       });
       const text = await res.body.text();
+      const type = (res.headers['content-type'] ?? '').toString().split(';')[0];
       let parsed: unknown;
-      if (text && (res.headers['content-type'] ?? '').toString().includes('json')) {
+      if (text && type.includes('json')) {
         try {
           parsed = JSON.parse(text);
         } catch {
           parsed = undefined;
         }
       }
-      return { status: res.statusCode, body: parsed };
+      return { status: res.statusCode, body: parsed, type };
     } catch (err) {
       const code = (err as { code?: string }).code ?? (err as Error).name ?? 'ERROR';
       return {
@@ -101,7 +102,11 @@ export class Shop {
         `/api/products?limit=100${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
       );
       if (res.status !== 200) throw new Error(`GET /api/products answered ${res.error ?? res.status}`);
-      const body = res.body as { items: Product[]; nextCursor: string | null };
+      const body = res.body as { items: Product[]; nextCursor: string | null } | undefined;
+      if (!Array.isArray(body?.items))
+        throw new Error(
+          `GET /api/products answered 200 ${res.type || 'with no content type'}, not the catalogue: is --url a Bazaar gateway?`,
+        );
       products.push(...body.items.map((p) => ({ sku: p.sku, available: p.available })));
       cursor = body.nextCursor;
       if (!cursor) break;
