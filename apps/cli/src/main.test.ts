@@ -73,6 +73,21 @@ describe('the bazaar command, used wrongly', () => {
     noStack(run.err);
   });
 
+  it.each([
+    [['migrate', 'users', '--dry-run'], "Unknown option '--dry-run'"],
+    [['migrate', 'users', 'orders'], 'one name, not "users" and "orders"'],
+    [['service', 'users', '--port', '9000'], "Unknown option '--port'"],
+    [['version', '--bogus'], "Unknown option '--bogus'"],
+  ])('bazaar %j: an option it does not know, or a second name, exits 2 rather than being ignored', (args, says) => {
+    // Nothing listens at DATABASE_URL: a command that ignored the mistake and ran would fail there instead.
+    const env = { ...process.env, DATABASE_URL: 'postgres://postgres@127.0.0.1:9/postgres', INTERNAL_KEY: 'k' };
+    const run = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 30_000, env });
+    expect(run.status, run.stderr).toBe(2);
+    expect(run.stderr).toContain(says);
+    expect(run.stderr).toContain(`"bazaar ${args[0]} --help"`);
+    noStack(run.stderr);
+  });
+
   it('refuses a --url that is not a URL before sending anything, exit 2', () => {
     const run = bazaar('verify', '--url', 'notaurl');
     expect(run.code).toBe(2);

@@ -72,13 +72,13 @@ async function run(command: string, args: string[]): Promise<void> {
     case 'service': {
       const { runService, serviceHelp } = await import('./service.ts');
       if (wantsHelp) console.log(serviceHelp);
-      else await runService(args[0]);
+      else await runService(nameArg(args));
       break;
     }
     case 'migrate': {
       const { runMigrations, migrateHelp } = await import('./migrate.ts');
       if (wantsHelp) console.log(migrateHelp);
-      else await runMigrations(args[0]);
+      else await runMigrations(nameArg(args));
       break;
     }
     case 'reset': {
@@ -107,6 +107,7 @@ async function run(command: string, args: string[]): Promise<void> {
         console.log(versionHelp);
         break;
       }
+      parseArgs({ args, options: {} });
       const { versionLine } = await import('./version.ts');
       console.log(versionLine());
       break;
@@ -124,6 +125,14 @@ async function run(command: string, args: string[]): Promise<void> {
       console.error(`bazaar: unknown command "${command}"\n\n${usage}`);
       process.exitCode = 2;
   }
+}
+
+/** nameArg: the one name `service` and `migrate` take; an option or a second name is refused, not ignored. */
+function nameArg(args: string[]): string | undefined {
+  const { positionals } = parseArgs({ args, options: {}, allowPositionals: true });
+  if (positionals.length > 1)
+    throw new UsageError(`one name, not ${positionals.map((name) => `"${name}"`).join(' and ')}`);
+  return positionals[0];
 }
 
 /**
