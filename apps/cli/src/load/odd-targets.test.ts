@@ -100,3 +100,17 @@ it('a --url that is not a Bazaar gateway (a web page answers) is named as such, 
   expect(run.err).toContain('GET /api/products answered 200 text/html, not the catalogue: is --url a Bazaar gateway?');
   expect(run.err).not.toContain('Cannot read properties');
 }, 60_000);
+
+it('orders that could not be tried (no customer signed up) are not blamed on the target as unanswered', async () => {
+  const noSignUps = shop((_req, res) => json(res, 200, { items: [], nextCursor: null }));
+  const url = await target((req, res) =>
+    req.url === '/api/users' ? json(res, 503, { code: 'UNAVAILABLE' }) : noSignUps(req, res),
+  );
+  const run = await load(['--url', url, '--mix', 'browse=1,order=1', '--duration', '1s', '--json']);
+  const summary = JSON.parse(run.out);
+  expect(summary.errors.NO_CUSTOMER).toBeGreaterThan(0);
+  expect(summary.unanswered).toBe(0);
+  expect(run.err).not.toContain('got no answer at all');
+  expect(run.err).toContain('no customer could sign up before the run');
+  expect(run.code, run.err).toBe(0);
+}, 60_000);

@@ -1,7 +1,7 @@
 // Runs the load: customers first (not measured), then actions drawn from the mix, in an open model (a fixed arrival
 // rate) or a closed one (virtual users), with a live progress line; answers the summary.
 import { ACTIONS, type Action, type LoadOptions, picker } from './options.ts';
-import { type Outcome, Shop } from './shop.ts';
+import { NO_CUSTOMER, type Outcome, Shop } from './shop.ts';
 import { ActionStats, Histogram, RateWindow } from './stats.ts';
 
 export type ActionSummary = {
@@ -36,7 +36,7 @@ export type LoadSummary = {
   errors: Record<string, number>;
   /** Open model: arrivals not started because too many actions were still outstanding (the client saturated). */
   dropped: number;
-  /** Actions that got no answer at all: refused, reset or timed out (the command then exits 1). */
+  /** Actions sent that got no answer at all: refused, reset or timed out (the command then exits 1). */
   unanswered: number;
   /** Actions still unanswered when the run gave up waiting for them. */
   unfinished: number;
@@ -127,7 +127,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
       else {
         s.failure(ms, outcome.key, answered);
         errors++;
-        if (!answered) unanswered++;
+        if (!answered && outcome.key !== NO_CUSTOMER) unanswered++;
         if (outcome.status === 429) hints.add(rateLimitHint);
       }
       done++;
@@ -214,8 +214,10 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
         `${outOfStock} orders got 409 OUT_OF_STOCK: the catalogue ran low; --restock tops every product up first`,
       );
     if (unanswered > 0) {
-      // Keys of answers start with their status; the rest name a network error (ECONNREFUSED, a timeout…).
-      const unansweredBy = [...total.errors].filter(([k]) => !/^\d/.test(k)).map(([k, n]) => `${k}×${n}`);
+      // Keys of answers start with their status; the rest but NO_CUSTOMER name a network error (ECONNREFUSED, a timeout…).
+      const unansweredBy = [...total.errors]
+        .filter(([k]) => !/^\d/.test(k) && k !== NO_CUSTOMER)
+        .map(([k, n]) => `${k}×${n}`);
       hints.add(
         `${unanswered} actions got no answer at all (${unansweredBy.join(', ')}): the target went away, refused connections or could not keep up; their time is left out of the percentiles`,
       );

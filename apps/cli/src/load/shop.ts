@@ -30,6 +30,8 @@ const CITIES = ['Lahore', 'Karachi', 'Islamabad', 'Rawalpindi', 'Faisalabad', 'M
 /** Sandbox wallets that approve (API.md: any valid number but the three special ones). */
 const WALLETS = ['03001234567', '03211234567', '03451234567'];
 const MAX_REMEMBERED_ORDERS = 5_000;
+/** NO_CUSTOMER: an order or tracking not tried, for want of a signed-up customer; nothing was sent. */
+export const NO_CUSTOMER = 'NO_CUSTOMER';
 
 export class Shop {
   readonly pool: Pool;
@@ -165,7 +167,7 @@ export class Shop {
   /** One to three lines, paid by an approving wallet (or cash on delivery now and then), with an Idempotency-Key. */
   private async order(): Promise<Outcome> {
     const customer = this.customer();
-    if (!customer) return { ok: false, key: 'NO_CUSTOMER', status: 0 };
+    if (!customer) return { ok: false, key: NO_CUSTOMER, status: 0 };
     const lines = new Map<string, number>();
     const count = 1 + Math.floor(this.random() * 3);
     for (let i = 0; i < count; i++) lines.set(this.pick(this.products).sku, 1 + Math.floor(this.random() * 2));
