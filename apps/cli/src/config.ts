@@ -132,12 +132,11 @@ export const clusterSpec = {
     'Base URL of EasyPaisa for payments (default: the sandbox simulator `up --cluster` starts)',
   ),
   replicas: int('REPLICAS', 'Instances of orders and of inventory that `up --cluster` starts', 2),
-  ports: {
-    env: 'USERS_PORT',
-    doc: 'First port of the services in cluster mode: users, inventory, orders, payments, shipping follow it (replicas +100)',
-    default: 8081,
-    parse: (raw: string) => Number(raw),
-  },
+  ports: int(
+    'USERS_PORT',
+    'First port of the services in cluster mode: users, inventory, orders, payments, shipping follow it (replicas +100)',
+    8081,
+  ),
 };
 export const loadClusterConfig = () => readConfig(clusterSpec);
 /** describeCluster: what cluster mode reads beyond the settings of `bazaar up` itself and those `listed` already. */

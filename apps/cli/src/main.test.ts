@@ -107,6 +107,15 @@ describe('the bazaar command, used wrongly', () => {
     }
   });
 
+  it('refuses a cluster whose first port is not a number before it starts anything', () => {
+    const env = { ...process.env, USERS_PORT: 'abc', BAZAAR_NAMESPACE: 'never_started' };
+    const run = spawnSync(process.execPath, [bin, 'up', '--cluster'], { encoding: 'utf8', timeout: 30_000, env });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('USERS_PORT must be an integer, got "abc"');
+    expect(run.stdout).not.toContain('Migrating');
+    noStack(run.stderr);
+  });
+
   it('says nothing answered, and which settings to check, when the target is down', async () => {
     const run = bazaar('verify', '--url', `http://127.0.0.1:${await closedPort()}/`);
     expect(run.code).toBe(1);
