@@ -13,7 +13,7 @@ function sources(dir: string): string[] {
     const path = join(dir, name);
     if (name === 'node_modules') return [];
     if (statSync(path).isDirectory()) return sources(path);
-    return path.endsWith('.ts') && !path.endsWith('.test.ts') ? [path] : [];
+    return /\.tsx?$/.test(path) && !/\.test\.tsx?$/.test(path) ? [path] : [];
   });
 }
 
@@ -58,6 +58,17 @@ describe('architecture', () => {
         .filter((spec) => spec.startsWith('@bazaar/'))
         .map((spec) => `${relative(root, file)} imports ${spec}`),
     );
+    expect(offences).toEqual([]);
+  });
+
+  it('the browser apps take from the kit only what runs in a browser', () => {
+    const apps = ['storefront', 'console', 'web-kit'].flatMap((app) => sources(join(root, 'apps', app, 'src')));
+    const offences = apps.flatMap((file) =>
+      importsOf(file)
+        .filter((spec) => spec.startsWith('@bazaar/kit') && spec !== '@bazaar/kit/page-match')
+        .map((spec) => `${relative(root, file)} imports ${spec}`),
+    );
+    expect(apps.some((file) => importsOf(file).includes('@bazaar/kit/page-match'))).toBe(true);
     expect(offences).toEqual([]);
   });
 

@@ -1,5 +1,5 @@
 // routes: the console's pages and their paths, all under /console (the gateway answers index.html for each).
-import { type Params, paramsOf, segmentsOf } from '@bazaar/web-kit/page-routes';
+import { matchPage, type Params } from '@bazaar/kit/page-match';
 
 export const BASE = '/console';
 
@@ -39,24 +39,10 @@ const PAGES: readonly (readonly [string, (params: Params) => Route])[] = [
 
 export const PAGE_PATHS = PAGES.map(([path]) => path);
 
-/** A segment decoded; undefined for broken percent-encoding (a mangled link), which names no page. */
-const decode = (segment: string) => {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return undefined;
-  }
-};
-
-/** matchRoute turns a location path into the page it shows. */
+/** matchRoute turns a location path into the page it shows; a mangled link (broken `%` encoding) names no page. */
 export function matchRoute(pathname: string): Route {
-  const parts = segmentsOf(pathname).map(decode);
-  if (parts.every((part) => part !== undefined))
-    for (const [page, route] of PAGES) {
-      const params = paramsOf(page, parts);
-      if (params) return route(params);
-    }
-  return { page: 'not-found' };
+  const found = matchPage(PAGES, pathname, { strict: true });
+  return found ? found.value(found.params) : { page: 'not-found' };
 }
 
 /** A W3C trace id as responses carry it in x-trace-id: 32 lowercase hex digits. */

@@ -1,5 +1,5 @@
 // routes: the storefront's pages by URL path (History routing; the gateway answers index.html for them).
-import { type Params, paramsOf, segmentsOf } from '@bazaar/web-kit/page-routes';
+import { matchPage, type Params } from '@bazaar/kit/page-match';
 
 export type Route =
   | { page: 'catalogue'; q: string }
@@ -14,14 +14,6 @@ export type Route =
   | { page: 'admin' }
   | { page: 'profile' }
   | { page: 'not-found' };
-
-const decode = (segment: string) => {
-  try {
-    return decodeURIComponent(segment);
-  } catch {
-    return segment;
-  }
-};
 
 /** safeNext keeps a post-login redirect on this site: a path, never `//host` or a full URL. */
 export function safeNext(next: string | null): string {
@@ -51,13 +43,10 @@ const PAGES: readonly (readonly [string, (params: Params, query: URLSearchParams
 
 export const PAGE_PATHS = PAGES.map(([path]) => path);
 
+/** matchRoute turns a location into the page it shows; a mangled link's segment (`%ZZ`) is taken as sent. */
 export function matchRoute(pathname: string, search = ''): Route {
-  const parts = segmentsOf(pathname).map(decode);
-  for (const [page, route] of PAGES) {
-    const params = paramsOf(page, parts);
-    if (params) return route(params, new URLSearchParams(search));
-  }
-  return { page: 'not-found' };
+  const found = matchPage(PAGES, pathname);
+  return found ? found.value(found.params, new URLSearchParams(search)) : { page: 'not-found' };
 }
 
 export const productPath = (sku: string) => `/products/${encodeURIComponent(sku)}`;

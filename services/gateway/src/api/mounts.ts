@@ -3,9 +3,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 import { join } from 'node:path';
+import { matchPage } from '@bazaar/kit/page-match';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { pagePaths } from '../domain/page-paths.ts';
 import type { Edge } from './edge-server.ts';
 import { type GuardDeps, guard } from './guard.ts';
 import { type OpsApiDeps, opsApi } from './ops/routes.ts';
@@ -44,7 +44,9 @@ export function pageUrl(req: IncomingMessage): string {
 function readPages(dist: string): ((path: string) => boolean) | undefined {
   try {
     const { pages } = JSON.parse(readFileSync(join(dist, 'routes.json'), 'utf8')) as { pages?: unknown };
-    return Array.isArray(pages) && pages.every((p) => typeof p === 'string') ? pagePaths(pages) : undefined;
+    if (!Array.isArray(pages) || !pages.every((p) => typeof p === 'string')) return undefined;
+    const listed = pages.map((page) => [page, page] as const);
+    return (path) => matchPage(listed, path) !== undefined;
   } catch {
     return undefined;
   }
