@@ -8,6 +8,7 @@ export {
   type Tx,
 } from './db.ts';
 export { migrate } from './migrate.ts';
+export { isOutage } from './outage.ts';
 export { type SharedPglite, sharedPglite } from './pglite.ts';
 export { emptyClusterCached } from './pglite-start.ts';
 export { ensureDatabase } from './postgres.ts';

@@ -1,5 +1,7 @@
-// What the RabbitMQ and NATS adapters share: their options, the retry schedule and the tracking of running handlers.
+// What the broker adapters share: their options, the retry schedule, riding out an outage, the running handlers.
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Logger } from 'pino';
+import { isOutage } from '../database/outage.ts';
 
 export type AdapterOptions = {
   log: Logger;
@@ -30,6 +32,50 @@ export const CLOUDEVENTS_JSON = 'application/cloudevents+json';
 /** retryDelay is the wait before redelivering after failed attempt `attempt` (1-based). */
 export function retryDelay(backoffMs: number, attempt: number): number {
   return Math.min(30_000, backoffMs * 2 ** (attempt - 1));
+}
+
+/** The longest wait between two calls of a handler held through an outage (under NATS's 30 s ack wait). */
+export const OUTAGE_RETRY_MAX_MS = 10_000;
+
+type Hold = {
+  backoffMs: number;
+  /** Aborted when the broker closes: the event is then answered as failed, and the broker's rules take it back. */
+  stop: AbortSignal;
+  log: Logger;
+  facts: Record<string, unknown>;
+  /** Runs before each wait, to keep the event this consumer's (NATS: the message is still being worked on). */
+  keep?: () => void;
+};
+
+/**
+ * throughOutages calls the handler, and calls it again after a wait for as long as it fails for want of something it
+ * needs (isOutage: its database down or restarting). Those calls spend none of the event's attempts: a consumer whose
+ * database is away holds its events until it is back, where counting them would dead-letter good events. Resolves
+ * to undefined when a call succeeded, else to its error; `stopped` when the broker closed during an outage.
+ */
+export async function throughOutages(
+  call: () => Promise<void>,
+  hold: Hold,
+): Promise<{ err: unknown; stopped?: true } | undefined> {
+  for (let held = 0; ; held++) {
+    const failure = await Promise.resolve()
+      .then(call)
+      .then(
+        () => undefined,
+        (err: unknown) => ({ err }),
+      );
+    if (!failure || !isOutage(failure.err)) return failure;
+    if (hold.stop.aborted) return { ...failure, stopped: true };
+    // Logged at the first wait and then ever more rarely (1st, 2nd, 4th, 8th...): one outage is one story, not a flood.
+    if ((held & (held + 1)) === 0)
+      hold.log.warn(
+        { ...hold.facts, err: failure.err, held: held + 1 },
+        'event handler cannot reach what it needs; holding the event',
+      );
+    hold.keep?.();
+    const wait = Math.min(OUTAGE_RETRY_MAX_MS, hold.backoffMs * 2 ** held);
+    await sleep(wait, undefined, { signal: hold.stop }).catch(() => {});
+  }
 }
 
 /** errorText fits a handler's error into one header value: one line, bounded. */

@@ -106,6 +106,27 @@ export function brokerContract({ open, consumer }: ContractTarget): void {
     await broker.close();
   });
 
+  it("holds an event while the handler's database is away, past maxAttempts, and delivers it once it is back", async () => {
+    const broker = await open();
+    const type = unique('outage');
+    let calls = 0;
+    const handled: string[] = [];
+    await broker.subscribe(consumer('outage'), [type], async (e) => {
+      // What node-postgres throws while the server refuses connections (a restart, an outage).
+      if (++calls <= MAX_ATTEMPTS + 2)
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      handled.push(e.id);
+    });
+    const e = event(type);
+    await broker.publish(e);
+    await until(() => handled.length === 1);
+    await sleep(300);
+    expect(handled).toEqual([e.id]);
+    expect(calls).toBe(MAX_ATTEMPTS + 3);
+    expect(await broker.deadLetters()).toEqual([]);
+    await broker.close();
+  });
+
   it('dead-letters an event after maxAttempts, and replay delivers it to the fixed handler', async () => {
     const broker = await open();
     const [type, name] = [unique('poison'), consumer('poison')];

@@ -16,7 +16,7 @@ export async function createBroker(
   const scheme = url ? new URL(url).protocol : 'memory:';
   switch (scheme) {
     case 'memory:':
-      return new InProcessBroker({ maxAttempts: options.maxAttempts, backoffMs: options.backoffMs });
+      return new InProcessBroker({ maxAttempts: options.maxAttempts, backoffMs: options.backoffMs, log });
     case 'amqp:':
     case 'amqps:':
       return (await import('./rabbitmq-broker.ts')).RabbitMqBroker.connect(url!, { ...options, log });

@@ -1,4 +1,6 @@
 // The embedded mode's broker: same at-least-once, retry and dead-letter semantics as the real ones, in memory.
+import pino, { type Logger } from 'pino';
+import { throughOutages } from './adapter-common.ts';
 import type { Broker, DeadLetter, Handler } from './broker.ts';
 import type { Envelope } from './envelope.ts';
 
@@ -10,10 +12,13 @@ export class InProcessBroker implements Broker {
   private readonly dead: DeadLetter[] = [];
   private readonly maxAttempts: number;
   private readonly backoffMs: number;
+  private readonly log: Logger;
+  private readonly stopping = new AbortController();
 
-  constructor(options: { maxAttempts?: number; backoffMs?: number } = {}) {
+  constructor(options: { maxAttempts?: number; backoffMs?: number; log?: Logger } = {}) {
     this.maxAttempts = options.maxAttempts ?? 5;
     this.backoffMs = options.backoffMs ?? 20;
+    this.log = options.log ?? pino({ level: 'silent' });
   }
 
   async publish(event: Envelope): Promise<void> {
@@ -43,28 +48,31 @@ export class InProcessBroker implements Broker {
   }
 
   async close(): Promise<void> {
+    this.stopping.abort();
     this.subscriptions.length = 0;
   }
 
   private async deliver(s: Subscription, event: Envelope): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      try {
-        // A copy per consumer, as a real broker would deliver: no consumer sees another's mutations.
-        await s.handler(structuredClone(event));
+      // A copy per consumer, as a real broker would deliver: no consumer sees another's mutations.
+      const failure = await throughOutages(() => s.handler(structuredClone(event)), {
+        backoffMs: this.backoffMs,
+        stop: this.stopping.signal,
+        log: this.log,
+        facts: { consumer: s.consumer, eventId: event.id, attempt },
+      });
+      if (!failure || failure.stopped) return;
+      if (attempt >= this.maxAttempts) {
+        this.dead.push({
+          consumer: s.consumer,
+          event,
+          error: String(failure.err),
+          at: new Date().toISOString(),
+          attempts: attempt,
+        });
         return;
-      } catch (err) {
-        if (attempt >= this.maxAttempts) {
-          this.dead.push({
-            consumer: s.consumer,
-            event,
-            error: String(err),
-            at: new Date().toISOString(),
-            attempts: attempt,
-          });
-          return;
-        }
-        await new Promise((r) => setTimeout(r, this.backoffMs * 2 ** (attempt - 1)));
       }
+      await new Promise((r) => setTimeout(r, this.backoffMs * 2 ** (attempt - 1)));
     }
   }
 }

@@ -11,6 +11,7 @@ import {
   errorText,
   InFlight,
   retryDelay,
+  throughOutages,
   withDefaults,
 } from './adapter-common.ts';
 import type { Broker, DeadLetter, Handler } from './broker.ts';
@@ -33,6 +34,7 @@ export class NatsBroker implements Broker {
   // False from a disconnect until the reconnect: publish() then rejects at once instead of timing out.
   private connected = true;
   private closing = false;
+  private readonly stopping = new AbortController();
 
   private constructor(nc: NatsConnection, streams: Streams, options: AdapterOptions) {
     this.nc = nc;
@@ -88,6 +90,7 @@ export class NatsBroker implements Broker {
 
   async close(): Promise<void> {
     this.closing = true;
+    this.stopping.abort();
     await Promise.all([...this.pulling].map((messages) => messages.close()));
     await Promise.all(this.loops);
     await this.inFlight.drain();
@@ -167,13 +170,16 @@ export class NatsBroker implements Broker {
     const max = this.options.maxAttempts;
     // Past the last attempt means that attempt never finished (crash, failed dead-letter): no handler call again.
     if (attempt > max) return this.deadLetter(s.consumer, m, 'attempts exhausted without an outcome', max);
-    const failure = await Promise.resolve()
-      .then(() => s.handler(m.json<Envelope>()))
-      .then(
-        () => undefined,
-        (err: unknown) => ({ err }),
-      );
+    const failure = await throughOutages(() => s.handler(m.json<Envelope>()), {
+      backoffMs: this.options.backoffMs,
+      stop: this.stopping.signal,
+      log: this.log,
+      facts: { consumer: s.consumer, subject: m.subject, attempt },
+      keep: () => m.working(),
+    });
     if (!failure) return m.ack();
+    // Closing mid-outage: left unsettled, redelivered once its ack wait runs out.
+    if (failure.stopped) return;
     if (attempt >= max) return this.deadLetter(s.consumer, m, errorText(failure.err), attempt);
     this.log.warn(
       { err: failure.err, consumer: s.consumer, subject: m.subject, attempt },

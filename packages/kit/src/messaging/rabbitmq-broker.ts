@@ -5,7 +5,14 @@ import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Message, Re
 import amqp from 'amqplib';
 import type { Logger } from 'pino';
 import type { AdapterOptions, ResolvedOptions } from './adapter-common.ts';
-import { BrokerUnavailableError, errorText, InFlight, retryDelay, withDefaults } from './adapter-common.ts';
+import {
+  BrokerUnavailableError,
+  errorText,
+  InFlight,
+  retryDelay,
+  throughOutages,
+  withDefaults,
+} from './adapter-common.ts';
 import type { Broker, DeadLetter, Handler } from './broker.ts';
 import type { Envelope } from './envelope.ts';
 import { confirmed, properties, Topology } from './rabbitmq-topology.ts';
@@ -139,11 +146,18 @@ export class RabbitMqBroker implements Broker {
 
   private async handle(s: Subscription, channel: ConfirmChannel, m: ConsumeMessage): Promise<void> {
     const attempt = Number(m.properties.headers?.['x-delivery-count'] ?? 0) + 1;
-    try {
-      await s.handler(JSON.parse(m.content.toString()) as Envelope);
-    } catch (err) {
+    const eventId = m.properties.messageId;
+    const failure = await throughOutages(() => s.handler(JSON.parse(m.content.toString()) as Envelope), {
+      backoffMs: this.options.backoffMs,
+      stop: this.stopping.signal,
+      log: this.log,
+      facts: { consumer: s.consumer, eventId, attempt },
+    });
+    // Closing mid-outage: the channel's close gives the event back unsettled, which spends none of its attempts.
+    if (failure?.stopped) return;
+    if (failure) {
+      const { err } = failure;
       if (attempt >= this.options.maxAttempts) return this.deadLetter(s.consumer, channel, m, err, attempt);
-      const eventId = m.properties.messageId;
       this.log.warn({ err, consumer: s.consumer, eventId, attempt }, 'event handler failed; will redeliver');
       // The wait holds the message (one prefetch slot), so its redelivery comes later; close() cuts it short.
       const delay = retryDelay(this.options.backoffMs, attempt);
