@@ -106,6 +106,12 @@ describe('durations and the mix', () => {
     expect(() => parseLoadArgs(['--timeout', '3000000000'], {})).toThrow(/at most/);
   });
 
+  it('refuses a rate no client can start (1e9 froze it), saying the bound', () => {
+    expect(() => parseLoadArgs(['--rate', '1e9'], {})).toThrow(
+      '--rate can be at most 1000000 actions a second (one client process starts some thousands), not "1e9"',
+    );
+  });
+
   it('reads the default mix, and leaves unnamed actions out', () => {
     expect(parseMix(DEFAULT_MIX)).toEqual({ browse: 40, search: 15, view: 25, signup: 3, order: 12, track: 5 });
     expect(parseMix('order=1, browse = 3')).toEqual({ browse: 3, search: 0, view: 0, signup: 0, order: 1, track: 0 });
@@ -160,6 +166,7 @@ describe('the command line', () => {
     });
     expect(() => parseLoadArgs(['--rate', '5', '--users', '3'], {})).toThrow(/not both/);
     expect(() => parseLoadArgs(['--rate', '0'], {})).toThrow(UsageError);
+    expect(parseLoadArgs(['--rate', '1000000'], {}).rate).toBe(1_000_000);
     expect(() => parseLoadArgs(['--users', '2.5'], {})).toThrow(UsageError);
     expect(() => parseLoadArgs(['--url', 'ftp://x'], {})).toThrow(UsageError);
     expect(() => parseLoadArgs(['--bogus'], {})).toThrow(UsageError);

@@ -38,9 +38,12 @@ const shop =
   };
 
 /** Runs `bazaar load` with these arguments; `interruptAfterMs` sends it a Ctrl-C then. Answers how long it took. */
-function load(args: string[], interruptAfterMs?: number) {
+const load = (args: string[], interruptAfterMs?: number) => node([bin, 'load', ...args], interruptAfterMs);
+
+/** Runs node with these arguments, killed after 40 s; answers its exit code, output and how long it took. */
+function node(args: string[], interruptAfterMs?: number) {
   const started = Date.now();
-  const child = spawn(process.execPath, [bin, 'load', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   let err = '';
   child.stdout.on('data', (d) => (out += d));
@@ -54,6 +57,24 @@ function load(args: string[], interruptAfterMs?: number) {
     }),
   );
 }
+
+it('runLoad at a rate past the bound of the command line drops what it cannot start by arithmetic, and ends on time', async () => {
+  const url = await target(shop((_req, res) => json(res, 200, { items: [], nextCursor: null })));
+  // In a child process: the old one-at-a-time count blocked the event loop, and would have blocked this test's too.
+  const script = `
+    import { parseLoadArgs } from ${JSON.stringify(fileURLToPath(new URL('./options.ts', import.meta.url)))};
+    import { runLoad } from ${JSON.stringify(fileURLToPath(new URL('./runner.ts', import.meta.url)))};
+    const options = parseLoadArgs(['--url', '${url}', '--mix', 'browse=1', '--customers', '1', '--duration', '1s']);
+    const s = await runLoad({ ...options, rate: 1e12, maxInFlight: 5 });
+    console.log(JSON.stringify(s));`;
+  const run = await node(['--input-type=module', '-e', script]);
+  expect(run.code, run.err).toBe(0);
+  const summary = JSON.parse(run.out);
+  expect(summary.total.count).toBeGreaterThan(0);
+  // Every arrival of the second is either started or dropped (to one: the deadline is a float).
+  expect(Math.abs(summary.dropped + summary.total.count + summary.unfinished - 1e12)).toBeLessThanOrEqual(1);
+  expect(run.seconds).toBeLessThan(15);
+}, 60_000);
 
 it('a run that ends with requests still queued prints its summary at once, not after each one times out', async () => {
   const url = await target(shop(() => {})); // browsing is never answered

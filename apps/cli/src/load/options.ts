@@ -44,7 +44,8 @@ Usage: bazaar load [--url URL] [--rate N | --users N] [--duration 30s] [--mix ..
 
   --url URL          the gateway to load, any deployment (default: the one \`bazaar up\` starts here,
                      http://127.0.0.1:<PORT>, PORT's default being 8080)
-  --rate N           open model: start N actions per second, however slow the answers (arrival rate)
+  --rate N           open model: start N actions per second, however slow the answers (arrival rate,
+                     at most 1000000)
   --users N          closed model: N virtual users, each doing one action after another (default 10)
   --duration D       how long to run: 30s (default), 2m, 500ms, or a number of seconds (at most 576h)
   --mix LIST         weights of the actions (default ${DEFAULT_MIX})
@@ -84,6 +85,8 @@ export function parseDuration(text: string): number {
 
 // MAX_DURATION_MS: Node's timers wait at most 2^31 - 1 ms (24.8 days); a longer wait fires at once.
 const MAX_DURATION_MS = 24 * 86_400_000;
+// MAX_RATE: far past what one Node process can start, so no real run is refused; beyond it a rate is a typo.
+const MAX_RATE = 1_000_000;
 
 /** parseMix reads "browse=40,order=10": the named actions with their weights; unnamed actions do not run. */
 export function parseMix(text: string): Mix {
@@ -172,6 +175,10 @@ export function parseLoadArgs(
     rate = Number(str('rate'));
     if (!Number.isFinite(rate) || rate <= 0)
       throw new UsageError(`--rate must be a positive number, not "${str('rate')}"`);
+    if (rate > MAX_RATE)
+      throw new UsageError(
+        `--rate can be at most ${MAX_RATE} actions a second (one client process starts some thousands), not "${str('rate')}"`,
+      );
   }
   const users = rate === undefined ? positiveInt('users', str('users'), 10) : undefined;
   const url = targetUrl(str('url'), env);
