@@ -201,6 +201,13 @@ describe('failures and the summary', () => {
     expect(text).toContain('hint: RATE_LIMIT_RPS=0');
   });
 
+  it('says that req/s leaves out the actions that ended after the run, when some did', () => {
+    expect(formatSummary(summaryOf({ late: 7 }))).toContain(
+      'req/s is over the 2 s run; count also has the 7 that ended after it',
+    );
+    expect(formatSummary(summaryOf({}))).not.toContain('req/s is over');
+  });
+
   it('says a run stopped by Ctrl-C was interrupted, and how long it ran, not the duration asked for', () => {
     const header = (overrides: Partial<LoadSummary>) => formatSummary(summaryOf(overrides)).split('\n')[0];
     expect(header({ interrupted: true, durationS: 30, ranS: 4.2, elapsedS: 4.56 })).toContain(
@@ -240,6 +247,7 @@ function summaryOf(overrides: Partial<LoadSummary>): LoadSummary {
     dropped: 0,
     unanswered: 0,
     unfinished: 0,
+    late: 0,
     hints: [],
     ...overrides,
   };

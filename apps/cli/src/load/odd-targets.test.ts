@@ -76,6 +76,17 @@ it('runLoad at a rate past the bound of the command line drops what it cannot st
   expect(run.seconds).toBeLessThan(15);
 }, 60_000);
 
+it('req/s counts the answers that came within the duration, not those the run waited for after it', async () => {
+  const url = await target(shop((_req, res) => setTimeout(() => json(res, 200, { items: [] }), 700)));
+  // Each of 3 users has one answer at 0.7 s, within the 1 s run, and one at 1.4 s, after it.
+  const run = await load(`--url ${url} --users 3 --customers 1 --mix browse=1 --duration 1s --json`.split(' '));
+  expect(run.code, run.err).toBe(0);
+  const { total, late, ranS } = JSON.parse(run.out);
+  expect(late).toBeGreaterThan(0);
+  expect(total.rps).toBeCloseTo((total.count - late) / ranS, 1);
+  expect(total.rps).toBeLessThan(total.count / ranS);
+}, 60_000);
+
 it('a run that ends with requests still queued prints its summary at once, not after each one times out', async () => {
   const url = await target(shop(() => {})); // browsing is never answered
   const run = await load(

@@ -25,6 +25,7 @@ export function formatSummary(s: LoadSummary): string {
   for (const r of rows.slice(0, -1)) lines.push(fmt(r));
   lines.push(widths.map((w) => '─'.repeat(w)).join('  '));
   lines.push(fmt(rows.at(-1)!));
+  if (s.late > 0) lines.push(`req/s is over the ${s.ranS} s run; count also has the ${s.late} that ended after it`);
 
   const errors = Object.entries(s.errors);
   if (errors.length > 0) {

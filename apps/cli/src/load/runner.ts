@@ -8,6 +8,7 @@ export type ActionSummary = {
   count: number;
   ok: number;
   failed: number;
+  /** Actions that ended within the run, per second of it: those that ended while the run waited are left out. */
   rps: number;
   p50: number;
   p95: number;
@@ -40,6 +41,8 @@ export type LoadSummary = {
   unanswered: number;
   /** Actions still unanswered when the run gave up waiting for them. */
   unfinished: number;
+  /** Actions that ended after the run, while it waited for the last answers: in the counts, not in the rates. */
+  late: number;
   /** The run was stopped before its duration (Ctrl-C); the figures cover the time it ran. */
   interrupted: boolean;
   hints: string[];
@@ -130,6 +133,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
         if (!answered && outcome.key !== NO_CUSTOMER) unanswered++;
         if (outcome.status === 429) hints.add(rateLimitHint);
       }
+      if (performance.now() <= deadline) s.withinRun++;
       done++;
       if (answered) overall.record(ms);
       window.mark(performance.now());
@@ -207,6 +211,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
       actions[action] = summarize(s, measuredS);
       total.latency.merge(s.latency);
       total.ok += s.ok;
+      total.withinRun += s.withinRun;
       for (const [k, v] of s.errors) total.errors.set(k, (total.errors.get(k) ?? 0) + v);
     }
     const outOfStock = total.errors.get('409 OUT_OF_STOCK') ?? 0;
@@ -246,6 +251,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
       dropped,
       unanswered,
       unfinished: inFlight,
+      late: total.count - total.withinRun,
       interrupted,
       hints: [...hints],
     };
@@ -263,7 +269,7 @@ function summarize(s: ActionStats, seconds: number): ActionSummary {
     count: s.count,
     ok: s.ok,
     failed: s.failed,
-    rps: round(s.count / seconds, 1),
+    rps: round(s.withinRun / seconds, 1),
     p50: round(h.percentile(50), 2),
     p95: round(h.percentile(95), 2),
     p99: round(h.percentile(99), 2),

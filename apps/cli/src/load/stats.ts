@@ -64,6 +64,8 @@ function bucketOf(ms: number): number {
 export class ActionStats {
   readonly latency = new Histogram();
   ok = 0;
+  /** Attempts that ended within the run's duration: the rate's numerator (the last answers waited for come after). */
+  withinRun = 0;
   readonly errors = new Map<string, number>();
 
   get count(): number {
