@@ -36,9 +36,10 @@ export async function loadCommand(args: string[]): Promise<number> {
           process.stderr.write(`${line}\n`);
         }
       };
+  const signingUp = options.customers > 0 ? `; signing up ${options.customers} customers first…` : '';
   if (!options.quiet)
     process.stderr.write(
-      `bazaar load: ${options.url}, ${options.rate === undefined ? `${options.users} users` : `${options.rate}/s`} for ${options.durationMs / 1000} s; signing up ${options.customers} customers first…\n`,
+      `bazaar load: ${options.url}, ${options.rate === undefined ? `${options.users} users` : `${options.rate}/s`} for ${options.durationMs / 1000} s${signingUp}\n`,
     );
   // The first Ctrl-C stops the run and prints what it measured; a second one quits at once.
   const stop = new AbortController();

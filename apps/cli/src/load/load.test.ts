@@ -157,6 +157,17 @@ describe('the command line', () => {
     expect(parseLoadArgs(['--url', 'http://shop.test:9000'], { PORT: '27080' }).url).toBe('http://shop.test:9000');
   });
 
+  it('takes --customers 0 for a mix that needs none, and refuses it, naming them, for one with order or track', () => {
+    expect(parseLoadArgs(['--customers', '0', '--mix', 'browse=2,search=1,view=1,signup=1'], {}).customers).toBe(0);
+    expect(() => parseLoadArgs(['--customers', '0'], {})).toThrow(
+      '--customers 0 leaves order and track in the mix without a customer; give at least 1, or a --mix without them',
+    );
+    expect(() => parseLoadArgs(['--customers', '0', '--mix', 'browse=1,order=1'], {})).toThrow(
+      '--customers 0 leaves order in the mix without a customer; give at least 1, or a --mix without it',
+    );
+    expect(() => parseLoadArgs(['--customers', '-1', '--mix', 'browse=1'], {})).toThrow(UsageError);
+  });
+
   it('takes a rate (open model) or users (closed model), not both', () => {
     expect(parseLoadArgs(['--rate', '250', '--duration', '5s', '--json'], {})).toMatchObject({
       rate: 250,

@@ -133,6 +133,20 @@ it('a --url that is not a Bazaar gateway (a web page answers) is named as such, 
   expect(run.err).not.toContain('Cannot read properties');
 }, 60_000);
 
+it('a read-only mix runs with --customers 0 and signs nobody up', async () => {
+  let signUps = 0;
+  const answer = shop((_req, res) => json(res, 200, { items: [], nextCursor: null }));
+  const url = await target((req, res) => {
+    if (req.url === '/api/users') signUps++;
+    answer(req, res);
+  });
+  const run = await load(`--url ${url} --customers 0 --mix browse=1,search=1,view=1 --duration 1s --json`.split(' '));
+  expect(run.code, run.err).toBe(0);
+  expect(signUps).toBe(0);
+  expect(run.err).not.toContain('signing up');
+  expect(JSON.parse(run.out).total.ok).toBeGreaterThan(0);
+}, 60_000);
+
 it('orders that could not be tried (no customer signed up) are not blamed on the target as unanswered', async () => {
   const noSignUps = shop((_req, res) => json(res, 200, { items: [], nextCursor: null }));
   const url = await target((req, res) =>

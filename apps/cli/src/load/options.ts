@@ -52,7 +52,8 @@ Usage: bazaar load [--url URL] [--rate N | --users N] [--duration 30s] [--mix ..
                      browse: a page of the catalogue   search: ?q=term   view: one product
                      signup: sign up and log in        order: place an order (approving wallet 03001234567,
                      with an Idempotency-Key)          track: look at an order or follow its shipment
-  --customers N      customers signed up before the run, for orders and tracking (default 10)
+  --customers N      customers signed up before the run, for orders and tracking (default 10; 0 for a mix
+                     without order and track)
   --connections N    keep-alive connections to the target (default 128)
   --think MS         closed model: pause between a user's actions (default 0)
   --timeout MS       one request's deadline (default 10000)
@@ -182,15 +183,23 @@ export function parseLoadArgs(
   }
   const users = rate === undefined ? positiveInt('users', str('users'), 10) : undefined;
   const url = targetUrl(str('url'), env);
+  const mix = parseMix(str('mix') ?? DEFAULT_MIX);
+  const customers = positiveInt('customers', str('customers'), 10, 0);
+  // Orders and tracking act as a customer signed up before; browse, search and view need none, signup makes its own.
+  const needing = (['order', 'track'] as const).filter((a) => mix[a] > 0);
+  if (customers === 0 && needing.length > 0)
+    throw new UsageError(
+      `--customers 0 leaves ${needing.join(' and ')} in the mix without a customer; give at least 1, or a --mix without ${needing.length > 1 ? 'them' : 'it'}`,
+    );
   return {
     help: Boolean(values.help),
     url,
     rate,
     users,
     durationMs: parseDuration(str('duration') ?? '30s'),
-    mix: parseMix(str('mix') ?? DEFAULT_MIX),
+    mix,
     json: Boolean(values.json),
-    customers: positiveInt('customers', str('customers'), 10),
+    customers,
     connections: positiveInt('connections', str('connections'), 128),
     thinkMs: positiveInt('think', str('think'), 0, 0, MAX_DURATION_MS),
     timeoutMs: positiveInt('timeout', str('timeout'), 10_000, 1, MAX_DURATION_MS),

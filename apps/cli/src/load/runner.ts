@@ -85,7 +85,8 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
       for (const outcome of await Promise.all(batch))
         if (!outcome.ok) setupFailures.set(outcome.key, (setupFailures.get(outcome.key) ?? 0) + 1);
     }
-    hooks.progress?.(`signed up ${shop.customers.length} of ${options.customers} customers`, true);
+    if (options.customers > 0)
+      hooks.progress?.(`signed up ${shop.customers.length} of ${options.customers} customers`, true);
     if (setupFailures.has('429 RATE_LIMITED')) hints.add(rateLimitHint);
     if (shop.customers.length === 0 && options.customers > 0)
       hints.add(
