@@ -116,6 +116,15 @@ describe('the bazaar command, used wrongly', () => {
     noStack(run.stderr);
   });
 
+  it('blames PORT, with its value, not --url, when load has no --url and PORT is no port', () => {
+    const env = { ...process.env, PORT: '99999' };
+    const run = spawnSync(process.execPath, [bin, 'load'], { encoding: 'utf8', timeout: 30_000, env });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain('bazaar load: PORT is "99999", not a port from 1 to 65535');
+    expect(run.stderr).not.toContain('--url "');
+    noStack(run.stderr);
+  });
+
   it('says nothing answered, and which settings to check, when the target is down', async () => {
     const run = bazaar('verify', '--url', `http://127.0.0.1:${await closedPort()}/`);
     expect(run.code).toBe(1);

@@ -11,6 +11,14 @@ describe('the target of verify and load', () => {
 
   it('is --url when given, without its trailing slashes, whatever PORT says', () => {
     expect(targetUrl('https://shop.example.pk/', { PORT: '27080' })).toBe('https://shop.example.pk');
+    expect(targetUrl('https://shop.example.pk/', { PORT: 'abc' })).toBe('https://shop.example.pk');
+  });
+
+  it('names PORT and its value, not --url, when no --url is given and PORT is no port to go to', () => {
+    for (const bad of ['abc', '99999', '-1', '0'])
+      expect(() => targetUrl(undefined, { PORT: bad }), bad).toThrow(
+        `PORT is "${bad}", not a port from 1 to 65535 (without --url, the target is 127.0.0.1:PORT)`,
+      );
   });
 
   it('refuses a --url that is not an http(s) URL, as a usage error', () => {
