@@ -72,7 +72,11 @@ export async function throughOutages(
         { ...hold.facts, err: failure.err, held: held + 1 },
         'event handler cannot reach what it needs; holding the event',
       );
-    hold.keep?.();
+    try {
+      hold.keep?.();
+    } catch {
+      // The connection is gone: the broker gives the event out again once it notices, as for any unsettled one.
+    }
     const wait = Math.min(OUTAGE_RETRY_MAX_MS, hold.backoffMs * 2 ** held);
     await sleep(wait, undefined, { signal: hold.stop }).catch(() => {});
   }
