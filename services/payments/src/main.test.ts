@@ -360,6 +360,8 @@ describe('reading payments', () => {
       operation: 'authorize',
       txnRef: txnRefFor(timedOut, 1),
       result: 'timeout',
+      startedAt: expect.any(String),
+      durationMs: expect.any(Number),
       at: expect.any(String),
     });
     expect(trail.nextCursor).toBeNull();
@@ -381,6 +383,34 @@ describe('reading payments', () => {
       customer('usr_ayesha'),
     );
     expect(asCustomer.body.code).toBe('FORBIDDEN');
+  });
+
+  it('says when each provider call was sent and how long it took; a call recorded before calls were timed reads without', async () => {
+    const orderId = newOrder();
+    await h.authorize({ orderId, method: 'easypaisa', wallet: '03000000003' });
+    const paymentId = (await h.call('GET', `/api/payments?orderId=${orderId}`, undefined, admin)).body.items[0].id;
+    const trail = async () => (await h.call('GET', `/api/payments/${paymentId}/attempts`, undefined, admin)).body.items;
+    const [timedOut, ...rest] = await trail();
+    // The debit waited out the provider's deadline (500 ms here): it was sent that long before it was recorded.
+    expect(timedOut).toMatchObject({ operation: 'authorize', result: 'timeout' });
+    expect(timedOut.durationMs).toBeGreaterThanOrEqual(500);
+    expect(Date.parse(timedOut.at) - Date.parse(timedOut.startedAt)).toBeGreaterThanOrEqual(timedOut.durationMs - 2);
+    for (const call of rest) {
+      expect(call.durationMs).toBeGreaterThanOrEqual(0);
+      expect(Date.parse(call.startedAt)).toBeGreaterThanOrEqual(Date.parse(timedOut.startedAt) + timedOut.durationMs);
+    }
+    await h.svc.db.query(
+      `INSERT INTO provider_attempts (payment_id, provider, operation, txn_ref, result) VALUES ($1, 'easypaisa', 'inquire', 'old', 'paid')`,
+      [paymentId],
+    );
+    const old = (await trail()).at(-1);
+    expect(old).toEqual({
+      provider: 'easypaisa',
+      operation: 'inquire',
+      txnRef: 'old',
+      result: 'paid',
+      at: expect.any(String),
+    });
   });
 
   it('pages an admin through every payment, newest first', async () => {

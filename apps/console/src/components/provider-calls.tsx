@@ -1,10 +1,21 @@
 // ProviderCalls: what payments asked a wallet provider for one payment, and what it answered, oldest first: the trail
 // that says why a payment ended as it did (a timeout inquired about and reversed, a decline and its reason).
-import { when, ZONE } from '../lib/format.ts';
+import type { ProviderAttempt } from '../lib/api.ts';
+import { ms, when, ZONE } from '../lib/format.ts';
 import { api, usePoll } from '../state.ts';
 import { ProblemNotice } from './bits.tsx';
 
 const OPERATION = { authorize: 'Authorise', inquire: 'Inquire', reverse: 'Reverse' } as const;
+
+/** When the call was sent; a call recorded before payments timed calls has only when it was recorded. */
+function Sent({ call }: { call: ProviderAttempt }) {
+  if (call.startedAt) return <time dateTime={call.startedAt}>{when(call.startedAt)}</time>;
+  return (
+    <>
+      <time dateTime={call.at}>{when(call.at)}</time> <span class="muted">(recorded)</span>
+    </>
+  );
+}
 
 export function ProviderCalls({ paymentId, version }: { paymentId: string; version: string }) {
   const polled = usePoll(() => api.providerCalls(paymentId), 0, [paymentId, version]);
@@ -19,7 +30,10 @@ export function ProviderCalls({ paymentId, version }: { paymentId: string; versi
           <table class="provider-calls stack" aria-labelledby={`calls-${paymentId}`}>
             <thead>
               <tr>
-                <th scope="col">At ({ZONE})</th>
+                <th scope="col">Sent ({ZONE})</th>
+                <th scope="col" class="num">
+                  Took
+                </th>
                 <th scope="col">Call</th>
                 <th scope="col">Result</th>
                 <th scope="col">Transaction</th>
@@ -28,8 +42,11 @@ export function ProviderCalls({ paymentId, version }: { paymentId: string; versi
             <tbody>
               {calls.map((c, i) => (
                 <tr key={`${c.at}-${i}`}>
-                  <td data-label={`At (${ZONE})`} class="nowrap">
-                    <time dateTime={c.at}>{when(c.at)}</time>
+                  <td data-label={`Sent (${ZONE})`} class="nowrap">
+                    <Sent call={c} />
+                  </td>
+                  <td data-label="Took" class="num nowrap">
+                    {c.durationMs === undefined ? '–' : ms(c.durationMs)}
                   </td>
                   <td data-label="Call">
                     {OPERATION[c.operation] ?? c.operation} · {c.provider}

@@ -31,6 +31,10 @@ export type ProviderAttempt = {
   result: string;
   /** A decline's code and message, as the provider gave them. */
   detail?: string;
+  /** When the call was sent and how long it took; absent on calls recorded before payments timed them. */
+  startedAt?: string;
+  durationMs?: number;
+  /** When the call was recorded, after it ended. */
   at: string;
 };
 

@@ -99,7 +99,15 @@ export const AttemptSchema = Type.Object({
       'authorize: approved, declined, timeout or unavailable; inquire: what the provider holds; reverse: its outcome',
   }),
   detail: Type.Optional(Type.String({ description: "A decline's code and message, as the provider gave them" })),
-  at: Type.String({ format: 'date-time' }),
+  startedAt: Type.Optional(
+    Type.String({
+      format: 'date-time',
+      description:
+        'When the call was sent; absent on calls recorded before calls were timed, and on an outcome read from an inquiry',
+    }),
+  ),
+  durationMs: Type.Optional(Type.Integer({ minimum: 0, description: 'How long the provider took to answer (or not)' })),
+  at: Type.String({ format: 'date-time', description: 'When the call was recorded, after it ended' }),
 });
 
 export const ProviderParams = Type.Object({ provider: Type.String({ minLength: 1, maxLength: 40 }) });

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Tx } from '@bazaar/kit/database';
 import type { WalletProvider } from '../clients/providers.ts';
 import type { AuthorizeOutcome, AuthorizeRequest, AuthorizeResponse } from '../contracts.ts';
-import { attemptsRepo } from '../data/attempts-repo.ts';
+import { attemptsRepo, stopwatch, type Timing } from '../data/attempts-repo.ts';
 import { ledgerRepo } from '../data/ledger-repo.ts';
 import { paymentsRepo } from '../data/payments-repo.ts';
 import {
@@ -87,7 +87,9 @@ async function askProvider(
   const p = lease.payment;
   const provider = deps.providers[p.method as WalletMethod];
   const debit = { orderId: p.orderId, attempt: 1, amount: p.amount, wallet: p.wallet ?? undefined, cnic };
-  const result = (resumed ? await earlierDebit(deps, p, provider) : undefined) ?? (await provider.authorize(debit));
+  // An outcome read from an inquiry after a crash is no call of its own: it has no timing.
+  const earlier = resumed ? await earlierDebit(deps, p, provider) : undefined;
+  const { result, timing } = earlier ? { result: earlier, timing: undefined } : await debitNow(provider, debit);
   const outcome: AuthorizeOutcome =
     result.outcome !== 'unavailable' ? result.outcome : result.timedOut ? 'timeout' : 'unavailable';
   const attempt = {
@@ -102,6 +104,7 @@ async function askProvider(
         : result.outcome === 'declined'
           ? `${result.code} ${result.message}`
           : result.message,
+    timing,
   };
   // Without an answer the trail reads authorize, inquire, reverse: the attempt goes first, on its own.
   const unanswered = outcome === 'timeout' || outcome === 'unavailable';
@@ -115,6 +118,16 @@ async function askProvider(
     await handBack(tx);
     return answerOf(settled);
   });
+}
+
+/** Sends the debit, and says when it went and how long the provider took. */
+async function debitNow(
+  provider: WalletProvider,
+  debit: Parameters<WalletProvider['authorize']>[0],
+): Promise<{ result: ProviderResult; timing: Timing }> {
+  const took = stopwatch();
+  const result = await provider.authorize(debit);
+  return { result, timing: took() };
 }
 
 /**

@@ -1,7 +1,7 @@
 // Letting go of money at a provider: ask what it holds for the payment, reverse it, and book what that showed.
 import type { Tx } from '@bazaar/kit/database';
 import type { WalletProvider } from '../clients/providers.ts';
-import { attemptsRepo, type Operation } from '../data/attempts-repo.ts';
+import { attemptsRepo, type Operation, stopwatch, type Timing } from '../data/attempts-repo.ts';
 import { ledgerRepo } from '../data/ledger-repo.ts';
 import type { Payment } from '../domain/payment.ts';
 import type { InquiryStatus } from '../providers/index.ts';
@@ -14,7 +14,8 @@ import type { Deps } from './deps.ts';
 export type Release = 'clear' | 'reversed' | 'absent' | 'held' | 'unknown';
 
 const noter =
-  (deps: Deps, p: Payment, provider: WalletProvider) => (operation: Operation, result: string, detail?: string) =>
+  (deps: Deps, p: Payment, provider: WalletProvider) =>
+  (operation: Operation, timing: Timing, result: string, detail?: string) =>
     attemptsRepo.record(deps.db, {
       paymentId: p.id,
       provider: provider.name,
@@ -22,17 +23,19 @@ const noter =
       txnRef: p.reference!,
       result,
       detail,
+      timing,
     });
 
 /** Asks the provider what it holds for the payment, and records the question in its trail; no answer is an Error. */
 export async function inquireNoted(deps: Deps, p: Payment, provider: WalletProvider): Promise<InquiryStatus | Error> {
   const note = noter(deps, p, provider);
+  const took = stopwatch();
   try {
     const { status } = await provider.inquire(p.reference!);
-    await note('inquire', status);
+    await note('inquire', took(), status);
     return status;
   } catch (err) {
-    await note('inquire', 'unavailable', (err as Error).message);
+    await note('inquire', took(), 'unavailable', (err as Error).message);
     return err as Error;
   }
 }
@@ -47,8 +50,9 @@ export async function releaseAtProvider(deps: Deps, p: Payment, provider: Wallet
   if (status === 'reversed') return 'reversed';
   if (status === 'not_found') return 'absent';
   if (status === 'pending') return 'unknown';
+  const took = stopwatch();
   const { ok } = await provider.reverse(ref);
-  await note('reverse', ok ? 'reversed' : 'refused');
+  await note('reverse', took(), ok ? 'reversed' : 'refused');
   if (!ok) deps.log.warn({ orderId: p.orderId, provider: provider.name }, 'provider did not confirm a reversal');
   return ok ? 'reversed' : 'held';
 }

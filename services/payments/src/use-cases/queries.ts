@@ -70,12 +70,13 @@ export async function providerAttempts(db: Db, paymentId: string, q: { limit: nu
   if (rows.length === 0 && !after && !(await paymentsRepo.exists(db, paymentId)))
     throw notFound('No payment with this id.');
   const page = pageOf(rows, q.limit, (last) => [last.id]);
-  const items = page.items.map(({ provider, operation, txnRef, result, detail, at }) => ({
+  const items = page.items.map(({ provider, operation, txnRef, result, detail, at, timing }) => ({
     provider,
     operation,
     txnRef,
     result,
     ...(result === 'declined' && detail ? { detail } : {}),
+    ...timing,
     at,
   }));
   return { items, nextCursor: page.nextCursor };

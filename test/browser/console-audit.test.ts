@@ -1,0 +1,77 @@
+// What the operations console tells an operator auditing the platform, in Debian's Chromium against the whole platform
+// embedded on free ports: each call made to a wallet provider, when it was sent and how long it took.
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Embedded } from '../../apps/cli/src/embedded.ts';
+import { ms } from '../../apps/console/src/lib/format.ts';
+import { buildApp, launchChromium, openPage } from '../support/browser.ts';
+import { ADMIN, startTestPlatform } from '../support/platform.ts';
+import { Shopper } from '../support/shop.ts';
+
+const browser = await launchChromium('console audit');
+
+let platform: Embedded;
+let admin: Shopper;
+
+const poll = <T>(actual: () => T | Promise<T>, timeout = 15_000) => expect.poll(actual, { timeout });
+
+/** A logged-in admin's page at `path`; every console error counts as a problem. */
+async function consoleAt(path: string) {
+  const opened = await openPage(browser!, { baseURL: platform.gatewayUrl, viewport: { width: 1280, height: 900 } });
+  await opened.page.goto(path);
+  await logIn(opened.page);
+  return opened;
+}
+
+async function logIn(page: Page) {
+  await page.getByLabel('Email').fill(ADMIN.email);
+  await page.getByLabel('Password').fill(ADMIN.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.getByRole('button', { name: 'Log out' }).waitFor();
+}
+
+/** The provider calls payments recorded for an order's payment, as the API answers them. */
+async function providerCalls(orderId: string) {
+  const [payment] = (await admin.call('GET', `/api/payments?orderId=${orderId}`)).body.items;
+  return (await admin.call('GET', `/api/payments/${payment.id}/attempts`)).body.items as {
+    operation: string;
+    result: string;
+    startedAt: string;
+    durationMs: number;
+  }[];
+}
+
+describe.runIf(browser)('the console as an operator audits with it', () => {
+  beforeAll(async () => {
+    await buildApp('console');
+    platform = await startTestPlatform({ courierStepMs: 100 });
+    admin = new Shopper(platform.gatewayUrl);
+    await admin.logIn(ADMIN.email, ADMIN.password);
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await platform?.stop();
+  });
+
+  it('says when each call to the provider was sent and how long it took: a timed-out debit took the whole deadline', async () => {
+    // The provider keeps this wallet waiting past its deadline (4 s): payments gives up, inquires and reverses.
+    const placed = await admin.order([{ sku: 'TEA-001', quantity: 1 }], { method: 'jazzcash', wallet: '03000000003' });
+    const orderId: string = placed.body.id;
+    expect((await admin.until(orderId, (o) => o.status === 'REJECTED')).status).toBe('REJECTED');
+    const calls = await providerCalls(orderId);
+    expect(calls[0]).toMatchObject({ operation: 'authorize', result: 'timeout' });
+    expect(calls[0].durationMs).toBeGreaterThanOrEqual(4_000);
+
+    const { ctx, page, problems } = await consoleAt(`/console/orders/${orderId}`);
+    const rows = page.locator('table.provider-calls tbody tr');
+    await poll(() => rows.count()).toBe(calls.length);
+    for (const [i, call] of calls.entries()) {
+      const row = rows.nth(i);
+      expect(await row.locator('td[data-label="Took"]').textContent()).toBe(ms(call.durationMs));
+      expect(await row.locator('td[data-label="Sent (PKT)"] time').getAttribute('datetime')).toBe(call.startedAt);
+    }
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
+});
