@@ -1,5 +1,6 @@
 // What the operations console tells an operator auditing the platform, in Debian's Chromium against the whole platform
-// embedded on free ports: each call made to a wallet provider, when it was sent and how long it took.
+// embedded on free ports: each call made to a wallet provider, failed ones sent again included, when it was sent and how
+// long it took.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Embedded } from '../../apps/cli/src/embedded.ts';
@@ -71,6 +72,25 @@ describe.runIf(browser)('the console as an operator audits with it', () => {
       expect(await row.locator('td[data-label="Took"]').textContent()).toBe(ms(call.durationMs));
       expect(await row.locator('td[data-label="Sent (PKT)"] time').getAttribute('datetime')).toBe(call.startedAt);
     }
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
+
+  it('lists every request the provider saw: the two server errors sent again before the approval', async () => {
+    // The provider fails this wallet twice with HTTP 500, then approves: one debit, three requests.
+    const placed = await admin.order([{ sku: 'TEA-001', quantity: 1 }], { method: 'easypaisa', wallet: '03000000004' });
+    expect(placed.body.status).toBe('CONFIRMED');
+    const { ctx, page, problems } = await consoleAt(`/console/orders/${placed.body.id}`);
+    const rows = page.locator('table.provider-calls tbody tr');
+    await poll(() => rows.count()).toBe(3);
+    expect(await rows.locator('td[data-label="Call"]').allTextContents()).toEqual(
+      Array(3).fill('Authorise · easypaisa'),
+    );
+    expect(await rows.locator('td[data-label="Result"]').allTextContents()).toEqual([
+      'server_error (sent again)',
+      'server_error (sent again)',
+      'approved',
+    ]);
     expect(problems).toEqual([]);
     await ctx.close();
   });

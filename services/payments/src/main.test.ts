@@ -55,7 +55,7 @@ for (const method of ['jazzcash', 'easypaisa'] as const) {
       expect((await h.record(orderId)).body).toMatchObject({ captured: { amount: 0 }, refunded: { amount: 0 } });
     });
 
-    it('when the wallet is 03000000004, two 500s are retried and there is exactly one debit and one AUTHORIZED payment', async () => {
+    it('when the wallet is 03000000004, two 500s are retried, each in the trail, and there is exactly one debit and one AUTHORIZED payment', async () => {
       const orderId = newOrder();
       const res = await h.authorize({ orderId, method, wallet: '03000000004' });
       expect(res.body).toMatchObject({ status: 'AUTHORIZED', outcome: 'approved' });
@@ -64,9 +64,17 @@ for (const method of ['jazzcash', 'easypaisa'] as const) {
         (t) => t.order === orderId && t.status === 'paid',
       );
       expect(paid).toHaveLength(1);
-      expect(
-        (await h.record(orderId)).body.attempts.filter((a: { operation: string }) => a.operation === 'authorize'),
-      ).toHaveLength(1);
+      // Every request the provider saw, in the order it was sent: each one after the one before had ended.
+      const trail = (await h.call('GET', `/api/payments/${res.body.paymentId}/attempts`, undefined, admin)).body.items;
+      expect(trail.map((a: { result: string }) => a.result)).toEqual(['server_error', 'server_error', 'approved']);
+      for (const [i, a] of trail.entries()) {
+        expect(a).toMatchObject({
+          operation: 'authorize',
+          txnRef: txnRefFor(orderId, 1),
+          durationMs: expect.any(Number),
+        });
+        if (i > 0) expect(Date.parse(a.startedAt)).toBeGreaterThanOrEqual(Date.parse(trail[i - 1].startedAt));
+      }
       expect((await h.summary()).byOrder.filter((p) => p.orderId === orderId)).toHaveLength(1);
     });
   });
@@ -90,6 +98,8 @@ describe('authorising once per order', () => {
     expect(answers.every((a) => a.body.outcome === 'approved')).toBe(true);
     expect(debits(txnRefFor(orderId, 1))).toHaveLength(3); // one attempt: two 500s and the approval
     expect(await entryKinds(orderId)).toEqual(['authorize']);
+    const trail = (await h.record(orderId)).body.attempts.map((a: { result: string }) => a.result);
+    expect(trail).toEqual(['server_error', 'server_error', 'approved']);
   });
 
   it('after a crash mid-authorisation, the next call asks again with the same reference and there is one debit', async () => {

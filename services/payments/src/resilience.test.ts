@@ -21,10 +21,17 @@ describe('when a provider cannot be reached', () => {
   it('the outcome is unavailable with PAYMENT_UNAVAILABLE, the payment VOIDED, and the breaker opens (gauge 2)', async () => {
     const h: Harness = await harness({ config: { jazzcashUrl: `http://127.0.0.1:${await freePort()}`, retries: 1 } });
     stops.push(() => h.stop());
-    for (let i = 0; i < 3; i++) {
-      const res = await h.authorize({ orderId: `ord_${randomUUID()}`, method: 'jazzcash', wallet: '03001234567' });
+    const orders = Array.from({ length: 3 }, () => `ord_${randomUUID()}`);
+    for (const orderId of orders) {
+      const res = await h.authorize({ orderId, method: 'jazzcash', wallet: '03001234567' });
       expect(res.body).toMatchObject({ status: 'VOIDED', outcome: 'unavailable', reason: 'PAYMENT_UNAVAILABLE' });
     }
+    // Both refused connections of the first debit are in its trail: the retried one, and the last.
+    const authorizations = async (orderId: string) =>
+      (await h.record(orderId)).body.attempts
+        .filter((a: { operation: string }) => a.operation === 'authorize')
+        .map((a: { result: string }) => a.result);
+    expect(await authorizations(orders[0])).toEqual(['connection', 'unavailable']);
     const metrics = (await h.svc.app.inject({ url: '/metrics', headers: { 'x-internal-key': key } })).body;
     expect(metrics).toMatch(/payments_circuit_breaker_state\{[^}]*provider="jazzcash"[^}]*\} 2/);
     expect(metrics).toMatch(/payments_circuit_breaker_state\{[^}]*provider="easypaisa"[^}]*\} 0/);

@@ -6,6 +6,8 @@ import { api, usePoll } from '../state.ts';
 import { ProblemNotice } from './bits.tsx';
 
 const OPERATION = { authorize: 'Authorise', inquire: 'Inquire', reverse: 'Reverse' } as const;
+/** The results of a request that failed and was sent again: the row after it has what the call came to. */
+const RETRIED = new Set(['server_error', 'connection']);
 
 /** When the call was sent; a call recorded before payments timed calls has only when it was recorded. */
 function Sent({ call }: { call: ProviderAttempt }) {
@@ -53,6 +55,7 @@ export function ProviderCalls({ paymentId, version }: { paymentId: string; versi
                   </td>
                   <td data-label="Result">
                     {c.result}
+                    {RETRIED.has(c.result) && <span class="muted"> (sent again)</span>}
                     {c.detail && <span class="muted"> ({c.detail})</span>}
                   </td>
                   <td data-label="Transaction">

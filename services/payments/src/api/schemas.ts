@@ -96,7 +96,7 @@ export const AttemptSchema = Type.Object({
   txnRef: Type.String({ description: 'The transaction reference the provider knows the payment by' }),
   result: Type.String({
     description:
-      'authorize: approved, declined, timeout or unavailable; inquire: what the provider holds; reverse: its outcome',
+      'authorize: approved, declined, timeout or unavailable; inquire: what the provider holds; reverse: its outcome; a request sent again after it failed: server_error or connection',
   }),
   detail: Type.Optional(Type.String({ description: "A decline's code and message, as the provider gave them" })),
   startedAt: Type.Optional(

@@ -15,30 +15,24 @@ export type Attempt = {
   timing?: Timing;
 };
 
-/** stopwatch starts timing a call now; calling what it answers says when it started and how long it has taken. */
-export function stopwatch(): () => Timing {
-  const startedAt = new Date().toISOString();
-  const start = performance.now();
-  return () => ({ startedAt, durationMs: Math.round(performance.now() - start) });
-}
-
 export const attemptsRepo = {
   /** In a transaction, sent with its next statement or its COMMIT: nothing waits for its rows (Tx.defer). */
-  async record(q: Tx, a: Attempt): Promise<void> {
-    await q.defer(
-      `INSERT INTO provider_attempts (payment_id, provider, operation, txn_ref, result, detail, started_at, duration_ms)
+  async record(q: Tx, ...attempts: Attempt[]): Promise<void> {
+    for (const a of attempts)
+      await q.defer(
+        `INSERT INTO provider_attempts (payment_id, provider, operation, txn_ref, result, detail, started_at, duration_ms)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [
-        a.paymentId,
-        a.provider,
-        a.operation,
-        a.txnRef,
-        a.result,
-        a.detail?.slice(0, 500) ?? null,
-        a.timing?.startedAt ?? null,
-        a.timing?.durationMs ?? null,
-      ],
-    );
+        [
+          a.paymentId,
+          a.provider,
+          a.operation,
+          a.txnRef,
+          a.result,
+          a.detail?.slice(0, 500) ?? null,
+          a.timing?.startedAt ?? null,
+          a.timing?.durationMs ?? null,
+        ],
+      );
   },
 
   /** The payment's trail, oldest first, after the attempt numbered `afterId`: `limit` of it, or all of it. */

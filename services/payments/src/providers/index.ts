@@ -29,9 +29,11 @@ export type {
   AuthorizeRequest,
   BreakerState,
   CallbackCheck,
+  CallOptions,
   InquiryStatus,
   PaymentProvider,
   ProviderResult,
+  Try,
 } from './provider.ts';
 export { ProviderUnavailableError } from './provider.ts';
 export type { SandboxTransaction } from './sandbox-wallets.ts';

@@ -17,12 +17,27 @@ export type ProviderResult =
 /** reversed: it took the money and gave it back; failed: it never took any; not_found: it has no record of the ref. */
 export type InquiryStatus = 'paid' | 'failed' | 'reversed' | 'not_found' | 'pending';
 
+/**
+ * Try: one request sent to the provider: when it went, how long it took, its HTTP status if it was answered, the
+ * failure that ended it if one did, and whether it was sent again (retried: a 5xx or a connection failure).
+ */
+export type Try = {
+  startedAt: string;
+  durationMs: number;
+  status?: number;
+  failure?: 'timeout' | 'server_error' | 'connection' | 'aborted' | 'bad_response';
+  retried: boolean;
+};
+
+/** CallOptions: a caller's hold on one operation: to give up on it, and to hear of every request it sends. */
+export type CallOptions = { signal?: AbortSignal; onTry?: (t: Try) => void };
+
 export interface PaymentProvider {
   readonly name: 'jazzcash' | 'easypaisa';
-  authorize(req: AuthorizeRequest, signal?: AbortSignal): Promise<ProviderResult>;
+  authorize(req: AuthorizeRequest, call?: CallOptions): Promise<ProviderResult>;
   // inquire throws ProviderUnavailableError when the provider cannot be asked (so "unknown" is never read as "pending")
-  inquire(txnRef: string, signal?: AbortSignal): Promise<{ status: InquiryStatus; reference?: string }>;
-  reverse(txnRef: string, signal?: AbortSignal): Promise<{ ok: boolean }>; // void/refund a completed wallet debit
+  inquire(txnRef: string, call?: CallOptions): Promise<{ status: InquiryStatus; reference?: string }>;
+  reverse(txnRef: string, call?: CallOptions): Promise<{ ok: boolean }>; // void/refund a completed wallet debit
 }
 
 // ProviderUnavailableError: thrown by inquire when there is no trustworthy answer (timeout, 5xx, breaker, bad signature).

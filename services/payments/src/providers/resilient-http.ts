@@ -11,7 +11,7 @@ import {
   retry,
 } from 'cockatiel';
 import { request } from 'undici';
-import type { BreakerState } from './provider.ts';
+import type { BreakerState, CallOptions, Try } from './provider.ts';
 
 // resilient-http: one POST-JSON helper with the resilience both wallet adapters share, so they cannot drift apart.
 
@@ -29,11 +29,7 @@ export type ProviderObserver = { provider: string; tracer: Tracer; log: Logger }
 
 export type PostResult =
   | { ok: true; status: number; body: Record<string, unknown> }
-  | {
-      ok: false;
-      reason: 'timeout' | 'server_error' | 'connection' | 'breaker_open' | 'aborted' | 'bad_response';
-      message: string;
-    };
+  | { ok: false; reason: NonNullable<Try['failure']> | 'breaker_open'; message: string };
 
 // RetryableError: 5xx or a connection failure; the request is idempotent by txn ref, so repeating it is safe.
 class RetryableError extends Error {
@@ -53,11 +49,12 @@ class BadResponseError extends Error {}
 const DEADLINE = new Error('provider call deadline');
 
 export type ResilientPoster = {
+  /** `onTry` hears of each request sent, the ones retried inside too, once the post is over. */
   post(
     url: string,
     body: Record<string, unknown>,
     headers: Record<string, string>,
-    signal?: AbortSignal,
+    call?: CallOptions,
   ): Promise<PostResult>;
   breakerState(): BreakerState;
 };
@@ -93,12 +90,21 @@ export function createResilientPoster(options: ResilienceOptions = {}): Resilien
     breaker.onReset(() => log.info({ provider }, 'provider circuit breaker closed'));
   }
 
-  async function once(url: string, payload: string, headers: Record<string, string>, outer?: AbortSignal) {
+  type Sent = Omit<Try, 'retried'>;
+  async function once(
+    url: string,
+    payload: string,
+    headers: Record<string, string>,
+    sent: Sent[],
+    outer?: AbortSignal,
+  ) {
     // A timer cleared on the answer, not AbortSignal.timeout: that one outlives the call (undici's listener keeps it)
     // and builds a DOMException when it fires, long after the answer, on every call.
     const deadline = new AbortController();
     const timer = setTimeout(() => deadline.abort(DEADLINE), timeoutMs);
     const signal = outer ? AbortSignal.any([deadline.signal, outer]) : deadline.signal;
+    const tried: Sent = { startedAt: new Date().toISOString(), durationMs: 0 };
+    const start = performance.now();
     try {
       const res = await request(url, {
         method: 'POST',
@@ -106,23 +112,33 @@ export function createResilientPoster(options: ResilienceOptions = {}): Resilien
         body: payload,
         signal,
       });
+      tried.status = res.statusCode;
       const text = await res.body.text();
       if (res.statusCode >= 500) throw new RetryableError('server_error', `provider answered HTTP ${res.statusCode}`);
       const body = parseObject(text);
       if (!body) throw new BadResponseError(`provider answered HTTP ${res.statusCode} without a JSON object`);
       return { status: res.statusCode, body };
     } catch (e) {
-      if (e instanceof RetryableError || e instanceof BadResponseError) throw e;
-      if (outer?.aborted) throw new AbortedError('aborted by caller');
-      if (deadline.signal.aborted) throw new TimeoutError(`no answer within ${timeoutMs} ms`);
-      throw new RetryableError('connection', `connection failed: ${(e as Error).message}`);
+      const err = classified(e, deadline.signal, outer);
+      tried.failure = reasonOf(err);
+      throw err;
     } finally {
       clearTimeout(timer);
+      tried.durationMs = Math.round(performance.now() - start);
+      sent.push(tried);
     }
   }
 
+  // classified: what ended a request, in the terms the retry policy and the breaker act on.
+  function classified(e: unknown, deadline: AbortSignal, outer?: AbortSignal): Error {
+    if (e instanceof RetryableError || e instanceof BadResponseError) return e;
+    if (outer?.aborted) return new AbortedError('aborted by caller');
+    if (deadline.aborted) return new TimeoutError(`no answer within ${timeoutMs} ms`);
+    return new RetryableError('connection', `connection failed: ${(e as Error).message}`);
+  }
+
   return {
-    async post(url, body, headers, signal) {
+    async post(url, body, headers, { signal, onTry } = {}) {
       const payload = JSON.stringify(body);
       const path = new URL(url).pathname;
       const span = seen?.tracer.startSpan(`POST ${seen.provider}`, {
@@ -130,11 +146,15 @@ export function createResilientPoster(options: ResilienceOptions = {}): Resilien
         attributes: { 'peer.service': seen.provider, 'http.request.method': 'POST', 'url.path': path },
       });
       let result: PostResult;
+      const sent: Sent[] = [];
       try {
-        const res = await breaker.execute(() => retryPolicy.execute(() => once(url, payload, headers, signal)));
+        const res = await breaker.execute(() => retryPolicy.execute(() => once(url, payload, headers, sent, signal)));
         result = { ok: true, ...res };
       } catch (e) {
         result = failure(e);
+      } finally {
+        // Every request but the last was retried: each is a call the provider saw, and the audit trail keeps it.
+        for (const [i, t] of sent.entries()) onTry?.({ ...t, retried: i < sent.length - 1 });
       }
       if (span) {
         if (result.ok) span.setAttribute('http.response.status_code', result.status);
@@ -161,10 +181,14 @@ export function createResilientPoster(options: ResilienceOptions = {}): Resilien
 function failure(e: unknown): PostResult {
   const message = e instanceof Error ? e.message : String(e);
   if (isBrokenCircuitError(e)) return { ok: false, reason: 'breaker_open', message: 'circuit breaker open' };
-  if (e instanceof RetryableError) return { ok: false, reason: e.reason, message };
-  if (e instanceof TimeoutError) return { ok: false, reason: 'timeout', message };
-  if (e instanceof BadResponseError) return { ok: false, reason: 'bad_response', message };
-  if (e instanceof AbortedError || isTaskCancelledError(e)) return { ok: false, reason: 'aborted', message };
+  return { ok: false, reason: reasonOf(e), message };
+}
+
+function reasonOf(e: unknown): NonNullable<Try['failure']> {
+  if (e instanceof RetryableError) return e.reason;
+  if (e instanceof TimeoutError) return 'timeout';
+  if (e instanceof BadResponseError) return 'bad_response';
+  if (e instanceof AbortedError || isTaskCancelledError(e)) return 'aborted';
   throw e;
 }
 

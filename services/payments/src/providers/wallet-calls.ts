@@ -4,6 +4,7 @@
 import {
   type AuthorizeRequest,
   type BreakerState,
+  type CallOptions,
   type InquiryStatus,
   type ProviderResult,
   ProviderUnavailableError,
@@ -16,7 +17,7 @@ export type Trusted<A> = { ok: true; answer: A } | { ok: false; message: string;
 /** Trust: a 200 answer read into the adapter's terms, or why it is not to be believed (signature, foreign ref). */
 export type Trust<A> = { answer: A } | { distrust: string };
 
-export type SendOptions = { headers?: Record<string, string>; signal?: AbortSignal };
+export type SendOptions = CallOptions & { headers?: Record<string, string> };
 
 export type WalletCaller = {
   send<A>(
@@ -33,8 +34,8 @@ export function createWalletCaller(config: ResilienceOptions & { baseUrl: string
   const poster = createResilientPoster(config);
   return {
     breakerState: () => poster.breakerState(),
-    async send(path, body, trust, { headers = {}, signal } = {}) {
-      const res = await poster.post(new URL(path, config.baseUrl).href, body, headers, signal);
+    async send(path, body, trust, { headers = {}, ...call } = {}) {
+      const res = await poster.post(new URL(path, config.baseUrl).href, body, headers, call);
       if (!res.ok)
         return { ok: false, message: res.message, ...(res.reason === 'timeout' ? { timedOut: true as const } : {}) };
       if (res.status !== 200) return { ok: false, message: `provider answered HTTP ${res.status}` };

@@ -6,7 +6,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Tx } from '@bazaar/kit/database';
 import type { WalletProvider } from '../clients/providers.ts';
 import type { AuthorizeOutcome, AuthorizeRequest, AuthorizeResponse } from '../contracts.ts';
-import { attemptsRepo, stopwatch, type Timing } from '../data/attempts-repo.ts';
+import { attemptsRepo } from '../data/attempts-repo.ts';
 import { ledgerRepo } from '../data/ledger-repo.ts';
 import { paymentsRepo } from '../data/payments-repo.ts';
 import {
@@ -22,6 +22,7 @@ import { type ProviderResult, txnRefFor } from '../providers/index.ts';
 import type { Deps } from './deps.ts';
 import { type HandBack, type Lease, takeLease, withLease } from './payment-turns.ts';
 import { bookRelease, inquireNoted, lookAgain, type Release, releaseAtProvider } from './provider-release.ts';
+import { providerTrail } from './provider-trail.ts';
 
 type Claim = { kind: 'answer'; payment: Payment } | { kind: 'busy' } | { kind: 'call'; lease: Lease };
 
@@ -87,9 +88,9 @@ async function askProvider(
   const p = lease.payment;
   const provider = deps.providers[p.method as WalletMethod];
   const debit = { orderId: p.orderId, attempt: 1, amount: p.amount, wallet: p.wallet ?? undefined, cnic };
-  // An outcome read from an inquiry after a crash is no call of its own: it has no timing.
   const earlier = resumed ? await earlierDebit(deps, p, provider) : undefined;
-  const { result, timing } = earlier ? { result: earlier, timing: undefined } : await debitNow(provider, debit);
+  const trail = providerTrail();
+  const result = earlier ?? (await provider.authorize(debit, trail.call));
   const outcome: AuthorizeOutcome =
     result.outcome !== 'unavailable' ? result.outcome : result.timedOut ? 'timeout' : 'unavailable';
   const attempt = {
@@ -104,30 +105,21 @@ async function askProvider(
         : result.outcome === 'declined'
           ? `${result.code} ${result.message}`
           : result.message,
-    timing,
   };
-  // Without an answer the trail reads authorize, inquire, reverse: the attempt goes first, on its own.
+  // An outcome read from an inquiry after a crash is no call of its own: it has no timing, nor retries.
+  const attempts = earlier ? [attempt] : trail.rows(attempt);
+  // Without an answer the trail reads authorize, inquire, reverse: the attempts go first, on their own.
   const unanswered = outcome === 'timeout' || outcome === 'unavailable';
-  if (unanswered) await attemptsRepo.record(deps.db, attempt);
+  if (unanswered) await attemptsRepo.record(deps.db, ...attempts);
   const release = unanswered ? await releaseAtProvider(deps, p, provider) : undefined;
   return deps.db.transaction(async (tx) => {
     const current = (await paymentsRepo.lockByOrder(tx, p.orderId))!;
-    if (!unanswered) await attemptsRepo.record(tx, attempt);
+    if (!unanswered) await attemptsRepo.record(tx, ...attempts);
     // Settled here, or already by someone else: either way the answer is the row as it now stands.
     const settled = current.status === 'AUTHORIZING' ? await record(tx, deps, current, outcome, release) : current;
     await handBack(tx);
     return answerOf(settled);
   });
-}
-
-/** Sends the debit, and says when it went and how long the provider took. */
-async function debitNow(
-  provider: WalletProvider,
-  debit: Parameters<WalletProvider['authorize']>[0],
-): Promise<{ result: ProviderResult; timing: Timing }> {
-  const took = stopwatch();
-  const result = await provider.authorize(debit);
-  return { result, timing: took() };
 }
 
 /**

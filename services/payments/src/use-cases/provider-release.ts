@@ -1,11 +1,12 @@
 // Letting go of money at a provider: ask what it holds for the payment, reverse it, and book what that showed.
 import type { Tx } from '@bazaar/kit/database';
 import type { WalletProvider } from '../clients/providers.ts';
-import { attemptsRepo, type Operation, stopwatch, type Timing } from '../data/attempts-repo.ts';
+import { attemptsRepo, type Operation } from '../data/attempts-repo.ts';
 import { ledgerRepo } from '../data/ledger-repo.ts';
 import type { Payment } from '../domain/payment.ts';
 import type { InquiryStatus } from '../providers/index.ts';
 import type { Deps } from './deps.ts';
+import { providerTrail, type Trail } from './provider-trail.ts';
 
 /**
  * clear: it never took money; reversed: it took money and gave it back; absent: it has no record of the payment,
@@ -15,27 +16,22 @@ export type Release = 'clear' | 'reversed' | 'absent' | 'held' | 'unknown';
 
 const noter =
   (deps: Deps, p: Payment, provider: WalletProvider) =>
-  (operation: Operation, timing: Timing, result: string, detail?: string) =>
-    attemptsRepo.record(deps.db, {
-      paymentId: p.id,
-      provider: provider.name,
-      operation,
-      txnRef: p.reference!,
-      result,
-      detail,
-      timing,
-    });
+  (operation: Operation, trail: Trail, result: string, detail?: string) =>
+    attemptsRepo.record(
+      deps.db,
+      ...trail.rows({ paymentId: p.id, provider: provider.name, operation, txnRef: p.reference!, result, detail }),
+    );
 
 /** Asks the provider what it holds for the payment, and records the question in its trail; no answer is an Error. */
 export async function inquireNoted(deps: Deps, p: Payment, provider: WalletProvider): Promise<InquiryStatus | Error> {
   const note = noter(deps, p, provider);
-  const took = stopwatch();
+  const trail = providerTrail();
   try {
-    const { status } = await provider.inquire(p.reference!);
-    await note('inquire', took(), status);
+    const { status } = await provider.inquire(p.reference!, trail.call);
+    await note('inquire', trail, status);
     return status;
   } catch (err) {
-    await note('inquire', took(), 'unavailable', (err as Error).message);
+    await note('inquire', trail, 'unavailable', (err as Error).message);
     return err as Error;
   }
 }
@@ -50,9 +46,9 @@ export async function releaseAtProvider(deps: Deps, p: Payment, provider: Wallet
   if (status === 'reversed') return 'reversed';
   if (status === 'not_found') return 'absent';
   if (status === 'pending') return 'unknown';
-  const took = stopwatch();
-  const { ok } = await provider.reverse(ref);
-  await note('reverse', took(), ok ? 'reversed' : 'refused');
+  const trail = providerTrail();
+  const { ok } = await provider.reverse(ref, trail.call);
+  await note('reverse', trail, ok ? 'reversed' : 'refused');
   if (!ok) deps.log.warn({ orderId: p.orderId, provider: provider.name }, 'provider did not confirm a reversal');
   return ok ? 'reversed' : 'held';
 }

@@ -2,6 +2,7 @@ import { request } from 'undici';
 import {
   type AuthorizeRequest,
   type BreakerState,
+  type CallOptions,
   type PaymentProvider,
   type ProviderResult,
   ProviderUnavailableError,
@@ -72,25 +73,25 @@ export function createEasyPaisaProvider(config: EasyPaisaConfig): EasyPaisaProvi
   const headers = credentialsHeader(config.username, config.password);
 
   // send: the REST body is unsigned (TLS + Credentials only), so we can check the answer names our order, no more.
-  function send(path: string, body: Record<string, string>, signal?: AbortSignal) {
+  function send(path: string, body: Record<string, string>, call?: CallOptions) {
     const trust = (answered: Record<string, unknown>): calls.Trust<EasyPaisaAnswer> => {
       const answer = readEasyPaisaAnswer(answered);
       if (answer.orderId && answer.orderId !== body.orderId) return { distrust: 'response names another order' };
       return { answer };
     };
-    return caller.send(path, body, trust, { headers, signal });
+    return caller.send(path, body, trust, { ...call, headers });
   }
 
-  async function inquiry(txnRef: string, signal?: AbortSignal): Promise<EasyPaisaAnswer> {
+  async function inquiry(txnRef: string, call?: CallOptions): Promise<EasyPaisaAnswer> {
     const body = inquiryBody({ storeId: config.storeId, orderId: txnRef, accountNum: config.accountNum });
-    return calls.inquiryAnswer(await send(paths.inquire, body, signal), said, inquiryCodes);
+    return calls.inquiryAnswer(await send(paths.inquire, body, call), said, inquiryCodes);
   }
 
   return {
     name: 'easypaisa',
     breakerState: () => caller.breakerState(),
 
-    async authorize(req: AuthorizeRequest, signal?: AbortSignal): Promise<ProviderResult> {
+    async authorize(req: AuthorizeRequest, call?: CallOptions): Promise<ProviderResult> {
       const { wallet, txnRef } = calls.walletDebit(req, 'EasyPaisa');
       const body = maTransactionBody({
         storeId: config.storeId,
@@ -102,11 +103,11 @@ export function createEasyPaisaProvider(config: EasyPaisaConfig): EasyPaisaProvi
         order: req.orderId,
         description: req.description,
       });
-      return calls.debitResult(await send(paths.initiateMa, body, signal), txnRef, verdict);
+      return calls.debitResult(await send(paths.initiateMa, body, call), txnRef, verdict);
     },
 
-    async inquire(txnRef: string, signal?: AbortSignal) {
-      return calls.inquiryStatus(txnRef, said(await inquiry(txnRef, signal)), inquiryCodes);
+    async inquire(txnRef: string, call?: CallOptions) {
+      return calls.inquiryStatus(txnRef, said(await inquiry(txnRef, call)), inquiryCodes);
     },
 
     async notification(url: string) {
@@ -127,9 +128,9 @@ export function createEasyPaisaProvider(config: EasyPaisaConfig): EasyPaisaProvi
       }
     },
 
-    async reverse(txnRef: string, signal?: AbortSignal) {
+    async reverse(txnRef: string, call?: CallOptions) {
       const body = reverseBody({ storeId: config.storeId, orderId: txnRef, accountNum: config.accountNum });
-      const res = await send(paths.reverse, body, signal);
+      const res = await send(paths.reverse, body, call);
       return { ok: res.ok && res.answer.responseCode === easyPaisaCodes.success };
     },
   };

@@ -1,4 +1,4 @@
-import type { AuthorizeRequest, BreakerState, PaymentProvider, ProviderResult } from '../provider.ts';
+import type { AuthorizeRequest, BreakerState, CallOptions, PaymentProvider, ProviderResult } from '../provider.ts';
 import type { ResilienceOptions } from '../resilient-http.ts';
 import * as calls from '../wallet-calls.ts';
 import {
@@ -36,7 +36,7 @@ export type JazzCashAuthorizeRequest = AuthorizeRequest & { cnic?: string };
 
 export type JazzCashProvider = Omit<PaymentProvider, 'authorize'> & {
   readonly name: 'jazzcash';
-  authorize(req: JazzCashAuthorizeRequest, signal?: AbortSignal): Promise<ProviderResult>;
+  authorize(req: JazzCashAuthorizeRequest, call?: CallOptions): Promise<ProviderResult>;
   breakerState(): BreakerState;
 };
 
@@ -60,18 +60,18 @@ export function createJazzCashProvider(config: JazzCashConfig): JazzCashProvider
   const credentials = { merchantId: config.merchantId, password: config.password };
 
   // send: sign, post, and trust the answer only if its own secure hash checks out and it names our transaction.
-  function send(path: string, fields: JazzCashFields, txnRef: string, signal?: AbortSignal) {
+  function send(path: string, fields: JazzCashFields, txnRef: string, call?: CallOptions) {
     const trust = (body: Record<string, unknown>): calls.Trust<JazzCashAnswer> => {
       if (!verifyJazzCashHash(body, config.integritySalt)) return { distrust: 'response signature invalid' };
       const answer = readJazzCashAnswer(body);
       if (answer.txnRef && answer.txnRef !== txnRef) return { distrust: 'response names another transaction' };
       return { answer };
     };
-    return caller.send(path, signJazzCashFields(fields, config.integritySalt), trust, { signal });
+    return caller.send(path, signJazzCashFields(fields, config.integritySalt), trust, call);
   }
 
-  async function inquiry(txnRef: string, signal?: AbortSignal): Promise<JazzCashAnswer> {
-    const res = await send(paths.inquiry, inquiryFields({ ...credentials, txnRef }), txnRef, signal);
+  async function inquiry(txnRef: string, call?: CallOptions): Promise<JazzCashAnswer> {
+    const res = await send(paths.inquiry, inquiryFields({ ...credentials, txnRef }), txnRef, call);
     return calls.inquiryAnswer(res, said, inquiryCodes);
   }
 
@@ -79,7 +79,7 @@ export function createJazzCashProvider(config: JazzCashConfig): JazzCashProvider
     name: 'jazzcash',
     breakerState: () => caller.breakerState(),
 
-    async authorize(req: JazzCashAuthorizeRequest, signal?: AbortSignal): Promise<ProviderResult> {
+    async authorize(req: JazzCashAuthorizeRequest, call?: CallOptions): Promise<ProviderResult> {
       const { wallet, txnRef } = calls.walletDebit(req, 'JazzCash');
       const at = now();
       const fields = mwalletFields({
@@ -93,18 +93,18 @@ export function createJazzCashProvider(config: JazzCashConfig): JazzCashProvider
         at,
         expiry: new Date(at.getTime() + (config.expiryMs ?? 3_600_000)),
       });
-      return calls.debitResult(await send(mwalletPath(fields, paths), fields, txnRef, signal), txnRef, verdict);
+      return calls.debitResult(await send(mwalletPath(fields, paths), fields, txnRef, call), txnRef, verdict);
     },
 
-    async inquire(txnRef: string, signal?: AbortSignal) {
-      return calls.inquiryStatus(txnRef, said(await inquiry(txnRef, signal)), inquiryCodes);
+    async inquire(txnRef: string, call?: CallOptions) {
+      return calls.inquiryStatus(txnRef, said(await inquiry(txnRef, call)), inquiryCodes);
     },
 
     // reverse: refunds need the amount, so ask the provider first; ok only once it holds nothing for this ref.
-    async reverse(txnRef: string, signal?: AbortSignal) {
+    async reverse(txnRef: string, call?: CallOptions) {
       let a: JazzCashAnswer;
       try {
-        a = await inquiry(txnRef, signal);
+        a = await inquiry(txnRef, call);
       } catch {
         return { ok: false };
       }
@@ -112,7 +112,7 @@ export function createJazzCashProvider(config: JazzCashConfig): JazzCashProvider
       if (a.code === jazzCashCodes.notFound || a.status !== jazzCashStatus.paid || a.amount === undefined)
         return { ok: false };
       const fields = refundFields({ ...credentials, txnRef, amount: a.amount, mpin: config.mpin ?? '' });
-      const res = await send(paths.refund, fields, txnRef, signal);
+      const res = await send(paths.refund, fields, txnRef, call);
       return { ok: res.ok && res.answer.code === jazzCashCodes.success };
     },
   };
