@@ -1,11 +1,11 @@
 // What the operations console tells an operator auditing the platform, in Debian's Chromium against the whole platform
 // embedded on free ports: each call made to a wallet provider, failed ones sent again included, when it was sent and how
-// long it took.
+// long it took; how a trace's request was answered.
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Embedded } from '../../apps/cli/src/embedded.ts';
 import { ms } from '../../apps/console/src/lib/format.ts';
-import { buildApp, launchChromium, openPage } from '../support/browser.ts';
+import { buildApp, launchChromium, openPage, screenshot } from '../support/browser.ts';
 import { ADMIN, startTestPlatform } from '../support/platform.ts';
 import { Shopper } from '../support/shop.ts';
 
@@ -91,6 +91,35 @@ describe.runIf(browser)('the console as an operator audits with it', () => {
       'server_error (sent again)',
       'approved',
     ]);
+    await screenshot(page, 'console-provider-calls-retried');
+    expect(problems).toEqual([]);
+    await ctx.close();
+  });
+
+  it('heads a trace with how its request was answered: the HTTP status, and whether it failed', async () => {
+    const placed = await admin.order([{ sku: 'TEA-001', quantity: 1 }], { method: 'cod' });
+    const declined = await admin.order([{ sku: 'TEA-001', quantity: 1 }], {
+      method: 'jazzcash',
+      wallet: '03000000002',
+    });
+    // A payment notification whose page on the provider's host cannot be read: 503, so that it is sent again.
+    const unread = await admin.call('POST', '/api/payments/callbacks/easypaisa', {
+      url: `${platform.urls.easypaisa}/no-such-notification`,
+    });
+    const answers: [number, string][] = [
+      [201, 'POST /api/orders answered 201 · succeeded'],
+      [402, 'POST /api/orders answered 402 · refused'],
+      [503, 'POST /api/payments/callbacks/:provider answered 503 · failed'],
+    ];
+    const { ctx, page, problems } = await consoleAt('/console/traces');
+    for (const [i, res] of [placed, declined, unread].entries()) {
+      expect(res.status).toBe(answers[i][0]);
+      await page.goto(`/console/traces/${res.headers.get('x-trace-id')}`);
+      const answer = page.locator('.trace-answer');
+      await poll(() => answer.textContent()).toBe(answers[i][1]);
+      expect(await answer.locator('.pill').getAttribute('class')).toBe(`pill ${['ok', 'warn', 'bad'][i]}`);
+    }
+    await screenshot(page, 'console-trace-failed', false);
     expect(problems).toEqual([]);
     await ctx.close();
   });

@@ -88,6 +88,8 @@ export type Trace = {
   services: string[];
   startTime: string;
   durationMs: number;
+  /** How the trace's request was answered: the span that started it, its HTTP status and whether it failed. */
+  root: { spanId: string; service: string; name: string; status?: number; error: boolean };
   spans: Span[];
   /** Batches in other traces that carried calls of this one, with the spans under them. */
   linked: Span[];

@@ -3,7 +3,8 @@
 import { useMemo, useState } from 'preact/hooks';
 import { Missing, PageTitle, ProblemNotice, ServiceTag } from '../components/bits.tsx';
 import { Link } from '../components/link.tsx';
-import type { LogLine, Span } from '../lib/api.ts';
+import { answerTone, answerWord } from '../lib/answers.ts';
+import type { LogLine, Span, Trace } from '../lib/api.ts';
 import { clock, fields, ms, when, ZONE } from '../lib/format.ts';
 import { ordersOfTrace } from '../lib/order-traces.ts';
 import { isTraceId, paths } from '../lib/routes.ts';
@@ -223,6 +224,25 @@ function TraceOrders({ lines }: { lines: LogLine[] }) {
   );
 }
 
+/** How the trace's request was answered: its root span's HTTP status, and whether it failed. */
+function Answer({ root }: { root: Trace['root'] }) {
+  return (
+    <p class="trace-answer">
+      <code>{root.name}</code>
+      {root.status === undefined ? (
+        <span> ({root.service}, no HTTP answer)</span>
+      ) : (
+        <>
+          {' '}
+          answered <span class={`pill ${answerTone(root)}`}>{root.status}</span>
+        </>
+      )}
+      {' · '}
+      <strong>{answerWord(root)}</strong>
+    </p>
+  );
+}
+
 /** A span of a database query (the kit's SQL spans carry db.system.name). */
 const isQuery = (s: Span) => s.attributes['db.system.name'] !== undefined;
 
@@ -285,6 +305,7 @@ function TraceView({ traceId }: { traceId: string }) {
       {!data && !trace.error && <p class="muted">Gathering the spans from every service…</p>}
       {data && (
         <>
+          <Answer root={data.root} />
           <p class="trace-summary">
             <strong>{ms(data.durationMs)}</strong> · {data.spans.length} spans
             {data.linked.length > 0 && ` (and ${data.linked.length} of batches shared with other traces)`} · started{' '}

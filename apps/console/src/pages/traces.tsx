@@ -3,6 +3,7 @@ import { useState } from 'preact/hooks';
 import { Freshness, PageTitle, ProblemNotice } from '../components/bits.tsx';
 import { Link } from '../components/link.tsx';
 import { OrderTraces } from '../components/order-traces.tsx';
+import { answerTone } from '../lib/answers.ts';
 import { ApiError } from '../lib/api.ts';
 import { ms, when, ZONE } from '../lib/format.ts';
 import { type OrderTrace, tracesOfOrder } from '../lib/order-traces.ts';
@@ -128,9 +129,7 @@ export function Traces() {
                     </Link>
                   </td>
                   <td>
-                    <span class={`pill ${t.error ? 'bad' : (t.status ?? 0) >= 400 ? 'warn' : 'ok'}`}>
-                      {t.status ?? '–'}
-                    </span>
+                    <span class={`pill ${answerTone(t)}`}>{t.status ?? '–'}</span>
                   </td>
                   <td class="num nowrap">{ms(t.durationMs)}</td>
                   <td>

@@ -4,6 +4,7 @@ import type { StoredSpan } from '@bazaar/kit/telemetry';
 import { type ServiceName, serviceNames } from '../../domain/routes.ts';
 import { anyReplica, ask, everyReplica, type MissingReplica } from './replicas.ts';
 import type { OpsApiDeps } from './routes.ts';
+import { answerFailed } from './trace-index.ts';
 
 export async function servicesHealth(deps: OpsApiDeps, self: string) {
   const now = () => new Date().toISOString();
@@ -56,9 +57,27 @@ export async function oneTrace(deps: OpsApiDeps, traceId: string) {
     services: [...new Set(spans.map((s) => s.service))].sort(),
     startTime: spans[0].startTime,
     durationMs: Math.round((end - start) * 1000) / 1000,
+    root: rootOf(spans),
     spans,
     linked: linked.spans,
     missing: onceEach([...own.missing, ...linking.missing, ...linked.missing]),
+  };
+}
+
+/**
+ * The span that started the trace, the first whose parent is not in it (an API request's is the gateway's), and how
+ * it was answered: its HTTP status, and whether it failed by the same rule as the list of recent traces.
+ */
+function rootOf(spans: StoredSpan[]) {
+  const ids = new Set(spans.map((s) => s.spanId));
+  const root = spans.find((s) => !s.parentSpanId || !ids.has(s.parentSpanId)) ?? spans[0];
+  const status = root.attributes['http.response.status_code'];
+  return {
+    spanId: root.spanId,
+    service: root.service,
+    name: root.name,
+    ...(typeof status === 'number' ? { status } : {}),
+    error: answerFailed(root.status === 'error', status),
   };
 }
 

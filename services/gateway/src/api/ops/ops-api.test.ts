@@ -347,6 +347,25 @@ describe('the operations API', () => {
     const { items } = (await get('/api/ops/traces?limit=5&failed=true')).json();
     expect(items.map((t: { method: string; status: number }) => `${t.method} ${t.status}`)).toEqual(['POST 402']);
   });
+
+  it('says how a trace’s request was answered: the root span’s HTTP status, and whether it failed', async () => {
+    const rootOf = async (url: string) => {
+      const answered = await edge.inject({ method: 'POST', url });
+      return (await get(`/api/ops/traces/${answered.headers['x-trace-id']}`)).json().root;
+    };
+    const root = { service: 'gateway', name: 'POST /api/orders', spanId: expect.stringMatching(/^[0-9a-f]{16}$/) };
+    expect(await rootOf('/api/orders?fail=503')).toEqual({ ...root, status: 503, error: true });
+    // A refusal is the client's: answered as it should be, not a failure.
+    expect(await rootOf('/api/orders?fail=402')).toEqual({ ...root, status: 402, error: false });
+    expect(await rootOf('/api/orders')).toEqual({ ...root, status: 200, error: false });
+    // Without the gateway's span, the first span whose parent is not in the trace; no HTTP status, none is made up.
+    expect((await get(`/api/ops/traces/${TRACE}`)).json().root).toEqual({
+      spanId: 'users1',
+      service: 'users',
+      name: 'users users1',
+      error: false,
+    });
+  });
 });
 
 describe('the Operations part of /openapi.json', () => {

@@ -92,6 +92,19 @@ export const TraceAnswer = Type.Object({
   services: Type.Array(Type.String()),
   startTime: Type.String({ format: 'date-time' }),
   durationMs: Type.Number(),
+  root: Type.Object(
+    {
+      spanId: Type.String(),
+      service: Type.String(),
+      name: Type.String(),
+      status: Type.Optional(Type.Integer({ description: 'Its HTTP status; absent when it was no HTTP request' })),
+      error: Type.Boolean({ description: 'Whether it failed: answered 5xx, or its span failed' }),
+    },
+    {
+      description:
+        "How the trace's request was answered: the span that started it, the first whose parent is not in the trace (an API request's is the gateway's)",
+    },
+  ),
   spans: Type.Array(Span, { description: 'De-duplicated by spanId, in order of start' }),
   linked: Type.Array(Span, {
     description:

@@ -20,6 +20,10 @@ export type TraceSummary = {
 
 const toMs = ([s, ns]: [number, number]) => s * 1e3 + ns / 1e6;
 
+/** A request failed when its span says so or it was answered 5xx; a 4xx is the client's, answered as it should be. */
+export const answerFailed = (spanFailed: boolean, status: unknown) =>
+  spanFailed || (typeof status === 'number' && status >= 500);
+
 /**
  * TraceIndex is the span store the gateway's tracer writes to: each span goes on to the store it wraps (the
  * platform's, shared in embedded mode), and the SERVER span that roots an API request is also kept in a short list.
@@ -51,7 +55,7 @@ export class TraceIndex extends SpanStore {
       route,
       path: String(span.attributes['url.path'] ?? route),
       status: typeof status === 'number' ? status : undefined,
-      error: span.status.code === 2 || (typeof status === 'number' && status >= 500),
+      error: answerFailed(span.status.code === 2, status),
       startMs: toMs(span.startTime),
       durationMs: Math.round(toMs(span.duration) * 1000) / 1000,
     });
