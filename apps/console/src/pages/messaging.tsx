@@ -1,6 +1,6 @@
 // Messaging: the order sagas (orders by status, sagas by step, the ones retrying), each service's outbox, and the
 // dead-letter queue with a way to put a letter back on its consumer's queue. Refreshed every 2 s.
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { Freshness, Missing, PageTitle, ProblemNotice, ServiceTag } from '../components/bits.tsx';
 import { Link } from '../components/link.tsx';
 import { ApiError, type DeadLetter, type Messaging } from '../lib/api.ts';
@@ -147,14 +147,32 @@ function LetterLinks({ letter }: { letter: DeadLetter }) {
   );
 }
 
+/** A dead letter is one event at one consumer. */
+const letterKey = (d: DeadLetter) => `${d.consumer} ${d.eventId}`;
+
 function DeadLetters({ letters, onReplayed }: { letters: DeadLetter[]; onReplayed: () => void }) {
   const [busy, setBusy] = useState<string>();
   const [outcome, setOutcome] = useState('');
+  const said = useRef<HTMLParagraphElement>(null);
+  const list = useRef<HTMLUListElement>(null);
+  // A replayed letter leaves the list with its button: the focus goes on to the next letter's Replay ('' for none:
+  // to what was said), once the outcome is shown (an empty outcome is not displayed, so cannot take the focus).
+  const [focusTo, setFocusTo] = useState<string>();
+  useEffect(() => {
+    if (focusTo === undefined) return;
+    const button = focusTo && list.current?.querySelector<HTMLElement>(`[data-letter="${CSS.escape(focusTo)}"]`);
+    (button || said.current)?.focus();
+    setFocusTo(undefined);
+  }, [focusTo]);
   const replay = async (d: DeadLetter) => {
-    setBusy(d.eventId);
+    if (busy === letterKey(d)) return;
+    setBusy(letterKey(d));
     try {
       await api.replay(d);
       setOutcome(`Replayed ${d.type} ${d.eventId} to ${d.consumer}.`);
+      const at = letters.findIndex((l) => letterKey(l) === letterKey(d));
+      const next = letters[at + 1] ?? letters[at - 1];
+      setFocusTo(next ? letterKey(next) : '');
       onReplayed();
     } catch (err) {
       setOutcome(`Could not replay ${d.eventId}: ${err instanceof ApiError ? err.problem.detail : String(err)}`);
@@ -164,13 +182,13 @@ function DeadLetters({ letters, onReplayed }: { letters: DeadLetter[]; onReplaye
   };
   return (
     <>
-      <p class="live-outcome" role="status" aria-live="polite">
+      <p class="live-outcome" role="status" aria-live="polite" tabIndex={-1} ref={said}>
         {outcome}
       </p>
       {letters.length === 0 ? (
         <p class="muted">The dead-letter queue is empty: every event was handled.</p>
       ) : (
-        <ul class="letters">
+        <ul class="letters" ref={list}>
           {letters.map((d) => (
             <li key={`${d.consumer}-${d.eventId}`} class="card letter">
               <div class="letter-head">
@@ -181,14 +199,16 @@ function DeadLetters({ letters, onReplayed }: { letters: DeadLetter[]; onReplaye
                 <span class="muted">
                   {d.attempts} attempts · {ago(d.at)}
                 </span>
+                {/* aria-disabled, not disabled: a disabled button drops the focus, and a refusal leaves it here. */}
                 <button
                   type="button"
                   class="primary small"
+                  data-letter={letterKey(d)}
                   onClick={() => replay(d)}
-                  disabled={busy === d.eventId}
+                  aria-disabled={busy === letterKey(d)}
                   aria-label={`Replay ${d.type} ${d.eventId} to ${d.consumer}`}
                 >
-                  {busy === d.eventId ? 'Replaying…' : 'Replay'}
+                  {busy === letterKey(d) ? 'Replaying…' : 'Replay'}
                 </button>
               </div>
               <p class="mono small-print">event {d.eventId}</p>
