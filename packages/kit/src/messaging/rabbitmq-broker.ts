@@ -153,7 +153,7 @@ export class RabbitMqBroker implements Broker {
       log: this.log,
       facts: { consumer: s.consumer, eventId, attempt },
     });
-    // Closing mid-outage: the channel's close gives the event back unsettled, which spends none of its attempts.
+    // Closing mid-outage: the channel's close gives the event back unsettled (RabbitMQ 3.x counts that as a delivery).
     if (failure?.stopped) return;
     if (failure) {
       const { err } = failure;
