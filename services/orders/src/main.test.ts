@@ -13,8 +13,11 @@ type Line = { level: string; msg: string; traceId?: string; [field: string]: unk
 /** What the other services answer; `shipping` is how the shipping service behaves right now. */
 const upstream = {
   shipping: 'up' as 'up' | 'failing' | 'unreachable',
-  /** How shipping answers a cancel: the parcel called back, picked up already, or a 503 (the answer lost). */
-  callBack: 'yes' as 'yes' | 'picked-up' | 'failing',
+  /**
+   * How shipping answers a cancel: the parcel called back, picked up already, or a 503 (the answer lost); `event-first`
+   * calls it back with its ShipmentStatusChanged delivered before the answer, as the in-process broker may.
+   */
+  callBack: 'yes' as 'yes' | 'picked-up' | 'failing' | 'event-first',
 };
 const broker = new InProcessBroker();
 const lines: Line[] = [];
@@ -118,7 +121,9 @@ beforeAll(async () => {
   fake.post('/internal/shipments/by-order/:id/cancel', async (req, reply) => {
     if (upstream.callBack === 'failing') return reply.code(503).send({ code: 'NOT_READY', status: 503 });
     if (upstream.callBack === 'picked-up') return reply.code(409).send({ code: 'NOT_CANCELLABLE', status: 409 });
-    return { orderId: (req.params as { id: string }).id, cancelled: true };
+    const { id } = req.params as { id: string };
+    if (upstream.callBack === 'event-first') await broker.publish(shipmentCancelled(id));
+    return { orderId: id, cancelled: true };
   });
   const url = await fake.listen({ port: 0, host: '127.0.0.1' });
 
@@ -136,6 +141,13 @@ afterAll(async () => {
   await svc?.stop();
   await fake?.close();
 });
+
+const shipmentCancelled = (orderId: string) =>
+  envelope('shipping', {
+    type: 'ShipmentStatusChanged',
+    subject: orderId,
+    data: { orderId, courier: 'TCS', trackingNumber: 'TRK-C', status: 'CANCELLED', version: 2 },
+  });
 
 const order = (wallet: string, city = 'Lahore') => ({
   items: [{ sku: 'TEA-001', quantity: 2 }],
@@ -296,6 +308,21 @@ describe('confirming and cancelling an order', () => {
     expect(await sagaStep(id)).toBe('DONE');
   });
 
+  it("a cancel whose shipment event arrives before shipping's answer is the customer's, undone at once", async () => {
+    // The event's consumer used to take the cancellation over ('shipment cancelled'), leaving the undo to the sweep.
+    const { id } = (await place('03001234567')).json();
+    upstream.callBack = 'event-first';
+    try {
+      const cancelled = await svc.app.inject({ method: 'POST', url: `/api/orders/${id}/cancel`, headers: customer });
+      expect(cancelled.json()).toMatchObject({ status: 'CANCELLED', payment: { status: 'REFUNDED' } });
+    } finally {
+      upstream.callBack = 'yes';
+    }
+    const history = await svc.app.inject({ url: `/api/orders/${id}/events`, headers: customer });
+    expect(history.body).toContain('"detail":"cancelled by customer"');
+    expect(linesOf(id).map((l) => l.msg)).toContain('order cancelled');
+  });
+
   it('a cancel after pick-up is 409 NOT_CANCELLABLE and leaves the order and its saga as they were', async () => {
     const { id } = (await place('03001234567')).json();
     upstream.callBack = 'picked-up';
@@ -397,6 +424,13 @@ describe('events', () => {
     const { id } = (await place('03001234567')).json();
     const inboxRows = async () => (await svc.db.query<{ n: number }>('SELECT count(*)::int AS n FROM inbox'))[0].n;
     const rowsBefore = await inboxRows();
+    /** The value of the first sample of the registry's that matches, 0 if none does yet. */
+    const sample = async (pattern: RegExp) =>
+      Number(new RegExp(`${pattern.source} (\\d+)`).exec(await svc.registry.metrics())?.[1] ?? 0);
+    const handled = /events_consumed_total\{[^}]*type="ShipmentStatusChanged",outcome="handled"[^}]*\}/;
+    const declined = /events_consumed_total\{[^}]*type="PaymentCaptured",outcome="declined"[^}]*\}/;
+    const lag = /event_consumer_lag_seconds_count\{[^}]*type="ShipmentStatusChanged"[^}]*\}/;
+    const before = [await sample(handled), await sample(declined), await sample(lag)];
     await broker.publish(
       envelope('shipping', {
         type: 'ShipmentStatusChanged',
@@ -410,10 +444,8 @@ describe('events', () => {
     const read = await svc.app.inject({ url: `/api/orders/${id}`, headers: customer });
     expect(read.json()).toMatchObject({ status: 'SHIPPED', shipping: { trackingNumber: 'TRK-1' } });
     expect(await inboxRows()).toBe(rowsBefore + 1);
-    const metrics = await svc.registry.metrics();
-    expect(metrics).toMatch(/events_consumed_total\{[^}]*type="ShipmentStatusChanged",outcome="handled"[^}]*\} 1/);
-    expect(metrics).toMatch(/events_consumed_total\{[^}]*type="PaymentCaptured",outcome="declined"[^}]*\} 1/);
-    expect(metrics).toMatch(/event_consumer_lag_seconds_count\{[^}]*type="ShipmentStatusChanged"[^}]*\} 1/);
+    const after = [await sample(handled), await sample(declined), await sample(lag)];
+    expect(after).toEqual(before.map((n) => n + 1));
   });
 
   it("answers a HEAD of an order's event stream at once with the stream's headers, though the order is not final", async () => {
@@ -428,13 +460,7 @@ describe('events', () => {
   it('a shipment cancelled by shipping cancels its confirmed order: goods back, payment refunded', async () => {
     // As when a cancel reached shipping but its answer did not come back: the order hears it from the event.
     const { id } = (await place('03001234567')).json();
-    await broker.publish(
-      envelope('shipping', {
-        type: 'ShipmentStatusChanged',
-        subject: id,
-        data: { orderId: id, courier: 'TCS', trackingNumber: 'TRK-C', status: 'CANCELLED', version: 2 },
-      }),
-    );
+    await broker.publish(shipmentCancelled(id));
     const read = await untilRefunded(id);
     expect(read).toMatchObject({ status: 'CANCELLED', payment: { status: 'REFUNDED' } });
     expect(released).toContain(id);

@@ -109,6 +109,15 @@ export const sagasRepo = {
     };
   },
 
+  /** Whether a runner holds the saga at this step now (its lease not run out). */
+  async heldAt(q: Tx, orderId: string, step: SagaStep): Promise<boolean> {
+    const rows = await q.query('SELECT 1 FROM sagas WHERE order_id = $1 AND step = $2 AND lease_until > now()', [
+      orderId,
+      step,
+    ]);
+    return rows.length > 0;
+  },
+
   async stepOf(q: Tx, orderId: string): Promise<SagaStep | null> {
     const [row] = await q.query('SELECT step FROM sagas WHERE order_id = $1', [orderId]);
     return row?.step ?? null;
