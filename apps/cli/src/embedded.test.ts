@@ -29,6 +29,24 @@ describe('the embedded platform on disk', () => {
     expect(existsSync(join(dataRoot, 'orders'))).toBe(false);
   });
 
+  it('seeds the starter catalogue on a first start, unless INVENTORY_SEED=false', async () => {
+    const productsIn = async (dataRoot: string) => {
+      const platform = await start(dataRoot);
+      try {
+        return (await (await fetch(`${platform.gatewayUrl}/api/products?limit=100`)).json()).items.length;
+      } finally {
+        await platform.stop();
+      }
+    };
+    expect(await productsIn(join(root, 'seeded'))).toBeGreaterThanOrEqual(8);
+    process.env.INVENTORY_SEED = 'false';
+    try {
+      expect(await productsIn(join(root, 'unseeded'))).toBe(0);
+    } finally {
+      delete process.env.INVENTORY_SEED;
+    }
+  });
+
   it("keeps using an older Bazaar's data directory, a PGlite per service, rather than start empty beside it", async () => {
     const dataRoot = join(root, 'older');
     const older = await openDatabase({ dataDir: join(dataRoot, 'orders') });

@@ -83,7 +83,7 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
       import('@bazaar/users').then((m) =>
         m.start(platform, at(ports.users, { adminEmail: options.admin.email, adminPassword: options.admin.password })),
       ),
-      import('@bazaar/inventory').then((m) => m.start(platform, at(ports.inventory, { seed: true }))),
+      import('@bazaar/inventory').then((m) => m.start(platform, at(ports.inventory, {}))),
       import('@bazaar/shipping').then((m) =>
         m.start(platform, at(ports.shipping, options.courierStepMs ? { courierStepMs: options.courierStepMs } : {})),
       ),
