@@ -5,7 +5,7 @@
 const [major, minor] = process.versions.node.split('.').map(Number);
 if (major < 22 || (major === 22 && minor < 19) || (major === 23 && minor < 6)) {
   console.error(
-    `Bazaar needs Node 22.19 or newer; this is Node ${process.versions.node}. Run it with npm start / npm run bazaar, which use the project's own Node 24.`,
+    `Bazaar needs Node 22.19 or newer (23.6 or newer on Node 23); this is Node ${process.versions.node}. Run it with npm start / npm run bazaar, which use the project's own Node 24.`,
   );
   process.exit(1);
 }

@@ -261,6 +261,6 @@ it.skipIf(!older)('run by an older Node, says which Node it needs and how to run
   const run = spawnSync(older!.path, [bin, 'version'], { encoding: 'utf8', timeout: 30_000 });
   expect(run.status).toBe(1);
   expect(run.stderr.trim()).toBe(
-    `Bazaar needs Node 22.19 or newer; this is Node ${older!.version}. Run it with npm start / npm run bazaar, which use the project's own Node 24.`,
+    `Bazaar needs Node 22.19 or newer (23.6 or newer on Node 23); this is Node ${older!.version}. Run it with npm start / npm run bazaar, which use the project's own Node 24.`,
   );
 });
