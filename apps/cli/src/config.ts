@@ -132,6 +132,11 @@ export const clusterSpec = {
     'Base URL of EasyPaisa for payments (default: the sandbox simulator `up --cluster` starts)',
   ),
   replicas: int('REPLICAS', 'Instances of orders and of inventory that `up --cluster` starts', 2),
+  readySeconds: int(
+    'READY_TIMEOUT_SECONDS',
+    'How long `up --cluster` waits for each process it starts to answer; one that does not fails the start',
+    30,
+  ),
   ports: int(
     'USERS_PORT',
     'First port of the services in cluster mode: users, inventory, orders, payments, shipping follow it (replicas +100)',

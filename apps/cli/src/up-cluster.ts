@@ -4,12 +4,15 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { inheritedEnv, loadClusterConfig, loadConfig } from './config.ts';
 import { runMigrations } from './migrate.ts';
 import { clusterPorts, ownPortSettings, serviceUrls } from './ports.ts';
 import { SERVICE_NAMES, SERVICES, settingsPrefix, startOrder } from './services.ts';
 
 type Instance = { name: string; port: number; env: Record<string, string> };
+/** A process started for an instance, and the last of what it wrote. */
+type Started = { child: ChildProcess; output: () => string };
 
 const bazaar = join(import.meta.dirname, '../bin/bazaar.js');
 // How much of a process's last output an unexpected exit shows.
@@ -24,6 +27,7 @@ const indent = (text: string) =>
 export async function upCluster(options: { verbose: boolean }): Promise<void> {
   const config = loadConfig();
   const cluster = loadClusterConfig();
+  const readyMs = cluster.readySeconds * 1000;
   const logsDir = join(resolve(config.dataDir), 'logs');
   mkdirSync(logsDir, { recursive: true });
   const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
@@ -57,11 +61,11 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
   let stopping = false;
   // Restarting what exits unasked, once every process has come up.
   let supervising = false;
-  const children: { instance: Instance; child: ChildProcess }[] = [];
+  const children: ({ instance: Instance } & Started)[] = [];
   const logFile = (instance: Instance) => join(logsDir, `${instance.name}-${instance.port}.log`);
 
   /** Starts one instance's process, its output appended to its log file; an exit nobody asked for restarts it. */
-  const launch = (instance: Instance, restarts: number): ChildProcess => {
+  const launch = (instance: Instance, restarts: number): Started => {
     const log = createWriteStream(logFile(instance), { flags: 'a' });
     const child = spawn(process.execPath, [bazaar, 'service', instance.name], {
       env: {
@@ -99,31 +103,46 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
       console.error(`${exited}; restarting in ${delayMs / 1000} s. See ${logFile(instance)}\n${indent(tail)}`);
       setTimeout(() => void relaunch(instance, failures + 1), delayMs).unref();
     });
-    return child;
+    return { child, output: () => tail };
   };
   const relaunch = async (instance: Instance, restarts: number) => {
     const entry = children.find((c) => c.instance === instance)!;
     if (stopping) return;
-    entry.child = launch(instance, restarts);
+    Object.assign(entry, launch(instance, restarts));
     try {
-      await waitReady(instance, entry.child, 'restarted');
+      await waitReady(instance, entry, readyMs);
       console.log(
         `  ${instance.name.padEnd(10)} pid ${String(entry.child.pid).padEnd(8)} ${url(instance.port)} (restarted)`,
       );
-    } catch {} // it exited again while starting: its exit handler has scheduled the next try
+    } catch (err) {
+      // One that exited again has its next try scheduled by its exit handler; one that hangs is only reported.
+      if (running(entry.child)) console.error(`  ${(err as Error).message}`);
+    }
   };
-  // One process failed to start: the ones already up must not outlive this command.
-  const stopStarted = (err: unknown): never => {
+  /** stopAll: the gateway first, so no new work arrives; then the rest together. */
+  const stopAll = async () => {
     stopping = true;
+    const gateway = children.find((c) => c.instance.name === 'gateway')?.child;
+    if (gateway) {
+      gateway.kill('SIGTERM');
+      await whenExited(gateway);
+    }
     for (const { child } of children) child.kill('SIGTERM');
-    throw err;
+    await Promise.all(children.map(({ child }) => whenExited(child)));
   };
+  // In order, each once those before it answer (orders calls inventory and payments; the gateway comes last).
   for (const instance of instances) {
-    const child = launch(instance, 0);
-    children.push({ instance, child });
-    if (instance.name !== 'gateway') await waitReady(instance, child).catch(stopStarted);
+    const started = launch(instance, 0);
+    children.push({ instance, ...started });
+    try {
+      await waitReady(instance, started, readyMs);
+    } catch (err) {
+      // The ones already up must not outlive this command, which fails rather than print a banner.
+      await stopAll();
+      throw err;
+    }
+    process.stdout.write(`  ${instance.name} :${instance.port} ✓\n`);
   }
-  await waitReady(instances.at(-1)!, children.at(-1)!.child).catch(stopStarted);
   supervising = true;
 
   const base = url(config.port);
@@ -152,16 +171,8 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
 
   const shutdown = async () => {
     if (stopping) return;
-    stopping = true;
     console.log('\nStopping every process…');
-    // The gateway first, so no new work arrives; then the rest together.
-    const exit = (c: ChildProcess) =>
-      new Promise((r) => (c.exitCode !== null || c.signalCode !== null ? r(null) : c.once('exit', r)));
-    const gateway = children.find((c) => c.instance.name === 'gateway')!.child;
-    gateway.kill('SIGTERM');
-    await exit(gateway);
-    for (const { child } of children) child.kill('SIGTERM');
-    await Promise.all(children.map(({ child }) => exit(child)));
+    await stopAll();
     console.log('Stopped.');
     process.exit(0);
   };
@@ -169,24 +180,30 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
   process.on('SIGTERM', () => void shutdown());
 }
 
-async function waitReady(instance: Instance, child: ChildProcess, quiet?: 'restarted'): Promise<void> {
-  const probe = instance.name === 'sandboxes' ? null : `http://127.0.0.1:${instance.port}/healthz`;
-  for (let i = 0; i < 300; i++) {
-    if (child.exitCode !== null) throw new Error(`${instance.name} exited while starting (code ${child.exitCode})`);
-    if (!probe) {
-      const up = await fetch(`http://127.0.0.1:${instance.port}/`).then(
-        () => true,
-        () => false,
-      );
-      if (up) break;
-    } else if (
-      await fetch(probe).then(
-        (r) => r.ok,
-        () => false,
-      )
-    )
-      break;
-    await new Promise((r) => setTimeout(r, 100));
+const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
+const whenExited = (child: ChildProcess) => new Promise((r) => (running(child) ? child.once('exit', r) : r(null)));
+
+/** waitReady resolves once the instance answers; it rejects, saying why, if the process exits or never does. */
+async function waitReady(instance: Instance, { child, output }: Started, timeoutMs: number): Promise<void> {
+  // A sandbox answering at all will do; a service must say it is healthy.
+  const probe = `http://127.0.0.1:${instance.port}/${instance.name === 'sandboxes' ? '' : 'healthz'}`;
+  const ready = (r: Response) => instance.name === 'sandboxes' || r.ok;
+  let last = 'did not answer';
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (!running(child))
+      throw new Error(`${instance.name} exited while starting (${child.signalCode ?? `code ${child.exitCode}`})`);
+    // A bounded probe: a server that accepts and never answers must not hang the start.
+    const answer = await fetch(probe, { signal: AbortSignal.timeout(2_000) }).catch((err: Error) => err);
+    if (answer instanceof Response && ready(answer)) return;
+    last =
+      answer instanceof Response
+        ? `answered ${answer.status}`
+        : `did not answer (${(answer.cause as { code?: string } | undefined)?.code ?? answer.name})`;
+    await sleep(100);
   }
-  if (!quiet) process.stdout.write(`  ${instance.name} :${instance.port} ✓\n`);
+  const said = output().trim() ? `it last said:\n${indent(output())}` : 'it has printed nothing';
+  throw new Error(
+    `${instance.name} :${instance.port} was not ready after ${timeoutMs / 1000} s: ${probe} ${last}; ${said}`,
+  );
 }
