@@ -37,6 +37,17 @@ export async function runService(name: string | undefined): Promise<void> {
     );
   const internalKey = config.internalKey ?? '';
   const stops: (() => Promise<void>)[] = [];
+  let stopping = false;
+  const stop = async (cause: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ cause }, 'stopping');
+    for (const fn of stops) await fn().catch((err) => log.error({ err }, 'stop failed'));
+    log.flush();
+    process.exit(0);
+  };
+  // Started by `up --cluster`, it must not outlive that command: not even one killed outright while this starts.
+  onParentGone(() => void stop('parent gone'));
 
   if (name === 'sandboxes') {
     const { startSandboxes } = await import('@bazaar/payments');
@@ -70,15 +81,17 @@ export async function runService(name: string | undefined): Promise<void> {
     stops.push(running.stop);
   }
 
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'stopping');
-    for (const fn of stops) await fn().catch((err) => log.error({ err }, 'stop failed'));
-    log.flush();
-    process.exit(0);
-  };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+}
+
+/** onParentGone calls `gone` when the process that started this one over an IPC channel is gone, however it ended. */
+function onParentGone(gone: () => void): void {
+  // Gone before anyone listened: its 'disconnect' has been and gone.
+  if (process.connected === false) gone();
+  else {
+    process.once('disconnect', gone);
+    // Listening holds the channel open; a start that fails must still end this process by itself.
+    process.channel?.unref();
+  }
 }

@@ -3,7 +3,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { constants, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import {
@@ -79,6 +79,8 @@ async function upCluster(env: Record<string, string> = {}) {
 }
 
 const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
+/** alive: the process runs (an orphan that has exited may linger as a zombie where nothing reaps it). */
+const alive = (pid: number) => /^[^Z]/.test(spawnSync('ps', ['-o', 'stat=', '-p', String(pid)]).stdout.toString());
 const answers = (url: string) =>
   fetch(url, { signal: AbortSignal.timeout(2_000) }).then(
     () => true,
@@ -113,5 +115,29 @@ describe.skipIf(!brokerUrl)('bazaar up --cluster, starting', () => {
     expect(run.out()).not.toContain('✓');
     expect(run.out()).not.toContain('Bazaar is up');
     expect(await answers(`http://127.0.0.2:${jazzcash}/`)).toBe(false);
+  }, 90_000);
+
+  it.each(['SIGINT', 'SIGTERM'] as const)(
+    '%s while it starts stops every process started so far, and it exits 128 + the signal',
+    async (signal) => {
+      const run = await upCluster();
+      await run.until(`users :${run.ports.users} ✓`);
+      const started = run.children(); // the sandboxes, users, and perhaps inventory starting
+      expect(started.length).toBeGreaterThanOrEqual(2);
+      run.child.kill(signal);
+      expect(await run.closed, run.out() + run.err()).toBe(128 + constants.signals[signal]);
+      expect(started.filter(alive)).toEqual([]);
+    },
+    90_000,
+  );
+
+  it('killed outright while it starts, the processes it started see it gone and stop', async () => {
+    const run = await upCluster();
+    await run.until(`users :${run.ports.users} ✓`);
+    const started = run.children();
+    expect(started.length).toBeGreaterThanOrEqual(2);
+    run.child.kill('SIGKILL');
+    await run.closed;
+    await expect.poll(() => started.filter(alive), { timeout: 20_000, interval: 250 }).toEqual([]);
   }, 90_000);
 });

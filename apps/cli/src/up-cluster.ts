@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { constants } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { inheritedEnv, loadClusterConfig, loadConfig } from './config.ts';
@@ -35,6 +36,33 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
     `Starting Bazaar (cluster mode)\n  PostgreSQL  ${redact(cluster.databaseUrl)}\n  Broker      ${redact(cluster.brokerUrl)}\n  Redis       ${cluster.redisUrl}\n`,
   );
 
+  let stopping = false;
+  // Restarting what exits unasked, once every process has come up.
+  let supervising = false;
+  const children: ({ instance: Instance } & Started)[] = [];
+  /** stopAll: the gateway first, so no new work arrives; then the rest together. */
+  const stopAll = async () => {
+    stopping = true;
+    const gateway = children.find((c) => c.instance.name === 'gateway')?.child;
+    if (gateway) {
+      gateway.kill('SIGTERM');
+      await whenExited(gateway);
+    }
+    for (const { child } of children) child.kill('SIGTERM');
+    await Promise.all(children.map(({ child }) => whenExited(child)));
+  };
+  // From here on a signal stops every process started so far and ends the command: a stop asked for once all are up
+  // (exit 0), an interrupted start before that (128 + the signal's number, as a shell tells it).
+  const onSignal = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    console.log(supervising ? '\nStopping every process…' : `\n${signal} while starting: stopping what has started…`);
+    await stopAll();
+    console.log('Stopped.');
+    process.exit(supervising ? 0 : 128 + constants.signals[signal]);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
   process.stdout.write('Migrating databases…\n');
   await runMigrations('all');
 
@@ -58,10 +86,6 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
   // A generated key is kept where an operator can read it, for a replica or a call to /internal made by hand.
   const keyFile = cluster.internalKey ? undefined : join(resolve(config.dataDir), 'internal-key');
   if (keyFile) writeFileSync(keyFile, `${internalKey}\n`, { mode: 0o600 });
-  let stopping = false;
-  // Restarting what exits unasked, once every process has come up.
-  let supervising = false;
-  const children: ({ instance: Instance } & Started)[] = [];
   const logFile = (instance: Instance) => join(logsDir, `${instance.name}-${instance.port}.log`);
 
   /** Starts one instance's process, its output appended to its log file; an exit nobody asked for restarts it. */
@@ -78,7 +102,8 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
         REDIS_URL: cluster.redisUrl,
         BAZAAR_NAMESPACE: cluster.namespace,
       },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // The IPC channel closes when this command is gone, even killed outright: the service then stops itself.
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     const startedAt = Date.now();
     // The last lines it wrote, shown when it exits unasked: the log file may be gone by the time anyone looks.
@@ -119,17 +144,6 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
       if (running(entry.child)) console.error(`  ${(err as Error).message}`);
     }
   };
-  /** stopAll: the gateway first, so no new work arrives; then the rest together. */
-  const stopAll = async () => {
-    stopping = true;
-    const gateway = children.find((c) => c.instance.name === 'gateway')?.child;
-    if (gateway) {
-      gateway.kill('SIGTERM');
-      await whenExited(gateway);
-    }
-    for (const { child } of children) child.kill('SIGTERM');
-    await Promise.all(children.map(({ child }) => whenExited(child)));
-  };
   // In order, each once those before it answer (orders calls inventory and payments; the gateway comes last).
   for (const instance of instances) {
     const started = launch(instance, 0);
@@ -137,10 +151,12 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
     try {
       await waitReady(instance, started, readyMs);
     } catch (err) {
+      if (stopping) return; // a signal came: its handler stops every process and ends the command
       // The ones already up must not outlive this command, which fails rather than print a banner.
       await stopAll();
       throw err;
     }
+    if (stopping) return; // the same, come as this one answered
     process.stdout.write(`  ${instance.name} :${instance.port} ✓\n`);
   }
   supervising = true;
@@ -168,16 +184,6 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
   Logs          ${logsDir}${keyFile ? `\n  Internal key  ${keyFile} (INTERNAL_KEY, for a process or a gRPC call made by hand)` : ''}
 
   A process that exits unasked is restarted. Press Ctrl-C to stop.`);
-
-  const shutdown = async () => {
-    if (stopping) return;
-    console.log('\nStopping every process…');
-    await stopAll();
-    console.log('Stopped.');
-    process.exit(0);
-  };
-  process.on('SIGINT', () => void shutdown());
-  process.on('SIGTERM', () => void shutdown());
 }
 
 const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
