@@ -39,6 +39,8 @@ try {
   await run(command, rest);
 } catch (err) {
   process.exitCode = reportFailure(command, err);
+  // A service that failed to start may still hold a broker connection or a pool: it must end, for its supervisor to see.
+  if (command === 'service') process.exit();
 }
 
 async function run(command: string, args: string[]): Promise<void> {

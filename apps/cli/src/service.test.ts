@@ -2,6 +2,7 @@
 // output and in the log store the console reads (/internal/ops/logs), for RabbitMQ and for NATS alike.
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { type AddressInfo, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { dropNamespace } from '@bazaar/kit/namespace';
 import { brokerOrSkip, NATS_URL, postgresOrSkip, RABBITMQ_URL } from '@bazaar/kit/testing';
@@ -18,6 +19,37 @@ const brokers = postgres
   : [];
 
 describe.each(brokers.filter((b) => b.url))('a service process over $name', ({ url, line }) => {
+  it('whose start fails (its port taken) says why and exits 1, though connected to the broker', async () => {
+    const namespace = `svc_${randomUUID().slice(0, 8)}`;
+    const taken = createServer();
+    await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
+    const { port } = taken.address() as AddressInfo;
+    const child = spawn(process.execPath, [bin, 'service', 'shipping'], {
+      env: {
+        ...process.env,
+        DATABASE_URL: postgres!,
+        BROKER_URL: url!,
+        BAZAAR_NAMESPACE: namespace,
+        INTERNAL_KEY: randomUUID(),
+        SHIPPING_PORT: String(port),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let err = '';
+      child.stderr.on('data', (chunk: Buffer) => {
+        err += chunk;
+      });
+      const code = await new Promise((r) => child.once('close', r));
+      expect(code).toBe(1);
+      expect(err).toContain('EADDRINUSE');
+    } finally {
+      child.kill('SIGKILL');
+      taken.close();
+      await dropNamespace(namespace, { postgresUrl: postgres!, brokerUrl: url! }, SERVICE_NAMES);
+    }
+  }, 60_000);
+
   it("keeps the broker's lines in its own log store, under its own name", async () => {
     const namespace = `svc_${randomUUID().slice(0, 8)}`;
     const key = randomUUID();
