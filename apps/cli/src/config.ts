@@ -41,8 +41,8 @@ export const spec = {
     "Embedded mode: how much work a WebAssembly function of PGlite does before V8 optimises it; the default, 15× V8's own, keeps start-up from recompiling code it runs once, at some embedded throughput under a sustained load (about 15 % after a minute); 0 leaves V8's own, and node --wasm-tiering-budget=N wins",
     200_000_000,
   ),
-  jazzcashSandboxPort: int('JAZZCASH_SANDBOX_PORT', 'Port of the JazzCash sandbox simulator (embedded mode)', 8091),
-  easypaisaSandboxPort: int('EASYPAISA_SANDBOX_PORT', 'Port of the EasyPaisa sandbox simulator (embedded mode)', 8092),
+  jazzcashSandboxPort: int('JAZZCASH_SANDBOX_PORT', 'Port of the JazzCash sandbox simulator', 8091),
+  easypaisaSandboxPort: int('EASYPAISA_SANDBOX_PORT', 'Port of the EasyPaisa sandbox simulator', 8092),
 };
 
 /** An optional port: unset, the service derives it (each service's config.ts says how). */
@@ -70,7 +70,7 @@ export const loadServicePorts = () => readConfig(servicePortsSpec);
 export const serviceSpec = {
   databaseUrl: str(
     'DATABASE_URL',
-    'PostgreSQL server; each service uses its own database bazaar_<name> on it',
+    'PostgreSQL server; each service uses its own database <BAZAAR_NAMESPACE>_<name> on it',
     'postgres://postgres@127.0.0.1:5432/postgres',
   ),
   brokerUrl: str(

@@ -56,7 +56,7 @@ async function upCluster(env: Record<string, string> = {}) {
   const seen = new Set<number>();
   const run = {
     child,
-    ports: { jazzcash, users },
+    ports: { gateway, jazzcash, users },
     closed,
     out: () => out,
     err: () => err,
@@ -130,6 +130,17 @@ describe.skipIf(!brokerUrl)('bazaar up --cluster, starting', () => {
     },
     90_000,
   );
+
+  it('puts the gateway on HOST, as embedded mode does: its banner and its answers are there, not on 127.0.0.1', async () => {
+    const run = await upCluster({ HOST: '127.0.0.2' });
+    const { gateway } = run.ports;
+    await run.until('Press Ctrl-C to stop.');
+    expect(run.out()).toContain(`Storefront    http://127.0.0.2:${gateway}/`);
+    expect(await answers(`http://127.0.0.2:${gateway}/healthz`)).toBe(true);
+    expect(await answers(`http://127.0.0.1:${gateway}/healthz`)).toBe(false);
+    run.child.kill('SIGINT');
+    expect(await run.closed, run.out() + run.err()).toBe(0);
+  }, 120_000);
 
   it('killed outright while it starts, the processes it started see it gone and stop', async () => {
     const run = await upCluster();

@@ -79,7 +79,8 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
     ...startOrder().flatMap((s) =>
       ports[s.name].map((port) => ({ name: s.name, port, env: ownPortSettings(s, port) })),
     ),
-    { name: 'gateway', port: config.port, env: { PORT: String(config.port) } },
+    // HOST is where the public entry listens, in this mode too; the services stay on loopback.
+    { name: 'gateway', port: config.port, env: { PORT: String(config.port), GATEWAY_HOST: config.host } },
   ];
 
   const internalKey = cluster.internalKey ?? randomBytes(24).toString('base64url');
@@ -161,7 +162,7 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
   }
   supervising = true;
 
-  const base = url(config.port);
+  const base = `http://${['0.0.0.0', '::'].includes(config.host) ? 'localhost' : config.host}:${config.port}`;
   const grpcLine = SERVICES.filter((s) => s.grpc)
     .map((s) => `${s.name} ${urls[`${settingsPrefix(s.name)}_GRPC_URL`]}`)
     .join('   ');
@@ -192,7 +193,12 @@ const whenExited = (child: ChildProcess) => new Promise((r) => (running(child) ?
 /** waitReady resolves once the instance answers; it rejects, saying why, if the process exits or never does. */
 async function waitReady(instance: Instance, { child, output }: Started, timeoutMs: number): Promise<void> {
   // A sandbox answering at all will do; a service must say it is healthy.
-  const probe = `http://127.0.0.1:${instance.port}/${instance.name === 'sandboxes' ? '' : 'healthz'}`;
+  // The gateway is asked where HOST put it (loopback, when that is every interface); the rest listen on loopback.
+  const host =
+    instance.env.GATEWAY_HOST && !['0.0.0.0', '::'].includes(instance.env.GATEWAY_HOST)
+      ? instance.env.GATEWAY_HOST
+      : '127.0.0.1';
+  const probe = `http://${host.includes(':') ? `[${host}]` : host}:${instance.port}/${instance.name === 'sandboxes' ? '' : 'healthz'}`;
   const ready = (r: Response) => instance.name === 'sandboxes' || r.ok;
   let last = 'did not answer';
   const deadline = Date.now() + timeoutMs;
