@@ -1,9 +1,12 @@
 // Outages of what Bazaar depends on, under a steady order load, each ending with `bazaar verify` clean: the broker
-// cut off for 30 s (events wait in the outboxes), and the payment providers slow, then failing, then timing out
-// (a fault proxy sits in front of both sandboxes, through JAZZCASH_URL and EASYPAISA_URL).
+// cut off for 30 s (events wait in the outboxes), the database server cut off for 20 s (consumers hold their events,
+// none dead-lettered), and the payment providers slow, then failing, then timing out (a fault proxy sits in front of
+// both sandboxes, through JAZZCASH_URL and EASYPAISA_URL).
 import { freePorts } from '@bazaar/kit/testing';
-import { describe, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { faultProxy } from '../support/fault-proxy.ts';
+import { ADMIN } from '../support/platform.ts';
+import { Shopper } from '../support/shop.ts';
 import { startCluster } from '../support/targets.ts';
 import { clusterFaultSetup, EASYPAISA, expectClean, JAZZCASH, sleep, underLoad } from '../support/under-load.ts';
 
@@ -34,6 +37,37 @@ describe.runIf(rabbit)('outages under load (cluster mode on PostgreSQL and Rabbi
       { retryForMs: 45_000 },
     );
     await expectClean(cluster.gatewayUrl, answers);
+  }, 400_000);
+
+  it('the database server cut off for 20 s: orders wait and go on, consumers hold their events, none dead-lettered', async () => {
+    const server = new URL(postgres!);
+    const proxy = await faultProxy({ host: server.hostname, port: Number(server.port || 5432) });
+    server.port = String(proxy.port);
+    const cluster = await startCluster(server.toString(), rabbit!, { COURIER_STEP_MS: '500' });
+    cleanup.push(
+      () => proxy.close(),
+      () => cluster.stop(),
+      async () => proxy.restore(),
+    );
+    const answers = await underLoad(
+      cluster.gatewayUrl,
+      36_000,
+      async () => {
+        await sleep(3000);
+        proxy.cut();
+        console.log('database cut off');
+        // Longer than a consumer's whole retry budget (5 attempts, 7.5 s): counted, its events would be dead letters.
+        await sleep(20_000);
+        proxy.restore();
+        console.log('database back');
+      },
+      { retryForMs: 45_000 },
+    );
+    await expectClean(cluster.gatewayUrl, answers);
+    const admin = new Shopper(cluster.gatewayUrl);
+    await admin.logIn(ADMIN.email, ADMIN.password);
+    const { body } = await admin.call('GET', '/api/ops/messaging');
+    expect(body.deadLetters).toEqual([]);
   }, 400_000);
 
   it('the payment providers slow, then failing, then timing out: every order is paid once or rejected', async () => {
