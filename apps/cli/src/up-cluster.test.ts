@@ -142,6 +142,16 @@ describe.skipIf(!brokerUrl)('bazaar up --cluster, starting', () => {
     expect(await run.closed, run.out() + run.err()).toBe(0);
   }, 120_000);
 
+  it('stopped with a process frozen (SIGSTOP), kills that one after its grace and exits 0', async () => {
+    const run = await upCluster();
+    await run.until('Press Ctrl-C to stop.');
+    const [frozen] = run.children();
+    process.kill(frozen, 'SIGSTOP');
+    run.child.kill('SIGINT');
+    expect(await run.closed, run.out() + run.err()).toBe(0);
+    expect(alive(frozen)).toBe(false);
+  }, 120_000);
+
   it('killed outright while it starts, the processes it started see it gone and stop', async () => {
     const run = await upCluster();
     await run.until(`users :${run.ports.users} ✓`);

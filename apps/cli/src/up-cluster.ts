@@ -44,12 +44,8 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
   const stopAll = async () => {
     stopping = true;
     const gateway = children.find((c) => c.instance.name === 'gateway')?.child;
-    if (gateway) {
-      gateway.kill('SIGTERM');
-      await whenExited(gateway);
-    }
-    for (const { child } of children) child.kill('SIGTERM');
-    await Promise.all(children.map(({ child }) => whenExited(child)));
+    if (gateway) await stopProcess(gateway);
+    await Promise.all(children.map(({ child }) => stopProcess(child)));
   };
   // From here on a signal stops every process started so far and ends the command: a stop asked for once all are up
   // (exit 0), an interrupted start before that (128 + the signal's number, as a shell tells it).
@@ -162,7 +158,7 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
   }
   supervising = true;
 
-  const base = `http://${['0.0.0.0', '::'].includes(config.host) ? 'localhost' : config.host}:${config.port}`;
+  const base = `http://${reachable(config.host)}:${config.port}`;
   const grpcLine = SERVICES.filter((s) => s.grpc)
     .map((s) => `${s.name} ${urls[`${settingsPrefix(s.name)}_GRPC_URL`]}`)
     .join('   ');
@@ -187,18 +183,31 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
   A process that exits unasked is restarted. Press Ctrl-C to stop.`);
 }
 
+/** Where to reach a server listening on `host`: loopback when it listens on every interface. */
+const reachable = (host: string) =>
+  ['0.0.0.0', '::'].includes(host) ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+
+/** How long a process has to stop after SIGTERM before it is killed: a frozen one must not hold the command up. */
+const STOP_GRACE_MS = 10_000;
+
+/** stopProcess asks a process to stop, kills it if it has not within STOP_GRACE_MS, and resolves once it is gone. */
+async function stopProcess(child: ChildProcess): Promise<void> {
+  if (!running(child)) return;
+  child.kill('SIGTERM');
+  const kill = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS).unref();
+  await whenExited(child);
+  clearTimeout(kill);
+}
+
 const running = (child: ChildProcess) => child.exitCode === null && child.signalCode === null;
 const whenExited = (child: ChildProcess) => new Promise((r) => (running(child) ? child.once('exit', r) : r(null)));
 
 /** waitReady resolves once the instance answers; it rejects, saying why, if the process exits or never does. */
 async function waitReady(instance: Instance, { child, output }: Started, timeoutMs: number): Promise<void> {
+  // The gateway listens where HOST put it; the rest on loopback.
+  const host = reachable(instance.env.GATEWAY_HOST ?? '127.0.0.1');
+  const probe = `http://${host}:${instance.port}/${instance.name === 'sandboxes' ? '' : 'healthz'}`;
   // A sandbox answering at all will do; a service must say it is healthy.
-  // The gateway is asked where HOST put it (loopback, when that is every interface); the rest listen on loopback.
-  const host =
-    instance.env.GATEWAY_HOST && !['0.0.0.0', '::'].includes(instance.env.GATEWAY_HOST)
-      ? instance.env.GATEWAY_HOST
-      : '127.0.0.1';
-  const probe = `http://${host.includes(':') ? `[${host}]` : host}:${instance.port}/${instance.name === 'sandboxes' ? '' : 'healthz'}`;
   const ready = (r: Response) => instance.name === 'sandboxes' || r.ok;
   let last = 'did not answer';
   const deadline = Date.now() + timeoutMs;
