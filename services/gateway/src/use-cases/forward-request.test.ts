@@ -20,6 +20,7 @@ let ordersA: TestReplica;
 let ordersB: TestReplica;
 let gateway: Gateway;
 let token: string;
+let adminToken: string;
 
 beforeAll(async () => {
   const key = await signingKey('k1');
@@ -29,6 +30,7 @@ beforeAll(async () => {
   ordersB = await testReplica('orders-b');
   gateway = await startGateway(`${ordersA.url},${ordersB.url}`);
   token = await key.sign({ sub: 'u-1', role: 'customer' });
+  adminToken = await key.sign({ sub: 'a-1', role: 'admin' });
 });
 
 afterAll(async () => {
@@ -273,6 +275,28 @@ describe('retries on another replica', () => {
     } finally {
       await own.stop();
       bad.close();
+    }
+  });
+
+  it('never repeats a keyed POST to a route that does not honour the key: a stock adjustment is applied once', async () => {
+    ordersA.mode = 'reset';
+    // Inventory's replicas, the breaking one first and no health checks: the first attempt is sure to meet the reset.
+    const own = await startGateway(down, { inventoryUrl: `${ordersA.url},${ordersB.url}`, healthIntervalMs: 0 });
+    try {
+      const url = '/api/inventory/LAWN-001/adjustments';
+      const res = await request(`${own.url}${url}`, {
+        method: 'POST',
+        headers: {
+          authorization: `Bearer ${adminToken}`,
+          'content-type': 'application/json',
+          'idempotency-key': 'k-1',
+        },
+        body: '{"delta":-5,"reason":"breakage"}',
+      });
+      expect([res.statusCode, ((await res.body.json()) as { code: string }).code]).toEqual([502, 'BAD_GATEWAY']);
+      expect(seenCount(url)).toBe(1);
+    } finally {
+      await own.stop();
     }
   });
 

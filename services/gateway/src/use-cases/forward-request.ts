@@ -74,8 +74,10 @@ const notConnected = new Set([
 const brokenConnection = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'SOCKET_CLOSED']);
 // Answers up to this size with a known length are gathered and written with their head in one go: one write.
 const GATHERED_MAX_BYTES = 64 * 1024;
-// Methods that mean the same when sent twice (RFC 9110 9.2.2); a POST joins them when it carries an Idempotency-Key.
+// Methods that mean the same when sent twice (RFC 9110 9.2.2); a POST joins them when it carries an Idempotency-Key
+// to a path whose service honours the key (API.md: placing an order only; a stock adjustment sent twice is two).
 const idempotentMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
+const keyedPaths = new Set(['/api/orders']);
 
 /** Forwarder: `forward` handles one request; `drain`, when the gateway stops, ends open event streams and keep-alive. */
 export type Forwarder = { forward: Forward; drain(): void };
@@ -387,9 +389,9 @@ const noop = () => {};
 
 /** isIdempotent: the request means the same sent twice, so a replica that may have seen it can be passed over. */
 function isIdempotent(req: Call['req']): boolean {
-  return (
-    idempotentMethods.has(req.method ?? '') || (req.method === 'POST' && req.headers['idempotency-key'] !== undefined)
-  );
+  if (idempotentMethods.has(req.method ?? '')) return true;
+  const path = (req.url ?? '').split('?', 1)[0];
+  return req.method === 'POST' && req.headers['idempotency-key'] !== undefined && keyedPaths.has(path);
 }
 
 /** closes: the answer says its connection ends here, as a server that is shutting down says on every answer. */
