@@ -33,11 +33,13 @@ type Stock = {
 type Shipment = { orderId: string; status: string; trackingNumber: string };
 type HistoryEntry = { orderId: string; status: string };
 type PaymentSummary = {
-  byOrder: { orderId: string; method: string; status: string; captured: number; refunded: number }[];
+  byOrder: { orderId: string; method: string; status: string; captured: number; refunded: number; held: number }[];
   ledger: { balanced: boolean };
 };
 
 const LIVE = new Set(['CONFIRMED', 'SHIPPED', 'DELIVERED']);
+/** Cash on delivery stays authorised (held) while its parcel is on the way; nothing else holds money once decided. */
+const HOLDING = new Set(['CONFIRMED', 'SHIPPED']);
 
 export async function verify(options: { url?: string; quiet?: boolean; settleMs?: number } = {}): Promise<boolean> {
   const checks = await verifyPlatform(targetUrl(options.url), options.settleMs ?? 30_000);
@@ -120,7 +122,7 @@ const rupeeFormat = new Intl.NumberFormat('en-PK', { minimumFractionDigits: 2, m
 /** rupees shows paisa as the shop does: Rs 1,234,567.50. */
 export const rupees = (paisa: number) => `Rs ${rupeeFormat.format(paisa / 100)}`;
 
-function checkMoney(orders: Order[], payments: PaymentSummary): Check {
+export function checkMoney(orders: Order[], payments: PaymentSummary): Check {
   const problems: string[] = [];
   const byOrder = new Map(payments.byOrder.map((p) => [p.orderId, p]));
   let expectedTotal = 0;
@@ -135,6 +137,12 @@ function checkMoney(orders: Order[], payments: PaymentSummary): Check {
     if (held !== expected)
       problems.push(
         `${o.id} (${o.status}, ${o.payment.method}): captured − refunded is ${rupees(held)}, expected ${rupees(expected)}`,
+      );
+    // A hold left on a rejected or cancelled order is the customer's money taken and not given back.
+    const hold = o.payment.method === 'cod' && HOLDING.has(o.status) ? o.total.amount : 0;
+    if (o.status !== 'PENDING' && (p?.held ?? 0) !== hold)
+      problems.push(
+        `${o.id} (${o.status}, ${o.payment.method}): ${rupees(p?.held ?? 0)} held, expected ${rupees(hold)}`,
       );
     if (p && p.refunded > p.captured)
       problems.push(`${o.id}: refunded ${rupees(p.refunded)} exceeds captured ${rupees(p.captured)}`);
