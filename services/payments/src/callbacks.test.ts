@@ -222,6 +222,23 @@ describe('provider callbacks', () => {
     expect(byOrder.find((p) => p.orderId === orderId)).toMatchObject({ captured: 0, held: 0 });
   });
 
+  it('when a success arrives while the provider is being asked, and its answer is then a decline, the debit is reversed', async () => {
+    // A provider at odds with itself: it takes the money, says so in a callback, and answers our request with a decline.
+    const orderId = newOrder();
+    const ref = txnRefFor(orderId, 1);
+    const jazzcash = h.svc.providers.jazzcash;
+    const real = jazzcash.authorize.bind(jazzcash);
+    vi.spyOn(jazzcash, 'authorize').mockImplementationOnce(async (debit, call) => {
+      expect((await real(debit, call)).outcome).toBe('approved');
+      expect((await post('jazzcash', h.sandboxes.jazzcash.callbackFor(ref)!)).status).toBe(200);
+      return { outcome: 'declined', code: '124', message: 'declined by the provider' };
+    });
+    const answer = await h.authorize({ orderId, method: 'jazzcash', wallet: '03001234567' });
+    expect(answer.body).toMatchObject({ status: 'DECLINED' });
+    await vi.waitFor(() => expect(h.sandboxTxn(ref)?.status).toBe('reversed'), { timeout: 8000, interval: 50 });
+    expect((await h.record(orderId)).body).toMatchObject({ status: 'DECLINED', captured: { amount: 0 } });
+  });
+
   it('when a success arrives while the provider is still being asked, it is only recorded; the authorisation settles it', async () => {
     const orderId = newOrder();
     const pending = h.authorize({ orderId, method: 'jazzcash', wallet: '03000000003' });

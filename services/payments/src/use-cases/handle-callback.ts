@@ -1,5 +1,6 @@
 // A provider's callback: believed only when signed and fresh, stored once (a replay changes nothing), and acted on only
-// through an inquiry: a success for a payment we let go of is reversed; for one still authorising it is only recorded.
+// through an inquiry: a success for a payment we let go of is reversed; for one still authorising it is recorded, and
+// the reconciler looks at the provider once the call has settled (a decline after a debit is reversed then).
 import { createHash } from 'node:crypto';
 import { notFound } from '@bazaar/kit/server';
 import { callbacksRepo } from '../data/callbacks-repo.ts';
@@ -31,5 +32,8 @@ export async function handleCallback(
   const payment = fresh && paid ? await paymentsRepo.byReference(deps.db, txnRef) : null;
   if (payment && (payment.status === 'VOIDED' || payment.status === 'DECLINED'))
     await reconcilePayment(deps, payment.orderId, provider as WalletMethod);
+  // Still being asked: the call settles it, and a look at the provider follows, in case it settles as a decline.
+  else if (payment?.status === 'AUTHORIZING')
+    await paymentsRepo.reconcileLater(deps.db, payment.id, deps.settings.reconcileMs);
   return { received: true };
 }
