@@ -212,6 +212,23 @@ describe('the fast lane', () => {
     await c.closed();
   });
 
+  it('answers 408 REQUEST_TIMEOUT and ends the connection when a body stalls past requestTimeout, as node:http does', async () => {
+    const server = gateway.app.server;
+    const limit = server.requestTimeout;
+    server.requestTimeout = 300;
+    try {
+      const before = orders.seen.length;
+      const c = await rawConnection();
+      c.send(post('/api/orders', '{"items":[]}', `authorization: Bearer ${token}\r\n`).slice(0, -6));
+      const [answer] = await c.answers(1);
+      expect([answer.status, JSON.parse(answer.body).code]).toEqual([408, 'REQUEST_TIMEOUT']);
+      await c.closed();
+      expect(orders.seen.length).toBe(before);
+    } finally {
+      server.requestTimeout = limit;
+    }
+  });
+
   it('hands the connection to node:http at the first request that is not a proxied call, even mid-connection', async () => {
     const c = await rawConnection();
     c.send(get('/api/products/before'));

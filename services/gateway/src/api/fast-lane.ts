@@ -64,6 +64,8 @@ class Connection implements LaneConnection {
   private bodyLeft = 0;
   /** performance.now() when the head still arriving began; 0 when none is. */
   private headSince = 0;
+  /** Ends a request whose body has not all arrived within the server's requestTimeout, as node:http does. */
+  private bodyTimer: NodeJS.Timeout | null = null;
   private ending = false;
 
   readonly socket: Socket;
@@ -122,7 +124,10 @@ class Connection implements LaneConnection {
     const n = Math.min(this.bodyLeft, chunk.length);
     this.bodyLeft -= n;
     this.request?.push(n === chunk.length ? chunk : chunk.subarray(0, n), this.bodyLeft === 0);
-    if (this.bodyLeft === 0) this.request = null;
+    if (this.bodyLeft === 0) {
+      this.request = null;
+      this.stopBodyTimer();
+    }
     return n === chunk.length ? null : chunk.subarray(n);
   }
 
@@ -149,6 +154,8 @@ class Connection implements LaneConnection {
       this.bodyLeft = head.bodyLength;
       if (head.bodyLength > 0) {
         this.request = request;
+        const limit = this.shared.server.requestTimeout;
+        if (limit > 0) this.bodyTimer = setTimeout(this.onRequestTimeout, limit);
         if (rest !== null) rest = this.takeBody(rest);
       }
       this.buffer = rest;
@@ -167,12 +174,29 @@ class Connection implements LaneConnection {
     socket.removeListener('error', this.onError);
     socket.removeListener('close', this.onClose);
     socket.setTimeout(0);
+    this.stopBodyTimer();
     this.shared.open.delete(this);
     if (this.buffer !== null) socket.unshift(this.buffer);
     this.buffer = null;
     this.shared.nodeHttp.call(this.shared.server, socket);
     socket.resume();
   }
+
+  private stopBodyTimer(): void {
+    if (this.bodyTimer === null) return;
+    clearTimeout(this.bodyTimer);
+    this.bodyTimer = null;
+  }
+
+  // A body still short at requestTimeout (stalled or trickled) would hold the connection for ever: the lane answers
+  // as node:http does, by the server's clientError handler (408 REQUEST_TIMEOUT), or ends a discarded body's connection.
+  private onRequestTimeout = (): void => {
+    this.bodyTimer = null;
+    if (this.bodyLeft === 0 || this.ending) return;
+    this.ending = true;
+    if (this.answer === null || this.answer.headersSent) this.socket.destroy();
+    else this.shared.server.emit('clientError', requestTimedOut(), this.socket);
+  };
 
   private onDrain = (): void => {
     this.answer?.drained();
@@ -194,9 +218,12 @@ class Connection implements LaneConnection {
   private onError = (): void => {};
 
   private onClose = (): void => {
+    this.stopBodyTimer();
     this.shared.open.delete(this);
     const answer = this.answer;
     this.answer = null;
     answer?.lost();
   };
 }
+
+const requestTimedOut = () => Object.assign(new Error('request timeout'), { code: 'ERR_HTTP_REQUEST_TIMEOUT' });
