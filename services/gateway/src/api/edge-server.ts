@@ -134,6 +134,9 @@ export function createEdgeServer(options: EdgeOptions): Edge {
   });
   app.addHook('onSend', (_req, reply, payload, done) => {
     if (closing) reply.header('connection', 'close');
+    // As on proxied answers: the admin's logs and traces, and problem documents, stay out of caches and type guessing.
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    reply.header('x-content-type-options', 'nosniff');
     done(null, payload);
   });
 

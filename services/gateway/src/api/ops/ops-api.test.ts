@@ -188,6 +188,13 @@ describe('the operations API', () => {
     expect(missing.json().code).toBe('NOT_FOUND');
   });
 
+  it('keeps its answers out of caches, as the proxied API does: logs and traces name customers and their orders', async () => {
+    for (const res of [await get('/api/ops/logs'), await get('/api/ops/traces', 'customer'), await get('/nothing')]) {
+      expect(res.headers['cache-control']).toBe('no-store');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+    }
+  });
+
   it('gathers a trace from every replica: merged, each span once, in order of start; an unreachable replica is named', async () => {
     const res = await get(`/api/ops/traces/${TRACE}`);
     expect(res.statusCode).toBe(200);
