@@ -112,6 +112,25 @@ describe('provider callbacks', () => {
     expect(await stored()).toBe(before);
   });
 
+  it("an EasyPaisa notification naming another page of the provider's host is refused unread: no credentialed fetch", async () => {
+    const before = await stored();
+    const host = h.sandboxes.easypaisaUrl;
+    for (const url of [
+      `${host}/easypay-service/rest/v4/inquire-transaction`,
+      `${host}${easyPaisaIpn.path('T1')}/extra`,
+      `${host}${easyPaisaIpn.path('T2')}?storeId=1`,
+      `${host}${easyPaisaIpn.path('T3')}#again`,
+      `${host}${easyPaisaIpn.path('..')}%2F..%2Finquire-transaction`,
+      `${host}/easypay-service/rest/v4/ipn/`,
+    ]) {
+      const res = await post('easypaisa', { url });
+      expect(res, url).toMatchObject({ status: 401, body: { code: 'BAD_SIGNATURE' } });
+    }
+    // Read, each would have been a 503 (a page without a transaction) or worse; none reached the sandbox.
+    expect(h.sandboxes.requests.filter((r) => /\/ipn\/T[123]\b/.test(r.path))).toEqual([]);
+    expect(await stored()).toBe(before);
+  });
+
   it('when the signature is wrong, it is refused with BAD_SIGNATURE and nothing is stored', async () => {
     const orderId = newOrder();
     await h.authorize({ orderId, method: 'jazzcash', wallet: '03001234567' });

@@ -13,6 +13,7 @@ import {
   credentialsHeader,
   type EasyPaisaAnswer,
   easyPaisaCodes,
+  easyPaisaIpn,
   easyPaisaOutcome,
   easyPaisaPaths,
   easyPaisaStatus,
@@ -112,7 +113,8 @@ export function createEasyPaisaProvider(config: EasyPaisaConfig): EasyPaisaProvi
 
     async notification(url: string) {
       const target = URL.canParse(url) ? new URL(url) : undefined;
-      if (target?.origin !== new URL(config.baseUrl).origin) return 'foreign';
+      // Anyone may post a notification: our credentials go to the provider's IPN pages only, never another path.
+      if (target?.origin !== new URL(config.baseUrl).origin || !easyPaisaIpn.isPage(target)) return 'foreign';
       const timeout = config.timeoutMs ?? 1500;
       try {
         const res = await request(target, { headers, headersTimeout: timeout, bodyTimeout: timeout });

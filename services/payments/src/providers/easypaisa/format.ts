@@ -255,10 +255,13 @@ function text(value: unknown): string {
 // easyPaisaIpn: a payment notification (IPN) carries a URL to fetch, not a signed body [sdk]; the page's path and its
 // fields (the inquiry's names) are [ours]. Neither the notification nor the page moves money: an inquiry decides.
 const ipnPages = '/easypay-service/rest/v4/ipn/';
+const ipnPage = new RegExp(`^${ipnPages}[A-Za-z0-9_-]{1,64}$`);
 export const easyPaisaIpn = {
   field: 'url',
   route: `${ipnPages}:ref`,
   path: (txnRef: string) => `${ipnPages}${encodeURIComponent(txnRef)}`,
+  /** isPage: the URL is an IPN page, as `path` makes one (a txn ref, no query); no other URL is read. */
+  isPage: (url: URL) => ipnPage.test(url.pathname) && url.search === '' && url.hash === '',
 } as const;
 
 /** What an IPN page says: the transaction (our txn ref) and whether the provider shows it paid. */
