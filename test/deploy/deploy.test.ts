@@ -824,6 +824,31 @@ describe('observability', () => {
       expect(p.datasource).toEqual({ type: 'prometheus', uid: variable });
   });
 
+  it("has the dashboard and the alerts find the scrape job of Compose and of the README's PodMonitor", () => {
+    const config = parseYaml(readFileSync(join(deploy, 'prometheus/prometheus.yml'), 'utf8'));
+    // The Prometheus Operator names a PodMonitor's job <namespace>/<name>.
+    const readme = readFileSync(join(deploy, 'README.md'), 'utf8');
+    const monitor = parseYaml(/```yaml\n([^`]*kind: PodMonitor[^`]*)```/.exec(readme)![1]);
+    expect(monitor.kind).toBe('PodMonitor');
+    const jobs = [config.scrape_configs[0].job_name, `${monitor.metadata.namespace}/${monitor.metadata.name}`];
+    const dashboard = JSON.parse(readFileSync(join(deploy, 'grafana/dashboards/bazaar.json'), 'utf8'));
+    const rules = parseYaml(readFileSync(join(deploy, 'prometheus/rules.yml'), 'utf8'));
+    const exprs: string[] = [
+      ...dashboard.panels.flatMap((p: Any) => (p.targets ?? []).map((t: Any) => t.expr)),
+      ...rules.groups.flatMap((g: Any) => g.rules.map((r: Any) => r.expr)),
+    ];
+    const ups = exprs.flatMap((e) => [...e.matchAll(/\bup\{([^}]*)\}/g)].map((m) => m[1]));
+    expect(ups.length).toBeGreaterThanOrEqual(2);
+    for (const matchers of ups) {
+      const [, op, value] = /\bjob\s*(=~|=)\s*"([^"]*)"/.exec(matchers) ?? [];
+      expect(op, matchers).toBeDefined();
+      for (const job of jobs)
+        expect(op === '=' ? value === job : new RegExp(`^(?:${value})$`).test(job), `${matchers} finds ${job}`).toBe(
+          true,
+        );
+    }
+  });
+
   it('provisions Grafana in Compose with Prometheus and the dashboard', () => {
     const compose = parseDocument(readFileSync(join(deploy, 'compose.yaml'), 'utf8'), { merge: true }).toJS();
     const sources = parseYaml(readFileSync(join(deploy, 'grafana/provisioning/datasources/datasources.yaml'), 'utf8'));
