@@ -75,7 +75,9 @@ describe.runIf(hasPrometheus)('Prometheus scraping every service', () => {
     });
     const targets = { gateway: platform.gatewayUrl, ...platform.urls };
     const hosts = ['gateway', ...SERVICE_NAMES].map((s) => `'${new URL(targets[s as keyof typeof targets]).host}'`);
-    const jobs = `  - job_name: ${job}\n    static_configs:\n      - targets: [${hosts.join(', ')}]`;
+    // Shipping twice, as two replicas of it: both report the same queue's dead letters, as replicas do.
+    const replica = `\n      - targets: [${hosts.at(-1)}]\n        labels: { replica: '2' }`;
+    const jobs = `  - job_name: ${job}\n    static_configs:\n      - targets: [${hosts.join(', ')}]${replica}`;
     // The alert rules deploy/ ships, evaluated every second here.
     const config = `global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files:\n  - ${rules}\nscrape_configs:\n${jobs}\n`;
     writeFileSync(join(dir, 'prometheus.yml'), config);
@@ -93,10 +95,10 @@ describe.runIf(hasPrometheus)('Prometheus scraping every service', () => {
     for (let i = 0; i < 300; i++) {
       // Two scrapes of each at least, so that rate() has something to say.
       const up = await query('count_over_time(up[1m]) > 1 and up == 1').catch(() => []);
-      if (up.length === 6) return;
+      if (up.length === 7) return;
       await new Promise((r) => setTimeout(r, 100));
     }
-    throw new Error('Prometheus did not scrape all six services');
+    throw new Error('Prometheus did not scrape all six services and the second shipping');
   }, 90_000);
 
   afterAll(async () => {
@@ -107,7 +109,7 @@ describe.runIf(hasPrometheus)('Prometheus scraping every service', () => {
 
   it('finds every service up', async () => {
     const up = await query('up');
-    expect(up.map((r) => r.metric.job)).toEqual(Array(6).fill(job));
+    expect(up.map((r) => r.metric.job)).toEqual(Array(7).fill(job));
     const services = await query('count by (service) (process_start_time_seconds)');
     expect(services.map((r) => r.metric.service).sort()).toEqual(['gateway', ...SERVICE_NAMES].sort());
   });
@@ -177,6 +179,7 @@ describe.runIf(hasPrometheus)('Prometheus scraping every service', () => {
   });
 
   it("loads deploy/'s alert rules, each over series the services export, and alerts on the dead letter", async () => {
+    type Alert = { labels: Record<string, string> };
     type Rule = { name: string; query: string; health: string; lastError?: string; state?: string };
     const read = async () =>
       (
@@ -190,6 +193,11 @@ describe.runIf(hasPrometheus)('Prometheus scraping every service', () => {
     expect(loaded.length).toBeGreaterThanOrEqual(9);
     for (const rule of loaded) expect(rule.health, `${rule.name}: ${rule.lastError ?? ''}`).toBe('ok');
     expect(loaded.find((r) => r.name === 'BazaarDeadLetters')?.state).toMatch(/pending|firing/);
+    // One alert for the one queue, however many replicas of its service report it.
+    const alerts = ((await (await fetch(`${api}/api/v1/alerts`)).json()) as { data: { alerts: Alert[] } }).data.alerts;
+    expect(alerts.filter((a) => a.labels.alertname === 'BazaarDeadLetters').map((a) => a.labels)).toEqual([
+      expect.objectContaining({ service: 'shipping', consumer: 'shipping' }),
+    ]);
     // A metric name no service exports would make its alert silently never fire.
     const names = new Set(
       loaded.flatMap((r) => [...r.query.matchAll(/\b([a-z][a-z0-9]*(?:_[a-z0-9]+)+)\b(?!\s*\()/g)].map((m) => m[1])),
