@@ -798,6 +798,27 @@ describe('observability', () => {
     expect(targets).toEqual(ports);
   });
 
+  it("has prometheus.yml's header name every metric a service declares", async () => {
+    const header = readFileSync(join(deploy, 'prometheus/prometheus.yml'), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('#'))
+      .join('\n');
+    const { Registry } = await import('prom-client');
+    const { httpMetrics } = await import('../../packages/kit/src/server/metrics.ts');
+    const registry = new Registry();
+    httpMetrics(registry);
+    const defaults = new Set((await registry.getMetricsAsJSON()).map((m) => m.name));
+    const declared = [...(await exportedMetrics())].filter(
+      (m) =>
+        m !== 'up' &&
+        !defaults.has(m) &&
+        !/_(bucket|count|sum)$/.test(m) &&
+        !defaults.has(m.replace(/_(bucket|count|sum)$/, '')),
+    );
+    expect(declared.length).toBeGreaterThan(15);
+    expect(declared.filter((m) => !new RegExp(`\\b${m}\\b`).test(header))).toEqual([]);
+  });
+
   it('has the Grafana dashboard chart only metrics the services export today', async () => {
     const dashboard = JSON.parse(readFileSync(join(deploy, 'grafana/dashboards/bazaar.json'), 'utf8'));
     expect(dashboard.uid).toBe('bazaar-overview');
