@@ -1,6 +1,6 @@
 // The orders service through its HTTP surface, on a real database, with inventory, payments and shipping played by a
 // small server of their internal REST routes (INTERNAL_TRANSPORT=rest). Log lines are captured at the default level.
-import { envelope, InProcessBroker } from '@bazaar/kit/messaging';
+import { type Envelope, envelope, InProcessBroker } from '@bazaar/kit/messaging';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { start } from './main.ts';
@@ -25,6 +25,8 @@ const lines: Line[] = [];
 const authorized: { orderId: string; wallet?: string; cnic?: string }[] = [];
 /** The trace id of each authorisation payments was asked for, by order, in order. */
 const authorizeTraces = new Map<string, string[]>();
+/** The x-request-id of each authorisation payments was asked for, by order, in order. */
+const authorizeRequests = new Map<string, string[]>();
 const walletOf = (orderId: string) => authorized.find((a) => a.orderId === orderId)?.wallet;
 /** Order ids whose reservation was released, in order. */
 const released: string[] = [];
@@ -80,6 +82,8 @@ beforeAll(async () => {
     authorized.push(body);
     const traceId = String(req.headers.traceparent).split('-')[1];
     authorizeTraces.set(body.orderId, [...(authorizeTraces.get(body.orderId) ?? []), traceId]);
+    const requestId = String(req.headers['x-request-id']);
+    authorizeRequests.set(body.orderId, [...(authorizeRequests.get(body.orderId) ?? []), requestId]);
     // 03000000006: payments refuses the request itself, as it would one it cannot validate.
     if (wallet === '03000000006') return reply.code(400).send({ code: 'VALIDATION_FAILED', status: 400 });
     // 03000000010: payments is down for this order's authorisation every time; the saga keeps retrying it.
@@ -539,15 +543,24 @@ describe('the last six digits of a CNIC, for JazzCash', () => {
     expect(sent.map((a) => a.cnic)).toEqual(['445566', '445566']);
   });
 
-  it("a step the sweep retries runs in the placing request's trace: its calls and its lines carry the trace id", async () => {
+  it("a step the sweep retries runs in the placing request's trace: its calls and lines carry the trace and request ids", async () => {
     const placed = await place('03000000007');
     const { id } = placed.json();
     const traceId = placed.headers['x-trace-id'];
+    const requestId = placed.headers['x-request-id'];
+    const written: Envelope[] = [];
+    await broker.subscribe('request-id-probe', ['OrderConfirmed'], async (e) => {
+      if (e.subject === id) written.push(e);
+    });
     for (let i = 0; i < 100 && !linesOf(id).some((l) => l.msg === 'order confirmed'); i++)
       await new Promise((r) => setTimeout(r, 50));
     expect(authorizeTraces.get(id)).toEqual([traceId, traceId]);
+    expect(authorizeRequests.get(id)).toEqual([requestId, requestId]);
     const confirmed = linesOf(id).find((l) => l.msg === 'order confirmed');
-    expect(confirmed?.traceId).toBe(traceId);
+    expect(confirmed).toMatchObject({ traceId, requestId });
+    // The event the resumed saga wrote names the request too, so its consumers' lines do.
+    for (let i = 0; i < 50 && written.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(written.map((e) => e.requestid)).toEqual([requestId]);
   });
 
   it('the same Idempotency-Key with another CNIC is another request: 422 IDEMPOTENCY_KEY_REUSED', async () => {

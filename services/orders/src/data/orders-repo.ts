@@ -1,6 +1,7 @@
 // Orders, their status history and their saga rows in the orders database.
 import type { Row, Tx } from '@bazaar/kit/database';
 import { money } from '@bazaar/kit/server';
+import type { StoredTrace } from '@bazaar/kit/telemetry';
 import type { OrderStatus, PaymentMethod } from '../contracts.ts';
 import { type Line, type Order, priced, type RejectionReason, subtotalOf } from '../domain/order.ts';
 
@@ -58,8 +59,8 @@ export type NewOrder = {
   idempotencyKey?: string;
   /** How long the saga's lease is held by the request that places it (run-saga's LEASE_MS). */
   leaseMs: number;
-  /** The placing request's trace, which the saga's later steps continue. */
-  traceparent?: string;
+  /** The placing request's trace and request id, which the saga's later steps continue. */
+  trace?: StoredTrace;
 };
 
 /** What the saga learnt from inventory and payments and has not written yet; absent fields stay as they are. */
@@ -91,8 +92,8 @@ export const ordersRepo = {
          WHERE $8::text IS NULL OR EXISTS (SELECT 1 FROM idempotency_keys WHERE user_id = $2 AND key = $8 AND order_id = $1)
          RETURNING *
        ), saga AS (
-         INSERT INTO sagas (order_id, step, lease_until, traceparent)
-         SELECT id, 'RESERVE', now() + make_interval(secs => $10), $11 FROM placed
+         INSERT INTO sagas (order_id, step, lease_until, traceparent, request_id)
+         SELECT id, 'RESERVE', now() + make_interval(secs => $10), $11, $12 FROM placed
        ), history AS (
          INSERT INTO order_history (order_id, status) SELECT id, status FROM placed
        )
@@ -108,7 +109,8 @@ export const ordersRepo = {
         o.idempotencyKey ?? null,
         o.cnic ?? null,
         o.leaseMs / 1000,
-        o.traceparent ?? null,
+        o.trace?.traceparent ?? null,
+        o.trace?.requestId ?? null,
       ],
     );
     return row ? toStored(row) : null;

@@ -1,4 +1,5 @@
 import { type Db, migrate, openDatabase } from '@bazaar/kit/database';
+import type { StoredTrace } from '@bazaar/kit/telemetry';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { migrations } from '../main.ts';
 import { ordersRepo } from './orders-repo.ts';
@@ -12,8 +13,9 @@ describe('sagas repository', () => {
   });
   afterAll(() => db.close());
 
-  const finishedSaga = async (id: string) => {
+  const finishedSaga = async (id: string, trace?: StoredTrace) => {
     await ordersRepo.insert(db, {
+      trace,
       id,
       userId: 'usr_1',
       lines: [{ sku: 'SKU-1', quantity: 1 }],
@@ -42,5 +44,20 @@ describe('sagas repository', () => {
 
     expect(await dueIds()).toContain('ord_lapsed');
     expect(await sagasRepo.claim(db, 'ord_lapsed', 30_000)).toMatchObject({ orderId: 'ord_lapsed', step: 'CANCEL' });
+  });
+
+  it('a saga due again continues the trace and request that last gave it work; reopened with none, it keeps them', async () => {
+    const placing = { traceparent: `00-${'a'.repeat(32)}-${'b'.repeat(16)}-01`, requestId: 'req-placing' };
+    const cancelling = { traceparent: `00-${'c'.repeat(32)}-${'d'.repeat(16)}-01` };
+    const traceOf = async (id: string) =>
+      (await db.transaction((tx) => sagasRepo.due(tx, 100))).find((s) => s.orderId === id)?.trace;
+    await finishedSaga('ord_traced', placing);
+    await db.transaction((tx) => sagasRepo.reopen(tx, 'ord_traced', 'CANCEL', 1));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await traceOf('ord_traced')).toEqual(placing);
+    // Another trace, with no request id: the placing request's id would name a request of another trace.
+    await db.transaction((tx) => sagasRepo.reopen(tx, 'ord_traced', 'CANCEL', 1, cancelling));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(await traceOf('ord_traced')).toEqual({ ...cancelling, requestId: undefined });
   });
 });

@@ -1,5 +1,6 @@
 // The saga rows: which step each order's saga runs next, and who holds it.
 import type { Tx } from '@bazaar/kit/database';
+import type { StoredTrace } from '@bazaar/kit/telemetry';
 import type { RejectionReason } from '../domain/order.ts';
 
 export type SagaStep = 'RESERVE' | 'AUTHORIZE' | 'CONFIRM' | 'COMPENSATE' | 'CANCEL_ASKED' | 'CANCEL' | 'DONE';
@@ -28,14 +29,16 @@ export const sagasRepo = {
   /**
    * Gives a finished saga new work (a cancellation's compensations), held for leaseMs by the runner that reopens it:
    * free, a sweep could take it first and the reopening request would answer before the work is done. The work's
-   * later steps continue `traceparent`, the trace of whatever asked for it.
+   * later steps continue `trace`, the trace (and request) of whatever asked for it.
    */
-  async reopen(q: Tx, orderId: string, step: SagaStep, leaseMs: number, traceparent?: string): Promise<void> {
+  async reopen(q: Tx, orderId: string, step: SagaStep, leaseMs: number, trace: StoredTrace = {}): Promise<void> {
+    // A new trace brings its own request id, or none: the old one names another trace's request.
     await q.query(
       `UPDATE sagas SET step = $2, attempts = 0, last_error = NULL, next_attempt_at = now(),
          lease_until = now() + make_interval(secs => $3::float8 / 1000), updated_at = now(),
-         traceparent = coalesce($4, traceparent) WHERE order_id = $1`,
-      [orderId, step, leaseMs, traceparent ?? null],
+         traceparent = coalesce($4, traceparent), request_id = CASE WHEN $4::text IS NULL THEN request_id ELSE $5 END
+       WHERE order_id = $1`,
+      [orderId, step, leaseMs, trace.traceparent ?? null, trace.requestId ?? null],
     );
   },
 
@@ -62,17 +65,20 @@ export const sagasRepo = {
    * Unfinished sagas whose next attempt is due and that nobody holds, oldest first, with the trace they continue;
    * run it in a transaction.
    */
-  async due(tx: Tx, limit: number): Promise<{ orderId: string; traceparent?: string }[]> {
+  async due(tx: Tx, limit: number): Promise<{ orderId: string; trace: StoredTrace }[]> {
     // Without a sort the planner walks sagas_due in order, which marks the entries of finished sagas dead for later
     // sweeps; a bitmap scan (its choice otherwise) reads every entry left since the last VACUUM, growing with the table.
     await tx.query('SET LOCAL enable_sort = off');
     const rows = await tx.query(
-      `SELECT order_id, traceparent FROM sagas
+      `SELECT order_id, traceparent, request_id FROM sagas
        WHERE step <> 'DONE' AND next_attempt_at <= now() AND (lease_until IS NULL OR lease_until < now())
        ORDER BY next_attempt_at LIMIT $1`,
       [limit],
     );
-    return rows.map((r) => ({ orderId: r.order_id, traceparent: r.traceparent ?? undefined }));
+    return rows.map((r) => ({
+      orderId: r.order_id,
+      trace: { traceparent: r.traceparent ?? undefined, requestId: r.request_id ?? undefined },
+    }));
   },
 
   /** Frees every unfinished saga's lease: at start-up, when no other runner can hold one (embedded mode). */

@@ -2,7 +2,7 @@
 // pick-up; called back, the order turns CANCELLED and the saga returns the goods and refunds the payment.
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type Caller, unavailable } from '@bazaar/kit/server';
-import { traceparentOf } from '@bazaar/kit/telemetry';
+import { storedTraceOf } from '@bazaar/kit/telemetry';
 import { ordersRepo } from '../data/orders-repo.ts';
 import { sagasRepo } from '../data/sagas-repo.ts';
 import { notCancellable, type Order } from '../domain/order.ts';
@@ -21,7 +21,7 @@ export async function cancelOrder(deps: Deps, caller: Caller, orderId: string): 
   const stored = await deps.db.transaction(async (tx) => {
     const current = await ordersRepo.stored(tx, orderId, true);
     if (current?.order.status !== 'CONFIRMED') return undefined;
-    await sagasRepo.reopen(tx, orderId, 'CANCEL_ASKED', LEASE_MS, traceparentOf());
+    await sagasRepo.reopen(tx, orderId, 'CANCEL_ASKED', LEASE_MS, storedTraceOf());
     return current;
   });
   if (!stored) return cancelOrder(deps, caller, orderId); // no longer CONFIRMED: answer as for its new status

@@ -3,7 +3,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { enqueue } from '@bazaar/kit/messaging';
 import { type Caller, problemOf, validationFailed } from '@bazaar/kit/server';
-import { traceparentOf } from '@bazaar/kit/telemetry';
+import { storedTraceOf } from '@bazaar/kit/telemetry';
 import { trace } from '@opentelemetry/api';
 import stableStringify from 'safe-stable-stringify';
 import { OrderEvents, type PaymentMethod } from '../contracts.ts';
@@ -58,7 +58,7 @@ export async function placeOrder(deps: Deps, caller: Caller, input: PlaceOrder, 
       },
       idempotencyKey: key,
       leaseMs: LEASE_MS,
-      traceparent: traceparentOf(),
+      trace: storedTraceOf(),
     });
     if (!stored) return null; // the key is another request's
     await enqueue(tx, 'orders', { type: OrderEvents.placed, subject: orderId, data: summaryOf(stored.order) });

@@ -10,9 +10,9 @@ export function startSagaRecovery(deps: Deps): Sweep {
     // A backlog after an outage drains at up to 100 sagas a sweep per replica (they wait on the pool, not each other).
     const due = await deps.db.transaction((tx) => sagasRepo.due(tx, 100));
     // Each in the trace of the request that placed or cancelled the order: the order's story stays one trace.
-    const resume = ({ orderId, traceparent }: (typeof due)[number]) =>
+    const resume = ({ orderId, trace }: (typeof due)[number]) =>
       deps.tracer
-        ? continueTrace(deps.tracer, 'resume saga', traceparent, { 'order.id': orderId }, () => runSaga(deps, orderId))
+        ? continueTrace(deps.tracer, 'resume saga', trace, { 'order.id': orderId }, () => runSaga(deps, orderId))
         : runSaga(deps, orderId);
     await Promise.all(due.map(resume));
   };

@@ -2,7 +2,7 @@
 // Every remote call is idempotent per order, so a step cut short by a crash is simply run again.
 import type { Tx } from '@bazaar/kit/database';
 import { UpstreamError } from '@bazaar/kit/http';
-import { traceparentOf } from '@bazaar/kit/telemetry';
+import { storedTraceOf } from '@bazaar/kit/telemetry';
 import { PaymentErrors, PaymentReasons } from '@bazaar/payments/contracts';
 import type { ReservedLine } from '../clients/ports.ts';
 import { OrderEvents } from '../contracts.ts';
@@ -250,7 +250,7 @@ async function askToCancel(deps: Deps, stored: StoredOrder, detail: string): Pro
  */
 export async function markCancelled(tx: Tx, current: Order, detail: string, leaseMs: number): Promise<StoredOrder> {
   const stored = await ordersRepo.setStatus(tx, current.id, 'CANCELLED', { detail });
-  await sagasRepo.reopen(tx, current.id, 'CANCEL', leaseMs, traceparentOf());
+  await sagasRepo.reopen(tx, current.id, 'CANCEL', leaseMs, storedTraceOf());
   await announce(tx, stored, { type: OrderEvents.cancelled, extra: { payment: { method: current.payment.method } } });
   return stored;
 }
