@@ -1,7 +1,10 @@
 // What the broker adapters share: their options, the retry schedule, riding out an outage, the running handlers.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type Context, context, propagation, ROOT_CONTEXT } from '@opentelemetry/api';
 import type { Logger } from 'pino';
 import { isOutage } from '../database/outage.ts';
+import { withRequestId } from '../telemetry/request-context.ts';
+import type { Envelope } from './envelope.ts';
 
 export type AdapterOptions = {
   log: Logger;
@@ -43,6 +46,8 @@ type Hold = {
   stop: AbortSignal;
   log: Logger;
   facts: Record<string, unknown>;
+  /** The event's context (deliveryContext), which the holding line is written in. */
+  ctx?: Context;
   /** Runs before each wait, to keep the event this consumer's (NATS: the message is still being worked on). */
   keep?: () => void;
 };
@@ -68,9 +73,11 @@ export async function throughOutages(
     if (hold.stop.aborted) return { ...failure, stopped: true };
     // Logged at the first wait and then ever more rarely (1st, 2nd, 4th, 8th...): one outage is one story, not a flood.
     if ((held & (held + 1)) === 0)
-      hold.log.warn(
-        { ...hold.facts, err: failure.err, held: held + 1 },
-        'event handler cannot reach what it needs; holding the event',
+      context.with(hold.ctx ?? context.active(), () =>
+        hold.log.warn(
+          { ...hold.facts, err: failure.err, held: held + 1 },
+          'event handler cannot reach what it needs; holding the event',
+        ),
       );
     try {
       hold.keep?.();
@@ -79,6 +86,26 @@ export async function throughOutages(
     }
     const wait = Math.min(OUTAGE_RETRY_MAX_MS, hold.backoffMs * 2 ** held);
     await sleep(wait, undefined, { signal: hold.stop }).catch(() => {});
+  }
+}
+
+/**
+ * deliveryContext is what an adapter writes its lines about one delivery in: the event's trace (the span that published
+ * it) and the id of the request that caused it, which the consumer's own lines carry too. Empty for a body that is not
+ * an envelope.
+ */
+export function deliveryContext(body: Partial<Envelope> | Uint8Array): Context {
+  const event = body instanceof Uint8Array ? parsed(body) : body;
+  const traceparent = typeof event?.traceparent === 'string' ? event.traceparent : undefined;
+  const ctx = propagation.extract(ROOT_CONTEXT, traceparent ? { traceparent } : {});
+  return typeof event?.requestid === 'string' ? withRequestId(ctx, event.requestid) : ctx;
+}
+
+function parsed(body: Uint8Array): Partial<Envelope> | undefined {
+  try {
+    return JSON.parse(Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString()) ?? undefined;
+  } catch {
+    return undefined;
   }
 }
 

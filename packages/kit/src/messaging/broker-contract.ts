@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import pino, { type Logger } from 'pino';
 import { expect, it } from 'vitest';
+import { createLogger } from '../telemetry/logger.ts';
+import { createTracing } from '../telemetry/tracing.ts';
 import type { Broker, Handler } from './broker.ts';
 import { type Envelope, envelope } from './envelope.ts';
 
@@ -124,6 +126,39 @@ export function brokerContract({ open, consumer }: ContractTarget): void {
     expect(handled).toEqual([e.id]);
     expect(calls).toBe(MAX_ATTEMPTS + 3);
     expect(await broker.deadLetters()).toEqual([]);
+    await broker.close();
+  });
+
+  it("writes its lines about an event's failed deliveries in the event's trace, with the request id it carries", async () => {
+    await createTracing('broker-contract'); // the context manager and propagator every service installs
+    const lines: Record<string, unknown>[] = [];
+    const broker = await open(
+      createLogger('test', { level: 'debug', sink: { write: (l) => lines.push(JSON.parse(l)) } }),
+    );
+    const [type, name] = [unique('traced'), consumer('traced')];
+    let calls = 0;
+    let broken = true;
+    await broker.subscribe(name, [type], async () => {
+      if (++calls === 1)
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      if (broken) throw new Error('handler bug');
+    });
+    const [traceId, spanId] = ['a'.repeat(32), 'b'.repeat(16)];
+    const poisoned = { ...event(type), traceparent: `00-${traceId}-${spanId}-01`, requestid: 'req-traced' };
+    await broker.publish(poisoned);
+    await until(() => lines.some((l) => l.msg === 'event dead-lettered'));
+    const about = lines.filter((l) => l.eventId === poisoned.id);
+    expect(about.map((l) => l.msg)).toEqual([
+      'event handler cannot reach what it needs; holding the event',
+      ...Array(MAX_ATTEMPTS - 1).fill('event handler failed; will redeliver'),
+      'event dead-lettered',
+    ]);
+    for (const l of about) expect(l).toMatchObject({ traceId, spanId, requestId: 'req-traced' });
+    // Leaves no letter behind for the tests after it.
+    broken = false;
+    await until(async () => (await broker.deadLetters()).length === 1);
+    expect(await broker.replay(poisoned.id, name)).toBe(true);
+    await until(async () => (await broker.deadLetters()).length === 0);
     await broker.close();
   });
 

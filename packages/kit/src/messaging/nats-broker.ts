@@ -1,6 +1,7 @@
 // The cluster-mode broker on NATS JetStream: publishes acknowledged by the stream, durable pull consumers, retries
 // with a delayed nak, dead letters at the last attempt (see nats-streams.ts); the client does the reconnecting.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { context } from '@opentelemetry/api';
 import type { ConsumerMessages, JetStreamClient } from 'nats';
 import { ConsumerEvents, connect, Events, headers, type JsMsg, type NatsConnection } from 'nats';
 import type { Logger } from 'pino';
@@ -8,6 +9,7 @@ import type { AdapterOptions, ResolvedOptions } from './adapter-common.ts';
 import {
   BrokerUnavailableError,
   CLOUDEVENTS_JSON,
+  deliveryContext,
   errorText,
   InFlight,
   retryDelay,
@@ -170,32 +172,52 @@ export class NatsBroker implements Broker {
     const max = this.options.maxAttempts;
     // Past the last attempt means that attempt never finished (crash, failed dead-letter): no handler call again.
     if (attempt > max) return this.deadLetter(s.consumer, m, 'attempts exhausted without an outcome', max);
+    const { ctx, eventId } = about(m);
     const failure = await throughOutages(() => s.handler(m.json<Envelope>()), {
       backoffMs: this.options.backoffMs,
       stop: this.stopping.signal,
       log: this.log,
-      facts: { consumer: s.consumer, subject: m.subject, attempt },
+      facts: { consumer: s.consumer, subject: m.subject, eventId, attempt },
+      ctx,
       keep: () => m.working(),
     });
     if (!failure) return m.ack();
     // Closing mid-outage: left unsettled, redelivered once its ack wait runs out.
     if (failure.stopped) return;
     if (attempt >= max) return this.deadLetter(s.consumer, m, errorText(failure.err), attempt);
-    this.log.warn(
-      { err: failure.err, consumer: s.consumer, subject: m.subject, attempt },
-      'event handler failed; will redeliver',
+    context.with(ctx, () =>
+      this.log.warn(
+        { err: failure.err, consumer: s.consumer, subject: m.subject, eventId, attempt },
+        'event handler failed; will redeliver',
+      ),
     );
     m.nak(retryDelay(this.options.backoffMs, attempt));
   }
 
   private async deadLetter(consumer: string, m: JsMsg, error: string, attempts: number): Promise<void> {
+    const { ctx, eventId } = about(m);
     try {
       await this.streams.deadLetter(consumer, m, error, attempts);
       m.term();
-      this.log.error({ consumer, subject: m.subject, attempts, error }, 'event dead-lettered');
+      context.with(ctx, () =>
+        this.log.error({ consumer, subject: m.subject, eventId, attempts, error }, 'event dead-lettered'),
+      );
     } catch (err) {
-      this.log.error({ err, consumer, subject: m.subject }, 'dead-letter publish failed; will redeliver');
+      context.with(ctx, () =>
+        this.log.error({ err, consumer, subject: m.subject, eventId }, 'dead-letter publish failed; will redeliver'),
+      );
       m.nak(retryDelay(this.options.backoffMs, attempts));
     }
   }
+}
+
+/** What a delivery's lines name: the event's id, and its context (trace and request id). */
+function about(m: JsMsg): { ctx: ReturnType<typeof deliveryContext>; eventId?: string } {
+  let event: Partial<Envelope> = {};
+  try {
+    event = m.json<Envelope>() ?? {};
+  } catch {
+    // Not JSON: its lines say what they can without it.
+  }
+  return { ctx: deliveryContext(event), eventId: typeof event.id === 'string' ? event.id : undefined };
 }

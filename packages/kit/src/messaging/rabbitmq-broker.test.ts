@@ -4,6 +4,8 @@ import { promisify } from 'node:util';
 import amqp from 'amqplib';
 import pino, { type Logger } from 'pino';
 import { afterAll, describe, expect, it } from 'vitest';
+import { createLogger } from '../telemetry/logger.ts';
+import { createTracing } from '../telemetry/tracing.ts';
 import { brokerOrSkip, RABBITMQ_URL } from '../testing/index.ts';
 import {
   BACKOFF_MS,
@@ -51,6 +53,28 @@ describe.skipIf(!url)('RabbitMqBroker', () => {
   });
 
   brokerContract({ open, consumer });
+
+  it("logs an event nobody consumes in the event's trace, with the request id it carries", async () => {
+    await createTracing('rabbitmq-test'); // the context manager and propagator every service installs
+    const lines: Record<string, unknown>[] = [];
+    const broker = await open(
+      createLogger('test', { level: 'debug', sink: { write: (l) => lines.push(JSON.parse(l)) } }),
+    );
+    const unrouted = {
+      ...event(unique('unrouted')),
+      traceparent: `00-${'c'.repeat(32)}-${'d'.repeat(16)}-01`,
+      requestid: 'req-1',
+    };
+    await broker.publish(unrouted);
+    await until(() => lines.some((l) => l.eventId === unrouted.id));
+    expect(lines.find((l) => l.eventId === unrouted.id)).toMatchObject({
+      msg: 'event has no consumer',
+      traceId: 'c'.repeat(32),
+      spanId: 'd'.repeat(16),
+      requestId: 'req-1',
+    });
+    await broker.close();
+  });
 
   it.skipIf(!rabbitmqctl)(
     'after the server closes its connection, rejects publish without waiting to reconnect, then reconnects and resumes',

@@ -1,12 +1,14 @@
 // The cluster-mode broker on RabbitMQ: a durable topic exchange keyed by event type, a quorum queue per consumer,
 // publisher confirms, retries with backoff, dead letters (see rabbitmq-topology.ts) and reconnection.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { context } from '@opentelemetry/api';
 import type { Channel, ChannelModel, ConfirmChannel, ConsumeMessage, Message, RecoveringChannelModel } from 'amqplib';
 import amqp from 'amqplib';
 import type { Logger } from 'pino';
 import type { AdapterOptions, ResolvedOptions } from './adapter-common.ts';
 import {
   BrokerUnavailableError,
+  deliveryContext,
   errorText,
   InFlight,
   retryDelay,
@@ -109,7 +111,9 @@ export class RabbitMqBroker implements Broker {
     publisher.on('error', (err: Error) => this.log.warn({ err }, 'rabbitmq publish channel error'));
     // Unroutable events are legal (nobody consumes that type yet): mandatory only makes them visible in the log.
     publisher.on('return', (m: Message) => {
-      this.log.debug({ type: m.fields.routingKey, eventId: m.properties.messageId }, 'event has no consumer');
+      context.with(deliveryContext(m.content), () =>
+        this.log.debug({ type: m.fields.routingKey, eventId: m.properties.messageId }, 'event has no consumer'),
+      );
     });
     this.guard(publisher, model);
     await this.topology.declareExchanges(publisher);
@@ -147,18 +151,22 @@ export class RabbitMqBroker implements Broker {
   private async handle(s: Subscription, channel: ConfirmChannel, m: ConsumeMessage): Promise<void> {
     const attempt = Number(m.properties.headers?.['x-delivery-count'] ?? 0) + 1;
     const eventId = m.properties.messageId;
+    const ctx = deliveryContext(m.content);
     const failure = await throughOutages(() => s.handler(JSON.parse(m.content.toString()) as Envelope), {
       backoffMs: this.options.backoffMs,
       stop: this.stopping.signal,
       log: this.log,
       facts: { consumer: s.consumer, eventId, attempt },
+      ctx,
     });
     // Closing mid-outage: the channel's close gives the event back unsettled (RabbitMQ 3.x counts that as a delivery).
     if (failure?.stopped) return;
     if (failure) {
       const { err } = failure;
       if (attempt >= this.options.maxAttempts) return this.deadLetter(s.consumer, channel, m, err, attempt);
-      this.log.warn({ err, consumer: s.consumer, eventId, attempt }, 'event handler failed; will redeliver');
+      context.with(ctx, () =>
+        this.log.warn({ err, consumer: s.consumer, eventId, attempt }, 'event handler failed; will redeliver'),
+      );
       // The wait holds the message (one prefetch slot), so its redelivery comes later; close() cuts it short.
       const delay = retryDelay(this.options.backoffMs, attempt);
       await sleep(delay, undefined, { signal: this.stopping.signal }).catch(() => {});
@@ -180,13 +188,19 @@ export class RabbitMqBroker implements Broker {
       'x-bazaar-attempts': attempts,
       'x-bazaar-at': new Date().toISOString(),
     };
+    const ctx = deliveryContext(m.content);
     try {
       await confirmed(channel, this.topology.dead, consumer, m.content, { ...properties(messageId, type), headers });
       settle(() => channel.ack(m));
-      this.log.error({ err, consumer, eventId: messageId, attempts }, 'event dead-lettered');
+      context.with(ctx, () => this.log.error({ err, consumer, eventId: messageId, attempts }, 'event dead-lettered'));
     } catch (publishErr) {
       // This nack passes x-delivery-limit, so RabbitMQ dead-letters the event itself (without the error text).
-      this.log.warn({ err: publishErr, consumer }, 'dead-letter publish failed; leaving it to the delivery limit');
+      context.with(ctx, () =>
+        this.log.warn(
+          { err: publishErr, consumer, eventId: messageId },
+          'dead-letter publish failed; leaving it to the delivery limit',
+        ),
+      );
       settle(() => channel.nack(m, false, true));
     }
   }
