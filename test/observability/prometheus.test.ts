@@ -178,6 +178,28 @@ describe.runIf(hasPrometheus)('Prometheus scraping every service', () => {
     expect(problems).toEqual([]);
   });
 
+  it("names each value of the dashboard's state panels as the metric's help text does", async () => {
+    const dashboard = JSON.parse(readFileSync(join(deploy, 'grafana/dashboards/bazaar.json'), 'utf8'));
+    const { data } = (await (await fetch(`${api}/api/v1/metadata`)).json()) as {
+      data: Record<string, { help: string }[]>;
+    };
+    type Panel = { title: string; targets?: { expr: string }[]; fieldConfig?: { defaults?: { mappings?: Mapping[] } } };
+    type Mapping = { type: string; options: Record<string, { text: string }> };
+    const mapped = (dashboard.panels as Panel[]).filter((p) => p.fieldConfig?.defaults?.mappings?.length);
+    expect(mapped.length).toBeGreaterThanOrEqual(2);
+    for (const panel of mapped) {
+      const metric = Object.keys(data).find((m) => panel.targets!.some((t) => new RegExp(`\\b${m}\\b`).test(t.expr)))!;
+      // "…: 0 closed, 1 half-open, 2 open"
+      const told = Object.fromEntries(
+        [...data[metric][0].help.matchAll(/\b(\d+) ([a-z-]+)/g)].map((m) => [m[1], m[2]]),
+      );
+      const shown = Object.fromEntries(
+        panel.fieldConfig!.defaults!.mappings!.flatMap((m) => Object.entries(m.options).map(([v, o]) => [v, o.text])),
+      );
+      expect(shown, `${panel.title} (${metric})`).toEqual(told);
+    }
+  });
+
   it("loads deploy/'s alert rules, each over series the services export, and alerts on the dead letter", async () => {
     type Alert = { labels: Record<string, string> };
     type Rule = { name: string; query: string; health: string; lastError?: string; state?: string };
