@@ -1,9 +1,9 @@
 // One order, one trace: placed through the gateway, its x-trace-id finds spans from the gateway, orders, inventory,
-// payments and (after the OrderConfirmed event) shipping and users, each parented correctly, and the log lines of every
-// one of those services. Embedded always; cluster mode over RabbitMQ when PostgreSQL and RabbitMQ are reachable
-// (skipped with the reason on a laptop, required on CI).
+// payments (and its call to the JazzCash sandbox) and (after the OrderConfirmed event) shipping and users, each parented
+// correctly, and the log lines of every one of those services. Embedded always; cluster mode over RabbitMQ and over
+// NATS when PostgreSQL and the broker are reachable (skipped with the reason on a laptop, required on CI).
 import { SERVICE_NAMES } from '@bazaar/cli/services';
-import { brokerOrSkip, postgresOrSkip, RABBITMQ_URL } from '@bazaar/kit/testing';
+import { brokerOrSkip, NATS_URL, postgresOrSkip, RABBITMQ_URL } from '@bazaar/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN, startTestPlatform } from '../support/platform.ts';
 import { Shopper } from '../support/shop.ts';
@@ -28,7 +28,7 @@ const CONSUMER = 4;
 const SERVICES = ['gateway', ...SERVICE_NAMES].sort();
 
 const postgres = await postgresOrSkip();
-const rabbit = postgres ? await brokerOrSkip(RABBITMQ_URL) : undefined;
+const brokers = { RabbitMQ: RABBITMQ_URL, NATS: NATS_URL };
 
 // Cluster mode gathers the saga's captures into CaptureMany too (ORDERS_BATCH_CAPTURES), embedded mode does not.
 const targets: { name: string; start(): Promise<Running>; capture: string }[] = [
@@ -39,13 +39,16 @@ const targets: { name: string; start(): Promise<Running>; capture: string }[] = 
     start: () => startTestPlatform({ courierStepMs: 100, logSink: { write() {} }, logLevel: 'debug' }),
   },
 ];
-if (postgres && rabbit)
-  targets.push({
-    name: 'cluster over RabbitMQ',
-    capture: 'CaptureMany',
-    start: () =>
-      startCluster(postgres, rabbit, { LOG_LEVEL: 'debug', COURIER_STEP_MS: '100', ORDERS_BATCH_CAPTURES: 'true' }),
-  });
+for (const [name, url] of Object.entries(brokers)) {
+  const broker = postgres ? await brokerOrSkip(url) : undefined;
+  if (postgres && broker)
+    targets.push({
+      name: `cluster over ${name}`,
+      capture: 'CaptureMany',
+      start: () =>
+        startCluster(postgres, broker, { LOG_LEVEL: 'debug', COURIER_STEP_MS: '100', ORDERS_BATCH_CAPTURES: 'true' }),
+    });
+}
 
 /** Polls until check answers something, or fails with the last reason after the deadline. */
 async function eventually<T>(check: () => Promise<T | undefined>, what: string, ms = 20_000): Promise<T> {
@@ -145,6 +148,10 @@ describe.each(targets)('one trace across every service ($name)', ({ start, captu
         expect(ancestors(s)).toContain(ordersServer);
       }
     }
+    // Payments' call to the provider (the JazzCash sandbox) is a client span under its Authorize.
+    const provider = spans.find((s) => s.service === 'payments' && s.kind === CLIENT && s.name === 'POST jazzcash');
+    expect(provider?.attributes['http.response.status_code']).toBe(200);
+    expect(ancestors(provider!).map((s) => s.name)).toContain('grpc Authorize');
     const batch = spans.find((s) => s.service === 'orders' && s.name === 'inventory/Reserve batch');
     expect(batch?.attributes['batch.size']).toBe(1);
     expect(parentOf(batch!)?.name).toBe('inventory/Reserve');
