@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { sharedPglite } from '@bazaar/kit/database';
 import { InProcessBroker } from '@bazaar/kit/messaging';
 import type { Platform } from '@bazaar/kit/service';
-import { type LogSink, LogStore, SpanStore } from '@bazaar/kit/telemetry';
+import { createLogger, type LogSink, LogStore, SpanStore } from '@bazaar/kit/telemetry';
 import { lockDataDir } from './data-lock.ts';
 import type { ServiceName } from './services.ts';
 
@@ -47,14 +47,17 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   const perService = holdsDatabasePerService(dataRoot);
   const sharedDir = dataRoot.startsWith('memory://') ? 'memory://' : join(dataRoot, 'pglite');
   const pglite = perService ? undefined : sharedPglite(sharedDir, options.cacheDir);
+  const logStore = new LogStore();
+  // The broker's lines (redeliveries, dead letters, events held through an outage) under a name of their own.
+  const brokerLog = createLogger('broker', { level: options.logLevel, sink: options.logSink, store: logStore });
   const platform: Platform = {
-    broker: new InProcessBroker(),
+    broker: new InProcessBroker({ log: brokerLog }),
     internalKey: randomBytes(24).toString('base64url'),
     pglite,
     dataRoot,
     cacheDir: options.cacheDir,
     spanStore: new SpanStore(),
-    logStore: new LogStore(),
+    logStore,
     logSink: options.logSink,
     otlpEndpoint: options.otlpEndpoint,
     logLevel: options.logLevel,

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { createLogger } from '../telemetry/logger.ts';
+import { createTracing } from '../telemetry/tracing.ts';
 import { event, until } from './broker-contract.ts';
 import { InProcessBroker } from './in-process-broker.ts';
 
@@ -24,5 +26,28 @@ describe('InProcessBroker', () => {
     await broker.publish(event('t'));
     expect(calls).toBe(2);
     expect(await broker.deadLetters()).toMatchObject([{ consumer: 'c', attempts: 2, error: 'Error: handler bug' }]);
+  });
+});
+
+describe('InProcessBroker lines', () => {
+  it("says what became of a failing event in the event's trace and request: held, redelivered, dead-lettered", async () => {
+    await createTracing('in-process-test'); // the context manager and propagator every service installs
+    const lines: Record<string, unknown>[] = [];
+    const log = createLogger('broker', { level: 'info', sink: { write: (l) => lines.push(JSON.parse(l)) } });
+    const broker = new InProcessBroker({ maxAttempts: 2, backoffMs: 5, log });
+    let calls = 0;
+    await broker.subscribe('c', ['t'], async () => {
+      if (++calls === 1) throw Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+      throw new Error('handler bug');
+    });
+    const [traceId, spanId] = ['a'.repeat(32), 'b'.repeat(16)];
+    const traced = { ...event('t'), traceparent: `00-${traceId}-${spanId}-01`, requestid: 'req-1' };
+    await broker.publish(traced);
+    expect(lines.map((l) => l.msg)).toEqual([
+      'event handler cannot reach what it needs; holding the event',
+      'event handler failed; will redeliver',
+      'event dead-lettered',
+    ]);
+    for (const l of lines) expect(l).toMatchObject({ eventId: traced.id, traceId, spanId, requestId: 'req-1' });
   });
 });

@@ -1,6 +1,7 @@
 // The embedded mode's broker: same at-least-once, retry and dead-letter semantics as the real ones, in memory.
+import { context } from '@opentelemetry/api';
 import pino, { type Logger } from 'pino';
-import { throughOutages } from './adapter-common.ts';
+import { deliveryContext, throughOutages } from './adapter-common.ts';
 import type { Broker, DeadLetter, Handler } from './broker.ts';
 import type { Envelope } from './envelope.ts';
 
@@ -54,14 +55,17 @@ export class InProcessBroker implements Broker {
 
   private async deliver(s: Subscription, event: Envelope): Promise<void> {
     for (let attempt = 1; ; attempt++) {
+      const facts = { consumer: s.consumer, eventId: event.id, attempt };
       // A copy per consumer, as a real broker would deliver: no consumer sees another's mutations.
       const failure = await throughOutages(() => s.handler(structuredClone(event)), {
         backoffMs: this.backoffMs,
         stop: this.stopping.signal,
         log: this.log,
-        facts: { consumer: s.consumer, eventId: event.id, attempt },
+        facts,
+        ctx: deliveryContext(event),
       });
       if (!failure || failure.stopped) return;
+      const told = { ...facts, err: failure.err };
       if (attempt >= this.maxAttempts) {
         this.dead.push({
           consumer: s.consumer,
@@ -70,8 +74,10 @@ export class InProcessBroker implements Broker {
           at: new Date().toISOString(),
           attempts: attempt,
         });
+        context.with(deliveryContext(event), () => this.log.error(told, 'event dead-lettered'));
         return;
       }
+      context.with(deliveryContext(event), () => this.log.warn(told, 'event handler failed; will redeliver'));
       await new Promise((r) => setTimeout(r, this.backoffMs * 2 ** (attempt - 1)));
     }
   }
