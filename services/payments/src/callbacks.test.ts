@@ -154,6 +154,7 @@ describe('provider callbacks', () => {
       'null',
       '{not json',
       '{"pp_TxnRefNo":',
+      '{"__proto__":{"paid":true},"pp_TxnRefNo":"T1"}',
     ]) {
       for (const provider of ['jazzcash', 'easypaisa']) {
         const res = await h.svc.app.inject({

@@ -1,6 +1,6 @@
 export { type Access, type Caller, headers as identityHeaders, type Role, sameSecret } from './auth.ts';
 export { type App, createServer, type ServerOptions } from './create-server.ts';
-export { frameworkError } from './error-answers.ts';
+export { FORBIDDEN_KEY, frameworkError } from './error-answers.ts';
 export * from './errors.ts';
 export { fastifyLoggers } from './fastify-loggers.ts';
 export { type HttpMetrics, httpMetrics } from './metrics.ts';

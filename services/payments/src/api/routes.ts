@@ -1,6 +1,6 @@
 // The payments service's public HTTP surface (through the gateway): payments, provider callbacks, the ledger for admins.
 import { parse } from 'node:querystring';
-import { type App, page, problemAnswer } from '@bazaar/kit/server';
+import { type App, FORBIDDEN_KEY, page, problemAnswer } from '@bazaar/kit/server';
 import { Value } from 'typebox/value';
 import { badSignature } from '../domain/payment.ts';
 import type { Deps } from '../use-cases/deps.ts';
@@ -114,7 +114,7 @@ export function paymentsRoutes(app: App, deps: Deps): void {
 }
 
 /** Providers post their return URL as an HTML form: parse it into the same flat object a JSON body gives. */
-const unreadable = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY']);
+const unreadable = new Set(['FST_ERR_CTP_INVALID_JSON_BODY', 'FST_ERR_CTP_EMPTY_JSON_BODY', FORBIDDEN_KEY]);
 
 function acceptFormBodies(app: App): void {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_req, body, done) => {
