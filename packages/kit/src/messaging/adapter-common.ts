@@ -42,7 +42,7 @@ export const OUTAGE_RETRY_MAX_MS = 10_000;
 
 type Hold = {
   backoffMs: number;
-  /** Aborted when the broker closes: the event is then answered as failed, and the broker's rules take it back. */
+  /** Aborted when the broker closes: the hold ends (`stopped`) and the adapter leaves the event unsettled. */
   stop: AbortSignal;
   log: Logger;
   facts: Record<string, unknown>;
