@@ -104,9 +104,9 @@ describe.runIf(browser)('the console as an operator audits with it', () => {
       method: 'jazzcash',
       wallet: '03000000002',
     });
-    // A payment notification whose page on the provider's host cannot be read: 503, so that it is sent again.
+    // A payment notification whose page on the provider's host says nothing of a payment: 503, to be sent again.
     const unread = await admin.call('POST', '/api/payments/callbacks/easypaisa', {
-      url: `${platform.urls.easypaisa}/no-such-notification`,
+      url: `${platform.urls.easypaisa}/easypay-service/rest/v4/ipn/T-no-such-ref`,
     });
     const answers: [number, string][] = [
       [201, 'POST /api/orders answered 201 · succeeded'],
