@@ -13,11 +13,19 @@ import { clusterFaultSetup, EASYPAISA, expectClean, JAZZCASH, sleep, underLoad }
 const { postgres, rabbit, cleanup } = await clusterFaultSetup();
 
 describe.runIf(rabbit)('outages under load (cluster mode on PostgreSQL and RabbitMQ)', () => {
-  it('the broker cut off for 30 s: orders go on, the outboxes hold the events, and the relays catch up', async () => {
-    const broker = new URL(rabbit!);
-    const proxy = await faultProxy({ host: broker.hostname, port: Number(broker.port || 5672) });
-    broker.port = String(proxy.port);
-    const cluster = await startCluster(postgres!, broker.toString(), { COURIER_STEP_MS: '500' });
+  /**
+   * Starts a cluster whose link to `which` (RabbitMQ or PostgreSQL) goes through a fault proxy, cuts that link for
+   * `cutMs` under `loadMs` of order load, and expects every order answered and `bazaar verify` clean.
+   */
+  async function cutUnderLoad(which: 'broker' | 'database', cutMs: number, loadMs: number) {
+    const server = new URL(which === 'broker' ? rabbit! : postgres!);
+    const proxy = await faultProxy({
+      host: server.hostname,
+      port: Number(server.port || (which === 'broker' ? 5672 : 5432)),
+    });
+    server.port = String(proxy.port);
+    const [postgresUrl, brokerUrl] = which === 'broker' ? [postgres!, server.toString()] : [server.toString(), rabbit!];
+    const cluster = await startCluster(postgresUrl, brokerUrl, { COURIER_STEP_MS: '500' });
     cleanup.push(
       () => proxy.close(),
       () => cluster.stop(),
@@ -25,45 +33,28 @@ describe.runIf(rabbit)('outages under load (cluster mode on PostgreSQL and Rabbi
     );
     const answers = await underLoad(
       cluster.gatewayUrl,
-      40_000,
+      loadMs,
       async () => {
         await sleep(3000);
         proxy.cut();
-        console.log('broker cut off');
-        await sleep(30_000);
+        console.log(`${which} cut off`);
+        await sleep(cutMs);
         proxy.restore();
-        console.log('broker back');
+        console.log(`${which} back`);
       },
       { retryForMs: 45_000 },
     );
     await expectClean(cluster.gatewayUrl, answers);
+    return cluster;
+  }
+
+  it('the broker cut off for 30 s: orders go on, the outboxes hold the events, and the relays catch up', async () => {
+    await cutUnderLoad('broker', 30_000, 40_000);
   }, 400_000);
 
   it('the database server cut off for 20 s: orders wait and go on, consumers hold their events, none dead-lettered', async () => {
-    const server = new URL(postgres!);
-    const proxy = await faultProxy({ host: server.hostname, port: Number(server.port || 5432) });
-    server.port = String(proxy.port);
-    const cluster = await startCluster(server.toString(), rabbit!, { COURIER_STEP_MS: '500' });
-    cleanup.push(
-      () => proxy.close(),
-      () => cluster.stop(),
-      async () => proxy.restore(),
-    );
-    const answers = await underLoad(
-      cluster.gatewayUrl,
-      36_000,
-      async () => {
-        await sleep(3000);
-        proxy.cut();
-        console.log('database cut off');
-        // Longer than a consumer's whole retry budget (5 attempts, 7.5 s): counted, its events would be dead letters.
-        await sleep(20_000);
-        proxy.restore();
-        console.log('database back');
-      },
-      { retryForMs: 45_000 },
-    );
-    await expectClean(cluster.gatewayUrl, answers);
+    // Longer than a consumer's whole retry budget (5 attempts, 7.5 s): counted, its events would be dead letters.
+    const cluster = await cutUnderLoad('database', 20_000, 36_000);
     const admin = new Shopper(cluster.gatewayUrl);
     await admin.logIn(ADMIN.email, ADMIN.password);
     const { body } = await admin.call('GET', '/api/ops/messaging');

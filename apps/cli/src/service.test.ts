@@ -18,23 +18,22 @@ const brokers = postgres
     ]
   : [];
 
+/** `bazaar service shipping` over the broker at `brokerUrl`, in a namespace of its own, with `env` besides. */
+function shipping(brokerUrl: string, env: Record<string, string>) {
+  const namespace = `svc_${randomUUID().slice(0, 8)}`;
+  const child = spawn(process.execPath, [bin, 'service', 'shipping'], {
+    env: { ...process.env, DATABASE_URL: postgres!, BROKER_URL: brokerUrl, BAZAAR_NAMESPACE: namespace, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  return { child, namespace };
+}
+
 describe.each(brokers.filter((b) => b.url))('a service process over $name', ({ url, line }) => {
   it('whose start fails (its port taken) says why and exits 1, though connected to the broker', async () => {
-    const namespace = `svc_${randomUUID().slice(0, 8)}`;
     const taken = createServer();
     await new Promise<void>((r) => taken.listen(0, '127.0.0.1', r));
     const { port } = taken.address() as AddressInfo;
-    const child = spawn(process.execPath, [bin, 'service', 'shipping'], {
-      env: {
-        ...process.env,
-        DATABASE_URL: postgres!,
-        BROKER_URL: url!,
-        BAZAAR_NAMESPACE: namespace,
-        INTERNAL_KEY: randomUUID(),
-        SHIPPING_PORT: String(port),
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const { child, namespace } = shipping(url!, { INTERNAL_KEY: randomUUID(), SHIPPING_PORT: String(port) });
     try {
       let err = '';
       child.stderr.on('data', (chunk: Buffer) => {
@@ -51,20 +50,8 @@ describe.each(brokers.filter((b) => b.url))('a service process over $name', ({ u
   }, 60_000);
 
   it("keeps the broker's lines in its own log store, under its own name", async () => {
-    const namespace = `svc_${randomUUID().slice(0, 8)}`;
     const key = randomUUID();
-    const child = spawn(process.execPath, [bin, 'service', 'shipping'], {
-      env: {
-        ...process.env,
-        DATABASE_URL: postgres!,
-        BROKER_URL: url!,
-        BAZAAR_NAMESPACE: namespace,
-        INTERNAL_KEY: key,
-        SHIPPING_PORT: '0',
-        LOG_LEVEL: 'info',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const { child, namespace } = shipping(url!, { INTERNAL_KEY: key, SHIPPING_PORT: '0', LOG_LEVEL: 'info' });
     try {
       // Its address, from the line that says it listens.
       const address = await new Promise<string>((resolve, reject) => {
