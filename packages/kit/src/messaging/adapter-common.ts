@@ -46,8 +46,8 @@ type Hold = {
   stop: AbortSignal;
   log: Logger;
   facts: Record<string, unknown>;
-  /** The event's context (deliveryContext), which the holding line is written in. */
-  ctx?: Context;
+  /** The event's context (deliveryContext), which the holding line is written in: read only if a line is written. */
+  ctx?: () => Context;
   /** Runs before each wait, to keep the event this consumer's (NATS: the message is still being worked on). */
   keep?: () => void;
 };
@@ -73,7 +73,7 @@ export async function throughOutages(
     if (hold.stop.aborted) return { ...failure, stopped: true };
     // Logged at the first wait and then ever more rarely (1st, 2nd, 4th, 8th...): one outage is one story, not a flood.
     if ((held & (held + 1)) === 0)
-      context.with(hold.ctx ?? context.active(), () =>
+      context.with(hold.ctx?.() ?? context.active(), () =>
         hold.log.warn(
           { ...hold.facts, err: failure.err, held: held + 1 },
           'event handler cannot reach what it needs; holding the event',

@@ -62,7 +62,7 @@ export class InProcessBroker implements Broker {
         stop: this.stopping.signal,
         log: this.log,
         facts,
-        ctx: deliveryContext(event),
+        ctx: () => deliveryContext(event),
       });
       if (!failure || failure.stopped) return;
       const told = { ...facts, err: failure.err };

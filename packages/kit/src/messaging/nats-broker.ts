@@ -178,7 +178,7 @@ export class NatsBroker implements Broker {
       stop: this.stopping.signal,
       log: this.log,
       facts: { consumer: s.consumer, subject: m.subject, eventId, attempt },
-      ctx,
+      ctx: () => ctx,
       keep: () => m.working(),
     });
     if (!failure) return m.ack();

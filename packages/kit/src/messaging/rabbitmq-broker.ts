@@ -151,7 +151,8 @@ export class RabbitMqBroker implements Broker {
   private async handle(s: Subscription, channel: ConfirmChannel, m: ConsumeMessage): Promise<void> {
     const attempt = Number(m.properties.headers?.['x-delivery-count'] ?? 0) + 1;
     const eventId = m.properties.messageId;
-    const ctx = deliveryContext(m.content);
+    // The envelope is read again for the lines' context only when there is a line to write: not on the happy path.
+    const ctx = () => deliveryContext(m.content);
     const failure = await throughOutages(() => s.handler(JSON.parse(m.content.toString()) as Envelope), {
       backoffMs: this.options.backoffMs,
       stop: this.stopping.signal,
@@ -164,7 +165,7 @@ export class RabbitMqBroker implements Broker {
     if (failure) {
       const { err } = failure;
       if (attempt >= this.options.maxAttempts) return this.deadLetter(s.consumer, channel, m, err, attempt);
-      context.with(ctx, () =>
+      context.with(ctx(), () =>
         this.log.warn({ err, consumer: s.consumer, eventId, attempt }, 'event handler failed; will redeliver'),
       );
       // The wait holds the message (one prefetch slot), so its redelivery comes later; close() cuts it short.
