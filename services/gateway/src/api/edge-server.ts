@@ -207,6 +207,8 @@ function toAppError(error: unknown, bodyLimit: number): AppError {
     case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
       return new AppError('UNSUPPORTED_MEDIA_TYPE', 415, 'The Content-Type header is not a valid media type.');
   }
+  // A static file's path that climbs out of its folder or holds a NUL (send's 403): no such file, as for any other.
+  if (e.statusCode === 403) return notFound('No such file.');
   if (e.statusCode && e.statusCode >= 400 && e.statusCode < 500)
     return new AppError('BAD_REQUEST', e.statusCode, 'The request could not be understood.');
   return internal();

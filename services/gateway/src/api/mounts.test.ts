@@ -126,6 +126,15 @@ describe('the storefront at /', () => {
     }
   });
 
+  it('answers an asset path that climbs out of its folder or holds a NUL 404 NOT_FOUND, never the file', async () => {
+    for (const url of ['/assets/..%2f..%2fpackage.json', '/assets/..%5cindex.html', '/assets/%00x.js'])
+      for (const accept of ['*/*', 'text/html']) {
+        const res = await app.inject({ method: 'GET', url, headers: { accept } });
+        expect(res.statusCode, url).toBe(404);
+        expect(res.json().code, url).toBe('NOT_FOUND');
+      }
+  });
+
   it('keeps the 404 problem for clients that do not ask for a page', async () => {
     for (const accept of [undefined, '*/*', 'application/json']) {
       const res = await app.inject({ method: 'GET', url: '/orders/ord_1', headers: accept ? { accept } : {} });

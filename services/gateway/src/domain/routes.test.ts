@@ -1,6 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import { serviceFor } from './route-match.ts';
-import { accessFor, apiRoutes, policyPath, proxiedRouteNames, routeNamer, routePattern, routeTable } from './routes.ts';
+import {
+  accessFor,
+  apiRoutes,
+  keyedPostPaths,
+  policyPath,
+  proxiedRouteNames,
+  routeNamer,
+  routePattern,
+  routeTable,
+} from './routes.ts';
 
 describe('the route table', () => {
   it('names the service of every public path and none for the rest', () => {
@@ -13,6 +22,11 @@ describe('the route table', () => {
     expect(serviceFor('/api/shipments/TRK-1')).toBe('shipping');
     expect(serviceFor('/api/shipping/rates')).toBe('shipping');
     expect(serviceFor('/internal/reserve')).toBeUndefined();
+  });
+
+  it('marks as keyed only the POST that honours an Idempotency-Key (placing an order), each an exact path', () => {
+    expect([...keyedPostPaths]).toEqual(['/api/orders']);
+    for (const path of keyedPostPaths) expect(path).not.toMatch(/[*:]/);
   });
 });
 

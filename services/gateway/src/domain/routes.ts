@@ -5,11 +5,17 @@ export const serviceNames = ['users', 'inventory', 'orders', 'payments', 'shippi
 export type ServiceName = (typeof serviceNames)[number];
 
 /**
+ * A public path and the service that answers it. `keyedPost`: a POST to exactly this path honours Idempotency-Key
+ * (API.md: placing an order), so the gateway may send it again to another replica after a broken connection.
+ */
+export type Route = { path: string; service: ServiceName; keyedPost?: true };
+
+/**
  * routeTable lists the public paths, in Fastify's syntax (`/*` is the subtree below, `:name` one segment); nothing
  * else is routed. The first entry that matches wins: a path under another service's, such as a new service's
  * `/api/products/:sku/reviews`, goes before that service's `/api/products/*`.
  */
-export const routeTable: readonly { path: string; service: ServiceName }[] = [
+export const routeTable: readonly Route[] = [
   { path: '/api/users', service: 'users' },
   { path: '/api/users/*', service: 'users' },
   { path: '/api/auth/*', service: 'users' },
@@ -18,7 +24,7 @@ export const routeTable: readonly { path: string; service: ServiceName }[] = [
   { path: '/api/products/*', service: 'inventory' },
   { path: '/api/inventory', service: 'inventory' },
   { path: '/api/inventory/*', service: 'inventory' },
-  { path: '/api/orders', service: 'orders' },
+  { path: '/api/orders', service: 'orders', keyedPost: true },
   { path: '/api/orders/*', service: 'orders' },
   { path: '/api/payments', service: 'payments' },
   { path: '/api/payments/*', service: 'payments' },
@@ -27,6 +33,9 @@ export const routeTable: readonly { path: string; service: ServiceName }[] = [
   { path: '/api/shipping', service: 'shipping' },
   { path: '/api/shipping/*', service: 'shipping' },
 ];
+
+/** Paths whose POST honours an Idempotency-Key: the route table's `keyedPost` entries. */
+export const keyedPostPaths: ReadonlySet<string> = new Set(routeTable.filter((r) => r.keyedPost).map((r) => r.path));
 
 /**
  * apiRoutes: the public API's paths below the route table's wildcards, as the services declare them (`:name` is one

@@ -8,6 +8,7 @@ import { Counter, Gauge, type Registry } from 'prom-client';
 import { type Call, type EdgeResponse, endSpan, writeProblem } from '../api/call.ts';
 import type { RelayControl, RelayError, RelayHandler } from '../clients/relay-connections.ts';
 import type { Replica, Upstream } from '../clients/upstreams.ts';
+import { keyedPostPaths } from '../domain/routes.ts';
 
 export type Forward = (call: Call, upstream: Upstream) => void;
 
@@ -75,9 +76,8 @@ const brokenConnection = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'SOCKET
 // Answers up to this size with a known length are gathered and written with their head in one go: one write.
 const GATHERED_MAX_BYTES = 64 * 1024;
 // Methods that mean the same when sent twice (RFC 9110 9.2.2); a POST joins them when it carries an Idempotency-Key
-// to a path whose service honours the key (API.md: placing an order only; a stock adjustment sent twice is two).
+// to a path whose service honours the key (the route table's keyedPost; a stock adjustment sent twice is two).
 const idempotentMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
-const keyedPaths = new Set(['/api/orders']);
 
 /** Forwarder: `forward` handles one request; `drain`, when the gateway stops, ends open event streams and keep-alive. */
 export type Forwarder = { forward: Forward; drain(): void };
@@ -391,7 +391,7 @@ const noop = () => {};
 function isIdempotent(req: Call['req']): boolean {
   if (idempotentMethods.has(req.method ?? '')) return true;
   const path = (req.url ?? '').split('?', 1)[0];
-  return req.method === 'POST' && req.headers['idempotency-key'] !== undefined && keyedPaths.has(path);
+  return req.method === 'POST' && req.headers['idempotency-key'] !== undefined && keyedPostPaths.has(path);
 }
 
 /** closes: the answer says its connection ends here, as a server that is shutting down says on every answer. */
