@@ -1,14 +1,14 @@
 // Forwarding: the request goes to a healthy replica with identity and trace context, moves to another replica when
 // that is safe, and the answer streams back as it comes. The hop has no span of its own: the service's SERVER span is
 // a child of the gateway's, which names the upstream (peer.service) and, when the hop failed, why (error.type).
-import type { IncomingHttpHeaders } from 'node:http';
-import { AppError, identityHeaders, unavailable } from '@bazaar/kit/server';
+import { AppError, unavailable } from '@bazaar/kit/server';
 import type { Logger } from '@bazaar/kit/telemetry';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { type Call, type EdgeResponse, endSpan, writeProblem } from '../api/call.ts';
-import type { RelayControl, RelayError, RelayHandler } from '../clients/relay-connections.ts';
+import type { RelayControl, RelayHandler } from '../clients/relay-connections.ts';
 import type { Replica, Upstream } from '../clients/upstreams.ts';
-import { keyedPostPaths } from '../domain/routes.ts';
+import { answerHeaders, upstreamHeaders } from './forward-headers.ts';
+import { brokenConnection, closes, isIdempotent, notConnected, problemFor } from './forward-retry.ts';
 
 export type Forward = (call: Call, upstream: Upstream) => void;
 
@@ -26,59 +26,8 @@ export type ForwardOptions = {
   streamsPerClient: number;
 };
 
-// Hop-by-hop headers (RFC 9110 7.6.1), what the relay sets itself, and what only the gateway may say.
-const notForwarded = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authorization',
-  'transfer-encoding',
-  'te',
-  'trailer',
-  'upgrade',
-  'host',
-  'content-length',
-  'expect',
-  'authorization',
-  'traceparent',
-  'x-request-id',
-  'x-forwarded-for',
-  'x-forwarded-proto',
-  identityHeaders.userId,
-  identityHeaders.role,
-  identityHeaders.internalKey,
-]);
-const notReturned = new Set([
-  'connection',
-  'keep-alive',
-  'proxy-connection',
-  'proxy-authenticate',
-  'transfer-encoding',
-  'te',
-  'trailer',
-  'upgrade',
-  'x-request-id',
-  'x-trace-id',
-]);
-
-// Failures where nothing reached the replica, so another replica may take the request, even a POST.
-const notConnected = new Set([
-  'ECONNREFUSED',
-  'ENOTFOUND',
-  'EAI_AGAIN',
-  'EHOSTUNREACH',
-  'ENETUNREACH',
-  'CONNECT_TIMEOUT',
-]);
-// Failures of a connection the request went out on: the replica may have acted on it, so only an idempotent request
-// goes to another replica. Either way the replica is ejected until a health check vouches for it again.
-const brokenConnection = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'SOCKET_CLOSED']);
 // Answers up to this size with a known length are gathered and written with their head in one go: one write.
 const GATHERED_MAX_BYTES = 64 * 1024;
-// Methods that mean the same when sent twice (RFC 9110 9.2.2); a POST joins them when it carries an Idempotency-Key
-// to a path whose service honours the key (the route table's keyedPost; a stock adjustment sent twice is two).
-const idempotentMethods = new Set(['GET', 'HEAD', 'OPTIONS', 'PUT', 'DELETE']);
-
 /** Forwarder: `forward` handles one request; `drain`, when the gateway stops, ends open event streams and keep-alive. */
 export type Forwarder = { forward: Forward; drain(): void };
 
@@ -340,70 +289,4 @@ const tooManyStreams = (limit: number) =>
     retryAfter: 5,
   });
 
-function upstreamHeaders(call: Call, internalKey: string, trustProxy: boolean): Record<string, string | string[]> {
-  const { req } = call;
-  const incoming = req.headers;
-  const out: Record<string, string | string[]> = {};
-  for (const name in incoming) {
-    const value = incoming[name];
-    if (value !== undefined && !notForwarded.has(name)) out[name] = value;
-  }
-  const connection = incoming.connection;
-  if (connection !== undefined) for (const token of connection.split(',')) delete out[token.trim().toLowerCase()];
-  out[identityHeaders.internalKey] = internalKey;
-  if (call.caller) {
-    out[identityHeaders.userId] = call.caller.id;
-    out[identityHeaders.role] = call.caller.role;
-  }
-  out['x-request-id'] = call.id;
-  const peer = req.socket.remoteAddress ?? '';
-  const forwardedFor = incoming['x-forwarded-for'];
-  out['x-forwarded-for'] = trustProxy && typeof forwardedFor === 'string' ? `${forwardedFor}, ${peer}` : peer;
-  out['x-forwarded-proto'] = call.protocol;
-  out.traceparent = call.traceparent;
-  return out;
-}
-
-function answerHeaders(
-  upstream: IncomingHttpHeaders,
-  requestId: string,
-  traceId: string,
-): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {};
-  for (const name in upstream) {
-    const value = upstream[name];
-    if (value !== undefined && !notReturned.has(name)) out[name] = value;
-  }
-  const connection = upstream.connection;
-  if (typeof connection === 'string') for (const token of connection.split(',')) delete out[token.trim().toLowerCase()];
-  // API answers are personal (tokens, orders) unless a service says otherwise: no cache keeps them, no browser
-  // guesses their type.
-  out['cache-control'] ??= 'no-store';
-  out['x-content-type-options'] = 'nosniff';
-  out['x-request-id'] = requestId;
-  out['x-trace-id'] = traceId;
-  return out;
-}
-
 const noop = () => {};
-
-/** isIdempotent: the request means the same sent twice, so a replica that may have seen it can be passed over. */
-function isIdempotent(req: Call['req']): boolean {
-  if (idempotentMethods.has(req.method ?? '')) return true;
-  const path = (req.url ?? '').split('?', 1)[0];
-  return req.method === 'POST' && req.headers['idempotency-key'] !== undefined && keyedPostPaths.has(path);
-}
-
-/** closes: the answer says its connection ends here, as a server that is shutting down says on every answer. */
-function closes(answer: IncomingHttpHeaders): boolean {
-  const connection = answer.connection;
-  return typeof connection === 'string' && connection.toLowerCase().includes('close');
-}
-
-function problemFor(service: string, err: RelayError): AppError {
-  const code = err.code;
-  if (notConnected.has(code)) return unavailable(`The ${service} service is unavailable. Try again shortly.`);
-  if (code === 'HEADERS_TIMEOUT')
-    return new AppError('GATEWAY_TIMEOUT', 504, `The ${service} service did not answer in time.`);
-  return new AppError('BAD_GATEWAY', 502, `The ${service} service gave no valid answer.`);
-}

@@ -1,0 +1,91 @@
+// The heads a forwarded request and its answer carry: hop-by-hop headers dropped (RFC 9110 7.6.1), the identity and
+// trace context only the gateway may set added, and the gateway's ids and defaults on every answer.
+import type { IncomingHttpHeaders } from 'node:http';
+import { identityHeaders } from '@bazaar/kit/server';
+import type { Call } from '../api/call.ts';
+
+// Hop-by-hop headers (RFC 9110 7.6.1), what the relay sets itself, and what only the gateway may say.
+const notForwarded = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authorization',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'host',
+  'content-length',
+  'expect',
+  'authorization',
+  'traceparent',
+  'x-request-id',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  identityHeaders.userId,
+  identityHeaders.role,
+  identityHeaders.internalKey,
+]);
+const notReturned = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'transfer-encoding',
+  'te',
+  'trailer',
+  'upgrade',
+  'x-request-id',
+  'x-trace-id',
+]);
+
+/** upstreamHeaders: the request's head as the replica gets it. */
+export function upstreamHeaders(
+  call: Call,
+  internalKey: string,
+  trustProxy: boolean,
+): Record<string, string | string[]> {
+  const { req } = call;
+  const incoming = req.headers;
+  const out: Record<string, string | string[]> = {};
+  for (const name in incoming) {
+    const value = incoming[name];
+    if (value !== undefined && !notForwarded.has(name)) out[name] = value;
+  }
+  const connection = incoming.connection;
+  if (connection !== undefined) for (const token of connection.split(',')) delete out[token.trim().toLowerCase()];
+  out[identityHeaders.internalKey] = internalKey;
+  if (call.caller) {
+    out[identityHeaders.userId] = call.caller.id;
+    out[identityHeaders.role] = call.caller.role;
+  }
+  out['x-request-id'] = call.id;
+  const peer = req.socket.remoteAddress ?? '';
+  const forwardedFor = incoming['x-forwarded-for'];
+  out['x-forwarded-for'] = trustProxy && typeof forwardedFor === 'string' ? `${forwardedFor}, ${peer}` : peer;
+  out['x-forwarded-proto'] = call.protocol;
+  out.traceparent = call.traceparent;
+  return out;
+}
+
+/** answerHeaders: the replica's answer head as the client gets it. */
+export function answerHeaders(
+  upstream: IncomingHttpHeaders,
+  requestId: string,
+  traceId: string,
+): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const name in upstream) {
+    const value = upstream[name];
+    if (value !== undefined && !notReturned.has(name)) out[name] = value;
+  }
+  const connection = upstream.connection;
+  if (typeof connection === 'string') for (const token of connection.split(',')) delete out[token.trim().toLowerCase()];
+  // API answers are personal (tokens, orders) unless a service says otherwise: no cache keeps them, no browser
+  // guesses their type.
+  out['cache-control'] ??= 'no-store';
+  out['x-content-type-options'] = 'nosniff';
+  out['x-request-id'] = requestId;
+  out['x-trace-id'] = traceId;
+  return out;
+}
