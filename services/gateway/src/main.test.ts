@@ -262,6 +262,23 @@ describe('authentication and access', () => {
     expect(notAdmin.status).toBe(403);
   });
 
+  it("forwards the client's address in x-client-address, never one the client wrote", async () => {
+    const forged = { 'x-client-address': '203.0.113.9', 'x-forwarded-for': '198.51.100.7' };
+    const direct = await call('/api/products', { headers: forged });
+    expect(direct.json.headers['x-client-address']).toBe('127.0.0.1');
+    // Behind a trusted load balancer, the address it appended, not what the client wrote before it.
+    const behind = await anotherGateway({ trustProxy: true });
+    try {
+      const res = await request(`${behind.url}/api/products`, {
+        headers: { ...forged, 'x-forwarded-for': '198.51.100.7, 192.0.2.44' },
+      });
+      const echoed = (await res.body.json()) as Json;
+      expect(echoed.headers['x-client-address']).toBe('192.0.2.44');
+    } finally {
+      await behind.stop();
+    }
+  });
+
   it('ignores an invalid token on a public route', async () => {
     const res = await call('/api/products', { token: 'not-a-token' });
     expect(res.status).toBe(200);

@@ -2,6 +2,7 @@
 // trace context only the gateway may set added, and the gateway's ids and defaults on every answer.
 import type { IncomingHttpHeaders } from 'node:http';
 import { identityHeaders } from '@bazaar/kit/server';
+import { clientAddressHeader } from '@bazaar/users/contracts';
 import type { Call } from '../api/call.ts';
 
 // Hop-by-hop headers (RFC 9110 7.6.1), what the relay sets itself, and what only the gateway may say.
@@ -22,6 +23,7 @@ const notForwarded = new Set([
   'x-request-id',
   'x-forwarded-for',
   'x-forwarded-proto',
+  clientAddressHeader,
   identityHeaders.userId,
   identityHeaders.role,
   identityHeaders.internalKey,
@@ -64,6 +66,8 @@ export function upstreamHeaders(
   const forwardedFor = incoming['x-forwarded-for'];
   out['x-forwarded-for'] = trustProxy && typeof forwardedFor === 'string' ? `${forwardedFor}, ${peer}` : peer;
   out['x-forwarded-proto'] = call.protocol;
+  // The address the rate limit counted, so a service need not know whether a load balancer stands in front.
+  out[clientAddressHeader] = call.ip;
   out.traceparent = call.traceparent;
   return out;
 }
