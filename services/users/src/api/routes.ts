@@ -1,7 +1,10 @@
 // The users service's HTTP surface: thin handlers over the use cases.
 import type { Db } from '@bazaar/kit/database';
 import { type App, listQuery, page, problemAnswer } from '@bazaar/kit/server';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { UsersConfig } from '../config.ts';
+import { clientAddressHeader } from '../contracts.ts';
+import type { HashGate } from '../domain/hash-gate.ts';
 import { listUsers } from '../use-cases/list-users.ts';
 import { logIn } from '../use-cases/log-in.ts';
 import { allOrderHistory, orderHistory } from '../use-cases/order-history.ts';
@@ -19,8 +22,29 @@ import {
   UsersQuery,
 } from './schemas.ts';
 
-export function usersRoutes(app: App, deps: { db: Db; signer: Signer; config: UsersConfig }): void {
-  const { db, signer, config } = deps;
+/** clientOf: the address the gateway forwarded (the internal key vouches for it), else the socket's (a direct call). */
+function clientOf(req: FastifyRequest): string {
+  const forwarded = req.headers[clientAddressHeader];
+  return (typeof forwarded === 'string' && forwarded) || req.socket.remoteAddress || 'unknown';
+}
+
+/** withRetryAfter answers a refusal that says when to come back (lock-out, hashing queue) with Retry-After. */
+async function withRetryAfter<T>(reply: FastifyReply, answer: () => Promise<T>): Promise<T> {
+  try {
+    return await answer();
+  } catch (err) {
+    const retryAfter = (err as { extra?: { retryAfter?: number } }).extra?.retryAfter;
+    if (retryAfter) reply.header('retry-after', String(retryAfter));
+    throw err;
+  }
+}
+
+export function usersRoutes(app: App, deps: { db: Db; signer: Signer; config: UsersConfig; gate: HashGate }): void {
+  const { db, signer, config, gate } = deps;
+  const busy = {
+    429: problemAnswer('RATE_LIMITED: too many sign-ups and logins from this address are waiting; see Retry-After'),
+    503: problemAnswer('SERVICE_UNAVAILABLE: too many sign-ups and logins are waiting; see Retry-After'),
+  };
   const tags = ['Users and auth'];
 
   app.post(
@@ -30,10 +54,17 @@ export function usersRoutes(app: App, deps: { db: Db; signer: Signer; config: Us
         tags,
         summary: 'Sign up',
         body: SignUpBody,
-        response: { 201: UserSchema, 409: problemAnswer('EMAIL_TAKEN: an account with this email exists') },
+        response: {
+          201: UserSchema,
+          409: problemAnswer('EMAIL_TAKEN: an account with this email exists'),
+          ...busy,
+        },
       },
     },
-    async (req, reply) => reply.code(201).send(await signUp(db, req.body, req.log)),
+    async (req, reply) => {
+      const user = await withRetryAfter(reply, () => signUp(db, gate, { ...req.body, client: clientOf(req) }, req.log));
+      return reply.code(201).send(user);
+    },
   );
 
   app.post(
@@ -46,19 +77,15 @@ export function usersRoutes(app: App, deps: { db: Db; signer: Signer; config: Us
         response: {
           200: TokenSchema,
           401: problemAnswer('INVALID_CREDENTIALS: no account with this email and password'),
-          429: problemAnswer('RATE_LIMITED: too many failed logins for this account; see Retry-After'),
+          429: problemAnswer(
+            'RATE_LIMITED: too many failed logins for this account, or too many logins from this address waiting; see Retry-After',
+          ),
+          503: busy[503],
         },
       },
     },
-    async (req, reply) => {
-      try {
-        return await logIn(db, signer, config, req.body, req.log);
-      } catch (err) {
-        const retryAfter = (err as { extra?: { retryAfter?: number } }).extra?.retryAfter;
-        if (retryAfter) reply.header('retry-after', String(retryAfter));
-        throw err;
-      }
-    },
+    async (req, reply) =>
+      withRetryAfter(reply, () => logIn(db, signer, config, gate, { ...req.body, client: clientOf(req) }, req.log)),
   );
 
   app.get(

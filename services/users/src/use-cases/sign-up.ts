@@ -1,17 +1,20 @@
-// Sign-up: hash the password, store the user and announce UserRegistered in the same transaction.
+// Sign-up: hash the password in the client's turn at the hashing gate, then store the user and announce
+// UserRegistered in the same transaction.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '@bazaar/kit/database';
 import { enqueue } from '@bazaar/kit/messaging';
 import type { Logger } from '@bazaar/kit/telemetry';
 import { UserRegistered, type UserRegisteredData } from '../contracts.ts';
 import { usersRepo } from '../data/users-repo.ts';
+import type { HashGate } from '../domain/hash-gate.ts';
 import { hashPassword } from '../domain/password.ts';
 import { emailTaken, normalizeEmail, type User } from '../domain/user.ts';
 
-export type SignUp = { name: string; email: string; password: string; phone?: string; city?: string };
+/** A sign-up, and the client address whose turn at the hashing gate its hash waits for. */
+export type SignUp = { name: string; email: string; password: string; phone?: string; city?: string; client: string };
 
-export async function signUp(db: Db, input: SignUp, log: Pick<Logger, 'info'>): Promise<User> {
-  const passwordHash = await hashPassword(input.password);
+export async function signUp(db: Db, gate: HashGate, input: SignUp, log: Pick<Logger, 'info'>): Promise<User> {
+  const passwordHash = await gate.run(input.client, () => hashPassword(input.password));
   const user = await db.transaction(async (tx) => {
     const user = await usersRepo.insert(tx, {
       id: `usr_${randomUUID()}`,
