@@ -50,7 +50,7 @@ export type Call = {
   caller: Caller | null;
   /** The request body, read whole and counted against the limit; null when there is none. */
   body: Buffer | null;
-  /** The client's address (X-Forwarded-For's first when the proxy is trusted) and protocol. */
+  /** The client's address (X-Forwarded-For's last entry, the one the trusted proxy appended) and protocol. */
   ip: string;
   protocol: string;
   /** performance.now() when the request arrived. */
