@@ -196,6 +196,65 @@ describe.runIf(server)('commit signals on one PostgreSQL database', () => {
   });
 });
 
+async function until(probe: () => Promise<boolean> | boolean, ms = 5000): Promise<void> {
+  for (const end = Date.now() + ms; !(await probe()); ) {
+    if (Date.now() > end) throw new Error('gave up waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('NOTIFY across sessions', () => {
+  it('is not offered on PGlite, whose commit signals already reach the whole process', async () => {
+    const db = await openDatabase({ dataDir: 'memory://' });
+    opened.push(db);
+    expect(db.listenServer).toBeUndefined();
+  });
+});
+
+describe.runIf(server)('NOTIFY across sessions on PostgreSQL', () => {
+  it("hears another handle's committed notifications, never a rolled back one, and again after its connection is cut", async () => {
+    const { url } = await scratch!.create('kit_listen');
+    const [listening, writer] = [await openDatabase({ url }), await openDatabase({ url })];
+    opened.push(listening, writer);
+    const heard: string[] = [];
+    let reconnects = 0;
+    const stop = await listening.listenServer!('kit_news', {
+      onPayload: (payload) => heard.push(payload),
+      onReconnect: () => reconnects++,
+    });
+    const send = (payload: string, channel = 'kit_news') =>
+      writer.query('SELECT pg_notify($1, $2)', [channel, payload]);
+
+    await writer.transaction(async (tx) => {
+      await tx.query('SELECT pg_notify($1, $2)', ['kit_news', 'committed']);
+    });
+    await expect(
+      writer.transaction(async (tx) => {
+        await tx.query('SELECT pg_notify($1, $2)', ['kit_news', 'rolled back']);
+        throw new Error('changed my mind');
+      }),
+    ).rejects.toThrow('changed my mind');
+    await send('other', 'kit_elsewhere');
+    await send('after');
+    await until(() => heard.includes('after'));
+    expect(heard).toEqual(['committed', 'after']);
+
+    const listeners = `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND application_name = 'listen kit_news'`;
+    await writer.query(`SELECT pg_terminate_backend(pid) FROM (${listeners}) l`);
+    await until(() => reconnects === 1);
+    await send('reconnected');
+    await until(() => heard.includes('reconnected'));
+    expect(await writer.query(listeners)).toHaveLength(1);
+
+    await stop();
+    await until(async () => (await writer.query(listeners)).length === 0);
+    await send('stopped');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(heard).not.toContain('stopped');
+    expect(reconnects).toBe(1);
+  });
+});
+
 describe.runIf(server)('a PostgreSQL connection that breaks', () => {
   it('mid-transaction: the transaction fails, the process survives, the client leaves the pool, the next one works', async () => {
     const db = await openDatabase({ url: (await scratch!.create('kit_db')).url });

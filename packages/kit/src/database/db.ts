@@ -39,8 +39,22 @@ export interface Db extends Tx {
    * they were given; the answer stops it.
    */
   listen(channel: string, fn: (payloads: unknown[]) => void): () => void;
+  /**
+   * PostgreSQL only (PGlite is one process, whose commit signals reach everyone): hands the listener the payload of
+   * each NOTIFY on the channel, from any session of the database, once its transaction commits, over one connection
+   * of its own outside the pool. A lost connection is opened again (backoff up to 5 s) and `onReconnect` called, since
+   * what was sent meanwhile is lost. Resolves, listening, to a function that stops it.
+   */
+  listenServer?(channel: string, listener: ServerListener): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
+
+/** Who hears a channel's NOTIFYs through `Db.listenServer`. */
+export type ServerListener = {
+  onPayload(payload: string): void;
+  /** The connection was lost and is listening again: notifications sent in between never arrive. */
+  onReconnect(): void;
+};
 
 export type DatabaseOptions = {
   /** A postgres:// URL of the database itself; when absent, PGlite is used. */

@@ -5,6 +5,7 @@ export {
   openDatabase,
   type PoolStats,
   type Row,
+  type ServerListener,
   type Tx,
 } from './db.ts';
 export { migrate } from './migrate.ts';

@@ -2,6 +2,7 @@
 import type { Db, Row, Tx } from './db.ts';
 import { atOnce, commitSignals, type Deferred, queueIn, toNumber } from './handles.ts';
 import { isStalePlan, preparer } from './prepared.ts';
+import { listenOnServer } from './server-listen.ts';
 
 export async function openPostgres(url: string, max: number, idleInTransactionMs: number): Promise<Db> {
   const pg = await loadPg();
@@ -102,6 +103,7 @@ export async function openPostgres(url: string, max: number, idleInTransactionMs
     // Rolled back whole, a transaction that met a plan made stale by a migration runs once more, on a new connection.
     transaction: (fn) => once(fn).catch((err) => (isStalePlan(err) ? once(fn) : Promise.reject(err))),
     listen: signals.listen,
+    listenServer: (channel, listener) => listenOnServer(pg, url, channel, listener),
     close: () => pool.end(),
   };
 }
