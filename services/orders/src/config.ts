@@ -57,6 +57,11 @@ export const spec = {
     60000,
   ),
   sagaSweepMs: int('SAGA_SWEEP_MS', 'How often unfinished sagas (for example after a crash) are looked for', 1000),
+  streamResyncMs: int(
+    'ORDERS_STREAM_RESYNC_MS',
+    "How long an order's event stream waits without news before it writes a keep-alive and reads the history again, should a notification have been lost",
+    15000,
+  ),
   upstreamTimeoutMs: int(
     'ORDERS_UPSTREAM_TIMEOUT_MS',
     'Deadline of one call to inventory, payments or shipping',

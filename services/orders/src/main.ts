@@ -10,6 +10,7 @@ import { restShipping, restUpstreams } from './clients/rest.ts';
 import { loadConfig, type OrdersConfig } from './config.ts';
 import { isPaymentNews, onPaymentChanged, paymentEvents } from './consumers/payment-events.ts';
 import { onShipmentStatusChanged } from './consumers/shipment-events.ts';
+import { HISTORY_CHANNEL } from './data/orders-repo.ts';
 import { sagasRepo } from './data/sagas-repo.ts';
 import { OrderNotifier } from './domain/notifier.ts';
 import { startSagaRecovery } from './use-cases/recover-sagas.ts';
@@ -59,10 +60,20 @@ export async function start(platform: Platform, overrides: Partial<OrdersConfig>
     afterCommit: (orderId) => orderId && deps.notifier.notify(orderId),
   });
 
+  // Another replica's changes arrive by NOTIFY. Embedded mode is one process that makes every change itself and tells
+  // the notifier, so PGlite has no listenServer and needs none.
+  const unlisten = await kit.db.listenServer?.(HISTORY_CHANNEL, {
+    onPayload: (orderId) => deps.notifier.notify(orderId),
+    onReconnect: () => {
+      kit.log.warn('order change notifications listening again; every open stream reads its history');
+      deps.notifier.notifyAll();
+    },
+  });
   ordersRoutes(kit.app, deps);
   opsRoutes(kit.app, deps);
   const recovery = startSagaRecovery(deps);
   kit.onStop(async () => {
+    await unlisten?.();
     await recovery.stop();
     await Promise.all([upstreams.close(), shipping.close()]);
   });

@@ -1,25 +1,64 @@
-// Wakes the event streams of an order when its status changes in this process; streams also poll for other replicas.
-import { EventEmitter } from 'node:events';
+// Wakes the event streams of an order when its status changes: in this process, or (told by main) in another replica.
+
+/** One stream's watch over an order: a change that comes while the stream is busy is kept for its next wait. */
+export type OrderWatch = {
+  /** Resolves true at the next change (at once if one came since the last wait), false after ms or on abort. */
+  next(ms: number, signal?: AbortSignal): Promise<boolean>;
+  close(): void;
+};
 
 export class OrderNotifier {
-  private readonly emitter = new EventEmitter().setMaxListeners(0);
+  private readonly watchers = new Map<string, Set<() => void>>();
 
   notify(orderId: string): void {
-    this.emitter.emit(orderId);
+    for (const wake of this.watchers.get(orderId) ?? []) wake();
+  }
+
+  /** Wakes every watch once: news may have been missed (the replicas' notifications were cut for a while). */
+  notifyAll(): void {
+    for (const wakes of this.watchers.values()) for (const wake of wakes) wake();
+  }
+
+  watch(orderId: string): OrderWatch {
+    let changed = false;
+    let waiting: (() => void) | undefined;
+    const wake = () => {
+      changed = true;
+      waiting?.();
+    };
+    const wakes = this.watchers.get(orderId) ?? new Set();
+    this.watchers.set(orderId, wakes.add(wake));
+    return {
+      next: (ms, signal) => {
+        if (changed || signal?.aborted) return Promise.resolve(consume());
+        return new Promise<boolean>((done) => {
+          const finish = () => {
+            clearTimeout(timer);
+            signal?.removeEventListener('abort', finish);
+            waiting = undefined;
+            done(consume());
+          };
+          const timer = setTimeout(finish, ms);
+          waiting = finish;
+          signal?.addEventListener('abort', finish, { once: true });
+        });
+      },
+      close: () => {
+        wakes.delete(wake);
+        if (wakes.size === 0 && this.watchers.get(orderId) === wakes) this.watchers.delete(orderId);
+      },
+    };
+
+    function consume(): boolean {
+      const was = changed;
+      changed = false;
+      return was;
+    }
   }
 
   /** Resolves at the next change of the order or after ms, whichever comes first. */
-  next(orderId: string, ms: number, signal?: AbortSignal): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.emitter.off(orderId, done);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.emitter.once(orderId, done);
-      signal?.addEventListener('abort', done, { once: true });
-    });
+  async next(orderId: string, ms: number, signal?: AbortSignal): Promise<void> {
+    const watch = this.watch(orderId);
+    await watch.next(ms, signal).finally(() => watch.close());
   }
 }

@@ -8,23 +8,28 @@ import { FINAL } from '../domain/order.ts';
 export type StatusEntry = { seq: number; status: string; at: string; detail?: string };
 
 export async function streamOrder(
-  deps: { db: Db; notifier: OrderNotifier },
+  deps: { db: Db; notifier: OrderNotifier; config: { streamResyncMs: number } },
   orderId: string,
   send: (entry: StatusEntry) => void,
   signal: AbortSignal,
   heartbeat: () => void,
 ): Promise<void> {
-  let seq = 0;
-  let quiet = 0;
-  while (!signal.aborted) {
-    const entries = await ordersRepo.historySince(deps.db, orderId, seq);
-    for (const entry of entries) {
-      send(entry);
-      seq = entry.seq;
-      if (FINAL.has(entry.status as OrderStatus)) return;
+  // Watched before the first read: a change committed while it runs wakes the next wait, never slips between.
+  const watch = deps.notifier.watch(orderId);
+  try {
+    let seq = 0;
+    while (!signal.aborted) {
+      for (const entry of await ordersRepo.historySince(deps.db, orderId, seq)) {
+        send(entry);
+        seq = entry.seq;
+        if (FINAL.has(entry.status as OrderStatus)) return;
+      }
+      // The history is read again only when a commit (here or on another replica) says it changed, or after a
+      // quiet resync interval, in case a notification was lost; the keep-alive holds the connection meanwhile.
+      const changed = await watch.next(deps.config.streamResyncMs, signal);
+      if (!changed && !signal.aborted) heartbeat();
     }
-    // Woken at once by changes in this process; the timeout also catches changes made by another replica.
-    await deps.notifier.next(orderId, 500, signal);
-    if (entries.length === 0 && ++quiet % 30 === 0) heartbeat();
+  } finally {
+    watch.close();
   }
 }
