@@ -62,6 +62,11 @@ export const spec = {
     "How long an order's event stream waits without news before it writes a keep-alive and reads the history again, should a notification have been lost",
     15000,
   ),
+  maxStreams: int(
+    'ORDERS_MAX_STREAMS',
+    'Event streams (GET /api/orders/{id}/events) this replica holds open at once, over all users; more are 503',
+    2000,
+  ),
   upstreamTimeoutMs: int(
     'ORDERS_UPSTREAM_TIMEOUT_MS',
     'Deadline of one call to inventory, payments or shipping',

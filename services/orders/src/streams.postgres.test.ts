@@ -1,6 +1,6 @@
 // Order event streams on two orders replicas sharing one PostgreSQL database: a change made through either replica
-// wakes the streams of both (LISTEN/NOTIFY), and an idle stream costs the database nothing. Inventory, payments and
-// shipping are played by a small server of their REST routes.
+// wakes the streams of both (LISTEN/NOTIFY), an idle stream costs the database nothing, and a replica holds no more
+// streams than ORDERS_MAX_STREAMS. Inventory, payments and shipping are played by a small server of their REST routes.
 import { envelope, InProcessBroker } from '@bazaar/kit/messaging';
 import { postgresOrSkip, scratchDatabases } from '@bazaar/kit/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
@@ -68,8 +68,11 @@ describe.skipIf(!server)('order event streams on two replicas of one PostgreSQL 
     const url = await fake.listen({ port: 0, host: '127.0.0.1' });
     const upstreams = { port: 0, transport: 'rest' as const, inventoryUrl: url, paymentsUrl: url, shippingUrl: url };
     replicas = await Promise.all(
-      brokers.map((broker) =>
-        start({ broker, internalKey: key, databaseUrl: server, databaseName: database, logLevel: 'silent' }, upstreams),
+      brokers.map((broker, i) =>
+        start(
+          { broker, internalKey: key, databaseUrl: server, databaseName: database, logLevel: 'silent' },
+          { ...upstreams, maxStreams: i === 1 ? 1 : 2000 },
+        ),
       ),
     );
     for (const [i, replica] of replicas.entries()) {
@@ -156,5 +159,27 @@ describe.skipIf(!server)('order event streams on two replicas of one PostgreSQL 
     await until(() => stream.events.length === 3, 2000);
     expect(stream.events[2].status).toBe('SHIPPED');
     stream.close();
+  });
+
+  it('over ORDERS_MAX_STREAMS, a replica answers 503 SERVICE_UNAVAILABLE with Retry-After, and takes one again once a stream ends', async () => {
+    const id = await confirmedOrder();
+    const first = await openStream(replicas[1], id);
+    expect(first.res.status).toBe(200);
+
+    const refused = await openStream(replicas[1], id);
+    expect(refused.res.status).toBe(503);
+    expect(refused.res.headers.get('content-type')).toContain('application/problem+json');
+    expect(refused.res.headers.get('retry-after')).toMatch(/^\d+$/);
+    expect(await refused.res.json()).toMatchObject({ status: 503, code: 'SERVICE_UNAVAILABLE' });
+    // The other replica has room of its own.
+    const elsewhere = await openStream(replicas[0], id);
+    expect(elsewhere.res.status).toBe(200);
+
+    first.close();
+    elsewhere.close();
+    await sleep(100);
+    const again = await openStream(replicas[1], id);
+    expect(again.res.status).toBe(200);
+    again.close();
   });
 });

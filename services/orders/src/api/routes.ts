@@ -1,12 +1,15 @@
 // The orders service's HTTP surface: thin handlers over the use cases.
 import { runWithDeadline } from '@bazaar/kit/grpc';
-import { type App, page, problemAnswer } from '@bazaar/kit/server';
+import { type App, page, problemAnswer, unavailable } from '@bazaar/kit/server';
 import { cancelOrder } from '../use-cases/cancel-order.ts';
 import { placeOrder } from '../use-cases/place-order.ts';
 import { getOrder, listOrders } from '../use-cases/queries.ts';
 import type { Deps } from '../use-cases/saga-deps.ts';
 import { streamOrder } from '../use-cases/stream-order.ts';
 import { IdempotencyHeaders, ListOrdersQuery, OrderParams, OrderSchema, PlaceOrderBody } from './schemas.ts';
+
+/** Seconds a stream refused for want of room is told to wait: streams end as orders reach a final state. */
+const STREAMS_RETRY_AFTER_S = 10;
 
 export function ordersRoutes(app: App, deps: Deps): void {
   const tags = ['Orders'];
@@ -96,36 +99,46 @@ export function ordersRoutes(app: App, deps: Deps): void {
         summary: 'Server-sent events of status changes until a final state',
         params: OrderParams,
         produces: ['text/event-stream'],
+        response: {
+          200: {
+            description: 'text/event-stream of { status, at, detail? } until a final state',
+            content: { 'text/event-stream': { schema: { type: 'string' } } },
+          },
+          503: problemAnswer('SERVICE_UNAVAILABLE: this replica holds as many streams as it may; see Retry-After'),
+        },
       },
     },
     async (req, reply) => {
-      await getOrder(deps.db, req.caller!, req.params.id);
+      // Refused before any query: a flood of streams must not cost the database anything.
+      if (streams.size >= deps.config.maxStreams) {
+        reply.header('retry-after', String(STREAMS_RETRY_AFTER_S));
+        throw unavailable('Too many order event streams are open on this server. Try again shortly.');
+      }
+      // The slot is taken before the order is read, so requests in flight cannot pass the cap together.
       const abort = new AbortController();
       streams.add(abort);
-      reply.hijack();
-      reply.raw.writeHead(200, {
-        ...(reply.getHeaders() as Record<string, string>),
-        'content-type': 'text/event-stream',
-        'cache-control': 'no-cache',
-        connection: 'keep-alive',
-      });
-      // A HEAD asks for the headers only: it gets them now, not when the order reaches a final state.
-      if (req.method === 'HEAD') {
-        streams.delete(abort);
-        reply.raw.end();
-        return;
-      }
-      reply.raw.on('close', () => abort.abort());
-      // Unnamed events (type "message"): an EventSource's onmessage receives them, as any SSE client expects.
-      const send = (e: { seq: number; status: string; at: string; detail?: string }) =>
-        reply.raw.write(
-          `id: ${e.seq}\ndata: ${JSON.stringify({ status: e.status, at: e.at, ...(e.detail ? { detail: e.detail } : {}) })}\n\n`,
-        );
       try {
-        await streamOrder(deps, req.params.id, send, abort.signal, () => reply.raw.write(': keep-alive\n\n'));
+        await getOrder(deps.db, req.caller!, req.params.id);
+        reply.hijack();
+        reply.raw.writeHead(200, {
+          ...(reply.getHeaders() as Record<string, string>),
+          'content-type': 'text/event-stream',
+          'cache-control': 'no-cache',
+          connection: 'keep-alive',
+        });
+        // A HEAD asks for the headers only: it gets them now, not when the order reaches a final state.
+        if (req.method === 'HEAD') return void reply.raw.end();
+        reply.raw.on('close', () => abort.abort());
+        // Unnamed events (type "message"): an EventSource's onmessage receives them, as any SSE client expects.
+        const send = (e: { seq: number; status: string; at: string; detail?: string }) =>
+          reply.raw.write(
+            `id: ${e.seq}\ndata: ${JSON.stringify({ status: e.status, at: e.at, ...(e.detail ? { detail: e.detail } : {}) })}\n\n`,
+          );
+        await streamOrder(deps, req.params.id, send, abort.signal, () => reply.raw.write(': keep-alive\n\n')).finally(
+          () => reply.raw.end(),
+        );
       } finally {
         streams.delete(abort);
-        reply.raw.end();
       }
     },
   );
