@@ -10,7 +10,7 @@ import { restShipping, restUpstreams } from './clients/rest.ts';
 import { loadConfig, type OrdersConfig } from './config.ts';
 import { isPaymentNews, onPaymentChanged, paymentEvents } from './consumers/payment-events.ts';
 import { onShipmentStatusChanged } from './consumers/shipment-events.ts';
-import { HISTORY_CHANNEL } from './data/orders-repo.ts';
+import { HISTORY_CHANNEL, historySignal } from './data/history-signal.ts';
 import { sagasRepo } from './data/sagas-repo.ts';
 import { OrderNotifier } from './domain/notifier.ts';
 import { startSagaRecovery } from './use-cases/recover-sagas.ts';
@@ -39,12 +39,15 @@ export async function start(platform: Platform, overrides: Partial<OrdersConfig>
           internalKey,
         })
       : restUpstreams(client('inventory', config.inventoryUrl), client('payments', config.paymentsUrl));
+  // Replicas on one PostgreSQL database tell each other which orders changed, for their event streams. Embedded mode
+  // is one process that makes every change itself and tells its notifier, so PGlite has no listenServer and needs none.
+  const signal = kit.db.listenServer ? historySignal(kit.db, kit.log) : undefined;
   const deps: Deps = {
     db: kit.db,
     inventory: upstreams.inventory,
     payments: upstreams.payments,
     shipping: restShipping(shipping),
-    notifier: new OrderNotifier(),
+    notifier: new OrderNotifier(signal?.changed),
     log: kit.log,
     config,
     metrics: sagaMetrics(registry),
@@ -60,10 +63,10 @@ export async function start(platform: Platform, overrides: Partial<OrdersConfig>
     afterCommit: (orderId) => orderId && deps.notifier.notify(orderId),
   });
 
-  // Another replica's changes arrive by NOTIFY. Embedded mode is one process that makes every change itself and tells
-  // the notifier, so PGlite has no listenServer and needs none.
   const unlisten = await kit.db.listenServer?.(HISTORY_CHANNEL, {
-    onPayload: (orderId) => deps.notifier.notify(orderId),
+    onPayload: (payload) => {
+      for (const orderId of signal?.heard(payload) ?? []) deps.notifier.wake(orderId);
+    },
     onReconnect: () => {
       kit.log.warn('order change notifications listening again; every open stream reads its history');
       deps.notifier.notifyAll();
@@ -74,6 +77,7 @@ export async function start(platform: Platform, overrides: Partial<OrdersConfig>
   const recovery = startSagaRecovery(deps);
   kit.onStop(async () => {
     await unlisten?.();
+    await signal?.stop();
     await recovery.stop();
     await Promise.all([upstreams.close(), shipping.close()]);
   });

@@ -5,7 +5,7 @@ import { envelope, InProcessBroker } from '@bazaar/kit/messaging';
 import { postgresOrSkip, scratchDatabases } from '@bazaar/kit/testing';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HISTORY_CHANNEL } from './data/orders-repo.ts';
+import { HISTORY_CHANNEL } from './data/history-signal.ts';
 import { start } from './main.ts';
 
 const server = await postgresOrSkip();

@@ -5,9 +5,6 @@ import type { StoredTrace } from '@bazaar/kit/telemetry';
 import type { OrderStatus, PaymentMethod } from '../contracts.ts';
 import { type Line, type Order, priced, type RejectionReason, subtotalOf } from '../domain/order.ts';
 
-/** The channel migration 009's trigger NOTIFYs with an order's id when a history row after PENDING commits. */
-export const HISTORY_CHANNEL = 'order_history';
-
 const iso = (v: unknown) => new Date(v as string).toISOString();
 
 export function toOrder(r: Row): Order {

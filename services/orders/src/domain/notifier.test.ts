@@ -2,6 +2,18 @@ import { describe, expect, it } from 'vitest';
 import { OrderNotifier } from './notifier.ts';
 
 describe('the order notifier', () => {
+  it('passes on the changes made here, never those another replica told it of', async () => {
+    const passed: string[] = [];
+    const notifier = new OrderNotifier((orderId) => passed.push(orderId));
+    const watch = notifier.watch('ord_1');
+    notifier.wake('ord_1');
+    expect(await watch.next(50)).toBe(true);
+    notifier.notify('ord_1');
+    expect(await watch.next(50)).toBe(true);
+    expect(passed).toEqual(['ord_1']);
+    watch.close();
+  });
+
   it('keeps a change that comes while a stream is busy for its next wait, which returns at once', async () => {
     const notifier = new OrderNotifier();
     const watch = notifier.watch('ord_1');

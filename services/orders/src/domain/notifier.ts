@@ -9,8 +9,21 @@ export type OrderWatch = {
 
 export class OrderNotifier {
   private readonly watchers = new Map<string, Set<() => void>>();
+  private readonly onChange?: (orderId: string) => void;
 
+  /** `onChange` passes this process's changes on (to the other replicas); those heard from them come to `wake`. */
+  constructor(onChange?: (orderId: string) => void) {
+    this.onChange = onChange;
+  }
+
+  /** The order changed in a transaction of this process that has committed. */
   notify(orderId: string): void {
+    this.wake(orderId);
+    this.onChange?.(orderId);
+  }
+
+  /** Wakes the order's watches without passing the change on: another replica made it. */
+  wake(orderId: string): void {
     for (const wake of this.watchers.get(orderId) ?? []) wake();
   }
 
