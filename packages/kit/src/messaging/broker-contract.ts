@@ -5,7 +5,7 @@ import pino, { type Logger } from 'pino';
 import { expect, it } from 'vitest';
 import { createLogger } from '../telemetry/logger.ts';
 import { createTracing } from '../telemetry/tracing.ts';
-import type { Broker, Handler } from './broker.ts';
+import type { Broker, Handler, QueueDepth } from './broker.ts';
 import { type Envelope, envelope } from './envelope.ts';
 
 /** How a test file opens its adapter: every broker it opens shares one namespace, maxAttempts 3 and backoffMs 20. */
@@ -48,6 +48,37 @@ export async function settle<S>(publish: () => Promise<void>, state: () => S): P
     (err: { code?: string }) => err.code,
   );
   return { code, state: state() };
+}
+
+/**
+ * stalledConsumer subscribes a consumer whose handler waits on a gate, publishes `count` events to it, and checks what
+ * the broker counts for it: `stopped(type)` while they wait, and every count 0 once the gate opens and they are handled.
+ */
+export async function stalledConsumer(
+  broker: Broker,
+  consumer: string,
+  count: number,
+  stopped: (type: string) => QueueDepth[],
+): Promise<void> {
+  const type = unique('stalled');
+  let open = () => {};
+  const gate = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  let handled = 0;
+  await broker.subscribe(consumer, [type], async () => {
+    await gate;
+    handled++;
+  });
+  // Not awaited yet: the in-process broker resolves a publish only once its consumers are done with the event.
+  const published = Promise.all(Array.from({ length: count }, () => broker.publish(event(type))));
+  const depths = () => broker.queueDepths(consumer);
+  await expect.poll(depths, { timeout: 10_000 }).toEqual(stopped(type));
+  open();
+  await published;
+  await until(() => handled === count);
+  const none = (d: QueueDepth) => ({ ...d, ready: 0, ...(d.unacked === undefined ? {} : { unacked: 0 }) });
+  await expect.poll(depths, { timeout: 10_000 }).toEqual(stopped(type).map(none));
 }
 
 export function brokerContract({ open, consumer }: ContractTarget): void {

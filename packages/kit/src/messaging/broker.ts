@@ -5,6 +5,12 @@ export type Handler = (event: Envelope) => Promise<void>;
 
 export type DeadLetter = { consumer: string; event: Envelope; error: string; at: string; attempts: number };
 
+/**
+ * One queue a consumer reads (a RabbitMQ queue, a NATS durable), as the broker itself counts it: `ready` events wait to
+ * be delivered, `unacked` ones were delivered and are not yet settled (absent where the broker does not say).
+ */
+export type QueueDepth = { queue: string; ready: number; unacked?: number };
+
 export interface Broker {
   readonly kind: string;
   /** Resolves once the broker holds the event durably (in-process: once every consumer has handled it). */
@@ -14,6 +20,8 @@ export interface Broker {
   deadLetters(): Promise<DeadLetter[]>;
   /** How many dead letters wait for each of these consumers, counted without reading them (for metrics). */
   deadLetterCounts(consumers: string[]): Promise<Map<string, number>>;
+  /** What waits in each queue this process consumes for the consumer, read from the broker (for metrics). */
+  queueDepths(consumer: string): Promise<QueueDepth[]>;
   /** Puts a dead letter back on its consumer's queue. */
   replay(eventId: string, consumer: string): Promise<boolean>;
   close(): Promise<void>;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../telemetry/logger.ts';
 import { createTracing } from '../telemetry/tracing.ts';
-import { event, until } from './broker-contract.ts';
+import { event, stalledConsumer, until } from './broker-contract.ts';
 import { InProcessBroker } from './in-process-broker.ts';
 
 describe('InProcessBroker', () => {
@@ -26,6 +26,25 @@ describe('InProcessBroker', () => {
     await broker.publish(event('t'));
     expect(calls).toBe(2);
     expect(await broker.deadLetters()).toMatchObject([{ consumer: 'c', attempts: 2, error: 'Error: handler bug' }]);
+  });
+
+  it('counts the events a stopped consumer holds as unacked, and 0 once it has drained', async () => {
+    const broker = new InProcessBroker();
+    await stalledConsumer(broker, 'c', 40, () => [{ queue: 'c', ready: 0, unacked: 40 }]);
+    expect(await broker.queueDepths('nobody')).toEqual([]);
+  });
+
+  it('counts an event waiting for its redelivery as ready', async () => {
+    const broker = new InProcessBroker({ backoffMs: 300 });
+    let calls = 0;
+    await broker.subscribe('c', ['t'], async () => {
+      if (++calls === 1) throw new Error('not yet');
+    });
+    const published = broker.publish(event('t'));
+    await until(() => calls === 1);
+    expect(await broker.queueDepths('c')).toEqual([{ queue: 'c', ready: 1, unacked: 0 }]);
+    await published;
+    expect(await broker.queueDepths('c')).toEqual([{ queue: 'c', ready: 0, unacked: 0 }]);
   });
 });
 

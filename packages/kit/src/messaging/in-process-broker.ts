@@ -2,15 +2,19 @@
 import { context } from '@opentelemetry/api';
 import pino, { type Logger } from 'pino';
 import { deliveryContext, throughOutages } from './adapter-common.ts';
-import type { Broker, DeadLetter, Handler } from './broker.ts';
+import type { Broker, DeadLetter, Handler, QueueDepth } from './broker.ts';
 import type { Envelope } from './envelope.ts';
 
 type Subscription = { consumer: string; types: Set<string>; handler: Handler };
+
+/** A consumer's deliveries not yet settled: waiting for their next attempt (ready), or in its handler (unacked). */
+type Depth = { ready: number; unacked: number };
 
 export class InProcessBroker implements Broker {
   readonly kind = 'in-process';
   private readonly subscriptions: Subscription[] = [];
   private readonly dead: DeadLetter[] = [];
+  private readonly depths = new Map<string, Depth>();
   private readonly maxAttempts: number;
   private readonly backoffMs: number;
   private readonly log: Logger;
@@ -35,6 +39,13 @@ export class InProcessBroker implements Broker {
     return new Map(consumers.map((c) => [c, this.dead.filter((d) => d.consumer === c).length]));
   }
 
+  /** One queue per consumer, named after it; nothing waits unseen here, so ready is a delivery between attempts. */
+  async queueDepths(consumer: string): Promise<QueueDepth[]> {
+    if (!this.subscriptions.some((s) => s.consumer === consumer)) return [];
+    const { ready, unacked } = this.depthOf(consumer);
+    return [{ queue: consumer, ready, unacked }];
+  }
+
   async deadLetters(): Promise<DeadLetter[]> {
     return [...this.dead];
   }
@@ -53,17 +64,36 @@ export class InProcessBroker implements Broker {
     this.subscriptions.length = 0;
   }
 
+  private depthOf(consumer: string): Depth {
+    const depth = this.depths.get(consumer) ?? { ready: 0, unacked: 0 };
+    this.depths.set(consumer, depth);
+    return depth;
+  }
+
+  /** counted runs one phase of a delivery with it counted in the consumer's depth, ready or unacked. */
+  private async counted<T>(consumer: string, state: keyof Depth, phase: () => Promise<T>): Promise<T> {
+    const depth = this.depthOf(consumer);
+    depth[state]++;
+    try {
+      return await phase();
+    } finally {
+      depth[state]--;
+    }
+  }
+
   private async deliver(s: Subscription, event: Envelope): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const facts = { consumer: s.consumer, eventId: event.id, attempt };
       // A copy per consumer, as a real broker would deliver: no consumer sees another's mutations.
-      const failure = await throughOutages(() => s.handler(structuredClone(event)), {
-        backoffMs: this.backoffMs,
-        stop: this.stopping.signal,
-        log: this.log,
-        facts,
-        ctx: () => deliveryContext(event),
-      });
+      const failure = await this.counted(s.consumer, 'unacked', () =>
+        throughOutages(() => s.handler(structuredClone(event)), {
+          backoffMs: this.backoffMs,
+          stop: this.stopping.signal,
+          log: this.log,
+          facts,
+          ctx: () => deliveryContext(event),
+        }),
+      );
       if (!failure || failure.stopped) return;
       const told = { ...facts, err: failure.err };
       if (attempt >= this.maxAttempts) {
@@ -78,7 +108,8 @@ export class InProcessBroker implements Broker {
         return;
       }
       context.with(deliveryContext(event), () => this.log.warn(told, 'event handler failed; will redeliver'));
-      await new Promise((r) => setTimeout(r, this.backoffMs * 2 ** (attempt - 1)));
+      const backoff = this.backoffMs * 2 ** (attempt - 1);
+      await this.counted(s.consumer, 'ready', () => new Promise((r) => setTimeout(r, backoff)));
     }
   }
 }

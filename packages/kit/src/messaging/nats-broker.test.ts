@@ -12,6 +12,7 @@ import {
   recorder,
   settle,
   silent,
+  stalledConsumer,
   unique,
   until,
 } from './broker-contract.ts';
@@ -35,6 +36,18 @@ describe.skipIf(!url)('NatsBroker', () => {
   });
 
   brokerContract({ open, consumer: unique });
+
+  it("counts what waits for a stopped consumer's durable and what it holds unacked, and 0 once it has drained", async () => {
+    const broker = await open();
+    const name = unique('stalled');
+    // The client pulls ahead of the adapter's 32 handlers: all 40 are delivered, and held unacked.
+    await stalledConsumer(broker, name, 40, (type) => [
+      { queue: `${name}_${type}`, ready: 0, unacked: 40 },
+      { queue: `${name}__replay`, ready: 0, unacked: 0 },
+    ]);
+    expect(await broker.queueDepths(unique('nobody'))).toEqual([]);
+    await broker.close();
+  });
 
   it('delivers an event published twice with the same id once, even after the first was acked', async () => {
     const broker = await open();

@@ -16,7 +16,7 @@ import {
   throughOutages,
   withDefaults,
 } from './adapter-common.ts';
-import type { Broker, DeadLetter, Handler } from './broker.ts';
+import type { Broker, DeadLetter, Handler, QueueDepth } from './broker.ts';
 import type { Envelope } from './envelope.ts';
 import { type Durable, Streams } from './nats-streams.ts';
 
@@ -88,6 +88,12 @@ export class NatsBroker implements Broker {
 
   deadLetterCounts(consumers: string[]): Promise<Map<string, number>> {
     return this.streams.deadCounts(consumers);
+  }
+
+  /** Each durable of the consumer: num_pending waits to be delivered, num_ack_pending was delivered and not acked. */
+  async queueDepths(consumer: string): Promise<QueueDepth[]> {
+    const durables = this.subscriptions.filter((s) => s.consumer === consumer);
+    return Promise.all(durables.map((d) => this.streams.depth(d.name)));
   }
 
   async close(): Promise<void> {

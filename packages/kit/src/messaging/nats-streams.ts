@@ -13,7 +13,7 @@ import {
   RetentionPolicy,
   StorageType,
 } from 'nats';
-import type { DeadLetter } from './broker.ts';
+import type { DeadLetter, QueueDepth } from './broker.ts';
 import type { Envelope } from './envelope.ts';
 
 export type Durable = { name: string; filter: string };
@@ -85,6 +85,12 @@ export class Streams {
     await this.jsm.consumers
       .add(this.events, config)
       .catch(() => this.jsm.consumers.update(this.events, d.name, limits));
+  }
+
+  /** depth reads a durable's counts from the server: what waits for it (num_pending) and what it holds unacked. */
+  async depth(durable: string): Promise<QueueDepth> {
+    const info = await this.jsm.consumers.info(this.events, durable);
+    return { queue: durable, ready: info.num_pending, unacked: info.num_ack_pending };
   }
 
   /** deadLetter stores the delivery in the dead-letter stream; the caller then terminates it. */

@@ -15,6 +15,7 @@ import {
   recorder,
   settle,
   silent,
+  stalledConsumer,
   unique,
   until,
 } from './broker-contract.ts';
@@ -53,6 +54,14 @@ describe.skipIf(!url)('RabbitMqBroker', () => {
   });
 
   brokerContract({ open, consumer });
+
+  it("counts what waits in a stopped consumer's queue past its prefetch (32), and 0 once it has drained", async () => {
+    const broker = await open();
+    const name = consumer('stalled');
+    await stalledConsumer(broker, name, 40, () => [{ queue: `${namespace}.${name}`, ready: 8 }]);
+    expect(await broker.queueDepths(unique('nobody'))).toEqual([]);
+    await broker.close();
+  });
 
   it("logs an event nobody consumes in the event's trace, with the request id it carries", async () => {
     await createTracing('rabbitmq-test'); // the context manager and propagator every service installs

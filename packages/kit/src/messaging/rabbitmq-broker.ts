@@ -15,7 +15,7 @@ import {
   throughOutages,
   withDefaults,
 } from './adapter-common.ts';
-import type { Broker, DeadLetter, Handler } from './broker.ts';
+import type { Broker, DeadLetter, Handler, QueueDepth } from './broker.ts';
 import type { Envelope } from './envelope.ts';
 import { confirmed, properties, Topology } from './rabbitmq-topology.ts';
 
@@ -94,6 +94,15 @@ export class RabbitMqBroker implements Broker {
       const counts = new Map<string, number>();
       for (const consumer of consumers) counts.set(consumer, await this.topology.deadCount(channel, consumer));
       return counts;
+    });
+  }
+
+  /** The consumer's queue, as checkQueue counts it: AMQP tells the messages ready, not those delivered and unacked. */
+  async queueDepths(consumer: string): Promise<QueueDepth[]> {
+    if (!this.subscriptions.some((s) => s.consumer === consumer)) return [];
+    return this.withChannel(async (channel) => {
+      const queue = this.topology.queue(consumer);
+      return [{ queue, ready: (await channel.checkQueue(queue)).messageCount }];
     });
   }
 

@@ -1,8 +1,13 @@
-// Outbox backlog and age, events relayed, and dead letters: read when Prometheus scrapes, so nothing polls meanwhile.
+// Outbox backlog and age, events relayed, queue depths and dead letters: read when Prometheus scrapes, so nothing polls
+// meanwhile.
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Broker } from '../messaging/broker.ts';
 import type { Envelope } from '../messaging/envelope.ts';
 import type { OutboxRelay } from '../messaging/outbox.ts';
+
+/** The longest a scrape waits for the broker: an outage must not hold /metrics past Prometheus's scrape timeout. */
+export const BROKER_READ_TIMEOUT_MS = 2000;
 
 export function messagingMetrics(registry: Registry, service: string, relay: OutboxRelay, broker: Broker): void {
   const registers = [registry];
@@ -39,9 +44,42 @@ export function messagingMetrics(registry: Registry, service: string, relay: Out
     registers,
     async collect() {
       this.reset();
-      for (const [consumer, count] of await broker.deadLetterCounts([service])) this.set({ consumer }, count);
+      for (const [consumer, count] of (await fromBroker(() => broker.deadLetterCounts([service]))) ?? [])
+        this.set({ consumer }, count);
     },
   });
+  new Gauge({
+    name: 'broker_queue_messages',
+    help: 'Events in each queue this service consumes, as the broker counts them, by state: ready (waiting to be delivered), unacked (delivered, not yet settled)',
+    labelNames: ['consumer', 'queue', 'state'],
+    registers,
+    async collect() {
+      this.reset();
+      for (const { queue, ready, unacked } of (await fromBroker(() => broker.queueDepths(service))) ?? []) {
+        this.set({ consumer: service, queue, state: 'ready' }, ready);
+        if (unacked !== undefined) this.set({ consumer: service, queue, state: 'unacked' }, unacked);
+      }
+    },
+  });
+}
+
+/**
+ * fromBroker is what a read of the broker gives, or undefined when it fails or outlasts BROKER_READ_TIMEOUT_MS: the
+ * gauge then has no sample, so Prometheus marks its series stale instead of showing a count it could not read.
+ */
+async function fromBroker<T>(read: () => Promise<T>): Promise<T | undefined> {
+  const done = new AbortController();
+  const late = sleep(BROKER_READ_TIMEOUT_MS, undefined, { signal: done.signal }).catch(() => undefined);
+  try {
+    return await Promise.race([
+      Promise.resolve()
+        .then(read)
+        .catch(() => undefined),
+      late,
+    ]);
+  } finally {
+    done.abort();
+  }
 }
 
 /** What became of a delivery: handled, turned away by the consumer's `accept`, or failed (to be retried). */

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { envelope } from '../messaging/envelope.ts';
 import { InProcessBroker } from '../messaging/in-process-broker.ts';
 import { enqueueAll } from '../messaging/outbox.ts';
+import { BROKER_READ_TIMEOUT_MS } from './messaging-metrics.ts';
 import { type ServiceKit, serviceDefaults } from './service-defaults.ts';
 
 const migrations = mkdtempSync(join(tmpdir(), 'kit-migrations-'));
@@ -47,6 +48,45 @@ describe('the database pool gauge', () => {
       expect(sample(samples, 'db_pool_connections{state="idle"}')).toBe(1);
       // The outbox gauges did query the database in the same scrape.
       expect(samples.has('outbox_backlog_events{}')).toBe(true);
+    }
+  });
+});
+
+describe('the queue gauges', () => {
+  it('show the events a stopped consumer of the service holds, and 0 once it has drained', async () => {
+    let open = () => {};
+    const gate = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    await broker.subscribe('probe', ['Stalled'], () => gate);
+    const published = Promise.all([1, 2, 3].map(() => broker.publish(envelope('test', { type: 'Stalled', data: {} }))));
+    const key = 'broker_queue_messages{consumer="probe",queue="probe",state="unacked"}';
+    expect(sample(await scrape(), key)).toBe(3);
+    open();
+    await published;
+    const samples = await scrape();
+    expect(samples.get(key)).toBe(0);
+    expect(samples.get('broker_queue_messages{consumer="probe",queue="probe",state="ready"}')).toBe(0);
+  });
+
+  it('leave out what a broker that fails or does not answer cannot tell, and the scrape does not wait for it', async () => {
+    const unreachable = Object.create(new InProcessBroker(), {
+      queueDepths: { value: () => new Promise(() => {}) },
+      deadLetterCounts: { value: () => Promise.reject(new Error('connection refused')) },
+    });
+    const cut = await serviceDefaults(
+      'cut',
+      { broker: unreachable, internalKey: 'k', dataRoot: 'memory://', logLevel: 'silent' },
+      { migrations: pathToFileURL(`${migrations}/`) },
+    );
+    try {
+      const started = performance.now();
+      const samples = await scrape(cut);
+      expect(performance.now() - started).toBeLessThan(BROKER_READ_TIMEOUT_MS + 1000);
+      expect([...samples.keys()].filter((k) => k.startsWith('broker_'))).toEqual([]);
+      expect(samples.has('outbox_backlog_events{}')).toBe(true);
+    } finally {
+      await cut.stop();
     }
   });
 });
