@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SERVICE_NAMES } from '@bazaar/cli/services';
+import { envelope } from '@bazaar/kit/messaging';
 import { freePorts } from '@bazaar/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -28,6 +29,12 @@ const rules = join(deploy, 'prometheus/rules.yml');
 // The scrape job deploy/ names (Compose), so that what the dashboard and the rules ask of `job` is tried too.
 const job: string = parseYaml(readFileSync(join(deploy, 'prometheus/prometheus.yml'), 'utf8')).scrape_configs[0]
   .job_name;
+
+let release = () => {};
+const stalled = new Promise<void>((resolve) => {
+  release = resolve;
+});
+const stalledEvent = () => envelope('prometheus-test', { type: 'PrometheusStalled', data: {} });
 
 const query = async (promql: string) => {
   const res = await fetch(`${api}/api/v1/query?query=${encodeURIComponent(promql)}`);
@@ -73,6 +80,9 @@ describe.runIf(hasPrometheus)('Prometheus scraping every service', () => {
       datacontenttype: 'application/json',
       data: { orderId: 'ord_poison' },
     });
+    // A consumer that has stopped: a handler of inventory's queue that does not return while the test runs.
+    await platform.platform.broker.subscribe('inventory', ['PrometheusStalled'], () => stalled);
+    void platform.platform.broker.publish(stalledEvent());
     const targets = { gateway: platform.gatewayUrl, ...platform.urls };
     const hosts = ['gateway', ...SERVICE_NAMES].map((s) => `'${new URL(targets[s as keyof typeof targets]).host}'`);
     // Shipping twice, as two replicas of it: both report the same queue's dead letters, as replicas do.
@@ -102,6 +112,7 @@ describe.runIf(hasPrometheus)('Prometheus scraping every service', () => {
   }, 90_000);
 
   afterAll(async () => {
+    release();
     prometheus?.kill();
     await platform?.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -157,12 +168,61 @@ describe.runIf(hasPrometheus)('Prometheus scraping every service', () => {
     expect(new Set(pools.map((r) => r.metric.service))).toEqual(new Set(SERVICE_NAMES));
   });
 
+  it("has the depth of each queue a service consumes, read from the broker: 0 at rest, the stopped one's events", async () => {
+    const depths = async () =>
+      (await query('broker_queue_messages'))
+        .map((r) => `${r.metric.service}/${r.metric.consumer}/${r.metric.queue}/${r.metric.state}=${r.value[1]}`)
+        .sort();
+    const atRest = ['orders', 'payments', 'shipping', 'users'].flatMap((s) =>
+      ['ready', 'unacked'].map((state) => `${s}/${s}/${s}/${state}=0`),
+    );
+    // Shipping's replica reports the same queue: its series differ by `replica` alone.
+    const shipping = atRest.filter((d) => d.startsWith('shipping/'));
+    const expected = [
+      ...atRest,
+      ...shipping,
+      'inventory/inventory/inventory/ready=0',
+      'inventory/inventory/inventory/unacked=1',
+    ];
+    // Until the poison event's redeliveries are over.
+    for (let i = 0; i < 50 && (await depths()).join() !== expected.sort().join(); i++)
+      await new Promise((r) => setTimeout(r, 200));
+    expect(await depths()).toEqual(expected.sort());
+  });
+
+  it("alerts on the stopped consumer's queue, and on it growing, and on no other", async () => {
+    type Alert = { labels: Record<string, string>; state: string };
+    const alerts = async (name: string) =>
+      ((await (await fetch(`${api}/api/v1/alerts`)).json()) as { data: { alerts: Alert[] } }).data.alerts.filter(
+        (a) => a.labels.alertname === name,
+      );
+    // One more event waits: the queue grows.
+    void platform.platform.broker.publish(stalledEvent());
+    const names = ['BazaarConsumerStopped', 'BazaarQueueGrowing'];
+    for (let i = 0; i < 100; i++) {
+      if ((await Promise.all(names.map(alerts))).every((found) => found.length > 0)) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    for (const name of names)
+      expect(
+        (await alerts(name)).map((a) => [a.labels, a.state]),
+        name,
+      ).toEqual([
+        [
+          expect.objectContaining({ service: 'inventory', consumer: 'inventory', queue: 'inventory' }),
+          expect.stringMatching(/pending|firing/),
+        ],
+      ]);
+  });
+
   it('shows data in every panel of the Grafana dashboard: metrics of the right type, label values that exist', async () => {
     const dashboard = JSON.parse(readFileSync(join(deploy, 'grafana/dashboards/bazaar.json'), 'utf8'));
     const exprs: string[] = dashboard.panels.flatMap((p: { targets?: { expr: string }[] }) =>
       (p.targets ?? []).map((t) => t.expr),
     );
     expect(exprs.length).toBeGreaterThan(30);
+    // The queue depths: a consumer that has stopped shows nowhere else.
+    expect(exprs.filter((e) => e.includes('broker_queue_messages'))).toHaveLength(1);
     const types = await metricTypes();
     const problems: string[] = [];
     for (const expr of exprs) {
