@@ -49,6 +49,26 @@ describe.skipIf(!url)('NatsBroker', () => {
     await broker.close();
   });
 
+  it("names a replayed event's id in the lines about its deliveries, though its Nats-Msg-Id is the replay's", async () => {
+    const lines: Record<string, unknown>[] = [];
+    const broker = await open(pino({ level: 'warn' }, { write: (l: string) => void lines.push(JSON.parse(l)) }));
+    const [type, name] = [unique('replayed'), unique('replayed')];
+    let failures = 0;
+    await broker.subscribe(name, [type], async () => {
+      if (++failures <= MAX_ATTEMPTS + 1) throw new Error('handler bug');
+    });
+    const e = event(type);
+    await broker.publish(e);
+    await until(async () => (await broker.deadLetters()).length === 1);
+    lines.length = 0;
+    expect(await broker.replay(e.id, name)).toBe(true);
+    await until(() => failures === MAX_ATTEMPTS + 2);
+    expect(lines.map((l) => [l.msg, l.eventId, l.subject])).toEqual([
+      ['event handler failed; will redeliver', e.id, `${namespace}.replay.${name}`],
+    ]);
+    await broker.close();
+  });
+
   it('delivers an event published twice with the same id once, even after the first was acked', async () => {
     const broker = await open();
     const type = unique('twice');

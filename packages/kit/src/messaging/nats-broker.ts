@@ -18,7 +18,7 @@ import {
 } from './adapter-common.ts';
 import type { Broker, DeadLetter, Handler, QueueDepth } from './broker.ts';
 import type { Envelope } from './envelope.ts';
-import { type Durable, Streams } from './nats-streams.ts';
+import { type Durable, eventIdOf, Streams } from './nats-streams.ts';
 
 type Subscription = Durable & { consumer: string; handler: Handler };
 
@@ -178,20 +178,22 @@ export class NatsBroker implements Broker {
     const max = this.options.maxAttempts;
     // Past the last attempt means that attempt never finished (crash, failed dead-letter): no handler call again.
     if (attempt > max) return this.deadLetter(s.consumer, m, 'attempts exhausted without an outcome', max);
-    const { ctx, eventId } = about(m);
+    const eventId = eventIdOf(m);
+    // The envelope is read again for the lines' context only when there is a line to write: not on the happy path.
+    const ctx = () => deliveryContext(m.data);
     const failure = await throughOutages(() => s.handler(m.json<Envelope>()), {
       backoffMs: this.options.backoffMs,
       stop: this.stopping.signal,
       log: this.log,
       facts: { consumer: s.consumer, subject: m.subject, eventId, attempt },
-      ctx: () => ctx,
+      ctx,
       keep: () => m.working(),
     });
     if (!failure) return m.ack();
     // Closing mid-outage: left unsettled, redelivered once its ack wait runs out.
     if (failure.stopped) return;
     if (attempt >= max) return this.deadLetter(s.consumer, m, errorText(failure.err), attempt);
-    context.with(ctx, () =>
+    context.with(ctx(), () =>
       this.log.warn(
         { err: failure.err, consumer: s.consumer, subject: m.subject, eventId, attempt },
         'event handler failed; will redeliver',
@@ -201,7 +203,7 @@ export class NatsBroker implements Broker {
   }
 
   private async deadLetter(consumer: string, m: JsMsg, error: string, attempts: number): Promise<void> {
-    const { ctx, eventId } = about(m);
+    const [ctx, eventId] = [deliveryContext(m.data), eventIdOf(m)];
     try {
       await this.streams.deadLetter(consumer, m, error, attempts);
       m.term();
@@ -215,15 +217,4 @@ export class NatsBroker implements Broker {
       m.nak(retryDelay(this.options.backoffMs, attempts));
     }
   }
-}
-
-/** What a delivery's lines name: the event's id, and its context (trace and request id). */
-function about(m: JsMsg): { ctx: ReturnType<typeof deliveryContext>; eventId?: string } {
-  let event: Partial<Envelope> = {};
-  try {
-    event = m.json<Envelope>() ?? {};
-  } catch {
-    // Not JSON: its lines say what they can without it.
-  }
-  return { ctx: deliveryContext(event), eventId: typeof event.id === 'string' ? event.id : undefined };
 }

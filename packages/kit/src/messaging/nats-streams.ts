@@ -18,7 +18,13 @@ import type { Envelope } from './envelope.ts';
 
 export type Durable = { name: string; filter: string };
 
-const H = { consumer: 'Bazaar-Consumer', error: 'Bazaar-Error', attempts: 'Bazaar-Attempts', at: 'Bazaar-At' };
+const H = {
+  consumer: 'Bazaar-Consumer',
+  error: 'Bazaar-Error',
+  attempts: 'Bazaar-Attempts',
+  at: 'Bazaar-At',
+  eventId: 'Bazaar-Event-Id',
+};
 const DAY_MS = 24 * 3600 * 1000;
 
 /** The namespace's two streams: every event, and the dead letters. */
@@ -127,9 +133,13 @@ export class Streams {
     for await (const stored of this.scanDead()) {
       const letter = toDeadLetter(stored);
       if (letter.event.id !== eventId || letter.consumer !== consumer) continue;
-      // A msgID of its own: the event's id would be taken for a duplicate of the original publish.
+      // A msgID of its own: the event's id would be taken for a duplicate of the original publish. So it goes in a
+      // header of its own, for the lines about its deliveries (eventIdOf).
+      const h = headers();
+      h.set(H.eventId, letter.event.id);
       await this.js.publish(`${this.ns}.replay.${consumer}`, stored.data, {
         msgID: `replay:${consumer}:${stored.seq}`,
+        headers: h,
       });
       await this.jsm.streams.deleteMessage(this.dead, stored.seq);
       return true;
@@ -153,6 +163,14 @@ export class Streams {
       if (stored) yield stored;
     }
   }
+}
+
+/**
+ * eventIdOf is the id of the event a delivery carries, from its headers without reading the body: Nats-Msg-Id, which
+ * publish sets to the event's id, or Bazaar-Event-Id on a replayed letter, whose Nats-Msg-Id is the replay's own.
+ */
+export function eventIdOf(m: JsMsg): string | undefined {
+  return m.headers?.get(H.eventId) || m.headers?.get('Nats-Msg-Id') || undefined;
 }
 
 function toDeadLetter(stored: StoredMsg): DeadLetter {
