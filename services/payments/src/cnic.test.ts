@@ -44,6 +44,9 @@ beforeAll(async () => {
     jazzcash,
     easypaisa,
     requests: [],
+    holdNext: () => {
+      throw new Error('these sandboxes hold no answers');
+    },
     stop: async () => void (await Promise.all([jazzcash.app.close(), easypaisa.app.close()])),
   };
   h = await harness({

@@ -33,7 +33,7 @@ export async function start(platform: Platform, overrides: Partial<PaymentsConfi
     metrics: paymentMetrics(kit.registry, providers),
     serial: createSerial(),
     settings: {
-      // Covers a call, its retries, the inquiry and the reversal that may follow it.
+      // Covers a call, its retries, the inquiry and the reversal that may follow it (renewed before a reversal).
       leaseMs: config.timeoutMs * (config.retries + 4) + 5000,
       reconcileMs: config.reconcileMs,
       reconcileHorizonMs: config.reconcileHorizonMs,

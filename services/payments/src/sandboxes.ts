@@ -26,8 +26,15 @@ export type Sandboxes = {
   easypaisa: EasyPaisaSandbox;
   /** The last 1000 requests, oldest first. */
   requests: SandboxRequest[];
+  /**
+   * Keeps back the answer to the next request that names txnRef on a path containing `path`, after the provider has
+   * acted on it, until release(); `reached` resolves once it is kept. Tests use it to stop a call at one exact step.
+   */
+  holdNext(txnRef: string, path: string): SandboxHold;
   stop(): Promise<void>;
 };
+
+export type SandboxHold = { reached: Promise<void>; release(): void };
 
 const KEPT_REQUESTS = 1000;
 
@@ -49,24 +56,47 @@ export async function startSandboxes(options: SandboxOptions = {}): Promise<Sand
     slowMs: options.slowMs,
   });
   const requests: SandboxRequest[] = [];
+  // Holds waiting for their request, and every gate not yet opened (stop() opens them all).
+  const holds: { txnRef: string; path: string; arrive(): void; gate: Promise<void> }[] = [];
+  const gates = new Set<() => void>();
   for (const [provider, app, refField] of [
     ['jazzcash', jazzcash.app, 'pp_TxnRefNo'],
     ['easypaisa', easypaisa.app, 'orderId'],
   ] as const) {
+    const refOf = (body: unknown) => String((body as Record<string, unknown> | undefined)?.[refField] ?? '');
     app.addHook('preHandler', async (req) => {
-      const txnRef = String((req.body as Record<string, unknown> | undefined)?.[refField] ?? '');
-      requests.push({ provider, path: req.url, txnRef, at: new Date().toISOString() });
+      requests.push({ provider, path: req.url, txnRef: refOf(req.body), at: new Date().toISOString() });
       if (requests.length > KEPT_REQUESTS) requests.shift();
     });
+    app.addHook('onSend', async (req, _reply, payload) => {
+      const at = holds.findIndex((h) => h.txnRef === refOf(req.body) && req.url.includes(h.path));
+      if (at < 0) return payload;
+      const [hold] = holds.splice(at, 1);
+      hold.arrive();
+      await hold.gate;
+      return payload;
+    });
   }
-  const stop = async () => void (await Promise.all([jazzcash.app.close(), easypaisa.app.close()]));
+  const holdNext = (txnRef: string, path: string): SandboxHold => {
+    let arrive = () => {};
+    let release = () => {};
+    const reached = new Promise<void>((resolve) => (arrive = resolve));
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    gates.add(release);
+    holds.push({ txnRef, path, arrive, gate });
+    return { reached, release };
+  };
+  const stop = async () => {
+    for (const release of gates) release();
+    await Promise.all([jazzcash.app.close(), easypaisa.app.close()]);
+  };
   try {
     const jazzcashUrl = await jazzcash.app.listen({ port: options.jazzcashPort ?? config.jazzcashSandboxPort, host });
     const easypaisaUrl = await easypaisa.app.listen({
       port: options.easypaisaPort ?? config.easypaisaSandboxPort,
       host,
     });
-    return { jazzcashUrl, easypaisaUrl, jazzcash, easypaisa, requests, stop };
+    return { jazzcashUrl, easypaisaUrl, jazzcash, easypaisa, requests, holdNext, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -17,6 +17,7 @@ const toPayment = (r: Row): Payment => ({
   reason: r.reason,
   reference: r.reference,
   leased: r.leased,
+  leaseToken: r.lease_token,
   createdAt: new Date(r.created_at).toISOString(),
   updatedAt: new Date(r.updated_at).toISOString(),
 });
@@ -109,6 +110,19 @@ export const paymentsRepo = {
       'UPDATE payments SET lease_token = $2, lease_until = now() + make_interval(secs => $3) WHERE id = $1',
       [id, token, ms / 1000],
     );
+  },
+
+  /**
+   * Extends the lease by ms from now for one more provider call, if it is still the holder's (its token unchanged):
+   * false when it was taken over after it ran out.
+   */
+  async renewLease(q: Tx, id: string, token: string, ms: number): Promise<boolean> {
+    const rows = await q.query(
+      `UPDATE payments SET lease_until = clock_timestamp() + make_interval(secs => $3)
+       WHERE id = $1 AND lease_token = $2 RETURNING id`,
+      [id, token, ms / 1000],
+    );
+    return rows.length > 0;
   },
 
   /** In a transaction, sent with its next statement or its COMMIT: nothing waits for its rows (Tx.defer). */

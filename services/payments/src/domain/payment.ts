@@ -18,6 +18,8 @@ export type Payment = {
   reference: string | null;
   /** A provider call for it is in flight (somewhere): wait. */
   leased: boolean;
+  /** The fencing token of the last lease taken, until given back; a lapsed one is taken over (payment-turns.ts). */
+  leaseToken: string | null;
   createdAt: string;
   updatedAt: string;
 };

@@ -20,25 +20,35 @@ import {
 } from '../domain/payment.ts';
 import { type ProviderResult, txnRefFor } from '../providers/index.ts';
 import type { Deps } from './deps.ts';
-import { type HandBack, type Lease, takeLease, withLease } from './payment-turns.ts';
+import { againIfLost, type HandBack, holds, type Lease, LeaseLost, takeLease, withLease } from './payment-turns.ts';
 import { bookRelease, inquireNoted, lookAgain, type Release, releaseAtProvider } from './provider-release.ts';
 import { providerTrail } from './provider-trail.ts';
 
-type Claim = { kind: 'answer'; payment: Payment } | { kind: 'busy' } | { kind: 'call'; lease: Lease };
+type Claim = { kind: 'answer'; payment: Payment } | { kind: 'busy' } | { kind: 'call'; lease: Lease; resumed: boolean };
+type Turn = Exclude<Claim, { kind: 'busy' }>;
 
 export async function authorizePayment(deps: Deps, req: AuthorizeRequest): Promise<AuthorizeResponse> {
   checkAuthorizeRequest(req);
   return deps.serial.run(req.orderId, async () => {
     const fresh = await claimNew(deps, req);
-    if (fresh) return withLease(deps, fresh, (handBack) => askProvider(deps, fresh, handBack, req.cnic));
-    for (;;) {
-      const claim = await deps.db.transaction((tx) => claimAuthorization(tx, deps, req));
-      if (claim.kind === 'answer') return answerOf(claim.payment);
-      if (claim.kind === 'call')
-        return withLease(deps, claim.lease, (handBack) => askProvider(deps, claim.lease, handBack, req.cnic, true));
-      await sleep(20); // another process is asking the provider for this order
-    }
+    let first: Turn | null = fresh && { kind: 'call', lease: fresh, resumed: false };
+    return againIfLost(deps, req.orderId, async () => {
+      // After a lease lost to a caller that took over, the payment is answered as that caller left it.
+      const turn = first ?? (await awaitTurn(deps, req));
+      first = null;
+      if (turn.kind === 'answer') return answerOf(turn.payment);
+      return withLease(deps, turn.lease, (handBack) => askProvider(deps, turn.lease, handBack, req.cnic, turn.resumed));
+    });
   });
+}
+
+/** The payment as recorded, or the lease to ask the provider again; waits while another process is asking it. */
+async function awaitTurn(deps: Deps, req: AuthorizeRequest): Promise<Turn> {
+  for (;;) {
+    const claim = await deps.db.transaction((tx) => claimAuthorization(tx, deps, req));
+    if (claim.kind !== 'busy') return claim;
+    await sleep(20);
+  }
 }
 
 /**
@@ -66,8 +76,8 @@ async function claimAuthorization(tx: Tx, deps: Deps, req: AuthorizeRequest): Pr
   if (isTombstone(p)) await paymentsRepo.adoptTombstone(tx, p.id, req);
   else checkSameRequest(p, req);
   if (p.status === 'AUTHORIZING') {
-    if (p.method !== 'cod') return p.leased ? { kind: 'busy' } : { kind: 'call', lease: await takeLease(tx, deps, p) };
-    return { kind: 'answer', payment: await record(tx, deps, p, 'approved') }; // cash on delivery: nobody to ask
+    if (p.method === 'cod') return { kind: 'answer', payment: await record(tx, deps, p, 'approved') }; // nobody to ask
+    return p.leased ? { kind: 'busy' } : { kind: 'call', lease: await takeLease(tx, deps, p), resumed: true };
   }
   return { kind: 'answer', payment: (await paymentsRepo.byOrder(tx, req.orderId))! };
 }
@@ -75,8 +85,10 @@ async function claimAuthorization(tx: Tx, deps: Deps, req: AuthorizeRequest): Pr
 /**
  * Asks the provider; when it gives no answer, finds out what it did and takes back any debit before recording. The
  * attempt, the outcome and the lease's return are one transaction: a crash before it leaves the payment AUTHORIZING
- * with a lease that expires, and the next call (`resumed`) first asks the provider what became of the debit. The CNIC
- * is the caller's, never stored here: orders keeps it with the order and sends it on every call, a resumed one too.
+ * with a lease that expires, and the next call (`resumed`) first asks the provider what became of the debit. Once
+ * another caller has taken the lease over (ours ran out), this one reverses nothing and records nothing: LeaseLost.
+ * The CNIC is the caller's, never stored here: orders keeps it with the order and sends it on every call, a resumed
+ * one too.
  */
 async function askProvider(
   deps: Deps,
@@ -111,15 +123,17 @@ async function askProvider(
   // Without an answer the trail reads authorize, inquire, reverse: the attempts go first, on their own.
   const unanswered = outcome === 'timeout' || outcome === 'unavailable';
   if (unanswered) await attemptsRepo.record(deps.db, ...attempts);
-  const release = unanswered ? await releaseAtProvider(deps, p, provider) : undefined;
-  return deps.db.transaction(async (tx) => {
+  const release = unanswered ? await releaseAtProvider(deps, lease, provider) : undefined;
+  const answer = await deps.db.transaction(async (tx) => {
     const current = (await paymentsRepo.lockByOrder(tx, p.orderId))!;
     if (!unanswered) await attemptsRepo.record(tx, ...attempts);
-    // Settled here, or already by someone else: either way the answer is the row as it now stands.
-    const settled = current.status === 'AUTHORIZING' ? await record(tx, deps, current, outcome, release) : current;
+    if (!holds(lease, current)) return null; // the calls stay in the trail; the outcome is the new holder's to record
+    const settled = await record(tx, deps, current, outcome, release);
     await handBack(tx);
     return answerOf(settled);
   });
+  if (!answer) throw new LeaseLost(p.orderId);
+  return answer;
 }
 
 /**

@@ -9,7 +9,7 @@ import { ledgerRepo } from '../data/ledger-repo.ts';
 import { paymentsRepo } from '../data/payments-repo.ts';
 import { captureStep, type Payment } from '../domain/payment.ts';
 import type { Deps } from './deps.ts';
-import { whenIdle } from './payment-turns.ts';
+import { takeOverLapsed, whenIdle } from './payment-turns.ts';
 
 export async function capturePayment(deps: Deps, orderId: string): Promise<PaymentStatusResponse> {
   return deps.serial.run(orderId, () =>
@@ -29,7 +29,11 @@ export async function capturePayments(deps: Deps, orderIds: string[]): Promise<O
     const out = new Map<string, Outcome<PaymentStatusResponse> | 'leased'>();
     for (const orderId of unique) {
       const p = held.get(orderId) ?? null;
-      out.set(orderId, p?.leased ? 'leased' : await captureLocked(tx, orderId, p));
+      if (p?.leased) out.set(orderId, 'leased');
+      else {
+        await takeOverLapsed(tx, p);
+        out.set(orderId, await captureLocked(tx, orderId, p));
+      }
     }
     return out;
   });

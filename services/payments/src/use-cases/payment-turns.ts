@@ -1,5 +1,7 @@
 // How the use cases take turns on one order's payment: one operation per order at a time in this process (Serial),
-// a row lock across processes (whenIdle), and a lease while a provider call is out (takeLease, withLease).
+// a row lock across processes (whenIdle), and a lease while a provider call is out (takeLease, withLease). A lease is
+// a fencing token with a time limit: once the time is up, whoever acts on the payment takes it over (the token is
+// cleared), and the late holder, finding its token gone, sends no further call and writes nothing (LeaseLost).
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Db, Tx } from '@bazaar/kit/database';
@@ -36,14 +38,52 @@ export async function whenIdle<T>(
   for (;;) {
     const out = await db.transaction(async (tx) => {
       const p = await paymentsRepo.lockByOrder(tx, orderId);
-      return p?.leased ? BUSY : { value: await step(tx, p) };
+      if (p?.leased) return BUSY;
+      await takeOverLapsed(tx, p);
+      return { value: await step(tx, p) };
     });
     if (out !== BUSY) return out.value;
     await sleep(POLL_MS);
   }
 }
 
+/** A lease whose time ran out is taken over by whoever acts on the payment now: its late holder's writes are refused. */
+export async function takeOverLapsed(tx: Tx, p: Payment | null): Promise<void> {
+  if (p?.leaseToken && !p.leased) await paymentsRepo.releaseLease(tx, p.id, p.leaseToken);
+}
+
 export type Lease = { payment: Payment; token: string };
+
+/** The lease was taken over after its time ran out: someone else may have changed the payment since. */
+export class LeaseLost extends Error {
+  constructor(orderId: string) {
+    super(`the lease on the payment of ${orderId} was taken over`);
+  }
+}
+
+/**
+ * Before a provider call that changes money (a reversal): renews the lease for one more call, or throws LeaseLost
+ * when it was taken over, so that the call is not sent.
+ */
+export async function keepLease(deps: Deps, lease: Lease): Promise<void> {
+  if (!(await paymentsRepo.renewLease(deps.db, lease.payment.id, lease.token, deps.settings.leaseMs)))
+    throw new LeaseLost(lease.payment.orderId);
+}
+
+/** In the holder's last transaction, on the payment as locked there: whether the lease is still the holder's. */
+export const holds = (lease: Lease, current: Payment) => current.leaseToken === lease.token;
+
+/** Runs a turn again from the start while it loses its lease: the next run sees what the one who took over did. */
+export async function againIfLost<T>(deps: Deps, orderId: string, turn: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await turn();
+    } catch (err) {
+      if (!(err instanceof LeaseLost)) throw err;
+      deps.log.warn({ orderId }, 'payment lease taken over after it ran out; starting again');
+    }
+  }
+}
 
 /** Takes the payment's lease in the caller's transaction (the row is locked and idle). */
 export async function takeLease(tx: Tx, deps: Deps, payment: Payment): Promise<Lease> {

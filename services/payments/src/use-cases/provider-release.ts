@@ -6,6 +6,7 @@ import { ledgerRepo } from '../data/ledger-repo.ts';
 import type { Payment } from '../domain/payment.ts';
 import type { InquiryStatus } from '../providers/index.ts';
 import type { Deps } from './deps.ts';
+import { keepLease, type Lease } from './payment-turns.ts';
 import { providerTrail, type Trail } from './provider-trail.ts';
 
 /**
@@ -36,8 +37,12 @@ export async function inquireNoted(deps: Deps, p: Payment, provider: WalletProvi
   }
 }
 
-/** releaseAtProvider makes sure the provider keeps nothing for the payment now; 'pending' counts as unknown. */
-export async function releaseAtProvider(deps: Deps, p: Payment, provider: WalletProvider): Promise<Release> {
+/**
+ * releaseAtProvider makes sure the provider keeps nothing for the payment now; 'pending' counts as unknown. The
+ * reversal is sent only while the lease is still ours (renewed for it): LeaseLost otherwise.
+ */
+export async function releaseAtProvider(deps: Deps, lease: Lease, provider: WalletProvider): Promise<Release> {
+  const p = lease.payment;
   const ref = p.reference!;
   const note = noter(deps, p, provider);
   const status = await inquireNoted(deps, p, provider);
@@ -46,6 +51,7 @@ export async function releaseAtProvider(deps: Deps, p: Payment, provider: Wallet
   if (status === 'reversed') return 'reversed';
   if (status === 'not_found') return 'absent';
   if (status === 'pending') return 'unknown';
+  await keepLease(deps, lease);
   const trail = providerTrail();
   const { ok } = await provider.reverse(ref, trail.call);
   await note('reverse', trail, ok ? 'reversed' : 'refused');

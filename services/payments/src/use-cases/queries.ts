@@ -49,7 +49,7 @@ export async function paymentOfOrder(db: Db, orderId: string): Promise<PaymentRe
   if (!p) throw notFound('No payment for this order.');
   const [totals, trail] = await Promise.all([ledgerRepo.totals(db, p.id), attemptsRepo.page(db, p.id)]);
   const attempts = trail.map(({ operation, result, at }) => ({ operation, result, at }));
-  const { leased: _leased, wallet: _wallet, ...record } = p;
+  const { leased: _leased, leaseToken: _leaseToken, wallet: _wallet, ...record } = p;
   return {
     ...record,
     amount: money(p.amount),

@@ -4,34 +4,39 @@
 import { type Sweep, startSweep } from '@bazaar/kit/service';
 import type { PaymentStatusResponse } from '../contracts.ts';
 import { paymentsRepo } from '../data/payments-repo.ts';
-import type { Payment, WalletMethod } from '../domain/payment.ts';
+import type { WalletMethod } from '../domain/payment.ts';
 import type { Deps } from './deps.ts';
-import { type Lease, takeLease, whenIdle, withLease } from './payment-turns.ts';
+import { againIfLost, holds, type Lease, LeaseLost, takeLease, whenIdle, withLease } from './payment-turns.ts';
 import { bookRelease, lookAgain, releaseAtProvider } from './provider-release.ts';
 
 const released = new Set(['VOIDED', 'DECLINED']);
 
 /** Checks one order's payment at the provider (a tombstone at the one that reported it) and reverses what it holds. */
 export async function reconcilePayment(deps: Deps, orderId: string, reportedBy?: WalletMethod): Promise<void> {
-  await deps.serial.run(orderId, async () => {
-    const plan = await whenIdle(deps.db, orderId, async (tx, p): Promise<Lease | null> => {
-      if (!p) return null;
-      const method = p.method ?? reportedBy;
-      if (!p.reference || !released.has(p.status) || (method !== 'jazzcash' && method !== 'easypaisa')) {
-        await paymentsRepo.reconcileLater(tx, p.id, null); // nothing of ours can be at a provider
-        return null;
-      }
-      if (!p.method) await paymentsRepo.setMethodIfUnknown(tx, p.id, method);
-      return takeLease(tx, deps, { ...p, method });
-    });
-    if (plan) await withLease(deps, plan, () => settle(deps, plan.payment));
-  });
+  // A lease lost to a caller that took over starts the check again, on the payment as that caller left it.
+  await deps.serial.run(orderId, () =>
+    againIfLost(deps, orderId, async () => {
+      const plan = await whenIdle(deps.db, orderId, async (tx, p): Promise<Lease | null> => {
+        if (!p) return null;
+        const method = p.method ?? reportedBy;
+        if (!p.reference || !released.has(p.status) || (method !== 'jazzcash' && method !== 'easypaisa')) {
+          await paymentsRepo.reconcileLater(tx, p.id, null); // nothing of ours can be at a provider
+          return null;
+        }
+        if (!p.method) await paymentsRepo.setMethodIfUnknown(tx, p.id, method);
+        return takeLease(tx, deps, { ...p, method });
+      });
+      if (plan) await withLease(deps, plan, () => settle(deps, plan));
+    }),
+  );
 }
 
-async function settle(deps: Deps, p: Payment): Promise<PaymentStatusResponse> {
-  const release = await releaseAtProvider(deps, p, deps.providers[p.method as WalletMethod]);
+async function settle(deps: Deps, lease: Lease): Promise<PaymentStatusResponse> {
+  const p = lease.payment;
+  const release = await releaseAtProvider(deps, lease, deps.providers[p.method as WalletMethod]);
   return deps.db.transaction(async (tx) => {
     const current = (await paymentsRepo.lockByOrder(tx, p.orderId))!;
+    if (!holds(lease, current)) throw new LeaseLost(p.orderId);
     await bookRelease(tx, current, release);
     const again = lookAgain(release, current, deps.settings.reconcileHorizonMs);
     await paymentsRepo.reconcileLater(tx, p.id, again ? deps.settings.reconcileMs : null);

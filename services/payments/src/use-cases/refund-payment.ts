@@ -9,27 +9,32 @@ import { paymentsRepo } from '../data/payments-repo.ts';
 import { refundable } from '../domain/ledger.ts';
 import { isWallet, type Payment, providerUnavailable, refundStep } from '../domain/payment.ts';
 import type { Deps } from './deps.ts';
-import { type Lease, takeLease, whenIdle, withLease } from './payment-turns.ts';
+import { againIfLost, holds, type Lease, LeaseLost, takeLease, whenIdle, withLease } from './payment-turns.ts';
 import { releaseAtProvider, stillOpen } from './provider-release.ts';
 import { releaseWallet, tombstone, voidCash } from './void-payment.ts';
 
 export async function refundPayment(deps: Deps, orderId: string): Promise<PaymentStatusResponse> {
-  return deps.serial.run(orderId, async () => {
-    const plan = await whenIdle(deps.db, orderId, async (tx, p): Promise<PaymentStatusResponse | Lease> => {
-      if (!p) return tombstone(tx, orderId);
-      const step = refundStep(p);
-      if (step === 'keep') return { orderId, status: p.status };
-      if (isWallet(p.method)) return takeLease(tx, deps, p);
-      return step === 'refund' ? refundNow(tx, p) : voidCash(tx, p); // cash handed back: the books follow
-    });
-    if (!('token' in plan)) return plan;
-    if (plan.payment.status !== 'CAPTURED') return withLease(deps, plan, () => releaseWallet(deps, plan.payment));
-    return withLease(deps, plan, () => refundWallet(deps, plan.payment));
-  });
+  // A lease lost to a caller that took over starts the refund again, on the payment as that caller left it.
+  return deps.serial.run(orderId, () =>
+    againIfLost(deps, orderId, async () => {
+      const plan = await whenIdle(deps.db, orderId, async (tx, p): Promise<PaymentStatusResponse | Lease> => {
+        if (!p) return tombstone(tx, orderId);
+        const step = refundStep(p);
+        if (step === 'keep') return { orderId, status: p.status };
+        if (isWallet(p.method)) return takeLease(tx, deps, p);
+        return step === 'refund' ? refundNow(tx, p) : voidCash(tx, p); // cash handed back: the books follow
+      });
+      if (!('token' in plan)) return plan;
+      if (plan.payment.status !== 'CAPTURED') return withLease(deps, plan, () => releaseWallet(deps, plan));
+      return withLease(deps, plan, () => refundWallet(deps, plan));
+    }),
+  );
 }
 
-async function refundWallet(deps: Deps, p: Payment): Promise<PaymentStatusResponse> {
-  const release = await releaseAtProvider(deps, p, deps.providers[p.method as 'jazzcash' | 'easypaisa']);
+/** Gives the money back at the provider, then books it; LeaseLost when another caller took the lease over meanwhile. */
+async function refundWallet(deps: Deps, lease: Lease): Promise<PaymentStatusResponse> {
+  const p = lease.payment;
+  const release = await releaseAtProvider(deps, lease, deps.providers[p.method as 'jazzcash' | 'easypaisa']);
   if (stillOpen(release)) throw providerUnavailable(p.method!);
   if (release !== 'reversed') {
     // We captured what the provider approved, yet it shows no debit: nothing went back, so nothing is booked as
@@ -42,6 +47,7 @@ async function refundWallet(deps: Deps, p: Payment): Promise<PaymentStatusRespon
   }
   return deps.db.transaction(async (tx) => {
     const current = (await paymentsRepo.lockByOrder(tx, p.orderId))!;
+    if (!holds(lease, current)) throw new LeaseLost(p.orderId);
     return current.status === 'CAPTURED' ? refundNow(tx, current) : { orderId: p.orderId, status: current.status };
   });
 }

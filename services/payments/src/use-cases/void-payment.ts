@@ -7,27 +7,35 @@ import { paymentsRepo } from '../data/payments-repo.ts';
 import { isWallet, type Payment, providerUnavailable, voidStep } from '../domain/payment.ts';
 import { txnRefFor } from '../providers/index.ts';
 import type { Deps } from './deps.ts';
-import { type Lease, takeLease, whenIdle, withLease } from './payment-turns.ts';
+import { againIfLost, holds, type Lease, LeaseLost, takeLease, whenIdle, withLease } from './payment-turns.ts';
 import { bookRelease, lookAgain, releaseAtProvider, stillOpen } from './provider-release.ts';
 
 export async function voidPayment(deps: Deps, orderId: string): Promise<PaymentStatusResponse> {
-  return deps.serial.run(orderId, async () => {
-    const plan = await whenIdle(deps.db, orderId, async (tx, p): Promise<PaymentStatusResponse | Lease> => {
-      if (!p) return tombstone(tx, orderId);
-      const step = voidStep(p); // CAPTURED: 409, refund instead
-      if (step === 'keep') return { orderId, status: p.status };
-      return isWallet(p.method) ? takeLease(tx, deps, p) : voidCash(tx, p);
-    });
-    if (!('token' in plan)) return plan;
-    return withLease(deps, plan, () => releaseWallet(deps, plan.payment));
-  });
+  // A lease lost to a caller that took over starts the void again, on the payment as that caller left it.
+  return deps.serial.run(orderId, () =>
+    againIfLost(deps, orderId, async () => {
+      const plan = await whenIdle(deps.db, orderId, async (tx, p): Promise<PaymentStatusResponse | Lease> => {
+        if (!p) return tombstone(tx, orderId);
+        const step = voidStep(p); // CAPTURED: 409, refund instead
+        if (step === 'keep') return { orderId, status: p.status };
+        return isWallet(p.method) ? takeLease(tx, deps, p) : voidCash(tx, p);
+      });
+      if (!('token' in plan)) return plan;
+      return withLease(deps, plan, () => releaseWallet(deps, plan));
+    }),
+  );
 }
 
-/** Takes the debit back at the provider, then records the void; an approved payment stays AUTHORIZED until it is sure. */
-export async function releaseWallet(deps: Deps, p: Payment): Promise<PaymentStatusResponse> {
-  const release = await releaseAtProvider(deps, p, deps.providers[p.method as 'jazzcash' | 'easypaisa']);
+/**
+ * Takes the debit back at the provider, then records the void; an approved payment stays AUTHORIZED until it is sure.
+ * LeaseLost when another caller took the lease over meanwhile: nothing is reversed or recorded then.
+ */
+export async function releaseWallet(deps: Deps, lease: Lease): Promise<PaymentStatusResponse> {
+  const p = lease.payment;
+  const release = await releaseAtProvider(deps, lease, deps.providers[p.method as 'jazzcash' | 'easypaisa']);
   return deps.db.transaction(async (tx) => {
     const current = (await paymentsRepo.lockByOrder(tx, p.orderId))!;
+    if (!holds(lease, current)) throw new LeaseLost(p.orderId);
     if (current.status === 'AUTHORIZED' && stillOpen(release)) throw providerUnavailable(p.method!);
     if (current.status !== 'AUTHORIZED' && current.status !== 'AUTHORIZING')
       return { orderId: p.orderId, status: current.status };
