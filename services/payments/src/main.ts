@@ -28,6 +28,7 @@ export async function start(platform: Platform, overrides: Partial<PaymentsConfi
   const deps: Deps = {
     db: kit.db,
     log: kit.log,
+    tracer: kit.tracer,
     providers,
     callbacks: callbackReaders(config, providers),
     metrics: paymentMetrics(kit.registry, providers),

@@ -2,12 +2,15 @@
 
 import type { Db } from '@bazaar/kit/database';
 import type { Logger } from '@bazaar/kit/telemetry';
+import type { Tracer } from '@opentelemetry/api';
 import type { CallbackReader, PaymentMetrics, Providers } from '../clients/providers.ts';
 import type { WalletMethod } from '../domain/payment.ts';
 
 export type Deps = {
   db: Db;
   log: Logger;
+  /** Starts the traces of work no request began (the reconciliation sweep). */
+  tracer: Tracer;
   providers: Providers;
   callbacks: Record<WalletMethod, CallbackReader>;
   metrics: PaymentMetrics;

@@ -2,6 +2,7 @@
 // asked again until the provider holds nothing for it; a provider callback reporting success starts one at once.
 
 import { type Sweep, startSweep } from '@bazaar/kit/service';
+import { context, ROOT_CONTEXT, SpanStatusCode, trace } from '@opentelemetry/api';
 import type { PaymentStatusResponse } from '../contracts.ts';
 import { paymentsRepo } from '../data/payments-repo.ts';
 import type { WalletMethod } from '../domain/payment.ts';
@@ -49,10 +50,28 @@ async function settle(deps: Deps, lease: Lease): Promise<PaymentStatusResponse> 
   });
 }
 
-/** Sweeps the payments due for another look, every `everyMs`. */
+/**
+ * Sweeps the payments due for another look, every `everyMs`. Each payment's check is a trace of its own, so that its
+ * lines, its SQL and its provider calls can be read together; one that fails is logged there and tried next sweep.
+ */
 export function startReconciler(deps: Deps, everyMs: number): Sweep {
   const sweep = async () => {
-    for (const p of await paymentsRepo.dueForReconcile(deps.db, 20)) await reconcilePayment(deps, p.orderId);
+    for (const p of await paymentsRepo.dueForReconcile(deps.db, 20)) await reconcileTraced(deps, p.orderId);
   };
   return startSweep(everyMs, sweep, deps.log, 'reconciliation sweep failed; the next one retries');
+}
+
+/** One payment's check under a root span of its own; a failure is logged in it, and the sweep goes on to the next. */
+async function reconcileTraced(deps: Deps, orderId: string): Promise<void> {
+  const span = deps.tracer.startSpan('reconcile payment', { root: true, attributes: { 'bazaar.order_id': orderId } });
+  await context.with(trace.setSpan(ROOT_CONTEXT, span), async () => {
+    try {
+      await reconcilePayment(deps, orderId);
+    } catch (err) {
+      span.setStatus({ code: SpanStatusCode.ERROR, message: String(err) });
+      deps.log.warn({ err: String(err), orderId }, 'payment reconciliation failed; the next sweep retries');
+    } finally {
+      span.end();
+    }
+  });
 }
