@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { inheritedEnv, loadClusterConfig, loadConfig } from './config.ts';
 import { runMigrations } from './migrate.ts';
 import { clusterPorts, ownPortSettings, serviceUrls } from './ports.ts';
+import { reachableHost } from './reachable-host.ts';
 import { SERVICE_NAMES, SERVICES, settingsPrefix, startOrder } from './services.ts';
 
 type Instance = { name: string; port: number; env: Record<string, string> };
@@ -158,7 +159,7 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
   }
   supervising = true;
 
-  const base = `http://${reachable(config.host)}:${config.port}`;
+  const base = `http://${reachableHost(config.host)}:${config.port}`;
   const grpcLine = SERVICES.filter((s) => s.grpc)
     .map((s) => `${s.name} ${urls[`${settingsPrefix(s.name)}_GRPC_URL`]}`)
     .join('   ');
@@ -183,10 +184,6 @@ export async function upCluster(options: { verbose: boolean }): Promise<void> {
   A process that exits unasked is restarted. Press Ctrl-C to stop.`);
 }
 
-/** Where to reach a server listening on `host`: loopback when it listens on every interface. */
-const reachable = (host: string) =>
-  ['0.0.0.0', '::'].includes(host) ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
-
 /** How long a process has to stop after SIGTERM before it is killed: a frozen one must not hold the command up. */
 const STOP_GRACE_MS = 10_000;
 
@@ -205,7 +202,7 @@ const whenExited = (child: ChildProcess) => new Promise((r) => (running(child) ?
 /** waitReady resolves once the instance answers; it rejects, saying why, if the process exits or never does. */
 async function waitReady(instance: Instance, { child, output }: Started, timeoutMs: number): Promise<void> {
   // The gateway listens where HOST put it; the rest on loopback.
-  const host = reachable(instance.env.GATEWAY_HOST ?? '127.0.0.1');
+  const host = reachableHost(instance.env.GATEWAY_HOST ?? '127.0.0.1');
   const probe = `http://${host}:${instance.port}/${instance.name === 'sandboxes' ? '' : 'healthz'}`;
   // A sandbox answering at all will do; a service must say it is healthy.
   const ready = (r: Response) => instance.name === 'sandboxes' || r.ok;

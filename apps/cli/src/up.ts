@@ -7,6 +7,7 @@ import { startEmbedded } from './embedded.ts';
 import { boundHeapGrowth } from './heap.ts';
 import { fileSink, grpcLogsTo } from './log-sink.ts';
 import { embeddedPortUses, portClash } from './ports.ts';
+import { reachableHost } from './reachable-host.ts';
 import { SERVICE_NAMES } from './services.ts';
 import { raiseWasmTieringBudget } from './wasm-tiering.ts';
 
@@ -87,8 +88,9 @@ export async function up(options: { cluster: boolean; verbose: boolean }): Promi
     process.exit(1);
   }
 
-  const base = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
   const port = (url: string) => new URL(url).port;
+  // The port the gateway got, which PORT=0 leaves to the OS.
+  const base = `http://${reachableHost(config.host)}:${port(platform.gatewayUrl)}`;
   const u = platform.urls;
   console.log(`
 
