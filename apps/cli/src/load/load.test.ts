@@ -168,6 +168,15 @@ describe('the command line', () => {
     expect(() => parseLoadArgs(['--customers', '-1', '--mix', 'browse=1'], {})).toThrow(UsageError);
   });
 
+  it.each([
+    ['--rate', '-5', '--rate must be a positive number, not "-5"'],
+    ['--users', '-2', '--users must be a whole number ≥ 1, not "-2"'],
+    ['--think', '-1', '--think must be a whole number ≥ 0, not "-1"'],
+    ['--customers', '-1', '--customers must be a whole number ≥ 0, not "-1"'],
+  ])('refuses %s %s by the rule of its values, not as a value that looks like an option', (flag, value, says) => {
+    expect(() => parseLoadArgs([flag, value, '--mix', 'browse=1'], {})).toThrow(says);
+  });
+
   it('takes a rate (open model) or users (closed model), not both', () => {
     expect(parseLoadArgs(['--rate', '250', '--duration', '5s', '--json'], {})).toMatchObject({
       rate: 250,

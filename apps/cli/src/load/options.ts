@@ -140,6 +140,23 @@ const positiveInt = (name: string, text: string | undefined, fallback: number, m
   return n;
 };
 
+/** The options that take a number, whose value may be typed negative. */
+const NUMBER_OPTIONS = ['rate', 'users', 'customers', 'connections', 'think', 'timeout', 'max-inflight'];
+
+/**
+ * negativeValuesJoined turns `--rate -5` into `--rate=-5`: parseArgs reads "-5" as an option and calls the value
+ * ambiguous, advising `--rate=-XYZ`, which the range check below then refuses; this way that check speaks first.
+ */
+function negativeValuesJoined(args: string[]): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const takesNumber = args[i].startsWith('--') && NUMBER_OPTIONS.includes(args[i].slice(2));
+    if (takesNumber && /^-\d/.test(args[i + 1] ?? '')) joined.push(`${args[i]}=${args[++i]}`);
+    else joined.push(args[i]);
+  }
+  return joined;
+}
+
 export function parseLoadArgs(
   args: string[],
   env: Record<string, string | undefined> = inheritedEnv(),
@@ -147,7 +164,7 @@ export function parseLoadArgs(
   let values: Record<string, string | boolean | undefined>;
   try {
     ({ values } = parseArgs({
-      args,
+      args: negativeValuesJoined(args),
       options: {
         url: { type: 'string' },
         rate: { type: 'string' },
