@@ -46,7 +46,7 @@ it('runs the shop mix for 3 s with no 5xx and some orders placed', async () => {
   expect(summary.actions.order?.ok ?? 0).toBeGreaterThan(0);
   expect(summary.actions.browse?.count ?? 0).toBeGreaterThan(0);
   expect(summary.total.p99).toBeGreaterThan(0);
-  expect(stderr).toContain('req/s');
+  expect(stderr).toContain('actions/s');
 }, 60_000);
 
 it('exits 1 and says so when the target goes away mid-run; what got no answer is left out of the latencies', async () => {
@@ -92,7 +92,7 @@ it('Ctrl-C stops a long run early and still prints the summary of what ran, exit
 function runBegun(child: ChildProcess): Promise<void> {
   return new Promise<void>((resolve) => {
     const onData = (d: Buffer) => {
-      if (d.toString().includes('req/s')) {
+      if (d.toString().includes('actions/s')) {
         child.stderr?.off('data', onData);
         resolve();
       }

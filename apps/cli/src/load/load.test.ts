@@ -212,20 +212,21 @@ describe('failures and the summary', () => {
     expect(fmtMs(1234)).toBe('1.23 s');
   });
 
-  it('prints a table per action with errors by code and the rate-limit hint', () => {
+  it('prints a table per action, its rate in actions (a sign-up is two requests), errors by code and the rate-limit hint', () => {
     const summary = summaryOf({ hints: ['RATE_LIMIT_RPS=0 turns it off'] });
     const text = formatSummary(summary);
-    expect(text).toMatch(/action\s+count\s+ok\s+req\/s\s+p50\s+p95\s+p99/);
+    expect(text).toMatch(/action\s+count\s+ok\s+actions\/s\s+p50\s+p95\s+p99/);
+    expect(text).not.toContain('req/s');
     expect(text).toMatch(/browse\s+10\s+8\s+5\.0/);
     expect(text).toMatch(/429 RATE_LIMITED\s+2/);
     expect(text).toContain('hint: RATE_LIMIT_RPS=0');
   });
 
-  it('says that req/s leaves out the actions that ended after the run, when some did', () => {
+  it('says that actions/s leaves out the actions that ended after the run, when some did', () => {
     expect(formatSummary(summaryOf({ late: 7 }))).toContain(
-      'req/s is over the 2 s run; count also has the 7 that ended after it',
+      'actions/s is over the 2 s run; count also has the 7 that ended after it',
     );
-    expect(formatSummary(summaryOf({}))).not.toContain('req/s is over');
+    expect(formatSummary(summaryOf({}))).not.toContain('actions/s is over');
   });
 
   it('says a run stopped by Ctrl-C was interrupted, and how long it ran, not the duration asked for', () => {

@@ -76,7 +76,7 @@ it('runLoad at a rate past the bound of the command line drops what it cannot st
   expect(run.seconds).toBeLessThan(15);
 }, 60_000);
 
-it('req/s counts the answers that came within the duration, not those the run waited for after it', async () => {
+it('actions/s counts the answers that came within the duration, not those the run waited for after it', async () => {
   const url = await target(shop((_req, res) => setTimeout(() => json(res, 200, { items: [] }), 700)));
   // Each of 3 users has one answer at 0.7 s, within the 1 s run, and one at 1.4 s, after it.
   const run = await load(`--url ${url} --users 3 --customers 1 --mix browse=1 --duration 1s --json`.split(' '));

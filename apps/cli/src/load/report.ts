@@ -11,7 +11,8 @@ export function formatSummary(s: LoadSummary): string {
   lines.push(`bazaar load: ${s.url}, ${model}, ${ran}, ${s.customers} customers`);
   lines.push(`mix: ${describeMix(s.mix)}`);
   lines.push('');
-  const header = ['action', 'count', 'ok', 'req/s', 'p50', 'p95', 'p99', 'max', 'errors'];
+  // Actions, not requests: a sign-up is two requests (sign up, log in), counted once.
+  const header = ['action', 'count', 'ok', 'actions/s', 'p50', 'p95', 'p99', 'max', 'errors'];
   const rows = Object.entries(s.actions).map(([name, a]) => row(name, a!));
   rows.push(row('total', s.total));
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
@@ -25,7 +26,7 @@ export function formatSummary(s: LoadSummary): string {
   for (const r of rows.slice(0, -1)) lines.push(fmt(r));
   lines.push(widths.map((w) => '─'.repeat(w)).join('  '));
   lines.push(fmt(rows.at(-1)!));
-  if (s.late > 0) lines.push(`req/s is over the ${s.ranS} s run; count also has the ${s.late} that ended after it`);
+  if (s.late > 0) lines.push(`actions/s is over the ${s.ranS} s run; count also has the ${s.late} that ended after it`);
 
   const errors = Object.entries(s.errors);
   if (errors.length > 0) {

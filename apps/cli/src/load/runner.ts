@@ -145,7 +145,7 @@ export async function runLoad(options: LoadOptions, hooks: RunHooks = {}): Promi
       const elapsed = (Math.min(now, deadline) - start) / 1000;
       hooks.progress?.(
         `${elapsed.toFixed(1).padStart(5)}s / ${(options.durationMs / 1000).toFixed(0)}s  ` +
-          `${window.rate(now).toFixed(0).padStart(5)} req/s  ${String(done).padStart(7)} done  ` +
+          `${window.rate(now).toFixed(0).padStart(5)} actions/s  ${String(done).padStart(7)} done  ` +
           `${String(errors).padStart(5)} errors  p99 ${fmtMs(overall.percentile(99))}  ` +
           `in flight ${inFlight}${dropped ? `  dropped ${dropped}` : ''}`,
         false,
