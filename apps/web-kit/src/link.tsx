@@ -1,4 +1,6 @@
 // link: an anchor whose plain left-clicks move within the app instead of reloading the page.
+// Vite's dev-server dependency scan reads this file under no app's tsconfig, and took its JSX for React's.
+/** @jsxImportSource preact */
 import type { AnchorHTMLAttributes, ComponentChildren, TargetedMouseEvent } from 'preact';
 
 export type LinkProps = AnchorHTMLAttributes<HTMLAnchorElement> & { href: string; children?: ComponentChildren };
