@@ -120,6 +120,10 @@ describe.runIf(browser)('the operations console in Chromium', () => {
     );
     expect(boxes[0].width).toBeGreaterThan(boxes[1].width / 2);
     expect(Math.max(...boxes.map((b) => b.x))).toBeGreaterThan(boxes[0].x + 50);
+    // The time marks read as round as they are: 50 ms, never 50.0 ms.
+    const marks = await page.locator('.wf-tick').allTextContents();
+    expect(marks[0]).toBe('0');
+    for (const mark of marks.slice(1)) expect(mark).toMatch(/^\d+(\.\d*[1-9])? (ms|s)$/);
 
     // The log lines of every service for this trace sit below.
     await poll(() => page.locator('table.logs tbody tr').count()).toBeGreaterThanOrEqual(6);

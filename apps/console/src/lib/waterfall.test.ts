@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { colourOf, layout, type SpanLike, ticksFor, withBatches } from './waterfall.ts';
+import { colourOf, layout, type SpanLike, tickLabel, ticksFor, withBatches } from './waterfall.ts';
 
 const t0 = Date.parse('2026-01-01T00:00:00.000Z');
 const span = (
@@ -57,6 +57,15 @@ describe('time marks', () => {
   it('are round numbers, 0 to the end', () => {
     expect(ticksFor(163)).toEqual([0, 50, 100, 150]);
     expect(ticksFor(1000)).toEqual([0, 200, 400, 600, 800, 1000]);
+  });
+
+  it('are labelled as round as they are, not with the decimals of a measured duration', () => {
+    const labels = (totalMs: number) => ticksFor(totalMs).map(tickLabel);
+    expect(labels(163)).toEqual(['0', '50 ms', '100 ms', '150 ms']);
+    expect(labels(2.3)).toEqual(['0', '0.5 ms', '1 ms', '1.5 ms', '2 ms']);
+    expect(labels(5200)).toEqual(['0', '2 s', '4 s']);
+    expect(labels(5000)).toEqual(['0', '1 s', '2 s', '3 s', '4 s', '5 s']);
+    expect(tickLabel(1250)).toBe('1.25 s');
   });
 });
 

@@ -94,6 +94,12 @@ export function ticksFor(totalMs: number): number[] {
   return ticks;
 }
 
+/** tickLabel names a time mark as round as it is: 50 ms, 0.5 ms, 2 s (`ms` would say 50.0 ms, 0.50 ms, 2.00 s). */
+export function tickLabel(t: number): string {
+  if (t === 0) return '0';
+  return t < 1000 ? `${Number(t.toPrecision(3))} ms` : `${Number((t / 1000).toPrecision(3))} s`;
+}
+
 /** The services' colours: fixed for Bazaar's own, so a service looks the same in every trace. */
 const palette: Record<string, string> = {
   gateway: '#4f46e5',

@@ -8,7 +8,7 @@ import type { LogLine, Span, Trace } from '../lib/api.ts';
 import { clock, fields, ms, when, ZONE } from '../lib/format.ts';
 import { ordersOfTrace } from '../lib/order-traces.ts';
 import { isTraceId, paths } from '../lib/routes.ts';
-import { colourOf, kindName, type Layout, layout, type Row, withBatches } from '../lib/waterfall.ts';
+import { colourOf, kindName, type Layout, layout, type Row, tickLabel, withBatches } from '../lib/waterfall.ts';
 import { api, usePoll } from '../state.ts';
 
 /** Deeper rows stop moving right past this depth, so names keep their room. */
@@ -21,7 +21,7 @@ function Axis({ ticks, totalMs }: { ticks: number[]; totalMs: number }) {
       <div class="wf-axis">
         {ticks.map((t) => (
           <span key={t} class="wf-tick" style={{ left: `${(t / totalMs) * 100}%` }}>
-            {t === 0 ? '0' : ms(t)}
+            {tickLabel(t)}
           </span>
         ))}
       </div>
