@@ -269,6 +269,11 @@ describe.skipIf(!browser)('storefront in the browser', () => {
     // Focus moved to the message, so keyboard and screen-reader users learn what happened.
     await poll(() => page.evaluate(() => document.activeElement?.classList.contains('alert') ?? false)).toBe(true);
     await shot(page, 'desktop-11-declined');
+    // The order history says why the order was not placed, not only that it was not.
+    await page.getByRole('link', { name: 'My orders' }).click();
+    const row = page.getByRole('list', { name: 'Your orders, newest first' }).getByRole('listitem').first();
+    await poll(() => row.textContent()).toContain('Not placed');
+    expect(await row.textContent()).toContain('EasyPaisa declined the payment. Nothing was charged.');
     expect(problems).toEqual([]);
     await ctx.close();
   }, 60_000);

@@ -5,6 +5,7 @@ import { Link } from '../components/link.tsx';
 import type { Order } from '../lib/api.ts';
 import { formatMoney } from '../lib/money.ts';
 import { hasParcel } from '../lib/order-status.ts';
+import { headline } from '../lib/order-words.ts';
 import { ApiError, friendlyMessage } from '../lib/problems.ts';
 import { loginPath, orderPath, trackPath } from '../lib/routes.ts';
 import { api, getState, markReady, navigate, showNotice, useAppState, useTitle } from '../state.ts';
@@ -116,6 +117,10 @@ export function Orders() {
               <p class="order-row-total">{formatMoney(order.total)}</p>
               <StatusBadge status={order.status} />
               {order.status === 'CANCELLED' && <p class="order-row-track small muted">Cancelled before it shipped</p>}
+              {/* Why it was not placed, as a cancelled order says why it has no parcel. */}
+              {order.status === 'REJECTED' && (
+                <p class="order-row-track small muted">{headline(order, 'REJECTED', { own: !isAdmin })}</p>
+              )}
               {order.shipping.trackingNumber && hasParcel(order.status) && (
                 <p class="order-row-track small">
                   <Link href={trackPath(order.shipping.trackingNumber)} class="above">
