@@ -88,6 +88,17 @@ describe('the bazaar command, used wrongly', () => {
     noStack(run.stderr);
   });
 
+  it.each([
+    [['nope'], 'bazaar: unknown command "nope"; the commands are up, verify,'],
+    [['--verbose', 'up'], 'bazaar: unknown option "--verbose": the command comes first, as in "bazaar up --verbose"'],
+  ])('bazaar %j: exit 2 with a line that says what is wrong, names the commands and points to --help', (args, says) => {
+    const run = bazaar(...args);
+    expect(run.code).toBe(2);
+    expect(run.err).toContain(says);
+    expect(run.err.trim().split('\n')).toEqual([expect.any(String), 'Run "bazaar --help" for the usage.']);
+    noStack(run.err);
+  });
+
   it('refuses a --url that is not a URL before sending anything, exit 2', () => {
     const run = bazaar('verify', '--url', 'notaurl');
     expect(run.code).toBe(2);

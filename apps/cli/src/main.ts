@@ -123,9 +123,14 @@ async function run(command: string, args: string[]): Promise<void> {
       else throw new UsageError(`no command "${topic}"; the commands are ${COMMANDS.join(', ')}`);
       break;
     }
-    default:
-      console.error(`bazaar: unknown command "${command}"\n\n${usage}`);
+    default: {
+      // An option before any command (`bazaar --verbose up`) is not a command: say which it is, and what comes first.
+      const what = command.startsWith('-')
+        ? `unknown option "${command}": the command comes first, as in "bazaar up --verbose"`
+        : `unknown command "${command}"`;
+      console.error(`bazaar: ${what}; the commands are ${COMMANDS.join(', ')}\nRun "bazaar --help" for the usage.`);
       process.exitCode = 2;
+    }
   }
 }
 
