@@ -17,7 +17,7 @@ function recordingDb() {
   return { db, sent };
 }
 const log = createLogger('orders', { level: 'silent' });
-const settle = () => new Promise((r) => setTimeout(r, 30));
+const settle = () => new Promise((r) => setTimeout(r, 150));
 
 describe('the order change signal between replicas', () => {
   it('sends the orders changed within a short batch as one NOTIFY, each once', async () => {
