@@ -12,7 +12,7 @@ export type AdapterOptions = {
   maxAttempts?: number;
   /** Delay before the first redelivery of a failed event; it doubles with each attempt, up to 30 s. */
   backoffMs?: number;
-  /** Unacknowledged deliveries a consumer holds at once (RabbitMQ prefetch; NATS pull batch and concurrency). */
+  /** Unacknowledged deliveries a consumer holds at once (RabbitMQ prefetch; NATS each durable's max_ack_pending). */
   prefetch?: number;
   /** Prefix of every exchange, queue, stream and subject, so that test runs never share topology. */
   namespace?: string;

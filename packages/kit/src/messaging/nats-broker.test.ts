@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { connect, type NatsConnection } from 'nats';
+import { AckPolicy, connect, DeliverPolicy, type JetStreamManager, type NatsConnection, nanos } from 'nats';
 import pino, { type Logger } from 'pino';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { brokerOrSkip, NATS_URL } from '../testing/index.ts';
 import {
   BACKOFF_MS,
@@ -21,16 +21,27 @@ import { streamNames } from './nats-streams.ts';
 
 const url = await brokerOrSkip(NATS_URL);
 const namespace = `test-${randomUUID().slice(0, 8)}`;
+const stream = streamNames(namespace).events;
+
+/** The durable the adapter reads a consumer's events of one type from. */
+function durableOf(consumer: string, type: string): string {
+  return `${consumer}_${type}`.replace(/[^A-Za-z0-9_-]/g, '_');
+}
 
 function open(log: Logger = silent): Promise<NatsBroker> {
   return NatsBroker.connect(url!, { log, namespace, maxAttempts: MAX_ATTEMPTS, backoffMs: BACKOFF_MS });
 }
 
 describe.skipIf(!url)('NatsBroker', () => {
+  // The test's own view of the server, as an operator's `nats` command line would have it.
+  let nc: NatsConnection;
+  let jsm: JetStreamManager;
+  beforeAll(async () => {
+    nc = await connect({ servers: url! });
+    jsm = await nc.jetstreamManager();
+  });
   afterAll(async () => {
     // Deleting the streams deletes their consumers too.
-    const nc = await connect({ servers: url! });
-    const jsm = await nc.jetstreamManager();
     for (const stream of ['EVENTS', 'DEAD']) await jsm.streams.delete(`${namespace.toUpperCase()}_${stream}`);
     await nc.close();
   });
@@ -40,12 +51,70 @@ describe.skipIf(!url)('NatsBroker', () => {
   it("counts what waits for a stopped consumer's durable and what it holds unacked, and 0 once it has drained", async () => {
     const broker = await open();
     const name = unique('stalled');
-    // The client pulls ahead of the adapter's 32 handlers: all 40 are delivered, and held unacked.
+    // The durable's max_ack_pending is the prefetch: 32 are delivered and held unacked, 8 wait on the server.
     await stalledConsumer(broker, name, 40, (type) => [
-      { queue: `${name}_${type}`, ready: 0, unacked: 40 },
+      { queue: `${name}_${type}`, ready: 8, unacked: 32 },
       { queue: `${name}__replay`, ready: 0, unacked: 0 },
     ]);
     expect(await broker.queueDepths(unique('nobody'))).toEqual([]);
+    await broker.close();
+  });
+
+  it('holds no more unacked deliveries than its prefetch (32) for a blocked handler, and handles each of the 40 once when released', async () => {
+    const broker = await open();
+    const [type, name] = [unique('bounded'), unique('bounded')];
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    const handled: string[] = [];
+    await broker.subscribe(name, [type], async (e) => {
+      await gate;
+      handled.push(e.id);
+    });
+    const events = Array.from({ length: 40 }, () => event(type));
+    await Promise.all(events.map((e) => broker.publish(e)));
+    const info = () => jsm.consumers.info(stream, durableOf(name, type));
+    // Both counts from the server: unacked is what the process holds (its buffer and its handlers), ready waits.
+    const counts = async () => {
+      const { num_ack_pending, num_pending } = await info();
+      return { unacked: num_ack_pending, ready: num_pending };
+    };
+    await until(async () => (await info()).num_ack_pending >= 32);
+    // Sampled for a while: no later pull takes more while the handlers are still blocked.
+    for (let i = 0; i < 10; i++, await sleep(100)) expect(await counts()).toEqual({ unacked: 32, ready: 8 });
+    release();
+    await until(() => handled.length >= 40);
+    await expect.poll(counts).toEqual({ unacked: 0, ready: 0 });
+    expect(handled.toSorted()).toEqual(events.map((e) => e.id).toSorted());
+    // Each was delivered once: none waited past its ack wait in a buffer and came again.
+    const { num_redelivered, delivered } = await info();
+    expect({ num_redelivered, delivered: delivered.consumer_seq }).toEqual({ num_redelivered: 0, delivered: 40 });
+    await broker.close();
+  });
+
+  it('brings a durable declared before with other settings to the bound on subscribe, keeping its place', async () => {
+    const broker = await open();
+    const [type, name] = [unique('older'), unique('older')];
+    const durable = durableOf(name, type);
+    // As an earlier version of the adapter declared it: the server's default max_ack_pending (1000).
+    const filter_subject = `${namespace}.events.${type}`;
+    await jsm.consumers.add(stream, {
+      durable_name: durable,
+      filter_subject,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.New,
+      ack_wait: nanos(5_000),
+    });
+    const before = event(type);
+    await broker.publish(before);
+    const { seen, handler } = recorder();
+    await broker.subscribe(name, [type], handler);
+    const { config } = await jsm.consumers.info(stream, durable);
+    expect(config).toMatchObject({ max_ack_pending: 32, ack_wait: nanos(30_000), filter_subject });
+    // Updated, not replaced: what was published for it before the subscription is still delivered.
+    await until(() => seen.length === 1);
+    expect(seen.map((e) => e.id)).toEqual([before.id]);
     await broker.close();
   });
 
@@ -94,10 +163,7 @@ describe.skipIf(!url)('NatsBroker', () => {
     await broker.publish(event(type));
     await until(() => seen.length === 1);
     // As an operator's `nats consumer rm`, or a server that lost its state, would leave it.
-    const nc = await connect({ servers: url! });
-    const jsm = await nc.jetstreamManager();
-    const durable = `${consumer}_${type}`.replace(/[^A-Za-z0-9_-]/g, '_');
-    const stream = streamNames(namespace).events;
+    const durable = durableOf(consumer, type);
     await jsm.consumers.delete(stream, durable);
     await until(() => lines.some((l) => l.includes('nats durable consumer gone')), 15_000);
     await until(() => jsm.consumers.info(stream, durable).then(Boolean, () => false), 15_000);
@@ -105,7 +171,6 @@ describe.skipIf(!url)('NatsBroker', () => {
     const after = event(type);
     await broker.publish(after);
     await until(() => seen.some((e) => e.id === after.id), 15_000);
-    await nc.close();
     await broker.close();
   }, 40_000);
 

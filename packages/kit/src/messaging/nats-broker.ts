@@ -48,10 +48,10 @@ export class NatsBroker implements Broker {
 
   /** connect fails fast when the server is unreachable at start-up; the client reconnects forever after that. */
   static async connect(url: string, options: AdapterOptions): Promise<NatsBroker> {
-    const namespace = options.namespace ?? 'bazaar';
+    const { namespace, prefetch } = withDefaults(options);
     const name = `${namespace} (pid ${process.pid})`;
     const nc = await connect({ servers: url, name, maxReconnectAttempts: -1, reconnectTimeWait: 1000 });
-    const streams = new Streams(nc.jetstream(), await nc.jetstreamManager(), namespace);
+    const streams = new Streams(nc.jetstream(), await nc.jetstreamManager(), namespace, prefetch);
     await streams.declare().catch(async (err) => {
       await nc.close();
       throw err;
@@ -153,12 +153,14 @@ export class NatsBroker implements Broker {
     while (!this.closing) {
       try {
         const consumer = await this.js.consumers.get(this.streams.events, s.name);
+        // The client pulls again as messages arrive, not as they are acked: the durable's max_ack_pending (the
+        // prefetch, nats-streams.ts) is what keeps its buffer and its handlers together within the prefetch.
         const messages = await consumer.consume({ max_messages: this.options.prefetch });
         this.pulling.add(messages);
         void this.recreateWhenGone(s, messages);
         if (this.closing) await messages.close();
         for await (const m of messages) {
-          // At most `prefetch` handlers at once per durable, as RabbitMQ's prefetch bounds them.
+          // At most `prefetch` handlers at once per durable, even if an operator has raised its max_ack_pending.
           if (slots.size >= this.options.prefetch) await slots.one();
           const work = this.handle(s, m);
           slots.add(work);

@@ -39,11 +39,14 @@ export class Streams {
   private readonly ns: string;
   private readonly js: JetStreamClient;
   private readonly jsm: JetStreamManager;
+  private readonly prefetch: number;
 
-  constructor(js: JetStreamClient, jsm: JetStreamManager, namespace: string) {
+  /** prefetch is what each durable may have delivered and not yet acked, across every process that reads it. */
+  constructor(js: JetStreamClient, jsm: JetStreamManager, namespace: string, prefetch: number) {
     this.js = js;
     this.jsm = jsm;
     this.ns = namespace;
+    this.prefetch = prefetch;
     ({ events: this.events, dead: this.dead } = streamNames(namespace));
   }
 
@@ -79,7 +82,9 @@ export class Streams {
     // Deliveries are not capped by the server: past maxAttempts (an attempt that never finished) a delivery is
     // dead-lettered, and one whose dead-letter publish failed comes back until that publish succeeds. A cap would
     // let such an event go neither handled nor dead-lettered. The adapter counts the attempts.
-    const limits = { ack_wait: nanos(30_000), max_deliver: -1 };
+    // max_ack_pending holds back what the client's pulls would otherwise buffer past its handlers, to wait out the
+    // ack wait unseen and come again: the server delivers no more than the prefetch until some are acked.
+    const limits = { ack_wait: nanos(30_000), max_deliver: -1, max_ack_pending: this.prefetch };
     // DeliverPolicy.New, as a new RabbitMQ queue starts empty: a new durable must not re-run a week of old events.
     const config = {
       durable_name: d.name,
@@ -88,6 +93,7 @@ export class Streams {
       deliver_policy: DeliverPolicy.New,
       ...limits,
     };
+    // A durable that exists with other settings (an older release's) is updated in place, keeping its position.
     await this.jsm.consumers
       .add(this.events, config)
       .catch(() => this.jsm.consumers.update(this.events, d.name, limits));
