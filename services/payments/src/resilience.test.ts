@@ -12,6 +12,18 @@ const freePort = () =>
     });
   });
 
+/**
+ * A provider that cuts every connection at once (a reset): held for the test, so that no other server on this busy
+ * machine can take its port between a free-port probe and the call, as one did (a 404 is no connection failure).
+ */
+const cuttingProvider = () =>
+  new Promise<string>((resolve) => {
+    const s = createServer((socket) => socket.resetAndDestroy()).listen(0, '127.0.0.1', () => {
+      stops.push(() => new Promise((done) => s.close(() => done())));
+      resolve(`http://127.0.0.1:${(s.address() as { port: number }).port}`);
+    });
+  });
+
 const stops: (() => Promise<void>)[] = [];
 afterAll(async () => {
   for (const stop of stops.reverse()) await stop();
@@ -19,14 +31,14 @@ afterAll(async () => {
 
 describe('when a provider cannot be reached', () => {
   it('the outcome is unavailable with PAYMENT_UNAVAILABLE, the payment VOIDED, and the breaker opens (gauge 2)', async () => {
-    const h: Harness = await harness({ config: { jazzcashUrl: `http://127.0.0.1:${await freePort()}`, retries: 1 } });
+    const h: Harness = await harness({ config: { jazzcashUrl: await cuttingProvider(), retries: 1 } });
     stops.push(() => h.stop());
     const orders = Array.from({ length: 3 }, () => `ord_${randomUUID()}`);
     for (const orderId of orders) {
       const res = await h.authorize({ orderId, method: 'jazzcash', wallet: '03001234567' });
       expect(res.body).toMatchObject({ status: 'VOIDED', outcome: 'unavailable', reason: 'PAYMENT_UNAVAILABLE' });
     }
-    // Both refused connections of the first debit are in its trail: the retried one, and the last.
+    // Both cut connections of the first debit are in its trail: the retried one, and the last.
     const authorizations = async (orderId: string) =>
       (await h.record(orderId)).body.attempts
         .filter((a: { operation: string }) => a.operation === 'authorize')
