@@ -124,7 +124,7 @@ function orders(result: ScenarioResult): string[] {
 }
 
 const lag = [
-  "The relay (packages/kit/src/messaging/outbox.ts) is handed each event by the commit that wrote it, in process (no NOTIFY, no table read), and once the committer's own code has gone on (its answer or next call first) it publishes the batch with all publisher confirms awaited together and marks it with one `UPDATE … WHERE seq = ANY($1)`. The table is read only by the sweep, for rows a crash or a failed publish left unsent.",
+  "The relay (packages/kit/src/messaging/outbox-relay.ts) is handed each event by the commit that wrote it, in process (no NOTIFY, no table read), and once the committer's own code has gone on (its answer or next call first) it publishes the batch with all publisher confirms awaited together and marks it with one `UPDATE … WHERE seq = ANY($1)`. The table is read only by the sweep, for rows a crash or a failed publish left unsent.",
   "The consumer's inbox (packages/kit/src/messaging/inbox.ts) is BEGIN, one INSERT for every delivery that arrived during its previous transaction, the effects, COMMIT. At rest each round trip is well under a millisecond on a quiet machine: a p99 over 50 ms here comes from scheduling delays when the 2 cores are saturated by other work (see the other-work figures at the top), which a rerun on a quiet machine separates from the code's own cost.",
   "RabbitMQ: the consumer prefetch (32) and publisher confirms are right for safety; a lower `backoffMs` does not matter at rest. NATS JetStream: the pull consumer's fetch interval bounds the lag from below; an ordered push consumer or a shorter `expires` lowers it.",
 ];

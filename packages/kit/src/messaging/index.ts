@@ -4,5 +4,6 @@ export { createBroker } from './create-broker.ts';
 export { type Envelope, envelope, type NewEvent } from './envelope.ts';
 export { InProcessBroker } from './in-process-broker.ts';
 export { type EffectHandler, inbox } from './inbox.ts';
-export { enqueue, enqueueAll, OUTBOX_CHANNEL, OutboxRelay } from './outbox.ts';
+export { enqueue, enqueueAll, OUTBOX_CHANNEL } from './outbox.ts';
+export { OutboxRelay } from './outbox-relay.ts';
 export { ensureMessagingTables } from './schema.ts';

@@ -8,7 +8,8 @@ import { createTracing, currentTraceIds, withRequestId } from '../telemetry/trac
 import { type Envelope, envelope } from './envelope.ts';
 import { InProcessBroker } from './in-process-broker.ts';
 import { inbox } from './inbox.ts';
-import { enqueue, enqueueAll, OutboxRelay, TRIM_SQL } from './outbox.ts';
+import { enqueue, enqueueAll } from './outbox.ts';
+import { OutboxRelay, TRIM_SQL } from './outbox-relay.ts';
 import { ensureMessagingTables } from './schema.ts';
 
 const log = pino({ level: 'silent' });

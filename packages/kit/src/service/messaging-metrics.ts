@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
 import type { Broker } from '../messaging/broker.ts';
 import type { Envelope } from '../messaging/envelope.ts';
-import type { OutboxRelay } from '../messaging/outbox.ts';
+import type { OutboxRelay } from '../messaging/outbox-relay.ts';
 
 /** The longest a scrape waits for the broker: an outage must not hold /metrics past Prometheus's scrape timeout. */
 export const BROKER_READ_TIMEOUT_MS = 2000;

@@ -2,7 +2,7 @@
 // The gateway gathers them from every replica under /api/ops (admin only); here they sit behind the internal key.
 import { Type } from 'typebox';
 import type { Broker } from '../messaging/broker.ts';
-import type { OutboxRelay } from '../messaging/outbox.ts';
+import type { OutboxRelay } from '../messaging/outbox-relay.ts';
 import type { App } from '../server/create-server.ts';
 import type { LogStore } from '../telemetry/log-store.ts';
 import type { SpanStore } from '../telemetry/span-store.ts';

@@ -14,7 +14,7 @@ import type { Broker } from '../messaging/broker.ts';
 import { armCrashPoint, passCrashPoint } from '../messaging/crash-point.ts';
 import type { Envelope } from '../messaging/envelope.ts';
 import { type EffectHandler, inbox } from '../messaging/inbox.ts';
-import { OutboxRelay } from '../messaging/outbox.ts';
+import { OutboxRelay } from '../messaging/outbox-relay.ts';
 import { ensureMessagingTables } from '../messaging/schema.ts';
 import { type App, createServer } from '../server/create-server.ts';
 import { LogStore } from '../telemetry/log-store.ts';
