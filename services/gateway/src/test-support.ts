@@ -109,7 +109,9 @@ export type ReplicaMode =
   /** take the request, then reset the connection without a byte of answer, as a crashing process does */
   | 'reset'
   /** refuse as a Fastify server that is closing does: 503 with Connection: close */
-  | 'closing';
+  | 'closing'
+  /** refuse for want of room, as a replica at its cap of open streams does: a 503 problem, the connection kept */
+  | 'full';
 
 export type TestReplica = {
   name: string;
@@ -184,6 +186,12 @@ export async function testReplica(name: string, options: { port?: number } = {})
           .header('connection', 'close')
           .type('application/json')
           .send('{"error":"Service Unavailable","message":"Service Unavailable","statusCode":503}');
+      if (replica.mode === 'full')
+        return reply
+          .code(503)
+          .header('retry-after', '10')
+          .type('application/problem+json')
+          .send({ status: 503, code: 'SERVICE_UNAVAILABLE', detail: `${name} is full`, replica: name });
       if (replica.delayMs > 0) await new Promise((r) => setTimeout(r, replica.delayMs));
       return { replica: name, method: req.method, url: req.url };
     });

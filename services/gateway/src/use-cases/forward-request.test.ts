@@ -257,6 +257,21 @@ describe('retries on another replica', () => {
     expect(seenCount(post.url)).toBe(1);
   });
 
+  it('passes an idempotent request over a replica with no room (a 503 that keeps its connection), keeping it in use', async () => {
+    ordersA.mode = 'full';
+    const get = await sendUntilSeenBy(ordersA, (n) => ({ path: `/api/orders?full-get=${n}` }));
+    expect(get).toMatchObject({ status: 200, body: { replica: 'orders-b' } });
+    expect(await healthy(gateway, ordersA)).toBe(true); // full is not down: the next request may find room there
+    const post = await sendUntilSeenBy(ordersA, (n) => ({ method: 'POST', path: `/api/orders?full-post=${n}` }));
+    expect(post.status).toBe(503);
+    expect(seenCount(post.url)).toBe(1);
+    ordersB.mode = 'full';
+    const both = await order(gateway, { path: '/api/orders?full-both' });
+    expect(both.status).toBe(503); // every replica full: the last one's answer, as it gave it
+    expect(both.body.code).toBe('SERVICE_UNAVAILABLE');
+    expect(seenCount('/api/orders?full-both')).toBe(2);
+  });
+
   it('answers 502 BAD_GATEWAY for an answer it cannot pass on (a header value node refuses to write)', async () => {
     const bad = createServer((socket) => {
       socket.on('data', () =>

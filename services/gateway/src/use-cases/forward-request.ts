@@ -189,6 +189,12 @@ export function forwarder(options: ForwardOptions): Forwarder {
           if (isIdempotent(req)) retryOn = retryTarget(x, replica);
           discard = retryOn !== undefined || !String(answer['content-type']).startsWith('application/problem+json');
           if (discard) return;
+        } else if (statusCode === 503 && isIdempotent(req)) {
+          // A replica with no room (a cap of its own) need not speak for the others: an idempotent request tries the
+          // next one, and the replica stays in use. When every one is full, the last one's answer goes out as it is.
+          retryOn = retryTarget(x, replica);
+          discard = retryOn !== undefined;
+          if (discard) return void failures.inc({ upstream: up.name, reason: 'HTTP_503' });
         }
         const headers = answerHeaders(answer, call.id, call.traceId);
         if (draining) headers.connection = 'close';
