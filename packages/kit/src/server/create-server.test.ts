@@ -38,6 +38,9 @@ function server(readiness?: Record<string, () => Promise<unknown>>): App {
   app.get('/api/conflict', async () => {
     throw new AppError('SKU_EXISTS', 409, 'That sku exists.');
   });
+  app.get('/api/busy', async () => {
+    throw new AppError('RATE_LIMITED', 429, 'Come back later.', { retryAfter: 7 });
+  });
   app.get('/api/admin', { config: { access: 'admin' } }, async () => ({ ok: true }));
   app.post('/api/things/:id/archive', async () => ({ archived: true }));
   app.get('/api/slow', async () => {
@@ -67,6 +70,14 @@ describe('the service server', () => {
     });
     const missing = await app.inject({ url: '/api/nothing-here', headers: key });
     expect(missing.json().code).toBe('NOT_FOUND');
+    expect(missing.headers['retry-after']).toBeUndefined();
+  });
+
+  it('sends Retry-After with a refusal that says when to come back, whichever route threw it', async () => {
+    const busy = await server().inject({ url: '/api/busy', headers: key });
+    expect(busy.statusCode).toBe(429);
+    expect(busy.headers['retry-after']).toBe('7');
+    expect(busy.json()).toMatchObject({ code: 'RATE_LIMITED', retryAfter: 7 });
   });
 
   it('rejects unknown fields, malformed JSON and big bodies with clear codes', async () => {

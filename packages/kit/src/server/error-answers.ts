@@ -1,8 +1,9 @@
 // How a service answers what went wrong: every error, its own or Fastify's, as an RFC 9457 problem with a stable code;
-// an unknown route as 404 NOT_FOUND. A 5xx is logged (a 503 the code chose as a warning), never shown.
+// an unknown route as 404 NOT_FOUND; a refusal that says when to come back carries Retry-After. A 5xx is logged (a
+// 503 the code chose as a warning), never shown.
 import { context } from '@opentelemetry/api';
 import type { App } from './create-server.ts';
-import { AppError, internal, notFound, payloadTooLarge, problemOf, validationFailed } from './errors.ts';
+import { AppError, internal, notFound, payloadTooLarge, problemOf, retryAfterOf, validationFailed } from './errors.ts';
 import { fieldErrors } from './validation.ts';
 
 /** frameworkError maps the router's own errors (bad URL encoding, over-long path segment) to problems. */
@@ -27,6 +28,8 @@ export function installErrorAnswers(app: App, bodyLimit: number): void {
           : req.log.error({ err: error }, 'unhandled error'),
       );
     const traceId = req.span?.spanContext().traceId;
+    const retryAfter = retryAfterOf(appError);
+    if (retryAfter) reply.header('retry-after', retryAfter);
     return reply.code(appError.status).type('application/problem+json').send(problemOf(appError, traceId));
   });
 

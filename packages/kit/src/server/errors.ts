@@ -56,6 +56,12 @@ export type Problem = {
   [extra: string]: unknown;
 };
 
+/** retryAfterOf is the Retry-After header value of a refusal that says when to come back (`extra.retryAfter`, s). */
+export function retryAfterOf(error: AppError): string | undefined {
+  const seconds = error.extra.retryAfter;
+  return typeof seconds === 'number' ? String(seconds) : undefined;
+}
+
 export function problemOf(error: AppError, traceId?: string): Problem {
   return {
     ...error.extra,
@@ -78,5 +84,6 @@ export const forbidden = (detail = 'Your role may not do this.') => new AppError
 export const notFound = (detail = 'No such resource.') => new AppError('NOT_FOUND', 404, detail);
 export const payloadTooLarge = (limit: number) =>
   new AppError('PAYLOAD_TOO_LARGE', 413, `The request body is larger than ${limit} bytes.`);
-export const unavailable = (detail: string) => new AppError('SERVICE_UNAVAILABLE', 503, detail);
+export const unavailable = (detail: string, extra: { retryAfter?: number } = {}) =>
+  new AppError('SERVICE_UNAVAILABLE', 503, detail, extra);
 export const internal = () => new AppError('INTERNAL', 500, 'Something went wrong on our side.');

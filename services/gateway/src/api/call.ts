@@ -1,7 +1,7 @@
 // One proxied request as the hot path carries it: the raw request and response, its ids, span and caller.
 import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
-import { type AppError, type Caller, problemOf } from '@bazaar/kit/server';
+import { type AppError, type Caller, problemOf, retryAfterOf } from '@bazaar/kit/server';
 import { type Span, SpanStatusCode } from '@opentelemetry/api';
 
 /** What the hot path reads of a request: node:http's IncomingMessage, or the fast lane's (fast-lane.ts). */
@@ -78,8 +78,8 @@ export function writeProblem(call: Call, error: AppError): void {
     'x-request-id': call.id,
     'x-trace-id': call.traceId,
   };
-  const retryAfter = error.extra.retryAfter;
-  if (typeof retryAfter === 'number') headers['retry-after'] = String(retryAfter);
+  const retryAfter = retryAfterOf(error);
+  if (retryAfter) headers['retry-after'] = retryAfter;
   res.writeHead(error.status, headers);
   res.end(body);
 }

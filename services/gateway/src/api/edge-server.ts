@@ -19,6 +19,7 @@ import {
   probeTraceId,
   problemOf,
   requestIdOf,
+  retryAfterOf,
 } from '@bazaar/kit/server';
 import type { Logger } from '@bazaar/kit/telemetry';
 import { SpanKind, SpanStatusCode, type Tracer } from '@opentelemetry/api';
@@ -161,8 +162,8 @@ const probeTraces = new WeakMap<FastifyRequest, string>();
 
 /** sendProblem answers with an RFC 9457 problem document; `retry-after` goes along when the error carries one. */
 export function sendProblem(req: FastifyRequest, reply: FastifyReply, error: AppError): FastifyReply {
-  const retryAfter = error.extra.retryAfter;
-  if (typeof retryAfter === 'number') reply.header('retry-after', String(retryAfter));
+  const retryAfter = retryAfterOf(error);
+  if (retryAfter) reply.header('retry-after', retryAfter);
   return reply
     .code(error.status)
     .type('application/problem+json')

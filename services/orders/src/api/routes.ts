@@ -110,10 +110,10 @@ export function ordersRoutes(app: App, deps: Deps): void {
     },
     async (req, reply) => {
       // Refused before any query: a flood of streams must not cost the database anything.
-      if (streams.size >= deps.config.maxStreams) {
-        reply.header('retry-after', String(STREAMS_RETRY_AFTER_S));
-        throw unavailable('Too many order event streams are open on this server. Try again shortly.');
-      }
+      if (streams.size >= deps.config.maxStreams)
+        throw unavailable('Too many order event streams are open on this server. Try again shortly.', {
+          retryAfter: STREAMS_RETRY_AFTER_S,
+        });
       // The slot is taken before the order is read, so requests in flight cannot pass the cap together.
       const abort = new AbortController();
       streams.add(abort);

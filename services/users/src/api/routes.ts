@@ -1,7 +1,7 @@
 // The users service's HTTP surface: thin handlers over the use cases.
 import type { Db } from '@bazaar/kit/database';
 import { type App, listQuery, page, problemAnswer } from '@bazaar/kit/server';
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type { UsersConfig } from '../config.ts';
 import { clientAddressHeader } from '../contracts.ts';
 import type { HashGate } from '../domain/hash-gate.ts';
@@ -28,17 +28,6 @@ function clientOf(req: FastifyRequest): string {
   return (typeof forwarded === 'string' && forwarded) || req.socket.remoteAddress || 'unknown';
 }
 
-/** withRetryAfter answers a refusal that says when to come back (lock-out, hashing queue) with Retry-After. */
-async function withRetryAfter<T>(reply: FastifyReply, answer: () => Promise<T>): Promise<T> {
-  try {
-    return await answer();
-  } catch (err) {
-    const retryAfter = (err as { extra?: { retryAfter?: number } }).extra?.retryAfter;
-    if (retryAfter) reply.header('retry-after', String(retryAfter));
-    throw err;
-  }
-}
-
 export function usersRoutes(app: App, deps: { db: Db; signer: Signer; config: UsersConfig; gate: HashGate }): void {
   const { db, signer, config, gate } = deps;
   const busy = {
@@ -62,7 +51,7 @@ export function usersRoutes(app: App, deps: { db: Db; signer: Signer; config: Us
       },
     },
     async (req, reply) => {
-      const user = await withRetryAfter(reply, () => signUp(db, gate, { ...req.body, client: clientOf(req) }, req.log));
+      const user = await signUp(db, gate, { ...req.body, client: clientOf(req) }, req.log);
       return reply.code(201).send(user);
     },
   );
@@ -84,8 +73,7 @@ export function usersRoutes(app: App, deps: { db: Db; signer: Signer; config: Us
         },
       },
     },
-    async (req, reply) =>
-      withRetryAfter(reply, () => logIn(db, signer, config, gate, { ...req.body, client: clientOf(req) }, req.log)),
+    async (req) => logIn(db, signer, config, gate, { ...req.body, client: clientOf(req) }, req.log),
   );
 
   app.get(

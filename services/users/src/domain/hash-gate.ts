@@ -1,7 +1,7 @@
 // The hashing gate: password checks (an scrypt hash, tens of ms of a core each) run a few at a time, and those that
 // wait take turns by client address, round-robin, first come first served within one address: a flood from one
 // address delays that address, not the others.
-import { AppError } from '@bazaar/kit/server';
+import { AppError, unavailable } from '@bazaar/kit/server';
 
 export type HashGateOptions = {
   /** Password checks that may run at once. */
@@ -26,9 +26,7 @@ export const addressBusy = () =>
     retryAfter: 1,
   });
 export const hashingBusy = (retryAfterSeconds: number) =>
-  new AppError('SERVICE_UNAVAILABLE', 503, 'Too many sign-ups and logins are waiting; try again shortly.', {
-    retryAfter: retryAfterSeconds,
-  });
+  unavailable('Too many sign-ups and logins are waiting; try again shortly.', { retryAfter: retryAfterSeconds });
 
 export function hashGate(options: HashGateOptions): HashGate {
   for (const [name, value] of Object.entries(options))
