@@ -73,6 +73,13 @@ export async function keepLease(deps: Deps, lease: Lease): Promise<void> {
 /** In the holder's last transaction, on the payment as locked there: whether the lease is still the holder's. */
 export const holds = (lease: Lease, current: Payment) => current.leaseToken === lease.token;
 
+/** lockHeld locks the leased payment in the holder's last transaction: LeaseLost when it was taken over meanwhile. */
+export async function lockHeld(tx: Tx, lease: Lease): Promise<Payment> {
+  const current = (await paymentsRepo.lockByOrder(tx, lease.payment.orderId))!;
+  if (!holds(lease, current)) throw new LeaseLost(lease.payment.orderId);
+  return current;
+}
+
 /** Runs a turn again from the start while it loses its lease: the next run sees what the one who took over did. */
 export async function againIfLost<T>(deps: Deps, orderId: string, turn: () => Promise<T>): Promise<T> {
   for (;;) {

@@ -7,7 +7,7 @@ import type { PaymentStatusResponse } from '../contracts.ts';
 import { paymentsRepo } from '../data/payments-repo.ts';
 import type { WalletMethod } from '../domain/payment.ts';
 import type { Deps } from './deps.ts';
-import { againIfLost, holds, type Lease, LeaseLost, takeLease, whenIdle, withLease } from './payment-turns.ts';
+import { againIfLost, type Lease, lockHeld, takeLease, whenIdle, withLease } from './payment-turns.ts';
 import { bookRelease, lookAgain, releaseAtProvider } from './provider-release.ts';
 
 const released = new Set(['VOIDED', 'DECLINED']);
@@ -36,8 +36,7 @@ async function settle(deps: Deps, lease: Lease): Promise<PaymentStatusResponse> 
   const p = lease.payment;
   const release = await releaseAtProvider(deps, lease, deps.providers[p.method as WalletMethod]);
   return deps.db.transaction(async (tx) => {
-    const current = (await paymentsRepo.lockByOrder(tx, p.orderId))!;
-    if (!holds(lease, current)) throw new LeaseLost(p.orderId);
+    const current = await lockHeld(tx, lease);
     await bookRelease(tx, current, release);
     const again = lookAgain(release, current, deps.settings.reconcileHorizonMs);
     await paymentsRepo.reconcileLater(tx, p.id, again ? deps.settings.reconcileMs : null);

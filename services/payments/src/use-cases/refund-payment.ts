@@ -9,7 +9,7 @@ import { paymentsRepo } from '../data/payments-repo.ts';
 import { refundable } from '../domain/ledger.ts';
 import { isWallet, type Payment, providerUnavailable, refundStep } from '../domain/payment.ts';
 import type { Deps } from './deps.ts';
-import { againIfLost, holds, type Lease, LeaseLost, takeLease, whenIdle, withLease } from './payment-turns.ts';
+import { againIfLost, type Lease, lockHeld, takeLease, whenIdle, withLease } from './payment-turns.ts';
 import { releaseAtProvider, stillOpen } from './provider-release.ts';
 import { releaseWallet, tombstone, voidCash } from './void-payment.ts';
 
@@ -46,8 +46,7 @@ async function refundWallet(deps: Deps, lease: Lease): Promise<PaymentStatusResp
     throw providerUnavailable(p.method!);
   }
   return deps.db.transaction(async (tx) => {
-    const current = (await paymentsRepo.lockByOrder(tx, p.orderId))!;
-    if (!holds(lease, current)) throw new LeaseLost(p.orderId);
+    const current = await lockHeld(tx, lease);
     return current.status === 'CAPTURED' ? refundNow(tx, current) : { orderId: p.orderId, status: current.status };
   });
 }

@@ -7,7 +7,7 @@ import { paymentsRepo } from '../data/payments-repo.ts';
 import { isWallet, type Payment, providerUnavailable, voidStep } from '../domain/payment.ts';
 import { txnRefFor } from '../providers/index.ts';
 import type { Deps } from './deps.ts';
-import { againIfLost, holds, type Lease, LeaseLost, takeLease, whenIdle, withLease } from './payment-turns.ts';
+import { againIfLost, type Lease, lockHeld, takeLease, whenIdle, withLease } from './payment-turns.ts';
 import { bookRelease, lookAgain, releaseAtProvider, stillOpen } from './provider-release.ts';
 
 export async function voidPayment(deps: Deps, orderId: string): Promise<PaymentStatusResponse> {
@@ -34,8 +34,7 @@ export async function releaseWallet(deps: Deps, lease: Lease): Promise<PaymentSt
   const p = lease.payment;
   const release = await releaseAtProvider(deps, lease, deps.providers[p.method as 'jazzcash' | 'easypaisa']);
   return deps.db.transaction(async (tx) => {
-    const current = (await paymentsRepo.lockByOrder(tx, p.orderId))!;
-    if (!holds(lease, current)) throw new LeaseLost(p.orderId);
+    const current = await lockHeld(tx, lease);
     if (current.status === 'AUTHORIZED' && stillOpen(release)) throw providerUnavailable(p.method!);
     if (current.status !== 'AUTHORIZED' && current.status !== 'AUTHORIZING')
       return { orderId: p.orderId, status: current.status };
