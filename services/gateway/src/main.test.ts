@@ -504,6 +504,22 @@ describe('request ids and traces', () => {
     }
   });
 
+  it('answers an HTTP/1.1 request without Host with a problem and its ids, on the API and off it', async () => {
+    for (const path of ['/api/products', '/healthz', '/nowhere']) {
+      const { port } = new URL(gateway.url);
+      const socket = connect(Number(port), '127.0.0.1');
+      socket.end(`GET ${path} HTTP/1.1\r\nx-request-id: no-host-1\r\nconnection: close\r\n\r\n`);
+      let raw = '';
+      for await (const chunk of socket) raw += chunk;
+      const [top, body] = raw.split('\r\n\r\n');
+      expect(top, path).toMatch(/^HTTP\/1.1 400 /);
+      expect(top).toMatch(/content-type: application\/problem\+json/i);
+      expect(top).toMatch(/x-request-id: no-host-1\r\n/i);
+      const traceId = /x-trace-id: ([0-9a-f]{32})/i.exec(top)?.[1];
+      expect(JSON.parse(body)).toMatchObject({ status: 400, code: 'BAD_REQUEST', traceId });
+    }
+  });
+
   it('honours an incoming traceparent and hands the service a child span of the same trace', async () => {
     const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
     const res = await call('/api/orders', {

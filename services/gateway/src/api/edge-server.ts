@@ -112,6 +112,8 @@ export function createEdgeServer(options: EdgeOptions): Edge {
 
   app.addHook('onRequest', (req, reply, done) => {
     startSpan(req, reply);
+    if (lacksHost(req.raw))
+      return done(new AppError('BAD_REQUEST', 400, 'An HTTP/1.1 request must carry a Host header.'));
     done();
   });
 
@@ -240,10 +242,14 @@ function answerUnreadable(err: NodeJS.ErrnoException, socket: Duplex): void {
   );
 }
 
+/** lacksHost: HTTP/1.1 requires a Host header (RFC 9112, section 3.2); HTTP/1.0 may go without one. */
+const lacksHost = (req: IncomingMessage) => req.headers.host === undefined && req.httpVersion !== '1.0';
+
 function edgeServerFactory(proxy: ProxyEdge, made: (lane: FastLane) => void) {
   return (fastify: (req: IncomingMessage, res: ServerResponse) => void) => {
-    const server = createServer((req, res) => {
-      if (!proxy.serve(req, res)) fastify(req, res);
+    // Node's own answer to a missing Host is a bare 400 without ids: Fastify's onRequest refuses it as a problem.
+    const server = createServer({ requireHostHeader: false }, (req, res) => {
+      if (lacksHost(req) || !proxy.serve(req, res)) fastify(req, res);
     });
     server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
     made(
