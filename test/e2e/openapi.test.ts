@@ -6,7 +6,11 @@ import { accessFor, serviceNames } from '../../services/gateway/src/domain/route
 import { startTestPlatform } from '../support/platform.ts';
 
 let platform: Awaited<ReturnType<typeof startTestPlatform>>;
-type Operation = { responses: Record<string, { description: string }>; 'x-access': string };
+type Operation = {
+  responses: Record<string, { description: string }>;
+  'x-access': string;
+  requestBody?: { content: object };
+};
 let paths: Record<string, Record<string, Operation>>;
 
 beforeAll(async () => {
@@ -53,6 +57,7 @@ describe('/openapi.json', () => {
         ...(access === 'public' ? [] : ['401']),
         ...(access === 'admin' ? ['403'] : []),
         ...(path.startsWith('/api/') ? ['429'] : []), // probes are never rate limited
+        ...(operation.requestBody ? ['413', '415'] : []), // the gateway's size limit; a body not of a listed type
       ];
       expect(Object.keys(operation.responses)).toEqual(expect.arrayContaining(expected));
       // A refusal's description names its code, so a reader of /docs knows what to expect.
@@ -60,6 +65,13 @@ describe('/openapi.json', () => {
         expect(operation.responses[status].description, status).toMatch(/^[A-Z_]+\b/);
     },
   );
+});
+
+describe('what each body may be', () => {
+  it('lists form-encoded as well as JSON for the provider callbacks, as the providers post them', () => {
+    const body = paths['/api/payments/callbacks/{provider}'].post.requestBody;
+    expect(Object.keys(body?.content ?? {})).toEqual(['application/json', 'application/x-www-form-urlencoded']);
+  });
 });
 
 describe("who may call each route, as the gateway and the route's own service say", () => {

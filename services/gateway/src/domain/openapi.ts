@@ -104,6 +104,7 @@ function markAccess(method: string, path: string, service: ServiceName, operatio
   if (access === 'admin') responses['403'] ??= problemResponse('FORBIDDEN: admins only');
   if (path.includes('{')) responses['404'] ??= problemResponse('NOT_FOUND: none, or not yours');
   if (hasBody) responses['413'] ??= problemResponse('PAYLOAD_TOO_LARGE: bodies are at most 64 KiB');
+  if (hasBody) responses['415'] ??= problemResponse('UNSUPPORTED_MEDIA_TYPE: a body of a type not listed here');
   responses['429'] ??= problemResponse('RATE_LIMITED: slow down, see Retry-After');
   return {
     ...operation,

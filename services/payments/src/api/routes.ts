@@ -46,6 +46,7 @@ export function paymentsRoutes(app: App, deps: Deps): void {
       schema: {
         tags,
         summary: "A provider's signed payment notification (JSON or form-encoded)",
+        consumes: ['application/json', 'application/x-www-form-urlencoded'],
         params: ProviderParams,
         body: CallbackBody,
         response: {
