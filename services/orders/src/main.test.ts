@@ -461,6 +461,26 @@ describe('events', () => {
     expect(res.body).toBe('');
   });
 
+  it('resumes an event stream after its Last-Event-ID, and answers 204 once nothing can follow a final state', async () => {
+    const { orderId } = (await place('03000000002')).json(); // declined: REJECTED, a final state
+    const url = `/api/orders/${orderId}/events`;
+    const events = (body: string) => [...body.matchAll(/^id: (\d+)\ndata: (.*)$/gm)].map((m) => [m[1], m[2]]);
+    const whole = events((await svc.app.inject({ url, headers: customer })).body);
+    expect(whole.map(([, data]) => JSON.parse(data).status)).toEqual(['PENDING', 'REJECTED']);
+    const [[first], [last]] = whole;
+    const resumed = await svc.app.inject({ url, headers: { ...customer, 'last-event-id': first } });
+    expect(resumed.statusCode).toBe(200);
+    expect(events(resumed.body)).toEqual([whole[1]]);
+    // An EventSource reconnects whenever a stream ends; a 204 is what tells it to stop.
+    const ended = await svc.app.inject({ url, headers: { ...customer, 'last-event-id': last } });
+    expect([ended.statusCode, ended.body]).toEqual([204, '']);
+    // An id this stream never sent is not a place to resume from: the history comes from the start.
+    for (const odd of ['abc', '-1', ''])
+      expect(events((await svc.app.inject({ url, headers: { ...customer, 'last-event-id': odd } })).body)).toEqual(
+        whole,
+      );
+  });
+
   it('a shipment cancelled by shipping cancels its confirmed order: goods back, payment refunded', async () => {
     // As when a cancel reached shipping but its answer did not come back: the order hears it from the event.
     const { id } = (await place('03001234567')).json();

@@ -5,7 +5,7 @@ import { cancelOrder } from '../use-cases/cancel-order.ts';
 import { placeOrder } from '../use-cases/place-order.ts';
 import { getOrder, listOrders } from '../use-cases/queries.ts';
 import type { Deps } from '../use-cases/saga-deps.ts';
-import { streamOrder } from '../use-cases/stream-order.ts';
+import { resumeAfter, seenToTheEnd, streamOrder } from '../use-cases/stream-order.ts';
 import { IdempotencyHeaders, ListOrdersQuery, OrderParams, OrderSchema, PlaceOrderBody } from './schemas.ts';
 
 /** Seconds a stream refused for want of room is told to wait: streams end as orders reach a final state. */
@@ -104,6 +104,7 @@ export function ordersRoutes(app: App, deps: Deps): void {
             description: 'text/event-stream of { status, at, detail? } until a final state',
             content: { 'text/event-stream': { schema: { type: 'string' } } },
           },
+          204: { description: "No Content: the Last-Event-ID sent was the final state's; nothing follows it" },
           503: problemAnswer('SERVICE_UNAVAILABLE: this replica holds as many streams as it may; see Retry-After'),
         },
       },
@@ -118,7 +119,10 @@ export function ordersRoutes(app: App, deps: Deps): void {
       const abort = new AbortController();
       streams.add(abort);
       try {
-        await getOrder(deps.db, req.caller!, req.params.id);
+        const order = await getOrder(deps.db, req.caller!, req.params.id);
+        const after = resumeAfter(req.headers['last-event-id']);
+        // An EventSource reconnects after every ended stream, even past a final state: a 204 is what stops it.
+        if (await seenToTheEnd(deps.db, order, after)) return reply.code(204).send();
         reply.hijack();
         reply.raw.writeHead(200, {
           ...(reply.getHeaders() as Record<string, string>),
@@ -134,9 +138,8 @@ export function ordersRoutes(app: App, deps: Deps): void {
           reply.raw.write(
             `id: ${e.seq}\ndata: ${JSON.stringify({ status: e.status, at: e.at, ...(e.detail ? { detail: e.detail } : {}) })}\n\n`,
           );
-        await streamOrder(deps, req.params.id, send, abort.signal, () => reply.raw.write(': keep-alive\n\n')).finally(
-          () => reply.raw.end(),
-        );
+        const heartbeat = () => reply.raw.write(': keep-alive\n\n');
+        await streamOrder(deps, req.params.id, send, abort.signal, heartbeat, after).finally(() => reply.raw.end());
       } finally {
         streams.delete(abort);
       }
