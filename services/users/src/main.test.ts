@@ -155,6 +155,19 @@ describe('users', () => {
     expect((await svc.app.inject({ url: '/api/users/me', headers })).json()).toMatchObject({ phone: null, city: null });
   });
 
+  it('stores a city without the spaces around it, as a name, and refuses a blank one at sign-up and in a change', async () => {
+    const signUp = (city: string, email: string) =>
+      post('/api/users', { name: 'Rida', email, password: 'secret-123', city });
+    const user = (await signUp('  Lahore ', 'city.one@example.pk')).json();
+    expect(user.city).toBe('Lahore');
+    const blank = await signUp('   ', 'city.two@example.pk');
+    expect([blank.statusCode, blank.json().errors]).toEqual([400, [{ path: 'city', message: 'must not be blank' }]]);
+    const headers = { 'x-internal-key': key, 'x-user-id': user.id, 'x-user-role': 'customer' };
+    const patch = (payload: object) => svc.app.inject({ method: 'PATCH', url: '/api/users/me', payload, headers });
+    expect((await patch({ city: ' Multan  ' })).json().city).toBe('Multan');
+    expect((await patch({ city: ' ' })).json().code).toBe('VALIDATION_FAILED');
+    expect((await svc.app.inject({ url: '/api/users/me', headers })).json().city).toBe('Multan');
+  });
   it("lists every customer's order history for admins, in order id order and paged, and for nobody else", async () => {
     for (const [orderId, userId, status] of [
       ['ord_b', 'usr_1', 'CONFIRMED'],

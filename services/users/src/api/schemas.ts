@@ -3,7 +3,7 @@ import { listQuery, Money } from '@bazaar/kit/server';
 import { Type } from 'typebox';
 
 export const Phone = Type.String({ pattern: '^03\\d{9}$', description: 'Pakistani mobile number, 03XXXXXXXXX' });
-export const City = Type.String({ minLength: 1, maxLength: 60 });
+export const City = Type.String({ minLength: 1, maxLength: 60, pattern: '\\S' });
 const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '\\S' });
 
 export const UserSchema = Type.Object({

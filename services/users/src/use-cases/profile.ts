@@ -14,7 +14,9 @@ export async function getProfile(db: Db, userId: string): Promise<User> {
 }
 
 export async function updateProfile(db: Db, userId: string, changes: ProfileChanges): Promise<User> {
-  const user = await usersRepo.update(db, userId, { ...changes, name: changes.name?.trim() });
+  // Trimmed as a sign-up's are; null (clear the city) stays null.
+  const city = typeof changes.city === 'string' ? changes.city.trim() : changes.city;
+  const user = await usersRepo.update(db, userId, { ...changes, name: changes.name?.trim(), city });
   if (!user) throw notFound('No such user.');
   return user;
 }

@@ -22,7 +22,7 @@ export async function signUp(db: Db, gate: HashGate, input: SignUp, log: Pick<Lo
       email: normalizeEmail(input.email),
       passwordHash,
       phone: input.phone,
-      city: input.city,
+      city: input.city?.trim(),
       role: 'customer',
     });
     if (!user) throw emailTaken();
