@@ -39,4 +39,12 @@ describe('fieldErrors', () => {
     expect(errorsOf(schema, {})).toEqual([{ path: '(body)', message: 'must name at least one field' }]);
     expect(errorsOf(schema, { name: '   ' })).toEqual([{ path: 'name', message: 'must not be blank' }]);
   });
+
+  it("says what is wrong with a value that may also be null, not that it is not null nor that 'anyOf' failed", () => {
+    const schema = Type.Object({ city: Type.Union([Type.String({ minLength: 1 }), Type.Null()]) });
+    expect(errorsOf(schema, { city: '' })).toEqual([
+      { path: 'city', message: 'must NOT have fewer than 1 characters' },
+    ]);
+    expect(errorsOf(schema, { city: 5 })).toEqual([{ path: 'city', message: 'must be string' }]);
+  });
 });

@@ -51,8 +51,14 @@ export function fieldErrors(errors: ErrorObject[], part: string | undefined): Fi
     if ((e.keyword === 'const' || e.keyword === 'anyOf') && choice.length > 1) return { path, message: oneOf(choice) };
     return { path, message: e.message ?? 'is not valid' };
   };
+  // A value that may also be null: its own fault is what to tell, not 'must be null' nor the anyOf that joins the two.
+  const joint = (e: ErrorObject) =>
+    (e.keyword === 'type' && (e.params as { type?: string }).type === 'null') ||
+    (e.keyword === 'anyOf' && !choices.has(e.instancePath));
+  const faulted = new Set(errors.filter((e) => !joint(e)).map((e) => e.instancePath));
+  const told = errors.filter((e) => !joint(e) || !faulted.has(e.instancePath));
   const out = new Map<string, FieldError>();
-  for (const error of errors.map(fieldError)) out.set(`${error.path}\n${error.message}`, error);
+  for (const error of told.map(fieldError)) out.set(`${error.path}\n${error.message}`, error);
   return [...out.values()];
 }
 
