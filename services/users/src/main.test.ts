@@ -155,6 +155,17 @@ describe('users', () => {
     expect((await svc.app.inject({ url: '/api/users/me', headers })).json()).toMatchObject({ phone: null, city: null });
   });
 
+  it('takes a sign-up whose phone and city are null as one without them, the way a User shows them', async () => {
+    const res = await post('/api/users', {
+      name: 'Noor',
+      email: 'noor.nulls@example.pk',
+      password: 'secret-123',
+      phone: null,
+      city: null,
+    });
+    expect([res.statusCode, res.json().phone, res.json().city]).toEqual([201, null, null]);
+  });
+
   it('stores a city without the spaces around it, as a name, and refuses a blank one at sign-up and in a change', async () => {
     const signUp = (city: string, email: string) =>
       post('/api/users', { name: 'Rida', email, password: 'secret-123', city });

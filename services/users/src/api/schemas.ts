@@ -21,8 +21,9 @@ export const SignUpBody = Type.Object(
     name: Name,
     email: Type.String({ format: 'email', maxLength: 254 }),
     password: Type.String({ minLength: 8, maxLength: 200 }),
-    phone: Type.Optional(Phone),
-    city: Type.Optional(City),
+    // null is none, as a User shows a phone or city it does not have.
+    phone: Type.Optional(Type.Union([Phone, Type.Null()])),
+    city: Type.Optional(Type.Union([City, Type.Null()])),
   },
   { additionalProperties: false },
 );

@@ -11,7 +11,14 @@ import { hashPassword } from '../domain/password.ts';
 import { emailTaken, normalizeEmail, type User } from '../domain/user.ts';
 
 /** A sign-up, and the client address whose turn at the hashing gate its hash waits for. */
-export type SignUp = { name: string; email: string; password: string; phone?: string; city?: string; client: string };
+export type SignUp = {
+  name: string;
+  email: string;
+  password: string;
+  phone?: string | null;
+  city?: string | null;
+  client: string;
+};
 
 export async function signUp(db: Db, gate: HashGate, input: SignUp, log: Pick<Logger, 'info'>): Promise<User> {
   const passwordHash = await gate.run(input.client, () => hashPassword(input.password));
@@ -21,7 +28,7 @@ export async function signUp(db: Db, gate: HashGate, input: SignUp, log: Pick<Lo
       name: input.name.trim(),
       email: normalizeEmail(input.email),
       passwordHash,
-      phone: input.phone,
+      phone: input.phone ?? undefined,
       city: input.city?.trim(),
       role: 'customer',
     });
