@@ -282,5 +282,9 @@ describe('users', () => {
     const jwks = await svc.app.inject({ url: '/.well-known/jwks.json', headers: { 'x-internal-key': key } });
     expect(jwks.json().keys[0]).toMatchObject({ kty: 'EC', crv: 'P-256', alg: 'ES256' });
     expect(jwks.json().keys[0].d).toBeUndefined();
+    // Described in /openapi.json as it is answered, so a client of /docs knows the shape of a key.
+    const doc = (await svc.app.inject({ url: '/openapi.json', headers: { 'x-internal-key': key } })).json();
+    const schema = doc.paths['/.well-known/jwks.json'].get.responses['200']?.content?.['application/json']?.schema;
+    expect(Object.keys(schema?.properties?.keys?.items?.properties ?? {})).toEqual(Object.keys(jwks.json().keys[0]));
   });
 });

@@ -14,6 +14,7 @@ import type { Signer } from '../use-cases/signing-keys.ts';
 import {
   AnyoneHistoryEntrySchema,
   HistoryEntrySchema,
+  JwksSchema,
   LoginBody,
   ProfilePatch,
   SignUpBody,
@@ -135,7 +136,7 @@ export function usersRoutes(app: App, deps: { db: Db; signer: Signer; config: Us
 
   app.get(
     '/.well-known/jwks.json',
-    { schema: { tags, summary: 'Public keys that verify access tokens' } },
+    { schema: { tags, summary: 'Public keys that verify access tokens', response: { 200: JwksSchema } } },
     async (_req, reply) => {
       reply.header('cache-control', 'public, max-age=300');
       return signer.jwks();

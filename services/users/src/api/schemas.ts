@@ -77,3 +77,18 @@ export const UsersQuery = Type.Object(
   },
   { additionalProperties: true },
 );
+
+/** A public key of the users service (RFC 7517), as /.well-known/jwks.json serves it; never a private part. */
+const PublicKey = Type.Object(
+  {
+    kty: Type.Optional(Type.String({ description: 'EC' })),
+    crv: Type.Optional(Type.String({ description: 'P-256' })),
+    x: Type.Optional(Type.String()),
+    y: Type.Optional(Type.String()),
+    kid: Type.Optional(Type.String({ description: "The key id a token's header names" })),
+    alg: Type.Optional(Type.String({ description: 'ES256' })),
+    use: Type.Optional(Type.String({ description: 'sig' })),
+  },
+  { additionalProperties: true },
+);
+export const JwksSchema = Type.Object({ keys: Type.Array(PublicKey) });
