@@ -655,6 +655,8 @@ describe('streams and failures', () => {
     const res = await call('/api/shipping/rates');
     expect(res.status).toBe(503);
     expect(res.json).toMatchObject({ code: 'SERVICE_UNAVAILABLE', status: 503 });
+    // As every other refusal that passes with time: when to come back, in whole seconds (a health check's interval).
+    expect(res.headers['retry-after']).toBe('1');
     expect(res.json.detail).toContain('shipping');
     expect(res.text).not.toMatch(/127\.0\.0\.1|ECONNREFUSED|at .*\.ts/);
   });

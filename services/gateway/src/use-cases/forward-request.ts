@@ -1,14 +1,14 @@
 // Forwarding: the request goes to a healthy replica with identity and trace context, moves to another replica when
 // that is safe, and the answer streams back as it comes. The hop has no span of its own: the service's SERVER span is
 // a child of the gateway's, which names the upstream (peer.service) and, when the hop failed, why (error.type).
-import { AppError, unavailable } from '@bazaar/kit/server';
+import { AppError } from '@bazaar/kit/server';
 import type { Logger } from '@bazaar/kit/telemetry';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { type Call, type EdgeResponse, endSpan, writeProblem } from '../api/call.ts';
 import type { RelayControl, RelayHandler } from '../clients/relay-connections.ts';
 import type { Replica, Upstream } from '../clients/upstreams.ts';
 import { answerHeaders, upstreamHeaders } from './forward-headers.ts';
-import { brokenConnection, closes, isIdempotent, notConnected, problemFor } from './forward-retry.ts';
+import { brokenConnection, closes, isIdempotent, notConnected, problemFor, serviceDown } from './forward-retry.ts';
 
 export type Forward = (call: Call, upstream: Upstream) => void;
 
@@ -160,7 +160,7 @@ export function forwarder(options: ForwardOptions): Forwarder {
     }
     x.call.span?.setAttribute('error.type', 'REPLICA_CLOSING');
     x.call.failure = { upstream: x.up.name, reason: 'REPLICA_CLOSING' };
-    writeProblem(x.call, unavailable(`The ${x.up.name} service is unavailable. Try again shortly.`));
+    writeProblem(x.call, serviceDown(x.up.name));
   }
 
   function relay(x: Exchange, replica: Replica): RelayHandler {

@@ -35,10 +35,14 @@ export function closes(answer: IncomingHttpHeaders): boolean {
   return typeof connection === 'string' && connection.toLowerCase().includes('close');
 }
 
+/** serviceDown: no replica of the service took the request; the health checks (every second) may bring one back. */
+export const serviceDown = (service: string) =>
+  unavailable(`The ${service} service is unavailable. Try again shortly.`, { retryAfter: 1 });
+
 /** problemFor: the problem a client gets for a hop that failed and may not be repeated. */
 export function problemFor(service: string, err: RelayError): AppError {
   const code = err.code;
-  if (notConnected.has(code)) return unavailable(`The ${service} service is unavailable. Try again shortly.`);
+  if (notConnected.has(code)) return serviceDown(service);
   if (code === 'HEADERS_TIMEOUT')
     return new AppError('GATEWAY_TIMEOUT', 504, `The ${service} service did not answer in time.`);
   return new AppError('BAD_GATEWAY', 502, `The ${service} service gave no valid answer.`);
