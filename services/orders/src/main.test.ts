@@ -491,6 +491,45 @@ describe('events', () => {
   });
 });
 
+describe('shipment events out of order, twice, or late', () => {
+  const moved = (orderId: string, status: string, version: number) =>
+    envelope('shipping', {
+      type: 'ShipmentStatusChanged',
+      subject: orderId,
+      data: { orderId, courier: 'TCS', trackingNumber: 'TRK-2', status, version },
+    });
+  const statusesOf = async (id: string) =>
+    (
+      await svc.db.query<{ status: string }>('SELECT status FROM order_history WHERE order_id = $1 ORDER BY seq', [id])
+    ).map((r) => r.status);
+  const read = async (id: string) => (await svc.app.inject({ url: `/api/orders/${id}`, headers: customer })).json();
+
+  it('a delivery heard before the pick-up moves the order through SHIPPED to DELIVERED; late steps change nothing', async () => {
+    const { id } = (await place('03001234567')).json();
+    await broker.publish(moved(id, 'DELIVERED', 5));
+    const pickedUp = moved(id, 'PICKED_UP', 2);
+    for (const late of [pickedUp, pickedUp, moved(id, 'CREATED', 1), moved(id, 'IN_TRANSIT', 3)])
+      await broker.publish(late);
+    expect(await read(id)).toMatchObject({
+      status: 'DELIVERED',
+      shipping: { courier: 'TCS', trackingNumber: 'TRK-2', status: 'DELIVERED' },
+    });
+    expect(await statusesOf(id)).toEqual(['PENDING', 'CONFIRMED', 'SHIPPED', 'DELIVERED']);
+  });
+
+  it("the shipment's steps heard after its order was cancelled leave it CANCELLED, undone once", async () => {
+    const { id } = (await place('03001234567')).json();
+    const cancelled = await svc.app.inject({ method: 'POST', url: `/api/orders/${id}/cancel`, headers: customer });
+    expect(cancelled.json()).toMatchObject({ status: 'CANCELLED', payment: { status: 'REFUNDED' } });
+    for (const late of [moved(id, 'CREATED', 1), shipmentCancelled(id), moved(id, 'CREATED', 1)])
+      await broker.publish(late);
+    expect(await read(id)).toMatchObject({ status: 'CANCELLED', shipping: { status: 'CANCELLED' } });
+    expect(await statusesOf(id)).toEqual(['PENDING', 'CONFIRMED', 'CANCELLED']);
+    expect(await sagaStep(id)).toBe('DONE');
+    expect(released.filter((r) => r === id)).toHaveLength(1);
+  });
+});
+
 describe('the last six digits of a CNIC, for JazzCash', () => {
   const problemOf = (res: Awaited<ReturnType<typeof placeWith>>) => ({ status: res.statusCode, ...res.json() });
 

@@ -313,6 +313,19 @@ describe('cash on delivery', () => {
     expect((await h.record(orderId)).body).toMatchObject({ status: 'VOIDED', captured: { amount: 0 } });
     expect(await entryKinds(orderId)).toEqual(['authorize', 'void']);
   });
+
+  it('a delivery heard again, as a second event or after the cash was refunded, captures nothing more', async () => {
+    const orderId = newOrder();
+    await h.authorize({ orderId, method: 'cod' });
+    await h.broker.publish(shipment(orderId, 'DELIVERED', 5));
+    await h.broker.publish(shipment(orderId, 'OUT_FOR_DELIVERY', 4)); // the earlier step, late
+    await h.broker.publish(shipment(orderId, 'DELIVERED', 5)); // another event of the same step
+    expect((await h.refund(orderId)).body).toEqual({ orderId, status: 'REFUNDED' });
+    await h.broker.publish(shipment(orderId, 'DELIVERED', 5));
+    expect((await h.record(orderId)).body).toMatchObject({ status: 'REFUNDED', captured: { amount: 149_900 } });
+    expect(await entryKinds(orderId)).toEqual(['authorize', 'capture', 'refund']);
+    await vi.waitFor(() => expect(h.eventsOf(orderId, 'PaymentCaptured')).toHaveLength(1));
+  });
 });
 
 describe('reading payments', () => {

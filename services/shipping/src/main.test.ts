@@ -278,6 +278,18 @@ describe('the courier simulator', () => {
     expect(events.map((e) => e.at)).toEqual(shipment.history.map((h: { at: string }) => h.at));
   });
 
+  it('when OrderCancelled comes before its OrderConfirmed, nothing is dispatched however long the courier runs', async () => {
+    const orderId = newOrderId();
+    const confirmed = orderConfirmed(orderId);
+    await s.broker.publish(orderCancelled(orderId));
+    await s.broker.publish(confirmed);
+    await s.broker.publish(confirmed); // redelivered
+    await new Promise((r) => setTimeout(r, stepMs * 10));
+    const record = (await get(s.svc, `/internal/shipments/by-order/${orderId}`)).json();
+    expect(record).toMatchObject({ status: 'CANCELLED', trackingNumber: null, history: [{ status: 'CANCELLED' }] });
+    expect(s.eventsOf(orderId)).toEqual([]);
+  });
+
   it('refuses to cancel a shipment once it is picked up, with NOT_CANCELLABLE', async () => {
     const orderId = newOrderId();
     await s.broker.publish(orderConfirmed(orderId));
