@@ -6,7 +6,7 @@ export const OrderEvents = {
   confirmed: 'OrderConfirmed',
   rejected: 'OrderRejected',
   cancelled: 'OrderCancelled',
-  /** Every status change after placement, for read models such as the users service's order history. */
+  /** Every status change after placement, and news of a summary (prices, tracking number), for read models. */
   statusChanged: 'OrderStatusChanged',
 } as const;
 

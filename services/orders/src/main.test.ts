@@ -2,7 +2,7 @@
 // small server of their internal REST routes (INTERNAL_TRANSPORT=rest). Log lines are captured at the default level.
 import { type Envelope, envelope, InProcessBroker } from '@bazaar/kit/messaging';
 import Fastify, { type FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { start } from './main.ts';
 
 const key = 'test-key';
@@ -46,6 +46,8 @@ let svc: Awaited<ReturnType<typeof start>>;
 
 /** 03000000011: payments holds the refund until this resolves, as a payments process that stopped answering would. */
 let refundsHeld: Promise<void> = Promise.resolve();
+/** 03000000012: payments holds the authorisation until this resolves, so the order is answered 202 PENDING. */
+let authorizationsHeld: Promise<void> = Promise.resolve();
 /** Orders whose void payments refused as captured (wallet 03000000001). */
 const refundedAfterVoid: string[] = [];
 
@@ -84,6 +86,7 @@ beforeAll(async () => {
     authorizeTraces.set(body.orderId, [...(authorizeTraces.get(body.orderId) ?? []), traceId]);
     const requestId = String(req.headers['x-request-id']);
     authorizeRequests.set(body.orderId, [...(authorizeRequests.get(body.orderId) ?? []), requestId]);
+    if (wallet === '03000000012') await authorizationsHeld;
     // 03000000006: payments refuses the request itself, as it would one it cannot validate.
     if (wallet === '03000000006') return reply.code(400).send({ code: 'VALIDATION_FAILED', status: 400 });
     // 03000000010: payments is down for this order's authorisation every time; the saga keeps retrying it.
@@ -528,6 +531,31 @@ describe('shipment events out of order, twice, or late', () => {
     expect(await sagaStep(id)).toBe('DONE');
     expect(released.filter((r) => r === id)).toHaveLength(1);
   });
+});
+
+describe('the news of an order still PENDING', () => {
+  it('once answered 202, its priced total is announced, as the answer shows it, for the customer history', async () => {
+    const announced: Envelope<{ orderId: string; status: string; total: { amount: number } }>[] = [];
+    await broker.subscribe('history', ['OrderStatusChanged'], async (e) => void announced.push(e as never));
+    let resume = () => {};
+    authorizationsHeld = new Promise((r) => {
+      resume = r;
+    });
+    try {
+      const placed = await place('03000000012');
+      expect([placed.statusCode, placed.json().status, placed.json().total]).toEqual([202, 'PENDING', pkr(225_000)]);
+      const { id } = placed.json();
+      // The last news of it that a read model has: before, OrderPlaced's total, which is the shipping fee alone.
+      await vi.waitFor(() =>
+        expect(announced.filter((e) => e.data.orderId === id).at(-1)?.data).toMatchObject({
+          status: 'PENDING',
+          total: pkr(225_000),
+        }),
+      );
+    } finally {
+      resume();
+    }
+  }, 20_000);
 });
 
 describe('the last six digits of a CNIC, for JazzCash', () => {

@@ -18,6 +18,7 @@ import {
   summaryOf,
   unknownCity,
 } from '../domain/order.ts';
+import { announce } from './announce-order.ts';
 import { type Finish, LEASE_MS, runSaga, type Watch } from './run-saga.ts';
 import type { Deps } from './saga-deps.ts';
 
@@ -96,12 +97,17 @@ async function answerWithinWindow(deps: Deps, userId: string, placed: StoredOrde
 
 /**
  * The order as it stands when the window closes undecided. The saga writes inventory's names and prices with its
- * next step, which a slow provider holds up: they are written now, so this answer and every read after it show them.
+ * next step, which a slow provider holds up: they are written now, so this answer and every read after it show them,
+ * and announced, so the customer's order history shows this total too, not OrderPlaced's (the shipping fee alone).
  */
 async function undecided(deps: Deps, orderId: string, watch: Watch): Promise<Order> {
   const lines = watch.learnt?.lines;
-  if (lines) return (await ordersRepo.catchUp(deps.db, orderId, { lines })).order;
-  return (await ordersRepo.byId(deps.db, orderId))!;
+  if (!lines) return (await ordersRepo.byId(deps.db, orderId))!;
+  return deps.db.transaction(async (tx) => {
+    const priced = await ordersRepo.catchUp(tx, orderId, { lines });
+    await announce(tx, priced);
+    return priced.order;
+  });
 }
 
 /** The answer remembered for the key in the saga's final transaction while the request still waits: one write less. */
