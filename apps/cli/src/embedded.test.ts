@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '@bazaar/kit/database';
+import { envelope } from '@bazaar/kit/messaging';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startEmbedded } from './embedded.ts';
 
@@ -44,6 +45,30 @@ describe('the embedded platform on disk', () => {
       expect(await productsIn(join(root, 'unseeded'))).toBe(0);
     } finally {
       delete process.env.INVENTORY_SEED;
+    }
+  });
+
+  it('keeps a dead letter across a restart, for the replay that the fix deployed by the restart is for', async () => {
+    const dataRoot = join(root, 'dead');
+    // A summary no read model can store (its total is no number): the users consumer fails on it every time.
+    const poison = envelope('orders', {
+      type: 'OrderStatusChanged',
+      subject: 'ord_poison',
+      data: { orderId: 'ord_poison', userId: 'usr_x', status: 'CONFIRMED', total: { amount: 'lots' }, version: 2 },
+    });
+    const first = await start(dataRoot);
+    try {
+      await first.platform.broker.publish(poison);
+    } finally {
+      await first.stop();
+    }
+    const again = await start(dataRoot);
+    try {
+      expect(await again.platform.broker.deadLetters()).toMatchObject([
+        { consumer: 'users', event: { id: poison.id } },
+      ]);
+    } finally {
+      await again.stop();
     }
   });
 

@@ -51,7 +51,11 @@ export async function startEmbedded(options: EmbeddedOptions): Promise<Embedded>
   // The broker's lines (redeliveries, dead letters, events held through an outage) under a name of their own.
   const brokerLog = createLogger('broker', { level: options.logLevel, sink: options.logSink, store: logStore });
   const platform: Platform = {
-    broker: new InProcessBroker({ log: brokerLog }),
+    // Dead letters wait in the data directory for their replay, which may come after a restart (a fix deployed).
+    broker: new InProcessBroker({
+      log: brokerLog,
+      deadLetterPath: dataRoot.startsWith('memory://') ? undefined : join(dataRoot, 'dead-letters.jsonl'),
+    }),
     internalKey: randomBytes(24).toString('base64url'),
     pglite,
     dataRoot,

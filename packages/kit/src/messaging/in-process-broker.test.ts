@@ -1,3 +1,6 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../telemetry/logger.ts';
 import { createTracing } from '../telemetry/tracing.ts';
@@ -26,6 +29,31 @@ describe('InProcessBroker', () => {
     await broker.publish(event('t'));
     expect(calls).toBe(2);
     expect(await broker.deadLetters()).toMatchObject([{ consumer: 'c', attempts: 2, error: 'Error: handler bug' }]);
+  });
+
+  it('keeps its dead letters in its file across a restart, each until it is replayed', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'bazaar-dead-')), 'dead-letters.jsonl');
+    const before = new InProcessBroker({ maxAttempts: 1, deadLetterPath: path });
+    await before.subscribe('c', ['t'], async () => {
+      throw new Error('handler bug');
+    });
+    const [poison, other] = [event('t'), event('t')];
+    await before.publish(poison);
+    await before.publish(other);
+    await before.close();
+    const ids = async (broker: InProcessBroker) => (await broker.deadLetters()).map((d) => d.event.id);
+
+    const restarted = new InProcessBroker({ deadLetterPath: path });
+    expect(await ids(restarted)).toEqual([poison.id, other.id]);
+    expect(await restarted.deadLetters()).toMatchObject([
+      { consumer: 'c', attempts: 1, error: 'Error: handler bug' },
+      {},
+    ]);
+    const fixed: string[] = [];
+    await restarted.subscribe('c', ['t'], async (e) => void fixed.push(e.id));
+    expect(await restarted.replay(poison.id, 'c')).toBe(true);
+    expect(fixed).toEqual([poison.id]);
+    expect(await ids(new InProcessBroker({ deadLetterPath: path }))).toEqual([other.id]);
   });
 
   it('counts the events a stopped consumer holds as unacked, and 0 once it has drained', async () => {

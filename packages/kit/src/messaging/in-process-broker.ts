@@ -3,6 +3,7 @@ import { context } from '@opentelemetry/api';
 import pino, { type Logger } from 'pino';
 import { deliveryContext, throughOutages } from './adapter-common.ts';
 import type { Broker, DeadLetter, Handler, QueueDepth } from './broker.ts';
+import { deadLetterFile } from './dead-letter-file.ts';
 import type { Envelope } from './envelope.ts';
 
 type Subscription = { consumer: string; types: Set<string>; handler: Handler };
@@ -19,11 +20,15 @@ export class InProcessBroker implements Broker {
   private readonly backoffMs: number;
   private readonly log: Logger;
   private readonly stopping = new AbortController();
+  private readonly deadLetterPath?: string;
 
-  constructor(options: { maxAttempts?: number; backoffMs?: number; log?: Logger } = {}) {
+  /** deadLetterPath: a file that keeps the dead letters across restarts (memory only without it). */
+  constructor(options: { maxAttempts?: number; backoffMs?: number; log?: Logger; deadLetterPath?: string } = {}) {
     this.maxAttempts = options.maxAttempts ?? 5;
     this.backoffMs = options.backoffMs ?? 20;
     this.log = options.log ?? pino({ level: 'silent' });
+    this.deadLetterPath = options.deadLetterPath;
+    if (this.deadLetterPath) this.dead.push(...deadLetterFile.read(this.deadLetterPath));
   }
 
   async publish(event: Envelope): Promise<void> {
@@ -55,6 +60,7 @@ export class InProcessBroker implements Broker {
     const subscription = this.subscriptions.find((s) => s.consumer === consumer);
     if (index < 0 || !subscription) return false;
     const [letter] = this.dead.splice(index, 1);
+    this.keepDead(() => deadLetterFile.write(this.deadLetterPath!, this.dead));
     await this.deliver(subscription, letter.event);
     return true;
   }
@@ -62,6 +68,16 @@ export class InProcessBroker implements Broker {
   async close(): Promise<void> {
     this.stopping.abort();
     this.subscriptions.length = 0;
+  }
+
+  /** Writes the dead letters' file, when there is one; a failed write is told, and the letters stay in memory. */
+  private keepDead(write: () => void): void {
+    if (!this.deadLetterPath) return;
+    try {
+      write();
+    } catch (err) {
+      this.log.error({ err, path: this.deadLetterPath }, 'dead letters not written to disk; kept in memory');
+    }
   }
 
   private depthOf(consumer: string): Depth {
@@ -97,13 +113,15 @@ export class InProcessBroker implements Broker {
       if (!failure || failure.stopped) return;
       const told = { ...facts, err: failure.err };
       if (attempt >= this.maxAttempts) {
-        this.dead.push({
+        const letter = {
           consumer: s.consumer,
           event,
           error: String(failure.err),
           at: new Date().toISOString(),
           attempts: attempt,
-        });
+        };
+        this.dead.push(letter);
+        this.keepDead(() => deadLetterFile.append(this.deadLetterPath!, letter));
         context.with(deliveryContext(event), () => this.log.error(told, 'event dead-lettered'));
         return;
       }
