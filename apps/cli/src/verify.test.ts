@@ -18,27 +18,40 @@ describe('the order history check', () => {
     items: [],
   });
 
+  const entry = (orderId: string, status: string) => ({ orderId, status, total: { amount: 100 }, itemCount: 0 });
+
   it('holds when every order is in the history with its status', () => {
     const check = checkHistory(
       [order('o1', 'DELIVERED'), order('o2', 'REJECTED')],
-      [
-        { orderId: 'o2', status: 'REJECTED' },
-        { orderId: 'o1', status: 'DELIVERED' },
-      ],
+      [entry('o2', 'REJECTED'), entry('o1', 'DELIVERED')],
     );
     expect(check).toMatchObject({ ok: true, problems: [] });
   });
 
   it('names an order missing from the history and one whose status it has not caught up with', () => {
-    const check = checkHistory(
-      [order('o1', 'CANCELLED'), order('o2', 'CONFIRMED')],
-      [{ orderId: 'o1', status: 'CONFIRMED' }],
-    );
+    const check = checkHistory([order('o1', 'CANCELLED'), order('o2', 'CONFIRMED')], [entry('o1', 'CONFIRMED')]);
     expect(check.ok).toBe(false);
     expect(check.problems).toEqual([
       "o1 is CANCELLED, its customer's order history says CONFIRMED",
       "o2 (CONFIRMED) is missing from its customer's order history",
     ]);
+  });
+
+  it('names an entry of the right status whose total, item count or tracking number is not the order’s', () => {
+    const shipped = {
+      ...order('o1', 'SHIPPED'),
+      total: { amount: 225_000 },
+      items: [{ sku: 'TEA-001', quantity: 2 }],
+      shipping: { trackingNumber: 'TCS000000000001' },
+    };
+    const check = checkHistory([shipped], [{ ...entry('o1', 'SHIPPED'), total: { amount: 25_000 }, itemCount: 2 }]);
+    expect(check.ok).toBe(false);
+    expect(check.problems).toEqual([
+      "o1 has total Rs 2,250.00, its customer's order history says Rs 250.00",
+      "o1 has trackingNumber TCS000000000001, its customer's order history says none",
+    ]);
+    const caughtUp = { ...entry('o1', 'SHIPPED'), total: { amount: 225_000 }, itemCount: 2 };
+    expect(checkHistory([shipped], [{ ...caughtUp, trackingNumber: 'TCS000000000001' }]).ok).toBe(true);
   });
 });
 

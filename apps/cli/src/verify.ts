@@ -20,6 +20,7 @@ type Order = {
   total: { amount: number };
   payment: { method: string };
   items: { sku: string; quantity: number }[];
+  shipping?: { trackingNumber?: string };
 };
 type Stock = {
   sku: string;
@@ -31,7 +32,13 @@ type Stock = {
   adjustments: number;
 };
 type Shipment = { orderId: string; status: string; trackingNumber: string };
-type HistoryEntry = { orderId: string; status: string };
+type HistoryEntry = {
+  orderId: string;
+  status: string;
+  total: { amount: number };
+  itemCount: number;
+  trackingNumber?: string;
+};
 type PaymentSummary = {
   byOrder: { orderId: string; method: string; status: string; captured: number; refunded: number; held: number }[];
   ledger: { balanced: boolean };
@@ -181,17 +188,29 @@ function checkLedger(payments: PaymentSummary): Check {
   };
 }
 
-/** The users service's read model is fed by order events: once they are in, each order's entry shows its status. */
+/**
+ * The users service's read model is fed by order events: once they are in, each order's entry shows its status,
+ * total, item count and tracking number.
+ */
 export function checkHistory(orders: Order[], history: HistoryEntry[]): Check {
-  const seen = new Map(history.map((h) => [h.orderId, h.status]));
+  const seen = new Map(history.map((h) => [h.orderId, h]));
   const problems: string[] = [];
   for (const o of orders) {
-    const status = seen.get(o.id);
-    if (status === undefined) problems.push(`${o.id} (${o.status}) is missing from its customer's order history`);
-    else if (status !== o.status) problems.push(`${o.id} is ${o.status}, its customer's order history says ${status}`);
+    const entry = seen.get(o.id);
+    if (entry === undefined) problems.push(`${o.id} (${o.status}) is missing from its customer's order history`);
+    else if (entry.status !== o.status)
+      problems.push(`${o.id} is ${o.status}, its customer's order history says ${entry.status}`);
+    else
+      for (const [fact, actual, shown] of [
+        ['total', rupees(o.total.amount), rupees(entry.total.amount)],
+        ['itemCount', o.items.reduce((n, i) => n + i.quantity, 0), entry.itemCount],
+        ['trackingNumber', o.shipping?.trackingNumber ?? 'none', entry.trackingNumber ?? 'none'],
+      ] as const)
+        if (actual !== shown)
+          problems.push(`${o.id} has ${fact} ${actual}, its customer's order history says ${shown}`);
   }
   return {
-    name: `every order in its customer's order history, with its status (${history.length} entries)`,
+    name: `every order in its customer's order history, with its status, total, items and tracking number (${history.length} entries)`,
     ok: problems.length === 0,
     problems,
   };
