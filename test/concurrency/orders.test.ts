@@ -4,17 +4,21 @@
 // invariants are checked and printed. Skipped with the reason when PostgreSQL or RabbitMQ is unreachable; on CI
 // (CI=true) a missing server fails the run.
 import { randomUUID } from 'node:crypto';
-import { brokerOrSkip, postgresOrSkip, RABBITMQ_URL } from '@bazaar/kit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { verifyPlatform } from '../../apps/cli/src/verify.ts';
 import { loadConfig as paymentsConfig } from '../../services/payments/src/config.ts';
 import { createJazzCashProvider, txnRefFor } from '../../services/payments/src/providers/index.ts';
-import { ADMIN } from '../support/platform.ts';
+import {
+  expectInvariants,
+  ledgerKinds as kindsOf,
+  paymentSummaryOf,
+  newProduct as productOf,
+  statusesOf,
+  stockOf,
+} from '../support/books.ts';
 import { type Res, Shopper } from '../support/shop.ts';
-import { type Running, startCluster } from '../support/targets.ts';
+import { postgresAndRabbit, type Running, startCluster } from '../support/targets.ts';
 
-const postgres = await postgresOrSkip();
-const rabbit = postgres ? await brokerOrSkip(RABBITMQ_URL) : undefined;
+const servers = await postgresAndRabbit();
 
 const COURIER_STEP_MS = 500;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -27,17 +31,13 @@ const tally = (answers: Res[]) => {
   return by;
 };
 
-describe.skipIf(!postgres || !rabbit)('concurrency, cluster mode on PostgreSQL and RabbitMQ', () => {
+describe.skipIf(!servers)('concurrency, cluster mode on PostgreSQL and RabbitMQ', () => {
   let cluster: Running & { sandboxes: { jazzcash: string; easypaisa: string } };
   let base: string;
   let admin: Shopper;
 
-  const customer = async (name: string) => {
-    const s = new Shopper(base);
-    await s.signUp(name);
-    return s;
-  };
-  const stock = async (sku: string) => (await admin.call('GET', `/api/inventory/${sku}`)).body;
+  const customer = (name: string) => Shopper.signedUp(base, name);
+  const stock = (sku: string) => stockOf(admin, sku);
   const orderOf = async (id: string) => (await admin.call('GET', `/api/orders/${id}`)).body;
   const until = async (id: string, pred: (o: any) => boolean, ms = 20_000) => {
     const deadline = Date.now() + ms;
@@ -47,47 +47,14 @@ describe.skipIf(!postgres || !rabbit)('concurrency, cluster mode on PostgreSQL a
       await sleep(100);
     }
   };
-  /** Every status the order went through, from its own event stream (it ends at a final state). */
-  const history = async (id: string): Promise<string[]> => {
-    const res = await fetch(`${base}/api/orders/${id}/events`, { headers: { authorization: `Bearer ${admin.token}` } });
-    return [...(await res.text()).matchAll(/^data: (.*)$/gm)].map((m) => JSON.parse(m[1]).status);
-  };
-  const ledgerKinds = async (orderId: string): Promise<string[]> =>
-    (await admin.call('GET', `/api/payments/ledger?orderId=${orderId}`)).body.items
-      .map((e: { kind: string }) => e.kind)
-      .sort();
-  const summaryOf = async (orderId: string) =>
-    (await admin.call('GET', '/api/payments/summary')).body.byOrder.find(
-      (p: { orderId: string }) => p.orderId === orderId,
-    );
-  const newProduct = async (quantity: number) => {
-    const sku = `RACE-${randomUUID().slice(0, 8).toUpperCase()}`;
-    const created = await admin.call('POST', '/api/inventory', {
-      sku,
-      name: `Race ${sku}`,
-      price: { amount: 250000, currency: 'PKR' },
-      quantity,
-    });
-    expect(created.status).toBe(201);
-    return sku;
-  };
-  /** bazaar verify until every invariant holds (events may still be on their way: shipments lag their orders). */
-  async function invariants(scenario: string) {
-    const deadline = Date.now() + 30_000;
-    let checks = await verifyPlatform(base, 30_000, ADMIN);
-    while (checks.some((c) => !c.ok) && Date.now() < deadline) {
-      await sleep(500);
-      checks = await verifyPlatform(base, 30_000, ADMIN);
-    }
-    const lines = checks.map(
-      (c) => `  ${c.ok ? '✓' : '✗'} ${c.name}${c.ok ? '' : `\n      ${c.problems.slice(0, 5).join('\n      ')}`}`,
-    );
-    console.log(`${scenario}: bazaar verify\n${lines.join('\n')}`);
-    expect(checks.filter((c) => !c.ok)).toEqual([]);
-  }
+  const history = (id: string) => statusesOf(admin, id);
+  const ledgerKinds = (orderId: string) => kindsOf(admin, orderId);
+  const summaryOf = (orderId: string) => paymentSummaryOf(admin, orderId);
+  const newProduct = (quantity: number) => productOf(admin, quantity);
+  const invariants = (scenario: string) => expectInvariants(base, scenario);
 
   beforeAll(async () => {
-    cluster = await startCluster(postgres!, rabbit!, {
+    cluster = await startCluster(servers!.postgres, servers!.rabbit, {
       COURIER_STEP_MS: String(COURIER_STEP_MS),
       // Long enough that even the stampede's sagas are decided inside the synchronous window (201/409, not 202)
       // on a busy two-core machine, and the gateway waits for them: this suite is about outcomes, not latency.
@@ -95,8 +62,7 @@ describe.skipIf(!postgres || !rabbit)('concurrency, cluster mode on PostgreSQL a
       GATEWAY_UPSTREAM_TIMEOUT_MS: '30000',
     });
     base = cluster.gatewayUrl;
-    admin = new Shopper(base);
-    await admin.logIn(ADMIN.email, ADMIN.password);
+    admin = await Shopper.admin(base);
   }, 240_000);
 
   afterAll(() => cluster?.stop(), 120_000);

@@ -1,5 +1,6 @@
 // A client for end-to-end tests: talks to the gateway as a customer or admin would.
 import { randomUUID } from 'node:crypto';
+import { ADMIN } from './platform.ts';
 
 export type Res<T = any> = { status: number; body: T; headers: Headers };
 
@@ -27,6 +28,20 @@ export class Shopper {
     });
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : undefined, headers: res.headers };
+  }
+
+  /** The shop's admin (the account the test platforms ensure), logged in. */
+  static async admin(base: string): Promise<Shopper> {
+    const admin = new Shopper(base);
+    await admin.logIn(ADMIN.email, ADMIN.password);
+    return admin;
+  }
+
+  /** A new customer of the shop at base, signed up and logged in. */
+  static async signedUp(base: string, name: string): Promise<Shopper> {
+    const shopper = new Shopper(base);
+    await shopper.signUp(name);
+    return shopper;
   }
 
   async signUp(name = 'Test Shopper'): Promise<{ id: string; email: string }> {

@@ -25,6 +25,13 @@ export async function e2eTargets(): Promise<Target[]> {
   return targets;
 }
 
+/** PostgreSQL's and RabbitMQ's URLs when both answer, for a suite on cluster mode over RabbitMQ; else undefined. */
+export async function postgresAndRabbit(): Promise<{ postgres: string; rabbit: string } | undefined> {
+  const postgres = await postgresOrSkip();
+  const rabbit = postgres ? await brokerOrSkip(RABBITMQ_URL) : undefined;
+  return postgres && rabbit ? { postgres, rabbit } : undefined;
+}
+
 /**
  * startCluster runs `bazaar up --cluster` in its own namespace; `platform` is the CLI process (its banner lists the
  * pids), `namespace` prefixes its databases and broker names, `sandboxes` the payment sandboxes' URLs; `env` overrides settings (COURIER_STEP_MS, ORDER_SYNC_WINDOW_MS…).
