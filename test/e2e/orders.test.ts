@@ -354,5 +354,10 @@ describe.each(targets)('$name', (target) => {
       const checks = await verifyPlatform(platform.gatewayUrl, 15_000, ADMIN);
       expect(checks.filter((c) => !c.ok)).toEqual([]);
     });
+
+    it('reads the payments summary page by page: two payments a page, the same verdict', async () => {
+      const checks = await verifyPlatform(platform.gatewayUrl, 15_000, ADMIN, { summaryPage: 2 });
+      expect(checks.filter((c) => !c.ok)).toEqual([]);
+    });
   });
 });

@@ -43,6 +43,7 @@ type PaymentSummary = {
   byOrder: { orderId: string; method: string; status: string; captured: number; refunded: number; held: number }[];
   ledger: { balanced: boolean; problems: string[] };
 };
+type AdminApi = Awaited<ReturnType<typeof adminApi>>;
 
 const LIVE = new Set(['CONFIRMED', 'SHIPPED', 'DELIVERED']);
 /** Cash on delivery stays authorised (held) while its parcel is on the way; nothing else holds money once decided. */
@@ -58,10 +59,12 @@ export async function verify(options: { url?: string; quiet?: boolean; settleMs?
   return checks.every((c) => c.ok);
 }
 
+/** `summaryPage`: how many payments to read from the payments summary at a time (its own default, 20,000, unless set). */
 export async function verifyPlatform(
   baseUrl: string,
   settleMs: number,
   admin?: { email: string; password: string },
+  { summaryPage }: { summaryPage?: number } = {},
 ): Promise<Check[]> {
   const config = loadConfig();
   const credentials = admin ?? {
@@ -78,7 +81,7 @@ export async function verifyPlatform(
       api.all<Order>('/api/orders'),
       api.all<Stock>('/api/inventory'),
       api.all<Shipment>('/api/shipments'),
-      api.get<PaymentSummary>('/api/payments/summary'),
+      paymentSummary(api, summaryPage),
       api.all<HistoryEntry>('/api/users/order-history'),
     ]);
     const checks = [
@@ -92,6 +95,29 @@ export async function verifyPlatform(
     if (checks.every((c) => c.ok) || Date.now() > deadline) return checks;
     await new Promise((r) => setTimeout(r, 500));
   }
+}
+
+/**
+ * Every page of the payments summary, newest first, `limit` payments a page (the service's 20,000 unless given): one
+ * page alone left older orders' money unread, each paid one reported as owing its total. The journal's findings once.
+ */
+async function paymentSummary(api: AdminApi, limit?: number): Promise<PaymentSummary> {
+  type Page = PaymentSummary & { nextCursor: string | null };
+  const path = (cursor?: string) => {
+    const query = new URLSearchParams();
+    if (limit) query.set('limit', String(limit));
+    if (cursor) query.set('cursor', cursor);
+    return `/api/payments/summary?${query}`;
+  };
+  let page = await api.get<Page>(path());
+  const byOrder = [...page.byOrder];
+  const problems = new Set(page.ledger.problems);
+  while (page.nextCursor) {
+    page = await api.get<Page>(path(page.nextCursor));
+    byOrder.push(...page.byOrder);
+    for (const p of page.ledger.problems) problems.add(p);
+  }
+  return { byOrder, ledger: { balanced: page.ledger.balanced, problems: [...problems] } };
 }
 
 function checkPending(orders: Order[]): Check {

@@ -120,7 +120,9 @@ export type PaymentSummary = {
     refunded: number;
     held: number;
   }[];
+  /** More payments follow, on the page nextCursor reads. */
   truncated: boolean;
+  nextCursor: string | null;
   ledger: {
     balanced: boolean;
     entries: number;

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { envelope } from '@bazaar/kit/messaging';
 import type { ShipmentStatusChangedData } from '@bazaar/shipping/contracts';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { PaymentSummary } from './contracts.ts';
 import { txnRefFor } from './providers/index.ts';
 import { admin, customer, expectSoundLedger, type Harness, harness, key } from './test-harness.ts';
 
@@ -465,6 +466,26 @@ describe('the ledger', () => {
     await expect(h.svc.db.query("DELETE FROM journal_lines WHERE account = 'holds:cod'")).rejects.toThrow(
       /append-only/,
     );
+  });
+
+  it('pages the summary newest first: every payment once, a cursor after each page but the last', async () => {
+    for (let i = 0; i < 3; i++) await h.authorize({ orderId: newOrder(), method: 'cod' });
+    const all = await h.summary();
+    expect([all.truncated, all.nextCursor]).toEqual([false, null]);
+    const seen: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = `?limit=2${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`;
+      const page: PaymentSummary = (await h.call('GET', `/api/payments/summary${query}`, undefined, admin)).body;
+      expect(page.byOrder.length).toBeLessThanOrEqual(2);
+      expect(page.truncated).toBe(page.nextCursor !== null);
+      expect(page.ledger).toEqual(all.ledger);
+      seen.push(...page.byOrder.map((p) => p.orderId));
+      cursor = page.nextCursor;
+    } while (cursor);
+    expect(seen).toEqual(all.byOrder.map((p) => p.orderId));
+    const forged = await h.call('GET', '/api/payments/summary?cursor=abc', undefined, admin);
+    expect([forged.status, forged.body.code]).toEqual([400, 'VALIDATION_FAILED']);
   });
 
   it('sums every account and lists the journal of one order', async () => {

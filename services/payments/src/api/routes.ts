@@ -18,6 +18,7 @@ import {
   PaymentsQuery,
   ProviderParams,
   SummaryAnswer,
+  SummaryQuery,
 } from './schemas.ts';
 
 export function paymentsRoutes(app: App, deps: Deps): void {
@@ -90,11 +91,12 @@ export function paymentsRoutes(app: App, deps: Deps): void {
       config: { access: 'admin' },
       schema: {
         tags,
-        summary: 'Captured, refunded and held per order, and the ledger audit (admin)',
+        summary: 'Captured, refunded and held per order, newest first and paged, and the ledger audit (admin)',
+        querystring: SummaryQuery,
         response: { 200: SummaryAnswer },
       },
     },
-    async () => paymentSummary(db),
+    async (req) => paymentSummary(db, req.query),
   );
 
   app.get(

@@ -139,6 +139,15 @@ export const LedgerQuery = Type.Object(
 );
 export const LedgerAnswer = Type.Object({ items: Type.Array(Entry) });
 
+/** The summary's page: the newest payments first, up to 20,000 of them (the most, and the default), then nextCursor. */
+export const SummaryQuery = Type.Object(
+  {
+    limit: Type.Integer({ minimum: 1, maximum: 20_000, default: 20_000 }),
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: true },
+);
+
 export const SummaryAnswer = Type.Object({
   byOrder: Type.Array(
     Type.Object({
@@ -151,7 +160,8 @@ export const SummaryAnswer = Type.Object({
       held: Type.Integer(),
     }),
   ),
-  truncated: Type.Boolean(),
+  truncated: Type.Boolean({ description: 'More payments follow: read the next page with nextCursor' }),
+  nextCursor: Nullable(Type.String()),
   ledger: Type.Object({
     balanced: Type.Boolean(),
     entries: Type.Integer(),

@@ -114,21 +114,24 @@ export const ledgerRepo = {
     return row.n;
   },
 
-  /** Per payment, newest first: what the ledger says was captured, refunded and is still held. */
-  async byPayment(q: Tx, limit: number) {
+  /** Per payment, newest first (after the one `after` names): what the ledger says was captured, refunded and is held. */
+  async byPayment(q: Tx, limit: number, after?: [string, string]) {
     const rows = await q.query(
-      `SELECT p.order_id, p.method, p.status, p.amount,
+      `SELECT p.id, p.created_at, p.order_id, p.method, p.status, p.amount,
               coalesce(sum(l.debit) FILTER (WHERE l.account LIKE 'captured:%'), 0) AS captured,
               coalesce(sum(l.credit) FILTER (WHERE l.account LIKE 'captured:%'), 0) AS refunded,
               coalesce(sum(l.debit - l.credit) FILTER (WHERE l.account LIKE 'holds:%'), 0) AS held
-       FROM (SELECT * FROM payments ORDER BY created_at DESC, id DESC LIMIT $1) p
+       FROM (SELECT * FROM payments WHERE $2::timestamptz IS NULL OR (created_at, id) < ($2::timestamptz, $3::text)
+             ORDER BY created_at DESC, id DESC LIMIT $1) p
        LEFT JOIN journal_entries e ON e.payment_id = p.id
        LEFT JOIN journal_lines l ON l.entry_id = e.id
        GROUP BY p.id, p.order_id, p.method, p.status, p.amount, p.created_at
        ORDER BY p.created_at DESC, p.id DESC`,
-      [limit],
+      [limit, after?.[0] ?? null, after?.[1] ?? null],
     );
     return rows.map((r) => ({
+      id: r.id as string,
+      createdAt: new Date(r.created_at).toISOString(),
       orderId: r.order_id as string,
       method: r.method,
       status: r.status,

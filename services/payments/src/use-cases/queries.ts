@@ -82,16 +82,20 @@ export async function providerAttempts(db: Db, paymentId: string, q: { limit: nu
   return { items, nextCursor: page.nextCursor };
 }
 
-export const SUMMARY_CAP = 20_000;
-
-/** Every payment's captured, refunded and held amounts from the ledger, and the ledger's own audit. */
-export async function paymentSummary(db: Db): Promise<PaymentSummary> {
-  const [byOrder, accounts, unbalanced, entries] = await Promise.all([
-    ledgerRepo.byPayment(db, SUMMARY_CAP + 1),
+/**
+ * A page of every payment's captured, refunded and held amounts from the ledger, newest first, and the ledger's own
+ * audit: the whole journal's, and the page's payments'.
+ */
+export async function paymentSummary(db: Db, q: { limit: number; cursor?: string }): Promise<PaymentSummary> {
+  const after = decodeCursor(q.cursor, ['time', 'string']) as [string, string] | undefined;
+  const [rows, accounts, unbalanced, entries] = await Promise.all([
+    ledgerRepo.byPayment(db, q.limit + 1, after),
     ledgerRepo.accounts(db),
     ledgerRepo.unbalancedEntries(db),
     ledgerRepo.entryCount(db),
   ]);
+  const page = pageOf(rows, q.limit, (last) => [last.createdAt, last.id]);
+  const byOrder = page.items.map(({ id: _id, createdAt: _createdAt, ...p }) => p);
   const debit = accounts.reduce((sum, a) => sum + a.debit, 0);
   const credit = accounts.reduce((sum, a) => sum + a.credit, 0);
   const problems: string[] = [];
@@ -103,8 +107,9 @@ export async function paymentSummary(db: Db): Promise<PaymentSummary> {
       problems.push(`${p.orderId}: captured ${p.captured - p.refunded} of ${p.amount}`);
   }
   return {
-    byOrder: byOrder.slice(0, SUMMARY_CAP),
-    truncated: byOrder.length > SUMMARY_CAP,
+    byOrder,
+    truncated: page.nextCursor !== null,
+    nextCursor: page.nextCursor,
     ledger: {
       balanced: unbalanced === 0 && debit === credit,
       entries,
