@@ -211,31 +211,15 @@ export class LaneAnswer implements EdgeResponse {
    * writeHead: a name or value it would refuse throws here, before anything is sent.
    */
   private headerLines(status: number, given: Record<string, string | string[] | number> | null): HeaderLines {
-    const lines: HeaderLines = { text: '', hasLength: false, hasDate: false, close: false };
-    const add = (name: string, value: string | string[] | number) => {
-      switch (name.toLowerCase()) {
-        case 'connection':
-          if (String(value).toLowerCase().includes('close')) lines.close = true;
-          return;
-        case 'keep-alive':
-        case 'transfer-encoding':
-          return;
-        case 'content-length':
-          lines.hasLength = true;
-          break;
-        case 'date':
-          lines.hasDate = true;
-      }
-      if (!isToken(name)) throw invalid(`The header name ${JSON.stringify(name)} is not a token.`);
-      for (const one of Array.isArray(value) ? value : [String(value)]) {
-        if (UNSAFE_VALUE.test(one)) throw invalid(`The header ${name} holds a control character.`);
-        lines.text += `${name}: ${one}\r\n`;
-      }
+    const lines: HeaderLines = {
+      text: `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n`,
+      hasLength: false,
+      hasDate: false,
+      close: false,
     };
     const set = this.set;
-    if (set) for (const name in set) if (!given || given[name] === undefined) add(name, set[name]);
-    if (given) for (const name in given) add(name, given[name]);
-    lines.text = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? 'Unknown'}\r\n${lines.text}`;
+    if (set) for (const name in set) if (!given || given[name] === undefined) addLine(lines, name, set[name]);
+    if (given) for (const name in given) addLine(lines, name, given[name]);
     return lines;
   }
 
@@ -259,6 +243,31 @@ export class LaneAnswer implements EdgeResponse {
 }
 
 type HeaderLines = { text: string; hasLength: boolean; hasDate: boolean; close: boolean };
+
+/** addLine adds a header's lines, or notes what the framing will say instead (connection, length, date). */
+function addLine(lines: HeaderLines, name: string, value: string | string[] | number): void {
+  switch (name.toLowerCase()) {
+    case 'connection':
+      if (String(value).toLowerCase().includes('close')) lines.close = true;
+      return;
+    case 'keep-alive':
+    case 'transfer-encoding':
+      return;
+    case 'content-length':
+      lines.hasLength = true;
+      break;
+    case 'date':
+      lines.hasDate = true;
+  }
+  if (!isToken(name)) throw invalid(`The header name ${JSON.stringify(name)} is not a token.`);
+  if (typeof value === 'object') for (const one of value) lines.text += valueLine(name, one);
+  else lines.text += valueLine(name, typeof value === 'string' ? value : String(value));
+}
+
+function valueLine(name: string, value: string): string {
+  if (UNSAFE_VALUE.test(value)) throw invalid(`The header ${name} holds a control character.`);
+  return `${name}: ${value}\r\n`;
+}
 
 function invalid(message: string): Error {
   return Object.assign(new TypeError(message), { code: 'ERR_INVALID_CHAR' });

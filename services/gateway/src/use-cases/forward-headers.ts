@@ -50,12 +50,11 @@ export function upstreamHeaders(
   const { req } = call;
   const incoming = req.headers;
   const out: Record<string, string | string[]> = {};
+  const listed = connectionListed(incoming.connection);
   for (const name in incoming) {
     const value = incoming[name];
-    if (value !== undefined && !notForwarded.has(name)) out[name] = value;
+    if (value !== undefined && !notForwarded.has(name) && !listed?.includes(name)) out[name] = value;
   }
-  const connection = incoming.connection;
-  if (connection !== undefined) for (const token of connection.split(',')) delete out[token.trim().toLowerCase()];
   out[identityHeaders.internalKey] = internalKey;
   if (call.caller) {
     out[identityHeaders.userId] = call.caller.id;
@@ -79,12 +78,11 @@ export function answerHeaders(
   traceId: string,
 ): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
+  const listed = connectionListed(upstream.connection);
   for (const name in upstream) {
     const value = upstream[name];
-    if (value !== undefined && !notReturned.has(name)) out[name] = value;
+    if (value !== undefined && !notReturned.has(name) && !listed?.includes(name)) out[name] = value;
   }
-  const connection = upstream.connection;
-  if (typeof connection === 'string') for (const token of connection.split(',')) delete out[token.trim().toLowerCase()];
   // API answers are personal (tokens, orders) unless a service says otherwise: no cache keeps them, no browser
   // guesses their type.
   out['cache-control'] ??= 'no-store';
@@ -92,4 +90,18 @@ export function answerHeaders(
   out['x-request-id'] = requestId;
   out['x-trace-id'] = traceId;
   return out;
+}
+
+/**
+ * connectionListed: the names a Connection header lists, which are hop-by-hop as well; null when it lists none but
+ * `keep-alive` and `close`, as nearly every one does. They are left out of the copy, not deleted from it: a deleted
+ * property turns the object into a slow dictionary for the rest of its life.
+ */
+function connectionListed(connection: string | string[] | undefined): string[] | null {
+  if (typeof connection !== 'string' || connection === 'keep-alive' || connection === 'close') return null;
+  const listed = connection
+    .split(',')
+    .map((token) => token.trim().toLowerCase())
+    .filter((name) => name !== 'keep-alive' && name !== 'close');
+  return listed.length > 0 ? listed : null;
 }
