@@ -244,6 +244,11 @@ export class LaneAnswer implements EdgeResponse {
 
 type HeaderLines = { text: string; hasLength: boolean; hasDate: boolean; close: boolean };
 
+// Names found to be tokens: answers carry the same few names again and again, and a lookup costs less than the
+// pattern. Bounded, so names that are always new (none should be) only cost the pattern.
+const tokenNames = new Set<string>();
+const TOKEN_NAMES_KEPT = 1_000;
+
 /** addLine adds a header's lines, or notes what the framing will say instead (connection, length, date). */
 function addLine(lines: HeaderLines, name: string, value: string | string[] | number): void {
   switch (name.toLowerCase()) {
@@ -259,7 +264,10 @@ function addLine(lines: HeaderLines, name: string, value: string | string[] | nu
     case 'date':
       lines.hasDate = true;
   }
-  if (!isToken(name)) throw invalid(`The header name ${JSON.stringify(name)} is not a token.`);
+  if (!tokenNames.has(name)) {
+    if (!isToken(name)) throw invalid(`The header name ${JSON.stringify(name)} is not a token.`);
+    if (tokenNames.size < TOKEN_NAMES_KEPT) tokenNames.add(name);
+  }
   if (typeof value === 'object') for (const one of value) lines.text += valueLine(name, one);
   else lines.text += valueLine(name, typeof value === 'string' ? value : String(value));
 }
