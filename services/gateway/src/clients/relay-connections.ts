@@ -202,6 +202,7 @@ function connection(target: Target, owner: Owner): Connection {
   let keepAlive = true;
   let outOfPool = false;
   let idleMs = target.idleDefault;
+  let lastHint: string | string[] | undefined;
   let idleSince = 0;
   let failed = false;
   // The strict reader's progress: head bytes still arriving, and body bytes still to come. While `parsing`, the
@@ -236,7 +237,9 @@ function connection(target: Target, owner: Owner): Connection {
       !String(headers.connection ?? '')
         .toLowerCase()
         .includes('close');
-    idleMs = keepAliveHint(headers['keep-alive'], target.idleDefault);
+    // A replica sends the same Keep-Alive on every answer: read again only when it changes.
+    const hint = headers['keep-alive'];
+    if (hint !== lastHint) [lastHint, idleMs] = [hint, keepAliveHint(hint, target.idleDefault)];
     exchange.answered = true;
     exchange.handler.onHeaders(status, headers);
     return noBody;
