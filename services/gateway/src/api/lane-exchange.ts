@@ -251,7 +251,9 @@ const TOKEN_NAMES_KEPT = 1_000;
 
 /** addLine adds a header's lines, or notes what the framing will say instead (connection, length, date). */
 function addLine(lines: HeaderLines, name: string, value: string | string[] | number): void {
-  switch (name.toLowerCase()) {
+  // Only a name as long as date, connection, keep-alive, content-length or transfer-encoding is lower-cased to see.
+  const n = name.length;
+  switch (n === 4 || n === 10 || n === 14 || n === 17 ? name.toLowerCase() : '') {
     case 'connection':
       if (String(value).toLowerCase().includes('close')) lines.close = true;
       return;
