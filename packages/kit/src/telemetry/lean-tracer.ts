@@ -45,9 +45,11 @@ export function leanTracer(resource: Resource, scope: InstrumentationScope, proc
     if (isTracingSuppressed(ctx)) return trace.wrapSpanContext(INVALID_SPAN_CONTEXT);
     const parent = options.root ? undefined : trace.getSpanContext(ctx);
     const child = parent !== undefined && trace.isSpanContextValid(parent);
+    // A root span's two ids are cut from one piece of the pool: one conversion to hex, not two.
+    const hex = randomHex(child ? 8 : 24);
     const ids: SpanContext = {
-      traceId: child ? parent.traceId : randomHex(16),
-      spanId: randomHex(8),
+      traceId: child ? parent.traceId : hex.slice(16),
+      spanId: child ? hex : hex.slice(0, 16),
       traceFlags: TraceFlags.SAMPLED,
       traceState: child ? parent.traceState : undefined,
     };
