@@ -14,7 +14,7 @@ type Depth = { ready: number; unacked: number };
 export class InProcessBroker implements Broker {
   readonly kind = 'in-process';
   private readonly subscriptions: Subscription[] = [];
-  private readonly dead: DeadLetter[] = [];
+  private readonly dead: DeadLetter[];
   private readonly depths = new Map<string, Depth>();
   private readonly maxAttempts: number;
   private readonly backoffMs: number;
@@ -28,7 +28,8 @@ export class InProcessBroker implements Broker {
     this.backoffMs = options.backoffMs ?? 20;
     this.log = options.log ?? pino({ level: 'silent' });
     this.deadLetterPath = options.deadLetterPath;
-    if (this.deadLetterPath) this.dead.push(...deadLetterFile.read(this.deadLetterPath));
+    // Read whole, not spread into push: a long file's letters would be more arguments than a call may take.
+    this.dead = this.deadLetterPath ? deadLetterFile.read(this.deadLetterPath) : [];
   }
 
   async publish(event: Envelope): Promise<void> {
