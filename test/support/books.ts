@@ -2,7 +2,7 @@
 // order's ledger entries and payment summary, and `bazaar verify`'s invariants once events in flight have settled.
 import { randomUUID } from 'node:crypto';
 import { expect } from 'vitest';
-import { verifyPlatform } from '../../apps/cli/src/verify.ts';
+import { type Check, verifyPlatform } from '../../apps/cli/src/verify.ts';
 import { ADMIN } from './platform.ts';
 import type { Shopper } from './shop.ts';
 
@@ -50,9 +50,14 @@ export async function expectInvariants(base: string, scenario: string): Promise<
     await new Promise((r) => setTimeout(r, 500));
     checks = await verifyPlatform(base, 30_000, ADMIN);
   }
-  const lines = checks.map(
-    (c) => `  ${c.ok ? '✓' : '✗'} ${c.name}${c.ok ? '' : `\n      ${c.problems.slice(0, 5).join('\n      ')}`}`,
-  );
-  console.log(`${scenario}: bazaar verify\n${lines.join('\n')}`);
+  printChecks(`${scenario}: bazaar verify`, checks);
   expect(checks.filter((c) => !c.ok)).toEqual([]);
+}
+
+/** Prints verify's checks under a heading, each failed one with its first `shown` problems. */
+export function printChecks(heading: string, checks: Check[], shown = 5): void {
+  const lines = checks.map(
+    (c) => `  ${c.ok ? '✓' : '✗'} ${c.name}${c.ok ? '' : `\n      ${c.problems.slice(0, shown).join('\n      ')}`}`,
+  );
+  console.log(`${heading}\n${lines.join('\n')}`);
 }

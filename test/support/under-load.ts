@@ -3,6 +3,7 @@
 import { brokerOrSkip, postgresOrSkip, RABBITMQ_URL } from '@bazaar/kit/testing';
 import { afterEach, expect } from 'vitest';
 import { verifyPlatform } from '../../apps/cli/src/verify.ts';
+import { printChecks } from './books.ts';
 import { ADMIN } from './platform.ts';
 import { Shopper } from './shop.ts';
 
@@ -87,10 +88,7 @@ export async function expectClean(gatewayUrl: string, answers: number[], finals 
   expect(answers.length).toBeGreaterThan(10);
   expect(answers.filter((a) => !finals.includes(a))).toEqual([]);
   const checks = await verifyPlatform(gatewayUrl, 90_000, ADMIN);
-  for (const c of checks)
-    console.log(
-      `${c.ok ? '✓' : '✗'} ${c.name}${c.problems.length ? `\n    ${c.problems.slice(0, 10).join('\n    ')}` : ''}`,
-    );
+  printChecks('bazaar verify', checks, 10);
   expect(checks.filter((c) => !c.ok)).toEqual([]);
 }
 

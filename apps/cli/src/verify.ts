@@ -13,7 +13,7 @@ Usage: bazaar verify [--url URL]
 Logs in as the admin (BAZAAR_ADMIN_EMAIL / BAZAAR_ADMIN_PASSWORD, embedded defaults otherwise) and checks every
 invariant, retrying for up to 30 s while events in flight settle; prints each result. Exit code 1 when one fails.`;
 
-type Check = { name: string; ok: boolean; problems: string[] };
+export type Check = { name: string; ok: boolean; problems: string[] };
 type Order = {
   id: string;
   status: string;
